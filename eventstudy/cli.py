@@ -1,0 +1,129 @@
+"""The ``eventstudy`` command: ``run``, ``validate``.
+
+A thin layer over the library: each command parses its options, calls one library entry point, writes
+files and exits 0 (ok), 1 (a failure such as bad data or config) or 2 (usage).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from eventstudy import __version__
+from eventstudy.exceptions import EventStudyError
+
+app = typer.Typer(
+    name="eventstudy",
+    help="Market-reaction event studies: abnormal returns, CARs and their tests, from a YAML study.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"eventstudy {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+) -> None:
+    """Market-reaction event studies from a YAML study file."""
+
+
+def _fail(exc: BaseException, debug: bool) -> None:
+    if debug:
+        raise exc
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(code=1)
+
+
+def _report_warnings(caught: list[warnings.WarningMessage], limit: int = 8) -> None:
+    msgs = list(dict.fromkeys(str(w.message) for w in caught))
+    for m in msgs[:limit]:
+        typer.echo(f"warning: {m}", err=True)
+    if len(msgs) > limit:
+        typer.echo(f"warning: ... and {len(msgs) - limit} more (see diagnostics.csv)", err=True)
+
+
+ConfigArg = Annotated[
+    Path, typer.Argument(help="Study YAML file, e.g. configs/deepseek_2025.yaml.", show_default=False)
+]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
+
+
+@app.command(epilog="Example: eventstudy run configs/deepseek_2025.yaml --output-dir reports")
+def run(
+    config: ConfigArg,
+    output_dir: Annotated[
+        Path,
+        typer.Option("--output-dir", "-o", help="Parent folder of the report; it goes to DIR/<study>/."),
+    ] = Path("reports"),
+    debug: DebugOpt = False,
+) -> None:
+    """Run a study and write its report to DIR/<study>/ (tables, summary.md, report.pdf)."""
+    from tabulate import tabulate
+
+    from eventstudy.config import load_config
+    from eventstudy.reporting.export import write_report
+    from eventstudy.reporting.summary import headline_table
+    from eventstudy.study import EventStudy
+
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            cfg = load_config(config)
+            res = EventStudy.from_config(cfg).fit()
+            out = write_report(res, output_dir / cfg.study)
+    except (EventStudyError, ImportError) as exc:
+        _fail(exc, debug)
+    except KeyboardInterrupt:
+        typer.echo("interrupted: earlier reports are left as they were", err=True)
+        raise typer.Exit(code=130) from None
+    _report_warnings([w for w in caught if not issubclass(w.category, DeprecationWarning)])
+    typer.echo(f"\n{res.metadata.get('title') or cfg.study}")
+    typer.echo(f"{len(res.events)} security-events fitted, {len(res.dropped)} skipped; "
+               f"data: {res.metadata['source']} (vintage {res.metadata['vintage']})\n")
+    typer.echo(tabulate(headline_table(res), headers="keys", tablefmt="simple"))
+    typer.echo("\nCAAR in percent; cross-sectional t test: *** p<0.01, ** p<0.05, * p<0.10")
+    typer.echo(f"Report: {out / 'report.pdf'}")
+
+
+@app.command(epilog="Example: eventstudy validate configs/deepseek_2025.yaml")
+def validate(config: ConfigArg, debug: DebugOpt = False) -> None:
+    """Check a study file without fetching data: keys, windows, events, tickers."""
+    from eventstudy.config import load_config
+    from eventstudy.inputs import read_events_csv, resolve_securities
+
+    try:
+        cfg = load_config(config)
+        tickers, groups = resolve_securities(cfg)
+        if cfg.events_path is not None:
+            n_events = len(read_events_csv(cfg.events_path))
+        else:
+            n_events = len(cfg.events)  # type: ignore[arg-type]
+    except EventStudyError as exc:
+        _fail(exc, debug)
+    typer.echo(f"{config}: ok: study {cfg.study}, {n_events} event(s), {len(tickers)} securities in "
+               f"{len(groups)} group(s), model {cfg.model}")
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover
+        sys.exit(130)

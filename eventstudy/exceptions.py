@@ -1,0 +1,79 @@
+"""Errors and warnings raised by eventstudy.
+
+Every error a user can cause derives from :class:`EventStudyError`, so the CLI can turn it into a
+one-line message and a non-zero exit code, and library users can catch one type.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "EventStudyError",
+    "ConfigError",
+    "DataError",
+    "DataShapeError",
+    "DataQualityError",
+    "DataUnavailableError",
+    "EstimationError",
+    "EventStudyWarning",
+    "MissingReturnsWarning",
+    "InsufficientEstimationDataWarning",
+    "EventWindowOverlapWarning",
+    "EventDateShiftedWarning",
+]
+
+
+class EventStudyError(Exception):
+    """Base class of every error caused by input (config, data, specification)."""
+
+
+class ConfigError(EventStudyError, ValueError):
+    """A study configuration is invalid; the message names the file and key at fault."""
+
+
+class DataError(EventStudyError):
+    """Price or return data cannot be used as given."""
+
+
+class DataShapeError(DataError, ValueError):
+    """A frame does not have the shape a loader expects (columns, index, tickers)."""
+
+
+class DataQualityError(DataError, ValueError):
+    """Prices fail a quality check (non-positive price, duplicate dates, ...)."""
+
+
+class DataUnavailableError(DataError):
+    """Data needed by a study is not available from the selected source."""
+
+
+class EstimationError(EventStudyError, ValueError):
+    """A normal-return model cannot be estimated for any event (all events were skipped)."""
+
+
+class EventStudyWarning(UserWarning):
+    """Base class of eventstudy warnings."""
+
+
+class MissingReturnsWarning(EventStudyWarning):
+    """Returns are missing inside an event window; the affected CARs are reported as NaN."""
+
+
+class InsufficientEstimationDataWarning(EventStudyWarning):
+    """An event was skipped because its estimation window has too few valid returns."""
+
+
+class EventWindowOverlapWarning(EventStudyWarning):
+    """Events of the same security overlap, or events cluster on the same calendar date."""
+
+
+class EventDateShiftedWarning(EventStudyWarning):
+    """An event date was not a trading session and was moved by the non-trading-day policy."""
+
+
+insufficient_estimation_msg = "{key} skipped: {n} of {L} estimation returns (< {min_obs})"
+zero_variance_msg = (
+    "{key} skipped: stock return has zero variance in estimation window (stale/suspended prices?)"
+)
+beta_not_identifiable_msg = (
+    "{key} skipped: market return has zero variance in estimation window; beta not identifiable"
+)

@@ -1,0 +1,132 @@
+"""The normal-return model interface and a batched least-squares fit across events.
+
+Every linear normal-return model R_it = x_it' b_i + e_it (market model, constant-mean, factor models) is
+fitted for all security-events at once: the estimation-window design of event i is a slice of a
+(n_events, n_days, k) array, missing days are masked out, and the normal equations are solved in one
+batched call. The same quantities give the exact forecast-error variance of every AR and CAR.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from eventstudy._typing import BoolArray, Float64Array
+
+__all__ = ["NormalReturnModel", "BatchFit", "fit_batch"]
+
+
+class NormalReturnModel(ABC):
+    """A model of normal (expected) returns, linear in its regressors.
+
+    Subclasses give the regressors ``x_t`` built from the market return; models with fixed
+    coefficients (market-adjusted) set ``fixed_params`` and are not estimated.
+    """
+
+    name: ClassVar[str]
+    param_names: ClassVar[tuple[str, ...]]
+    fixed_params: ClassVar[tuple[float, ...] | None] = None
+
+    @abstractmethod
+    def regressors(self, market: Float64Array) -> Float64Array:
+        """Return the design ``x_t`` for market returns of any shape ``s``, as shape ``s + (k,)``."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+@dataclass(frozen=True)
+class BatchFit:
+    """Estimation-window fit of one model for many security-events.
+
+    Attributes
+    ----------
+    params : ndarray
+        (n_events, k) coefficients (alpha, beta for the market model).
+    xtx_inv : ndarray
+        (n_events, k, k) inverse of X'X over the valid estimation days (zeros for fixed-parameter
+        models, which carry no estimation error).
+    sigma2 : ndarray
+        (n_events,) residual variance, sum of squared residuals / df.
+    nobs : ndarray
+        (n_events,) number of valid estimation-window returns.
+    df : ndarray
+        (n_events,) residual degrees of freedom (nobs - k; nobs - 1 for fixed-parameter models).
+    """
+
+    params: Float64Array
+    xtx_inv: Float64Array
+    sigma2: Float64Array
+    nobs: Float64Array
+    df: Float64Array
+
+    @property
+    def sigma(self) -> Float64Array:
+        """(n_events,) residual standard deviation."""
+        return np.sqrt(self.sigma2)
+
+
+def fit_batch(
+    model: NormalReturnModel, y: Float64Array, market: Float64Array, valid: BoolArray
+) -> BatchFit:
+    """Fit ``model`` by OLS for every security-event over its estimation window.
+
+    Parameters
+    ----------
+    model : NormalReturnModel
+    y : ndarray
+        (n_events, n_days) security returns over the estimation window, decimals.
+    market : ndarray
+        (n_events, n_days) market returns on the same days.
+    valid : ndarray of bool
+        (n_events, n_days) days on which both returns are finite.
+
+    Returns
+    -------
+    BatchFit
+        Events whose design is singular (e.g. a constant market return) get NaN coefficients.
+
+    Notes
+    -----
+    OLS per event, b = (X'X)^{-1} X'y, s^2 = e'e / (n - k) (MacKinlay 1997, eq. 7-9). For a
+    fixed-parameter model the residual variance is the sample variance of the estimation-window
+    abnormal returns with an n - 1 denominator (Brown and Warner 1985).
+
+    References
+    ----------
+    .. [1] MacKinlay, A. C. (1997). Event studies in economics and finance. JEL 35(1), 13-39.
+    .. [2] Brown, S. J., Warner, J. B. (1985). Using daily stock returns. JFE 14(1), 3-31.
+    """
+    w = valid.astype("float64")
+    y0 = np.where(valid, y, 0.0)
+    X = model.regressors(np.where(valid, market, 0.0)) * w[..., None]
+    nobs = w.sum(axis=1)
+    k = X.shape[-1]
+    if model.fixed_params is not None:
+        params = np.broadcast_to(np.asarray(model.fixed_params, dtype="float64"), (len(y), k)).copy()
+        resid = (y0 - np.einsum("etk,ek->et", X, params)) * w
+        df = nobs - 1.0
+        mean = resid.sum(axis=1) / np.where(nobs > 0, nobs, np.nan)
+        ss = (((resid - mean[:, None]) * w) ** 2).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sigma2 = ss / df
+        return BatchFit(params, np.zeros((len(y), k, k)), sigma2, nobs, df)
+
+    xtx = np.einsum("etk,etl->ekl", X, X)
+    xty = np.einsum("etk,et->ek", X, y0)
+    # A singular X'X (too few days, constant regressor) gives NaN rather than an exception;
+    # the study reports such events as skipped with the reason.
+    det_ok = np.abs(np.linalg.det(xtx)) > 1e-300
+    safe = np.where(det_ok[:, None, None], xtx, np.eye(k))
+    xtx_inv = np.linalg.inv(safe)
+    params = np.einsum("ekl,el->ek", xtx_inv, xty)
+    params[~det_ok] = np.nan
+    xtx_inv[~det_ok] = np.nan
+    resid = (y0 - np.einsum("etk,ek->et", X, params)) * w
+    df = nobs - k
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sigma2 = (resid**2).sum(axis=1) / df
+    return BatchFit(params, xtx_inv, sigma2, nobs, df)

@@ -1,0 +1,79 @@
+"""Prices to returns, with each security aligned to the market on the sessions both traded."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import ReturnType
+from eventstudy.exceptions import ConfigError, DataShapeError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["aligned_returns", "simple_returns"]
+
+
+def _period_returns(prices: pd.DataFrame, kind: ReturnType) -> pd.DataFrame:
+    prev = prices.ffill().shift(1)
+    ratio = prices / prev
+    if kind == "simple":
+        return ratio - 1.0
+    if kind == "log":
+        return np.log(ratio)
+    raise ConfigError(f"returns must be 'simple' or 'log', not {kind!r}")
+
+
+def simple_returns(prices: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
+    """Return simple returns R_t = P_t / P_{t-1} - 1 of one price series or of each column."""
+    return prices / prices.shift(1) - 1.0
+
+
+def aligned_returns(
+    prices: pd.DataFrame, market: pd.Series, kind: ReturnType = "simple"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Compute security and market returns over the sessions each security shares with the market.
+
+    For each security the prices are first restricted to the dates on which both it and the market
+    have a price; returns are then taken between consecutive shared dates, so a security's return and
+    the market return it is paired with always span the same interval (case C12). A date on which
+    only one of the two traded yields no return (NaN) and is never forward-filled into a 0% return.
+
+    Parameters
+    ----------
+    prices : pandas.DataFrame
+        (n_dates, n_securities) closes indexed by session date, adjusted for splits and dividends.
+    market : pandas.Series
+        (n_dates,) market index level or price on the same index.
+    kind : {'simple', 'log'}
+        Simple returns P_t/P_s - 1 (default) or log returns ln(P_t/P_s), as decimals.
+
+    Returns
+    -------
+    returns : pandas.DataFrame
+        (n_dates, n_securities) decimal returns; NaN where the security or the market has no price
+        and on each security's first shared date.
+    market_returns : pandas.DataFrame
+        (n_dates, n_securities) the market's return over the same interval as each security's return.
+
+    Raises
+    ------
+    DataShapeError
+        When ``market`` is not indexed like ``prices``.
+    """
+    if not market.index.equals(prices.index):
+        raise DataShapeError("market prices must share the index of the security prices")
+    both = prices.notna() & market.notna().to_numpy()[:, None]
+    stock = prices.where(both)
+    mkt = pd.DataFrame(
+        np.broadcast_to(market.to_numpy(dtype="float64")[:, None], prices.shape),
+        index=prices.index,
+        columns=prices.columns,
+    ).where(both)
+    r = _period_returns(stock, kind).where(both)
+    rm = _period_returns(mkt, kind).where(both)
+    only_one = int((prices.notna() ^ market.notna().to_numpy()[:, None]).to_numpy().sum())
+    if only_one:
+        logger.info("%d security-dates dropped: only one of security and market traded", only_one)
+    return r, rm

@@ -1,0 +1,402 @@
+"""``EventStudy``: validates events and returns, fits the normal-return model, computes ARs and CARs."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import ModelName, NonTradingDayPolicy, Window
+from eventstudy.exceptions import (
+    ConfigError,
+    DataShapeError,
+    DataUnavailableError,
+    EstimationError,
+    EventDateShiftedWarning,
+    InsufficientEstimationDataWarning,
+    MissingReturnsWarning,
+    beta_not_identifiable_msg,
+    insufficient_estimation_msg,
+    zero_variance_msg,
+)
+from eventstudy.models import NormalReturnModel, fit_batch, get_model
+from eventstudy.statistics.parametric import forecast_error_variance, t_pvalue
+from eventstudy.windows import check_windows, span, taus, window_length
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["EventStudy"]
+
+EVENT_COLUMNS = ("event_id", "ticker", "date")
+
+
+def _events_frame(events: pd.DataFrame | Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame(events).copy()
+    missing = [c for c in EVENT_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ConfigError(
+            f"events need columns {list(EVENT_COLUMNS)}; missing {missing} "
+            f"(got {list(frame.columns)})"
+        )
+    if frame.empty:
+        raise ConfigError("events is empty: give at least one event")
+    frame["event_id"] = frame["event_id"].astype(str)
+    frame["ticker"] = frame["ticker"].astype(str)
+    dates = pd.to_datetime(frame["date"].astype(str), errors="coerce", format="mixed")
+    bad = dates.isna()
+    if bad.any():
+        row = frame.loc[bad].iloc[0]
+        raise ConfigError(f"event {row['event_id']} ({row['ticker']}): bad date {row['date']!r}")
+    frame["date"] = pd.DatetimeIndex(dates).tz_localize(None).normalize()
+    if "label" not in frame.columns:
+        frame["label"] = ""
+    dup = frame.duplicated(["event_id", "ticker"])
+    if dup.any():
+        row = frame.loc[dup].iloc[0]
+        raise ConfigError(
+            f"event {row['event_id']} lists ticker {row['ticker']} twice; (event_id, ticker) "
+            "must be unique"
+        )
+    return frame.reset_index(drop=True)
+
+
+class EventStudy:
+    """A market-reaction event study: normal-return model, abnormal returns and their tests.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame or list of dict
+        One row per security-event with columns ``event_id`` (str), ``ticker`` (a column of
+        ``returns``), ``date`` (the event date, a calendar date) and optionally ``label``.
+        (event_id, ticker) must be unique; a security may appear in several events.
+    returns : pandas.DataFrame
+        (n_sessions, n_securities) decimal returns indexed by session date (sorted, unique,
+        tz-naive ``DatetimeIndex``). Event time tau counts rows of this index.
+    market : pandas.Series or pandas.DataFrame
+        Market returns: a Series on the same index, or a frame shaped like ``returns`` that gives the
+        market return paired with each security (see :func:`eventstudy.returns.aligned_returns`).
+    groups : mapping of str to list of str, optional
+        Named groups of tickers whose AAR and CAAR are reported. Default: one group ``all``.
+    estimation_window : tuple of int, default (-250, -11)
+        Inclusive (T0, T1) in sessions relative to day 0.
+    event_windows : sequence of tuple of int, default ((0, 0), (-1, 1))
+        Inclusive (t1, t2) windows over which CARs are reported.
+    model : {'market', 'market_adjusted', 'constant_mean'} or NormalReturnModel, default 'market'
+    min_estimation_obs : int, optional
+        Fewest valid estimation-window returns a security-event needs; default half the window
+        length, rounded up (case C19).
+    gap : int, default 0
+        Sessions required between the estimation window and the first event window.
+    non_trading_day : {'next', 'previous', 'error'}, default 'next'
+        Anchoring of event dates that are not sessions (case C15).
+    calendar : str, default 'XNYS'
+        Exchange calendar named in messages.
+    metadata : dict, optional
+        Provenance (study id, title, data source, vintage, adjustment) carried to the results.
+
+    Raises
+    ------
+    ConfigError
+        For malformed events or windows.
+    DataShapeError
+        When returns or market are not shaped as described, or an event names an unknown ticker.
+
+    Examples
+    --------
+    >>> from eventstudy import EventStudy
+    >>> study = EventStudy.from_yaml("configs/deepseek_2025.yaml")  # doctest: +SKIP
+    >>> res = study.fit()  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        events: pd.DataFrame | Sequence[Mapping[str, Any]],
+        returns: pd.DataFrame,
+        market: pd.Series | pd.DataFrame,
+        *,
+        groups: Mapping[str, Sequence[str]] | None = None,
+        estimation_window: Window = (-250, -11),
+        event_windows: Sequence[Window] = ((0, 0), (-1, 1)),
+        model: ModelName | NormalReturnModel = "market",
+        min_estimation_obs: int | None = None,
+        gap: int = 0,
+        non_trading_day: NonTradingDayPolicy = "next",
+        calendar: str = "XNYS",
+        metadata: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.events = _events_frame(events)
+        if not isinstance(returns, pd.DataFrame) or not isinstance(returns.index, pd.DatetimeIndex):
+            raise DataShapeError("returns must be a DataFrame indexed by session dates")
+        if not returns.index.is_monotonic_increasing or returns.index.has_duplicates:
+            raise DataShapeError("returns index must be sorted session dates without duplicates")
+        self.returns = returns.astype("float64")
+        if isinstance(market, pd.Series):
+            if not market.index.equals(returns.index):
+                market = market.reindex(returns.index)
+            market = pd.DataFrame(
+                np.repeat(market.to_numpy(dtype="float64")[:, None], returns.shape[1], axis=1),
+                index=returns.index,
+                columns=returns.columns,
+            )
+        elif isinstance(market, pd.DataFrame):
+            market = market.reindex(index=returns.index, columns=returns.columns)
+        else:
+            raise DataShapeError("market must be a Series or a DataFrame of market returns")
+        self.market = market.astype("float64")
+        unknown = sorted(set(self.events["ticker"]) - set(returns.columns))
+        if unknown:
+            raise DataShapeError(f"events name tickers with no returns column: {unknown}")
+        self.estimation_window: Window = (int(estimation_window[0]), int(estimation_window[1]))
+        self.event_windows: list[Window] = [(int(a), int(b)) for a, b in event_windows]
+        self.gap = int(gap)
+        check_windows(self.estimation_window, self.event_windows, gap=self.gap)
+        self.model = get_model(model)
+        L_est = window_length(self.estimation_window)
+        self.min_estimation_obs = (
+            int(min_estimation_obs) if min_estimation_obs is not None else -(-L_est // 2)
+        )
+        if self.min_estimation_obs > L_est:
+            raise ConfigError(
+                f"min_estimation_obs {self.min_estimation_obs} exceeds the estimation window "
+                f"length {L_est}"
+            )
+        k = len(self.model.param_names) if self.model.fixed_params is None else 1
+        if self.min_estimation_obs <= k:
+            raise ConfigError(f"min_estimation_obs must exceed {k} for the {self.model.name} model")
+        tickers = list(dict.fromkeys(self.events["ticker"]))
+        if groups is None:
+            groups = {"all": tickers}
+        self.groups = {str(g): [t for t in dict.fromkeys(m) if t in set(tickers)]
+                       for g, m in groups.items()}
+        self.non_trading_day = non_trading_day
+        self.calendar = calendar
+        self.metadata: dict[str, Any] = dict(metadata or {})
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_config(cls, config: Any, *, source: Any = None) -> EventStudy:
+        """Build a study from a :class:`~eventstudy.config.StudyConfig`, loading prices.
+
+        Parameters
+        ----------
+        config : StudyConfig
+        source : PriceSource, optional
+            Overrides ``config.data.source`` (tests inject recorded data here).
+
+        Raises
+        ------
+        ConfigError, DataUnavailableError, DataQualityError
+        """
+        from eventstudy.inputs import load_study_inputs
+
+        inputs = load_study_inputs(config, source=source)
+        return cls(
+            inputs.events,
+            inputs.returns,
+            inputs.market,
+            groups=inputs.groups,
+            estimation_window=config.estimation_window,
+            event_windows=config.event_windows,
+            model=config.model,
+            min_estimation_obs=config.min_estimation_obs,
+            gap=config.gap,
+            non_trading_day=config.data.non_trading_day,
+            calendar=config.data.calendar,
+            metadata=inputs.metadata,
+        )
+
+    @classmethod
+    def from_yaml(cls, path: str | Path, *, source: Any = None) -> EventStudy:
+        """Build a study from a YAML config file; see :func:`eventstudy.config.load_config`."""
+        from eventstudy.config import load_config
+
+        return cls.from_config(load_config(path), source=source)
+
+    # ------------------------------------------------------------------ fitting
+    def _anchor(self) -> tuple[np.ndarray, pd.DataFrame]:
+        from eventstudy.data.calendar import anchor_dates, is_session
+
+        index = self.returns.index
+        dates = pd.DatetimeIndex(self.events["date"])
+        keys = (self.events["event_id"] + ":" + self.events["ticker"]).tolist()
+        pos = anchor_dates(dates, index, self.non_trading_day, calendar=self.calendar, labels=keys)
+        anchored = index[pos]
+        moved = np.flatnonzero(anchored != dates)
+        rows = []
+        for i in moved:
+            d = dates[i]
+            try:
+                exchange_session = is_session(self.calendar, d)
+            except Exception:  # calendar range or name: only used for this check
+                exchange_session = False
+            if exchange_session:
+                raise DataUnavailableError(
+                    f"event {keys[i]}: {d.date()} is a {self.calendar} session but the data has no "
+                    "row for it (missing market or security prices)"
+                )
+            rows.append((self.events["event_id"].iat[i], d.date(), anchored[i].date()))
+        shifted = pd.DataFrame(rows, columns=["event_id", "date", "anchored_date"]).drop_duplicates()
+        for r in shifted.itertuples():
+            msg = (f"event {r.event_id}: {r.date} is not a {self.calendar} session; day 0 is "
+                   f"{r.anchored_date} (non_trading_day: {self.non_trading_day})")
+            warnings.warn(msg, EventDateShiftedWarning, stacklevel=3)
+            logger.info(msg)
+        return pos, shifted
+
+    def fit(self) -> Any:
+        """Estimate the normal-return model per security-event and compute ARs, CARs and tests.
+
+        Returns
+        -------
+        EventStudyResults
+
+        Raises
+        ------
+        DataUnavailableError
+            When the data end before an event window does, or start after an event.
+        EstimationError
+            When every security-event was skipped (the message gives the reasons).
+
+        Warns
+        -----
+        InsufficientEstimationDataWarning
+            For security-events skipped for too few estimation returns or zero variance.
+        MissingReturnsWarning
+            When event-window returns are missing (those CARs are NaN, never a partial sum).
+        """
+        from eventstudy.results import EventStudyResults
+
+        index = self.returns.index
+        n_rows = len(index)
+        pos0, shifted = self._anchor()
+        col = self.returns.columns.get_indexer(self.events["ticker"])
+        est_tau = taus(self.estimation_window)
+        evt_window = span(self.event_windows)
+        evt_tau = taus(evt_window)
+
+        last_needed = pos0.max() + evt_window[1]
+        if last_needed >= n_rows:
+            i = int(np.argmax(pos0))
+            raise DataUnavailableError(
+                f"event {self.events['event_id'].iat[i]} needs {evt_window[1]} sessions after "
+                f"{index[pos0[i]].date()} but the data end {index[-1].date()}"
+            )
+
+        R = self.returns.to_numpy()
+        M = self.market.to_numpy()
+
+        def gather(mat: np.ndarray, positions: np.ndarray) -> np.ndarray:
+            ok = (positions >= 0) & (positions < n_rows)
+            out = mat[np.clip(positions, 0, n_rows - 1), col[:, None]]
+            return np.where(ok, out, np.nan)
+
+        est_pos = pos0[:, None] + est_tau[None, :]
+        y_est, m_est = gather(R, est_pos), gather(M, est_pos)
+        valid = np.isfinite(y_est) & np.isfinite(m_est)
+        valid &= ~self._other_event_days(pos0, est_pos)
+
+        keys = (self.events["event_id"] + ":" + self.events["ticker"]).to_numpy()
+        nobs = valid.sum(axis=1)
+        L_est = len(est_tau)
+        reasons: dict[int, str] = {}
+        for i in np.flatnonzero(nobs < self.min_estimation_obs):
+            reasons[int(i)] = insufficient_estimation_msg.format(
+                key=keys[i], n=int(nobs[i]), L=L_est, min_obs=self.min_estimation_obs
+            )
+
+        def masked_var(x: np.ndarray) -> np.ndarray:
+            n = np.maximum(valid.sum(axis=1), 1)
+            xm = np.where(valid, x, 0.0)
+            mean = xm.sum(axis=1) / n
+            return (np.where(valid, x - mean[:, None], 0.0) ** 2).sum(axis=1) / n
+
+        scale = 1e-12  # returns are decimals: a variance below (1e-6)^2 is a constant series
+        for i in np.flatnonzero(masked_var(y_est) < scale):
+            reasons.setdefault(int(i), zero_variance_msg.format(key=keys[i]))
+        if self.model.name != "constant_mean":
+            for i in np.flatnonzero(masked_var(m_est) < scale):
+                reasons.setdefault(int(i), beta_not_identifiable_msg.format(key=keys[i]))
+
+        keep = np.ones(len(keys), dtype=bool)
+        keep[list(reasons)] = False
+        for msg in reasons.values():
+            warnings.warn(msg, InsufficientEstimationDataWarning, stacklevel=2)
+        if not keep.any():
+            raise EstimationError(
+                "every security-event was skipped: " + "; ".join(list(reasons.values())[:5])
+            )
+
+        fit = fit_batch(self.model, y_est[keep], m_est[keep], valid[keep])
+
+        evt_pos = pos0[keep][:, None] + evt_tau[None, :]
+        col_keep = col[keep]
+        y_evt = np.where(evt_pos >= 0, R[np.clip(evt_pos, 0, n_rows - 1), col_keep[:, None]], np.nan)
+        m_evt = np.where(evt_pos >= 0, M[np.clip(evt_pos, 0, n_rows - 1), col_keep[:, None]], np.nan)
+        X_evt = self.model.regressors(m_evt)
+        normal = np.einsum("etk,ek->et", X_evt, fit.params)
+        ar = y_evt - normal
+        var_ar = forecast_error_variance(fit.sigma2, fit.xtx_inv, X_evt)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t_ar = ar / np.sqrt(var_ar)
+        p_ar = t_pvalue(t_ar, fit.df[:, None])
+
+        n_missing = int(np.isnan(ar).sum())
+        if n_missing:
+            bad = keys[keep][np.isnan(ar).any(axis=1)]
+            warnings.warn(
+                f"{n_missing} event-window returns missing for {len(bad)} security-events "
+                f"(e.g. {', '.join(bad[:3])}); their CARs over windows with a gap are NaN",
+                MissingReturnsWarning,
+                stacklevel=2,
+            )
+
+        return EventStudyResults(
+            study=self,
+            keep=keep,
+            fit=fit,
+            evt_tau=evt_tau,
+            dates=index.to_numpy()[np.clip(evt_pos, 0, n_rows - 1)],
+            ret=y_evt,
+            normal=normal,
+            ar=ar,
+            t_ar=t_ar,
+            p_ar=p_ar,
+            market=m_evt,
+            dropped=pd.DataFrame(
+                [(self.events["event_id"].iat[i], self.events["ticker"].iat[i], r)
+                 for i, r in sorted(reasons.items())],
+                columns=["event_id", "ticker", "reason"],
+            ),
+            shifted=shifted,
+        )
+
+    def _other_event_days(self, pos0: np.ndarray, est_pos: np.ndarray) -> np.ndarray:
+        """Mark estimation days that fall in another event window of the same security (C22b)."""
+        out = np.zeros(est_pos.shape, dtype=bool)
+        tick = self.events["ticker"].to_numpy()
+        lo, hi = span(self.event_windows)
+        _, inverse, counts = np.unique(tick, return_inverse=True, return_counts=True)
+        for g in np.flatnonzero(counts > 1):
+            members = np.flatnonzero(inverse == g)
+            for i in members:
+                for j in members:
+                    if i != j:
+                        hit = (est_pos[i] >= pos0[j] + lo) & (est_pos[i] <= pos0[j] + hi)
+                        if hit.any():
+                            out[i] |= hit
+                            logger.info(
+                                "%s: %d estimation sessions inside event %s's window excluded",
+                                tick[i], int(hit.sum()), self.events["event_id"].iat[j],
+                            )
+        return out
+
+    def __repr__(self) -> str:
+        return (
+            f"EventStudy({len(self.events)} security-events, model={self.model.name!r}, "
+            f"estimation_window={self.estimation_window}, event_windows={self.event_windows})"
+        )
