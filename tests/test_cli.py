@@ -1,0 +1,100 @@
+"""The command line: run, validate, help, version and one-line errors."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from eventstudy.cli import app
+from eventstudy.reporting.export import REPORT_FILES
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory, repo):
+    out = tmp_path_factory.mktemp("reports")
+    result = runner.invoke(app, ["run", str(repo / "configs" / "deepseek_2025.yaml"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out / "deepseek_2025", result.output
+
+
+def test_run_writes_every_file(report):
+    folder, _ = report
+    for name in REPORT_FILES:
+        assert (folder / name).stat().st_size > 0, name
+
+
+def test_run_prints_headline_and_report_path(report):
+    folder, output = report
+    assert "ai_hardware" in output and "CAAR[+0,+5]" in output
+    assert str(folder / "report.pdf") in output
+
+
+def test_report_pdf_pages_and_text(report):
+    from pypdf import PdfReader
+
+    pdf = PdfReader(report[0] / "report.pdf")
+    assert len(pdf.pages) >= 2
+    text = pdf.pages[0].extract_text()
+    assert "DeepSeek overtakes ChatGPT" in text
+    assert pdf.metadata.title == "DeepSeek overtakes ChatGPT in the US App Store"
+
+
+def test_tables_have_stable_columns(report):
+    import pandas as pd
+
+    folder, _ = report
+    assert list(pd.read_csv(folder / "ar.csv").columns)[:10] == [
+        "event_id", "ticker", "group", "date", "tau", "ret", "normal_ret", "ar", "t", "p_value"]
+    assert list(pd.read_csv(folder / "car.csv").columns) == [
+        "event_id", "ticker", "group", "tau_start", "tau_end", "car", "t", "p_value"]
+    assert list(pd.read_csv(folder / "caar.csv").columns) == [
+        "group", "tau_start", "tau_end", "n", "caar", "t", "p_value"]
+
+
+def test_validate_ok(repo):
+    result = runner.invoke(app, ["validate", str(repo / "configs" / "deepseek_2025.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "ok" in result.output
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["validate"]])
+def test_every_command_has_help(command):
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.output
+    if command:
+        assert "Example: eventstudy" in result.output
+
+
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("eventstudy ")
+
+
+def test_missing_config_is_one_line_error(tmp_path):
+    result = runner.invoke(app, ["run", str(tmp_path / "nope.yaml"), "-o", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0
+    assert "no such config file" in result.output
+
+
+def test_unknown_key_names_file_and_suggests(tmp_path):
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text("study: x\nevents: [{id: e, date: 2025-01-27}]\ngroups: {a: [NVDA]}\n"
+                   "estimaton_window: [-100, -11]\n")
+    result = runner.invoke(app, ["validate", str(cfg)])
+    assert result.exit_code == 1
+    assert "bad.yaml" in result.output and "estimaton_window" in result.output
+    assert "did you mean 'estimation_window'" in result.output
+
+
+def test_ticker_missing_from_bundle_exits_1(tmp_path):
+    cfg = tmp_path / "nope.yaml"
+    cfg.write_text("study: x\ndata: {source: bundled}\nevents: [{id: e, date: 2025-01-27}]\n"
+                   "groups: {a: [NVDA, NOSUCHTICKER]}\n")
+    result = runner.invoke(app, ["run", str(cfg), "-o", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "NOSUCHTICKER" in result.output
+    assert "Traceback" not in result.output

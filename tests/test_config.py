@@ -1,0 +1,58 @@
+"""Study config: validation messages, YAML 1.1 traps, window rules (cases C22a, C22c)."""
+
+from __future__ import annotations
+
+import pytest
+
+from eventstudy.config import StudyConfig, load_config, safe_load_yaml
+from eventstudy.exceptions import ConfigError
+from eventstudy.windows import window_length
+
+
+def _cfg(**kw):
+    base = {"study": "x", "events": [{"id": "e", "date": "2025-01-27"}], "groups": {"a": ["NVDA"]}}
+    return StudyConfig.model_validate({**base, **kw})
+
+
+def test_yaml_tickers_on_no_yes_stay_strings():
+    data = safe_load_yaml("groups: {g: [ON, NO, YES, OFF]}\nflag: true\n")
+    assert data["groups"]["g"] == ["ON", "NO", "YES", "OFF"]
+    assert data["flag"] is True
+
+
+def test_yaml_refuses_python_objects():
+    with pytest.raises(ConfigError):
+        safe_load_yaml("x: !!python/object/apply:os.system ['echo hi']")
+
+
+def test_c22a_estimation_window_overlapping_event_window(tmp_path):
+    p = tmp_path / "c.yaml"
+    p.write_text("study: x\nevents: [{id: e, date: 2025-01-27}]\ngroups: {a: [NVDA]}\n"
+                 "estimation_window: [-120, 0]\nevent_windows: [[-5, 5]]\n")
+    with pytest.raises(ConfigError, match=r"estimation window must end before the event window "
+                                          r"starts \(0 >= -5\)"):
+        load_config(p)
+
+
+def test_c22c_inclusive_window_length():
+    assert window_length((-130, -11)) == 120
+
+
+def test_reversed_window_rejected():
+    with pytest.raises(ValueError, match="reversed"):
+        _cfg(event_windows=[[5, 0]])
+
+
+def test_resolved_yaml_round_trips(tmp_path):
+    cfg = _cfg()
+    p = tmp_path / "r.yaml"
+    p.write_text(cfg.to_yaml())
+    again = load_config(p)
+    assert again.model_dump(exclude={"base_dir"}) == cfg.model_dump(exclude={"base_dir"})
+
+
+def test_bad_yaml_names_line(tmp_path):
+    p = tmp_path / "broken.yaml"
+    p.write_text("study: x\nevents: [\n")
+    with pytest.raises(ConfigError, match=r"broken.yaml: line \d+"):
+        load_config(p)
