@@ -21,12 +21,23 @@ import datetime as dt
 import difflib
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from eventstudy._typing import Window
+from eventstudy.claims.spec import ClaimSpec, check_claims
 from eventstudy.exceptions import ConfigError
 
 __all__ = ["StudyConfig", "EventSpec", "DataSpec", "load_config", "safe_load_yaml"]
@@ -35,40 +46,125 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 class _StrictYAMLLoader(yaml.SafeLoader):
-    """A safe loader with YAML 1.2 booleans: only true/false, so tickers ON, NO, YES stay strings."""
+    """A safe loader with YAML 1.2 scalars and no duplicate keys.
+
+    YAML 1.1 traps it avoids: ON, NO, YES, OFF stay strings (tickers); 0700 and 012 stay strings
+    (no octal: Hong Kong codes, event ids); 1:30 stays a string (no base-60); an impossible date such
+    as 2025-02-30 stays a string, so validation reports it with its key and line.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        """Construct a mapping, refusing a key given twice (YAML would keep the last silently)."""
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value != "<<":
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key '{key_node.value}' is given twice", key_node.start_mark
+                    )
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
+        """Construct a date, leaving an impossible one (2025-02-30) as its text."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
 
 
+_YAML12 = {
+    "tag:yaml.org,2002:bool": (r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    "tag:yaml.org,2002:int": (r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
+    "tag:yaml.org,2002:float": (
+        r"^(?:[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
+    ),
+}
 _StrictYAMLLoader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    ch: [(tag, rx) for tag, rx in resolvers if tag not in _YAML12]
     for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_StrictYAMLLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+for _tag, (_rx, _first) in _YAML12.items():
+    _StrictYAMLLoader.add_implicit_resolver(_tag, re.compile(_rx), list(_first))
+_StrictYAMLLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _StrictYAMLLoader.construct_yaml_timestamp
 )
 
 
-def safe_load_yaml(text: str, *, source: str = "<string>") -> Any:
-    """Parse YAML without constructing objects and with YAML 1.2 booleans.
+_MAX_VALUES = 200_000
+_MAX_CONFIG_BYTES = 2_000_000
 
-    Raises
-    ------
-    ConfigError
-        On a syntax error, naming ``source`` and the line.
-    """
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Count the values a node tree expands to with aliases followed (a "billion laughs" guard)."""
+    key = id(node)
+    if key in memo:
+        if memo[key] < 0:  # an alias to an enclosing node: a recursive structure
+            return _MAX_VALUES + 1
+        return memo[key]
+    memo[key] = -1
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        children: list[yaml.Node] = list(node.value)
+    elif isinstance(node, yaml.MappingNode):
+        children = [n for pair in node.value for n in pair]
+    else:
+        children = []
+    for child in children:
+        size += _expanded_size(child, memo)
+        if size > _MAX_VALUES:
+            break
+    memo[key] = size
+    return size
+
+
+def _load_yaml_nodes(text: str, source: str) -> tuple[Any, yaml.Node | None]:
+    """Parse YAML safely; return the data and the node tree (for line numbers)."""
+    loader = _StrictYAMLLoader(text)
     try:
-        return yaml.load(text, Loader=_StrictYAMLLoader)  # noqa: S506 - a SafeLoader subclass
+        node = loader.get_single_node()
+        if node is not None and _expanded_size(node, {}) > _MAX_VALUES:
+            raise ConfigError(f"{source}: YAML expands to more than {_MAX_VALUES} values "
+                              "(anchors and aliases nested too deep?)")
+        return (loader.construct_document(node) if node is not None else None), node
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{source}:{where}: invalid YAML: {problem}") from None
+    except RecursionError:
+        raise ConfigError(f"{source}: invalid YAML: nested too deeply") from None
+    finally:
+        loader.dispose()
+
+
+def safe_load_yaml(text: str, *, source: str = "<string>") -> Any:
+    """Parse YAML without constructing objects, with YAML 1.2 scalars and no duplicate keys.
+
+    Raises
+    ------
+    ConfigError
+        On a syntax error or a repeated key, naming ``source`` and the line.
+    """
+    return _load_yaml_nodes(text, source)[0]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, coerce_numbers_to_str=True
+    )
 
 
-Ticker = Annotated[str, Field(min_length=1, max_length=32)]
+def _valid_ticker(v: str) -> str:
+    from eventstudy.data.symbols import normalize_ticker
+
+    normalize_ticker(v)  # raises ConfigError (a ValueError) naming the symbol
+    return v
+
+
+Ticker = Annotated[str, Field(min_length=1, max_length=32), AfterValidator(_valid_ticker)]
 
 
 class EventSpec(_Frozen):
@@ -86,6 +182,13 @@ class EventSpec(_Frozen):
             raise ValueError("use letters, digits, '_', '-' or '.' (at most 64)")
         return v
 
+    @field_validator("date")
+    @classmethod
+    def _date(cls, v: dt.date) -> dt.date:
+        if v > dt.date.today():
+            raise ValueError(f"{v} is in the future: no prices exist for it yet")
+        return v
+
 
 class DataSpec(_Frozen):
     """Where prices come from and how returns are computed."""
@@ -94,6 +197,22 @@ class DataSpec(_Frozen):
     returns: Literal["simple", "log"] = "simple"
     calendar: str = "XNYS"
     non_trading_day: Literal["next", "previous", "error"] = "next"
+
+    @field_validator("calendar")
+    @classmethod
+    def _calendar(cls, v: str) -> str:
+        import exchange_calendars as xcals
+
+        names = xcals.get_calendar_names(include_aliases=True)
+        if v not in names:
+            close = difflib.get_close_matches(v.upper(), names, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else " (e.g. XNYS, XLON, XETR)"
+            raise ValueError(f"unknown exchange calendar {v!r}{hint}")
+        return v
+
+
+def _events_kind(value: Any) -> str:
+    return "path" if isinstance(value, str | Path) else "list"
 
 
 class StudyConfig(_Frozen):
@@ -104,7 +223,10 @@ class StudyConfig(_Frozen):
     description: str = ""
     data: DataSpec = DataSpec()
     market: Ticker = "^GSPC"
-    events: list[EventSpec] | Path
+    events: Annotated[
+        Annotated[list[EventSpec], Tag("list")] | Annotated[Path, Tag("path")],
+        Discriminator(_events_kind),
+    ]
     groups: dict[str, list[Ticker]] = Field(default_factory=dict)
     universe: Literal["sp500"] | None = None
     estimation_window: Window = (-250, -11)
@@ -112,6 +234,7 @@ class StudyConfig(_Frozen):
     gap: int = Field(0, ge=0)
     model: Literal["market", "market_adjusted", "constant_mean"] = "market"
     min_estimation_obs: int | None = Field(None, ge=2)
+    claims: list[ClaimSpec] = Field(default_factory=list)  # see eventstudy.claims.spec
     base_dir: Path | None = Field(None, exclude=True)
 
     @field_validator("study")
@@ -133,20 +256,38 @@ class StudyConfig(_Frozen):
 
     @model_validator(mode="after")
     def _check(self) -> StudyConfig:
-        from eventstudy.windows import check_windows
+        from eventstudy.windows import check_windows, window_length
 
-        check_windows(self.estimation_window, self.event_windows, gap=self.gap)
+        # Errors name their key as "key: message"; _format_errors turns that into key and line.
+        try:
+            check_windows(self.estimation_window, self.event_windows, gap=self.gap)
+        except ConfigError as exc:
+            key = "event_windows" if str(exc).startswith("event window") else "estimation_window"
+            raise ValueError(f"{key}: {exc}") from None
+        n_est = window_length(self.estimation_window)
+        if self.min_estimation_obs is not None and self.min_estimation_obs > n_est:
+            raise ValueError(f"min_estimation_obs: {self.min_estimation_obs} exceeds the "
+                             f"estimation window length {n_est}")
         if isinstance(self.events, list):
             if not self.events:
-                raise ValueError("events is empty: give at least one event")
+                raise ValueError("events: events is empty: give at least one event")
             ids = [e.id for e in self.events]
             dup = sorted({i for i in ids if ids.count(i) > 1})
             if dup:
-                raise ValueError(f"event ids must be unique; repeated: {dup}")
+                raise ValueError(f"events: event ids must be unique; repeated: {dup}")
             if not self.groups and self.universe is None and any(
                 e.tickers is None for e in self.events
             ):
-                raise ValueError("no securities: give groups, universe or tickers per event")
+                raise ValueError("groups: no securities: give groups, universe or tickers per event")
+        if self.claims:
+            try:
+                check_claims(
+                    self.claims, groups=[*self.groups, *filter(None, [self.universe])],
+                    event_ids=[e.id for e in self.events] if isinstance(self.events, list) else None,
+                    event_windows=self.event_windows,
+                )
+            except ConfigError as exc:
+                raise ValueError(f"claims: {exc}") from None
         return self
 
     @property
@@ -163,30 +304,96 @@ class StudyConfig(_Frozen):
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
-def _hint(loc: tuple[Any, ...], model: type[BaseModel]) -> str:
-    """Return ' (did you mean X?)' for a misspelt key, walking nested models."""
-    fields: dict[str, Any] = dict(model.model_fields)
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel]:
+    """Return the model that holds the last key of ``loc`` (walks lists, unions and nested models)."""
+
+    def models_in(ann: Any) -> list[type[BaseModel]]:
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            return [ann]
+        return [m for arg in get_args(ann) for m in models_in(arg)]
+
     for part in loc[:-1]:
-        ann = fields.get(str(part))
-        sub = getattr(ann, "annotation", None) if ann is not None else None
-        if isinstance(sub, type) and issubclass(sub, BaseModel):
-            fields = dict(sub.model_fields)
-    match = difflib.get_close_matches(str(loc[-1]), list(fields), n=1)
+        field = model.model_fields.get(str(part))
+        found = models_in(field.annotation) if field is not None else []
+        if found:
+            model = found[0]
+    return model
+
+
+def _hint(loc: tuple[Any, ...]) -> str:
+    """Return ' (did you mean X?)' for a misspelt key, from the keys its model allows."""
+    fields = list(_model_at(StudyConfig, loc).model_fields)
+    match = difflib.get_close_matches(str(loc[-1]), [f for f in fields if f != "base_dir"], n=1)
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 
-def _format_errors(exc: ValidationError, source: str) -> str:
+def _user_loc(raw: Any, loc: tuple[Any, ...], kind: str) -> tuple[Any, ...]:
+    """Drop pydantic's union tags from an error location, keeping the keys the user wrote."""
+    out: list[Any] = []
+    node = raw
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1 and kind in ("missing", "extra_forbidden")
+        if isinstance(node, dict) and (part in node or last):
+            out.append(part)
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            out.append(part)
+            node = node[part]
+    return tuple(out)
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """Return the 1-based line of the deepest YAML node on the path ``loc`` (keys and indices)."""
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
+                    line, node = key_node.start_mark.line + 1, value_node
+                    break
+            else:
+                break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) \
+                and 0 <= part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = value.isoformat() if isinstance(value, dt.date) else repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _format_errors(exc: ValidationError, source: str, raw: Any = None,
+                   node: yaml.Node | None = None) -> str:
+    """One line per problem: file, line, key, what is wrong and, for a misspelt key, a close match."""
     lines = []
     for err in exc.errors():
         loc = tuple(err["loc"])
-        key = ".".join(str(p) for p in loc) or "(top level)"
+        loc = _user_loc(raw, loc, err["type"]) if raw is not None else loc
+        msg = err["msg"].removeprefix("Value error, ")
+        if not loc:  # a model-level check: its message starts with the key at fault
+            head, _, rest = msg.partition(": ")
+            if head in StudyConfig.model_fields:
+                loc, msg = (head,), rest
+        line = _line_of(node, loc)
+        where = f"{source}: line {line}" if line is not None else source
+        key = ".".join(str(p) for p in loc)
         if err["type"] == "extra_forbidden":
-            lines.append(f"{source}: unknown key '{key}'{_hint(loc, StudyConfig)}")
+            lines.append(f"{where}: unknown key '{key}'{_hint(loc)}")
         elif err["type"] == "missing":
-            lines.append(f"{source}: missing required key '{key}'")
+            lines.append(f"{where}: missing required key '{key}'")
+        elif err["type"] in ("model_type", "model_attributes_type", "dict_type") and not key:
+            lines.append(f"{where}: {msg} (got {_short(err.get('input'))})")
+        elif not err["loc"]:
+            lines.append(f"{where}: key '{key}': {msg}" if key else f"{where}: {msg}")
         else:
-            msg = err["msg"].removeprefix("Value error, ")
-            lines.append(f"{source}: key '{key}': {msg} (got {err.get('input')!r})")
+            lines.append(f"{where}: key '{key}': {msg} (got {_short(err.get('input'))})")
     return "\n".join(lines)
 
 
@@ -210,17 +417,24 @@ def load_config(path: str | Path) -> StudyConfig:
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        if p.stat().st_size > _MAX_CONFIG_BYTES:
+            raise ConfigError(f"{p}: {p.stat().st_size} bytes is too large for a study config "
+                              f"(limit {_MAX_CONFIG_BYTES}); put events in a CSV file")
+        text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(f"{p}: no such config file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{p}: cannot read config ({exc})") from None
-    raw = safe_load_yaml(text, source=str(p))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{p}: not a UTF-8 text file (byte {exc.start}: {exc.reason})") from None
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read config ({exc.strerror or exc})") from None
+    raw, node = _load_yaml_nodes(text, str(p))
     if not isinstance(raw, dict):
         raise ConfigError(f"{p}: a study config is a YAML mapping of keys (study, events, ...)")
+    if "base_dir" in raw:
+        raise ConfigError(f"{p}: line {_line_of(node, ('base_dir',))}: unknown key 'base_dir'")
     try:
         return StudyConfig.model_validate({**raw, "base_dir": p.resolve().parent})
     except ValidationError as exc:
-        raise ConfigError(_format_errors(exc, str(p))) from None
+        raise ConfigError(_format_errors(exc, str(p), raw, node)) from None
     except ConfigError as exc:
         raise ConfigError(f"{p}: {exc}") from None

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
+import re
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -38,6 +42,9 @@ class StudyInputs:
     groups : dict of str to list of str
     metadata : dict
         Provenance for the report (source per ticker, vintage, adjustment, notes, config).
+    market_history : pandas.Series or None
+        The market's own daily returns over the span the config's claims need (a two-year lookback
+        before each event by default, and every comparison date); None without claims.
     """
 
     events: pd.DataFrame
@@ -45,32 +52,101 @@ class StudyInputs:
     market: pd.DataFrame
     groups: dict[str, list[str]]
     metadata: dict[str, Any]
+    market_history: pd.Series | None = None
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\S.*)?$")
+
+
+def _event_date(text: str) -> pd.Timestamp | None:
+    """Parse an ISO date (a time and zone may follow: the local calendar date is kept), else None."""
+    if not _ISO_DATE.match(text):
+        return None
+    try:
+        ts = pd.Timestamp(text)
+    except (ValueError, OverflowError):
+        return None
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)  # wall-clock date where the event happened, not UTC (case C11)
+    return ts.normalize()
 
 
 def read_events_csv(path: Any) -> pd.DataFrame:
     """Read an events file with columns event_id, ticker, date[, label].
 
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A UTF-8 CSV file (a byte-order mark is allowed) with a header row. Dates are ISO
+        ``YYYY-MM-DD`` (a time and offset may follow; the local date is kept); day-first or
+        month-first forms such as 01/02/2025 are refused as ambiguous.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per line: event_id (str), ticker (canonical Yahoo symbol), date (tz-naive
+        ``datetime64``, midnight) and, when the file has it, label (str).
+
     Raises
     ------
     ConfigError
-        When the file is missing, unreadable or lacks a column; the message names the file.
+        When the file is missing, unreadable, not UTF-8 or lacks a column, or a row has the wrong
+        number of fields, an empty event_id, a bad ticker, a bad or future date, or repeats an
+        (event_id, ticker) pair; the message names the file and the line.
     """
+    p = Path(path)
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such events file") from None
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read events CSV ({exc})") from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    missing = [c for c in ("event_id", "ticker", "date") if c not in frame.columns]
+        raise ConfigError(f"{p}: no such events file") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{p}: not a UTF-8 text file (byte {exc.start}: {exc.reason})") from None
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read events CSV ({exc.strerror or exc})") from None
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        rows = [(reader.line_num, r) for r in reader if any(f.strip() for f in r)]
+    except csv.Error as exc:
+        raise ConfigError(f"{p}: cannot read events CSV ({exc})") from None
+    if not rows:
+        raise ConfigError(f"{p}: events CSV is empty; need a header event_id,ticker,date")
+    header = [c.strip().lower() for c in rows[0][1]]
+    missing = [c for c in ("event_id", "ticker", "date") if c not in header]
     if missing:
-        raise ConfigError(f"{path}: events CSV lacks column(s) {missing}; need event_id,ticker,date")
-    if frame.empty:
-        raise ConfigError(f"{path}: events CSV has no rows")
-    bad = pd.to_datetime(frame["date"], errors="coerce", format="mixed").isna()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ConfigError(f"{path}: row {i + 2}: bad date {frame['date'].iat[i]!r}")
+        raise ConfigError(f"{p}: events CSV lacks column(s) {missing}; need event_id,ticker,date "
+                          f"(got {header[:6]})")
+    if len(rows) == 1:
+        raise ConfigError(f"{p}: events CSV has no rows")
+    col = {name: header.index(name) for name in ("event_id", "ticker", "date", "label")
+           if name in header}
+    today = pd.Timestamp.today().normalize()
+    out: list[tuple[str, str, pd.Timestamp, str]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for line, r in rows[1:]:
+        where = f"{p}: line {line}"
+        if len(r) != len(header):
+            raise ConfigError(f"{where}: {len(r)} fields, the header has {len(header)}")
+        event_id, ticker, text_date = (r[col[c]].strip() for c in ("event_id", "ticker", "date"))
+        if not event_id:
+            raise ConfigError(f"{where}: empty event_id")
+        try:
+            ticker = normalize_ticker(ticker)
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+        date = _event_date(text_date)
+        if date is None:
+            raise ConfigError(f"{where}: bad date {text_date!r} (use YYYY-MM-DD)")
+        if date > today:
+            raise ConfigError(f"{where}: date {date.date()} is in the future: no prices exist yet")
+        if (event_id, ticker) in seen:
+            raise ConfigError(f"{where}: event {event_id} lists {ticker} again (first on line "
+                              f"{seen[event_id, ticker]}); (event_id, ticker) must be unique")
+        seen[event_id, ticker] = line
+        label = r[col["label"]].strip() if "label" in col else ""
+        out.append((event_id, ticker, date, label))
+    frame = pd.DataFrame(out, columns=["event_id", "ticker", "date", "label"])
+    if "label" not in col:
+        frame = frame.drop(columns="label")
     return frame
 
 
@@ -93,7 +169,6 @@ def resolve_securities(config: StudyConfig) -> tuple[list[str], dict[str, list[s
 def _events(config: StudyConfig, tickers: list[str]) -> pd.DataFrame:
     if config.events_path is not None:
         frame = read_events_csv(config.events_path)
-        frame["ticker"] = [normalize_ticker(t) for t in frame["ticker"]]
         if "label" not in frame.columns:
             frame["label"] = ""
         return frame[["event_id", "ticker", "date", "label"]]
@@ -186,4 +261,11 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
     }
     for note in data.notes:
         logger.info(note)
-    return StudyInputs(events, returns, market_returns, groups, metadata)
+    market_history = None
+    if config.claims:
+        from eventstudy.claims.history import load_market_history, market_history_range
+
+        lo, hi = market_history_range(config.claims, dates, config.estimation_window,
+                                      config.event_windows)
+        market_history = load_market_history(src, market, lo, hi, kind=config.data.returns)
+    return StudyInputs(events, returns, market_returns, groups, metadata, market_history)
