@@ -1,0 +1,138 @@
+"""What every claim test reads from a fitted study: the event's day 0, groups, CARs, market history."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.claims.spec import ClaimSpec
+from eventstudy.exceptions import ConfigError, DataUnavailableError
+
+if TYPE_CHECKING:
+    from eventstudy.results import EventStudyResults
+
+__all__ = ["ClaimContext", "pct"]
+
+
+def pct(x: float, digits: int = 2) -> str:
+    """Format a decimal as a signed percentage, e.g. -0.0146 -> '-1.46%'."""
+    return "n/a" if not np.isfinite(x) else f"{x * 100:+.{digits}f}%"
+
+
+class ClaimContext:
+    """A claim bound to a fitted study.
+
+    Parameters
+    ----------
+    results : EventStudyResults
+    claim : ClaimSpec
+    index : int
+        Position of the claim in the study's list (used in messages: ``claims[1]``).
+
+    Raises
+    ------
+    ConfigError
+        When the claim's event is not in the results.
+    """
+
+    def __init__(self, results: EventStudyResults, claim: ClaimSpec, index: int = 0) -> None:
+        self.results = results
+        self.claim = claim
+        self.where = f"claims[{index}] ({claim.id})"
+        events = results.events
+        ids = list(dict.fromkeys(events["event_id"]))
+        event_id = claim.event if claim.event is not None else (ids[0] if len(ids) == 1 else None)
+        if event_id is None:
+            raise ConfigError(f"{self.where}: the study has {len(ids)} events; set event: to one of "
+                              f"{ids[:10]}")
+        if event_id not in ids:
+            raise ConfigError(f"{self.where}: event {event_id!r} has no fitted security; events: "
+                              f"{ids[:10]}")
+        self.event_id: str = event_id
+        rows = events[events["event_id"] == event_id]
+        self.day0 = pd.Timestamp(rows["day0"].iloc[0])
+        self.tickers: list[str] = rows["ticker"].tolist()
+        self.sign = -1.0 if claim.direction == "down" else 1.0
+        self.fall = "fall" if claim.direction == "down" else "rise"
+        hist_name = getattr(getattr(results.study, "market_history", None), "name", None)
+        self.market_name = str(results.metadata.get("market") or hist_name or "the market")
+
+    # ------------------------------------------------------------------ securities
+    def group_tickers(self, names: list[str]) -> list[str]:
+        """Union of the tickers of the named groups, in order."""
+        groups = self.results.study.groups
+        unknown = [g for g in names if g not in groups]
+        if unknown:
+            raise ConfigError(f"{self.where}: unknown group(s) {unknown}; groups: {list(groups)}")
+        return list(dict.fromkeys(t for g in names for t in groups[g]))
+
+    def universe(self, name: str | None) -> tuple[str, list[str]]:
+        """The universe a test compares against: the named group, else the study's universe group
+        (``universe:`` in the config), else every security of the event. Returns (label, tickers)."""
+        if name is None:
+            default = self.results.metadata.get("universe")
+            if default and default in self.results.study.groups:
+                name = str(default)
+        if name is None:
+            return "all securities", list(self.tickers)
+        return name, self.group_tickers([name])
+
+    def car(self, window: tuple[int, int]) -> pd.Series:
+        """CAR[t1, t2] of the claim's event by ticker (NaN when an AR is missing)."""
+        car = self.results.car_window(int(window[0]), int(window[1]))
+        return car.xs(self.event_id, level="event_id")
+
+    # ------------------------------------------------------------------ market history
+    @cached_property
+    def market(self) -> pd.Series:
+        """Daily market returns (decimals) by session date, covering the lookback and named dates."""
+        hist = getattr(self.results.study, "market_history", None)
+        if hist is None:
+            raise DataUnavailableError(
+                f"{self.where}: market_wide, comparison and persistence (measure: market) need the "
+                "market's own returns: pass market as a Series or market_history= to EventStudy"
+            )
+        return hist.dropna()
+
+    @cached_property
+    def pos0(self) -> int:
+        """Position of day 0 in :attr:`market`."""
+        idx = self.market.index
+        if self.day0 not in idx:
+            raise DataUnavailableError(
+                f"{self.where}: no {self.market_name} return on day 0 ({self.day0.date()})"
+            )
+        return int(idx.get_loc(self.day0))
+
+    def market_sum(self, t1: int, t2: int) -> float:
+        """Sum of market returns over [t1, t2] around day 0 (the market's analogue of a CAR)."""
+        lo, hi = self.pos0 + t1, self.pos0 + t2
+        if lo < 0 or hi >= len(self.market):
+            m = self.market.index
+            raise DataUnavailableError(
+                f"{self.where}: {self.market_name} returns over [{t1}, {t2}] around "
+                f"{self.day0.date()} are outside the data ({m[0].date()}..{m[-1].date()})"
+            )
+        return float(self.market.iloc[lo:hi + 1].sum())
+
+    @cached_property
+    def market_sd(self) -> tuple[float, int]:
+        """Standard deviation (n - 1) of daily market returns over the study's estimation window
+        around day 0, and the number of returns it uses."""
+        T0, T1 = self.results.estimation_window
+        lo, hi = max(self.pos0 + T0, 0), self.pos0 + T1
+        x = self.market.iloc[lo:hi + 1].to_numpy()
+        x = x[np.isfinite(x)]
+        return (float(np.std(x, ddof=1)) if len(x) > 1 else float("nan")), int(len(x))
+
+    def session_returns(self, window: tuple[int, int]) -> pd.DataFrame:
+        """Raw security returns of the event's tickers over [t1, t2] relative to day 0 (rows: tau)."""
+        R = self.results.study.returns
+        p0 = int(R.index.get_loc(self.day0))
+        lo, hi = max(p0 + window[0], 0), p0 + window[1]
+        cols = [t for t in self.tickers if t in R.columns]
+        out = R.iloc[lo:hi + 1][cols]
+        return out.set_axis(np.arange(lo - p0, lo - p0 + len(out)), axis=0)

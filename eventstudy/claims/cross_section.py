@@ -1,0 +1,208 @@
+"""Claim tests across the securities of a universe: ``breadth`` and ``concentration``."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+from eventstudy.claims._context import ClaimContext, pct
+from eventstudy.claims.spec import BreadthTest, ConcentrationTest
+from eventstudy.claims.verdict import UNCLEAR, Metric, TestOutcome
+from eventstudy.statistics.parametric import cross_sectional_t
+
+__all__ = ["breadth", "concentration", "generalized_sign_test"]
+
+
+def generalized_sign_test(w: int, n: int, p0: float) -> tuple[float, float]:
+    """Test whether more of n securities moved one way than the estimation-period base rate implies.
+
+    Parameters
+    ----------
+    w : int
+        Securities whose event-day return moved in the tested direction.
+    n : int
+        Securities with an event-day return.
+    p0 : float
+        Share of returns moving that way over the estimation window (pooled across securities).
+
+    Returns
+    -------
+    z, p_value : float
+        Cowan's statistic z = (w - n p0) / sqrt(n p0 (1 - p0)) and the exact one-sided binomial
+        p-value P(W >= w | n, p0) (``scipy.stats.binomtest``, alternative 'greater').
+
+    Notes
+    -----
+    The generalized sign test of Cowan (1992) takes the null share from the estimation period instead
+    of 1/2, which allows for the skewness of daily returns. Securities share one event date here, so
+    their moves are cross-correlated and the binomial p-value overstates significance: it measures
+    breadth, not independent evidence (Kolari and Pynnonen 2010).
+
+    References
+    ----------
+    .. [1] Cowan, A. R. (1992). Nonparametric event study tests. RQFA 2(4), 343-358.
+    .. [2] Kolari, J. W., Pynnonen, S. (2010). Event study testing with cross-sectional correlation
+       of abnormal returns. RFS 23(11), 3996-4025.
+    """
+    if n == 0 or not 0.0 < p0 < 1.0:
+        return math.nan, math.nan
+    z = (w - n * p0) / math.sqrt(n * p0 * (1.0 - p0))
+    return z, float(stats.binomtest(int(w), int(n), p0, alternative="greater").pvalue)
+
+
+def breadth(spec: BreadthTest, ctx: ClaimContext) -> TestOutcome:
+    """Measure how broadly the universe moved on day 0.
+
+    Parameters
+    ----------
+    spec : BreadthTest
+        ``universe`` (a group name; default the study's universe), ``min_share`` (default 0.6) and
+        ``alpha`` (default 0.05).
+    ctx : ClaimContext
+
+    Returns
+    -------
+    TestOutcome
+        Metrics (decimals): share of the universe whose day-0 return moved in the claim's direction,
+        with the generalized sign test's z and p-value; share with a significant AR in that
+        direction (AR t test with the forecast-error variance, two-sided p < ``alpha``); the
+        equal-weighted mean day-0 return, the market (index) return, and their difference with the
+        cross-sectional t test's p-value. Finding ``broad`` when the share reaches ``min_share`` and
+        the sign test rejects at ``alpha``; ``narrow`` when under half moved; else ``unclear``.
+
+    Notes
+    -----
+    An equal-weighted mean above a falling cap-weighted index means the fall was carried by the
+    largest members. ARs remove the market's move, so the AR share measures stock-specific breadth.
+
+    References
+    ----------
+    .. [1] Cowan, A. R. (1992). Nonparametric event study tests. RQFA 2(4), 343-358.
+    .. [2] MacKinlay, A. C. (1997). Event studies in economics and finance. JEL 35(1), 13-39.
+    """
+    sign, fall = ctx.sign, ctx.fall
+    label, members = ctx.universe(spec.universe)
+    T0, T1 = ctx.results.estimation_window
+    R = ctx.session_returns((T0, 0))
+    members = [t for t in members if t in R.columns]
+    r0 = R.loc[0, members].dropna() if 0 in R.index else R.iloc[:0, 0]
+    n = int(len(r0))
+    moved = int((sign * r0 > 0).sum())
+    share = moved / n if n else math.nan
+    est = R.loc[(R.index >= T0) & (R.index <= T1), members].to_numpy().ravel()
+    est = est[np.isfinite(est)]
+    p0 = float(np.mean(sign * est > 0)) if len(est) else math.nan
+    z, p_sign = generalized_sign_test(moved, n, p0)
+
+    frame = ctx.results.to_frame()
+    day0 = frame[(frame["event_id"] == ctx.event_id) & (frame["tau"] == 0)
+                 & frame["ticker"].isin(set(members))]
+    sig = (sign * day0["ar"] > 0) & (day0["p_value"] < spec.alpha)
+    n_ar = int(day0["ar"].notna().sum())
+    share_sig = float(sig.sum()) / n_ar if n_ar else math.nan
+
+    ew = float(r0.mean()) if n else math.nan
+    try:
+        idx = float(ctx.market.iloc[ctx.pos0])
+    except Exception:  # no market history (API with a per-security market frame): report n/a
+        idx = math.nan
+    diff_p = float(cross_sectional_t((r0 - idx).to_numpy())[2]) if n > 1 and math.isfinite(idx) else math.nan
+    word = "negative" if sign < 0 else "positive"
+    metrics = [
+        Metric(f"share of {label} with {word} return on day 0 (n = {n})", share, p_sign),
+        Metric(f"generalized sign test z (base rate {p0:.3f})", z, p_sign),
+        Metric(f"share of {label} with significantly {word} AR on day 0 (p < {spec.alpha:g})", share_sig),
+        Metric(f"equal-weighted mean return of {label} on day 0", ew),
+        Metric(f"{ctx.market_name} return on day 0", idx),
+        Metric("equal-weighted minus index", ew - idx, diff_p),
+    ]
+    if not n:
+        finding = UNCLEAR
+    elif share >= spec.min_share and p_sign < spec.alpha:
+        finding = "broad"
+    elif share < 0.5:
+        finding = "narrow"
+    else:
+        finding = UNCLEAR
+    reason = (f"{moved} of {n} {label} members ({share * 100:.1f}%) had a {word} return on "
+              f"{ctx.day0.date()} (broad needs {spec.min_share * 100:g}% and sign-test p < {spec.alpha:g};"
+              f" p = {p_sign:.3g}); {share_sig * 100:.1f}% had a significantly {word} AR; "
+              f"equal-weighted mean {pct(ew)} vs {ctx.market_name} {pct(idx)}")
+    return TestOutcome("breadth", finding, spec.expect, reason, metrics)
+
+
+def concentration(spec: ConcentrationTest, ctx: ClaimContext) -> TestOutcome:
+    """Compare the CARs of an exposed group with those of the rest of the universe.
+
+    Parameters
+    ----------
+    spec : ConcentrationTest
+        ``groups`` (their union is the exposed group), ``universe`` (default the study's universe),
+        ``window`` (default [0, 0]) and ``alpha`` (default 0.05).
+    ctx : ClaimContext
+
+    Returns
+    -------
+    TestOutcome
+        Metrics: CAAR of the exposed group and of the rest of the universe (universe members not
+        exposed), each with its cross-sectional t p-value; their difference with Welch's t (two-sided
+        p); the Mann-Whitney U statistic with its two-sided p-value; and the group's contribution to
+        the index move, n/a because market capitalisations are not in the data. Finding
+        ``concentrated`` when the difference lies in the claim's direction and both tests reject at
+        ``alpha``; ``not_concentrated`` when neither rejects or the difference has the other sign;
+        else ``unclear``.
+
+    Notes
+    -----
+    Welch's t does not assume equal variances (the exposed group is usually far more volatile); the
+    Mann-Whitney test compares the two distributions without normality. Both treat CARs as
+    independent across securities, which a common event date violates (Kolari and Pynnonen 2010).
+
+    References
+    ----------
+    .. [1] Welch, B. L. (1947). The generalization of 'Student's' problem when several different
+       population variances are involved. Biometrika 34(1/2), 28-35.
+    .. [2] Mann, H. B., Whitney, D. R. (1947). On a test of whether one of two random variables is
+       stochastically larger than the other. Ann. Math. Statist. 18(1), 50-60.
+    .. [3] MacKinlay, A. C. (1997). Event studies in economics and finance. JEL 35(1), 13-39.
+    """
+    sign = ctx.sign
+    label, universe = ctx.universe(spec.universe)
+    exposed = ctx.group_tickers(spec.groups)
+    car = ctx.car(spec.window)
+    a = car.reindex([t for t in exposed if t in car.index]).dropna().to_numpy()
+    rest_t = [t for t in universe if t not in set(exposed) and t in car.index]
+    b = car.reindex(rest_t).dropna().to_numpy()
+    w = f"[{spec.window[0]},{spec.window[1]}]"
+    name = "+".join(spec.groups)
+    ma, _, pa, _ = cross_sectional_t(a) if len(a) else (np.nan,) * 4
+    mb, _, pb, _ = cross_sectional_t(b) if len(b) else (np.nan,) * 4
+    diff = float(ma) - float(mb)
+    if len(a) >= 2 and len(b) >= 2:
+        welch = stats.ttest_ind(a, b, equal_var=False)
+        mw = stats.mannwhitneyu(a, b, alternative="two-sided")
+        t, p_t, u, p_u = float(welch.statistic), float(welch.pvalue), float(mw.statistic), float(mw.pvalue)
+    else:
+        t = p_t = u = p_u = math.nan
+    metrics = [
+        Metric(f"CAAR{w} of {name} (n = {len(a)})", float(ma), float(pa)),
+        Metric(f"CAAR{w} of the rest of {label} (n = {len(b)})", float(mb), float(pb)),
+        Metric(f"difference {name} minus rest {w}", diff, p_t),
+        Metric("Welch t", t, p_t),
+        Metric("Mann-Whitney U", u, p_u),
+        Metric(f"contribution of {name} to the index move (n/a: no market caps in the data)", math.nan),
+    ]
+    if not (math.isfinite(p_t) and math.isfinite(p_u)):
+        finding = UNCLEAR
+    elif sign * diff > 0 and p_t < spec.alpha and p_u < spec.alpha:
+        finding = "concentrated"
+    elif sign * diff <= 0 or (p_t >= spec.alpha and p_u >= spec.alpha):
+        finding = "not_concentrated"
+    else:
+        finding = UNCLEAR
+    reason = (f"CAAR{w} {pct(float(ma))} for {name} (n = {len(a)}) vs {pct(float(mb))} for the rest of "
+              f"{label} (n = {len(b)}): difference {pct(diff)}, Welch p = {p_t:.3g}, Mann-Whitney "
+              f"p = {p_u:.3g} (alpha {spec.alpha:g})")
+    return TestOutcome("concentration", finding, spec.expect, reason, metrics)

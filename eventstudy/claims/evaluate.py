@@ -1,0 +1,133 @@
+"""Evaluate a study's claims: run each claim's tests on the fitted results and combine the verdicts."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from eventstudy.claims._context import ClaimContext
+from eventstudy.claims.cross_section import breadth, concentration
+from eventstudy.claims.market import comparison, market_wide
+from eventstudy.claims.persistence import persistence
+from eventstudy.claims.spec import ClaimSpec
+from eventstudy.claims.verdict import TestOutcome, claim_verdict
+
+if TYPE_CHECKING:
+    from eventstudy.results import EventStudyResults
+
+__all__ = ["ClaimResult", "ClaimsEvaluation", "evaluate_claims", "CLAIM_COLUMNS", "CLAIM_TESTS"]
+
+CLAIM_COLUMNS = ["claim_id", "claim", "test", "metric", "value", "p_value", "verdict"]
+
+CLAIM_TESTS: dict[str, Callable[[Any, ClaimContext], TestOutcome]] = {
+    "market_wide": market_wide,
+    "breadth": breadth,
+    "concentration": concentration,
+    "persistence": persistence,
+    "comparison": comparison,
+}
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """One claim with its tests' outcomes and the combined verdict."""
+
+    spec: ClaimSpec
+    event_id: str
+    day0: pd.Timestamp
+    outcomes: list[TestOutcome]
+
+    @property
+    def verdict(self) -> str:
+        """The claim's verdict by its ``rule``; see :func:`eventstudy.claims.verdict.claim_verdict`."""
+        return claim_verdict([o.verdict for o in self.outcomes], self.spec.rule)
+
+    def heading(self) -> str:
+        """``[NOT SUPPORTED] id: statement (by, date)``."""
+        who = ", ".join(x for x in (self.spec.by, str(self.spec.date or "")) if x)
+        return (f"[{self.verdict.upper()}] {self.spec.id}: {self.spec.claim}"
+                + (f" ({who})" if who else ""))
+
+
+@dataclass(frozen=True)
+class ClaimsEvaluation:
+    """Every claim of a study, evaluated; ``to_frame()`` is ``res.claims``."""
+
+    claims: list[ClaimResult]
+
+    def __len__(self) -> int:
+        return len(self.claims)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return one row per claim verdict and per test metric.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns claim_id, claim, test, metric, value, p_value, verdict. Each claim starts with its
+            own row (test ``claim``, metric ``verdict (rule: all)``); the rows of a test carry that
+            test's verdict. Values are decimals (returns, shares), statistics or ranks; p_value is NaN
+            where no test applies.
+        """
+        rows: list[tuple[Any, ...]] = []
+        for c in self.claims:
+            s = c.spec
+            rows.append((s.id, s.claim, "claim", f"verdict (rule: {s.rule}; event {c.event_id}, "
+                         f"day 0 {c.day0.date()})", math.nan, math.nan, c.verdict))
+            for o in c.outcomes:
+                rows += [(s.id, s.claim, o.test, m.name, float(m.value), float(m.p_value), o.verdict)
+                         for m in o.metrics]
+        return pd.DataFrame(rows, columns=CLAIM_COLUMNS)
+
+    def verdicts(self) -> pd.DataFrame:
+        """Return the verdicts only: claim_id, claim, test, verdict, reason (one row per claim and
+        per test, the claim first)."""
+        rows = []
+        for c in self.claims:
+            rows.append((c.spec.id, c.spec.claim, "claim", c.verdict, f"rule: {c.spec.rule}"))
+            rows += [(c.spec.id, c.spec.claim, o.test, o.verdict, o.reason) for o in c.outcomes]
+        return pd.DataFrame(rows, columns=["claim_id", "claim", "test", "verdict", "reason"])
+
+    def text(self) -> str:
+        """Return the verdicts as plain text: each claim's verdict, then each test's with its numbers."""
+        lines = []
+        for c in self.claims:
+            lines.append(c.heading())
+            lines += [f"  - {o.test}: {o.verdict}: {o.reason}" for o in c.outcomes]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def evaluate_claims(results: EventStudyResults) -> ClaimsEvaluation:
+    """Run the claims attached to a study on its fitted results.
+
+    Parameters
+    ----------
+    results : EventStudyResults
+        A fitted study whose ``study.claims`` lists :class:`~eventstudy.claims.ClaimSpec` records;
+        market-based tests read ``study.market_history`` (daily market returns by session date).
+
+    Returns
+    -------
+    ClaimsEvaluation
+        Empty when the study has no claims.
+
+    Raises
+    ------
+    ConfigError
+        When a claim names an unknown event or group, or a comparison date without market data.
+    DataUnavailableError
+        When the market's returns do not cover what a test needs.
+    """
+    out = []
+    for i, spec in enumerate(getattr(results.study, "claims", None) or []):
+        ctx = ClaimContext(results, spec, i)
+        outcomes = [CLAIM_TESTS[t.test](t, ctx) for t in spec.tests]
+        out.append(ClaimResult(spec, ctx.event_id, ctx.day0, outcomes))
+    return ClaimsEvaluation(out)

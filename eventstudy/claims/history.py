@@ -1,0 +1,81 @@
+"""The market's own return history that the market-based claim tests need."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.claims.spec import ClaimSpec, ComparisonTest, MarketWideTest, PersistenceTest
+from eventstudy.data import PriceSource, sanitize_prices
+from eventstudy.returns import simple_returns
+
+__all__ = ["market_history_range", "load_market_history"]
+
+
+def market_history_range(
+    claims: Sequence[ClaimSpec],
+    event_dates: pd.Series | pd.DatetimeIndex,
+    estimation_window: tuple[int, int],
+    event_windows: Sequence[tuple[int, int]],
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return the calendar dates the market history must span for ``claims``.
+
+    It covers, for every event: the longest ``lookback_years`` of its claims' ``market_wide`` tests
+    (default two years) and the estimation window before day 0; the widest event window and
+    persistence horizon after it; and every ``comparison`` date. Trading sessions are converted to
+    calendar days generously (x 1.5 + 30 days); the series is trimmed to what the source holds.
+    """
+    dates = pd.DatetimeIndex(pd.to_datetime(event_dates))
+    years = max([t.lookback_years for c in claims for t in c.tests if isinstance(t, MarketWideTest)],
+                default=0.0)
+    after = max([w[1] for w in event_windows]
+                + [max(t.horizons) for c in claims for t in c.tests if isinstance(t, PersistenceTest)])
+    before = int(abs(min(estimation_window[0], 0)) * 1.5) + 30
+    start = min(dates.min() - pd.DateOffset(days=int(np.ceil(years * 366)) + 7),
+                dates.min() - pd.Timedelta(days=before))
+    end = dates.max() + pd.Timedelta(days=int(abs(after) * 1.5) + 30)
+    named = [pd.Timestamp(d.date) for c in claims for t in c.tests if isinstance(t, ComparisonTest)
+             for d in t.dates]
+    if named:
+        start, end = min(start, min(named) - pd.Timedelta(days=7)), max(end, max(named))
+    return pd.Timestamp(start), pd.Timestamp(end)
+
+
+def load_market_history(
+    source: PriceSource,
+    market: str,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    *,
+    kind: str = "simple",
+) -> pd.Series:
+    """Load the market's daily returns over ``start..end`` from ``source``.
+
+    Parameters
+    ----------
+    source : PriceSource
+    market : str
+        The market's symbol (e.g. ``^GSPC``).
+    start, end : pandas.Timestamp
+        Calendar range, inclusive; a source holding less returns what it has.
+    kind : {'simple', 'log'}
+        The study's return type.
+
+    Returns
+    -------
+    pandas.Series
+        Decimal returns of the market by session date (NaN rows dropped), named after the market.
+
+    Raises
+    ------
+    DataUnavailableError
+        When the source has no prices for the market (raised by the source).
+    """
+    data = source.get_prices([market], start, end)
+    close = sanitize_prices(data.close, label=source.name)[market].dropna()
+    r = simple_returns(close)
+    if kind == "log":
+        r = np.log1p(r)
+    return r.iloc[1:].rename(market)

@@ -1,0 +1,98 @@
+"""Claim test ``persistence``: did the day-0 move last or reverse?"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+from eventstudy.claims._context import ClaimContext, pct
+from eventstudy.claims.spec import PersistenceTest
+from eventstudy.claims.verdict import UNCLEAR, Metric, TestOutcome
+from eventstudy.statistics.parametric import cross_sectional_t
+
+__all__ = ["persistence"]
+
+
+def persistence(spec: PersistenceTest, ctx: ClaimContext) -> TestOutcome:
+    """Compare the day-0 move with the move over [0, +k] and test the drift over [+1, +k].
+
+    Parameters
+    ----------
+    spec : PersistenceTest
+        ``measure`` ('caar': the CAARs of ``groups``, default the universe; 'market': the market's
+        cumulative return), ``horizons`` (default [5, 20]), ``reversal_threshold`` (default 0.5) and
+        ``alpha`` (default 0.05).
+    ctx : ClaimContext
+
+    Returns
+    -------
+    TestOutcome
+        Metrics (decimals): X[0,0]; for each horizon k, X[0,k], the share reversed
+        1 - X[0,k] / X[0,0], and X[+1,+k] with its two-sided p-value. X is the CAAR (p-value from the
+        cross-sectional t test on CAR[+1,+k], t(N - 1)) or the sum of market returns (p-value from
+        z = X[+1,+k] / (sigma_m sqrt(k)) against N(0, 1), sigma_m the estimation-window daily sd).
+        Finding ``reversed`` when the share reversed at the longest horizon reaches the threshold and
+        X[+1,+K] is significantly of the opposite sign to X[0,0]; ``persistent`` when the share is
+        below the threshold and X[+1,+K] is not significantly opposite; ``unclear`` otherwise, or when
+        the day-0 move is not in the claim's direction.
+
+    Notes
+    -----
+    CARs are sums of ARs over inclusive windows (MacKinlay 1997, eq. 12); the market's cumulative
+    return is the sum of its daily returns, so both decompose as X[0,k] = X[0,0] + X[+1,+k].
+
+    References
+    ----------
+    .. [1] MacKinlay, A. C. (1997). Event studies in economics and finance. JEL 35(1), 13-39.
+    .. [2] Brown, S. J., Warner, J. B. (1985). Using daily stock returns. JFE 14(1), 3-31.
+    """
+    K = max(spec.horizons)
+    if spec.measure == "market":
+        name = ctx.market_name
+        sd, _ = ctx.market_sd
+
+        def move(t1: int, t2: int) -> tuple[float, float]:
+            x = ctx.market_sum(t1, t2)
+            z = x / (sd * math.sqrt(t2 - t1 + 1))
+            return x, float(2 * stats.norm.sf(abs(z))) if math.isfinite(z) else math.nan
+    else:
+        names = spec.groups
+        if names is None:
+            label, members = ctx.universe(spec.universe)
+        else:
+            label, members = "+".join(names), ctx.group_tickers(names)
+        name = f"CAAR of {label}"
+
+        def move(t1: int, t2: int) -> tuple[float, float]:
+            car = ctx.car((t1, t2))
+            x = car.reindex([t for t in members if t in car.index]).to_numpy()
+            mean, _, p, _ = cross_sectional_t(x)
+            return float(mean), float(p)
+
+    x0, p0 = move(0, 0)
+    metrics = [Metric(f"{name} [0,0]", x0, p0)]
+    share = drift = p_drift = math.nan
+    for k in spec.horizons:
+        xk, pk = move(0, k)
+        drift, p_drift = move(1, k)
+        share = 1.0 - xk / x0 if x0 != 0 else math.nan
+        metrics += [Metric(f"{name} [0,{k}]", xk, pk),
+                    Metric(f"share of the day-0 move reversed by +{k}", share),
+                    Metric(f"{name} [+1,+{k}]", drift, p_drift)]
+    opposite = bool(np.sign(drift) == -np.sign(x0) and p_drift < spec.alpha)
+    if not (ctx.sign * x0 > 0 and math.isfinite(share)):
+        finding = UNCLEAR
+    elif share >= spec.reversal_threshold and opposite:
+        finding = "reversed"
+    elif share < spec.reversal_threshold and not opposite:
+        finding = "persistent"
+    else:
+        finding = UNCLEAR
+    reason = (f"{name}: {pct(x0)} on day 0, {pct(x0 + drift)} over [0,+{K}]: {share * 100:.0f}% "
+              f"reversed (threshold {spec.reversal_threshold * 100:g}%); [+1,+{K}] {pct(drift)}, "
+              f"p = {p_drift:.3g}")
+    if not ctx.sign * x0 > 0:
+        reason += f"; the day-0 move is not a {ctx.fall}"
+    return TestOutcome("persistence", finding, spec.expect, reason, metrics)

@@ -1,0 +1,133 @@
+"""Claims on the real bundled data (DeepSeek, 27 January 2025), against independent pandas/numpy
+computations on ``eventstudy.datasets.load()``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy import EventStudy, datasets
+from eventstudy.data import BundledSource
+
+DAY0 = pd.Timestamp("2025-01-27")
+EXPOSED = ["NVDA", "AVGO", "TSM", "AMD", "ASML", "MU", "MRVL", "ARM", "SMCI", "INTC",
+           "VST", "CEG", "NRG", "TLN", "GEV"]  # ai_hardware + power in configs/deepseek_2025.yaml
+
+
+@pytest.fixture(scope="module")
+def res(repo):
+    return EventStudy.from_yaml(repo / "configs" / "deepseek_2025.yaml", source=BundledSource()).fit()
+
+
+@pytest.fixture(scope="module")
+def returns() -> pd.DataFrame:
+    prices = datasets.load()
+    return prices / prices.shift(1) - 1.0
+
+
+@pytest.fixture(scope="module")
+def members() -> list[str]:
+    return datasets.sp500_constituents()["yahoo"].tolist()
+
+
+def metric(res, claim_id: str, test: str, startswith: str, contains: str = "") -> pd.Series:
+    t = res.claims
+    rows = t[(t["claim_id"] == claim_id) & (t["test"] == test) & t["metric"].str.startswith(startswith)
+             & t["metric"].str.contains(contains, regex=False)]
+    assert len(rows) == 1, (startswith, rows)
+    return rows.iloc[0]
+
+
+def test_claims_frame_columns_and_verdicts_first(res):
+    t = res.claims
+    assert list(t.columns) == ["claim_id", "claim", "test", "metric", "value", "p_value", "verdict"]
+    firsts = t.groupby("claim_id", sort=False).head(1)
+    assert (firsts["test"] == "claim").all()
+    assert set(t["verdict"]) <= {"supported", "not supported", "inconclusive"}
+
+
+def test_market_fell_146_percent(res):
+    # Checked fact (shared/data/README): ^GSPC 6101.24 -> 6012.28 on 2025-01-27
+    row = metric(res, "market_risk", "market_wide", "market return [0,0]")
+    np.testing.assert_allclose(row["value"], 6012.28 / 6101.24 - 1, atol=2e-6)
+
+
+def test_market_wide_z_and_rank_against_pandas(res, returns):
+    m = returns["^GSPC"].dropna()
+    i0 = m.index.get_loc(DAY0)
+    sd = m.iloc[i0 - 250:i0 - 10].std(ddof=1)  # estimation window [-250, -11]
+    z = m.iloc[i0] / sd
+    look = m[(m.index > DAY0 - pd.DateOffset(years=2)) & (m.index <= DAY0)]
+    rank = int((look < m.iloc[i0]).sum()) + 1
+    np.testing.assert_allclose(metric(res, "market_risk", "market_wide", "z vs", "[0,0]")["value"], z, rtol=1e-9)
+    row = metric(res, "market_risk", "market_wide", "rank among", "[0,0]")
+    assert row["value"] == rank and f"among {len(look)} " in row["metric"]
+    np.testing.assert_allclose(metric(res, "market_risk", "market_wide", "percentile in lookback [0,0]")
+                               ["value"], rank / len(look))
+    worst = look.nsmallest(1)
+    row = metric(res, "market_risk", "market_wide", "lookback session #1")
+    assert str(worst.index[0].date()) in row["metric"] and row["value"] == pytest.approx(worst.iloc[0])
+
+
+def test_breadth_share_and_equal_weighted_mean(res, returns, members):
+    day = returns.loc[DAY0, members]
+    share = float((day < 0).sum() / day.notna().sum())
+    row = metric(res, "market_risk", "breadth", "share of sp500 with negative return")
+    np.testing.assert_allclose(row["value"], share, rtol=1e-12)
+    assert 0.25 < share < 0.35  # most S&P 500 members rose while the index fell 1.46%
+    ew = metric(res, "market_risk", "breadth", "equal-weighted mean return")
+    np.testing.assert_allclose(ew["value"], day.mean(), rtol=1e-9)
+    assert ew["value"] > 0
+
+
+def _market_model_ar0(returns: pd.DataFrame, tickers: list[str]) -> pd.Series:
+    """AR on day 0 of each ticker: OLS of R_i on R_m over sessions [-250, -11] (np.polyfit)."""
+    i0 = returns.index.get_loc(DAY0)
+    out = {}
+    for t in tickers:
+        pair = returns[[t, "^GSPC"]].iloc[i0 - 250:i0 - 10].dropna()
+        beta, alpha = np.polyfit(pair["^GSPC"], pair[t], 1)
+        out[t] = returns[t].iloc[i0] - (alpha + beta * returns["^GSPC"].iloc[i0])
+    return pd.Series(out)
+
+
+def test_group_caars_welch_against_independent_ols(res, returns, members):
+    exposed = _market_model_ar0(returns, EXPOSED)
+    rest = _market_model_ar0(returns, [t for t in members if t not in EXPOSED])
+    got_e = metric(res, "ai_concentrated", "concentration", "CAAR[0,0] of ai_hardware+power")
+    got_r = metric(res, "ai_concentrated", "concentration", "CAAR[0,0] of the rest of sp500")
+    np.testing.assert_allclose(got_e["value"], exposed.mean(), rtol=1e-8)
+    np.testing.assert_allclose(got_r["value"], rest.mean(), rtol=1e-8)
+    welch = (exposed.mean() - rest.mean()) / np.sqrt(exposed.var() / len(exposed)
+                                                     + rest.var() / len(rest))
+    np.testing.assert_allclose(metric(res, "ai_concentrated", "concentration", "Welch t")["value"],
+                               welch, rtol=1e-8)
+
+
+def test_comparison_ranks_against_named_dates(res, returns):
+    m = returns["^GSPC"]
+    dates = ["2024-08-05", "2024-12-18", "2025-04-03", "2025-04-04"]
+    rank = 1 + sum(m.loc[d] < m.loc[DAY0] for d in dates)
+    assert metric(res, "market_risk", "comparison", "rank of the event")["value"] == rank == 5
+    np.testing.assert_allclose(metric(res, "market_risk", "comparison", "market return on 2025-04-04")
+                               ["value"], m.loc["2025-04-04"], rtol=1e-12)
+
+
+def test_persistence_of_the_market_move(res, returns):
+    m = returns["^GSPC"]
+    i0 = m.index.get_loc(DAY0)
+    x0, x20 = m.iloc[i0], m.iloc[i0:i0 + 21].sum()
+    np.testing.assert_allclose(metric(res, "market_risk", "persistence", "^GSPC [0,20]")["value"], x20)
+    np.testing.assert_allclose(
+        metric(res, "market_risk", "persistence", "share of the day-0 move reversed by +20")["value"],
+        1 - x20 / x0)
+
+
+def test_deepseek_verdicts(res):
+    v = res.claim_results.verdicts().set_index(["claim_id", "test"])["verdict"]
+    assert v[("market_risk", "breadth")] == "not supported"
+    assert v[("market_risk", "concentration")] == "not supported"
+    assert v[("market_risk", "comparison")] == "not supported"
+    assert v[("market_risk", "claim")] == "not supported"
+    assert v[("ai_concentrated", "claim")] == "supported"

@@ -1,0 +1,186 @@
+"""Claims on synthetic panels: the verdicts must follow the data.
+
+A market-wide crash supports the market-risk claim and refutes concentration; a one-sector crash with
+a rising rest does the opposite. Every panel is seeded; the shapes of the moves are set by hand so
+that each verdict has a wide margin (the numbers in the comments).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy import EventStudy
+from eventstudy.claims import ClaimSpec
+from eventstudy.claims.verdict import (
+    INCONCLUSIVE,
+    NOT_SUPPORTED,
+    SUPPORTED,
+    claim_verdict,
+)
+from eventstudy.exceptions import ConfigError
+
+N_DAYS, DAY0, N_SECTOR, N_REST = 620, 560, 8, 32
+SECTOR = [f"S{i}" for i in range(N_SECTOR)]
+REST = [f"R{i}" for i in range(N_REST)]
+DATES = pd.bdate_range("2022-01-03", periods=N_DAYS)
+OTHER = {100: -0.030, 300: -0.025}  # named comparison dates: smaller falls than the crash
+
+
+def panel(kind: str, seed: int = 7) -> tuple[pd.DataFrame, pd.Series]:
+    """Returns and market for a 'market' crash (-8%, every stock with it) or a 'sector' crash
+    (sector -15%, rest +1.5%, index -2%)."""
+    rng = np.random.default_rng(seed)
+    m = rng.normal(0.0003, 0.01, N_DAYS)
+    for pos, r in OTHER.items():
+        m[pos] = r
+    m[DAY0 + 1:] = -0.002 + rng.normal(0, 0.001, N_DAYS - DAY0 - 1)  # no rebound after day 0
+    beta = rng.uniform(0.8, 1.2, N_SECTOR + N_REST)
+    eps = rng.normal(0, 0.01, (N_DAYS, N_SECTOR + N_REST))
+    r = m[:, None] * beta[None, :] + eps
+    if kind == "market":
+        m[DAY0] = -0.08
+        r[DAY0] = -0.08 * beta + rng.normal(0, 0.005, len(beta))
+    else:
+        m[DAY0] = -0.02
+        r[DAY0, :N_SECTOR] = -0.15 + rng.normal(0, 0.01, N_SECTOR)
+        r[DAY0, N_SECTOR:] = 0.015 + rng.normal(0, 0.005, N_REST)
+    returns = pd.DataFrame(r, index=DATES, columns=SECTOR + REST)
+    return returns, pd.Series(m, index=DATES, name="MKT")
+
+
+MARKET_RISK = {
+    "id": "market_risk", "claim": "The news is the biggest risk for the stock market",
+    "tests": [
+        {"test": "market_wide"},
+        {"test": "breadth"},
+        {"test": "concentration", "groups": ["sector"], "expect": "not_concentrated"},
+        {"test": "persistence", "measure": "market"},
+        {"test": "comparison", "dates": [str(DATES[p].date()) for p in OTHER]},
+    ],
+}
+CONCENTRATED = {
+    "id": "sector_only", "claim": "The sell-off was concentrated in the sector",
+    "tests": [{"test": "concentration", "groups": ["sector"]}, {"test": "breadth", "expect": "narrow"},
+              {"test": "persistence", "groups": ["sector"], "horizons": [5, 20]}],
+}
+
+
+def fit(kind: str, claims=(MARKET_RISK, CONCENTRATED)):
+    returns, market = panel(kind)
+    events = [{"event_id": "news", "ticker": t, "date": DATES[DAY0]} for t in returns.columns]
+    study = EventStudy(events, returns, market, groups={"sector": SECTOR, "rest": REST},
+                       event_windows=[(0, 0), (0, 20)], claims=list(claims))
+    return study.fit()
+
+
+@pytest.fixture(scope="module")
+def crash():
+    return fit("market")
+
+
+@pytest.fixture(scope="module")
+def sector():
+    return fit("sector")
+
+
+def verdicts(res) -> pd.Series:
+    return res.claim_results.verdicts().set_index(["claim_id", "test"])["verdict"]
+
+
+def test_market_wide_crash_supports_market_risk(crash):
+    v = verdicts(crash)
+    for test in ("market_wide", "breadth", "concentration", "persistence", "comparison"):
+        assert v[("market_risk", test)] == SUPPORTED, crash.claim_results.text()
+    assert v[("market_risk", "claim")] == SUPPORTED
+    assert v[("sector_only", "claim")] == NOT_SUPPORTED
+
+
+def test_sector_crash_with_rising_rest_refutes_market_risk(sector):
+    v = verdicts(sector)
+    assert v[("market_risk", "breadth")] == NOT_SUPPORTED  # 32 of 40 rose
+    assert v[("market_risk", "concentration")] == NOT_SUPPORTED
+    assert v[("market_risk", "comparison")] == NOT_SUPPORTED  # -2% < the -3% and -2.5% named dates
+    assert v[("market_risk", "claim")] == NOT_SUPPORTED
+    assert v[("sector_only", "concentration")] == SUPPORTED
+    assert v[("sector_only", "breadth")] == SUPPORTED
+    assert v[("sector_only", "claim")] == SUPPORTED
+
+
+def test_breadth_numbers_follow_the_panel(crash, sector):
+    for res, kind in ((crash, "market"), (sector, "sector")):
+        returns, market = panel(kind)
+        day = returns.iloc[DAY0]
+        t = res.claims
+        row = t[(t["claim_id"] == "market_risk") & t["metric"].str.startswith("share of all securities "
+                                                                              "with negative return")]
+        assert row["value"].item() == pytest.approx((day < 0).mean())
+        row = t[(t["claim_id"] == "market_risk") & t["metric"].str.startswith("equal-weighted mean")]
+        assert row["value"].item() == pytest.approx(day.mean())
+
+
+def test_sector_caar_and_rest_against_ols(sector):
+    returns, market = panel("sector")
+    est = slice(DAY0 - 250, DAY0 - 10)
+    ar = {}
+    for t in returns.columns:
+        b, a = np.polyfit(market.iloc[est], returns[t].iloc[est], 1)
+        ar[t] = returns[t].iloc[DAY0] - (a + b * market.iloc[DAY0])
+    ar = pd.Series(ar)
+    t = sector.claims
+    rows = t[(t["claim_id"] == "sector_only") & (t["test"] == "concentration")].set_index("metric")
+    assert rows.loc["CAAR[0,0] of sector (n = 8)", "value"] == pytest.approx(ar[SECTOR].mean(), rel=1e-8)
+    assert rows.loc["CAAR[0,0] of the rest of all securities (n = 32)", "value"] == pytest.approx(
+        ar[REST].mean(), rel=1e-8)
+
+
+def test_reversal_flips_persistence():
+    returns, market = panel("market")
+    market.iloc[DAY0 + 1:DAY0 + 11] = 0.01  # +10% over ten sessions undoes the -8% day
+    returns.iloc[DAY0 + 1:DAY0 + 11] = 0.01
+    events = [{"event_id": "news", "ticker": t, "date": DATES[DAY0]} for t in returns.columns]
+    claim = {"id": "lasting", "claim": "The fall lasted",
+             "tests": [{"test": "persistence", "measure": "market", "horizons": [5, 10]}]}
+    res = EventStudy(events, returns, market, event_windows=[(0, 0)], claims=[claim]).fit()
+    t = res.claims.set_index("metric")
+    x0, x10 = market.iloc[DAY0], market.iloc[DAY0:DAY0 + 11].sum()
+    assert t.loc["share of the day-0 move reversed by +10", "value"] == pytest.approx(1 - x10 / x0)
+    assert t.loc["MKT [+1,+10]", "p_value"] < 0.05
+    assert res.claim_results.claims[0].outcomes[0].finding == "reversed"
+    assert res.claim_results.claims[0].verdict == NOT_SUPPORTED
+
+
+def test_claim_rules():
+    S, N, I = SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE
+    assert claim_verdict([S, S, S]) == S
+    assert claim_verdict([S, I, S]) == I
+    assert claim_verdict([S, N, S]) == N
+    assert claim_verdict([S, N, S], "majority") == S
+    assert claim_verdict([S, N, I], "majority") == I
+    assert claim_verdict([N, N, S], "majority") == N
+
+
+def test_api_rejects_unknown_group_and_key():
+    returns, market = panel("market")
+    events = [{"event_id": "news", "ticker": t, "date": DATES[DAY0]} for t in returns.columns]
+    bad = {"id": "x", "claim": "c", "tests": [{"test": "concentration", "groups": ["chips"]}]}
+    with pytest.raises(ConfigError, match=r"claims\[0\] \(x\)\.tests\[0\] \(concentration\): unknown "
+                                          r"group\(s\) \['chips'\]"):
+        EventStudy(events, returns, market, claims=[bad])
+    with pytest.raises(ConfigError, match="claims\\[0\\]: key 'tests.0.market_wide.zthreshold'"):
+        EventStudy(events, returns, market,
+                   claims=[{"id": "x", "claim": "c", "tests": [{"test": "market_wide", "zthreshold": 2}]}])
+    far = {"id": "x", "claim": "c", "tests": [{"test": "concentration", "groups": ["all"],
+                                                "window": [0, 5]}]}
+    with pytest.raises(ConfigError, match=r"outside the event windows \[0, 0\]"):
+        EventStudy(events, returns, market, event_windows=[(0, 0)], claims=[far])
+
+
+def test_claim_spec_defaults_are_documented_values():
+    spec = ClaimSpec.model_validate(MARKET_RISK)
+    mw, br, co, pe, cm = spec.tests
+    assert (mw.z_threshold, mw.percentile, mw.lookback_years) == (1.96, 0.05, 2.0)
+    assert (br.min_share, br.alpha, co.alpha, pe.reversal_threshold, pe.horizons, cm.max_rank) == (
+        0.6, 0.05, 0.05, 0.5, [5, 20], 1)
+    assert spec.rule == "all" and spec.direction == "down"
