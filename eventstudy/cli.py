@@ -95,6 +95,8 @@ def run(
         raise typer.Exit(code=130) from None
     _report_warnings([w for w in caught if not issubclass(w.category, DeprecationWarning)])
     typer.echo(f"\n{res.metadata.get('title') or cfg.study}")
+    if len(res.claim_results):
+        typer.echo(f"\nClaims (verdicts first; numbers in claims.csv)\n{res.claim_results.text()}\n")
     typer.echo(f"{len(res.events)} security-events fitted, {len(res.dropped)} skipped; "
                f"data: {res.metadata['source']} (vintage {res.metadata['vintage']})\n")
     typer.echo(tabulate(headline_table(res), headers="keys", tablefmt="simple"))

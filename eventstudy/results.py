@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from statsmodels.iolib.summary2 import Summary
 
+    from eventstudy.claims.evaluate import ClaimsEvaluation
     from eventstudy.study import EventStudy
 
 __all__ = ["EventStudyResults"]
@@ -290,6 +291,25 @@ class EventStudyResults:
         mean, stat, p, n = cross_sectional_t(car)
         return TestResult("t", float(stat), float(p), f"t({int(n) - 1})", int(n),
                           null_hypothesis=f"CAAR{list(window)} of {group} is zero")
+
+    # ------------------------------------------------------------------ claims
+    @cached_property
+    def claim_results(self) -> ClaimsEvaluation:
+        """The study's claims tested on these results: verdicts, one-line reasons, context tables;
+        see :func:`eventstudy.claims.evaluate_claims`."""
+        from eventstudy.claims import evaluate_claims
+
+        return evaluate_claims(self)
+
+    @property
+    def claims(self) -> pd.DataFrame:
+        """Verdicts of the study's claims and the numbers behind them (empty without claims).
+
+        Columns claim_id, claim, test, metric, value, p_value, verdict: each claim's own verdict row
+        first (test ``claim``), then one row per metric of each test, carrying the test's verdict
+        (supported, not supported or inconclusive).
+        """
+        return self.claim_results.to_frame()
 
     # ------------------------------------------------------------------ display
     def summary(self) -> Summary:

@@ -98,6 +98,11 @@ class EventStudy:
         Exchange calendar named in messages.
     metadata : dict, optional
         Provenance (study id, title, data source, vintage, adjustment) carried to the results.
+    claims : list of ClaimSpec or dict, optional
+        Claims to test against the results (``res.claims``); see :mod:`eventstudy.claims.spec`.
+    market_history : pandas.Series, optional
+        The market's own daily returns (decimals) by session date, for the market-based claim tests
+        (a lookback before each event, comparison dates). Default: ``market`` when it is a Series.
 
     Raises
     ------
@@ -128,8 +133,13 @@ class EventStudy:
         non_trading_day: NonTradingDayPolicy = "next",
         calendar: str = "XNYS",
         metadata: Mapping[str, Any] | None = None,
+        claims: Sequence[Any] | None = None,
+        market_history: pd.Series | None = None,
     ) -> None:
         self.events = _events_frame(events)
+        if market_history is None and isinstance(market, pd.Series):
+            market_history = market
+        self.market_history = market_history
         if not isinstance(returns, pd.DataFrame) or not isinstance(returns.index, pd.DatetimeIndex):
             raise DataShapeError("returns must be a DataFrame indexed by session dates")
         if not returns.index.is_monotonic_increasing or returns.index.has_duplicates:
@@ -176,6 +186,11 @@ class EventStudy:
         self.non_trading_day = non_trading_day
         self.calendar = calendar
         self.metadata: dict[str, Any] = dict(metadata or {})
+        from eventstudy.claims import check_claims, parse_claims
+
+        self.claims = parse_claims(claims)
+        check_claims(self.claims, groups=self.groups, event_ids=self.events["event_id"],
+                     event_windows=self.event_windows)
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -208,6 +223,8 @@ class EventStudy:
             non_trading_day=config.data.non_trading_day,
             calendar=config.data.calendar,
             metadata=inputs.metadata,
+            claims=config.claims,
+            market_history=inputs.market_history,
         )
 
     @classmethod
