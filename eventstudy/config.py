@@ -193,10 +193,22 @@ class EventSpec(_Frozen):
 class DataSpec(_Frozen):
     """Where prices come from and how returns are computed."""
 
-    source: Literal["auto", "bundled", "yfinance"] = "auto"
+    source: Literal["auto", "bundled", "yfinance", "file"] = "auto"
+    path: Path | None = None  # source: file: a price file or folder, relative to the config
+    price_field: Literal["adj_close", "close"] = "adj_close"  # adjusted or raw closes
     returns: Literal["simple", "log"] = "simple"
-    calendar: str = "XNYS"
+    calendar: str = "auto"  # auto: the market's exchange from its symbol (XNYS for ^GSPC)
     non_trading_day: Literal["next", "previous", "error"] = "next"
+    cache_dir: Path | None = None  # default: the user cache folder; $EVENTSTUDY_CACHE_DIR wins
+    offline: bool = False  # never download (also --offline)
+
+    @model_validator(mode="after")
+    def _source_path(self) -> DataSpec:
+        if self.source == "file" and self.path is None:
+            raise ValueError("source: file needs path: a price file or folder")
+        if self.path is not None and self.source != "file":
+            raise ValueError(f"path is read only with source: file (source is {self.source})")
+        return self
 
     @field_validator("calendar")
     @classmethod
@@ -204,7 +216,7 @@ class DataSpec(_Frozen):
         import exchange_calendars as xcals
 
         names = xcals.get_calendar_names(include_aliases=True)
-        if v not in names:
+        if v != "auto" and v not in names:
             close = difflib.get_close_matches(v.upper(), names, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else " (e.g. XNYS, XLON, XETR)"
             raise ValueError(f"unknown exchange calendar {v!r}{hint}")
@@ -296,6 +308,13 @@ class StudyConfig(_Frozen):
         if isinstance(self.events, list):
             return None
         path = Path(self.events)
+        return path if path.is_absolute() or self.base_dir is None else self.base_dir / path
+
+    def resolve_path(self, path: Path | None) -> Path | None:
+        """Resolve a path key (``data.path``, ``data.cache_dir``) against the config's folder."""
+        if path is None:
+            return None
+        path = Path(path).expanduser()
         return path if path.is_absolute() or self.base_dir is None else self.base_dir / path
 
     def to_yaml(self) -> str:

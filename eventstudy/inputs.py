@@ -6,7 +6,6 @@ import csv
 import io
 import logging
 import re
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,15 +15,19 @@ import pandas as pd
 
 from eventstudy.config import StudyConfig
 from eventstudy.data import PriceSource, get_source, sanitize_prices
-from eventstudy.data.calendar import sessions
+from eventstudy.data.calendar import exchange_for_symbol, sessions
+from eventstudy.data.quality import QualityLog, screen_prices
 from eventstudy.data.symbols import normalize_ticker, normalize_tickers
-from eventstudy.exceptions import ConfigError, DataUnavailableError, EventStudyWarning
+from eventstudy.exceptions import ConfigError, DataUnavailableError
 from eventstudy.returns import aligned_returns
 from eventstudy.windows import span
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["StudyInputs", "load_study_inputs", "read_events_csv", "resolve_securities"]
+__all__ = [
+    "StudyInputs", "load_study_inputs", "read_events_csv", "resolve_securities", "price_source",
+    "study_calendar",
+]
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,35 @@ def _events(config: StudyConfig, tickers: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["event_id", "ticker", "date", "label"])
 
 
+def study_calendar(config: StudyConfig) -> str:
+    """Return the exchange calendar tau is counted on: ``data.calendar``, or with ``auto`` the
+    market's exchange from its symbol (``^GSPC`` -> XNYS, ``^GDAXI`` -> XETR, ``*.DE`` -> XETR)."""
+    if config.data.calendar != "auto":
+        return config.data.calendar
+    return exchange_for_symbol(normalize_ticker(config.market))
+
+
+def price_source(
+    config: StudyConfig, *, offline: bool | None = None, refresh: bool = False
+) -> PriceSource:
+    """Return the price source of ``config.data`` (``--offline`` and ``--refresh`` of the CLI).
+
+    Raises
+    ------
+    ConfigError
+        For ``source: file`` without ``path`` or ``bundled`` with raw closes.
+    """
+    d = config.data
+    return get_source(
+        d.source,
+        path=config.resolve_path(d.path),
+        price_field=d.price_field,
+        cache_dir=config.resolve_path(d.cache_dir),
+        offline=d.offline if offline is None else offline,
+        refresh=refresh,
+    )
+
+
 def _date_range(config: StudyConfig, dates: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last session the windows need, from the exchange calendar (never a default period)."""
     lo, hi = pd.Timestamp(dates.min()), pd.Timestamp(dates.max())
@@ -186,13 +218,32 @@ def _date_range(config: StudyConfig, dates: pd.Series) -> tuple[pd.Timestamp, pd
     t2 = span(config.event_windows)[1]
     pad_before = int(abs(min(T0, 0)) * 1.5) + 30
     pad_after = int(abs(max(t2, 0)) * 1.5) + 30
-    cal = sessions(config.data.calendar, lo - pd.Timedelta(days=pad_before),
+    calendar = study_calendar(config)
+    cal = sessions(calendar, lo - pd.Timedelta(days=pad_before),
                    hi + pd.Timedelta(days=pad_after))
     if cal.empty:
-        raise ConfigError(f"no {config.data.calendar} sessions around {lo.date()}..{hi.date()}")
+        raise ConfigError(f"no {calendar} sessions around {lo.date()}..{hi.date()}")
     first = int(np.searchsorted(cal.values, lo.to_datetime64())) + min(T0, 0) - 1
     last = int(np.searchsorted(cal.values, hi.to_datetime64())) + max(t2, 0)
     return cal[max(first, 0)], cal[min(last, len(cal) - 1)]
+
+
+def _dividends_in_windows(
+    config: StudyConfig, events: pd.DataFrame, dividends: pd.DataFrame, index: pd.DatetimeIndex,
+    quality: QualityLog,
+) -> None:
+    """Warn when raw prices are used and an ex-dividend date falls inside an event window (C02b)."""
+    lo, hi = span(config.event_windows)
+    for ev in events.itertuples():
+        if ev.ticker not in dividends.columns:
+            continue
+        pos = int(np.searchsorted(index.values, pd.Timestamp(ev.date).to_datetime64()))
+        window = index[max(pos + lo, 0): max(pos + hi + 1, 0)]
+        paid = dividends[ev.ticker].reindex(window).fillna(0.0)
+        for d in paid.index[paid.to_numpy() > 0]:
+            quality.add(ev.ticker, d, "dividend_in_window", "warning",
+                        f"ex-dividend date {d.date()} inside event window; raw prices used "
+                        f"(event {ev.event_id}, {ev.ticker})")
 
 
 def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None) -> StudyInputs:
@@ -225,21 +276,29 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
         raise ConfigError(f"market {market} is also listed as a security")
     dates = pd.to_datetime(events["date"], format="mixed")
     start, end = _date_range(config, dates)
-    src = source if source is not None else get_source(config.data.source)
+    src = source if source is not None else price_source(config)
+    calendar = study_calendar(config)
     data = src.get_prices([*tickers, market], start - pd.Timedelta(days=7), end)
-    close = sanitize_prices(data.close, label=src.name)
+    quality = QualityLog()
+    close = sanitize_prices(data.close, label=src.name, log=quality)
     mkt = close[market]
     if mkt.notna().sum() < 2:
         raise DataUnavailableError(f"no market prices for {market} in {start.date()}..{end.date()}")
     close = close.loc[mkt.notna()]
-    off = close.index.difference(sessions(config.data.calendar, close.index[0], close.index[-1]))
-    if len(off):
-        warnings.warn(
-            f"{len(off)} price dates are not {config.data.calendar} sessions "
-            f"(e.g. {off[0].date()}): check the calendar or the time zone of the data",
-            EventStudyWarning,
-            stacklevel=2,
-        )
+    if close.index[-1] < end:
+        raise DataUnavailableError(
+            f"event window needs {end.date()} but data ends {close.index[-1].date()} "
+            f"({market}, source {src.name})")
+    close = screen_prices(
+        close,
+        splits=data.splits,
+        sessions=sessions(calendar, close.index[0], close.index[-1]),
+        calendar=calendar,
+        log=quality,
+    )
+    if not data.adjusted and data.dividends is not None:
+        _dividends_in_windows(config, events, data.dividends, close.index, quality)
+    quality.raise_errors()
     returns, market_returns = aligned_returns(
         close.drop(columns=[market]), close[market], kind=config.data.returns
     )
@@ -255,9 +314,12 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
         "adjusted": data.adjusted,
         "returns": config.data.returns,
         "notes": list(data.notes),
+        "calendar": calendar,
+        "quality": quality.frame(),
         "universe": config.universe,
         "config": config,
         "price_range": (close.index[0].date(), close.index[-1].date()),
+        "prices": close,  # levels by session, market included: normalised-price chart, data hash
     }
     for note in data.notes:
         logger.info(note)

@@ -25,6 +25,12 @@ from eventstudy.exceptions import (
     zero_variance_msg,
 )
 from eventstudy.models import NormalReturnModel, fit_batch, get_model
+from eventstudy.statistics.battery import (
+    ADJUST_METHODS,
+    DEFAULT_TESTS,
+    check_test_names,
+)
+from eventstudy.statistics.conventions import Conventions, get_conventions
 from eventstudy.statistics.parametric import forecast_error_variance, t_pvalue
 from eventstudy.windows import check_windows, span, taus, window_length
 
@@ -98,6 +104,18 @@ class EventStudy:
         Exchange calendar named in messages.
     metadata : dict, optional
         Provenance (study id, title, data source, vintage, adjustment) carried to the results.
+    tests : list of str, optional
+        Cross-sectional tests for ``res.tests`` and ``tests.csv`` (keys of
+        :data:`eventstudy.statistics.battery.TESTS`); default
+        :data:`~eventstudy.statistics.battery.DEFAULT_TESTS`.
+    conventions : str, Conventions or dict, optional
+        Choices where tools disagree (sigma denominator, forecast-error correction, market moments,
+        ...): a preset ``'eventstudy'`` (default) or ``'estudy2'``, or a mapping of fields; see
+        :class:`~eventstudy.statistics.conventions.Conventions`.
+    p_adjust : {'holm', 'fdr_bh'}, optional
+        Adjust each test's p-values across the event windows (adds ``p_value_adjusted``).
+    bootstrap : dict, optional
+        ``n_boot`` (default 999) and ``seed`` (default 0) of the ``bootstrap_t`` test.
     claims : list of ClaimSpec or dict, optional
         Claims to test against the results (``res.claims``); see :mod:`eventstudy.claims.spec`.
     market_history : pandas.Series, optional
@@ -133,6 +151,10 @@ class EventStudy:
         non_trading_day: NonTradingDayPolicy = "next",
         calendar: str = "XNYS",
         metadata: Mapping[str, Any] | None = None,
+        tests: Sequence[str] | None = None,
+        conventions: str | Conventions | Mapping[str, Any] | None = None,
+        p_adjust: str | None = None,
+        bootstrap: Mapping[str, Any] | None = None,
         claims: Sequence[Any] | None = None,
         market_history: pd.Series | None = None,
     ) -> None:
@@ -186,6 +208,17 @@ class EventStudy:
         self.non_trading_day = non_trading_day
         self.calendar = calendar
         self.metadata: dict[str, Any] = dict(metadata or {})
+        try:
+            self.tests = check_test_names(list(tests) if tests is not None else DEFAULT_TESTS)
+            self.conventions = get_conventions(
+                dict(conventions) if isinstance(conventions, Mapping) else conventions
+            )
+            if p_adjust is not None and p_adjust not in ADJUST_METHODS:
+                raise ValueError(f"p_adjust must be one of {list(ADJUST_METHODS)}, not {p_adjust!r}")
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        self.p_adjust = p_adjust
+        self.bootstrap = {"n_boot": 999, "seed": 0, **dict(bootstrap or {})}
         from eventstudy.claims import check_claims, parse_claims
 
         self.claims = parse_claims(claims)
@@ -221,7 +254,7 @@ class EventStudy:
             min_estimation_obs=config.min_estimation_obs,
             gap=config.gap,
             non_trading_day=config.data.non_trading_day,
-            calendar=config.data.calendar,
+            calendar=inputs.metadata["calendar"],
             metadata=inputs.metadata,
             claims=config.claims,
             market_history=inputs.market_history,
@@ -384,6 +417,9 @@ class EventStudy:
             t_ar=t_ar,
             p_ar=p_ar,
             market=m_evt,
+            est_day=np.where(valid[keep], est_pos[keep], -1),
+            evt_day=evt_pos,
+            est_all=self._all_market_days(m_est[keep], est_pos[keep], pos0[keep]),
             dropped=pd.DataFrame(
                 [(self.events["event_id"].iat[i], self.events["ticker"].iat[i], r)
                  for i, r in sorted(reasons.items())],
@@ -391,6 +427,15 @@ class EventStudy:
             ),
             shifted=shifted,
         )
+
+    def _all_market_days(
+        self, m_est: np.ndarray, est_pos: np.ndarray, pos0: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Design and mask over every estimation day with a market return (``market_moments='all'``)."""
+        if self.conventions.market_moments != "all":
+            return None
+        ok = np.isfinite(m_est) & (est_pos >= 0)
+        return self.model.regressors(np.where(ok, m_est, 0.0)), ok
 
     def _other_event_days(self, pos0: np.ndarray, est_pos: np.ndarray) -> np.ndarray:
         """Mark estimation days that fall in another event window of the same security (C22b)."""

@@ -1,34 +1,69 @@
-"""Price data: sources (bundled, yfinance), trading calendars and sanitising."""
+"""Price data: sources (bundled, yfinance, local files, cache), trading calendars, quality screen."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from eventstudy.data.base import PriceData, PriceSource, sanitize_prices
 from eventstudy.data.bundled import BundledSource
 
-__all__ = ["PriceData", "PriceSource", "BundledSource", "sanitize_prices", "get_source"]
+__all__ = ["PriceData", "PriceSource", "BundledSource", "sanitize_prices", "get_source", "SOURCES"]
+
+SOURCES = ("auto", "bundled", "yfinance", "file")
 
 
-def get_source(name: str) -> PriceSource:
+def get_source(
+    name: str,
+    *,
+    path: str | Path | None = None,
+    price_field: str = "adj_close",
+    cache_dir: str | Path | None = None,
+    offline: bool = False,
+    refresh: bool = False,
+) -> PriceSource:
     """Return the price source registered under ``name``.
 
     Parameters
     ----------
-    name : {'auto', 'bundled', 'yfinance'}
-        ``bundled`` reads the data set shipped in the package; ``yfinance`` downloads from Yahoo
-        Finance; ``auto`` serves each ticker from the bundle when it has it and from yfinance otherwise.
+    name : {'auto', 'bundled', 'yfinance', 'file'}
+        ``auto`` serves each ticker from the download cache, else the bundled data set, else
+        yfinance; ``yfinance`` skips the bundle; ``bundled`` never touches the network; ``file``
+        reads ``path``.
+    path : str or pathlib.Path, optional
+        The price file or folder of ``file`` (required there).
+    price_field : {'adj_close', 'close'}, default 'adj_close'
+        Adjusted closes (``auto_adjust=True``) or raw closes.
+    cache_dir : str or pathlib.Path, optional
+        Cache folder (``$EVENTSTUDY_CACHE_DIR`` wins).
+    offline : bool, default False
+        Forbid downloads (``--offline``).
+    refresh : bool, default False
+        Download again, ignoring the cache and the bundle (``--refresh``).
 
     Raises
     ------
-    ValueError
-        When ``name`` is not a known source.
+    ConfigError
+        When ``name`` is not a known source, ``file`` has no path, or ``bundled`` is asked for raw
+        closes.
     """
-    from eventstudy.data.yahoo import AutoSource, YahooSource
+    from eventstudy.exceptions import ConfigError
 
-    sources: dict[str, type[PriceSource]] = {
-        "bundled": BundledSource,
-        "yfinance": YahooSource,
-        "auto": AutoSource,
-    }
-    if name not in sources:
-        raise ValueError(f"unknown data source {name!r}; choose one of {sorted(sources)}")
-    return sources[name]()
+    if name not in SOURCES:
+        raise ConfigError(f"unknown data source {name!r}; choose one of {list(SOURCES)}")
+    adjusted = price_field != "close"
+    if name == "bundled":
+        if not adjusted:
+            raise ConfigError("data.source: bundled holds adjusted closes only; "
+                              "price_field: close needs yfinance or a file")
+        return BundledSource()
+    if name == "file":
+        from eventstudy.data.files import FileSource
+
+        if path is None:
+            raise ConfigError("data.source: file needs data.path (a price file or folder)")
+        return FileSource(path, price_field=price_field)
+    from eventstudy.data.auto import AutoSource
+    from eventstudy.data.cache import PriceCache, cache_dir as default_dir
+
+    return AutoSource(PriceCache(default_dir(cache_dir)), bundled=name == "auto",
+                      offline=offline, refresh=refresh, adjusted=adjusted)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from eventstudy.data.quality import QualityLog
 from eventstudy.exceptions import DataQualityError, DataShapeError, EventStudyWarning
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,11 @@ class PriceData:
         When the data were fetched or built (e.g. ``"2026-08"``).
     notes : tuple of str
         Decisions taken while loading (aliases resolved, duplicates removed, ...), for the run log.
+    splits : pandas.DataFrame, optional
+        Split ratio k (4.0 for 4-for-1) per ticker on its ex-date, NaN or 0 elsewhere, when the
+        source reports corporate actions (yfinance ``Stock Splits``, a file's split column).
+    dividends : pandas.DataFrame, optional
+        Cash dividend per share on its ex-date, NaN or 0 elsewhere, when the source reports them.
     """
 
     close: pd.DataFrame
@@ -42,6 +48,8 @@ class PriceData:
     source: dict[str, str]
     vintage: str
     notes: tuple[str, ...] = field(default=())
+    splits: pd.DataFrame | None = None
+    dividends: pd.DataFrame | None = None
 
 
 class PriceSource(ABC):
@@ -73,7 +81,9 @@ class PriceSource(ABC):
         """
 
 
-def sanitize_prices(frame: pd.DataFrame, *, label: str = "prices") -> pd.DataFrame:
+def sanitize_prices(
+    frame: pd.DataFrame, *, label: str = "prices", log: QualityLog | None = None
+) -> pd.DataFrame:
     """Return prices with a clean session index: tz-naive, sorted, one row per date.
 
     Parameters
@@ -82,6 +92,8 @@ def sanitize_prices(frame: pd.DataFrame, *, label: str = "prices") -> pd.DataFra
         (n_rows, n_tickers) closes indexed by dates (any tz); may be unsorted or hold duplicates.
     label : str
         Name used in messages (a file or source).
+    log : QualityLog, optional
+        Data-quality log that receives unsorted and duplicate dates.
 
     Returns
     -------
@@ -113,16 +125,21 @@ def sanitize_prices(frame: pd.DataFrame, *, label: str = "prices") -> pd.DataFra
         idx = idx.tz_localize(None)
     out.index = idx.normalize().rename("date")
     out = out.apply(pd.to_numeric, errors="coerce").astype("float64")
+    names = ", ".join(map(str, out.columns))
     if not out.index.is_monotonic_increasing:
+        if log is not None:
+            log.add(names, None, "unsorted_dates", "info", f"{label}: dates of {names} sorted")
         out = out.sort_index(kind="stable")
     dup = out.index.duplicated(keep=False)
     if dup.any():
+        first = out.index[out.index.duplicated()][0]
         n_dup = int(out.index.duplicated().sum())
         out = out.groupby(level=0, sort=True).last()
-        names = ", ".join(map(str, out.columns))
         msg = f"{n_dup} duplicate date{'s' if n_dup > 1 else ''} removed for {names}"
         warnings.warn(msg, EventStudyWarning, stacklevel=2)
         logger.warning(msg)
+        if log is not None:
+            log.rows.append((names, first, "duplicate_dates", "warning", msg))
     values = out.to_numpy()
     bad = ~np.isnan(values) & ((values <= 0) | ~np.isfinite(values))
     if bad.any():

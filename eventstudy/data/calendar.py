@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -13,17 +14,59 @@ from eventstudy.exceptions import ConfigError, DataUnavailableError
 if TYPE_CHECKING:
     from eventstudy._typing import NonTradingDayPolicy
 
-__all__ = ["sessions", "is_session", "anchor_dates"]
+__all__ = [
+    "sessions", "is_session", "anchor_dates", "exchange_for_symbol", "last_closed_session",
+    "SUFFIX_EXCHANGES",
+]
+
+#: Yahoo symbol suffix -> exchange_calendars code (no suffix: a US listing, XNYS sessions).
+SUFFIX_EXCHANGES: dict[str, str] = {
+    "DE": "XETR", "F": "XFRA", "DU": "XDUS", "HM": "XHAM", "SG": "XSTU", "L": "XLON", "IL": "XLON",
+    "AS": "XAMS", "PA": "XPAR", "BR": "XBRU", "LS": "XLIS", "MI": "XMIL", "MC": "XMAD",
+    "SW": "XSWX", "VI": "XWBO", "ST": "XSTO", "CO": "XCSE", "HE": "XHEL", "OL": "XOSL",
+    "IR": "XDUB", "WA": "XWAR", "PR": "XPRA", "BD": "XBUD", "IS": "XIST",
+    "NS": "XBOM", "BO": "XBOM", "T": "XTKS", "HK": "XHKG", "SS": "XSHG", "SZ": "XSHG",
+    "KS": "XKRX", "KQ": "XKRX", "TW": "XTAI", "SI": "XSES", "AX": "XASX", "NZ": "XNZE",
+    "TO": "XTSE", "V": "XTSE", "SA": "BVMF", "MX": "XMEX", "JO": "XJSE",
+    "BK": "XBKK", "JK": "XIDX", "KL": "XKLS", "SR": "XSAU",
+}
+#: Index symbols whose exchange the suffix rule cannot tell.
+INDEX_EXCHANGES: dict[str, str] = {
+    "^GDAXI": "XETR", "^FTSE": "XLON", "^FTMC": "XLON", "^AEX": "XAMS", "^FCHI": "XPAR",
+    "^STOXX50E": "XETR", "^SSMI": "XSWX", "^IBEX": "XMAD", "^N225": "XTKS", "^HSI": "XHKG",
+    "^NSEI": "XBOM", "^BSESN": "XBOM", "^AXJO": "XASX", "^GSPTSE": "XTSE", "^KS11": "XKRX",
+    "^TWII": "XTAI", "^BVSP": "BVMF", "^MXX": "XMEX", "000001.SS": "XSHG",
+}
+
+
+def exchange_for_symbol(symbol: str) -> str:
+    """Return the exchange calendar of a Yahoo symbol from its suffix (``SAP.DE`` -> ``XETR``).
+
+    Symbols without a known suffix (US listings, ``^GSPC``, ``BRK-B``) give ``XNYS``; the main
+    non-US indices are mapped by name (``^GDAXI`` -> ``XETR``). NSE listings (``.NS``) use the
+    Bombay calendar ``XBOM``: both exchanges share their sessions and exchange_calendars has no
+    separate NSE calendar.
+    """
+    s = symbol.upper()
+    if s in INDEX_EXCHANGES:
+        return INDEX_EXCHANGES[s]
+    if "." in s and not s.startswith("^"):
+        return SUFFIX_EXCHANGES.get(s.rsplit(".", 1)[1], "XNYS")
+    return "XNYS"
 
 
 @cache
 def _calendar(name: str):  # type: ignore[no-untyped-def]
     import exchange_calendars as xcals
 
+    if name not in xcals.get_calendar_names():
+        close = difflib.get_close_matches(name.upper(), xcals.get_calendar_names(), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else " (e.g. XNYS, XETR, XLON)"
+        raise ConfigError(f"unknown exchange calendar {name!r}{hint}")
     try:
         return xcals.get_calendar(name, start="1990-01-01")
-    except Exception as exc:  # InvalidCalendarName and friends
-        raise ConfigError(f"unknown exchange calendar {name!r} ({exc})") from None
+    except Exception:  # calendars whose rules start later than 1990 keep their own bounds
+        return xcals.get_calendar(name)
 
 
 def sessions(calendar: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
@@ -119,3 +162,34 @@ def anchor_dates(
             f"({index[0].date()}..{index[-1].date()})"
         )
     return pos.astype(np.int64)
+
+
+def last_closed_session(calendar: str, now: pd.Timestamp | None = None) -> pd.Timestamp:
+    """Return the latest session of ``calendar`` whose close is at or before ``now``.
+
+    A session still trading (or not yet open) is excluded: its close is not final, so a cache must
+    not store it.
+
+    Parameters
+    ----------
+    calendar : str
+        An exchange_calendars code.
+    now : pandas.Timestamp, optional
+        tz-aware time; default the current time.
+
+    Returns
+    -------
+    pandas.Timestamp
+        tz-naive session date.
+    """
+    cal = _calendar(calendar)
+    now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
+    if now.tzinfo is None:
+        now = now.tz_localize("UTC")
+    if now >= cal.closes.iloc[-1]:
+        return pd.Timestamp(cal.last_session).tz_localize(None)
+    if now < cal.closes.iloc[0]:
+        return pd.Timestamp(cal.first_session).tz_localize(None) - pd.Timedelta(days=1)
+    closes = pd.DatetimeIndex(cal.closes)
+    pos = int(closes.searchsorted(now.tz_convert(closes.tz), side="right")) - 1
+    return pd.Timestamp(cal.sessions[pos]).tz_localize(None)

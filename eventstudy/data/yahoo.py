@@ -1,15 +1,17 @@
-"""Yahoo Finance through yfinance (imported lazily), and the ``auto`` source.
+"""Yahoo Finance through yfinance (imported lazily).
 
 yfinance 1.x facts relied on: ``download()`` returns a (Price, Ticker) column MultiIndex even for one
-ticker, or (Ticker, Price) with ``group_by='ticker'``; ``end`` is exclusive; per-ticker failures (rate
-limits included) are logged and the ticker comes back all-NaN; ``Ticker.history()`` returns flat columns
-with a tz-aware index.
+ticker, or (Ticker, Price) with ``group_by='ticker'``; it upper-cases and de-duplicates symbols
+through a set (order lost); ``end`` is exclusive; per-ticker failures (rate limits included) are
+caught, logged on the ``yfinance`` logger ("['MSFT']: YFRateLimitError(...)") and the ticker comes
+back empty or all-NaN; ``Ticker.history()`` returns flat columns with a tz-aware index.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -17,14 +19,20 @@ from typing import Any
 import pandas as pd
 
 from eventstudy.data.base import PriceData, PriceSource, sanitize_prices
-from eventstudy.data.bundled import BundledSource
+from eventstudy.data.calendar import exchange_for_symbol, sessions
 from eventstudy.exceptions import DataShapeError, DataUnavailableError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["YahooSource", "AutoSource", "extract_close"]
+__all__ = ["YahooSource", "extract_close", "extract_actions"]
 
-PRICE_FIELDS = ("Open", "High", "Low", "Close", "Adj Close", "Volume")
+PRICE_FIELDS = ("Open", "High", "Low", "Close", "Adj Close", "Volume", "Dividends",
+                "Stock Splits", "Capital Gains", "Repaired?")
+#: Calendar days requested past the last needed session: ``end`` is exclusive (C10) and a few days
+#: of slack cover a data vendor's late rows; the result is trimmed afterwards.
+END_SLACK_DAYS = 5
+#: Tickers per request when a progress bar is shown (a study with fewer is one request).
+CHUNK = 100
 
 
 def _import_yfinance() -> Any:
@@ -37,8 +45,24 @@ def _import_yfinance() -> Any:
     return yfinance
 
 
+def _ticker_block(frame: pd.DataFrame, ticker: str) -> pd.DataFrame:
+    """Return one ticker's flat (field) columns from any yfinance frame shape."""
+    cols = frame.columns
+    if not isinstance(cols, pd.MultiIndex):
+        return frame
+    if cols.nlevels != 2:
+        raise DataShapeError(f"unexpected {cols.nlevels}-level columns from yfinance")
+    lvl0 = set(map(str, cols.get_level_values(0)))
+    price_level = 0 if lvl0 & set(PRICE_FIELDS) else 1
+    ticker_level = 1 - price_level
+    tickers = list(dict.fromkeys(map(str, cols.get_level_values(ticker_level))))
+    if ticker not in tickers:
+        raise DataShapeError(f"ticker {ticker!r} not in downloaded columns {tickers}")
+    return frame.xs(ticker, axis=1, level=ticker_level)
+
+
 def extract_close(frame: pd.DataFrame, ticker: str, field: str = "Close") -> pd.Series:
-    """Return one ticker's closes from any frame shape yfinance produces (case C01).
+    """Return one ticker's closes from any frame shape yfinance produces (case C01, C02a).
 
     Parameters
     ----------
@@ -46,9 +70,11 @@ def extract_close(frame: pd.DataFrame, ticker: str, field: str = "Close") -> pd.
         ``yf.download`` output with (Price, Ticker) or (Ticker, Price) column MultiIndex, or a flat
         ``Ticker.history()`` frame (columns Open, High, Low, Close, ...).
     ticker : str
-        The Yahoo symbol wanted.
-    field : str, default 'Close'
-        The price field. With ``auto_adjust=True`` (what this package requests) 'Close' is adjusted.
+        The Yahoo symbol wanted (looked up by name, never by position).
+    field : {'Close', 'Adj Close'}, default 'Close'
+        The price field. With ``auto_adjust=True`` (what this package requests for adjusted prices)
+        'Close' is already adjusted and there is no 'Adj Close'; asking for 'Adj Close' then falls
+        back to 'Close' and logs that decision.
 
     Returns
     -------
@@ -61,19 +87,11 @@ def extract_close(frame: pd.DataFrame, ticker: str, field: str = "Close") -> pd.
         When the ticker or the field is not in the frame
         ("ticker 'MSFT' not in downloaded columns ['AAPL']").
     """
-    cols = frame.columns
-    if isinstance(cols, pd.MultiIndex):
-        if cols.nlevels != 2:
-            raise DataShapeError(f"unexpected {cols.nlevels}-level columns from yfinance")
-        lvl0 = set(map(str, cols.get_level_values(0)))
-        price_level = 0 if lvl0 & set(PRICE_FIELDS) else 1
-        ticker_level = 1 - price_level
-        tickers = list(dict.fromkeys(map(str, cols.get_level_values(ticker_level))))
-        if ticker not in tickers:
-            raise DataShapeError(f"ticker {ticker!r} not in downloaded columns {tickers}")
-        sub = frame.xs(ticker, axis=1, level=ticker_level)
-    else:
-        sub = frame
+    sub = _ticker_block(frame, ticker)
+    if field == "Adj Close" and "Adj Close" not in sub.columns and "Close" in sub.columns:
+        logger.info("%s: no 'Adj Close' column (yfinance auto_adjust=True); 'Close' is already "
+                    "adjusted and is used", ticker)
+        field = "Close"
     if field not in sub.columns:
         raise DataShapeError(
             f"field {field!r} not in columns {list(map(str, sub.columns))} for {ticker!r}"
@@ -84,124 +102,229 @@ def extract_close(frame: pd.DataFrame, ticker: str, field: str = "Close") -> pd.
     return pd.to_numeric(col, errors="coerce").astype("float64").rename(ticker)
 
 
-def _is_rate_limit(exc: BaseException) -> bool:
-    return type(exc).__name__ == "YFRateLimitError" or "Too Many Requests" in str(exc)
+def extract_actions(frame: pd.DataFrame, ticker: str) -> tuple[pd.Series | None, pd.Series | None]:
+    """Return one ticker's (splits, dividends) columns when the frame has them, else None."""
+    sub = _ticker_block(frame, ticker)
+    out = []
+    for name in ("Stock Splits", "Dividends"):
+        out.append(pd.to_numeric(sub[name], errors="coerce").rename(ticker)
+                   if name in sub.columns else None)
+    return out[0], out[1]
+
+
+def _is_transient(text: str) -> bool:
+    t = text.lower()
+    return any(k in t for k in ("ratelimit", "rate limit", "too many requests", "timeout",
+                                "timed out", "connection"))
+
+
+def _is_rate_limit(text: str) -> bool:
+    t = text.lower()
+    return any(k in t for k in ("ratelimit", "rate limit", "too many requests"))
+
+
+class _CaptureYF(logging.Handler):
+    """Collects what yfinance logs during a download: its per-ticker errors live only there."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _logged_error(messages: list[str], ticker: str) -> str:
+    hits = [m for m in messages if f"'{ticker}'" in m or f"${ticker}" in m]
+    return hits[-1] if hits else ""
 
 
 class YahooSource(PriceSource):
-    """Daily adjusted closes from Yahoo Finance (yfinance, ``auto_adjust=True`` passed explicitly).
+    """Daily closes from Yahoo Finance (yfinance), ``auto_adjust`` passed explicitly.
 
-    One batched ``yf.download`` call per request; up to ``attempts`` tries with exponential back-off
-    and jitter on rate limits (case C03); an all-NaN or empty block is never data.
+    One batched ``yf.download`` call per request (chunks of 100 tickers when a progress bar is
+    shown); the range comes from the caller (derived from the windows) with ``end`` moved past the
+    last needed session because yfinance's ``end`` is exclusive (C10); up to ``attempts`` tries with
+    exponential back-off and jitter on rate limits and timeouts, retrying only the tickers that
+    failed (C03); an empty or all-NaN block is never data (C04).
 
     Parameters
     ----------
+    adjusted : bool, default True
+        ``auto_adjust=True``: 'Close' holds split- and dividend-adjusted closes. False gives raw
+        closes (recorded splits are still applied by the quality screen, C09).
     attempts : int, default 3
     backoff : float, default 2.0
         Seconds before the second attempt; doubled each time, plus up to 50% jitter.
     download : callable, optional
         Replaces ``yfinance.download`` (tests inject recorded frames and exceptions here).
+    sleep : callable, default time.sleep
+    progress : bool, optional
+        Show a progress bar (rich); default: when stderr is a terminal and over 100 tickers.
     """
 
     name = "yfinance"
 
     def __init__(
         self,
+        adjusted: bool = True,
         attempts: int = 3,
         backoff: float = 2.0,
         download: Callable[..., pd.DataFrame] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        progress: bool | None = None,
     ) -> None:
+        self.adjusted = adjusted
         self.attempts = attempts
         self.backoff = backoff
         self._download = download
         self._sleep = sleep
+        self.progress = progress
 
-    def _fetch(self, tickers: list[str], start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    def _call(self, tickers: list[str], start: pd.Timestamp, end: pd.Timestamp
+              ) -> tuple[pd.DataFrame | None, list[str], str]:
+        """One download call; returns (frame, yfinance error log lines, raised-error text)."""
         download = self._download or _import_yfinance().download
-        last: BaseException | None = None
+        capture = _CaptureYF()
+        yf_logger = logging.getLogger("yfinance")
+        yf_logger.addHandler(capture)
+        try:
+            frame = download(
+                tickers,
+                start=start.strftime("%Y-%m-%d"),
+                # yfinance's end is exclusive: ask for the day after the last needed (C10),
+                # plus a few calendar days of slack, and trim afterwards.
+                end=(end + pd.Timedelta(days=1 + END_SLACK_DAYS)).strftime("%Y-%m-%d"),
+                auto_adjust=self.adjusted,
+                actions=True,
+                progress=False,
+                group_by="column",
+                threads=True,
+            )
+            return frame, capture.messages, ""
+        except Exception as exc:  # yfinance raises for whole-request failures
+            text = f"{type(exc).__name__}: {exc}"
+            if not _is_transient(text):
+                raise DataUnavailableError(f"Yahoo download failed for {tickers}: {exc}") from exc
+            return None, capture.messages, text
+        finally:
+            yf_logger.removeHandler(capture)
+
+    def _fetch(self, tickers: list[str], start: pd.Timestamp, end: pd.Timestamp
+               ) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+        """Download with retries; return ({ticker: frame holding it}, {ticker: last error})."""
+        got: dict[str, pd.DataFrame] = {}
+        errors: dict[str, str] = {}
+        remaining = list(tickers)
         for attempt in range(1, self.attempts + 1):
-            try:
-                return download(
-                    tickers,
-                    start=start.strftime("%Y-%m-%d"),
-                    # yfinance's end is exclusive: ask for the day after the last needed (C10),
-                    # plus a few calendar days of slack, and trim afterwards.
-                    end=(end + pd.Timedelta(days=5)).strftime("%Y-%m-%d"),
-                    auto_adjust=True,
-                    actions=False,
-                    progress=False,
-                    group_by="column",
-                    threads=True,
-                )
-            except Exception as exc:
-                if not _is_rate_limit(exc):
-                    raise DataUnavailableError(f"Yahoo download failed for {tickers}: {exc}") from exc
-                last = exc
-                if attempt < self.attempts:
-                    wait = self.backoff * 2 ** (attempt - 1) * (1 + 0.5 * random.random())
-                    logger.warning("Yahoo rate limit, attempt %d; retrying in %.1fs", attempt, wait)
-                    self._sleep(wait)
-        raise DataUnavailableError(
-            f"Yahoo rate limit (HTTP 429) for {tickers} after {self.attempts} attempts; "
-            "rerun later or use --offline cache"
-        ) from last
+            frame, logged, raised = self._call(remaining, start, end)
+            retry: list[str] = []
+            for t in remaining:
+                ok = False
+                if frame is not None and not frame.empty:
+                    try:
+                        ok = extract_close(frame, t).notna().any()
+                    except DataShapeError:
+                        ok = False
+                if ok:
+                    got[t] = frame  # type: ignore[assignment]
+                    errors.pop(t, None)
+                    continue
+                errors[t] = raised or _logged_error(logged, t)
+                if _is_transient(errors[t]):
+                    retry.append(t)
+            if not retry or attempt == self.attempts:
+                break
+            wait = self.backoff * 2 ** (attempt - 1) * (1 + 0.5 * random.random())
+            logger.warning("Yahoo: %s for %s (attempt %d of %d); retrying in %.1fs",
+                           "rate limit" if any(_is_rate_limit(errors[t]) for t in retry)
+                           else "timeout", retry, attempt, self.attempts, wait)
+            self._sleep(wait)
+            remaining = retry
+        return got, errors
 
     def get_prices(
         self, tickers: Sequence[str], start: pd.Timestamp, end: pd.Timestamp
     ) -> PriceData:
-        """Download closes; see :meth:`PriceSource.get_prices`."""
+        """Download closes; see :meth:`PriceSource.get_prices`.
+
+        Raises
+        ------
+        DataUnavailableError
+            When the range holds no session of the tickers' exchanges (checked before any request,
+            C04), when rate limits or timeouts persist after ``attempts`` tries (C03), or when a
+            ticker comes back empty or all-NaN; each message names the tickers and the likely cause.
+        """
         tickers = list(tickers)
-        raw = self._fetch(tickers, start, end)
-        if raw is None or raw.empty:
+        start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+        exchanges = list(dict.fromkeys(exchange_for_symbol(t) for t in tickers))
+        if all(sessions(x, start, end).empty for x in exchanges):
             raise DataUnavailableError(
-                f"no price data for {tickers} in {start.date()}..{end.date()} "
-                "(symbol invalid, delisted or renamed, or no network?)"
+                f"requested range {start.date()}..{end.date()} contains no "
+                f"{'/'.join(exchanges)} sessions"
             )
-        close = pd.concat([extract_close(raw, t) for t in tickers], axis=1)
+        got: dict[str, pd.DataFrame] = {}
+        errors: dict[str, str] = {}
+        chunks = [tickers[i:i + CHUNK] for i in range(0, len(tickers), CHUNK)]
+        show = self.progress if self.progress is not None else (
+            len(tickers) > CHUNK and sys.stderr.isatty())
+        if show:
+            from rich.progress import Progress
+
+            with Progress(transient=True) as bar:
+                task = bar.add_task(f"Yahoo Finance: {len(tickers)} tickers", total=len(tickers))
+                for chunk in chunks:
+                    g, e = self._fetch(chunk, start, end)
+                    got.update(g)
+                    errors.update(e)
+                    bar.advance(task, len(chunk))
+        else:
+            got, errors = self._fetch(tickers, start, end)
+        limited = [t for t in tickers if t in errors and _is_transient(errors[t])]
+        if limited:
+            cause = ("rate limit (HTTP 429)" if any(_is_rate_limit(errors[t]) for t in limited)
+                     else "timeouts")
+            raise DataUnavailableError(
+                f"Yahoo {cause} for {limited} after {self.attempts} attempts; "
+                "rerun later or use --offline cache"
+            )
+        missing = [t for t in tickers if t not in got]
+        if missing:
+            why = "; ".join(f"{t}: {errors[t]}" for t in missing if errors.get(t))
+            raise DataUnavailableError(
+                f"no price data for {', '.join(missing)} in {start.date()}..{end.date()} "
+                "(symbol invalid, delisted or renamed? renamed S&P 500 members are listed in "
+                "eventstudy/datasets/ticker_aliases.csv)"
+                + (f"; Yahoo said: {why}" if why else "")
+            )
+        close = pd.concat([extract_close(got[t], t) for t in tickers], axis=1)
         close = sanitize_prices(close, label="yfinance").loc[start:end]
-        empty = [t for t in tickers if close[t].isna().all()]
-        if empty:
-            raise DataUnavailableError(
-                f"no price data for {empty} in {start.date()}..{end.date()} "
-                "(symbol invalid, delisted or renamed, or rate-limited?)"
-            )
-        fetched = pd.Timestamp.now().strftime("%Y-%m-%d")
+        splits, dividends = [], []
+        for t in tickers:
+            s, d = extract_actions(got[t], t)
+            splits.append(s if s is not None else pd.Series(dtype="float64", name=t))
+            dividends.append(d if d is not None else pd.Series(dtype="float64", name=t))
+        fetched = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M UTC")
+        adj = "auto_adjust=True" if self.adjusted else "auto_adjust=False"
         return PriceData(
             close=close,
-            adjusted=True,
-            source={t: f"yfinance (auto_adjust=True, fetched {fetched})" for t in tickers},
-            vintage=fetched,
+            adjusted=self.adjusted,
+            source={t: f"yfinance ({adj}, fetched {fetched})" for t in tickers},
+            vintage=fetched[:10],
+            splits=_actions_frame(splits, close.index),
+            dividends=_actions_frame(dividends, close.index),
         )
 
 
-class AutoSource(PriceSource):
-    """The bundled data set for the tickers it holds, yfinance for the rest."""
-
-    name = "auto"
-
-    def __init__(self, yahoo: YahooSource | None = None) -> None:
-        self.bundled = BundledSource()
-        self.yahoo = yahoo or YahooSource()
-
-    def get_prices(
-        self, tickers: Sequence[str], start: pd.Timestamp, end: pd.Timestamp
-    ) -> PriceData:
-        """Return closes from the bundle where possible; see :meth:`PriceSource.get_prices`."""
-        tickers = list(tickers)
-        have = self.bundled.available(tickers)
-        rest = [t for t in tickers if t not in have]
-        parts = [self.bundled.get_prices(have, start, end)] if have else []
-        if rest:
-            parts.append(self.yahoo.get_prices(rest, start, end))
-        close = pd.concat([p.close for p in parts], axis=1)[tickers]
-        source: dict[str, str] = {}
-        for p in parts:
-            source.update(p.source)
-        return PriceData(
-            close=close,
-            adjusted=all(p.adjusted for p in parts),
-            source=source,
-            vintage=", ".join(dict.fromkeys(p.vintage for p in parts)),
-            notes=tuple(n for p in parts for n in p.notes),
-        )
+def _actions_frame(parts: list[pd.Series], index: pd.DatetimeIndex) -> pd.DataFrame:
+    """Align per-ticker action columns (possibly tz-aware) to the sanitised close index."""
+    cols = []
+    for s in parts:
+        if isinstance(s.index, pd.DatetimeIndex) and s.index.tz is not None:
+            s = s.copy()
+            s.index = s.index.tz_localize(None)
+        s = s.copy()
+        s.index = pd.DatetimeIndex(s.index).normalize()
+        s = s[~s.index.duplicated(keep="last")]
+        cols.append(s.reindex(index).fillna(0.0).rename(s.name))
+    return pd.concat(cols, axis=1) if cols else pd.DataFrame(index=index)

@@ -1,0 +1,146 @@
+"""The layered source behind ``data.source: auto`` and ``yfinance``: cache, bundle, then Yahoo."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import pandas as pd
+
+from eventstudy import datasets
+from eventstudy.data.base import PriceData, PriceSource
+from eventstudy.data.bundled import BundledSource
+from eventstudy.data.cache import PriceCache
+from eventstudy.data.yahoo import YahooSource
+from eventstudy.exceptions import DataUnavailableError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["AutoSource"]
+
+
+class AutoSource(PriceSource):
+    """Serve each ticker from the cache, else the bundled data set, else a yfinance download.
+
+    Parameters
+    ----------
+    cache : PriceCache, optional
+        The download cache (default: :func:`eventstudy.data.cache.cache_dir`).
+    yahoo : YahooSource, optional
+        The downloader (tests inject one with a recorded ``download``).
+    bundled : bool, default True
+        Use the bundled data set (``data.source: auto``); False for ``data.source: yfinance``.
+    offline : bool, default False
+        Never download: a ticker neither cached nor bundled raises one ``DataUnavailableError``
+        listing every such ticker.
+    refresh : bool, default False
+        Ignore the cache and the bundle and download every ticker again (the cache is updated).
+    adjusted : bool, default True
+        Adjusted closes (``auto_adjust=True``) or raw closes; the bundle holds adjusted closes only.
+    """
+
+    name = "auto"
+
+    def __init__(
+        self,
+        cache: PriceCache | None = None,
+        yahoo: YahooSource | None = None,
+        *,
+        bundled: bool = True,
+        offline: bool = False,
+        refresh: bool = False,
+        adjusted: bool = True,
+    ) -> None:
+        if offline and refresh:
+            raise DataUnavailableError("--offline and --refresh exclude each other: refresh "
+                                       "downloads again")
+        self.cache = cache if cache is not None else PriceCache()
+        self.yahoo = yahoo if yahoo is not None else YahooSource(adjusted=adjusted)
+        self.bundled = BundledSource() if bundled and adjusted else None
+        self.offline = offline
+        self.refresh = refresh
+        self.adjusted = adjusted
+        self.name = "auto" if bundled else "yfinance"
+
+    def _bundle_covers(self, start: pd.Timestamp, end: pd.Timestamp) -> bool:
+        idx = datasets.load().index
+        return bool(idx[0] <= start and idx[-1] >= end)
+
+    def get_prices(
+        self, tickers: Sequence[str], start: pd.Timestamp, end: pd.Timestamp
+    ) -> PriceData:
+        """Return closes layer by layer; see :meth:`PriceSource.get_prices`.
+
+        Raises
+        ------
+        DataUnavailableError
+            Offline, for tickers neither cached nor bundled (one message listing all of them);
+            online, as :meth:`YahooSource.get_prices`.
+        """
+        tickers = list(tickers)
+        start, end = pd.Timestamp(start), pd.Timestamp(end)
+        frames: dict[str, pd.DataFrame] = {}
+        source: dict[str, str] = {}
+        vintages: list[str] = []
+        notes: list[str] = []
+        rest = list(tickers)
+        if not self.refresh:
+            for t in list(rest):
+                hit = self.cache.get(t, self.adjusted, start, end)
+                if hit is not None:
+                    frames[t] = hit[0]
+                    source[t] = f"cache (yfinance, fetched {hit[1]})"
+                    vintages.append(hit[1][:10])
+                    rest.remove(t)
+            if self.bundled is not None and rest and self._bundle_covers(start, end):
+                have = self.bundled.available(rest)
+                if have:
+                    part = self.bundled.get_prices(have, start, end)
+                    for t in have:
+                        frames[t] = pd.DataFrame({"close": part.close[t], "split": 0.0,
+                                                  "dividend": 0.0})
+                    source.update(part.source)
+                    vintages.append(part.vintage)
+                    notes += part.notes
+                    rest = [t for t in rest if t not in have]
+        if rest and self.offline:
+            where = [f"the cache ({self.cache.root})"]
+            if self.bundled is not None:
+                b = datasets.load().index
+                where.append(f"the bundled data set ({b[0].date()}..{b[-1].date()})")
+            raise DataUnavailableError(
+                f"offline: no local prices for {rest} in {start.date()}..{end.date()}: not in "
+                f"{' nor '.join(where)}; run once without --offline to download and cache them"
+            )
+        if rest:
+            part = self.yahoo.get_prices(rest, start, end)
+            for t in rest:
+                f = pd.DataFrame({
+                    "close": part.close[t],
+                    "split": part.splits[t] if part.splits is not None else 0.0,
+                    "dividend": part.dividends[t] if part.dividends is not None else 0.0,
+                })
+                frames[t] = f
+                try:
+                    self.cache.put(t, self.adjusted, f, start, end)
+                except OSError as exc:  # a read-only or full disk must not cost the run
+                    logger.warning("cache not written for %s (%s)", t, exc)
+                    notes.append(f"cache not written for {t}: {exc}")
+            source.update(part.source)
+            vintages.append(part.vintage)
+            notes += part.notes
+        close = pd.concat({t: frames[t]["close"] for t in tickers}, axis=1)
+        close.index = pd.DatetimeIndex(close.index, name="date")
+        acts = {k: pd.concat({t: frames[t][k] for t in tickers}, axis=1)
+                .reindex(close.index).fillna(0.0) for k in ("split", "dividend")}
+        counts = pd.Series([s.split(" ")[0] for s in source.values()]).value_counts()
+        notes.insert(0, "prices: " + ", ".join(f"{n} from {k}" for k, n in counts.items()))
+        return PriceData(
+            close=close,
+            adjusted=self.adjusted,
+            source=source,
+            vintage=", ".join(dict.fromkeys(vintages)),
+            notes=tuple(notes),
+            splits=acts["split"],
+            dividends=acts["dividend"],
+        )
