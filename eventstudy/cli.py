@@ -45,7 +45,13 @@ def _root(
 def _fail(exc: BaseException, debug: bool) -> None:
     if debug:
         raise exc
-    typer.echo(f"error: {exc}", err=True)
+    if isinstance(exc, EventStudyError | ImportError):
+        typer.echo(f"error: {exc}", err=True)
+    elif isinstance(exc, OSError) and exc.strerror:  # permissions, disk full, read-only folder
+        typer.echo(f"error: {exc.filename or 'file system'}: {exc.strerror}", err=True)
+    else:  # not a user mistake: one line still, and the way to the traceback
+        typer.echo(f"error: unexpected {type(exc).__name__}: {exc} (a bug in eventstudy: rerun "
+                   "with --debug for the traceback and report it)", err=True)
     raise typer.Exit(code=1)
 
 
@@ -75,6 +81,7 @@ def run(
     """Run a study and write its report to DIR/<study>/ (tables, summary.md, report.pdf)."""
     from tabulate import tabulate
 
+    from eventstudy._paths import child_path
     from eventstudy.config import load_config
     from eventstudy.reporting.export import write_report
     from eventstudy.reporting.summary import headline_table
@@ -87,8 +94,8 @@ def run(
             warnings.simplefilter("always")
             cfg = load_config(config)
             res = EventStudy.from_config(cfg).fit()
-            out = write_report(res, output_dir / cfg.study)
-    except (EventStudyError, ImportError) as exc:
+            out = write_report(res, child_path(output_dir, cfg.study))
+    except Exception as exc:  # noqa: BLE001 - _fail shows one line (the traceback with --debug)
         _fail(exc, debug)
     except KeyboardInterrupt:
         typer.echo("interrupted: earlier reports are left as they were", err=True)
@@ -117,7 +124,7 @@ def validate(config: ConfigArg, debug: DebugOpt = False) -> None:
             n_events = len(read_events_csv(cfg.events_path))
         else:
             n_events = len(cfg.events)  # type: ignore[arg-type]
-    except EventStudyError as exc:
+    except Exception as exc:  # noqa: BLE001 - _fail shows one line (the traceback with --debug)
         _fail(exc, debug)
     typer.echo(f"{config}: ok: study {cfg.study}, {n_events} event(s), {len(tickers)} securities in "
                f"{len(groups)} group(s), model {cfg.model}")

@@ -122,22 +122,28 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
 
 def _load_yaml_nodes(text: str, source: str) -> tuple[Any, yaml.Node | None]:
     """Parse YAML safely; return the data and the node tree (for line numbers)."""
-    loader = _StrictYAMLLoader(text)
+    loader = None
     try:
+        loader = _StrictYAMLLoader(text)
         node = loader.get_single_node()
         if node is not None and _expanded_size(node, {}) > _MAX_VALUES:
             raise ConfigError(f"{source}: YAML expands to more than {_MAX_VALUES} values "
                               "(anchors and aliases nested too deep?)")
         return (loader.construct_document(node) if node is not None else None), node
+    except yaml.reader.ReaderError as exc:  # a control character or bad byte: no line mark
+        line = text.count("\n", 0, exc.position) + 1
+        raise ConfigError(f"{source}: line {line}: invalid YAML: character "
+                          f"{exc.character!r} is not allowed") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = getattr(exc, "problem", None) or str(exc).replace("\n", " ")
         raise ConfigError(f"{source}:{where}: invalid YAML: {problem}") from None
     except RecursionError:
         raise ConfigError(f"{source}: invalid YAML: nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def safe_load_yaml(text: str, *, source: str = "<string>") -> Any:

@@ -14,6 +14,7 @@ __all__ = [
     "DataQualityError",
     "DataUnavailableError",
     "EstimationError",
+    "ReportError",
     "EventStudyWarning",
     "MissingReturnsWarning",
     "InsufficientEstimationDataWarning",
@@ -48,6 +49,11 @@ class DataUnavailableError(DataError):
 
 class EstimationError(EventStudyError, ValueError):
     """A normal-return model cannot be estimated for any event (all events were skipped)."""
+
+
+class ReportError(EventStudyError, OSError):
+    """A report cannot be written where asked: no permission, disk full, or the target folder exists
+    and is not an eventstudy report (it is never replaced then)."""
 
 
 class EventStudyWarning(UserWarning):
