@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from statsmodels.iolib.summary2 import Summary
 
     from eventstudy.claims.evaluate import ClaimsEvaluation
+    from eventstudy.statistics.panel import TestPanel
     from eventstudy.study import EventStudy
 
 __all__ = ["EventStudyResults"]
@@ -46,6 +47,9 @@ class EventStudyResults:
         t_ar: Float64Array,
         p_ar: Float64Array,
         market: Float64Array,
+        est_day: np.ndarray | None = None,
+        evt_day: np.ndarray | None = None,
+        est_all: tuple[Float64Array, np.ndarray] | None = None,
         dropped: pd.DataFrame,
         shifted: pd.DataFrame,
     ) -> None:
@@ -60,6 +64,9 @@ class EventStudyResults:
         self._t_ar = t_ar
         self._p_ar = p_ar
         self._market = market
+        self._est_day = est_day
+        self._evt_day = evt_day
+        self._est_all = est_all
         self.dropped = dropped
         """Security-events excluded from the study, with the reason (event_id, ticker, reason)."""
         self.shifted = shifted
@@ -258,23 +265,52 @@ class EventStudyResults:
 
     # ------------------------------------------------------------------ tests
     @cached_property
+    def panel(self) -> TestPanel:
+        """The security-events' abnormal returns as a :class:`~eventstudy.statistics.TestPanel`
+        (estimation residuals, event-window ARs, standardisation under the study's conventions)."""
+        from eventstudy.statistics.panel import build_panel
+
+        n, L = self._ar.shape
+        x_all, valid_all = self._est_all if self._est_all is not None else (None, None)
+        return build_panel(
+            fit=self._fit, ar_evt=self._ar, tau=self._tau,
+            x_evt=self.study.model.regressors(self._market),
+            est_day=(self._est_day if self._est_day is not None
+                     else np.full(self._fit.resid.shape, -1, dtype=np.int64)),
+            evt_day=(self._evt_day if self._evt_day is not None
+                     else np.full((n, L), -1, dtype=np.int64)),
+            ret_evt=self._ret, normal_evt=self._normal, conventions=self.study.conventions,
+            x_est_all=x_all, valid_est_all=valid_all,
+        )
+
+    @cached_property
     def tests(self) -> pd.DataFrame:
         """One row per group x event window x test: group, tau_start, tau_end, test, statistic,
-        p_value, n."""
-        t = self.caar_table()
-        return pd.DataFrame({
-            "group": t["group"], "tau_start": t["tau_start"], "tau_end": t["tau_end"], "test": "t",
-            "statistic": t["t"], "p_value": t["p_value"], "n": t["n"],
-        })
+        p_value, n (and p_value_adjusted when the study sets ``p_adjust``).
+
+        The tests are the study's ``tests`` (default :data:`~eventstudy.statistics.battery.
+        DEFAULT_TESTS`) under its ``conventions``; see the README section "What it computes".
+        """
+        from eventstudy.statistics.battery import adjust_pvalues, run_tests
+
+        groups = {g: self._members(g) for g in self.groups}
+        table = run_tests(self.panel, self.event_windows, groups, self.study.tests,
+                          bootstrap=self.study.bootstrap)
+        if self.study.p_adjust:
+            table = adjust_pvalues(table, self.study.p_adjust)
+        return table
 
     def test(self, name: str = "t", window: Window = (0, 0), group: str | None = None) -> TestResult:
         """Return one test of CAAR = 0 over ``window`` for ``group`` (default: the first group).
 
         Parameters
         ----------
-        name : {'t'}
-            The cross-sectional t test (Brown and Warner 1985).
+        name : str
+            A key of :data:`eventstudy.statistics.battery.TESTS` ('t', 'patell', 'bmp',
+            'kolari_pynnonen', 'corrado_rank', 'generalized_sign', ...), whether or not the study
+            lists it in ``tests``.
         window : tuple of int
+            Inclusive tau window inside the event windows.
         group : str, optional
 
         Raises
@@ -282,15 +318,16 @@ class EventStudyResults:
         ValueError
             For an unknown test, group or a window outside the event windows.
         """
-        if name != "t":
-            raise ValueError(f"unknown test {name!r}; available: ['t']")
+        from eventstudy.statistics.battery import run_test
+
         group = group or self.groups[0]
         if group not in self.study.groups:
             raise ValueError(f"unknown group {group!r}; groups: {self.groups}")
-        car = self._car_stats(window)[0][self._members(group)]
-        mean, stat, p, n = cross_sectional_t(car)
-        return TestResult("t", float(stat), float(p), f"t({int(n) - 1})", int(n),
-                          null_hypothesis=f"CAAR{list(window)} of {group} is zero")
+        self._window_slice(window)
+        r = run_test(self.panel.subset(self._members(group)), name, window, **self.study.bootstrap)
+        return TestResult(r.test, r.stat, r.pvalue, r.dist, r.nobs,
+                          null_hypothesis=f"{r.null_hypothesis} for {group}",
+                          alternative_hypothesis=r.alternative_hypothesis)
 
     # ------------------------------------------------------------------ claims
     @cached_property

@@ -55,6 +55,8 @@ class BatchFit:
         (n_events,) number of valid estimation-window returns.
     df : ndarray
         (n_events,) residual degrees of freedom (nobs - k; nobs - 1 for fixed-parameter models).
+    resid : ndarray
+        (n_events, n_days) estimation-window abnormal returns (residuals), NaN on invalid days.
     """
 
     params: Float64Array
@@ -62,6 +64,7 @@ class BatchFit:
     sigma2: Float64Array
     nobs: Float64Array
     df: Float64Array
+    resid: Float64Array
 
     @property
     def sigma(self) -> Float64Array:
@@ -113,7 +116,8 @@ def fit_batch(
         ss = (((resid - mean[:, None]) * w) ** 2).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             sigma2 = ss / df
-        return BatchFit(params, np.zeros((len(y), k, k)), sigma2, nobs, df)
+        return BatchFit(params, np.zeros((len(y), k, k)), sigma2, nobs, df,
+                        np.where(valid, resid, np.nan))
 
     xtx = np.einsum("etk,etl->ekl", X, X)
     xty = np.einsum("etk,et->ek", X, y0)
@@ -129,4 +133,4 @@ def fit_batch(
     df = nobs - k
     with np.errstate(invalid="ignore", divide="ignore"):
         sigma2 = (resid**2).sum(axis=1) / df
-    return BatchFit(params, xtx_inv, sigma2, nobs, df)
+    return BatchFit(params, xtx_inv, sigma2, nobs, df, np.where(valid, resid, np.nan))

@@ -1,0 +1,161 @@
+"""The registry of cross-sectional tests and the table of every test x window x group.
+
+Test keys are the names used in YAML (``tests: [t, bmp, ...]``), in ``tests.csv`` and in
+``EventStudyResults.test(name, ...)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import Window
+from eventstudy.statistics import nonparametric as npar
+from eventstudy.statistics import parametric as par
+from eventstudy.statistics._result import TestResult
+from eventstudy.statistics.panel import TestPanel
+
+__all__ = ["TESTS", "DEFAULT_TESTS", "TEST_COLUMNS", "run_test", "run_tests", "adjust_pvalues"]
+
+TestFunction = Callable[..., TestResult]
+
+TESTS: dict[str, TestFunction] = {
+    "t": par.t_test,
+    "brown_warner_1980": par.brown_warner_1980,
+    "crude_dependence": par.crude_dependence,
+    "lamb": par.lamb,
+    "patell": par.patell,
+    "adjusted_patell": par.adjusted_patell,
+    "bmp": par.bmp,
+    "kolari_pynnonen": par.kolari_pynnonen,
+    "skewness_adjusted_t": par.skewness_adjusted_t,
+    "bootstrap_t": par.bootstrap_t,
+    "sign": npar.sign,
+    "generalized_sign": npar.generalized_sign,
+    "corrado_sign": npar.corrado_sign,
+    "corrado_rank": npar.corrado_rank,
+    "modified_rank": npar.modified_rank,
+    "wilcoxon": npar.wilcoxon,
+    "grank": npar.grank,
+}
+"""Test key -> function(panel, window) -> TestResult."""
+
+DEFAULT_TESTS: tuple[str, ...] = ("t", "patell", "bmp", "kolari_pynnonen", "corrado_rank",
+                                  "generalized_sign")
+"""Tests run when a study does not choose: the parametric standards and two nonparametric checks."""
+
+TEST_COLUMNS = ["group", "tau_start", "tau_end", "test", "statistic", "p_value", "n"]
+
+ADJUST_METHODS = ("holm", "fdr_bh")
+
+
+def check_test_names(names: Sequence[str]) -> list[str]:
+    """Return ``names`` as a list after checking each is a known test key.
+
+    Raises
+    ------
+    ValueError
+        For an unknown key; the message lists the known keys.
+    """
+    unknown = [n for n in names if n not in TESTS]
+    if unknown:
+        raise ValueError(f"unknown test(s) {unknown}; choose from {sorted(TESTS)}")
+    return list(names)
+
+
+def run_test(panel: TestPanel, name: str, window: Window, **options: Any) -> TestResult:
+    """Run one test on one panel and window (see :data:`TESTS`).
+
+    Raises
+    ------
+    ValueError
+        For an unknown test or a window outside the event windows.
+    """
+    check_test_names([name])
+    if panel.n == 0:
+        return TestResult(name, np.nan, np.nan, "-", 0)
+    with np.errstate(all="ignore"):
+        if name == "bootstrap_t":
+            return TESTS[name](panel, window, **options)
+        return TESTS[name](panel, window)
+
+
+def run_tests(
+    panel: TestPanel,
+    windows: Sequence[Window],
+    groups: Mapping[str, np.ndarray],
+    tests: Sequence[str] = DEFAULT_TESTS,
+    *,
+    bootstrap: Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Return one row per group x window x test.
+
+    Parameters
+    ----------
+    panel : TestPanel
+        All security-events of the study.
+    windows : sequence of tuple of int
+        Inclusive tau windows.
+    groups : mapping of str to boolean ndarray
+        Group name -> (N,) mask of its security-events.
+    tests : sequence of str
+        Keys of :data:`TESTS`.
+    bootstrap : mapping, optional
+        ``n_boot`` and ``seed`` for ``bootstrap_t``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns group, tau_start, tau_end, test, statistic, p_value, n.
+    """
+    names = check_test_names(tests)
+    rows = []
+    for g, mask in groups.items():
+        sub = panel.subset(np.asarray(mask, dtype=bool))
+        for w in windows:
+            for name in names:
+                r = run_test(sub, name, w, **dict(bootstrap or {}))
+                rows.append((g, int(w[0]), int(w[1]), name, r.stat, r.pvalue, r.nobs))
+    return pd.DataFrame(rows, columns=TEST_COLUMNS)
+
+
+def adjust_pvalues(table: pd.DataFrame, method: str) -> pd.DataFrame:
+    """Add ``p_value_adjusted``: p-values adjusted across the windows of each group and test.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A :func:`run_tests` table.
+    method : {'holm', 'fdr_bh'}
+        Holm (1979) step-down family-wise error control, or Benjamini and Hochberg (1995) false
+        discovery rate, via :func:`statsmodels.stats.multitest.multipletests`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the extra column; NaN p-values stay NaN and do not count.
+
+    References
+    ----------
+    .. [1] Holm, S. (1979). A simple sequentially rejective multiple test procedure. Scandinavian
+       Journal of Statistics 6(2), 65-70.
+    .. [2] Benjamini, Y., Hochberg, Y. (1995). Controlling the false discovery rate. JRSS B 57(1),
+       289-300.
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    if method not in ADJUST_METHODS:
+        raise ValueError(f"p_adjust must be one of {list(ADJUST_METHODS)}, not {method!r}")
+    out = table.copy()
+    out["p_value_adjusted"] = np.nan
+    for _, idx in out.groupby(["group", "test"], sort=False).groups.items():
+        p = out.loc[idx, "p_value"].to_numpy(dtype="float64")
+        ok = np.isfinite(p)
+        if ok.any():
+            adj = np.full(len(p), np.nan)
+            adj[ok] = multipletests(p[ok], method=method)[1]
+            out.loc[idx, "p_value_adjusted"] = adj
+    return out

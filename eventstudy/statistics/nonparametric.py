@@ -1,0 +1,302 @@
+"""Nonparametric tests of abnormal returns: sign, generalized sign, Corrado-Zivney sign, Corrado rank,
+modified rank, Wilcoxon signed-rank and GRANK.
+
+Each test takes the :class:`~eventstudy.statistics.panel.TestPanel` of one group and an inclusive tau
+window, and returns a :class:`~eventstudy.statistics.TestResult`; a one-day window gives the daily
+form. The rank and sign tests that use the estimation window rank each security-event's abnormal
+returns over its estimation days plus the event-window days of the panel (the "combined" sample, the
+250 days of Corrado 1989). All p-values are two-sided.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from eventstudy._typing import Float64Array, Window
+from eventstudy.statistics._result import TestResult
+from eventstudy.statistics.parametric import normal_pvalue, t_pvalue
+
+if TYPE_CHECKING:
+    from eventstudy.statistics.panel import TestPanel
+
+__all__ = [
+    "sign", "generalized_sign", "corrado_sign", "corrado_rank", "modified_rank", "wilcoxon",
+    "grank",
+]
+
+
+def _result(test: str, stat: float, p: float, dist: str, n: int, window: Window) -> TestResult:
+    return TestResult(test, float(stat), float(p), dist, int(n),
+                      null_hypothesis=f"abnormal returns over {list(window)} are not shifted",
+                      alternative_hypothesis="they are shifted up or down (two-sided)")
+
+
+def _combined(panel: TestPanel) -> Float64Array:
+    """(N, T + L) abnormal returns over the estimation days then the event-window days."""
+    return np.concatenate([panel.ar_est, panel.ar_evt], axis=1)
+
+
+def _day_sums(x: Float64Array, panel: TestPanel) -> tuple[Float64Array, Float64Array]:
+    """Per day (column): sum over the securities present (or mean x N, ``day_sums='scaled'``)."""
+    n_t = np.isfinite(x).sum(axis=0).astype("float64")
+    total = np.nansum(x, axis=0)
+    if panel.conventions.day_sums == "scaled":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            total = total / n_t * x.shape[0]
+    total = np.where(n_t > 0, total, np.nan)
+    return total, n_t
+
+
+def _daily_z(x: Float64Array, panel: TestPanel, power: float) -> Float64Array:
+    """Standardised daily sums of a combined (N, T + L) score matrix, for the event-window columns.
+
+    z_t = (S_t / N_t^power) / s with s^2 = (1 / mean_i M_i^c) sum_t (S_t / N_t^power)^2 over all
+    combined days, M_i^c the security's valid combined days (Corrado 1989; Corrado and Zivney 1992).
+    """
+    S, n_t = _day_sums(x, panel)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        num = S / n_t**power
+    length = np.isfinite(x).sum(axis=1).mean()
+    sd = np.sqrt(np.nansum(num**2) / length)
+    T = panel.ar_est.shape[1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return num[T:] / sd
+
+
+def _window_sum(z: Float64Array, panel: TestPanel, window: Window) -> float:
+    sl = panel.window_slice(window)
+    zz = z[sl]
+    return float(zz.sum() / np.sqrt(len(zz)))
+
+
+def _n(panel: TestPanel, window: Window) -> int:
+    return int(np.isfinite(panel.car(window)).sum())
+
+
+def sign(panel: TestPanel, window: Window) -> TestResult:
+    """Test that positive and negative CARs are equally likely (the simple sign test).
+
+    Notes
+    -----
+    With w the number of positive CARs among N,
+
+    .. math:: z = \\frac{w - N/2}{\\sqrt{N/4}} \\sim N(0, 1).
+
+    Assumes a median AR of zero, which daily ARs usually violate (see :func:`generalized_sign`).
+
+    References
+    ----------
+    .. [1] Brown, S. J., Warner, J. B. (1980). Measuring security price performance. JFE 8(3),
+       205-258.
+    .. [2] Boehmer, E., Musumeci, J., Poulsen, A. B. (1991). JFE 30(2), 253-272.
+    """
+    car = panel.car(window)
+    car = car[np.isfinite(car)]
+    n, w = len(car), float(np.sum(car > 0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (w - 0.5 * n) / np.sqrt(0.25 * n)
+    return _result("sign", z, normal_pvalue(z), "N(0,1)", n, window)
+
+
+def generalized_sign(panel: TestPanel, window: Window) -> TestResult:
+    """Test the share of positive CARs against its estimation-window rate (Cowan's generalized sign).
+
+    Notes
+    -----
+    .. math:: z = \\frac{w - N\\hat p}{\\sqrt{N \\hat p (1 - \\hat p)}} \\sim N(0, 1)
+
+    with w the number of positive CARs and p-hat the share of positive estimation-window ARs:
+    the mean over securities of each one's share (Cowan 1992, ``gsign_p='mean'``) or the share over
+    all pooled security-days (``gsign_p='pooled'``, estudy2).
+
+    References
+    ----------
+    .. [1] Cowan, A. R. (1992). Nonparametric event study tests. RQFA 2(4), 343-358.
+    """
+    est = panel.ar_est
+    valid = np.isfinite(est)
+    pos = (est > 0) & valid
+    if panel.conventions.gsign_p == "pooled":
+        p_hat = pos.sum() / valid.sum()
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p_hat = np.nanmean(pos.sum(axis=1) / valid.sum(axis=1))
+    car = panel.car(window)
+    car = car[np.isfinite(car)]
+    n, w = len(car), float(np.sum(car > 0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (w - n * p_hat) / np.sqrt(n * p_hat * (1.0 - p_hat))
+    return _result("generalized_sign", z, normal_pvalue(z), "N(0,1)", n, window)
+
+
+def corrado_sign(panel: TestPanel, window: Window) -> TestResult:
+    """Test for abnormal returns with the Corrado-Zivney (1992) sign test.
+
+    Notes
+    -----
+    G_it = sign(AR_it - median_i) with the median over the security's combined days; with
+    N_t the securities present on day t and S_t = sum_i G_it,
+
+    .. math:: z_t = \\frac{S_t/\\sqrt{N_t}}{s_G},\\quad
+       s_G^2 = \\frac{1}{\\bar M^c}\\sum_{t} \\left(\\frac{S_t}{\\sqrt{N_t}}\\right)^2,\\quad
+       z = \\frac{1}{\\sqrt{L}}\\sum_{t=t_1}^{t_2} z_t \\sim N(0, 1)
+
+    the sum of s_G over all combined days, M-bar^c the mean number of combined days.
+
+    References
+    ----------
+    .. [1] Corrado, C. J., Zivney, T. L. (1992). The specification and power of the sign test in
+       event study hypothesis tests using daily stock returns. JFQA 27(3), 465-478.
+    """
+    full = _combined(panel)
+    with np.errstate(invalid="ignore"):
+        med = np.nanmedian(full, axis=1)
+    G = np.sign(full - med[:, None])
+    z = _window_sum(_daily_z(G, panel, 0.5), panel, window)
+    return _result("corrado_sign", z, normal_pvalue(z), "N(0,1)", _n(panel, window), window)
+
+
+def _ranks(full: Float64Array) -> Float64Array:
+    from scipy.stats import rankdata
+
+    return np.asarray(rankdata(full, axis=1, nan_policy="omit"), dtype="float64")
+
+
+def corrado_rank(panel: TestPanel, window: Window) -> TestResult:
+    """Test for abnormal returns with the Corrado (1989) rank test; over several days, Cowan's form.
+
+    Notes
+    -----
+    K_it is the rank of AR_it among the security's combined days (average ties). One day:
+
+    .. math:: z_t = \\frac{\\frac{1}{N_t}\\sum_i (K_{it} - \\bar K_i)}{s_K},\\quad
+       s_K^2 = \\frac{1}{\\bar M^c}\\sum_t \\Big(\\frac{1}{N_t}\\sum_i (K_{it} - \\bar K_i)\\Big)^2
+
+    A window of L days (Cowan 1992): with k_t the mean centred rank on day t,
+
+    .. math:: z = \\sqrt{L}\\,\\frac{\\bar k_{t_1..t_2}}{\\sqrt{\\sum_t k_t^2/\\bar M^c}} \\sim N(0,1)
+
+    ranks centred on each security's mean rank (``rank_centering='security'``) or on the mean of
+    those means (``'pooled'``, estudy2's ``car_rank_test``).
+
+    References
+    ----------
+    .. [1] Corrado, C. J. (1989). A nonparametric test for abnormal security-price performance in
+       event studies. JFE 23(2), 385-395.
+    .. [2] Cowan, A. R. (1992). Nonparametric event study tests. RQFA 2(4), 343-358.
+    """
+    full = _combined(panel)
+    K = _ranks(full)
+    avg = np.nanmean(K, axis=1)
+    n = _n(panel, window)
+    sl = panel.window_slice(window)
+    if sl.stop - sl.start == 1:
+        z_days = _daily_z(K - avg[:, None], panel, 1.0)
+        z = float(z_days[sl][0])
+    else:
+        centre = avg[:, None] if panel.conventions.rank_centering == "security" else np.nanmean(avg)
+        k = K - centre
+        with np.errstate(invalid="ignore"):
+            k_t = np.nanmean(k, axis=0)
+        length = np.isfinite(full).sum(axis=1).mean()
+        T = panel.ar_est.shape[1]
+        evt = k[:, T:][:, sl]
+        z = float(np.sqrt(sl.stop - sl.start) * np.nanmean(evt)
+                  / np.sqrt(np.nansum(k_t**2) / length))
+    return _result("corrado_rank", z, normal_pvalue(z), "N(0,1)", n, window)
+
+
+def modified_rank(panel: TestPanel, window: Window) -> TestResult:
+    """Test for abnormal returns with the modified (standardised-rank) rank test.
+
+    Notes
+    -----
+    U_it = K_it / (M_i^c + 1), uniform on (0, 1) whatever the number of valid days, so securities
+    with missing returns mix (Corrado and Zivney 1992; Kolari and Pynnonen 2011):
+
+    .. math:: z_t = \\frac{\\sum_i (U_{it} - 1/2)/\\sqrt{N_t}}{s_U},\\quad
+       s_U^2 = \\frac{1}{\\bar M^c}\\sum_t \\Big(\\frac{\\sum_i (U_{it} - 1/2)}{\\sqrt{N_t}}\\Big)^2,
+       \\quad z = \\frac{1}{\\sqrt L}\\sum_{t=t_1}^{t_2} z_t
+
+    References
+    ----------
+    .. [1] Corrado, C. J., Zivney, T. L. (1992). JFQA 27(3), 465-478.
+    .. [2] Kolari, J. W., Pynnonen, S. (2011). Nonparametric rank tests for event studies. Journal
+       of Empirical Finance 18(5), 953-971.
+    """
+    full = _combined(panel)
+    U = _ranks(full) / (1.0 + np.isfinite(full).sum(axis=1))[:, None]
+    z = _window_sum(_daily_z(U - 0.5, panel, 0.5), panel, window)
+    return _result("modified_rank", z, normal_pvalue(z), "N(0,1)", _n(panel, window), window)
+
+
+def wilcoxon(panel: TestPanel, window: Window) -> TestResult:
+    """Test that CARs are symmetric about zero with the Wilcoxon signed-rank test.
+
+    Notes
+    -----
+    The statistic is W+ = sum of the ranks of |CAR_i| over the positive CARs (zeros dropped),
+    as estudy2 reports it; the p-value is that of :func:`scipy.stats.wilcoxon` (exact for small N,
+    normal approximation otherwise).
+
+    References
+    ----------
+    .. [1] Wilcoxon, F. (1945). Individual comparisons by ranking methods. Biometrics Bulletin 1(6),
+       80-83.
+    """
+    from scipy import stats
+
+    car = panel.car(window)
+    x = car[np.isfinite(car) & (car != 0)]
+    n = len(x)
+    if n == 0:
+        return _result("wilcoxon", np.nan, np.nan, "signed-rank(0)", 0, window)
+    ranks = stats.rankdata(np.abs(x))
+    w_plus = float(ranks[x > 0].sum())
+    p = float(stats.wilcoxon(x).pvalue)
+    return _result("wilcoxon", w_plus, p, f"signed-rank({n})", n, window)
+
+
+def grank(panel: TestPanel, window: Window) -> TestResult:
+    """Test CAR = 0 with the generalized rank test GRANK-T of Kolari and Pynnonen (2011).
+
+    Notes
+    -----
+    Standardised estimation ARs SAR_it = AR_it / sigma_i and the window's standardised CAR,
+    re-standardised for event-induced volatility, SCAR*_i = SCAR_i / s(SCAR), form the generalized
+    SARs of T_i = M_i + 1 "days" (the window is day 0). With U_it = rank(GSAR_it)/(T_i + 1) - 1/2,
+
+    .. math:: Z = \\frac{\\bar U_0}{S_{\\bar U}},\\quad
+       S_{\\bar U}^2 = \\frac{1}{T}\\sum_t \\frac{N_t}{N}\\bar U_t^2,\\quad
+       t_{grank} = Z\\sqrt{\\frac{T - 2}{T - 1 - Z^2}} \\sim t(T - 2)
+
+    with T the number of days (estimation days with a GSAR plus day 0), aligned in event time.
+
+    References
+    ----------
+    .. [1] Kolari, J. W., Pynnonen, S. (2011). Nonparametric rank tests for event studies. Journal
+       of Empirical Finance 18(5), 953-971.
+    """
+    scar = panel.scar(window)
+    ok = np.isfinite(scar)
+    n = int(ok.sum())
+    if n < 2:
+        return _result("grank", np.nan, np.nan, "t", n, window)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sar_est = panel.ar_est[ok] / np.sqrt(panel.sigma2[ok])[:, None]
+        scar_star = scar[ok] / np.std(scar[ok], ddof=1)
+    gsar = np.concatenate([sar_est, scar_star[:, None]], axis=1)
+    valid = np.isfinite(gsar)
+    U = _ranks(gsar) / (valid.sum(axis=1) + 1.0)[:, None] - 0.5
+    n_t = valid.sum(axis=0).astype("float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        u_bar = np.nansum(U, axis=0) / n_t
+    days = n_t > 0
+    T = int(days.sum())
+    s2 = np.sum((n_t[days] / n) * u_bar[days] ** 2) / T
+    Z = u_bar[-1] / np.sqrt(s2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = Z * np.sqrt((T - 2) / (T - 1 - Z**2))
+    return _result("grank", t, t_pvalue(t, T - 2), f"t({T - 2})", n, window)

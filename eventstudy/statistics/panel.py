@@ -1,0 +1,244 @@
+"""The arrays every cross-sectional test needs, for N security-events at once (no loop per event).
+
+A :class:`TestPanel` holds the estimation-window residuals and the event-window abnormal returns of N
+security-events aligned in event time (tau), their standardisation under the chosen
+:class:`~eventstudy.statistics.conventions.Conventions`, and the calendar position of every day (for
+the residual cross-correlation of Kolari and Pynnonen 2010). Tests take a panel and a window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from eventstudy._typing import Float64Array, IntArray, Window
+from eventstudy.statistics.conventions import Conventions
+
+__all__ = ["TestPanel", "build_panel", "forecast_error_matrix"]
+
+
+def forecast_error_matrix(
+    xtx_inv: Float64Array,
+    nobs: Float64Array,
+    x_all: Float64Array | None = None,
+    valid_all: np.ndarray | None = None,
+) -> Float64Array:
+    """Return the matrix A of the forecast-error term x_t' A x_t, per security-event.
+
+    Parameters
+    ----------
+    xtx_inv : ndarray
+        (n, k, k) inverse of X'X over each security-event's valid estimation days.
+    nobs : ndarray
+        (n,) valid estimation days M_i.
+    x_all, valid_all : ndarray, optional
+        (n, T, k) estimation-window design on every day with a market return, and (n, T) its mask.
+        When given, the market moments come from all those days (``market_moments='all'``) and the
+        intercept term stays 1/M_i: A = (X_a'X_a)^{-1} + (1/M_i - 1/n_a) e_1 e_1'.
+
+    Returns
+    -------
+    ndarray
+        (n, k, k). With the default, A = (X'X)^{-1}, so that for the market model
+        x'Ax = 1/M + (R_m,t - mean R_m)^2 / S_mm (MacKinlay 1997, eq. 10-11).
+
+    References
+    ----------
+    .. [1] MacKinlay, A. C. (1997). Event studies in economics and finance. JEL 35(1), 13-39.
+    """
+    if x_all is None or valid_all is None:
+        return xtx_inv
+    w = valid_all.astype("float64")
+    X = np.where(valid_all[..., None], x_all, 0.0)
+    xtx = np.einsum("etk,etl->ekl", X, X)
+    k = xtx.shape[-1]
+    ok = np.abs(np.linalg.det(xtx)) > 1e-300
+    A = np.linalg.inv(np.where(ok[:, None, None], xtx, np.eye(k)))
+    n_all = w.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        A[:, 0, 0] += 1.0 / nobs - 1.0 / n_all
+    A[~ok] = xtx_inv[~ok]
+    # Fixed-parameter models carry no estimation error whatever the moments.
+    A[np.all(xtx_inv == 0, axis=(1, 2))] = 0.0
+    return A
+
+
+@dataclass(frozen=True)
+class TestPanel:
+    """Abnormal returns of N security-events in event time, ready for the cross-sectional tests.
+
+    Attributes
+    ----------
+    ar_est : ndarray
+        (N, T) estimation-window abnormal returns (model residuals), NaN on days not used.
+    ar_evt : ndarray
+        (N, L) event-window abnormal returns, tau = ``tau``.
+    tau : ndarray
+        (L,) event times of the columns of ``ar_evt``.
+    sigma2 : ndarray
+        (N,) residual variance under ``conventions.sigma_ddof``.
+    nobs : ndarray
+        (N,) valid estimation days M_i.
+    df : ndarray
+        (N,) residual degrees of freedom M_i - k of the normal-return model.
+    x_evt : ndarray
+        (N, L, k) event-window regressors.
+    A : ndarray
+        (N, k, k) forecast-error matrix (see :func:`forecast_error_matrix`).
+    est_day, evt_day : ndarray of int
+        (N, T) and (N, L) calendar positions (row of the returns index) of each day; -1 if none.
+    ret_evt, normal_evt : ndarray
+        (N, L) event-window returns and normal returns (for BHAR).
+    conventions : Conventions
+    """
+
+    __test__ = False  # not a pytest class
+
+    ar_est: Float64Array
+    ar_evt: Float64Array
+    tau: IntArray
+    sigma2: Float64Array
+    nobs: Float64Array
+    df: Float64Array
+    x_evt: Float64Array
+    A: Float64Array
+    est_day: IntArray
+    evt_day: IntArray
+    ret_evt: Float64Array
+    normal_evt: Float64Array
+    conventions: Conventions = field(default_factory=Conventions)
+
+    @property
+    def n(self) -> int:
+        """Number of security-events N."""
+        return int(self.ar_evt.shape[0])
+
+    def subset(self, mask: np.ndarray) -> TestPanel:
+        """Return the panel of the security-events where ``mask`` is true (a group)."""
+        kw: dict[str, Any] = {}
+        for name in ("ar_est", "ar_evt", "sigma2", "nobs", "df", "x_evt", "A", "est_day",
+                     "evt_day", "ret_evt", "normal_evt"):
+            kw[name] = getattr(self, name)[mask]
+        return TestPanel(tau=self.tau, conventions=self.conventions, **kw)
+
+    def window_slice(self, window: Window) -> slice:
+        """Return the column slice of ``ar_evt`` for an inclusive tau window.
+
+        Raises
+        ------
+        ValueError
+            When the window is reversed or not inside the event windows.
+        """
+        t1, t2 = int(window[0]), int(window[1])
+        lo, hi = int(self.tau[0]), int(self.tau[-1])
+        if t1 > t2 or t1 < lo or t2 > hi:
+            raise ValueError(f"window {[t1, t2]} is not inside the event windows [{lo}, {hi}]")
+        return slice(t1 - lo, t2 - lo + 1)
+
+    @cached_property
+    def fe_quad(self) -> Float64Array:
+        """(N, L) forecast-error term x_t' A x_t of each event day (0 without the correction)."""
+        if not self.conventions.forecast_error:
+            return np.zeros(self.ar_evt.shape)
+        return np.einsum("etk,ekl,etl->et", self.x_evt, self.A, self.x_evt)
+
+    @cached_property
+    def sar(self) -> Float64Array:
+        """(N, L) standardised abnormal returns AR / sqrt(sigma^2 (1 + x'Ax)) (Patell 1976)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return self.ar_evt / np.sqrt(self.sigma2[:, None] * (1.0 + self.fe_quad))
+
+    def car(self, window: Window) -> Float64Array:
+        """(N,) CAR over ``window``; NaN when any AR in it is missing (never a partial sum)."""
+        return self.ar_evt[:, self.window_slice(window)].sum(axis=1)
+
+    def car_variance(self, window: Window) -> Float64Array:
+        """(N,) Var(CAR) = sigma^2 (L + s'As), s the summed regressors (MacKinlay 1997, eq. 12-14)."""
+        sl = self.window_slice(window)
+        L = sl.stop - sl.start
+        if not self.conventions.forecast_error:
+            return self.sigma2 * L
+        s = self.x_evt[:, sl].sum(axis=1)
+        return self.sigma2 * (L + np.einsum("ek,ekl,el->e", s, self.A, s))
+
+    def scar(self, window: Window) -> Float64Array:
+        """(N,) standardised CAR, CAR / sqrt(Var(CAR)); equals SAR for a one-day window."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return self.car(window) / np.sqrt(self.car_variance(window))
+
+    @cached_property
+    def residual_correlation(self) -> float:
+        """Average pairwise correlation of estimation residuals on common calendar days.
+
+        Notes
+        -----
+        With z_it the residual of security-event i standardised by its own estimation standard
+        deviation and S_t, Q_t, N_t the sum, sum of squares and count of z on calendar day t,
+
+        .. math:: \\bar r = \\frac{\\sum_t (S_t^2 - Q_t)}{\\sum_t N_t (N_t - 1)},
+
+        the mean of z_it z_jt over all pairs i != j observed on the same day, a moment estimator of
+        the average cross-correlation of Kolari and Pynnonen (2010, eq. 9) that costs O(N T) and
+        stays defined when events fall on different dates. Pairs never observed together do not
+        enter; with no such pair it is 0.
+
+        References
+        ----------
+        .. [1] Kolari, J. W., Pynnonen, S. (2010). Event study testing with cross-sectional
+           correlation of abnormal returns. RFS 23(11), 3996-4025.
+        """
+        e = self.ar_est
+        ok = np.isfinite(e) & (self.est_day >= 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.nanmean(np.where(ok, e, np.nan), axis=1)
+            sd = np.nanstd(np.where(ok, e, np.nan), axis=1, ddof=1)
+            z = (e - mean[:, None]) / sd[:, None]
+        ok &= np.isfinite(z)
+        if not ok.any():
+            return 0.0
+        days = self.est_day[ok]
+        zz = z[ok]
+        size = int(days.max()) + 1
+        S = np.bincount(days, weights=zz, minlength=size)
+        Q = np.bincount(days, weights=zz * zz, minlength=size)
+        N = np.bincount(days, minlength=size).astype("float64")
+        pairs = float((N * (N - 1)).sum())
+        return float((S * S - Q).sum() / pairs) if pairs > 0 else 0.0
+
+
+def build_panel(
+    *,
+    fit: Any,
+    ar_evt: Float64Array,
+    tau: IntArray,
+    x_evt: Float64Array,
+    est_day: IntArray,
+    evt_day: IntArray,
+    ret_evt: Float64Array,
+    normal_evt: Float64Array,
+    conventions: Conventions,
+    x_est_all: Float64Array | None = None,
+    valid_est_all: np.ndarray | None = None,
+) -> TestPanel:
+    """Assemble a :class:`TestPanel` from a :class:`~eventstudy.models.BatchFit` and event arrays.
+
+    ``x_est_all``/``valid_est_all`` (the design on every estimation day with a market return) are
+    used only with ``conventions.market_moments == 'all'``.
+    """
+    nobs = fit.nobs
+    if conventions.sigma_ddof == "1":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sigma2 = fit.sigma2 * fit.df / (nobs - 1.0)
+    else:
+        sigma2 = fit.sigma2
+    use_all = conventions.market_moments == "all" and x_est_all is not None
+    A = forecast_error_matrix(fit.xtx_inv, nobs, x_est_all if use_all else None,
+                              valid_est_all if use_all else None)
+    return TestPanel(
+        ar_est=fit.resid, ar_evt=ar_evt, tau=np.asarray(tau), sigma2=sigma2, nobs=nobs,
+        df=fit.df, x_evt=x_evt, A=A, est_day=est_day, evt_day=evt_day, ret_evt=ret_evt,
+        normal_evt=normal_evt, conventions=conventions,
+    )
