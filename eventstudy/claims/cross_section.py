@@ -118,6 +118,12 @@ def breadth(spec: BreadthTest, ctx: ClaimContext) -> TestOutcome:
         Metric(f"{ctx.market_name} return on day 0", idx),
         Metric("equal-weighted minus index", ew - idx, diff_p),
     ]
+    tests = ctx.results.tests  # Cowan's test on day-0 ARs, when the study's test battery has it
+    row = tests[(tests["group"] == label) & (tests["tau_start"] == 0) & (tests["tau_end"] == 0)
+                & (tests["test"] == "generalized_sign")]
+    if len(row) == 1:
+        metrics.append(Metric("generalized sign test z on day-0 ARs (two-sided, res.tests)",
+                              float(row["statistic"].iloc[0]), float(row["p_value"].iloc[0])))
     if not n:
         finding = UNCLEAR
     elif share >= spec.min_share and p_sign < spec.alpha:

@@ -131,3 +131,18 @@ def test_deepseek_verdicts(res):
     assert v[("market_risk", "comparison")] == "not supported"
     assert v[("market_risk", "claim")] == "not supported"
     assert v[("ai_concentrated", "claim")] == "supported"
+
+
+def test_generalized_sign_test_on_raw_returns(res, returns, members):
+    from scipy import stats
+
+    i0 = returns.index.get_loc(DAY0)
+    est = returns[members].iloc[i0 - 250:i0 - 10].to_numpy().ravel()  # sessions [-250, -11]
+    est = est[np.isfinite(est)]
+    p_hat = np.mean(est < 0)
+    day = returns.loc[DAY0, members].dropna()
+    n, w = len(day), int((day < 0).sum())
+    z = (w - n * p_hat) / np.sqrt(n * p_hat * (1 - p_hat))
+    row = metric(res, "market_risk", "breadth", "generalized sign test z (base rate")
+    np.testing.assert_allclose(row["value"], z, rtol=1e-9)
+    np.testing.assert_allclose(row["p_value"], stats.binom.sf(w - 1, n, p_hat), rtol=1e-9)

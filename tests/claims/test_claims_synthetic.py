@@ -184,3 +184,19 @@ def test_claim_spec_defaults_are_documented_values():
     assert (br.min_share, br.alpha, co.alpha, pe.reversal_threshold, pe.horizons, cm.max_rank) == (
         0.6, 0.05, 0.05, 0.5, [5, 20], 1)
     assert spec.rule == "all" and spec.direction == "down"
+
+
+def test_direction_up_mirrors_a_rally():
+    returns, market = panel("market")
+    returns, market = -returns, -market  # the crash becomes an +8% rally on day 0
+    events = [{"event_id": "news", "ticker": t, "date": DATES[DAY0]} for t in returns.columns]
+    claim = {"id": "rally", "claim": "The news lifted the whole market", "direction": "up",
+             "tests": [{"test": "market_wide"}, {"test": "breadth"},
+                       {"test": "comparison", "dates": [str(DATES[p].date()) for p in OTHER]}]}
+    res = EventStudy(events, returns, market, event_windows=[(0, 0)], claims=[claim]).fit()
+    assert res.claim_results.claims[0].verdict == SUPPORTED, res.claim_results.text()
+    t = res.claims.set_index("metric")
+    assert t.loc["share of all securities with positive return on day 0 (n = 40)", "value"] == 1.0
+    day0 = DATES[DAY0]
+    n_look = int(((DATES > day0 - pd.DateOffset(years=2)) & (DATES <= day0)).sum())
+    assert t.loc[f"rank among {n_look} lookback windows [0,0] (1 = largest rise)", "value"] == 1
