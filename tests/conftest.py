@@ -24,6 +24,12 @@ def _close_figures():
         plt.close("all")
 
 
+@pytest.fixture(autouse=True)
+def _isolated_price_cache(tmp_path_factory, monkeypatch):
+    """Point the download cache at a temporary folder: tests never touch the user's cache."""
+    monkeypatch.setenv("EVENTSTUDY_CACHE_DIR", str(tmp_path_factory.mktemp("price_cache")))
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The project's real data folder (``../shared/data``), read-only."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import warnings
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -63,10 +64,14 @@ def _calendar(name: str):  # type: ignore[no-untyped-def]
         close = difflib.get_close_matches(name.upper(), xcals.get_calendar_names(), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else " (e.g. XNYS, XETR, XLON)"
         raise ConfigError(f"unknown exchange calendar {name!r}{hint}")
-    try:
-        return xcals.get_calendar(name, start="1990-01-01")
-    except Exception:  # calendars whose rules start later than 1990 keep their own bounds
-        return xcals.get_calendar(name)
+    with warnings.catch_warnings():
+        # exchange_calendars reads Series.values of tz-aware columns (a pandas 3.1 deprecation
+        # inside the library; the values it gets are correct UTC nanoseconds)
+        warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
+        try:
+            return xcals.get_calendar(name, start="1990-01-01")
+        except Exception:  # calendars whose rules start later than 1990 keep their own bounds
+            return xcals.get_calendar(name)
 
 
 def sessions(calendar: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:

@@ -103,7 +103,7 @@ def screen_prices(
         Split ratio k per ticker on its ex-date (``Stock Splits`` of yfinance; 0 or NaN = none).
     sessions : pandas.DatetimeIndex, optional
         Sessions of ``calendar`` covering ``close``; when given, dates that are not sessions and
-        sessions with no price inside a ticker's span are reported.
+        sessions with no price between a ticker's first price and the last date are reported.
     calendar : str, default 'XNYS'
         Exchange calendar named in messages.
     log : QualityLog, optional
@@ -164,7 +164,8 @@ def screen_prices(
             log.add(ticker, dates[i], "spike_and_revert", "warning",
                     f"spike-and-revert in {ticker} on {dates[i].date()} "
                     f"({np.expm1(lr[i]):+.1%}, then {np.expm1(nxt[i]):+.1%}): a bad price?")
-        free = ~spike & ~(split_k > 0)
+        reverted = np.append(False, spike[:-1])  # the day that undoes a spike
+        free = ~spike & ~reverted & ~(split_k > 0)
         free[0] = False
         unit = free & (_near(ratio, 0.01) | _near(ratio, 100.0))
         fwd = free & ~unit & np.logical_or.reduce([_near(ratio, 1.0 / k) for k in SPLIT_RATIOS])
@@ -201,11 +202,14 @@ def _check_sessions(
         have = present.index[present[ticker].to_numpy()]
         if len(have) < 2:
             continue
-        span = sessions[(sessions >= have[0]) & (sessions <= have[-1])]
+        # from its first price (a later listing is not a gap) to the end of the requested range
+        # (a series that stops early is)
+        last = close.index[-1]
+        span = sessions[(sessions >= have[0]) & (sessions <= last)]
         missing = span.difference(have)
         if len(missing):
             log.add(ticker, missing[0], "missing_sessions", "warning",
                     f"{ticker} has no price on {len(missing)} {calendar} session"
                     f"{'s' if len(missing) > 1 else ''} between {have[0].date()} and "
-                    f"{have[-1].date()} (first {missing[0].date()}); windows over them are "
+                    f"{last.date()} (first {missing[0].date()}); windows over them are "
                     "flagged")

@@ -1,0 +1,152 @@
+"""Calendars, alignment and event time: cases C12, C15, C16 and C10 (data end) on full studies."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from eventstudy import EventStudy
+from eventstudy.config import load_config
+from eventstudy.data.auto import AutoSource
+from eventstudy.data.cache import PriceCache
+from eventstudy.data.calendar import anchor_dates, exchange_for_symbol, sessions
+from eventstudy.data.yahoo import YahooSource
+from eventstudy.exceptions import ConfigError, DataUnavailableError, MissingReturnsWarning
+from eventstudy.returns import aligned_returns
+
+from .conftest import FakeYF, session_prices
+
+
+def test_c12_align_on_common_dates_before_returns(caplog):
+    idx = pd.DatetimeIndex(["2024-05-24", "2024-05-27", "2024-05-28"])
+    prices = pd.DataFrame({"ASML.AS": [100.0, 102.0, 101.0]}, index=idx)
+    market = pd.Series([5000.0, np.nan, 5050.0], index=idx)
+    with caplog.at_level(logging.INFO, logger="eventstudy.returns"):
+        r, rm = aligned_returns(prices, market)
+    pairs = pd.concat([r["ASML.AS"], rm["ASML.AS"]], axis=1).dropna()
+    assert len(pairs) == 1  # n = 1
+    assert pairs.index[0] == pd.Timestamp("2024-05-28")
+    assert pairs.iloc[0].tolist() == pytest.approx([0.01, 0.01], abs=1e-15)  # not -0.98%
+    assert "1 security-dates dropped" in caplog.text
+
+
+def _c15_returns():
+    idx = sessions("XNYS", pd.Timestamp("2023-06-01"), pd.Timestamp("2024-04-30"))
+    rng = np.random.default_rng(15)
+    m = rng.normal(0, 0.01, len(idx))
+    r = 0.0002 + 1.2 * m + rng.normal(0, 0.01, len(idx))
+    return pd.DataFrame({"AAA": r}, index=idx), pd.Series(m, index=idx)
+
+
+def test_c15_anchor_policies():
+    idx = pd.DatetimeIndex(["2024-03-14", "2024-03-15", "2024-03-18"])
+    sat = pd.DatetimeIndex(["2024-03-16"])
+    assert idx[anchor_dates(sat, idx, "next")][0] == pd.Timestamp("2024-03-18")
+    assert idx[anchor_dates(sat, idx, "previous")][0] == pd.Timestamp("2024-03-15")
+    with pytest.raises(ConfigError, match="2024-03-16 is not a XNYS session"):
+        anchor_dates(sat, idx, "error")
+    with pytest.raises(DataUnavailableError, match="outside the data"):
+        anchor_dates(pd.DatetimeIndex(["2024-03-01"]), idx, "next")  # never wraps to the end
+
+
+def test_c15_shift_gives_the_same_fit_as_the_anchored_date():
+    returns, market = _c15_returns()
+    kw = dict(estimation_window=(-120, -11), event_windows=[(0, 0), (-1, 1)])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        shifted = EventStudy([{"event_id": "e", "ticker": "AAA", "date": "2024-03-16"}],
+                             returns, market, **kw).fit()
+    manual = EventStudy([{"event_id": "e", "ticker": "AAA", "date": "2024-03-18"}],
+                        returns, market, **kw).fit()
+    np.testing.assert_array_equal(np.asarray(shifted.params), np.asarray(manual.params))
+    ar0 = shifted.to_frame().query("tau == 0")
+    assert str(ar0["date"].iat[0]) == "2024-03-18"
+    assert shifted.shifted[["date", "anchored_date"]].astype(str).values.tolist() == [
+        ["2024-03-16", "2024-03-18"]]
+    assert any("2024-03-16 is not a XNYS session" in str(w.message) for w in caught)
+
+
+def _write_study(tmp_path, prices: pd.DataFrame, body: dict) -> str:
+    prices.rename_axis("date").to_csv(tmp_path / "prices.csv")
+    cfg = {"study": "t", "data": {"source": "file", "path": "prices.csv"}, **body}
+    (tmp_path / "study.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+    return str(tmp_path / "study.yaml")
+
+
+def test_c16_german_sessions_from_the_symbol(tmp_path):
+    assert exchange_for_symbol("SAP.DE") == "XETR" and exchange_for_symbol("^GDAXI") == "XETR"
+    prices = session_prices(["SAP.DE", "^GDAXI"], "XETR", "2008-06-02", "2009-06-30", seed=16)
+    path = _write_study(tmp_path, prices, {
+        "market": "^GDAXI",
+        "events": [{"id": "q1", "date": "2009-04-30", "tickers": ["SAP.DE"]}],
+        "estimation_window": [-120, -11], "event_windows": [[-1, 1]]})
+    res = EventStudy.from_yaml(path).fit()
+    assert res.metadata["calendar"] == "XETR"
+    days = res.to_frame().sort_values("tau")["date"].astype(str).tolist()
+    assert days == ["2009-04-29", "2009-04-30", "2009-05-04"]  # no row for 05-01
+    assert res.metadata["quality"].empty
+
+
+def test_c16_us_window_over_a_weekend():
+    returns, market = _c16_us()
+    res = EventStudy([{"event_id": "e", "ticker": "AAA", "date": "1990-01-08"}], returns, market,
+                     estimation_window=(-100, -11), event_windows=[(-2, 2)]).fit()
+    days = res.to_frame().sort_values("tau")["date"].astype(str).tolist()
+    assert days == ["1990-01-04", "1990-01-05", "1990-01-08", "1990-01-09", "1990-01-10"]
+
+
+def _c16_us():
+    idx = sessions("XNYS", pd.Timestamp("1990-01-01"), pd.Timestamp("1990-01-31"))
+    before = pd.bdate_range(end="1989-12-29", periods=150)  # XNYS sessions start 1990 here
+    idx = before.append(idx)
+    rng = np.random.default_rng(1990)
+    m = rng.normal(0, 0.01, len(idx))
+    return (pd.DataFrame({"AAA": m + rng.normal(0, 0.01, len(idx))}, index=idx),
+            pd.Series(m, index=idx))
+
+
+def test_c16_missing_session_in_the_window_is_flagged(tmp_path):
+    prices = session_prices(["SAP.DE", "^GDAXI"], "XETR", "2008-06-02", "2009-06-30", seed=16)
+    prices.loc["2009-05-04", "SAP.DE"] = np.nan
+    path = _write_study(tmp_path, prices, {
+        "market": "^GDAXI",
+        "events": [{"id": "q1", "date": "2009-04-30", "tickers": ["SAP.DE"]}],
+        "estimation_window": [-120, -11], "event_windows": [[-1, 1]]})
+    with pytest.warns(MissingReturnsWarning):
+        res = EventStudy.from_yaml(path).fit()
+    q = res.metadata["quality"]
+    assert q["check"].tolist() == ["missing_sessions"]
+    assert q["date"].iat[0] == pd.Timestamp("2009-05-04")
+    assert np.isnan(res.car_table()["car"].iat[0])  # never a partial sum over 2 of 3 days
+
+
+def test_c10_data_ending_before_the_window_is_an_error(tmp_path):
+    prices = session_prices(["AAPL", "^GSPC"], start="2019-06-01", end="2020-08-28")
+    cfg = {"study": "c10", "data": {"source": "yfinance"}, "market": "^GSPC",
+           "events": [{"id": "e", "date": "2020-08-26", "tickers": ["AAPL"]}],
+           "estimation_window": [-60, -3], "event_windows": [[-2, 3]]}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(cfg))
+    fake = FakeYF(prices)
+    src = AutoSource(PriceCache(tmp_path / "cache"), YahooSource(download=fake), bundled=False)
+    with pytest.raises(DataUnavailableError) as err:
+        EventStudy.from_yaml(tmp_path / "s.yaml", source=src)
+    assert str(err.value).startswith("event window needs 2020-08-31 but data ends 2020-08-28")
+    assert pd.Timestamp(fake.calls[0]["end"]) > pd.Timestamp("2020-08-31")
+
+
+def test_c10_the_last_needed_session_is_fetched(tmp_path):
+    prices = session_prices(["AAPL", "^GSPC"], start="2019-06-01", end="2020-10-30")
+    cfg = {"study": "c10", "data": {"source": "yfinance"}, "market": "^GSPC",
+           "events": [{"id": "e", "date": "2020-08-26", "tickers": ["AAPL"]}],
+           "estimation_window": [-60, -3], "event_windows": [[-2, 3]]}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(cfg))
+    fake = FakeYF(prices)
+    src = AutoSource(PriceCache(tmp_path / "cache"), YahooSource(download=fake), bundled=False)
+    res = EventStudy.from_config(load_config(tmp_path / "s.yaml"), source=src).fit()
+    assert str(res.to_frame()["date"].max()) == "2020-08-31"
+    assert len(fake.calls) == 1 and sorted(fake.calls[0]["tickers"]) == ["AAPL", "^GSPC"]

@@ -1,0 +1,157 @@
+"""Price adjustment, sanitising and the quality screen: cases C02b, C09, C11, C13 and the checks
+the issue lists (unit switches, spike-and-revert, missing sessions)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.data.adjust import adjust_prices
+from eventstudy.data.base import sanitize_prices
+from eventstudy.data.calendar import anchor_dates, sessions
+from eventstudy.data.quality import QualityLog, screen_prices
+from eventstudy.exceptions import DataQualityError, EventStudyWarning
+
+
+def _ret(s: pd.Series, day: str) -> float:
+    return float(s.loc[day] / s.shift(1).loc[day] - 1)
+
+
+def test_c02_dividend_day_total_return_is_zero():
+    idx = pd.DatetimeIndex(["2024-03-07", "2024-03-08"])
+    close = pd.Series([100.00, 98.00], index=idx)
+    adj = adjust_prices(close, dividends=pd.Series([0.0, 2.00], index=idx))
+    assert _ret(adj, "2024-03-08") == pytest.approx(0.0, abs=1e-15)
+    assert _ret(close, "2024-03-08") == pytest.approx(-0.02, abs=1e-15)  # raw: the drop stays
+    assert adj.iloc[-1] == 98.00  # the last close is unchanged
+
+
+def _aapl_split():
+    idx = pd.DatetimeIndex(["2020-08-27", "2020-08-28", "2020-08-31"], name="date")
+    close = pd.DataFrame({"AAPL": [500.04, 499.23, 129.04]}, index=idx)
+    splits = pd.DataFrame({"AAPL": [0.0, 0.0, 4.0]}, index=idx)
+    return close, splits
+
+
+def test_c09_recorded_split_is_back_adjusted():
+    close, splits = _aapl_split()
+    log = QualityLog()
+    out = screen_prices(close, splits=splits, log=log)
+    r = _ret(out["AAPL"], "2020-08-31")
+    assert r == pytest.approx(4 * 129.04 / 499.23 - 1, rel=1e-12)
+    assert round(r * 100, 2) == 3.39
+    assert log.frame()["check"].tolist() == ["split_applied"]
+
+
+def test_c09_unrecorded_split_raises_naming_ticker_and_date():
+    close, _ = _aapl_split()
+    assert round(_ret(close["AAPL"], "2020-08-31") * 100, 2) == -74.15
+    log = QualityLog()
+    screen_prices(close, log=log)  # the screen collects every finding first
+    with pytest.raises(DataQualityError, match="^possible unadjusted split in AAPL on 2020-08-31"):
+        log.raise_errors()
+
+
+@pytest.mark.parametrize("ratio,kind", [(1 / 2, "split"), (1 / 3, "split"), (1 / 10, "split"),
+                                        (10.0, "reverse split")])
+def test_c09_every_split_like_ratio_is_flagged(ratio, kind):
+    idx = pd.bdate_range("2024-01-01", periods=4)
+    close = pd.DataFrame({"XYZ": [50.0, 50.5, 50.5 * ratio * 1.01, 50.5 * ratio]}, index=idx)
+    log = QualityLog()
+    screen_prices(close, log=log)
+    errors = log.frame().query("severity == 'error'")
+    assert errors["check"].tolist() == ["unrecorded_split"]
+    assert errors["message"].iat[0].startswith(f"possible unadjusted {kind} in XYZ on "
+                                               f"{idx[2].date()}")
+
+
+def test_c09_large_real_moves_are_not_splits():
+    # NVDA -16.97% (2025-01-27) and a -35% day are not split-like
+    idx = pd.bdate_range("2024-01-01", periods=4)
+    close = pd.DataFrame({"XYZ": [142.62, 118.42, 118.42 * 0.65, 78.0]}, index=idx)
+    log = QualityLog()
+    out = screen_prices(close, log=log)
+    assert log.frame().empty
+    pd.testing.assert_frame_equal(out, close)
+
+
+def test_unit_switch_pence_to_pounds_is_an_error():
+    idx = pd.bdate_range("2024-01-01", periods=4)
+    close = pd.DataFrame({"VOD.L": [71.2, 71.5, 0.716, 0.72]}, index=idx)
+    log = QualityLog()
+    screen_prices(close, log=log)
+    with pytest.raises(DataQualityError, match=r"possible unit switch .* in VOD.L on 2024-01-03"):
+        log.raise_errors()
+
+
+def test_spike_and_revert_is_a_warning_not_a_split():
+    idx = pd.bdate_range("2024-01-01", periods=5)
+    close = pd.DataFrame({"XYZ": [20.0, 20.2, 40.4, 20.3, 20.4]}, index=idx)  # x2 and back
+    log = QualityLog()
+    with pytest.warns(EventStudyWarning, match="spike-and-revert in XYZ on 2024-01-03"):
+        screen_prices(close, log=log)
+    assert log.frame()["check"].tolist() == ["spike_and_revert"]
+    log.raise_errors()  # no error
+
+
+def test_c11_tz_is_dropped_not_converted():
+    idx = pd.DatetimeIndex(["2023-08-10 00:00", "2023-08-11 00:00", "2023-08-14 00:00"],
+                           tz="Europe/Berlin")
+    frame = pd.DataFrame({"^GDAXI": [15900.0, 15800.0, 15900.0]}, index=idx)
+    out = sanitize_prices(frame)
+    assert list(out.index) == list(pd.to_datetime(["2023-08-10", "2023-08-11", "2023-08-14"]))
+    # the event date, parsed as a naive local date, is found
+    assert anchor_dates(pd.DatetimeIndex(["2023-08-10"]), out.index).tolist() == [0]
+    # invariant: no date falls on a day XETR is closed
+    log = QualityLog()
+    screen_prices(out, sessions=sessions("XETR", out.index[0], out.index[-1]), calendar="XETR",
+                  log=log)
+    assert log.frame().empty
+
+
+def test_c11_a_utc_conversion_is_caught_by_the_session_check():
+    idx = pd.DatetimeIndex(["2023-08-10", "2023-08-11", "2023-08-14"], tz="Europe/Berlin")
+    shifted = idx.tz_convert("UTC").tz_localize(None).normalize()  # the bug: 08-09, 08-10, 08-13
+    frame = pd.DataFrame({"^GDAXI": [1.0, 2.0, 3.0]}, index=shifted)
+    log = QualityLog()
+    with pytest.warns(EventStudyWarning, match=r"not XETR session \(e.g. 2023-08-13\)"):
+        screen_prices(frame, sessions=sessions("XETR", pd.Timestamp("2023-08-01"),
+                                               pd.Timestamp("2023-08-31")),
+                      calendar="XETR", log=log)
+    assert "not_a_session" in log.frame()["check"].tolist()
+
+
+def test_c13_duplicate_date_keeps_last_non_nan():
+    idx = pd.DatetimeIndex(["2021-07-08", "2021-07-09", "2021-07-09"])
+    frame = pd.DataFrame({"DRREDDY.NS": [5466.75, np.nan, 5460.30]}, index=idx)
+    log = QualityLog()
+    with pytest.warns(EventStudyWarning, match="^1 duplicate date removed for DRREDDY.NS$"):
+        out = sanitize_prices(frame, log=log)
+    assert len(out) == 2  # the trading-day count does not change
+    r = _ret(out["DRREDDY.NS"], "2021-07-09")
+    assert round(r * 100, 3) == -0.118
+    assert r == pytest.approx(5460.30 / 5466.75 - 1, rel=1e-12)
+    assert log.frame()["check"].tolist() == ["duplicate_dates"]
+
+
+def test_c13_equal_prices_on_different_dates_are_kept():
+    idx = pd.DatetimeIndex(["2021-07-08", "2021-07-09", "2021-07-12"])
+    frame = pd.DataFrame({"X": [10.0, 10.0, 10.0]}, index=idx)
+    assert len(sanitize_prices(frame)) == 3
+
+
+def test_missing_sessions_inside_a_series_are_flagged():
+    idx = sessions("XNYS", pd.Timestamp("2024-03-01"), pd.Timestamp("2024-03-29"))
+    frame = pd.DataFrame({"X": np.linspace(10, 11, len(idx))}, index=idx).drop(idx[5])
+    log = QualityLog()
+    with pytest.warns(EventStudyWarning, match=f"X has no price on 1 XNYS session .*first "
+                                               f"{idx[5].date()}"):
+        screen_prices(frame, sessions=idx, log=log)
+
+
+def test_non_positive_price_names_ticker_and_date():
+    idx = pd.DatetimeIndex(["2024-01-02", "2024-01-03", "2024-01-04"])
+    frame = pd.DataFrame({"XYZ": [0.00, 10.00, 10.50]}, index=idx)
+    with pytest.raises(DataQualityError, match="non-positive price 0.00 for XYZ on 2024-01-02"):
+        sanitize_prices(frame)
