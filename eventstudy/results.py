@@ -362,7 +362,9 @@ class EventStudyResults:
         return f"{self.summary().as_text()}\n{type(self).__name__}, id: {hex(id(self))}"
 
     def _repr_html_(self) -> str:
-        return self.summary().as_html()
+        from eventstudy.reporting.html import repr_html
+
+        return repr_html(self)
 
     # ------------------------------------------------------------------ plots and reports
     def plot_caar(self, ax: Any = None, *, ci: float = 0.95, groups: list[str] | None = None) -> Figure:

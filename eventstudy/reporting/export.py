@@ -1,105 +1,62 @@
-"""Write a results object to a report folder: CSV tables, summary.md, report.pdf, resolved config.
+"""Write a results object to a report folder.
 
-The folder is written next to its final place and moved in at the end, so a failed or interrupted run
-never leaves a half-written report nor damages the previous one.
+Tables (CSV, Parquet, Excel, LaTeX), summaries (Markdown, HTML), the PDF report and its charts, the
+resolved config and a manifest. The folder is written next to its final place and moved in at the
+end, so a failed or interrupted run never leaves a half-written report nor damages the previous one.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import json
 import os
 import shutil
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from eventstudy.reporting.summary import headline_table, settings_table
+from eventstudy._paths import check_replaceable_report
+from eventstudy.reporting.summary import claims_table, diagnostics_table, headline_table
 
 if TYPE_CHECKING:
     from eventstudy.results import EventStudyResults
 
-__all__ = ["write_report", "REPORT_FILES"]
+__all__ = ["write_report", "report_tables", "REPORT_FILES", "OPTIONAL_REPORT_FILES"]
 
+TABLES = ("ar", "car", "caar", "tests", "diagnostics")
+CHART_NAMES = ("caar_paths", "car_small_multiples", "ar_event_day", "ar_heatmap",
+               "ar_distribution", "normalized_prices")
 REPORT_FILES = (
-    "ar.csv", "car.csv", "caar.csv", "tests.csv", "diagnostics.csv", "summary.md", "report.pdf",
-    "config.resolved.yaml",
+    *(f"{t}.csv" for t in TABLES),
+    "summary.md", "summary.html", "report.pdf", "tables.xlsx", "config.resolved.yaml",
+    "manifest.json",
+    *(f"parquet/{t}.parquet" for t in TABLES),
+    "latex/headline.tex", "latex/caar.tex", "latex/tests.tex",
+    *(f"figures/{c}.{ext}" for c in CHART_NAMES for ext in ("pdf", "png")),
 )
+"""Files every report holds (paths relative to the report folder)."""
+OPTIONAL_REPORT_FILES = ("claims.csv", "parquet/claims.parquet")
+"""Files written only when the study has claims."""
 
 
-def _markdown(frame: pd.DataFrame, index: bool = True) -> str:
-    from tabulate import tabulate
+def report_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
+    """Return the report's tables by name, decimals at full precision.
 
-    return tabulate(frame, headers="keys", tablefmt="github", showindex=index)
-
-
-def _summary_md(res: EventStudyResults) -> str:
-    md = res.metadata
-    lines = [f"# {md.get('title') or md.get('study', 'Event study')}", ""]
-    if md.get("description"):
-        lines += [str(md["description"]), ""]
-    lines += ["## What ran", ""]
-    lines += [f"- **{k}:** {v}" for k, v in settings_table(res)]
-    lines += ["", "## Headline: CAAR by group and window", "",
-              _markdown(headline_table(res)), "",
-              "CAAR in percent; cross-sectional t test: *** p<0.01, ** p<0.05, * p<0.10. "
-              "Full tables: `caar.csv`, `car.csv`, `ar.csv` (decimals).", ""]
-    frame = res.to_frame()
-    day0 = frame[frame["tau"] == 0].sort_values("ar")
-    if len(day0):
-        show = pd.concat([day0.head(5), day0.tail(5)]).drop_duplicates()
-        show = show[["event_id", "ticker", "group", "date", "ret", "ar", "t", "p_value"]]
-        show = show.assign(ret=(show["ret"] * 100).round(2), ar=(show["ar"] * 100).round(2),
-                           t=show["t"].round(2), p_value=show["p_value"].round(4))
-        lines += ["## Largest and smallest day-0 abnormal returns (%)", "",
-                  _markdown(show, index=False), ""]
-    if len(res.dropped):
-        lines += ["## Skipped security-events", "", _markdown(res.dropped, index=False), ""]
-    lines += ["## Data", "",
-              f"Prices: {md.get('source', 'user-supplied')}, vintage {md.get('vintage', 'n/a')}, "
-              f"adjusted for splits and dividends: {str(md.get('adjusted', 'n/a')).lower()}. "
-              f"Returns: {md.get('returns', 'simple')}.", ""]
-    for note in md.get("notes", []):
-        lines.append(f"- {note}")
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _diagnostics(res: EventStudyResults) -> pd.DataFrame:
-    rows = [("skipped", r.event_id, r.ticker, r.reason) for r in res.dropped.itertuples()]
-    rows += [("shifted", r.event_id, "", f"{r.date} is not a session; day 0 = {r.anchored_date}")
-             for r in res.shifted.itertuples()]
-    rows += [("note", "", "", n) for n in res.metadata.get("notes", [])]
-    return pd.DataFrame(rows, columns=["kind", "event_id", "ticker", "message"])
-
-
-def _text_page(res: EventStudyResults):  # type: ignore[no-untyped-def]
-    import matplotlib.pyplot as plt
-
-    fig = plt.figure(figsize=(8.27, 11.69))
-    md = res.metadata
-    fig.text(0.06, 0.96, md.get("title") or md.get("study", "Event study"), fontsize=15,
-             weight="bold", va="top", wrap=True)
-    y = 0.92
-    for k, v in settings_table(res):
-        fig.text(0.06, y, f"{k}:", fontsize=9, weight="bold", va="top")
-        fig.text(0.30, y, str(v), fontsize=9, va="top", wrap=True)
-        y -= 0.025
-    y -= 0.02
-    fig.text(0.06, y, "Headline: CAAR by group and event window (percent)", fontsize=11,
-             weight="bold", va="top")
-    table = headline_table(res).reset_index()
-    ax = fig.add_axes((0.06, max(0.05, y - 0.04 - 0.03 * (len(table) + 1)), 0.88,
-                       0.03 * (len(table) + 1)))
-    ax.axis("off")
-    tb = ax.table(cellText=table.to_numpy(), colLabels=list(table.columns), loc="upper center",
-                  cellLoc="center")
-    tb.auto_set_font_size(False)
-    tb.set_fontsize(8)
-    fig.text(0.06, 0.03, "Cross-sectional t test: *** p<0.01, ** p<0.05, * p<0.10.  "
-             f"Prices: {md.get('source', 'user-supplied')}, vintage {md.get('vintage', 'n/a')}, "
-             f"adjusted: {str(md.get('adjusted', 'n/a')).lower()}.", fontsize=7, color="0.3")
-    return fig
+    ar (one row per security-event and session), car (per security-event and window), caar (per
+    group and window), tests (per group, window and test), diagnostics (skipped, shifted, data
+    quality, notes), and claims when the study has claims.
+    """
+    tables = {
+        "ar": res.to_frame(), "car": res.car_table(), "caar": res.caar_table(),
+        "tests": res.tests.reset_index(drop=True), "diagnostics": diagnostics_table(res),
+    }
+    claims = claims_table(res)
+    if claims is not None:
+        tables["claims"] = claims
+    return tables
 
 
 def _resolved_config(res: EventStudyResults) -> str:
@@ -121,24 +78,21 @@ def _resolved_config(res: EventStudyResults) -> str:
     }, sort_keys=False)
 
 
-def _write_pdf(res: EventStudyResults, path: Path) -> None:
-    import matplotlib.pyplot as plt
-    from matplotlib.backends.backend_pdf import PdfPages
+def _write_excel(tables: dict[str, pd.DataFrame], path: Path) -> None:
+    """Write one sheet per table; decimals stay numbers, NaN becomes an empty cell.
 
-    md = res.metadata
-    footer = (f"{md.get('study', '')} | data: {md.get('source', 'user-supplied')}, vintage "
-              f"{md.get('vintage', 'n/a')}, adjusted: {str(md.get('adjusted', 'n/a')).lower()}")
-    with PdfPages(path, metadata={
-        "Title": str(md.get("title") or md.get("study", "Event study")),
-        "Subject": f"Event study {md.get('study', '')}",
-        "Creator": "eventstudy",
-        "CreationDate": dt.datetime.now(dt.timezone.utc),
-    }) as pdf:
-        for make in (lambda: _text_page(res), res.plot_caar, res.plot_ar, res.plot_car):
-            fig = make()
-            fig.text(0.99, 0.005, footer, fontsize=6, color="0.4", ha="right", va="bottom")
-            pdf.savefig(fig)
-            plt.close(fig)
+    openpyxl's write-only mode, row by row: 3x as fast as ``DataFrame.to_excel`` on the AR table.
+    """
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    for name, frame in tables.items():
+        ws = wb.create_sheet(title=name[:31])
+        ws.append([str(c) for c in frame.columns])
+        for row in frame.astype(object).itertuples(index=False, name=None):
+            ws.append([None if v is None or (isinstance(v, float) and v != v) else
+                       v.item() if hasattr(v, "item") else v for v in row])
+    wb.save(path)
 
 
 def write_report(res: EventStudyResults, output_dir: str | Path) -> Path:
@@ -153,25 +107,60 @@ def write_report(res: EventStudyResults, output_dir: str | Path) -> Path:
     Returns
     -------
     pathlib.Path
-        The report folder, holding ar.csv, car.csv, caar.csv, tests.csv, diagnostics.csv,
-        summary.md, report.pdf and config.resolved.yaml.
+        The report folder, holding :data:`REPORT_FILES` (and claims.csv when the study has claims).
 
     Notes
     -----
-    Tables are decimals with full precision (byte-identical across runs on the same input).
+    CSV and Parquet tables are decimals with full precision (the CSVs are byte-identical across runs
+    on the same input); charts show percent. manifest.json records versions, the input-data hash,
+    the config, timings and the SHA-256 of every other file.
     """
+    from eventstudy.reporting.html import summary_html
+    from eventstudy.reporting.latex import latex_tables
+    from eventstudy.reporting.manifest import build_manifest
+    from eventstudy.reporting.markdown import summary_markdown
+    from eventstudy.reporting.pdf import write_pdf
+
     out = Path(output_dir)
+    check_replaceable_report(out)  # never delete a folder that is not an earlier report
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    timings: dict[str, float] = {}
+
+    def timed(stage: str, fn: Callable[[], Any]) -> Any:
+        t0 = time.perf_counter()
+        value = fn()
+        timings[stage] = time.perf_counter() - t0
+        return value
+
     try:
-        res.to_frame().to_csv(tmp / "ar.csv", index=False)
-        res.car_table().to_csv(tmp / "car.csv", index=False)
-        res.caar_table().to_csv(tmp / "caar.csv", index=False)
-        res.tests.to_csv(tmp / "tests.csv", index=False)
-        _diagnostics(res).to_csv(tmp / "diagnostics.csv", index=False)
-        (tmp / "summary.md").write_text(_summary_md(res), encoding="utf-8")
-        (tmp / "config.resolved.yaml").write_text(_resolved_config(res), encoding="utf-8")
-        _write_pdf(res, tmp / "report.pdf")
+        for sub in ("figures", "parquet", "latex"):
+            (tmp / sub).mkdir()
+        tables = timed("tables", lambda: report_tables(res))
+        headline = headline_table(res)
+
+        def write_tables() -> None:
+            for name, frame in tables.items():
+                frame.to_csv(tmp / f"{name}.csv", index=False)
+                frame.to_parquet(tmp / "parquet" / f"{name}.parquet", index=False)
+
+        timed("csv_parquet", write_tables)
+        timed("excel", lambda: _write_excel({"headline": headline.reset_index(), **tables},
+                                            tmp / "tables.xlsx"))
+        for name, text in timed("latex", lambda: latex_tables(res)).items():
+            (tmp / "latex" / name).write_text(text, encoding="utf-8")
+        (tmp / "summary.md").write_text(timed("markdown", lambda: summary_markdown(res)),
+                                        encoding="utf-8")
+        config_yaml = _resolved_config(res)
+        (tmp / "config.resolved.yaml").write_text(config_yaml, encoding="utf-8")
+        timed("pdf_and_figures", lambda: write_pdf(res, tmp / "report.pdf", tmp / "figures"))
+        caar_png = (tmp / "figures" / "caar_paths.png").read_bytes()
+        images = {"CAAR paths by group with 95% confidence band": caar_png}
+        (tmp / "summary.html").write_text(timed("html", lambda: summary_html(res, images)),
+                                          encoding="utf-8")
+        manifest = build_manifest(res, config_yaml=config_yaml, folder=tmp, timings=timings)
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n",
+                                           encoding="utf-8")
         os.chmod(tmp, 0o755)
         old = None
         if out.exists():

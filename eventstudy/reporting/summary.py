@@ -1,7 +1,13 @@
-"""Summary tables: the headline CAAR table and the statsmodels ``Summary`` of a results object."""
+"""Summary tables of a results object, shared by the PDF, summary.md, summary.html and LaTeX.
+
+Every table is built once here and only rendered elsewhere, so the outputs show the same numbers.
+Tables hold decimals; the headline table alone shows CAAR in percent, with ``%`` in each cell.
+"""
 
 from __future__ import annotations
 
+import textwrap
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -12,7 +18,34 @@ if TYPE_CHECKING:
 
     from eventstudy.results import EventStudyResults
 
-__all__ = ["headline_table", "settings_table", "build_summary", "stars"]
+__all__ = [
+    "headline_table", "settings_table", "build_summary", "stars", "claims_table", "claim_verdicts",
+    "tests_table",
+    "day0_extremes", "diagnostics_table", "quality_table", "summary_sections", "Section",
+    "window_label", "tau_range", "STARS_NOTE", "TEST_REFERENCES", "tests_note", "format_number",
+    "format_frame", "wrap",
+]
+
+STARS_NOTE = "*** p<0.01, ** p<0.05, * p<0.10"
+TEST_REFERENCES = {
+    "t": "cross-sectional t, Brown and Warner (1985)",
+    "patell": "Patell (1976)",
+    "bmp": "Boehmer, Musumeci and Poulsen (1991)",
+    "kolari_pynnonen": "Kolari and Pynnönen (2010)",
+    "corrado_rank": "Corrado (1989)",
+    "sign": "sign test, Brown and Warner (1985)",
+    "generalized_sign": "Cowan (1992)",
+}
+
+
+def tests_note(res: EventStudyResults) -> str:
+    """Return the note under a test table: how to read a cell and the paper of each test shown."""
+    names = list(dict.fromkeys(res.tests["test"])) if len(res.tests) else []
+    refs = "; ".join(f"{n}: {TEST_REFERENCES[n]}" for n in names if n in TEST_REFERENCES)
+    return (f"Cells: statistic (p-value) stars, {STARS_NOTE}; H0: CAAR = 0 over the window. "
+            + (f"Tests: {refs}. " if refs else "") + "Exact values: tests.csv.")
+QUALITY_COLUMNS = ["ticker", "date", "check", "severity", "message"]
+CLAIMS_COLUMNS = ["claim_id", "claim", "test", "metric", "value", "p_value", "verdict"]
 
 
 def stars(p: float) -> str:
@@ -22,8 +55,16 @@ def stars(p: float) -> str:
     return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.10 else ""
 
 
-def _window_label(t1: int, t2: int) -> str:
+def window_label(t1: int, t2: int) -> str:
+    """Return the label of an event window: ``AAR[0]`` for day 0, ``CAAR[-1,+1]`` otherwise."""
     return f"CAAR[{t1:+d},{t2:+d}]" if (t1, t2) != (0, 0) else "AAR[0]"
+
+
+def tau_range(t1: int, t2: int) -> str:
+    """Return an event window as text, e.g. ``[-1,+1]``, ``[0,+20]``, ``[0,0]``."""
+    def one(t: int) -> str:
+        return "0" if t == 0 else f"{int(t):+d}"
+    return f"[{one(t1)},{one(t2)}]"
 
 
 def headline_table(res: EventStudyResults) -> pd.DataFrame:
@@ -37,26 +78,31 @@ def headline_table(res: EventStudyResults) -> pd.DataFrame:
     out["N"] = t.groupby("group")["n"].max().reindex(out.index).astype(int)
     for (t1, t2), sub in t.groupby(["tau_start", "tau_end"], sort=False):
         sub = sub.set_index("group").reindex(out.index)
-        out[_window_label(t1, t2)] = [
+        out[window_label(t1, t2)] = [
             f"{c * 100:+.2f}% {stars(p)}".rstrip() if np.isfinite(c) else "n/a"
             for c, p in zip(sub["caar"], sub["p_value"], strict=True)
         ]
     return out
 
 
+def _events_text(res: EventStudyResults, limit: int = 6) -> str:
+    ev = res.study.events
+    first = ev.groupby("event_id", sort=False)[["date", "label"]].first()
+    parts = [f"{e} ({d.date()}){': ' + str(lab) if lab else ''}"
+             for e, (d, lab) in first.iterrows()]
+    more = f"; ... {len(parts) - limit} more" if len(parts) > limit else ""
+    return "; ".join(parts[:limit]) + more
+
+
 def settings_table(res: EventStudyResults) -> list[tuple[str, str]]:
     """Return (label, value) pairs describing what ran and on which data."""
     md = res.metadata
-    ev = res.study.events
-    events = ", ".join(
-        f"{e} ({d.date()})" for e, d in ev.groupby("event_id", sort=False)["date"].first().items()
-    )
     shifted = "; ".join(
         f"{r.event_id}: {r.date} -> {r.anchored_date}" for r in res.shifted.itertuples()
     )
     rows = [
         ("Study", str(md.get("title") or md.get("study", ""))),
-        ("Events", events),
+        ("Events", _events_text(res)),
         ("Model", f"{res.model_name} (OLS)" if res.model_name == "market" else res.model_name),
         ("Market", str(md.get("market", "given"))),
         ("Estimation window", f"[{res.estimation_window[0]}, {res.estimation_window[1]}] sessions"),
@@ -71,8 +117,153 @@ def settings_table(res: EventStudyResults) -> list[tuple[str, str]]:
     return rows
 
 
+def claims_table(res: EventStudyResults) -> pd.DataFrame | None:
+    """Return the claim verdicts (``res.claims``) when the study has claims, else None.
+
+    Columns claim_id, claim, test, metric, value, p_value, verdict (value and p_value decimals).
+    """
+    claims = getattr(res, "claims", None)
+    if not isinstance(claims, pd.DataFrame) or claims.empty:
+        return None
+    cols = [c for c in CLAIMS_COLUMNS if c in claims.columns]
+    return claims[cols].reset_index(drop=True)
+
+
+def claim_verdicts(res: EventStudyResults) -> pd.DataFrame | None:
+    """Return one row per claim (claim_id, claim, verdict) when the study has claims, else None.
+
+    The rows of ``res.claims`` whose test is ``claim`` when it has such rows (the claims developer's
+    layout: each claim's verdict row, then its metric rows), else every row.
+    """
+    claims = claims_table(res)
+    if claims is None:
+        return None
+    if "test" in claims and (claims["test"] == "claim").any():
+        claims = claims[claims["test"] == "claim"]
+    return claims[[c for c in ("claim_id", "claim", "verdict") if c in claims]].reset_index(
+        drop=True)
+
+
+def quality_table(res: EventStudyResults) -> pd.DataFrame:
+    """Return the data-quality findings of ``metadata["quality"]``.
+
+    Columns ticker, date, check, severity, message; empty when the data layer reported none.
+    """
+    q = res.metadata.get("quality")
+    if not isinstance(q, pd.DataFrame):
+        return pd.DataFrame(columns=QUALITY_COLUMNS)
+    return q.reset_index(drop=True)
+
+
+def tests_table(res: EventStudyResults) -> pd.DataFrame:
+    """Return the test statistics as one row per group and window, one column per test.
+
+    Cells read "-7.99 (0.000) ***": statistic, p-value in parentheses and stars; ``n`` is the
+    largest number of security-events among the tests. Exact values are in ``res.tests``.
+    """
+    t = res.tests
+    if t.empty:
+        return pd.DataFrame(columns=["group", "window", "n"])
+    t = t.assign(window=[tau_range(a, b) for a, b in zip(t["tau_start"], t["tau_end"],
+                                                         strict=True)])
+    t["cell"] = [f"{s:.2f} ({p:.3f}) {stars(p)}".rstrip() if np.isfinite(s) else "n/a"
+                 for s, p in zip(t["statistic"], t["p_value"], strict=True)]
+    keys = ["group", "tau_start", "tau_end", "window"]
+    wide = t.pivot_table(index=keys, columns="test", values="cell", aggfunc="first", sort=False)
+    wide = wide[list(dict.fromkeys(t["test"]))]
+    n = t.groupby(keys, sort=False)["n"].max()
+    wide.insert(0, "n", n.reindex(wide.index).astype(int))
+    wide = wide.reset_index().drop(columns=["tau_start", "tau_end"])
+    g_order = {g: i for i, g in enumerate(res.groups)}
+    w_order = {tau_range(a, b): i for i, (a, b) in enumerate(res.event_windows)}
+    rank = wide["group"].map(g_order).fillna(len(g_order)) * 1000 + wide["window"].map(
+        w_order).fillna(999)
+    wide = wide.iloc[np.argsort(rank.to_numpy(), kind="stable")]
+    wide.columns.name = None
+    return wide.reset_index(drop=True)
+
+
+def day0_extremes(res: EventStudyResults, k: int = 5) -> pd.DataFrame:
+    """Return the ``k`` smallest and largest day-0 ARs.
+
+    Columns event_id, ticker, group, date, ret, ar, t, p_value (decimals).
+    """
+    frame = res.to_frame()
+    day0 = frame[frame["tau"] == 0].sort_values("ar")
+    show = pd.concat([day0.head(k), day0.tail(k)]).drop_duplicates()
+    return show[["event_id", "ticker", "group", "date", "ret", "ar", "t", "p_value"]].reset_index(
+        drop=True)
+
+
+def diagnostics_table(res: EventStudyResults) -> pd.DataFrame:
+    """Return every diagnostic row.
+
+    Columns kind (skipped, shifted, quality, note), event_id, ticker, message.
+    """
+    rows = [("skipped", r.event_id, r.ticker, r.reason) for r in res.dropped.itertuples()]
+    rows += [("shifted", r.event_id, "", f"{r.date} is not a session; day 0 = {r.anchored_date}")
+             for r in res.shifted.itertuples()]
+    q = quality_table(res)
+    for r in q.itertuples():
+        sev = getattr(r, "severity", "")
+        date = getattr(r, "date", "")
+        rows.append(("quality", "", str(getattr(r, "ticker", "")),
+                     f"{sev}: {getattr(r, 'check', '')} on {date}: {getattr(r, 'message', '')}"))
+    rows += [("note", "", "", n) for n in res.metadata.get("notes", [])]
+    return pd.DataFrame(rows, columns=["kind", "event_id", "ticker", "message"])
+
+
+@dataclass(frozen=True)
+class Section:
+    """One titled table of the summary documents."""
+
+    key: str
+    title: str
+    table: pd.DataFrame
+    note: str = ""
+    index: bool = False
+
+
+def summary_sections(res: EventStudyResults) -> list[Section]:
+    """Return the tables of summary.md and summary.html, in order.
+
+    Settings, headline CAAR table, claim verdicts (when present), test statistics, the extreme day-0
+    ARs, skipped security-events, shifted event dates and data-quality findings (when any).
+    """
+    settings = pd.DataFrame(settings_table(res), columns=["item", "value"])
+    out = [
+        Section("settings", "What ran", settings),
+        Section("headline", "Headline: CAAR by group and event window", headline_table(res),
+                f"CAAR in percent; cross-sectional t test (Brown and Warner 1985): {STARS_NOTE}. "
+                "Full tables in caar.csv, car.csv, ar.csv (decimals).", index=True),
+    ]
+    verdicts = claim_verdicts(res)
+    if verdicts is not None:
+        out.append(Section("claims", "Claims and verdicts", verdicts))
+        out.append(Section("claim_numbers", "The numbers behind the verdicts", claims_table(res),
+                           "value and p_value are decimals; full table in claims.csv."))
+    out.append(Section("tests", "Test statistics by group and window", tests_table(res),
+                       tests_note(res)))
+    out.append(Section("day0", "Smallest and largest day-0 abnormal returns", day0_extremes(res),
+                       "ret and ar are decimals; t uses the forecast-error-corrected variance "
+                       "(MacKinlay 1997)."))
+    if len(res.dropped):
+        out.append(Section("skipped", "Skipped security-events", res.dropped))
+    if len(res.shifted):
+        out.append(Section("shifted", "Shifted event dates", res.shifted))
+    quality = quality_table(res)
+    if len(quality):
+        out.append(Section("quality", "Data quality", quality))
+    return out
+
+
+def wrap(text: str, width: int) -> str:
+    """Wrap ``text`` to ``width`` characters per line."""
+    return "\n".join(textwrap.wrap(str(text), width)) or ""
+
+
 def build_summary(res: EventStudyResults) -> Summary:
-    """Build the statsmodels ``Summary`` shown by ``print(res)`` and in Jupyter."""
+    """Build the statsmodels ``Summary`` shown by ``print(res)`` and ``res.summary()``."""
     from statsmodels.iolib.summary2 import Summary
 
     smry = Summary()
@@ -80,8 +271,24 @@ def build_summary(res: EventStudyResults) -> Summary:
     settings = pd.DataFrame(settings_table(res))
     smry.add_df(settings, index=False, header=False)
     smry.add_df(headline_table(res).reset_index(), index=False, header=True)
-    smry.add_text(
-        "CAAR: mean cumulative abnormal return, cross-sectional t test; "
-        "*** p<0.01, ** p<0.05, * p<0.10."
-    )
+    verdicts = claim_verdicts(res)
+    if verdicts is not None:
+        smry.add_df(verdicts, index=False, header=True)
+    smry.add_text(f"CAAR: mean cumulative abnormal return, cross-sectional t test; {STARS_NOTE}.")
     return smry
+
+
+def format_number(x: object) -> str:
+    """Format a table cell: floats to 4 decimals (scientific below 1e-4), NaN as "n/a"."""
+    if isinstance(x, (float, np.floating)):
+        if not np.isfinite(x):
+            return "n/a"
+        return f"{x:.2e}" if x != 0 and abs(x) < 1e-4 else f"{x:.4f}"
+    if isinstance(x, (np.integer, int)) and not isinstance(x, bool):
+        return str(int(x))
+    return "" if x is None or (isinstance(x, float) and np.isnan(x)) else str(x)
+
+
+def format_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with every cell formatted by :func:`format_number` (strings)."""
+    return frame.astype(object).apply(lambda col: col.map(format_number))
