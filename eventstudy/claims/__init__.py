@@ -1,5 +1,7 @@
-"""Claims about an event, tested against the data: a statement, the tests that would support or
-refute it, and a verdict (supported / not supported / inconclusive) with the numbers behind it.
+"""Claims about an event, tested against the data.
+
+A claim is a statement, the tests that would support or refute it, and a verdict (supported / not
+supported / inconclusive) with the numbers behind it.
 
 Tests: ``market_wide`` (the market's move against its own history), ``breadth`` (how many members of
 a universe moved), ``concentration`` (an exposed group against the rest), ``persistence`` (did the move

@@ -70,8 +70,11 @@ class ClaimContext:
         return list(dict.fromkeys(t for g in names for t in groups[g]))
 
     def universe(self, name: str | None) -> tuple[str, list[str]]:
-        """The universe a test compares against: the named group, else the study's universe group
-        (``universe:`` in the config), else every security of the event. Returns (label, tickers)."""
+        """Return (label, tickers) of the universe a test compares against.
+
+        The named group, else the study's universe group (``universe:`` in the config), else every
+        security of the event.
+        """
         if name is None:
             default = self.results.metadata.get("universe")
             if default and default in self.results.study.groups:
@@ -120,8 +123,10 @@ class ClaimContext:
 
     @cached_property
     def market_sd(self) -> tuple[float, int]:
-        """Standard deviation (n - 1) of daily market returns over the study's estimation window
-        around day 0, and the number of returns it uses."""
+        """Return the standard deviation (n - 1) of daily market returns and their number.
+
+        Over the study's estimation window around day 0.
+        """
         T0, T1 = self.results.estimation_window
         lo, hi = max(self.pos0 + T0, 0), self.pos0 + T1
         x = self.market.iloc[lo:hi + 1].to_numpy()

@@ -82,7 +82,7 @@ def breadth(spec: BreadthTest, ctx: ClaimContext) -> TestOutcome:
     .. [1] Cowan, A. R. (1992). Nonparametric event study tests. RQFA 2(4), 343-358.
     .. [2] MacKinlay, A. C. (1997). Event studies in economics and finance. JEL 35(1), 13-39.
     """
-    sign, fall = ctx.sign, ctx.fall
+    sign = ctx.sign
     label, members = ctx.universe(spec.universe)
     T0, T1 = ctx.results.estimation_window
     R = ctx.session_returns((T0, 0))

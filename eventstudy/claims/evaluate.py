@@ -84,8 +84,10 @@ class ClaimsEvaluation:
         return pd.DataFrame(rows, columns=CLAIM_COLUMNS)
 
     def verdicts(self) -> pd.DataFrame:
-        """Return the verdicts only: claim_id, claim, test, verdict, reason (one row per claim and
-        per test, the claim first)."""
+        """Return the verdicts only: claim_id, claim, test, verdict, reason.
+
+        One row per claim and per test, the claim first.
+        """
         rows = []
         for c in self.claims:
             rows.append((c.spec.id, c.spec.claim, "claim", c.verdict, f"rule: {c.spec.rule}"))

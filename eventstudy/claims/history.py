@@ -7,7 +7,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from eventstudy.claims.spec import ClaimSpec, ComparisonTest, MarketWideTest, PersistenceTest
+from eventstudy.claims.spec import (
+    ClaimSpec,
+    ComparisonTest,
+    MarketWideTest,
+    PersistenceTest,
+)
 from eventstudy.data import PriceSource, sanitize_prices
 from eventstudy.returns import simple_returns
 

@@ -1,5 +1,7 @@
-"""Claim tests on the market's own returns: ``market_wide`` (against its history) and ``comparison``
-(against other named dates)."""
+"""Claim tests on the market's own returns.
+
+``market_wide`` ranks the move against the market's history, ``comparison`` against named dates.
+"""
 
 from __future__ import annotations
 
@@ -61,7 +63,7 @@ def rank_in_history(
 
 
 def market_wide(spec: MarketWideTest, ctx: ClaimContext) -> TestOutcome:
-    """Test whether the market's move on day 0 (or over a window) was extreme against its history.
+    r"""Test whether the market's move on day 0 (or over a window) was extreme against its history.
 
     Parameters
     ----------
@@ -86,9 +88,9 @@ def market_wide(spec: MarketWideTest, ctx: ClaimContext) -> TestOutcome:
 
     Notes
     -----
-    .. math:: z = \\sum_{t=t_1}^{t_2} R_{mt} / (\\hat\\sigma_m \\sqrt{L})
+    .. math:: z = \sum_{t=t_1}^{t_2} R_{mt} / (\hat\sigma_m \sqrt{L})
 
-    with :math:`\\hat\\sigma_m` the standard deviation of daily market returns over the study's
+    with :math:`\hat\sigma_m` the standard deviation of daily market returns over the study's
     estimation window (MacKinlay 1997, section 4) and L the window length; the p-value refers z to
     N(0, 1), which understates tail risk for fat-tailed returns, so the verdict also requires the
     empirical percentile. Brown and Warner (1985) document the fat tails and the nonparametric
@@ -103,7 +105,9 @@ def market_wide(spec: MarketWideTest, ctx: ClaimContext) -> TestOutcome:
     sd, n_sd = ctx.market_sd
     start = ctx.day0 - pd.DateOffset(years=spec.lookback_years)
     truncated = m.index[0] > start
-    windows = list(dict.fromkeys([tuple(spec.window), *map(tuple, ctx.results.event_windows)]))
+    windows: list[tuple[int, int]] = list(dict.fromkeys(
+        [(int(spec.window[0]), int(spec.window[1])),
+         *((int(a), int(b)) for a, b in ctx.results.event_windows)]))
     metrics: list[Metric] = []
     move0, z0, rank0, n_look = math.nan, math.nan, 0, 0
     for w in windows:

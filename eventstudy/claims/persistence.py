@@ -1,4 +1,4 @@
-"""Claim test ``persistence``: did the day-0 move last or reverse?"""
+"""Claim test ``persistence``: did the day-0 move last or reverse."""
 
 from __future__ import annotations
 

@@ -77,7 +77,7 @@ class MarketWideTest(_WindowMixin):
     expect: Literal["extreme", "ordinary"] = "extreme"
     z_threshold: float = Field(1.96, gt=0.0)
     percentile: Alpha = 0.05
-    lookback_years: float = Field(2.0, gt=0.0, le=50.0)
+    lookback_years: int = Field(2, ge=1, le=50)
     n_worst: int = Field(5, ge=0, le=50)
 
 

@@ -69,8 +69,11 @@ class TestOutcome:
 
 
 def finding_verdict(finding: str, expect: str) -> str:
-    """Return a test's verdict: supported when the finding is the expected one, inconclusive when it is
-    unclear, not supported otherwise."""
+    """Return a test's verdict from its finding.
+
+    Supported when the finding is the expected one, inconclusive when it is unclear, not supported
+    otherwise.
+    """
     if finding == UNCLEAR:
         return INCONCLUSIVE
     return SUPPORTED if finding == expect else NOT_SUPPORTED

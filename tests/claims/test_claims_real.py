@@ -1,5 +1,8 @@
-"""Claims on the real bundled data (DeepSeek, 27 January 2025), against independent pandas/numpy
-computations on ``eventstudy.datasets.load()``."""
+"""Claims on the real bundled data (DeepSeek, 27 January 2025).
+
+Every number is checked against an independent pandas/numpy computation on
+``eventstudy.datasets.load()``.
+"""
 
 from __future__ import annotations
 

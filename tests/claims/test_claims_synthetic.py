@@ -29,8 +29,10 @@ OTHER = {100: -0.030, 300: -0.025}  # named comparison dates: smaller falls than
 
 
 def panel(kind: str, seed: int = 7) -> tuple[pd.DataFrame, pd.Series]:
-    """Returns and market for a 'market' crash (-8%, every stock with it) or a 'sector' crash
-    (sector -15%, rest +1.5%, index -2%)."""
+    """Return returns and market for a 'market' or a 'sector' crash.
+
+    market: -8%, every stock with it; sector: sector -15%, rest +1.5%, index -2%.
+    """
     rng = np.random.default_rng(seed)
     m = rng.normal(0.0003, 0.01, N_DAYS)
     for pos, r in OTHER.items():
@@ -152,12 +154,12 @@ def test_reversal_flips_persistence():
 
 
 def test_claim_rules():
-    S, N, I = SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE
+    S, N, U = SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE
     assert claim_verdict([S, S, S]) == S
-    assert claim_verdict([S, I, S]) == I
+    assert claim_verdict([S, U, S]) == U
     assert claim_verdict([S, N, S]) == N
     assert claim_verdict([S, N, S], "majority") == S
-    assert claim_verdict([S, N, I], "majority") == I
+    assert claim_verdict([S, N, U], "majority") == U
     assert claim_verdict([N, N, S], "majority") == N
 
 
