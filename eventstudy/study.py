@@ -116,6 +116,10 @@ class EventStudy:
         Adjust each test's p-values across the event windows (adds ``p_value_adjusted``).
     bootstrap : dict, optional
         ``n_boot`` (default 999) and ``seed`` (default 0) of the ``bootstrap_t`` test.
+    factors : pandas.DataFrame, optional
+        Daily factor returns (decimals) indexed by date, with Ken French's column names (Mkt-RF,
+        SMB, HML, RMW, CMA, Mom, RF), for the models 'ff3', 'carhart' and 'ff5'; see
+        :func:`eventstudy.data.french.read_french`.
     claims : list of ClaimSpec or dict, optional
         Claims to test against the results (``res.claims``); see :mod:`eventstudy.claims.spec`.
     market_history : pandas.Series, optional
@@ -155,6 +159,7 @@ class EventStudy:
         conventions: str | Conventions | Mapping[str, Any] | None = None,
         p_adjust: str | None = None,
         bootstrap: Mapping[str, Any] | None = None,
+        factors: pd.DataFrame | None = None,
         claims: Sequence[Any] | None = None,
         market_history: pd.Series | None = None,
     ) -> None:
@@ -219,6 +224,7 @@ class EventStudy:
             raise ConfigError(str(exc)) from None
         self.p_adjust = p_adjust
         self.bootstrap = {"n_boot": 999, "seed": 0, **dict(bootstrap or {})}
+        self.factors = self._check_factors(factors)
         from eventstudy.claims import check_claims, parse_claims
 
         self.claims = parse_claims(claims)
@@ -338,16 +344,18 @@ class EventStudy:
             )
 
         R = self.returns.to_numpy()
-        M = self.market.to_numpy()
+        M = self._model_inputs()
 
         def gather(mat: np.ndarray, positions: np.ndarray) -> np.ndarray:
             ok = (positions >= 0) & (positions < n_rows)
             out = mat[np.clip(positions, 0, n_rows - 1), col[:, None]]
-            return np.where(ok, out, np.nan)
+            return np.where(ok[..., None] if out.ndim == 3 else ok, out, np.nan)
 
         est_pos = pos0[:, None] + est_tau[None, :]
         y_est, m_est = gather(R, est_pos), gather(M, est_pos)
-        valid = np.isfinite(y_est) & np.isfinite(m_est)
+        valid = np.isfinite(y_est) & (
+            np.isfinite(m_est).all(axis=-1) if m_est.ndim == 3 else np.isfinite(m_est)
+        )
         valid &= ~self._other_event_days(pos0, est_pos)
 
         keys = (self.events["event_id"] + ":" + self.events["ticker"]).to_numpy()
@@ -368,8 +376,10 @@ class EventStudy:
         scale = 1e-12  # returns are decimals: a variance below (1e-6)^2 is a constant series
         for i in np.flatnonzero(masked_var(y_est) < scale):
             reasons.setdefault(int(i), zero_variance_msg.format(key=keys[i]))
-        if self.model.name != "constant_mean":
-            for i in np.flatnonzero(masked_var(m_est) < scale):
+        if self.model.market_input is not None:
+            m_id = (m_est[..., self.model.inputs.index(self.model.market_input)]
+                    if m_est.ndim == 3 else m_est)
+            for i in np.flatnonzero(masked_var(m_id) < scale):
                 reasons.setdefault(int(i), beta_not_identifiable_msg.format(key=keys[i]))
 
         keep = np.ones(len(keys), dtype=bool)
@@ -386,9 +396,10 @@ class EventStudy:
         evt_pos = pos0[keep][:, None] + evt_tau[None, :]
         col_keep = col[keep]
         y_evt = np.where(evt_pos >= 0, R[np.clip(evt_pos, 0, n_rows - 1), col_keep[:, None]], np.nan)
-        m_evt = np.where(evt_pos >= 0, M[np.clip(evt_pos, 0, n_rows - 1), col_keep[:, None]], np.nan)
+        m_evt = M[np.clip(evt_pos, 0, n_rows - 1), col_keep[:, None]]
+        m_evt = np.where((evt_pos >= 0)[..., None] if m_evt.ndim == 3 else evt_pos >= 0, m_evt, np.nan)
         X_evt = self.model.regressors(m_evt)
-        normal = np.einsum("etk,ek->et", X_evt, fit.params)
+        normal = np.einsum("etk,ek->et", X_evt, fit.params) + self.model.offset(m_evt)
         ar = y_evt - normal
         var_ar = forecast_error_variance(fit.sigma2, fit.xtx_inv, X_evt)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -434,8 +445,54 @@ class EventStudy:
         """Design and mask over every estimation day with a market return (``market_moments='all'``)."""
         if self.conventions.market_moments != "all":
             return None
-        ok = np.isfinite(m_est) & (est_pos >= 0)
-        return self.model.regressors(np.where(ok, m_est, 0.0)), ok
+        ok = (np.isfinite(m_est).all(axis=-1) if m_est.ndim == 3 else np.isfinite(m_est))
+        ok &= est_pos >= 0
+        return self.model.regressors(np.where(ok[..., None] if m_est.ndim == 3 else ok, m_est, 0.0)), ok
+
+    def _check_factors(self, factors: pd.DataFrame | None) -> pd.DataFrame | None:
+        """Validate factor returns against the model's inputs (Ken French column names)."""
+        from eventstudy.models.factor import FACTOR_COLUMNS
+
+        needed = [FACTOR_COLUMNS[n] for n in self.model.inputs if n in FACTOR_COLUMNS]
+        if not needed:
+            return factors
+        if factors is None:
+            raise ConfigError(
+                f"model {self.model.name!r} needs factor returns {needed}: pass factors= (e.g. "
+                "eventstudy.data.french.read_french(path)) or set 'factors:' in the config"
+            )
+        missing = [c for c in needed if c not in factors.columns]
+        if missing:
+            raise DataShapeError(
+                f"factor returns lack column(s) {missing} for model {self.model.name!r} "
+                f"(have {list(factors.columns)})"
+            )
+        f = factors[needed].astype("float64")
+        f.index = pd.DatetimeIndex(f.index).tz_localize(None).normalize()
+        return f.reindex(self.returns.index)
+
+    def _model_inputs(self) -> np.ndarray:
+        """Return the model's inputs on the returns grid: (rows, securities) for the market alone,
+        (rows, securities, n_inputs) otherwise, in ``model.inputs`` order."""
+        from eventstudy.models.factor import FACTOR_COLUMNS
+
+        if self.model.inputs == ("market",):
+            return self.market.to_numpy()
+        shape = self.returns.shape
+        layers = []
+        for name in self.model.inputs:
+            if name == "market":
+                layers.append(self.market.to_numpy())
+            elif name == "market_lag":
+                layers.append(self.market.shift(1).to_numpy())
+            elif name == "market_lead":
+                layers.append(self.market.shift(-1).to_numpy())
+            elif name in FACTOR_COLUMNS and self.factors is not None:
+                col = self.factors[FACTOR_COLUMNS[name]].to_numpy(dtype="float64")
+                layers.append(np.broadcast_to(col[:, None], shape))
+            else:
+                raise ConfigError(f"model {self.model.name!r}: no data for input {name!r}")
+        return np.stack(layers, axis=-1)
 
     def _other_event_days(self, pos0: np.ndarray, est_pos: np.ndarray) -> np.ndarray:
         """Mark estimation days that fall in another event window of the same security (C22b)."""

@@ -1,15 +1,28 @@
-"""Normal-return models: market model, market-adjusted, constant-mean."""
+"""Normal-return models: market model (OLS, Scholes-Williams, Dimson), market-adjusted, constant-mean,
+Fama-French 3, Carhart 4 and Fama-French 5."""
 
 from __future__ import annotations
 
 from eventstudy.models.base import BatchFit, NormalReturnModel, fit_batch
-from eventstudy.models.market import ConstantMeanModel, MarketAdjustedModel, MarketModel
+from eventstudy.models.factor import Carhart4Model, FamaFrench3Model, FamaFrench5Model
+from eventstudy.models.market import (
+    ConstantMeanModel,
+    DimsonModel,
+    MarketAdjustedModel,
+    MarketModel,
+    ScholesWilliamsModel,
+)
 
 __all__ = [
     "NormalReturnModel",
     "MarketModel",
     "MarketAdjustedModel",
     "ConstantMeanModel",
+    "ScholesWilliamsModel",
+    "DimsonModel",
+    "FamaFrench3Model",
+    "Carhart4Model",
+    "FamaFrench5Model",
     "BatchFit",
     "fit_batch",
     "get_model",
@@ -19,6 +32,11 @@ MODELS: dict[str, type[NormalReturnModel]] = {
     "market": MarketModel,
     "market_adjusted": MarketAdjustedModel,
     "constant_mean": ConstantMeanModel,
+    "scholes_williams": ScholesWilliamsModel,
+    "dimson": DimsonModel,
+    "ff3": FamaFrench3Model,
+    "carhart": Carhart4Model,
+    "ff5": FamaFrench5Model,
 }
 
 

@@ -22,17 +22,35 @@ __all__ = ["NormalReturnModel", "BatchFit", "fit_batch"]
 class NormalReturnModel(ABC):
     """A model of normal (expected) returns, linear in its regressors.
 
-    Subclasses give the regressors ``x_t`` built from the market return; models with fixed
-    coefficients (market-adjusted) set ``fixed_params`` and are not estimated.
+    A model names the series it needs in ``inputs`` (``"market"``, ``"market_lag"``,
+    ``"market_lead"``, or Fama-French factors ``"mkt_rf"``, ``"smb"``, ``"hml"``, ``"rmw"``,
+    ``"cma"``, ``"mom"``, ``"rf"``). With one input, :meth:`regressors` receives an array of any shape
+    ``s``; with several, shape ``s + (n_inputs,)`` in ``inputs`` order. Models with fixed
+    coefficients (market-adjusted) set ``fixed_params`` and are not estimated; excess-return models
+    return the risk-free rate from :meth:`offset`, which is part of the normal return but not
+    estimated.
     """
 
     name: ClassVar[str]
     param_names: ClassVar[tuple[str, ...]]
     fixed_params: ClassVar[tuple[float, ...] | None] = None
+    inputs: ClassVar[tuple[str, ...]] = ("market",)
+    market_input: ClassVar[str | None] = "market"
+    """The input whose zero variance makes the betas unidentifiable (None: no such check)."""
 
     @abstractmethod
     def regressors(self, market: Float64Array) -> Float64Array:
-        """Return the design ``x_t`` for market returns of any shape ``s``, as shape ``s + (k,)``."""
+        """Return the design ``x_t`` for inputs of shape ``s`` (``s + (n_inputs,)``) as ``s + (k,)``."""
+
+    def offset(self, market: Float64Array) -> Float64Array | float:
+        """Return the fixed part of the normal return (the risk-free rate of excess-return models)."""
+        return 0.0
+
+    def estimate(
+        self, y: Float64Array, market: Float64Array, valid: BoolArray
+    ) -> BatchFit | None:
+        """Return a custom batched fit, or None for OLS of y - offset on :meth:`regressors`."""
+        return None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -83,9 +101,10 @@ def fit_batch(
     y : ndarray
         (n_events, n_days) security returns over the estimation window, decimals.
     market : ndarray
-        (n_events, n_days) market returns on the same days.
+        (n_events, n_days) market returns on the same days, or (n_events, n_days, n_inputs) inputs
+        of a multi-input model (see :class:`NormalReturnModel`).
     valid : ndarray of bool
-        (n_events, n_days) days on which both returns are finite.
+        (n_events, n_days) days on which the return and every input are finite.
 
     Returns
     -------
@@ -103,9 +122,14 @@ def fit_batch(
     .. [1] MacKinlay, A. C. (1997). Event studies in economics and finance. JEL 35(1), 13-39.
     .. [2] Brown, S. J., Warner, J. B. (1985). Using daily stock returns. JFE 14(1), 3-31.
     """
+    custom = model.estimate(y, market, valid)
+    if custom is not None:
+        return custom
     w = valid.astype("float64")
-    y0 = np.where(valid, y, 0.0)
-    X = model.regressors(np.where(valid, market, 0.0)) * w[..., None]
+    vm = valid[..., None] if market.ndim > valid.ndim else valid
+    m0 = np.where(vm, market, 0.0)
+    y0 = np.where(valid, y - model.offset(m0), 0.0)
+    X = model.regressors(m0) * w[..., None]
     nobs = w.sum(axis=1)
     k = X.shape[-1]
     if model.fixed_params is not None:
