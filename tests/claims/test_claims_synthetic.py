@@ -202,3 +202,20 @@ def test_direction_up_mirrors_a_rally():
     day0 = DATES[DAY0]
     n_look = int(((DATES > day0 - pd.DateOffset(years=2)) & (DATES <= day0)).sum())
     assert t.loc[f"rank among {n_look} lookback windows [0,0] (1 = largest rise)", "value"] == 1
+
+
+def test_short_history_is_reported_and_missing_history_is_an_error():
+    from eventstudy.exceptions import DataUnavailableError
+
+    returns, market = panel("market")
+    events = [{"event_id": "news", "ticker": t, "date": DATES[DAY0]} for t in returns.columns]
+    claim = {"id": "c", "claim": "c", "tests": [{"test": "market_wide", "lookback_years": 5}]}
+    res = EventStudy(events, returns, market, event_windows=[(0, 0)], claims=[claim]).fit()
+    outcome = res.claim_results.claims[0].outcomes[0]
+    assert f"the data start {DATES[0].date()}, so the lookback is shorter" in outcome.reason
+    n_look = DAY0 + 1  # every synthetic session up to day 0 (each row is already a return)
+    assert f"rank 1 of {n_look} " in outcome.reason
+    frame = pd.DataFrame({t: market for t in returns.columns})  # a per-security market, no history
+    res = EventStudy(events, returns, frame, event_windows=[(0, 0)], claims=[claim]).fit()
+    with pytest.raises(DataUnavailableError, match=r"claims\[0\] \(c\): market_wide.*market_history="):
+        res.claims
