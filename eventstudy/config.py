@@ -180,6 +180,8 @@ class EventSpec(_Frozen):
     date: dt.date
     label: str = ""
     tickers: list[Ticker] | None = None
+    time: Literal["before_open", "during", "after_close"] | None = None
+    """When the news came out: ``after_close`` makes the next session day 0."""
 
     @field_validator("id")
     @classmethod
@@ -233,6 +235,19 @@ def _events_kind(value: Any) -> str:
     return "path" if isinstance(value, str | Path) else "list"
 
 
+def _default_tests() -> tuple[str, ...]:
+    from eventstudy.statistics.battery import DEFAULT_TESTS
+
+    return DEFAULT_TESTS
+
+
+class BootstrapSpec(_Frozen):
+    """Replications and seed of the ``bootstrap_t`` test."""
+
+    n_boot: int = Field(999, ge=99)
+    seed: int = 0
+
+
 class StudyConfig(_Frozen):
     """A validated study configuration (keys as in the YAML file and the ``EventStudy`` call)."""
 
@@ -250,8 +265,14 @@ class StudyConfig(_Frozen):
     estimation_window: Window = (-250, -11)
     event_windows: list[Window] = Field(default_factory=lambda: [(0, 0), (-1, 1)])
     gap: int = Field(0, ge=0)
-    model: Literal["market", "market_adjusted", "constant_mean"] = "market"
+    model: Literal["market", "market_adjusted", "constant_mean", "scholes_williams", "dimson",
+                   "ff3", "carhart", "ff5"] = "market"
     min_estimation_obs: int | None = Field(None, ge=2)
+    tests: list[str] = Field(default_factory=lambda: list(_default_tests()))
+    conventions: str | dict[str, Any] = "eventstudy"
+    p_adjust: Literal["holm", "fdr_bh"] | None = None
+    bootstrap: BootstrapSpec = BootstrapSpec()
+    factors: list[Path] | None = None
     claims: list[ClaimSpec] = Field(default_factory=list)  # see eventstudy.claims.spec
     base_dir: Path | None = Field(None, exclude=True)
 
@@ -260,6 +281,21 @@ class StudyConfig(_Frozen):
     def _study(cls, v: str) -> str:
         if not _ID.match(v):
             raise ValueError("use letters, digits, '_', '-' or '.' (at most 64), e.g. deepseek_2025")
+        return v
+
+    @field_validator("tests")
+    @classmethod
+    def _tests(cls, v: list[str]) -> list[str]:
+        from eventstudy.statistics.battery import check_test_names
+
+        return check_test_names(v)
+
+    @field_validator("conventions")
+    @classmethod
+    def _conventions(cls, v: str | dict[str, Any]) -> str | dict[str, Any]:
+        from eventstudy.statistics.conventions import get_conventions
+
+        get_conventions(v)
         return v
 
     @field_validator("groups")
@@ -297,6 +333,9 @@ class StudyConfig(_Frozen):
                 e.tickers is None for e in self.events
             ):
                 raise ValueError("groups: no securities: give groups, universe or tickers per event")
+        if self.model in ("ff3", "carhart", "ff5") and not self.factors:
+            raise ValueError(f"factors: model {self.model!r} needs Ken French daily factor file(s), "
+                             "e.g. factors: [F-F_Research_Data_5_Factors_2x3_daily.CSV]")
         if self.claims:
             try:
                 check_claims(

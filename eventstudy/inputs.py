@@ -74,8 +74,15 @@ def _event_date(text: str) -> pd.Timestamp | None:
     return ts.normalize()
 
 
+EVENT_TIMES = ("", "before_open", "during", "after_close")
+"""Values of an event's ``time``: empty or before_open/during keep the date as day 0."""
+
+
 def read_events_csv(path: Any) -> pd.DataFrame:
-    """Read an events file with columns event_id, ticker, date[, label].
+    """Read an events file with columns event_id, ticker, date[, label, time].
+
+    ``time`` (optional) is empty, ``before_open``, ``during`` or ``after_close``; an after-close
+    event's day 0 is the next session (see :class:`~eventstudy.EventStudy`).
 
     Parameters
     ----------
@@ -120,10 +127,10 @@ def read_events_csv(path: Any) -> pd.DataFrame:
                           f"(got {header[:6]})")
     if len(rows) == 1:
         raise ConfigError(f"{p}: events CSV has no rows")
-    col = {name: header.index(name) for name in ("event_id", "ticker", "date", "label")
+    col = {name: header.index(name) for name in ("event_id", "ticker", "date", "label", "time")
            if name in header}
     today = pd.Timestamp.today().normalize()
-    out: list[tuple[str, str, pd.Timestamp, str]] = []
+    out: list[tuple[str, str, pd.Timestamp, str, str]] = []
     seen: dict[tuple[str, str], int] = {}
     for line, r in rows[1:]:
         where = f"{p}: line {line}"
@@ -146,11 +153,13 @@ def read_events_csv(path: Any) -> pd.DataFrame:
                               f"{seen[event_id, ticker]}); (event_id, ticker) must be unique")
         seen[event_id, ticker] = line
         label = r[col["label"]].strip() if "label" in col else ""
-        out.append((event_id, ticker, date, label))
-    frame = pd.DataFrame(out, columns=["event_id", "ticker", "date", "label"])
-    if "label" not in col:
-        frame = frame.drop(columns="label")
-    return frame
+        when = r[col["time"]].strip().lower() if "time" in col else ""
+        if when not in EVENT_TIMES:
+            raise ConfigError(f"{where}: time {when!r} is not one of {list(EVENT_TIMES[1:])} "
+                              "(after_close makes the next session day 0)")
+        out.append((event_id, ticker, date, label, when))
+    frame = pd.DataFrame(out, columns=["event_id", "ticker", "date", "label", "time"])
+    return frame.drop(columns=[c for c in ("label", "time") if c not in col])
 
 
 def resolve_securities(config: StudyConfig) -> tuple[list[str], dict[str, list[str]]]:
@@ -174,12 +183,14 @@ def _events(config: StudyConfig, tickers: list[str]) -> pd.DataFrame:
         frame = read_events_csv(config.events_path)
         if "label" not in frame.columns:
             frame["label"] = ""
-        return frame[["event_id", "ticker", "date", "label"]]
+        if "time" not in frame.columns:
+            frame["time"] = ""
+        return frame[["event_id", "ticker", "date", "label", "time"]]
     rows = []
     for ev in config.events:  # type: ignore[union-attr]
         members = normalize_tickers(ev.tickers) if ev.tickers is not None else tickers
-        rows += [(ev.id, t, pd.Timestamp(ev.date), ev.label) for t in members]
-    return pd.DataFrame(rows, columns=["event_id", "ticker", "date", "label"])
+        rows += [(ev.id, t, pd.Timestamp(ev.date), ev.label, ev.time or "") for t in members]
+    return pd.DataFrame(rows, columns=["event_id", "ticker", "date", "label", "time"])
 
 
 def study_calendar(config: StudyConfig) -> str:
@@ -224,7 +235,8 @@ def _date_range(config: StudyConfig, dates: pd.Series) -> tuple[pd.Timestamp, pd
     if cal.empty:
         raise ConfigError(f"no {calendar} sessions around {lo.date()}..{hi.date()}")
     first = int(np.searchsorted(cal.values, lo.to_datetime64())) + min(T0, 0) - 1
-    last = int(np.searchsorted(cal.values, hi.to_datetime64())) + max(t2, 0)
+    # One spare session: an after-close event's day 0 is the session after its date.
+    last = int(np.searchsorted(cal.values, hi.to_datetime64())) + max(t2, 0) + 1
     return cal[max(first, 0)], cal[min(last, len(cal) - 1)]
 
 

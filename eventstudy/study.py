@@ -61,6 +61,15 @@ def _events_frame(events: pd.DataFrame | Sequence[Mapping[str, Any]]) -> pd.Data
     frame["date"] = pd.DatetimeIndex(dates).tz_localize(None).normalize()
     if "label" not in frame.columns:
         frame["label"] = ""
+    from eventstudy.inputs import EVENT_TIMES
+
+    frame["time"] = (frame["time"].fillna("").astype(str).str.strip().str.lower()
+                     if "time" in frame.columns else "")
+    bad_time = ~frame["time"].isin(EVENT_TIMES)
+    if bad_time.any():
+        row = frame.loc[bad_time].iloc[0]
+        raise ConfigError(f"event {row['event_id']} ({row['ticker']}): time {row['time']!r} is not "
+                          f"one of {list(EVENT_TIMES[1:])}")
     dup = frame.duplicated(["event_id", "ticker"])
     if dup.any():
         row = frame.loc[dup].iloc[0]
@@ -71,6 +80,15 @@ def _events_frame(events: pd.DataFrame | Sequence[Mapping[str, Any]]) -> pd.Data
     return frame.reset_index(drop=True)
 
 
+def _config_factors(config: Any) -> pd.DataFrame | None:
+    """Read the config's ``factors`` files (Ken French layout), paths relative to the config."""
+    if not config.factors:
+        return None
+    from eventstudy.data.french import read_french
+
+    return read_french(*[config.resolve_path(p) for p in config.factors])
+
+
 class EventStudy:
     """A market-reaction event study: normal-return model, abnormal returns and their tests.
 
@@ -78,7 +96,9 @@ class EventStudy:
     ----------
     events : pandas.DataFrame or list of dict
         One row per security-event with columns ``event_id`` (str), ``ticker`` (a column of
-        ``returns``), ``date`` (the event date, a calendar date) and optionally ``label``.
+        ``returns``), ``date`` (the event date, a calendar date) and optionally ``label`` and
+        ``time`` ('before_open', 'during' or 'after_close'; after the close, day 0 is the next
+        session).
         (event_id, ticker) must be unique; a security may appear in several events.
     returns : pandas.DataFrame
         (n_sessions, n_securities) decimal returns indexed by session date (sorted, unique,
@@ -264,6 +284,11 @@ class EventStudy:
             metadata=inputs.metadata,
             claims=config.claims,
             market_history=inputs.market_history,
+            tests=config.tests,
+            conventions=config.conventions,
+            p_adjust=config.p_adjust,
+            bootstrap=config.bootstrap.model_dump(),
+            factors=_config_factors(config),
         )
 
     @classmethod
@@ -281,8 +306,19 @@ class EventStudy:
         dates = pd.DatetimeIndex(self.events["date"])
         keys = (self.events["event_id"] + ":" + self.events["ticker"]).tolist()
         pos = anchor_dates(dates, index, self.non_trading_day, calendar=self.calendar, labels=keys)
+        # News after the close moves prices in the next session: day 0 is the first row after the date.
+        after = (self.events["time"] == "after_close").to_numpy()
+        if after.any():
+            pos = np.asarray(pos).copy()
+            pos[after] = np.searchsorted(index.values, dates[after].values, side="right")
+            late = np.flatnonzero(after & (pos >= len(index)))
+            if len(late):
+                raise DataUnavailableError(
+                    f"event {keys[late[0]]} (after_close): no session after "
+                    f"{dates[late[0]].date()} in the data (last {index[-1].date()})"
+                )
         anchored = index[pos]
-        moved = np.flatnonzero(anchored != dates)
+        moved = np.flatnonzero((anchored != dates) & ~after)
         rows = []
         for i in moved:
             d = dates[i]

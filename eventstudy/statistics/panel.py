@@ -171,25 +171,32 @@ class TestPanel:
 
     @cached_property
     def residual_correlation(self) -> float:
-        """Average pairwise correlation of estimation residuals on common calendar days.
+        r"""Average cross-correlation of the security-events' abnormal returns on the event days.
 
         Notes
         -----
-        With z_it the residual of security-event i standardised by its own estimation standard
-        deviation and S_t, Q_t, N_t the sum, sum of squares and count of z on calendar day t,
+        Kolari and Pynnonen (2010) adjust for the correlation of abnormal returns across securities
+        whose event days coincide (clustering), measured on the estimation residuals. Security-events
+        are grouped by the calendar date of day 0; within a cluster c of n_c events, with z_it the
+        residual standardised by its own estimation standard deviation and S_t, Q_t, N_t the sum,
+        sum of squares and count of z on calendar day t,
 
-        .. math:: \\bar r = \\frac{\\sum_t (S_t^2 - Q_t)}{\\sum_t N_t (N_t - 1)},
+        .. math:: \bar r_c = \frac{\sum_t (S_t^2 - Q_t)}{\sum_t N_t (N_t - 1)},\qquad
+           \bar r = \frac{\sum_c n_c (n_c - 1)\,\bar r_c}{N (N - 1)}
 
-        the mean of z_it z_jt over all pairs i != j observed on the same day, a moment estimator of
-        the average cross-correlation of Kolari and Pynnonen (2010, eq. 9) that costs O(N T) and
-        stays defined when events fall on different dates. Pairs never observed together do not
-        enter; with no such pair it is 0.
+        so that (N - 1) r-bar is the average summed correlation the adjustment needs: pairs with
+        different event dates count as uncorrelated. With one common event date this is the
+        average pairwise correlation of KP (2010, eq. 9), a moment estimator that costs O(N T).
+        The same security in two events of different dates does not count as a cluster.
 
         References
         ----------
         .. [1] Kolari, J. W., Pynnonen, S. (2010). Event study testing with cross-sectional
            correlation of abnormal returns. RFS 23(11), 3996-4025.
         """
+        N = self.n
+        if N < 2:
+            return 0.0
         e = self.ar_est
         ok = np.isfinite(e) & (self.est_day >= 0)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -199,14 +206,22 @@ class TestPanel:
         ok &= np.isfinite(z)
         if not ok.any():
             return 0.0
-        days = self.est_day[ok]
+        i0 = int(np.flatnonzero(self.tau == 0)[0]) if (self.tau == 0).any() else 0
+        _, cluster = np.unique(self.evt_day[:, i0], return_inverse=True)
+        n_c = np.bincount(cluster).astype("float64")
+        size = int(self.est_day.max()) + 1
+        key = (np.broadcast_to(cluster[:, None], e.shape)[ok].astype(np.int64) * size
+               + self.est_day[ok])
         zz = z[ok]
-        size = int(days.max()) + 1
-        S = np.bincount(days, weights=zz, minlength=size)
-        Q = np.bincount(days, weights=zz * zz, minlength=size)
-        N = np.bincount(days, minlength=size).astype("float64")
-        pairs = float((N * (N - 1)).sum())
-        return float((S * S - Q).sum() / pairs) if pairs > 0 else 0.0
+        S = np.bincount(key, weights=zz)
+        Q = np.bincount(key, weights=zz * zz)
+        Nt = np.bincount(key).astype("float64")
+        c_of_key = np.arange(len(S)) // size
+        num = np.bincount(c_of_key, weights=S * S - Q, minlength=len(n_c))
+        den = np.bincount(c_of_key, weights=Nt * (Nt - 1), minlength=len(n_c))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r_c = np.where(den > 0, num / den, 0.0)
+        return float(np.sum(n_c * (n_c - 1) * r_c) / (N * (N - 1)))
 
 
 def build_panel(
