@@ -297,9 +297,12 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
     if mkt.notna().sum() < 2:
         raise DataUnavailableError(f"no market prices for {market} in {start.date()}..{end.date()}")
     close = close.loc[mkt.notna()]
-    if close.index[-1] < end:
+    # _date_range adds a spare session for after-close events; only they need it (C10)
+    after_close = "time" in events.columns and bool((events["time"] == "after_close").any())
+    need = end if after_close else sessions(calendar, start, end)[-2]
+    if close.index[-1] < need:
         raise DataUnavailableError(
-            f"event window needs {end.date()} but data ends {close.index[-1].date()} "
+            f"event window needs {need.date()} but data ends {close.index[-1].date()} "
             f"({market}, source {src.name})")
     close = screen_prices(
         close,

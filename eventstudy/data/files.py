@@ -70,13 +70,21 @@ def parse_dates(values: pd.Series | pd.Index, *, label: str) -> pd.DatetimeIndex
         idx = pd.DatetimeIndex(values)
         return (idx.tz_localize(None) if idx.tz is not None else idx).normalize()
     text = pd.Series(values, dtype="object").astype(str)
+    if len(text) and text.str.len().eq(10).all():  # fast path: plain YYYY-MM-DD
+        fast = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+        if fast.notna().all():
+            return pd.DatetimeIndex(fast)
     iso = text.str.extract(_ISO, expand=False)
     ymd = text.str.extract(_YMD, expand=False)
     out = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
     out = out.fillna(pd.to_datetime(ymd, format="%Y%m%d", errors="coerce"))
     rest = out.isna() & iso.isna() & ymd.isna()
     if rest.any():
-        out[rest] = pd.to_datetime(text[rest], errors="coerce", format="mixed")
+        try:
+            out[rest] = pd.to_datetime(text[rest], errors="coerce", format="mixed")
+        except (TypeError, ValueError):  # mixed time zones or naive/aware mixes: not our dates
+            i = int(np.flatnonzero(rest.to_numpy())[0])
+            raise DataShapeError(f"{label}: {text.iat[i]!r} (row {i + 1}) is not a date") from None
     bad = out.isna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
@@ -114,15 +122,19 @@ def _read_raw(path: Path) -> pd.DataFrame:
     if first[0] == "price" and second and second[0].strip().lower() == "ticker":
         # yf.download(...).to_csv(): (Price, Ticker) header, then a "Date,,,," line
         skip = 3 if len(lines) > 2 and lines[2].split(",")[0].strip().lower() == "date" else 2
-        header = pd.MultiIndex.from_arrays(
-            [lines[0].split(","), lines[1].split(",")], names=["Price", "Ticker"])
-        frame = pd.read_csv(io.StringIO("\n".join(lines[skip:])), header=None, dtype=str)
-        frame.columns = header[: frame.shape[1]]
+        try:
+            header = pd.MultiIndex.from_arrays(
+                [lines[0].split(","), lines[1].split(",")], names=["Price", "Ticker"])
+            frame = pd.read_csv(io.StringIO("\n".join(lines[skip:])), header=None, dtype=str)
+            frame.columns = header[: frame.shape[1]]
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+            # rows longer than the header, or the two header lines of different lengths
+            raise DataShapeError(f"{path}: damaged yfinance download layout ({exc})") from None
         return frame
     if first[0] == "ticker" and second and second[0].strip().lower() == "price":
         raise DataShapeError(f"{path}: (Ticker, Price) header: save with group_by='column'")
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+        frame = pd.read_csv(io.StringIO(text), keep_default_na=False,
                             na_values=["", "NaN", "nan", "NA", "null", "None"])
     except (pd.errors.ParserError, ValueError) as exc:
         raise DataShapeError(f"{path}: cannot parse CSV ({exc})") from None
@@ -253,8 +265,13 @@ def read_price_file(
         if div_col else 0.0,
     }, index=dates)
     if tcol is not None:
-        keys = frame[tcol].astype(str).str.strip().to_numpy()
-        groups = {normalize_ticker(k): values.loc[keys == k] for k in dict.fromkeys(keys)}
+        keys = frame[tcol].astype(str).str.strip()
+        canon = {k: normalize_ticker(k) for k in keys.unique()}
+        wanted = set(tickers)
+        groups = {}
+        for k, rows in values.groupby(keys.map(canon).to_numpy(), sort=False):
+            # every ticker is listed (for messages); only wanted ones keep their rows
+            groups[str(k)] = rows if (not wanted or k in wanted) else rows.iloc[:0]
     else:
         groups = {_ticker_from_name(path, tickers): values}
     total_return = (price_field == "adj_close" and adj is None and div_col is not None
@@ -275,6 +292,8 @@ def read_price_file(
 
 
 def _numbers(col: pd.Series, path: Path, name: str) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(col):
+        return col.astype("float64")
     out = pd.to_numeric(col, errors="coerce")
     bad = out.isna() & col.notna() & (col.astype(str).str.strip() != "")
     if bad.any():
@@ -305,6 +324,13 @@ class FileSource(PriceSource):
     def __init__(self, path: str | Path, price_field: str = "adj_close") -> None:
         self.path = Path(path)
         self.price_field = price_field
+        self._read: dict[tuple[Path, float, tuple[str, ...]], tuple] = {}
+
+    def _read_file(self, f: Path, tickers: list[str]) -> tuple:
+        key = (f, f.stat().st_mtime, tuple(sorted(tickers)))
+        if key not in self._read:
+            self._read = {key: read_price_file(f, tickers=tickers, price_field=self.price_field)}
+        return self._read[key]
 
     def files(self) -> list[Path]:
         """Return the price files read (the file itself, or the folder's files sorted by name)."""
@@ -327,8 +353,7 @@ class FileSource(PriceSource):
         notes: list[str] = []
         adjusted = True
         for f in self.files():
-            series, file_notes, adj = read_price_file(f, tickers=tickers,
-                                                      price_field=self.price_field)
+            series, file_notes, adj = self._read_file(f, tickers)
             adjusted &= adj
             if any(t in tickers for t in series):
                 notes += file_notes

@@ -1,0 +1,222 @@
+"""Local price files: every file in ../shared/data/formats and prices/, long, wide, folders,
+Parquet, raw closes with dividends and splits, and the messages bad files get."""
+
+from __future__ import annotations
+
+import csv
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from eventstudy import datasets
+from eventstudy.config import load_config
+from eventstudy.data.calendar import sessions
+from eventstudy.data.files import FileSource
+from eventstudy.exceptions import (
+    ConfigError,
+    DataQualityError,
+    DataShapeError,
+    DataUnavailableError,
+    EventStudyWarning,
+)
+from eventstudy.inputs import load_study_inputs
+
+from .conftest import session_prices
+
+JAN = (pd.Timestamp("2025-01-02"), pd.Timestamp("2025-02-28"))
+DAY = "2025-01-27"
+
+
+def _ret(s: pd.Series, day: str = DAY) -> float:
+    return float(s.loc[day] / s.shift(1).loc[day] - 1)
+
+
+@pytest.mark.parametrize("name,ticker,expected", [
+    ("yfinance_download_multiheader_NVDA.csv", "NVDA", -0.1697),
+    ("yfinance_download_multiheader_IXIC.csv", "^IXIC", -0.0307),
+    ("yfinance_bom_adjclose_SOX.csv", "^SOX", -0.0915),
+])
+def test_formats_checked_facts(shared_data, name, ticker, expected):
+    data = FileSource(shared_data / "formats" / name).get_prices([ticker], *JAN)
+    assert round(_ret(data.close[ticker]), 4) == expected
+    assert data.close.index.isin(sessions("XNYS", *JAN)).all()
+
+
+def test_formats_ixic_levels(shared_data):
+    close = FileSource(shared_data / "formats" / "yfinance_download_multiheader_IXIC.csv"
+                       ).get_prices(["^IXIC"], *JAN).close["^IXIC"]
+    assert round(close.loc["2025-01-24"], 2) == 19954.30
+    assert round(close.loc[DAY], 2) == 19341.83
+
+
+@pytest.mark.parametrize("name,ticker", [
+    ("yfinance_junk_second_line_UNH.csv", "UNH"),
+    ("yfinance_history_tz_suffix_ANSS.csv", "ANSS"),
+])
+def test_formats_match_the_bundled_returns(shared_data, name, ticker):
+    # an independent source of the same facts: the bundled data set (another yfinance vintage;
+    # returns of different vintages agree to ~1e-6, shared/data/README.md)
+    data = FileSource(shared_data / "formats" / name).get_prices([ticker], *JAN)
+    mine = data.close[ticker].pct_change().dropna()
+    ref = datasets.load([ticker])[ticker].pct_change().reindex(mine.index)
+    np.testing.assert_allclose(mine.to_numpy(), ref.to_numpy(), atol=2e-6)
+    assert len(mine) == len(sessions("XNYS", *JAN)) - 1
+
+
+def test_formats_tz_suffix_keeps_the_wall_clock_date(shared_data):
+    path = shared_data / "formats" / "yfinance_history_tz_suffix_ANSS.csv"
+    with path.open() as f:
+        raw = {r["Date"][:10]: float(r["Close"]) for r in csv.DictReader(f)}
+    close = FileSource(path).get_prices(["ANSS"], pd.Timestamp("2015-01-01"),
+                                        pd.Timestamp("2025-12-31")).close["ANSS"]
+    assert len(close) == len(raw) == 2515
+    assert close.loc[DAY] == raw[DAY]  # 00:00-05:00 stays 2025-01-27, not 05:00 UTC
+    assert close.index.isin(sessions("XNYS", close.index[0], close.index[-1])).all()
+
+
+def test_formats_junk_second_line_is_skipped_and_noted(shared_data):
+    data = FileSource(shared_data / "formats" / "yfinance_junk_second_line_UNH.csv").get_prices(
+        ["UNH"], pd.Timestamp("2020-01-01"), pd.Timestamp("2020-01-10"))
+    assert data.close.index[0] == pd.Timestamp("2020-01-02")
+    assert round(data.close["UNH"].iat[0], 4) == 265.2431
+    assert any("without a date skipped" in n for n in data.notes)
+
+
+def test_formats_bom_file_prefers_adj_close_and_close_on_request(shared_data):
+    path = shared_data / "formats" / "yfinance_bom_adjclose_SOX.csv"
+    adj = FileSource(path).get_prices(["^SOX"], *JAN)
+    raw = FileSource(path, price_field="close").get_prices(["^SOX"], *JAN)
+    assert "'Adj Close'" in adj.notes[0] and adj.adjusted
+    assert "'Close'" in raw.notes[0] and not raw.adjusted
+
+
+FACTS = {"NVDA": -16.97, "AVGO": -17.40, "VST": -28.27, "CEG": -20.85, "^GSPC": -1.46,
+         "^SOX": -9.15}
+
+
+@pytest.fixture(scope="module")
+def long_close(shared_data):
+    return FileSource(shared_data / "prices" / "us_daily_close.csv.gz").get_prices(
+        list(FACTS), *JAN).close
+
+
+@pytest.mark.parametrize("ticker", list(FACTS))
+def test_long_file_checked_facts(long_close, ticker):
+    assert round(_ret(long_close[ticker]) * 100, 2) == FACTS[ticker]
+
+
+def test_long_file_levels_and_ohlcv(shared_data, long_close):
+    gspc = long_close["^GSPC"]
+    assert (round(gspc.loc["2025-01-24"], 2), round(gspc.loc[DAY], 2)) == (6101.24, 6012.28)
+    ohlcv = FileSource(shared_data / "prices" / "us_daily_ohlcv.csv.gz").get_prices(["NVDA"], *JAN)
+    assert round(_ret(ohlcv.close["NVDA"]) * 100, 2) == -16.97
+
+
+def test_wide_csv_parquet_and_folder_agree(tmp_path):
+    prices = session_prices(["AAA", "BRK-B"], start="2024-01-01", end="2024-03-29")
+    rng = (pd.Timestamp("2024-01-02"), pd.Timestamp("2024-03-28"))
+    prices.rename_axis("date").to_csv(tmp_path / "wide.csv")
+    prices.rename_axis("date").to_parquet(tmp_path / "wide.parquet")
+    long = prices.rename_axis("date").reset_index().melt("date", var_name="ticker",
+                                                         value_name="close")
+    long.to_parquet(tmp_path / "long.parquet", index=False)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for t in prices.columns:
+        prices[[t]].rename(columns={t: "Close"}).rename_axis("Date").to_csv(folder / f"{t}.csv")
+    expected = prices.loc[rng[0]:rng[1]].to_numpy()
+    for path in ("wide.csv", "wide.parquet", "long.parquet", "folder"):
+        got = FileSource(tmp_path / path).get_prices(["BRK-B", "AAA"], *rng).close
+        assert list(got.columns) == ["BRK-B", "AAA"], path
+        np.testing.assert_allclose(got.to_numpy(), expected[:, ::-1], rtol=1e-12, err_msg=path)
+
+
+def test_c13_duplicate_dates_in_a_file(tmp_path):
+    (tmp_path / "DRREDDY.NS.csv").write_text(
+        "date,close\n2021-07-08,5466.75\n2021-07-09,\n2021-07-09,5460.30\n")
+    with pytest.warns(EventStudyWarning, match="1 duplicate date removed for DRREDDY.NS"):
+        close = FileSource(tmp_path / "DRREDDY.NS.csv").get_prices(
+            ["DRREDDY.NS"], pd.Timestamp("2021-07-01"), pd.Timestamp("2021-07-09")).close
+    assert round(_ret(close["DRREDDY.NS"], "2021-07-09") * 100, 3) == -0.118
+
+
+def _raw_study(tmp_path, price_field: str):
+    """XYZ with raw closes: a 2.00 dividend on 2024-03-08 (100 -> 98) and a 4:1 split."""
+    prices = session_prices(["XYZ", "^GSPC"], start="2023-01-03", end="2024-04-30", seed=2)
+    prices.loc[:"2024-03-07", "XYZ"] *= 100.0 / prices.loc["2024-03-07", "XYZ"]
+    prices.loc["2024-03-08":, "XYZ"] *= 98.0 / prices.loc["2024-03-08", "XYZ"]
+    prices.loc[:"2023-11-30", "XYZ"] *= 4.0  # a 4:1 split on 2023-12-01 not applied earlier
+    long = prices.rename_axis("date").reset_index().melt("date", var_name="ticker",
+                                                         value_name="close")
+    long["dividend"] = np.where((long["ticker"] == "XYZ") & (long["date"] == "2024-03-08"),
+                                2.0, 0.0)
+    long["stock_split"] = np.where((long["ticker"] == "XYZ") & (long["date"] == "2023-12-01"),
+                                   4.0, 0.0)
+    long.to_csv(tmp_path / "prices.csv", index=False)
+    cfg = {"study": "div", "data": {"source": "file", "path": "prices.csv",
+                                    "price_field": price_field},
+           "market": "^GSPC", "events": [{"id": "e1", "date": "2024-03-07", "tickers": ["XYZ"]}],
+           "estimation_window": [-120, -11], "event_windows": [[0, 1]]}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(cfg))
+    return load_config(tmp_path / "s.yaml")
+
+
+def test_c02_adjusted_file_gives_total_return(tmp_path):
+    inputs = load_study_inputs(_raw_study(tmp_path, "adj_close"))
+    assert inputs.returns.loc["2024-03-08", "XYZ"] == pytest.approx(0.0, abs=1e-12)
+    assert inputs.metadata["adjusted"] is True
+    assert abs(inputs.returns.loc["2023-12-01", "XYZ"]) < 0.1  # split adjusted too
+
+
+def test_c02_raw_mode_warns_on_dividend_in_window_and_c09_applies_the_split(tmp_path):
+    with pytest.warns(EventStudyWarning,
+                      match="ex-dividend date 2024-03-08 inside event window; raw prices used"):
+        inputs = load_study_inputs(_raw_study(tmp_path, "close"))
+    assert inputs.returns.loc["2024-03-08", "XYZ"] == pytest.approx(-0.02, abs=1e-12)
+    assert inputs.metadata["adjusted"] is False
+    q = inputs.metadata["quality"]
+    assert set(q["check"]) == {"dividend_in_window", "split_applied"}
+    assert abs(inputs.returns.loc["2023-12-01", "XYZ"]) < 0.1  # C09: back-adjusted, no cliff
+
+
+def test_c09_unrecorded_split_in_a_file_stops_the_study(tmp_path):
+    cfg = _raw_study(tmp_path, "close")
+    text = (tmp_path / "prices.csv").read_text().replace(",4.0\n", ",0.0\n")
+    (tmp_path / "prices.csv").write_text(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EventStudyWarning)
+        with pytest.raises(DataQualityError, match="possible unadjusted split in XYZ on 2023-12-01"):
+            load_study_inputs(cfg)
+
+
+@pytest.mark.parametrize("content,message", [
+    ("", "the file is empty"),
+    ("date,close\n2024-01-02,abc\n", "'abc' (row 2) is not a number"),
+    ("date,close\n2024-13-45,10\n", "'2024-13-45' (row 1) is not a date"),
+    ("date,open,volume\n2024-01-02,10,100\n", "no price column"),
+])
+def test_bad_files_get_a_clear_message(tmp_path, content, message):
+    (tmp_path / "X.csv").write_text(content)
+    with pytest.raises(DataShapeError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        FileSource(tmp_path / "X.csv").get_prices(["X"], pd.Timestamp("2024-01-01"),
+                                                  pd.Timestamp("2024-01-31"))
+
+
+def test_missing_path_and_ticker(tmp_path):
+    with pytest.raises(DataUnavailableError, match="no such price file or folder"):
+        FileSource(tmp_path / "nope.csv").get_prices(["X"], pd.Timestamp("2024-01-01"),
+                                                     pd.Timestamp("2024-01-31"))
+    session_prices(["AAA"]).rename_axis("date").to_csv(tmp_path / "p.csv")
+    with pytest.raises(DataUnavailableError, match=r"no prices for \['BBB'\] .*\['AAA'\]"):
+        FileSource(tmp_path / "p.csv").get_prices(["BBB"], pd.Timestamp("2020-01-01"),
+                                                  pd.Timestamp("2020-01-31"))
+
+
+def test_config_source_file_needs_a_path(tmp_path):
+    (tmp_path / "s.yaml").write_text(
+        "study: s\ndata: {source: file}\nevents: [{id: e, date: 2024-01-10, tickers: [X]}]\n")
+    with pytest.raises(ConfigError, match="source: file needs path"):
+        load_config(tmp_path / "s.yaml")
