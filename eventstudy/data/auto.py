@@ -133,8 +133,10 @@ class AutoSource(PriceSource):
         close.index = pd.DatetimeIndex(close.index, name="date")
         acts = {k: pd.concat({t: frames[t][k] for t in tickers}, axis=1)
                 .reindex(close.index).fillna(0.0) for k in ("split", "dividend")}
-        counts = pd.Series([s.split(" ")[0] for s in source.values()]).value_counts()
-        notes.insert(0, "prices: " + ", ".join(f"{n} from {k}" for k, n in counts.items()))
+        kinds = [s.split(" ")[0] for s in source.values()]
+        notes.insert(0, "prices: " + ", ".join(
+            f"{kinds.count(k)} from {k}" for k in ("cache", "bundled", "yfinance")
+            if k in kinds))
         return PriceData(
             close=close,
             adjusted=self.adjusted,
