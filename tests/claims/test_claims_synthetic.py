@@ -219,3 +219,13 @@ def test_short_history_is_reported_and_missing_history_is_an_error():
     res = EventStudy(events, returns, frame, event_windows=[(0, 0)], claims=[claim]).fit()
     with pytest.raises(DataUnavailableError, match=r"claims\[0\] \(c\): market_wide.*market_history="):
         res.claims
+
+
+def test_comparison_date_without_a_session_is_named():
+    returns, market = panel("market")
+    events = [{"event_id": "news", "ticker": t, "date": DATES[DAY0]} for t in returns.columns]
+    claim = {"id": "c", "claim": "c", "tests": [{"test": "comparison", "dates": ["2022-01-08"]}]}
+    res = EventStudy(events, returns, market, event_windows=[(0, 0)], claims=[claim]).fit()
+    with pytest.raises(ConfigError, match=r"claims\[0\] \(c\): comparison date 2022-01-08 has no MKT "
+                                          r"return \(not a session"):
+        res.claims
