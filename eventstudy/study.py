@@ -18,6 +18,7 @@ from eventstudy.exceptions import (
     DataUnavailableError,
     EstimationError,
     EventDateShiftedWarning,
+    EventWindowOverlapWarning,
     InsufficientEstimationDataWarning,
     MissingReturnsWarning,
     beta_not_identifiable_msg,
@@ -366,6 +367,7 @@ class EventStudy:
         index = self.returns.index
         n_rows = len(index)
         pos0, shifted = self._anchor()
+        self._warn_clustering(pos0)
         col = self.returns.columns.get_indexer(self.events["ticker"])
         est_tau = taus(self.estimation_window)
         evt_window = span(self.event_windows)
@@ -530,24 +532,56 @@ class EventStudy:
                 raise ConfigError(f"model {self.model.name!r}: no data for input {name!r}")
         return np.stack(layers, axis=-1)
 
-    def _other_event_days(self, pos0: np.ndarray, est_pos: np.ndarray) -> np.ndarray:
-        """Mark estimation days that fall in another event window of the same security (C22b)."""
-        out = np.zeros(est_pos.shape, dtype=bool)
+    def _warn_clustering(self, pos0: np.ndarray) -> None:
+        """Warn when security-events of different securities share day 0 (case C23)."""
         tick = self.events["ticker"].to_numpy()
+        order = np.lexsort((tick, pos0))
+        p, t = pos0[order], tick[order]
+        same_day = np.flatnonzero((p[1:] == p[:-1]) & (t[1:] != t[:-1]))
+        if not len(same_day):
+            return
+        _, inv, cnt = np.unique(pos0, return_inverse=True, return_counts=True)
+        a, b = order[same_day[0]], order[same_day[0] + 1]
+        ids = self.events["event_id"].to_numpy()
+        msg = (
+            f"{int((cnt[inv] > 1).sum())} security-events share their day 0 with another (e.g. "
+            f"{ids[a]}:{tick[a]} and {ids[b]}:{tick[b]} on {self.returns.index[pos0[a]].date()}): "
+            "their abnormal returns are cross-correlated, so t, patell and bmp overstate "
+            "significance; kolari_pynnonen and adjusted_patell adjust for it (or use a "
+            "calendar-time portfolio)"
+        )
+        warnings.warn(msg, EventWindowOverlapWarning, stacklevel=3)
+        logger.info(msg)
+
+    def _other_event_days(self, pos0: np.ndarray, est_pos: np.ndarray) -> np.ndarray:
+        """Mark estimation days that fall in another event window of the same security (C22b).
+
+        Vectorised: per security, a count of the event windows covering each session (a
+        difference array), looked up at every estimation day.
+        """
+        n_rows = len(self.returns.index)
+        codes, uniq = pd.factorize(self.events["ticker"])
         lo, hi = span(self.event_windows)
-        _, inverse, counts = np.unique(tick, return_inverse=True, return_counts=True)
-        for g in np.flatnonzero(counts > 1):
-            members = np.flatnonzero(inverse == g)
-            for i in members:
-                for j in members:
-                    if i != j:
-                        hit = (est_pos[i] >= pos0[j] + lo) & (est_pos[i] <= pos0[j] + hi)
-                        if hit.any():
-                            out[i] |= hit
-                            logger.info(
-                                "%s: %d estimation sessions inside event %s's window excluded",
-                                tick[i], int(hit.sum()), self.events["event_id"].iat[j],
-                            )
+        diff = np.zeros((n_rows + 1, len(uniq)), dtype=np.int32)
+        np.add.at(diff, (np.clip(pos0 + lo, 0, n_rows), codes), 1)
+        np.add.at(diff, (np.clip(pos0 + hi + 1, 0, n_rows), codes), -1)
+        cover = np.cumsum(diff, axis=0)[:n_rows]
+        inside = (est_pos >= 0) & (est_pos < n_rows)
+        out = inside & (cover[np.clip(est_pos, 0, n_rows - 1), codes[:, None]] > 0)
+        hit = np.flatnonzero(out.any(axis=1))
+        if len(hit):
+            i = hit[0]
+            p = est_pos[i][out[i]][0]
+            j = np.flatnonzero((codes == codes[i]) & (pos0 + lo <= p) & (pos0 + hi >= p))[0]
+            ids, tick = self.events["event_id"], self.events["ticker"]
+            msg = (
+                f"{len(hit)} security-events have another event of the same security inside their "
+                f"estimation window; those sessions are left out of the fit (e.g. event "
+                f"{ids.iat[i]} ({tick.iat[i]}): {int(out[i].sum())} sessions of event "
+                f"{ids.iat[j]}'s window)"
+            )
+            warnings.warn(msg, EventWindowOverlapWarning, stacklevel=3)
+            logger.info(msg)
         return out
 
     def __repr__(self) -> str:

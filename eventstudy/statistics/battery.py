@@ -6,6 +6,7 @@ Test keys are the names used in YAML (``tests: [t, bmp, ...]``), in ``tests.csv`
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -77,7 +78,9 @@ def run_test(panel: TestPanel, name: str, window: Window, **options: Any) -> Tes
     check_test_names([name])
     if panel.n == 0:
         return TestResult(name, np.nan, np.nan, "-", 0)
-    with np.errstate(all="ignore"):
+    # Degenerate groups (N = 1, all-NaN days) give NaN statistics, not warnings.
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         if name == "bootstrap_t":
             return TESTS[name](panel, window, **options)
         return TESTS[name](panel, window)

@@ -442,7 +442,7 @@ def bootstrap_t(
     .. [2] Lyon, J. D., Barber, B. M., Tsai, C.-L. (1999). JF 54(1), 165-201.
     """
     car = panel.car(window)
-    x = car[np.isfinite(car)]
+    x = np.sort(car[np.isfinite(car)])  # sorted: the p-value does not depend on the event order
     n = len(x)
     _, stat, _, _ = cross_sectional_t(x)
     if n < 2 or not np.isfinite(stat):
