@@ -123,6 +123,9 @@ def sanitize_prices(
             raise DataShapeError(f"{label}: index is not a date column ({exc})") from None
     if idx.tz is not None:
         idx = idx.tz_localize(None)
+    if idx.hasnans:  # 'NaN', '' or None where a date belongs: no session to put the price on
+        i = int(np.flatnonzero(idx.isna())[0])
+        raise DataShapeError(f"{label}: row {i + 1} has no date ({frame.index[i]!r})")
     out.index = idx.normalize().rename("date")
     out = out.apply(pd.to_numeric, errors="coerce").astype("float64")
     names = ", ".join(map(str, out.columns))
@@ -146,6 +149,6 @@ def sanitize_prices(
         r, c = np.argwhere(bad)[0]
         raise DataQualityError(
             f"non-positive price {values[r, c]:.2f} for {out.columns[c]} on "
-            f"{out.index[r].date()} ({label})"
+            f"{str(out.index[r])[:10]} ({label})"  # str: .date() fails outside years 1..9999
         )
     return out
