@@ -36,7 +36,7 @@ def _table(sec: Section) -> str:
                        f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>"
                        for k, v in sec.table.itertuples(index=False))
         return f"<table class='es'>{rows}</table>"
-    return format_frame(sec.table).to_html(index=sec.index, escape=True, classes="es", border=0,
+    return format_frame(sec.table).to_html(index=False, escape=True, classes="es", border=0,
                                            na_rep="n/a")
 
 

@@ -38,7 +38,7 @@ def summary_markdown(res: EventStudyResults) -> str:
             lines += [f"- **{k}:** {v}" for k, v in sec.table.itertuples(index=False)]
         else:
             lines.append(tabulate(format_frame(sec.table), headers="keys", tablefmt="github",
-                                  showindex=sec.index, disable_numparse=True))
+                                  showindex=False, disable_numparse=True))
         lines.append("")
         if sec.note:
             lines += [sec.note, ""]

@@ -286,6 +286,7 @@ def plot_ar_heatmap(
     ax.axvline(-0.5, color="0.2", lw=0.8)
     ax.axvline(0.5, color="0.2", lw=0.8)
     cb = ax.figure.colorbar(mesh, ax=ax, extend="both", shrink=0.8)
+    cb.solids.set_rasterized(False)  # matplotlib rasterises colour bars of 50+ colours; keep vector
     cb.set_label(f"Abnormal return (%), clipped at ±{lim:.1f}")
     ax.set_xlabel(TAU_LABEL)
     ax.set_ylabel("Security")

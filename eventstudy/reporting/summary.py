@@ -221,7 +221,6 @@ class Section:
     title: str
     table: pd.DataFrame
     note: str = ""
-    index: bool = False
 
 
 def summary_sections(res: EventStudyResults) -> list[Section]:
@@ -233,9 +232,10 @@ def summary_sections(res: EventStudyResults) -> list[Section]:
     settings = pd.DataFrame(settings_table(res), columns=["item", "value"])
     out = [
         Section("settings", "What ran", settings),
-        Section("headline", "Headline: CAAR by group and event window", headline_table(res),
+        Section("headline", "Headline: CAAR by group and event window",
+                headline_table(res).reset_index(),
                 f"CAAR in percent; cross-sectional t test (Brown and Warner 1985): {STARS_NOTE}. "
-                "Full tables in caar.csv, car.csv, ar.csv (decimals).", index=True),
+                "Full tables in caar.csv, car.csv, ar.csv (decimals)."),
     ]
     verdicts = claim_verdicts(res)
     if verdicts is not None:

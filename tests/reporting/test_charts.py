@@ -1,0 +1,103 @@
+"""Each chart has a title and labelled axes with units; drawn values equal independent ones."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy import EventStudy, datasets
+from eventstudy.reporting import plots
+
+CHART_FUNCS = [plots.plot_caar, plots.plot_ar, plots.plot_car, plots.plot_ar_heatmap,
+               plots.plot_ar_distribution, plots.plot_normalized_prices]
+
+
+def _labels(fig):
+    axes = [a for a in fig.axes if a.get_label() != "<colorbar>"]
+    sup = (fig._suptitle, fig._supxlabel, fig._supylabel)
+    return axes, [s.get_text() if s is not None else "" for s in sup]
+
+
+@pytest.mark.parametrize("func", CHART_FUNCS, ids=lambda f: f.__name__)
+def test_chart_has_title_labels_and_units(deepseek, func):
+    fig = func(deepseek)
+    axes, _ = _labels(fig)
+    assert len(axes) == 1
+    ax = axes[0]
+    assert ax.get_title().strip()
+    assert ax.get_xlabel().strip() and ax.get_ylabel().strip()
+    units = ax.get_xlabel() + ax.get_ylabel()
+    assert "(%)" in units or "= 100" in units or "tau" in units
+
+
+@pytest.mark.parametrize("func", CHART_FUNCS, ids=lambda f: f.__name__)
+def test_chart_draws_on_the_given_ax(deepseek, func):
+    fig, (left, right) = plt.subplots(1, 2)
+    assert func(deepseek, ax=right) is fig
+    assert right.has_data() and not left.has_data()
+
+
+def test_small_multiples_have_figure_title_and_labels(deepseek):
+    fig = plots.plot_car_grid(deepseek)
+    axes, (title, xlabel, ylabel) = _labels(fig)
+    assert title and "tau" in xlabel and ylabel == "CAR (%)"
+    shown = [a for a in axes if a.get_visible()]
+    assert len(shown) == 24  # the named securities of the four named groups
+    titles = {a.get_title().split(":")[0] for a in shown}
+    assert {"NVDA", "VST", "SMH"} <= titles
+    # the NVDA panel ends at CAR[-1,+20] in percent
+    nvda = next(a for a in shown if a.get_title().startswith("NVDA:"))
+    y = nvda.get_lines()[0].get_ydata()
+    car = deepseek.car_window(-1, 20).loc[("app_store", "NVDA")]
+    assert y[-1] == pytest.approx(car * 100, rel=1e-12)
+
+
+def test_heatmap_cells_are_ar_in_percent(deepseek):
+    fig = plots.plot_ar_heatmap(deepseek)
+    mesh = fig.axes[0].collections[0]
+    data = np.asarray(mesh.get_array()).reshape(24, -1)
+    np.testing.assert_allclose(data[0], deepseek.ar[("app_store", "NVDA")].to_numpy() * 100)
+
+
+def test_distribution_counts_every_universe_member(deepseek):
+    fig = plots.plot_ar_distribution(deepseek)
+    counts = sum(p.get_height() for p in fig.axes[0].patches)
+    assert counts == 503
+
+
+def test_ar_bars_are_sorted_and_in_percent(deepseek):
+    fig = plots.plot_ar(deepseek)
+    widths = [p.get_width() for p in fig.axes[0].patches]
+    assert widths == sorted(widths)
+    day0 = deepseek.to_frame().query("tau == 0 and ticker == 'VST'")["ar"].iloc[0]
+    assert min(widths) == pytest.approx(day0 * 100, rel=1e-12)  # VST fell most
+
+
+def test_normalized_prices_match_bundled_closes(deepseek):
+    # Independent computation from the raw bundled closes: P(tau) / P(day 0) * 100, averaged over
+    # the ten AI-hardware names, and the S&P 500 level 6101.24 -> 6012.28 (published closes).
+    norm = plots.normalized_prices(deepseek)
+    tickers = ["NVDA", "AVGO", "TSM", "AMD", "ASML", "MU", "MRVL", "ARM", "SMCI", "INTC"]
+    close = datasets.load([*tickers, "^GSPC"])
+    d0 = close.index.get_loc(pd.Timestamp("2025-01-27"))
+    expect = (close[tickers].iloc[d0 - 1] / close[tickers].iloc[d0] * 100).mean()
+    assert norm.loc[-1, "ai_hardware"] == pytest.approx(expect, rel=1e-12)
+    assert norm.loc[-1, "market (^GSPC)"] == pytest.approx(6101.24 / 6012.28 * 100, abs=1e-3)
+    assert (norm.loc[0] == 100).all()
+
+
+def test_normalized_prices_from_returns_when_no_levels():
+    # A study built from returns alone: prices are compounded from the returns (1.1 * 0.9 = 0.99).
+    idx = pd.bdate_range("2024-01-01", periods=40)
+    rng = np.random.default_rng(0)
+    m = pd.Series(rng.normal(0, 0.01, 40), index=idx)
+    r = pd.DataFrame({"AAA": 0.5 * m + rng.normal(0, 0.01, 40)}, index=idx)
+    r.iloc[30, 0], r.iloc[31, 0] = 0.10, -0.10
+    res = EventStudy([{"event_id": "e", "ticker": "AAA", "date": idx[31]}], r, m,
+                     estimation_window=(-25, -6), event_windows=[(-1, 2)]).fit()
+    norm = plots.normalized_prices(res, before=2)
+    assert norm.loc[-1, "all"] == pytest.approx(100 / 0.9, rel=1e-12)
+    assert norm.loc[-2, "all"] == pytest.approx(100 / (1.1 * 0.9), rel=1e-12)
+    assert norm.loc[1, "market"] == pytest.approx(100 * (1 + m.iloc[32]), rel=1e-12)

@@ -1,0 +1,232 @@
+"""The report folder: every file; CSV, Parquet and Excel agree; LaTeX, HTML, manifest."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.reporting import export
+from eventstudy.reporting.export import OPTIONAL_REPORT_FILES, REPORT_FILES
+from eventstudy.reporting.latex import to_booktabs
+from eventstudy.reporting.manifest import data_hash, file_hash
+from eventstudy.results import EventStudyResults
+
+
+def test_report_files_is_exactly_what_is_written(report):
+    written = {p.relative_to(report).as_posix() for p in report.rglob("*") if p.is_file()}
+    optional = written & set(OPTIONAL_REPORT_FILES)
+    assert written - optional == set(REPORT_FILES)
+    for name in REPORT_FILES:
+        assert (report / name).stat().st_size > 0, name
+    assert not [p for p in report.parent.iterdir() if p.name.startswith(".")]  # no temp folder left
+
+
+def test_claims_csv_holds_the_claims(report, deepseek):
+    if deepseek.claims.empty:  # a study without claims writes no claims.csv
+        assert not (report / "claims.csv").exists()
+    else:
+        written = pd.read_csv(report / "claims.csv")
+        assert written["claim_id"].tolist() == deepseek.claims["claim_id"].tolist()
+        assert written["verdict"].tolist() == deepseek.claims["verdict"].tolist()
+        np.testing.assert_allclose(written["value"], deepseek.claims["value"], rtol=1e-15,
+                                   equal_nan=True)
+
+
+@pytest.mark.parametrize("table", ["ar", "car", "caar", "tests", "diagnostics"])
+def test_parquet_and_excel_equal_the_csv(report, table):
+    csv = pd.read_csv(report / f"{table}.csv", keep_default_na=False, na_values=[""])
+    pq = pd.read_parquet(report / "parquet" / f"{table}.parquet")
+    xl = pd.read_excel(report / "tables.xlsx", sheet_name=table, keep_default_na=False,
+                       na_values=[""])
+    assert list(pq.columns) == list(csv.columns) == list(xl.columns)
+    assert len(pq) == len(csv) == len(xl)
+    for col in csv.columns:
+        if pd.api.types.is_numeric_dtype(csv[col]) and csv[col].notna().any():
+            # CSV keeps 17 significant digits; Parquet and Excel hold the same IEEE doubles
+            np.testing.assert_allclose(pq[col].to_numpy(float), csv[col].to_numpy(float),
+                                       rtol=1e-15, equal_nan=True)
+            np.testing.assert_allclose(xl[col].to_numpy(float), csv[col].to_numpy(float),
+                                       rtol=1e-15, equal_nan=True)
+        else:  # text; an all-empty column reads back as NaN from CSV and "" from Parquet/Excel
+            def text(s: pd.Series) -> list[str]:
+                return s.astype(object).where(s.notna(), "").astype(str).tolist()
+
+            assert text(pq[col]) == text(csv[col]) == text(xl[col])
+
+
+def test_caar_table_values_are_decimals(report, deepseek):
+    caar = pd.read_parquet(report / "parquet" / "caar.parquet")
+    pd.testing.assert_frame_equal(caar, deepseek.caar_table(), check_dtype=False)
+
+
+def test_excel_has_one_sheet_per_table(report):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(report / "tables.xlsx", read_only=True)
+    expected = ["headline", "ar", "car", "caar", "tests", "diagnostics"]
+    assert wb.sheetnames[: len(expected)] == expected
+    assert set(wb.sheetnames) - set(expected) <= {"claims"}
+
+
+def test_latex_tables_are_booktabs(report, deepseek):
+    head = (report / "latex" / "headline.tex").read_text()
+    for rule in (r"\toprule", r"\midrule", r"\bottomrule", r"\begin{tabular}", r"\caption{"):
+        assert rule in head
+    caar = deepseek.caar_table().query("group == 'power' and tau_start == 0 and tau_end == 0")
+    assert f"{caar['caar'].iloc[0] * 100:+.2f}\\% ***" in head
+    body = (report / "latex" / "caar.tex").read_text()
+    assert f"power & 0 & 0 & 5 & {caar['caar'].iloc[0]:.4f} & {caar['t'].iloc[0]:.4f}" in body
+
+
+def test_booktabs_escapes_latex_specials():
+    tex = to_booktabs(pd.DataFrame({"a_b": ["x & y", "50%"], "v": [0.5, np.nan]}),
+                      caption="c_1", label="t")
+    assert r"a\_b & v \\" in tex and r"x \& y & 0.5000 \\" in tex and r"50\% & n/a \\" in tex
+    assert r"\caption{c\_1}" in tex
+
+
+class _Tables(HTMLParser):
+    """Collect the text of every table cell, and any external resource."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self.external: list[str] = []
+        self.title = ""
+        self._cell: list[str] | None = None
+        self._in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "title":
+            self._in_title = True
+        for key in ("src", "href"):
+            if attrs.get(key) and not str(attrs[key]).startswith("data:"):
+                self.external.append(attrs[key])
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+        if self._in_title:
+            self.title += data
+
+
+def _md_tables(text: str) -> list[list[list[str]]]:
+    tables, cur = [], None
+    for line in text.splitlines():
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if set("".join(cells)) <= set("-: "):
+                continue
+            if cur is None:
+                cur = []
+                tables.append(cur)
+            cur.append(cells)
+        else:
+            cur = None
+    return tables
+
+
+def test_summary_html_parses_and_holds_the_markdown_tables(report):
+    parser = _Tables()
+    parser.feed((report / "summary.html").read_text(encoding="utf-8"))
+    parser.close()
+    assert parser.title == "DeepSeek overtakes ChatGPT in the US App Store"
+    assert parser.external == []  # self-contained: styles inline, chart embedded as data: URI
+    md = _md_tables((report / "summary.md").read_text(encoding="utf-8"))
+    html_tables = parser.tables[1:]  # the first HTML table is the settings list (bullets in md)
+    assert len(html_tables) == len(md) >= 3
+    for h, m in zip(html_tables, md, strict=True):
+        assert [r for r in h if any(r)] == m
+
+
+def test_manifest(report, deepseek):
+    import numpy
+
+    man = json.loads((report / "manifest.json").read_text())
+    assert man["study"] == "deepseek_2025"
+    assert man["versions"]["numpy"] == numpy.__version__
+    assert man["input_data"]["sha256"] == data_hash(deepseek.metadata["prices"])
+    assert man["config"] == (report / "config.resolved.yaml").read_text()
+    assert set(man["timings_s"]) >= {"pdf_and_figures", "excel", "csv_parquet"}
+    assert set(man["outputs"]) == set(REPORT_FILES) - {"manifest.json"} | (
+        set(man["outputs"]) & set(OPTIONAL_REPORT_FILES))
+    for name, digest in man["outputs"].items():
+        assert file_hash(report / name) == digest, name
+
+
+def test_data_hash_changes_with_one_price(deepseek):
+    prices = deepseek.metadata["prices"]
+    changed = prices.copy()
+    changed.iloc[5, 3] *= 1.0001
+    assert data_hash(prices) == data_hash(prices.copy())
+    assert data_hash(changed) != data_hash(prices)
+
+
+def test_failed_report_keeps_the_previous_one(deepseek, report, tmp_path, monkeypatch):
+    import shutil
+
+    out = tmp_path / "deepseek_2025"
+    shutil.copytree(report, out)
+    before = (out / "report.pdf").read_bytes()
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(export, "_write_excel", boom)  # fails after the CSV files are written
+    with pytest.raises(RuntimeError, match="disk full"):
+        export.write_report(deepseek, out)
+    assert (out / "report.pdf").read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["deepseek_2025"]
+
+
+def _figure_text(fig) -> str:
+    parts = [t.get_text() for t in fig.texts]
+    for ax in fig.axes:
+        parts += [t.get_text() for t in ax.texts]
+        for table in ax.tables:
+            parts += [c.get_text().get_text() for c in table.get_celld().values()]
+    return " ".join(" ".join(parts).split())
+
+
+def test_claims_and_quality_reach_every_output(deepseek, monkeypatch):
+    from eventstudy.reporting import pdf
+    from eventstudy.reporting.html import summary_html
+    from eventstudy.reporting.markdown import summary_markdown
+
+    claims = pd.DataFrame({
+        "claim_id": ["c1", "c1"], "claim": ["Power stocks fell on day 0", "Power stocks fell"],
+        "test": ["claim", "t"], "metric": ["", "caar"], "value": [np.nan, -0.19],
+        "p_value": [np.nan, 0.001], "verdict": ["supported", "supported"]})
+    quality = pd.DataFrame({"ticker": ["XYZ"], "date": ["2025-01-28"], "check": ["jump"],
+                            "severity": ["warning"],
+                            "message": ["price jump of 45% (check splits)"]})
+    monkeypatch.setattr(EventStudyResults, "claims", property(lambda self: claims))
+    monkeypatch.setitem(deepseek.metadata, "quality", quality)
+    pd.testing.assert_frame_equal(export.report_tables(deepseek)["claims"], claims)
+    page1 = _figure_text(pdf._summary_page(deepseek))
+    assert "Claims and verdicts" in page1 and "Power stocks fell on day 0 supported" in page1
+    page9 = _figure_text(pdf._diagnostics_page(deepseek))
+    assert "Data quality (1)" in page9 and "price jump of 45% (check splits)" in page9
+    for text in (summary_markdown(deepseek), summary_html(deepseek), deepseek._repr_html_()):
+        assert "Power stocks fell on day 0" in text and "supported" in text
+    assert "price jump of 45%" in summary_markdown(deepseek)
+    diag = export.report_tables(deepseek)["diagnostics"]
+    assert diag.query("kind == 'quality'")["ticker"].tolist() == ["XYZ"]
