@@ -1,0 +1,170 @@
+"""Outputs never cost a user their work: atomic report folders, safe names, byte-identical tables."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from eventstudy._paths import check_replaceable_report, child_path, safe_name
+from eventstudy.exceptions import EventStudyError, ReportError
+
+SMALL_STUDY = """
+import sys, warnings
+from pathlib import Path
+from eventstudy.config import StudyConfig
+from eventstudy.data import BundledSource
+from eventstudy.reporting.export import report_tables
+from eventstudy.study import EventStudy
+
+cfg = StudyConfig.model_validate({
+    "study": "det", "data": {"source": "bundled"},
+    "events": [{"id": "e1", "date": "2025-01-27"}, {"id": "e2", "date": "2024-08-05"}],
+    "groups": {"chips": ["NVDA", "AMD", "AVGO"], "power": ["VST", "CEG"]},
+    "event_windows": [[0, 0], [-1, 1], [0, 5]], "estimation_window": [-200, -11]})
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    res = EventStudy.from_config(cfg, source=BundledSource()).fit()
+out = Path(sys.argv[1])
+out.mkdir(parents=True, exist_ok=True)
+for name, frame in report_tables(res).items():
+    frame.to_csv(out / f"{name}.csv", index=False)
+"""
+
+
+def _small_result():
+    namespace: dict = {}
+    exec(SMALL_STUDY.split("out = Path")[0], namespace)  # the same study, in this process
+    return namespace["res"]
+
+
+@pytest.fixture(scope="module")
+def result():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _small_result()
+
+
+def _previous_report(parent: Path) -> Path:
+    folder = parent / "det"
+    folder.mkdir(parents=True)
+    (folder / "config.resolved.yaml").write_text("study: det\n")
+    (folder / "ar.csv").write_text("yesterday's numbers\n")
+    return folder
+
+
+def _snapshot(parent: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(parent)): p.read_bytes() if p.is_file() else b"<dir>"
+            for p in sorted(parent.rglob("*"))}
+
+
+@pytest.mark.parametrize("fault", ["interrupt_in_excel", "error_in_pdf"])
+def test_failed_or_interrupted_run_leaves_previous_report_intact(tmp_path, monkeypatch, result,
+                                                                 fault):
+    from eventstudy.reporting import export, pdf
+
+    previous = _previous_report(tmp_path)
+    before = _snapshot(tmp_path)
+    if fault == "interrupt_in_excel":  # after the CSV tables are written
+        def stop(*args, **kwargs):
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(export, "_write_excel", stop)
+        expected: type[BaseException] = KeyboardInterrupt
+    else:
+        def broken(*args, **kwargs):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(pdf, "write_pdf", broken)
+        expected = OSError
+    with pytest.raises(expected):
+        export.write_report(result, previous)
+    assert _snapshot(tmp_path) == before  # same files, same bytes, no temporary folder left
+
+
+def test_report_replaces_previous_and_tables_are_byte_identical_across_processes(tmp_path, result):
+    """Two fresh interpreters with different hash seeds write the same CSV bytes, and so does
+    write_report over an earlier report (which it replaces without leaving anything behind)."""
+    from eventstudy.reporting.export import write_report
+
+    procs = [subprocess.Popen([sys.executable, "-c", SMALL_STUDY, str(tmp_path / f"run{seed}")],
+                              env={**os.environ, "PYTHONHASHSEED": seed, "MPLBACKEND": "Agg"},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for seed in ("1", "2")]  # in parallel: each is an import and a fit
+    assert [proc.wait(timeout=120) for proc in procs] == [0, 0]
+    runs = [{p.name: p.read_bytes() for p in sorted((tmp_path / f"run{seed}").glob("*.csv"))}
+            for seed in ("1", "2")]
+    assert set(runs[0]) >= {"ar.csv", "car.csv", "caar.csv", "tests.csv", "diagnostics.csv"}
+    assert runs[0] == runs[1]
+
+    reports = tmp_path / "reports"
+    _previous_report(reports)
+    folder = write_report(result, reports / "det")
+    assert sorted(p.name for p in reports.iterdir()) == ["det"]  # no .old or temporary folder
+    for name, data in runs[0].items():
+        assert (folder / name).read_bytes() == data, name
+
+
+def test_cli_interrupt_exits_130_and_keeps_reports(tmp_path, monkeypatch):
+    from eventstudy import study
+    from eventstudy.cli import app
+
+    previous = _previous_report(tmp_path)
+    before = _snapshot(tmp_path)
+
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(study.EventStudy, "fit", interrupted)
+    cfg = tmp_path / "det.yaml"
+    cfg.write_text("study: det\ndata: {source: bundled}\nevents: [{id: e, date: 2025-01-27}]\n"
+                   "groups: {a: [NVDA]}\n")
+    before[cfg.name] = cfg.read_bytes()
+    result = CliRunner().invoke(app, ["run", str(cfg), "-o", str(tmp_path)])
+    assert result.exit_code == 130
+    assert "interrupted" in result.output and "Traceback" not in result.output
+    assert _snapshot(tmp_path) == before and previous.is_dir()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("../../etc", "etc"), ("/abs/path", "abs_path"), ("a/b\\c", "a_b_c"), ("..", "unnamed"),
+     (".hidden", "hidden"), ("", "unnamed"), ("CON", "_CON"), ("nul.txt", "_nul.txt"),
+     ("com1", "_com1"), ("x\x00y", "x_y"), ("e 1:2", "e_1_2"), ("^GSPC", "^GSPC"),
+     ("BRK-B", "BRK-B"), ("EURUSD=X", "EURUSD=X"), ("Ｆｕｌｌ", "Full"), ("a" * 300, "a" * 100)],
+)
+def test_safe_name(name, expected):
+    assert safe_name(name) == expected
+
+
+@pytest.mark.parametrize("name", ["../../x", "/etc/passwd", "..", "a/../../b", "C:\\Windows", "~"])
+def test_child_path_stays_under_parent(tmp_path, name):
+    path = child_path(tmp_path / "out", name)
+    assert path.parent == tmp_path / "out"
+    assert path.resolve().is_relative_to((tmp_path / "out").resolve())
+
+
+def test_child_path_refuses_a_symlink_out(tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "study").symlink_to(tmp_path)
+    with pytest.raises(ReportError, match="outside the output folder"):
+        child_path(tmp_path / "out", "study")
+
+
+def test_only_reports_and_empty_folders_are_replaceable(tmp_path):
+    check_replaceable_report(tmp_path / "new")  # nothing there yet
+    (tmp_path / "empty").mkdir()
+    check_replaceable_report(tmp_path / "empty")
+    check_replaceable_report(_previous_report(tmp_path))
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "notes.txt").write_text("mine")
+    (tmp_path / "file").write_text("mine")
+    for target in ("work", "file"):
+        with pytest.raises(ReportError, match="left alone") as info:
+            check_replaceable_report(tmp_path / target)
+        assert isinstance(info.value, EventStudyError)
