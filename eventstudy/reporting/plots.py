@@ -287,6 +287,7 @@ def plot_ar_heatmap(
     ax.axvline(0.5, color="0.2", lw=0.8)
     cb = ax.figure.colorbar(mesh, ax=ax, extend="both", shrink=0.8)
     cb.solids.set_rasterized(False)  # matplotlib rasterises colour bars of 50+ colours; keep vector
+    cb.solids.set_edgecolor("face")  # no hairline seams between the colour bar's cells
     cb.set_label(f"Abnormal return (%), clipped at ±{lim:.1f}")
     ax.set_xlabel(TAU_LABEL)
     ax.set_ylabel("Security")
@@ -323,12 +324,12 @@ def plot_ar_distribution(
         bins = min(60, max(10, int(np.sqrt(vals.size) * 2)))
         ax.hist(vals, bins=bins, color=PALETTE[5], edgecolor="white", lw=0.4)
         mean, med = float(vals.mean()), float(np.median(vals))
-        ax.axvline(mean, color=PALETTE[1], lw=1.5, label=f"mean {mean:+.2f}%")
-        ax.axvline(med, color=PALETTE[6], lw=1.2, ls="--", label=f"median {med:+.2f}%")
+        ax.axvline(mean, color="black", lw=1.5, label=f"mean {mean:+.2f}%")
+        ax.axvline(med, color="0.45", lw=1.5, ls="--", label=f"median {med:+.2f}%")
         p = day.loc[day["ticker"].isin(members), "p_value"].to_numpy()
-        ax.text(0.01, 0.97, f"N = {vals.size}\nnegative: {np.mean(vals < 0):.0%}\n"
-                f"significant at 5%: {np.mean(p < 0.05):.0%}", transform=ax.transAxes, va="top",
-                fontsize=8)
+        ax.text(0.01, 0.97, f"N = {vals.size}\nAR < 0: {np.mean(vals < 0):.0%}\n"
+                f"AR significant at 5%: {np.mean(p < 0.05):.0%}", transform=ax.transAxes,
+                va="top", fontsize=8)
     colors = _group_colors(res)
     for g in named_groups(res):
         if g != group:
