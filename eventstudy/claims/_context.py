@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -82,6 +83,41 @@ class ClaimContext:
         if name is None:
             return "all securities", list(self.tickers)
         return name, self.group_tickers([name])
+
+    def market_caps(self, caps: dict[str, float] | Path | None) -> pd.Series | None:
+        """Return market capitalisations by canonical ticker, or None when none were given.
+
+        Raises
+        ------
+        ConfigError
+            When the CSV file is missing, unreadable or lacks the columns ticker and market_cap, or a
+            cap is not a positive number; the message names the file.
+        """
+        from eventstudy.data.symbols import normalize_ticker
+
+        if caps is None:
+            return None
+        if isinstance(caps, dict):
+            table = pd.Series(caps, dtype="float64")
+        else:
+            cfg = self.results.metadata.get("config")
+            base = getattr(cfg, "base_dir", None)
+            path = caps if caps.is_absolute() or base is None else base / caps
+            try:
+                frame = pd.read_csv(path)
+            except (OSError, ValueError) as exc:
+                raise ConfigError(f"{self.where}: market_caps {path}: cannot read ({exc})") from None
+            if not {"ticker", "market_cap"} <= set(frame.columns):
+                raise ConfigError(f"{self.where}: market_caps {path}: need columns ticker,market_cap "
+                                  f"(got {list(frame.columns)})")
+            table = pd.Series(pd.to_numeric(frame["market_cap"], errors="coerce").to_numpy(),
+                              index=frame["ticker"].astype(str), dtype="float64")
+        bad = table[~(table > 0)]
+        if len(bad):
+            raise ConfigError(f"{self.where}: market_caps: {bad.index[0]} has no positive cap "
+                              f"({bad.iloc[0]!r})")
+        table.index = [normalize_ticker(t) for t in table.index]
+        return table[~table.index.duplicated(keep="last")]
 
     def car(self, window: tuple[int, int]) -> pd.Series:
         """CAR[t1, t2] of the claim's event by ticker (NaN when an AR is missing)."""

@@ -155,7 +155,7 @@ def concentration(spec: ConcentrationTest, ctx: ClaimContext) -> TestOutcome:
         Metrics: CAAR of the exposed group and of the rest of the universe (universe members not
         exposed), each with its cross-sectional t p-value; their difference with Welch's t (two-sided
         p); the Mann-Whitney U statistic with its two-sided p-value; and the group's contribution to
-        the index move, n/a because market capitalisations are not in the data. Finding
+        the index move (see :func:`_contribution`; n/a without ``market_caps``). Finding
         ``concentrated`` when the difference lies in the claim's direction and both tests reject at
         ``alpha``; ``not_concentrated`` when neither rejects or the difference has the other sign;
         else ``unclear``.
@@ -198,8 +198,8 @@ def concentration(spec: ConcentrationTest, ctx: ClaimContext) -> TestOutcome:
         Metric(f"difference {name} minus rest {w}", diff, p_t),
         Metric("Welch t", t, p_t),
         Metric("Mann-Whitney U", u, p_u),
-        Metric(f"contribution of {name} to the index move (n/a: no market caps in the data)", math.nan),
     ]
+    metrics += _contribution(spec, ctx, name, label, universe, exposed)
     if not (math.isfinite(p_t) and math.isfinite(p_u)):
         finding = UNCLEAR
     elif sign * diff > 0 and p_t < spec.alpha and p_u < spec.alpha:
@@ -212,3 +212,34 @@ def concentration(spec: ConcentrationTest, ctx: ClaimContext) -> TestOutcome:
               f"{label} (n = {len(b)}): difference {pct(diff)}, Welch p = {p_t:.3g}, Mann-Whitney "
               f"p = {p_u:.3g} (alpha {spec.alpha:g})")
     return TestOutcome("concentration", finding, spec.expect, reason, metrics)
+
+
+def _contribution(spec: ConcentrationTest, ctx: ClaimContext, name: str, label: str,
+                  universe: list[str], exposed: list[str]) -> list[Metric]:
+    """Return the exposed group's contribution to the cap-weighted move of the universe.
+
+    With caps c_i of the universe members that have them and R_i their return summed over the
+    window, weights w_i = c_i / sum_j c_j give the cap-weighted move sum_i w_i R_i (a proxy of the
+    index move, exact when the universe is the index and the caps are its float-adjusted weights);
+    the group contributes sum_{i in group} w_i R_i. Without caps one n/a row says so.
+    """
+    caps = ctx.market_caps(spec.market_caps)
+    w = f"[{spec.window[0]},{spec.window[1]}]"
+    if caps is None:
+        return [Metric(f"contribution of {name} to the index move (n/a: no market caps given)",
+                       math.nan)]
+    ret = ctx.session_returns(spec.window).sum(axis=0, skipna=False)
+    members = [t for t in universe if t in caps.index and t in ret.index and np.isfinite(ret[t])]
+    if not members:
+        return [Metric(f"contribution of {name} to the index move (n/a: no caps for {label})",
+                       math.nan)]
+    weight = caps[members] / caps[members].sum()
+    total = float((weight * ret[members]).sum())
+    inside = [t for t in members if t in set(exposed)]
+    part = float((weight[inside] * ret[inside]).sum())
+    return [
+        Metric(f"cap-weighted return of {label} {w} (caps for {len(members)} of {len(universe)})",
+               total),
+        Metric(f"contribution of {name} ({len(inside)} members) to it", part),
+        Metric(f"share of the cap-weighted move from {name}", part / total if total else math.nan),
+    ]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -102,6 +103,11 @@ class ConcentrationTest(_WindowMixin):
     Finding ``concentrated`` when the exposed group's CARs lie beyond the rest's in the claim's
     direction and both the Welch t test and the Mann-Whitney test reject at ``alpha``;
     ``not_concentrated`` when neither rejects or the difference has the other sign; otherwise unclear.
+
+    ``market_caps`` (optional; the bundled data have none): market capitalisations before the event,
+    as a mapping ticker -> cap or a CSV file (columns ticker, market_cap; relative to the study file).
+    With them the test also reports the exposed group's contribution to the cap-weighted move of the
+    universe (a proxy of the index move).
     """
 
     test: Literal["concentration"] = "concentration"
@@ -109,6 +115,7 @@ class ConcentrationTest(_WindowMixin):
     groups: list[str] = Field(min_length=1)
     universe: str | None = None
     alpha: Alpha = 0.05
+    market_caps: dict[str, Annotated[float, Field(gt=0.0)]] | Path | None = None
 
 
 class PersistenceTest(_Frozen):

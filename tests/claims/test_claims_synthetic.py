@@ -218,7 +218,7 @@ def test_short_history_is_reported_and_missing_history_is_an_error():
     frame = pd.DataFrame({t: market for t in returns.columns})  # a per-security market, no history
     res = EventStudy(events, returns, frame, event_windows=[(0, 0)], claims=[claim]).fit()
     with pytest.raises(DataUnavailableError, match=r"claims\[0\] \(c\): market_wide.*market_history="):
-        res.claims
+        res.claims  # noqa: B018 - evaluating the property raises
 
 
 def test_comparison_date_without_a_session_is_named():
@@ -228,4 +228,46 @@ def test_comparison_date_without_a_session_is_named():
     res = EventStudy(events, returns, market, event_windows=[(0, 0)], claims=[claim]).fit()
     with pytest.raises(ConfigError, match=r"claims\[0\] \(c\): comparison date 2022-01-08 has no MKT "
                                           r"return \(not a session"):
-        res.claims
+        res.claims  # noqa: B018 - evaluating the property raises
+
+
+def test_contribution_to_the_cap_weighted_move():
+    returns, market = panel("sector")
+    caps = {t: (50.0 if t in SECTOR else 10.0) + i for i, t in enumerate(returns.columns)}
+    events = [{"event_id": "news", "ticker": t, "date": DATES[DAY0]} for t in returns.columns]
+    claim = {"id": "c", "claim": "c",
+             "tests": [{"test": "concentration", "groups": ["sector"], "market_caps": caps}]}
+    res = EventStudy(events, returns, market, groups={"sector": SECTOR, "rest": REST},
+                     event_windows=[(0, 0)], claims=[claim]).fit()
+    day = returns.iloc[DAY0]
+    w = pd.Series(caps) / sum(caps.values())
+    total, part = (w * day).sum(), (w[SECTOR] * day[SECTOR]).sum()
+    t = res.claims.set_index("metric")["value"]
+    assert t["cap-weighted return of all securities [0,0] (caps for 40 of 40)"] == pytest.approx(total)
+    assert t["contribution of sector (8 members) to it"] == pytest.approx(part)
+    assert t["share of the cap-weighted move from sector"] == pytest.approx(part / total)
+    assert part / total > 1  # the sector's fall more than explains the move: the rest rose
+
+
+def test_market_caps_from_a_csv_next_to_the_study_file(tmp_path):
+    (tmp_path / "caps.csv").write_text("ticker,market_cap\nNVDA,3.5e12\nAMD,2.0e11\nKO,2.7e11\n"
+                                       "PG,3.9e11\n")
+    (tmp_path / "s.yaml").write_text(
+        "study: s\ndata: {source: bundled}\nevents: [{id: e, date: 2025-01-27}]\n"
+        "groups: {chips: [NVDA, AMD], staples: [KO, PG]}\nevent_windows: [[0, 0]]\n"
+        "claims:\n  - {id: c, claim: c, tests: [{test: concentration, groups: [chips], "
+        "market_caps: caps.csv}]}\n")
+    from eventstudy import datasets
+    from eventstudy.data import BundledSource
+
+    res = EventStudy.from_yaml(tmp_path / "s.yaml", source=BundledSource()).fit()
+    px = datasets.load(["NVDA", "AMD", "KO", "PG"]).loc[:"2025-01-27"].iloc[-2:]
+    r = px.iloc[1] / px.iloc[0] - 1
+    caps = pd.Series({"NVDA": 3.5e12, "AMD": 2.0e11, "KO": 2.7e11, "PG": 3.9e11})
+    w = caps / caps.sum()
+    t = res.claims.set_index("metric")["value"]
+    assert t["contribution of chips (2 members) to it"] == pytest.approx((w * r)[["NVDA", "AMD"]].sum())
+    (tmp_path / "caps.csv").write_text("symbol,cap\nNVDA,1\n")
+    res = EventStudy.from_yaml(tmp_path / "s.yaml", source=BundledSource()).fit()
+    with pytest.raises(ConfigError, match=r"market_caps .*caps\.csv: need columns ticker,market_cap"):
+        res.claims  # noqa: B018 - evaluating the property raises
