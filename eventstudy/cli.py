@@ -69,13 +69,24 @@ ConfigArg = Annotated[
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
 
 
-@app.command(epilog="Example: eventstudy run configs/deepseek_2025.yaml --output-dir reports")
+@app.command(epilog="Example: eventstudy run configs/deepseek_2025.yaml --output-dir reports "
+                     "--offline")
 def run(
     config: ConfigArg,
     output_dir: Annotated[
         Path,
         typer.Option("--output-dir", "-o", help="Parent folder of the report; it goes to DIR/<study>/."),
     ] = Path("reports"),
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", help="Never download: use the cache and the bundled data only; "
+                     "fail with the list of what is missing."),
+    ] = False,
+    refresh: Annotated[
+        bool,
+        typer.Option("--refresh", help="Download every ticker again with yfinance (ignores the "
+                     "cache and the bundle) and update the cache."),
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Run a study and write its report to DIR/<study>/ (tables, summary.md, report.pdf)."""
@@ -83,6 +94,7 @@ def run(
 
     from eventstudy._paths import child_path
     from eventstudy.config import load_config
+    from eventstudy.inputs import price_source
     from eventstudy.reporting.export import write_report
     from eventstudy.reporting.summary import headline_table
     from eventstudy.study import EventStudy
@@ -93,7 +105,8 @@ def run(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             cfg = load_config(config)
-            res = EventStudy.from_config(cfg).fit()
+            source = price_source(cfg, offline=True if offline else None, refresh=refresh)
+            res = EventStudy.from_config(cfg, source=source).fit()
             out = write_report(res, child_path(output_dir, cfg.study))
     except Exception as exc:  # noqa: BLE001 - _fail shows one line (the traceback with --debug)
         _fail(exc, debug)
@@ -128,6 +141,54 @@ def validate(config: ConfigArg, debug: DebugOpt = False) -> None:
         _fail(exc, debug)
     typer.echo(f"{config}: ok: study {cfg.study}, {n_events} event(s), {len(tickers)} securities in "
                f"{len(groups)} group(s), model {cfg.model}")
+
+
+cache_app = typer.Typer(help="The download cache of yfinance prices (Parquet files).",
+                        no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+CacheDirOpt = Annotated[
+    Path | None,
+    typer.Option("--cache-dir", help="Cache folder (default: $EVENTSTUDY_CACHE_DIR, else the "
+                 "user cache folder, e.g. ~/.cache/eventstudy)."),
+]
+
+
+@cache_app.command("info", epilog="Example: eventstudy cache info")
+def cache_info(cache_dir: CacheDirOpt = None) -> None:
+    """List the cached series: symbol, adjustment, rows, dates, fetched ranges and time."""
+    from tabulate import tabulate
+
+    from eventstudy.data.cache import PriceCache, cache_dir as default_dir
+
+    cache = PriceCache(cache_dir if cache_dir is not None else default_dir())
+    table = cache.entries()
+    typer.echo(f"cache: {cache.root} ({len(table)} series, "
+               f"{int(table['bytes'].sum()) if len(table) else 0} bytes)")
+    if len(table):
+        typer.echo(tabulate(table.drop(columns=["file"]), headers="keys", tablefmt="simple",
+                            showindex=False))
+
+
+@cache_app.command("clear", epilog="Example: eventstudy cache clear NVDA ^GSPC")
+def cache_clear(
+    symbols: Annotated[
+        list[str] | None,
+        typer.Argument(help="Symbols to remove (default: every cached series).",
+                       show_default=False),
+    ] = None,
+    cache_dir: CacheDirOpt = None,
+) -> None:
+    """Delete cached prices (all, or the given symbols); the next run downloads them again."""
+    from eventstudy.data.cache import PriceCache, cache_dir as default_dir
+    from eventstudy.data.symbols import normalize_ticker
+
+    cache = PriceCache(cache_dir if cache_dir is not None else default_dir())
+    try:
+        wanted = [normalize_ticker(t) for t in symbols] if symbols else None
+    except Exception as exc:  # noqa: BLE001 - a bad symbol is one line, exit 1
+        _fail(exc, False)
+    n = cache.clear(wanted)
+    typer.echo(f"removed {n} cached series from {cache.root}")
 
 
 def main() -> None:

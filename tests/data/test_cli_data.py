@@ -1,0 +1,98 @@
+"""The data options of the command line: --offline, --refresh, ``cache info|clear``, the R1 study."""
+
+from __future__ import annotations
+
+import types
+
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from eventstudy.cli import app
+from eventstudy.data.cache import PriceCache
+
+from .conftest import FakeYF, session_prices
+
+runner = CliRunner()
+
+
+def test_r1_release_runs_offline_and_reports_the_holiday_shift(repo, tmp_path):
+    result = runner.invoke(app, ["run", str(repo / "configs" / "deepseek_r1_release.yaml"),
+                                 "--offline", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "2025-01-20 is not a XNYS session; day 0 is 2025-01-21" in result.output
+    folder = tmp_path / "deepseek_r1_release"
+    assert "2025-01-20 -> 2025-01-21" in (folder / "summary.md").read_text()
+    diag = pd.read_csv(folder / "diagnostics.csv")
+    shifted = diag[diag["kind"] == "shifted"]
+    assert shifted["message"].tolist() == ["2025-01-20 is not a session; day 0 = 2025-01-21"]
+    ar = pd.read_csv(folder / "ar.csv")
+    assert set(ar.loc[ar["tau"] == 0, "date"]) == {"2025-01-21"}
+    assert set(ar.loc[ar["tau"] == 4, "date"]) == {"2025-01-27"}  # the App Store sell-off
+
+
+def _study(tmp_path, tickers, source="auto"):
+    cfg = {"study": "x", "data": {"source": source}, "market": "^GSPC",
+           "events": [{"id": "e", "date": "2025-01-27", "tickers": tickers}],
+           "estimation_window": [-120, -11], "event_windows": [[0, 0]]}
+    path = tmp_path / "x.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    return str(path)
+
+
+def test_offline_ticker_not_in_the_bundle_is_one_error_and_exit_1(tmp_path):
+    result = runner.invoke(app, ["run", _study(tmp_path, ["NVDA", "ZZZZ"]), "--offline",
+                                 "-o", str(tmp_path)])
+    assert result.exit_code == 1
+    lines = [ln for ln in result.output.splitlines() if ln.startswith("error:")]
+    assert len(lines) == 1
+    assert lines[0].startswith("error: offline: no local prices for ['ZZZZ'] in ")
+    assert "Traceback" not in result.output
+
+
+def test_c04_cli_exits_non_zero_on_an_empty_download(tmp_path, monkeypatch):
+    fake = FakeYF(session_prices(["^GSPC"], start="2024-01-01", end="2025-03-31"))
+    monkeypatch.setattr("eventstudy.data.yahoo._import_yfinance",
+                        lambda: types.SimpleNamespace(download=fake))
+    result = runner.invoke(app, ["run", _study(tmp_path, ["INVALIDTICKER123"], "yfinance"),
+                                 "-o", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "no price data for INVALIDTICKER123 in " in result.output
+    assert len(fake.calls) == 1  # one batched request for the security and the market
+
+
+def test_refresh_downloads_what_the_bundle_has(tmp_path, monkeypatch):
+    prices = session_prices(["NVDA", "^GSPC"], start="2024-01-01", end="2025-03-31")
+    fake = FakeYF(prices)
+    monkeypatch.setattr("eventstudy.data.yahoo._import_yfinance",
+                        lambda: types.SimpleNamespace(download=fake))
+    result = runner.invoke(app, ["run", _study(tmp_path, ["NVDA"]), "--refresh",
+                                 "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert sorted(fake.calls[0]["tickers"]) == ["NVDA", "^GSPC"]
+    info = runner.invoke(app, ["cache", "info"])
+    assert info.exit_code == 0 and "2 series" in info.output and "NVDA" in info.output, (
+        result.output, info.output)
+
+
+def test_cache_info_and_clear(tmp_path):
+    cache = PriceCache(tmp_path)
+    f = pd.DataFrame({"close": [1.0, 2.0]}, index=pd.bdate_range("2025-01-02", periods=2))
+    cache.put("BRK-B", True, f, f.index[0], f.index[-1])
+    cache.put("^GSPC", True, f, f.index[0], f.index[-1])
+    info = runner.invoke(app, ["cache", "info", "--cache-dir", str(tmp_path)])
+    assert info.exit_code == 0, info.output
+    assert "2 series" in info.output and "BRK-B" in info.output and "^GSPC" in info.output
+    one = runner.invoke(app, ["cache", "clear", "brk.b", "--cache-dir", str(tmp_path)])
+    assert one.exit_code == 0 and "removed 1 cached series" in one.output
+    rest = runner.invoke(app, ["cache", "clear", "--cache-dir", str(tmp_path)])
+    assert "removed 1 cached series" in rest.output
+    assert PriceCache(tmp_path).entries().empty
+
+
+@pytest.mark.parametrize("args", [["cache", "--help"], ["cache", "info", "--help"],
+                                  ["cache", "clear", "--help"]])
+def test_cache_commands_have_help(args):
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0 and "Usage" in result.output
