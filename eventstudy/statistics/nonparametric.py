@@ -10,7 +10,8 @@ returns over its estimation days plus the event-window days of the panel (the "c
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -33,10 +34,6 @@ def _result(test: str, stat: float, p: float, dist: str, n: int, window: Window)
                       alternative_hypothesis="they are shifted up or down (two-sided)")
 
 
-def _combined(panel: TestPanel) -> Float64Array:
-    """(N, T + L) abnormal returns over the estimation days then the event-window days."""
-    return np.concatenate([panel.ar_est, panel.ar_evt], axis=1)
-
 
 def _day_sums(x: Float64Array, panel: TestPanel) -> tuple[Float64Array, Float64Array]:
     """Per day (column): sum over the securities present (or mean x N, ``day_sums='scaled'``)."""
@@ -47,6 +44,12 @@ def _day_sums(x: Float64Array, panel: TestPanel) -> tuple[Float64Array, Float64A
             total = total / n_t * x.shape[0]
     total = np.where(n_t > 0, total, np.nan)
     return total, n_t
+
+
+def _cached(panel: TestPanel, key: str, compute: Callable[[], Any]) -> Any:
+    if key not in panel.cache:
+        panel.cache[key] = compute()
+    return panel.cache[key]
 
 
 def _daily_z(x: Float64Array, panel: TestPanel, power: float) -> Float64Array:
@@ -150,11 +153,13 @@ def corrado_sign(panel: TestPanel, window: Window) -> TestResult:
     .. [1] Corrado, C. J., Zivney, T. L. (1992). The specification and power of the sign test in
        event study hypothesis tests using daily stock returns. JFQA 27(3), 465-478.
     """
-    full = _combined(panel)
-    with np.errstate(invalid="ignore"):
-        med = np.nanmedian(full, axis=1)
-    G = np.sign(full - med[:, None])
-    z = _window_sum(_daily_z(G, panel, 0.5), panel, window)
+    def daily() -> Float64Array:
+        full = panel.combined
+        with np.errstate(invalid="ignore"):
+            med = np.nanmedian(full, axis=1)
+        return _daily_z(np.sign(full - med[:, None]), panel, 0.5)
+
+    z = _window_sum(_cached(panel, "corrado_sign", daily), panel, window)
     return _result("corrado_sign", z, normal_pvalue(z), "N(0,1)", _n(panel, window), window)
 
 
@@ -187,24 +192,26 @@ def corrado_rank(panel: TestPanel, window: Window) -> TestResult:
        event studies. JFE 23(2), 385-395.
     .. [2] Cowan, A. R. (1992). Nonparametric event study tests. RQFA 2(4), 343-358.
     """
-    full = _combined(panel)
-    K = _ranks(full)
-    avg = np.nanmean(K, axis=1)
+    K = panel.combined_ranks
     n = _n(panel, window)
     sl = panel.window_slice(window)
     if sl.stop - sl.start == 1:
-        z_days = _daily_z(K - avg[:, None], panel, 1.0)
+        z_days = _cached(panel, "corrado_rank_daily", lambda: _daily_z(
+            K - np.nanmean(K, axis=1)[:, None], panel, 1.0))
         z = float(z_days[sl][0])
     else:
-        centre = avg[:, None] if panel.conventions.rank_centering == "security" else np.nanmean(avg)
-        k = K - centre
-        with np.errstate(invalid="ignore"):
-            k_t = np.nanmean(k, axis=0)
-        length = np.isfinite(full).sum(axis=1).mean()
-        T = panel.ar_est.shape[1]
-        evt = k[:, T:][:, sl]
-        z = float(np.sqrt(sl.stop - sl.start) * np.nanmean(evt)
-                  / np.sqrt(np.nansum(k_t**2) / length))
+        def centred() -> tuple[Float64Array, float]:
+            avg = np.nanmean(K, axis=1)
+            pooled = panel.conventions.rank_centering == "pooled"
+            k = K - (np.nanmean(avg) if pooled else avg[:, None])
+            with np.errstate(invalid="ignore"):
+                k_t = np.nanmean(k, axis=0)
+            length = np.isfinite(panel.combined).sum(axis=1).mean()
+            return k, float(np.sqrt(np.nansum(k_t**2) / length))
+
+        k, s_k = _cached(panel, "corrado_rank_car", centred)
+        evt = k[:, panel.ar_est.shape[1]:][:, sl]
+        z = float(np.sqrt(sl.stop - sl.start) * np.nanmean(evt) / s_k)
     return _result("corrado_rank", z, normal_pvalue(z), "N(0,1)", n, window)
 
 
@@ -226,9 +233,11 @@ def modified_rank(panel: TestPanel, window: Window) -> TestResult:
     .. [2] Kolari, J. W., Pynnonen, S. (2011). Nonparametric rank tests for event studies. Journal
        of Empirical Finance 18(5), 953-971.
     """
-    full = _combined(panel)
-    U = _ranks(full) / (1.0 + np.isfinite(full).sum(axis=1))[:, None]
-    z = _window_sum(_daily_z(U - 0.5, panel, 0.5), panel, window)
+    def daily() -> Float64Array:
+        U = panel.combined_ranks / (1.0 + np.isfinite(panel.combined).sum(axis=1))[:, None]
+        return _daily_z(U - 0.5, panel, 0.5)
+
+    z = _window_sum(_cached(panel, "modified_rank", daily), panel, window)
     return _result("modified_rank", z, normal_pvalue(z), "N(0,1)", _n(panel, window), window)
 
 
@@ -259,6 +268,12 @@ def wilcoxon(panel: TestPanel, window: Window) -> TestResult:
     return _result("wilcoxon", w_plus, p, f"signed-rank({n})", n, window)
 
 
+def _grank_est(panel: TestPanel) -> tuple[Float64Array, Float64Array]:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sar = panel.ar_est / np.sqrt(panel.sigma2)[:, None]
+    return sar, _ranks(sar)
+
+
 def grank(panel: TestPanel, window: Window) -> TestResult:
     """Test CAR = 0 with the generalized rank test GRANK-T of Kolari and Pynnonen (2011).
 
@@ -284,12 +299,20 @@ def grank(panel: TestPanel, window: Window) -> TestResult:
     n = int(ok.sum())
     if n < 2:
         return _result("grank", np.nan, np.nan, "t", n, window)
+    # Ranks of the estimation SARs do not depend on the window: rank them once, then insert the
+    # window's SCAR* (average ranks for ties, as a joint ranking would give).
+    sar_all, base = _cached(panel, "grank_est", lambda: _grank_est(panel))
+    sar_est, base = sar_all[ok], base[ok]
     with np.errstate(invalid="ignore", divide="ignore"):
-        sar_est = panel.ar_est[ok] / np.sqrt(panel.sigma2[ok])[:, None]
         scar_star = scar[ok] / np.std(scar[ok], ddof=1)
-    gsar = np.concatenate([sar_est, scar_star[:, None]], axis=1)
-    valid = np.isfinite(gsar)
-    U = _ranks(gsar) / (valid.sum(axis=1) + 1.0)[:, None] - 0.5
+    s = scar_star[:, None]
+    with np.errstate(invalid="ignore"):
+        est_rank = base + (sar_est > s) + 0.5 * (sar_est == s)
+        scar_rank = 1.0 + np.sum(sar_est < s, axis=1) + 0.5 * np.sum(sar_est == s, axis=1)
+    valid = np.concatenate([np.isfinite(sar_est), np.ones((len(s), 1), bool)], axis=1)
+    ranks = np.concatenate([np.where(np.isfinite(sar_est), est_rank, np.nan),
+                            scar_rank[:, None]], axis=1)
+    U = ranks / (valid.sum(axis=1) + 1.0)[:, None] - 0.5
     n_t = valid.sum(axis=0).astype("float64")
     with np.errstate(invalid="ignore", divide="ignore"):
         u_bar = np.nansum(U, axis=0) / n_t

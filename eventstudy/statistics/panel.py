@@ -110,6 +110,8 @@ class TestPanel:
     ret_evt: Float64Array
     normal_evt: Float64Array
     conventions: Conventions = field(default_factory=Conventions)
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Window-independent intermediate results of the tests (ranks, daily statistics)."""
 
     @property
     def n(self) -> int:
@@ -137,6 +139,19 @@ class TestPanel:
         if t1 > t2 or t1 < lo or t2 > hi:
             raise ValueError(f"window {[t1, t2]} is not inside the event windows [{lo}, {hi}]")
         return slice(t1 - lo, t2 - lo + 1)
+
+    @cached_property
+    def combined(self) -> Float64Array:
+        """(N, T + L) abnormal returns over the estimation days then the event-window days."""
+        return np.concatenate([self.ar_est, self.ar_evt], axis=1)
+
+    @cached_property
+    def combined_ranks(self) -> Float64Array:
+        """(N, T + L) rank of each combined-day AR within its security-event (average ties, NaN
+        kept), the ranks of Corrado (1989)."""
+        from scipy.stats import rankdata
+
+        return np.asarray(rankdata(self.combined, axis=1, nan_policy="omit"), dtype="float64")
 
     @cached_property
     def fe_quad(self) -> Float64Array:
