@@ -140,7 +140,9 @@ def validate(config: ConfigArg, debug: DebugOpt = False) -> None:
     except Exception as exc:  # noqa: BLE001 - _fail shows one line (the traceback with --debug)
         _fail(exc, debug)
     typer.echo(f"{config}: ok: study {cfg.study}, {n_events} event(s), {len(tickers)} securities in "
-               f"{len(groups)} group(s), model {cfg.model}")
+               f"{len(groups)} group(s), model {cfg.model}"
+               + (f", {len(cfg.claims)} claim(s): {', '.join(c.id for c in cfg.claims)}"
+                  if cfg.claims else ""))
 
 
 cache_app = typer.Typer(help="The download cache of yfinance prices (Parquet files).",

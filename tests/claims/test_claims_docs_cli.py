@@ -56,3 +56,9 @@ def test_run_prints_verdicts_before_the_headline_table(tmp_path):
     claims = pd.read_csv(tmp_path / "out" / "small" / "claims.csv")
     assert list(claims.columns) == ["claim_id", "claim", "test", "metric", "value", "p_value", "verdict"]
     assert claims["verdict"].iloc[0] == "supported"
+
+
+def test_validate_lists_the_claims(repo):
+    result = CliRunner().invoke(app, ["validate", str(repo / "configs" / "deepseek_2025.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "2 claim(s): market_risk, ai_concentrated" in result.output
