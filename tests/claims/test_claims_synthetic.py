@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from eventstudy import EventStudy
 from eventstudy.claims import ClaimSpec
@@ -135,6 +136,29 @@ def test_sector_caar_and_rest_against_ols(sector):
     assert rows.loc["CAAR[0,0] of sector (n = 8)", "value"] == pytest.approx(ar[SECTOR].mean(), rel=1e-8)
     assert rows.loc["CAAR[0,0] of the rest of all securities (n = 32)", "value"] == pytest.approx(
         ar[REST].mean(), rel=1e-8)
+
+
+def test_sector_persistence_against_ols(sector):
+    returns, market = panel("sector")
+    est, evt = slice(DAY0 - 250, DAY0 - 10), slice(DAY0, DAY0 + 21)
+    car = {}
+    for t in SECTOR:
+        b, a = np.polyfit(market.iloc[est], returns[t].iloc[est], 1)
+        ar = returns[t].iloc[evt] - (a + b * market.iloc[evt])
+        car[t] = ar.to_numpy()
+    car = pd.DataFrame(car)  # rows tau 0..20
+    t = sector.claims
+    rows = t[(t["claim_id"] == "sector_only") & (t["test"] == "persistence")].set_index("metric")
+    for k in (5, 20):
+        caar_0k = car.iloc[:k + 1].sum().mean()
+        assert rows.loc[f"CAAR of sector [0,{k}]", "value"] == pytest.approx(caar_0k, rel=1e-8)
+        assert rows.loc[f"share of the day-0 move reversed by +{k}", "value"] == pytest.approx(
+            1 - caar_0k / car.iloc[0].mean(), rel=1e-8)
+        drift = car.iloc[1:k + 1].sum()
+        tstat = drift.mean() / (drift.std(ddof=1) / np.sqrt(len(drift)))
+        assert rows.loc[f"CAAR of sector [+1,+{k}]", "p_value"] == pytest.approx(
+            2 * stats.t.sf(abs(tstat), len(drift) - 1), rel=1e-6)
+    assert rows["verdict"].iloc[0] == SUPPORTED  # no drift after day 0: the fall persisted
 
 
 def test_reversal_flips_persistence():
