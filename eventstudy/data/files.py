@@ -45,6 +45,7 @@ _FIELD_NAMES = set(_ADJ_NAMES + _CLOSE_NAMES + _SPLIT_NAMES + _DIV_NAMES) | {
     "open", "high", "low", "volume", "capital gains", "repaired?"}
 _ISO = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})")
 _YMD = re.compile(r"^\s*(\d{8})(?:\.0)?\s*$")
+_SLASH = re.compile(r"^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{2}|\d{4})\s*$")
 
 
 def _is_price_file(p: Path) -> bool:
@@ -81,8 +82,10 @@ def parse_dates(values: pd.Series | pd.Index, *, label: str) -> pd.DatetimeIndex
     rest = out.isna() & iso.isna() & ymd.isna()
     if rest.any():
         try:
-            out[rest] = pd.to_datetime(text[rest], errors="coerce", format="mixed")
-        except (TypeError, ValueError):  # mixed time zones or naive/aware mixes: not our dates
+            out[rest] = _slash_dates(text[rest], label)
+        except (TypeError, ValueError) as exc:  # mixed time zones or naive/aware mixes
+            if isinstance(exc, DataShapeError):
+                raise
             i = int(np.flatnonzero(rest.to_numpy())[0])
             raise DataShapeError(f"{label}: {text.iat[i]!r} (row {i + 1}) is not a date") from None
     bad = out.isna()
@@ -92,9 +95,33 @@ def parse_dates(values: pd.Series | pd.Index, *, label: str) -> pd.DatetimeIndex
     return pd.DatetimeIndex(out).normalize()
 
 
+def _slash_dates(text: pd.Series, label: str) -> pd.Series:
+    """Parse D/M/Y or M/D/Y dates, refusing to guess when the file does not tell which."""
+    parts = text.str.extract(_SLASH)
+    if parts.isna().any(axis=None):
+        return pd.to_datetime(text, errors="coerce", format="mixed")
+    a, b = parts[0].astype(int), parts[1].astype(int)
+    day_first, month_first = bool((a > 12).any()), bool((b > 12).any())
+    if day_first and month_first:
+        raise DataShapeError(f"{label}: dates mix day/month and month/day order "
+                             f"({text.iat[int((a > 12).to_numpy().argmax())]!r} and "
+                             f"{text.iat[int((b > 12).to_numpy().argmax())]!r})")
+    if not day_first and not month_first:
+        raise DataShapeError(f"{label}: ambiguous dates such as {text.iat[0]!r} (day/month or "
+                             "month/day?); write them as YYYY-MM-DD")
+    year = parts[2].astype(int)
+    year = year.where(year >= 100, year + 2000)
+    day, month = (a, b) if day_first else (b, a)
+    return pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": day}),
+                          errors="coerce")
+
+
 def _read_raw(path: Path) -> pd.DataFrame:
     """Read a CSV or Parquet file into a frame with a ``date`` column and string/number columns."""
     name = path.name.lower()
+    if not name.endswith(SUFFIXES):
+        raise DataShapeError(f"{path}: unsupported file type {path.suffix!r}; save the prices as "
+                             "CSV or Parquet")
     if name.endswith((".parquet", ".pq")):
         try:
             frame = pd.read_parquet(path)
@@ -133,8 +160,14 @@ def _read_raw(path: Path) -> pd.DataFrame:
         return frame
     if first[0] == "ticker" and second and second[0].strip().lower() == "price":
         raise DataShapeError(f"{path}: (Ticker, Price) header: save with group_by='column'")
+    sep, decimal = ",", "."
+    if lines[0].count(";") > lines[0].count(","):  # a European spreadsheet export
+        sep = ";"
+        decimal = "," if re.search(r"\d,\d", "\n".join(lines[1:6])) else "."
+    elif lines[0].count("\t") > lines[0].count(","):
+        sep = "\t"
     try:
-        frame = pd.read_csv(io.StringIO(text), keep_default_na=False,
+        frame = pd.read_csv(io.StringIO(text), sep=sep, decimal=decimal, keep_default_na=False,
                             na_values=["", "NaN", "nan", "NA", "null", "None"])
     except (pd.errors.ParserError, ValueError) as exc:
         raise DataShapeError(f"{path}: cannot parse CSV ({exc})") from None
@@ -226,6 +259,9 @@ def read_price_file(
 
     cols = list(raw.columns)
     date_col = _find(cols, _DATE_NAMES) or cols[0]
+    if date_col.lower().strip() in _FIELD_NAMES:
+        raise DataShapeError(f"{path}: no date column (the first column is {date_col!r}); "
+                             "add one named 'date'")
     tcol = _find(cols, _TICKER_NAMES)
     adj = _find(cols, _ADJ_NAMES)
     close = _find(cols, _CLOSE_NAMES)

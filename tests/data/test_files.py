@@ -220,3 +220,32 @@ def test_config_source_file_needs_a_path(tmp_path):
         "study: s\ndata: {source: file}\nevents: [{id: e, date: 2024-01-10, tickers: [X]}]\n")
     with pytest.raises(ConfigError, match="source: file needs path"):
         load_config(tmp_path / "s.yaml")
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("X.xlsx", "PK", "unsupported file type '.xlsx'; save the prices as CSV or Parquet"),
+    ("X.csv", "close\n10\n11\n", "no date column (the first column is 'close')"),
+    ("X.csv", "Date,Close\n01/02/2024,10\n01/03/2024,11\n",
+     "ambiguous dates such as '01/02/2024' (day/month or month/day?)"),
+    ("X.csv", "Date,Close\n13/01/2024,10\n01/16/2024,11\n",
+     "dates mix day/month and month/day order"),
+])
+def test_dates_and_file_types_are_never_guessed(tmp_path, name, content, message):
+    (tmp_path / name).write_text(content)
+    with pytest.raises(DataShapeError) as err:
+        FileSource(tmp_path / name).get_prices(["X"], pd.Timestamp("2024-01-01"),
+                                               pd.Timestamp("2024-01-31"))
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize("content", [
+    "Date,Close\n02/01/2024,10.5\n03/01/2024,10.6\n15/01/2024,11\n",  # day first (15 > 12)
+    "Date,Close\n01/02/2024,10.5\n01/03/2024,10.6\n01/15/2024,11\n",  # month first
+    "date;close\n2024-01-02;10,5\n2024-01-03;10,6\n2024-01-15;11\n",  # European export
+])
+def test_day_first_month_first_and_semicolon_files(tmp_path, content):
+    (tmp_path / "X.csv").write_text(content)
+    close = FileSource(tmp_path / "X.csv").get_prices(
+        ["X"], pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-31")).close["X"]
+    assert close.to_dict() == {pd.Timestamp("2024-01-02"): 10.5, pd.Timestamp("2024-01-03"): 10.6,
+                               pd.Timestamp("2024-01-15"): 11.0}
