@@ -189,3 +189,58 @@ def test_c10_end_is_requested_past_the_last_needed_session():
         ["AAPL"], pd.Timestamp("2020-08-03"), pd.Timestamp("2020-08-31"))
     assert pd.Timestamp(fake.calls[0]["end"]) > pd.Timestamp("2020-09-01")
     assert data.close.index[-1] == pd.Timestamp("2020-08-31")
+
+
+def test_timeouts_are_retried_like_rate_limits():
+    import requests
+
+    prices = session_prices(["AAPL"], start="2024-01-01", end="2024-03-29")
+    fake = FakeYF(prices, raise_on={1}, raise_exc=requests.exceptions.ReadTimeout("read timed out"))
+    data = YahooSource(download=fake, sleep=lambda s: None).get_prices(
+        ["AAPL"], pd.Timestamp("2024-02-01"), pd.Timestamp("2024-02-29"))
+    assert len(fake.calls) == 2 and data.close["AAPL"].notna().all()
+    always = FakeYF(prices, raise_on={1, 2, 3}, raise_exc=requests.exceptions.ReadTimeout("x"))
+    with pytest.raises(DataUnavailableError, match=r"Yahoo timeouts for \['AAPL'\] after 3 "):
+        YahooSource(download=always, sleep=lambda s: None).get_prices(
+            ["AAPL"], pd.Timestamp("2024-02-01"), pd.Timestamp("2024-02-29"))
+
+
+def test_other_errors_are_not_retried():
+    prices = session_prices(["AAPL"], start="2024-01-01", end="2024-03-29")
+    fake = FakeYF(prices, raise_on={1}, raise_exc=ValueError("bad argument"))
+    with pytest.raises(DataUnavailableError, match="Yahoo download failed for"):
+        YahooSource(download=fake).get_prices(
+            ["AAPL"], pd.Timestamp("2024-02-01"), pd.Timestamp("2024-02-29"))
+    assert len(fake.calls) == 1
+
+
+def test_progress_bar_chunks_give_the_same_prices(monkeypatch):
+    import eventstudy.data.yahoo as yahoo
+
+    monkeypatch.setattr(yahoo, "CHUNK", 2)
+    names = ["AAA", "BBB", "CCC", "DDD", "EEE"]
+    prices = session_prices(names, start="2024-01-01", end="2024-03-29")
+    fake = FakeYF(prices)
+    data = YahooSource(download=fake, progress=True).get_prices(
+        names, pd.Timestamp("2024-02-01"), pd.Timestamp("2024-02-29"))
+    assert [len(c["tickers"]) for c in fake.calls] == [2, 2, 1]
+    np.testing.assert_allclose(data.close[names].to_numpy(),
+                               prices.loc["2024-02-01":"2024-02-29", names].to_numpy())
+
+
+def test_recorded_split_reaches_the_price_data():
+    prices = session_prices(["AAPL"], start="2020-08-01", end="2020-09-30")
+    splits = {"AAPL": pd.Series(4.0, index=[pd.Timestamp("2020-08-31")])}
+    fake = FakeYF(prices, splits=splits)
+    data = YahooSource(download=fake, adjusted=False).get_prices(
+        ["AAPL"], pd.Timestamp("2020-08-03"), pd.Timestamp("2020-09-15"))
+    assert data.splits["AAPL"].loc["2020-08-31"] == 4.0
+    assert data.splits["AAPL"].drop(pd.Timestamp("2020-08-31")).eq(0).all()
+
+
+@pytest.mark.network
+def test_live_yahoo_nvda_deepseek_day(tmp_path):
+    data = YahooSource().get_prices(["NVDA", "^GSPC"], pd.Timestamp("2025-01-21"),
+                                    pd.Timestamp("2025-01-28"))
+    r = data.close.pct_change().loc["2025-01-27"]
+    assert round(r["NVDA"] * 100, 2) == -16.97 and round(r["^GSPC"] * 100, 2) == -1.46
