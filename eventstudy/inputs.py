@@ -258,6 +258,16 @@ def _dividends_in_windows(
                         f"(event {ev.event_id}, {ev.ticker})")
 
 
+def _symbol_notes(config: StudyConfig) -> list[str]:
+    """One note per ticker the user wrote differently from its Yahoo symbol (C06)."""
+    typed = [t for members in config.groups.values() for t in members]
+    if isinstance(config.events, list):
+        typed += [t for ev in config.events for t in (ev.tickers or [])]
+    typed.append(config.market)
+    pairs = {t: normalize_ticker(t) for t in typed}
+    return [f"ticker {t} -> Yahoo symbol {y}" for t, y in pairs.items() if t != y]
+
+
 def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None) -> StudyInputs:
     """Resolve securities and events of ``config``, load prices and compute aligned returns.
 
@@ -328,7 +338,7 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
         "vintage": data.vintage,
         "adjusted": data.adjusted,
         "returns": config.data.returns,
-        "notes": list(data.notes),
+        "notes": [*_symbol_notes(config), *data.notes],
         "calendar": calendar,
         "quality": quality.frame(),
         "universe": config.universe,

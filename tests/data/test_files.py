@@ -249,3 +249,19 @@ def test_day_first_month_first_and_semicolon_files(tmp_path, content):
         ["X"], pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-31")).close["X"]
     assert close.to_dict() == {pd.Timestamp("2024-01-02"): 10.5, pd.Timestamp("2024-01-03"): 10.6,
                                pd.Timestamp("2024-01-15"): 11.0}
+
+
+def test_c06_symbol_mapping_reaches_the_study_notes(tmp_path):
+    prices = session_prices(["BRK-B", "AAPL", "^GSPC"], start="2023-06-01", end="2024-04-30")
+    prices.rename_axis("date").to_csv(tmp_path / "prices.csv")
+    cfg = {"study": "c06", "data": {"source": "file", "path": "prices.csv"}, "market": "^gspc",
+           "events": [{"id": "e", "date": "2024-03-15"}],
+           "groups": {"g": ["brk.b", "aapl", "AAPL"]},
+           "estimation_window": [-120, -11], "event_windows": [[0, 0]]}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(cfg))
+    with pytest.warns(EventStudyWarning, match="1 duplicate ticker dropped"):
+        inputs = load_study_inputs(load_config(tmp_path / "s.yaml"))
+    assert list(inputs.returns.columns) == ["BRK-B", "AAPL"]
+    assert inputs.metadata["notes"][:3] == ["ticker brk.b -> Yahoo symbol BRK-B",
+                                            "ticker aapl -> Yahoo symbol AAPL",
+                                            "ticker ^gspc -> Yahoo symbol ^GSPC"]
