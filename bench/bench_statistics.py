@@ -6,8 +6,8 @@ Run:  python bench/bench_statistics.py [--sizes 503 10000 100000] [--repeat 3]
 Each size runs in a fresh subprocess so its peak memory (ru_maxrss) is its own.
 - 503: the S&P 500 members of 2024-12-27 around 2025-01-27 on the bundled real data (simple returns,
   ^GSPC), estimation window -250..-11, event windows [0,0], [-1,1], [0,5].
-- 10,000 / 100,000: a synthetic panel (2,000 securities x 1,100 sessions, market model with noise),
-  events on 5 / 50 dates per security spread over the last 600 sessions.
+- 10,000 / 100,000: a synthetic panel (1,000 / 10,000 securities x 1,100 sessions, market model
+  with noise), each security in 10 events 60 sessions apart over the last 600 sessions.
 Timed: ``EventStudy(...).fit()`` plus ``res.tests`` with every test of the registry
 (``bootstrap_t`` with 999 replications), i.e. fit and all tests. Data loading is not timed.
 The statsmodels loop does, per security-event, the market-model OLS and the day-0 AR t test with
@@ -45,7 +45,7 @@ def _sp500() -> tuple[list[dict], pd.DataFrame, pd.Series]:
 
 def _synthetic(n: int) -> tuple[list[dict], pd.DataFrame, pd.Series]:
     rng = np.random.default_rng(0)
-    n_sec, n_days = 2000, 1100
+    n_sec, n_days = n // 10, 1100
     idx = pd.bdate_range("2020-01-01", periods=n_days)
     m = rng.normal(0.0003, 0.01, n_days)
     betas = rng.uniform(0.5, 1.5, n_sec)

@@ -241,6 +241,17 @@ def _default_tests() -> tuple[str, ...]:
     return DEFAULT_TESTS
 
 
+class RegressionSpec(_Frozen):
+    """A cross-sectional regression of CARs on characteristics (``res.regression``)."""
+
+    x: list[str] = Field(min_length=1)
+    window: Window | None = None
+    data: Path | None = None
+    """CSV with event_id and/or ticker and the x columns; without it, x may name the model's
+    parameters (alpha, beta, ...), sigma or nobs."""
+    cov_type: Literal["HC0", "HC1", "HC2", "HC3", "nonrobust"] = "HC1"
+
+
 class BootstrapSpec(_Frozen):
     """Replications and seed of the ``bootstrap_t`` test."""
 
@@ -273,6 +284,7 @@ class StudyConfig(_Frozen):
     p_adjust: Literal["holm", "fdr_bh"] | None = None
     bootstrap: BootstrapSpec = BootstrapSpec()
     factors: list[Path] | None = None
+    regression: RegressionSpec | None = None
     claims: list[ClaimSpec] = Field(default_factory=list)  # see eventstudy.claims.spec
     base_dir: Path | None = Field(None, exclude=True)
 

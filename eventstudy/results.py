@@ -300,6 +300,57 @@ class EventStudyResults:
             table = adjust_pvalues(table, self.study.p_adjust)
         return table
 
+    def car_regression(
+        self,
+        x: list[str],
+        *,
+        data: pd.DataFrame | None = None,
+        window: Window | None = None,
+        cov_type: str = "HC1",
+    ) -> Any:
+        """Regress CAR over ``window`` on characteristics; see
+        :func:`eventstudy.statistics.regression.car_regression`.
+
+        Parameters
+        ----------
+        x : list of str
+            Regressors: columns of ``data`` or per-event fit quantities (the model's parameters such
+            as ``alpha`` and ``beta``, ``sigma``, ``nobs``).
+        data : pandas.DataFrame, optional
+            Characteristics keyed by ``event_id`` and/or ``ticker``.
+        window : tuple of int, optional
+            Default: the first event window.
+        cov_type : {'HC1', 'HC0', 'HC2', 'HC3', 'nonrobust'}, default 'HC1'
+
+        Returns
+        -------
+        statsmodels RegressionResultsWrapper
+        """
+        from eventstudy.statistics.regression import car_regression
+
+        window = tuple(window) if window is not None else self.event_windows[0]
+        chars = pd.concat([self.params, self.sigma, self.nobs], axis=1).reset_index()
+        if data is not None:
+            extra = data.reset_index() if any(
+                n in ("event_id", "ticker") for n in data.index.names) else data.copy()
+            keys = [k for k in ("event_id", "ticker") if k in extra.columns]
+            for k in keys:
+                extra[k] = extra[k].astype(str)
+            new_cols = [c for c in extra.columns if c not in chars.columns]
+            chars = chars.merge(extra[[*keys, *new_cols]], on=keys, how="left") if keys else chars
+        return car_regression(self.car_window(*window), chars, x, cov_type=cov_type)  # type: ignore[arg-type]
+
+    @cached_property
+    def regression(self) -> Any:
+        """The study's ``regression`` (config key or ``EventStudy(regression=)``), fitted; None
+        without one."""
+        spec = self.study.regression
+        if not spec:
+            return None
+        return self.car_regression(list(spec["x"]), data=spec.get("data"),
+                                   window=spec.get("window"),
+                                   cov_type=spec.get("cov_type") or "HC1")
+
     def test(self, name: str = "t", window: Window = (0, 0), group: str | None = None) -> TestResult:
         """Return one test of CAAR = 0 over ``window`` for ``group`` (default: the first group).
 

@@ -81,6 +81,21 @@ def _events_frame(events: pd.DataFrame | Sequence[Mapping[str, Any]]) -> pd.Data
     return frame.reset_index(drop=True)
 
 
+def _config_regression(config: Any) -> dict[str, Any] | None:
+    """The config's ``regression`` as EventStudy's argument (its ``data`` CSV read, keys as text)."""
+    spec = config.regression
+    if spec is None:
+        return None
+    out: dict[str, Any] = {"x": list(spec.x), "window": spec.window, "cov_type": spec.cov_type}
+    if spec.data is not None:
+        path = config.resolve_path(spec.data)
+        try:
+            out["data"] = pd.read_csv(path, dtype={"event_id": str, "ticker": str})
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"{path}: cannot read regression data ({exc})") from None
+    return out
+
+
 def _config_factors(config: Any) -> pd.DataFrame | None:
     """Read the config's ``factors`` files (Ken French layout), paths relative to the config."""
     if not config.factors:
@@ -137,6 +152,10 @@ class EventStudy:
         Adjust each test's p-values across the event windows (adds ``p_value_adjusted``).
     bootstrap : dict, optional
         ``n_boot`` (default 999) and ``seed`` (default 0) of the ``bootstrap_t`` test.
+    regression : dict, optional
+        A cross-sectional regression of CARs for ``res.regression``: ``x`` (regressors), ``window``
+        (default the first event window), ``cov_type`` (default 'HC1') and ``data`` (a frame of
+        characteristics keyed by event_id and/or ticker); see :meth:`EventStudyResults.car_regression`.
     factors : pandas.DataFrame, optional
         Daily factor returns (decimals) indexed by date, with Ken French's column names (Mkt-RF,
         SMB, HML, RMW, CMA, Mom, RF), for the models 'ff3', 'carhart' and 'ff5'; see
@@ -181,6 +200,7 @@ class EventStudy:
         p_adjust: str | None = None,
         bootstrap: Mapping[str, Any] | None = None,
         factors: pd.DataFrame | None = None,
+        regression: Mapping[str, Any] | None = None,
         claims: Sequence[Any] | None = None,
         market_history: pd.Series | None = None,
     ) -> None:
@@ -246,6 +266,7 @@ class EventStudy:
         self.p_adjust = p_adjust
         self.bootstrap = {"n_boot": 999, "seed": 0, **dict(bootstrap or {})}
         self.factors = self._check_factors(factors)
+        self.regression = dict(regression) if regression else None
         from eventstudy.claims import check_claims, parse_claims
 
         self.claims = parse_claims(claims)
@@ -290,6 +311,7 @@ class EventStudy:
             p_adjust=config.p_adjust,
             bootstrap=config.bootstrap.model_dump(),
             factors=_config_factors(config),
+            regression=_config_regression(config),
         )
 
     @classmethod

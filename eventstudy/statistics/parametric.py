@@ -90,10 +90,13 @@ def car_variance(sigma2: Float64Array, xtx_inv: Float64Array, x: Float64Array) -
 
 def t_pvalue(stat: Float64Array | float, df: Float64Array | float) -> Float64Array:
     """Return the two-sided p-value of a statistic against Student's t with ``df`` degrees of freedom."""
-    from scipy import stats  # imported here: scipy.stats costs ~0.7 s at package import
+    # scipy.special, not scipy.stats: the latter costs ~0.7 s to import, the former ~0.2 s.
+    from scipy.special import stdtr
 
     with np.errstate(invalid="ignore"):
-        return np.asarray(2.0 * stats.t.sf(np.abs(stat), df), dtype="float64")
+        df = np.asarray(df, dtype="float64")
+        return np.asarray(2.0 * stdtr(np.where(df > 0, df, np.nan), -np.abs(stat)),
+                          dtype="float64")
 
 
 def cross_sectional_t(values: Float64Array, axis: int = 0) -> tuple[Float64Array, ...]:
