@@ -138,6 +138,20 @@ class EventStudyResults:
         """Return CAR[t1, t2] per security-event (Series indexed by (event_id, ticker))."""
         return pd.Series(self._car_stats((t1, t2))[0], index=self._columns, name=f"car[{t1},{t2}]")
 
+    @property
+    def sar(self) -> pd.DataFrame:
+        """(n_tau, n_events) standardised ARs, AR / sqrt(sigma^2 (1 + x'(X'X)^{-1}x)) under the
+        study's conventions (Patell 1976); index tau, columns (event_id, ticker)."""
+        return pd.DataFrame(self.panel.sar.T, index=pd.Index(self._tau, name="tau"),
+                            columns=self._columns)
+
+    def bhar_window(self, t1: int, t2: int) -> pd.Series:
+        """Return the buy-and-hold abnormal return over [t1, t2] per security-event:
+        prod(1 + R) - prod(1 + normal return) (Barber and Lyon 1997); NaN if a day is missing."""
+        from eventstudy.statistics.parametric import bhar
+
+        return pd.Series(bhar(self.panel, (t1, t2)), index=self._columns, name=f"bhar[{t1},{t2}]")
+
     @cached_property
     def params(self) -> pd.DataFrame:
         """Normal-return model coefficients per security-event (alpha, beta for the market model)."""

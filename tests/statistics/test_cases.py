@@ -196,3 +196,14 @@ def test_c25_car_and_its_standardisation():
     assert res.panel.scar((-1, 1))[0] == pytest.approx(2.357, abs=5e-4)  # full variance 4.5 s^2
     naive = _f1(conventions={"forecast_error": False}).panel.scar((-1, 1))[0]
     assert naive == pytest.approx(2.887, abs=5e-4)  # sqrt(L) sigma, documented as an option
+
+
+def test_sar_and_bhar_per_event():
+    res = _f1()
+    assert res.sar.loc[0].iloc[0] == pytest.approx(0.05 / (0.01 * np.sqrt(1 + 1 / 6 + 0.1)),
+                                                   rel=1e-12)
+    # BHAR by hand: prod(1 + R) - prod(1 + alpha + beta R_m) over tau -1..1
+    r = np.array([0.016, 0.036, 0.001])
+    normal = 0.001 + 1.5 * np.array([0.010, -0.010, 0.000])
+    assert res.bhar_window(-1, 1).iloc[0] == pytest.approx(np.prod(1 + r) - np.prod(1 + normal),
+                                                           rel=1e-12)
