@@ -1,7 +1,8 @@
-"""Safe file and folder names for outputs built from untrusted text (study ids, tickers, groups).
+"""Safe paths: output names built from untrusted text, and bounded reads of user files.
 
 A name such as ``../../etc``, ``/tmp/x``, ``a/b``, ``CON`` or ``.hidden`` must never write outside the
-output folder, overwrite a hidden file or hit a reserved Windows device name.
+output folder, overwrite a hidden file or hit a reserved Windows device name; a config path such as
+``/dev/zero`` or a huge file must fail at once, never hang or fill the memory.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from eventstudy.exceptions import ReportError
 
-__all__ = ["safe_name", "child_path", "check_replaceable_report"]
+__all__ = ["safe_name", "child_path", "check_replaceable_report", "read_text_limited"]
 
 REPORT_MARKER = "config.resolved.yaml"
 """Every report folder holds this file; a folder without it is never replaced."""
@@ -104,3 +105,40 @@ def check_replaceable_report(folder: str | Path) -> None:
     if not empty and not (path / REPORT_MARKER).is_file():
         raise ReportError(f"{path} exists and is not an eventstudy report (no {REPORT_MARKER}); "
                           "it is left alone: choose another --output-dir or study id, or remove it")
+
+
+def read_text_limited(path: str | Path, limit: int, *, what: str = "file") -> str:
+    """Read a UTF-8 text file (a byte-order mark is dropped), refusing more than ``limit`` bytes.
+
+    Reads at most ``limit + 1`` bytes, so an endless device (``/dev/zero``) or a pipe fails at once
+    instead of hanging; pipes and process substitutions (``<(...)``) still work.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+    limit : int
+        Largest accepted size in bytes.
+    what : str
+        Names the file in messages ("config", "events CSV").
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``path`` does not exist (callers word it: "no such config file").
+    UnicodeDecodeError
+        When the bytes are not UTF-8.
+    OSError
+        When the file cannot be read (a folder, no permission), or it is larger than ``limit``
+        (``errno.EFBIG``).
+    """
+    import errno
+
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"larger than {limit:,} bytes, too large for {what}", str(path))
+    return data.decode("utf-8-sig")

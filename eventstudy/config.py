@@ -36,6 +36,7 @@ from pydantic import (
     model_validator,
 )
 
+from eventstudy._paths import read_text_limited
 from eventstudy._typing import Window
 from eventstudy.claims.spec import ClaimSpec, check_claims
 from eventstudy.exceptions import ConfigError
@@ -493,10 +494,7 @@ def load_config(path: str | Path) -> StudyConfig:
     """
     p = Path(path)
     try:
-        if p.stat().st_size > _MAX_CONFIG_BYTES:
-            raise ConfigError(f"{p}: {p.stat().st_size} bytes is too large for a study config "
-                              f"(limit {_MAX_CONFIG_BYTES}); put events in a CSV file")
-        text = p.read_text(encoding="utf-8-sig")
+        text = read_text_limited(p, _MAX_CONFIG_BYTES, what="a study config (put events in a CSV)")
     except FileNotFoundError:
         raise ConfigError(f"{p}: no such config file") from None
     except UnicodeDecodeError as exc:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from eventstudy._paths import read_text_limited
 from eventstudy.config import StudyConfig
 from eventstudy.data import PriceSource, get_source, sanitize_prices
 from eventstudy.data.calendar import exchange_for_symbol, sessions
@@ -58,6 +59,8 @@ class StudyInputs:
     market_history: pd.Series | None = None
 
 
+MAX_EVENTS_BYTES = 256 * 2**20
+"""Largest events CSV read (256 MiB, millions of rows); more is refused, never read into memory."""
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\S.*)?$")
 
 
@@ -106,7 +109,7 @@ def read_events_csv(path: Any) -> pd.DataFrame:
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        text = read_text_limited(p, MAX_EVENTS_BYTES, what="an events CSV")
     except FileNotFoundError:
         raise ConfigError(f"{p}: no such events file") from None
     except UnicodeDecodeError as exc:

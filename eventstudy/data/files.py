@@ -378,6 +378,8 @@ class FileSource(PriceSource):
             return found
         if not self.path.exists():
             raise DataUnavailableError(f"{self.path}: no such price file or folder")
+        if not self.path.is_file():  # a device such as /dev/zero would be read forever
+            raise DataUnavailableError(f"{self.path}: not a regular file or folder")
         return [self.path]
 
     def get_prices(

@@ -8,6 +8,7 @@ YAML 1.1 octal tickers) or a message without a line or with pydantic's internal 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -126,3 +127,30 @@ def test_events_csv_is_relative_to_the_config_not_the_cwd(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     assert cfg.events_path == tmp_path / "sub" / "ev.csv"
     assert cfg.events_path.is_file()
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_endless_device_as_config_or_events_fails_at_once(tmp_path):
+    """`eventstudy validate /dev/zero` used to hang (read_text never returns) and fill the memory."""
+    t0 = time.perf_counter()
+    with pytest.raises(ConfigError, match="/dev/zero: cannot read config .*too large"):
+        load_config("/dev/zero")
+    cfg = _load(tmp_path, "study: x\nevents: /dev/zero\ngroups: {a: [NVDA]}\n")
+    from eventstudy.inputs import read_events_csv
+
+    with pytest.raises(ConfigError, match="/dev/zero: cannot read events CSV .*too large"):
+        read_events_csv(cfg.events_path)
+    assert time.perf_counter() - t0 < 10
+
+
+def test_config_through_a_pipe_is_read(tmp_path):
+    """A bounded read still accepts pipes (``eventstudy validate <(generate_config)``)."""
+    import os
+    import threading
+
+    fifo = tmp_path / "config.fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_text(BASE))
+    writer.start()
+    assert load_config(fifo).study == "x"
+    writer.join(5)

@@ -217,3 +217,13 @@ def test_unreadable_parquet_and_gzip(tmp_path):
         with pytest.raises(EventStudyError, match=p.name):
             read_price_file(p, tickers=["NVDA", "AMD"])
     _ = io  # keep the import for readers of this module
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_price_file_that_is_a_device_fails_at_once(tmp_path):
+    """data.path naming a link to /dev/zero used to hang the run reading it."""
+    FileSource, _ = _price_readers()
+    (tmp_path / "NVDA.csv").symlink_to("/dev/zero")
+    with pytest.raises(EventStudyError, match="not a regular file"):
+        FileSource(tmp_path / "NVDA.csv").get_prices(["NVDA"], pd.Timestamp("2025-01-01"),
+                                                     pd.Timestamp("2025-02-01"))
