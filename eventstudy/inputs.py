@@ -6,6 +6,7 @@ import csv
 import io
 import logging
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from eventstudy.data import PriceSource, get_source, sanitize_prices
 from eventstudy.data.calendar import exchange_for_symbol, sessions
 from eventstudy.data.quality import QualityLog, screen_prices
 from eventstudy.data.symbols import normalize_ticker, normalize_tickers
-from eventstudy.exceptions import ConfigError, DataUnavailableError
+from eventstudy.exceptions import ConfigError, DataUnavailableError, EventStudyWarning
 from eventstudy.returns import aligned_returns
 from eventstudy.windows import span
 
@@ -296,6 +297,16 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
     tickers = list(dict.fromkeys([*tickers, *events["ticker"]]))
     if not groups:
         groups = {"all": tickers}
+    in_events = set(events["ticker"])
+    for name, members in groups.items():
+        if not in_events.intersection(members):  # its CAAR row would be an unexplained n/a
+            warnings.warn(
+                f"group {name}: none of its securities ({', '.join(members[:5])}"
+                f"{', ...' if len(members) > 5 else ''}) is in an event (events with 'tickers:' "
+                "cover only those)",
+                EventStudyWarning,
+                stacklevel=2,
+            )
     market = normalize_ticker(config.market)
     if market in tickers:
         raise ConfigError(f"market {market} is also listed as a security")

@@ -77,3 +77,18 @@ def test_offset_dates_keep_the_local_calendar_date(tmp_path):
     frame = read_events_csv(p)
     assert frame["date"].tolist() == [pd.Timestamp("2025-01-27")] * 2
     assert frame["date"].dt.tz is None
+
+
+def test_group_with_no_event_is_flagged(tmp_path):
+    """Per-event tickers that miss a whole group left its CAAR row 'n/a' without a word."""
+    from eventstudy.config import load_config
+    from eventstudy.data import BundledSource
+    from eventstudy.exceptions import EventStudyWarning
+    from eventstudy.inputs import load_study_inputs
+
+    p = tmp_path / "c.yaml"
+    p.write_text("study: x\ndata: {source: bundled}\n"
+                 "events: [{id: e, date: 2025-01-27, tickers: [XOM]}]\n"
+                 "groups: {chips: [NVDA, AMD], energy: [XOM]}\n")
+    with pytest.warns(EventStudyWarning, match=r"group chips: none of its securities \(NVDA, AMD\)"):
+        load_study_inputs(load_config(p), source=BundledSource())
