@@ -82,6 +82,9 @@ def _day(tau: int) -> str:
 
 
 def _mark_day0(ax: Axes, *, horizontal_zero: bool = True) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # tau counts sessions
     ax.axvline(0, color="0.3", lw=0.8, ls="--")
     if horizontal_zero:
         ax.axhline(0, color="0.3", lw=0.6)
@@ -425,7 +428,7 @@ def plot_normalized_prices(
             ax.plot(norm.index, norm[col], color=colors[col], lw=1.8, label=col)
         else:
             ax.plot(norm.index, norm[col], color="0.35", lw=2.2, ls=":", label=col)
-    ax.axvline(0, color="0.3", lw=0.8, ls="--")
+    _mark_day0(ax, horizontal_zero=False)
     ax.axhline(100, color="0.3", lw=0.6)
     ax.set_xlabel(TAU_LABEL)
     ax.set_ylabel("Price, day-0 close = 100")

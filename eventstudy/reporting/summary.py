@@ -240,8 +240,11 @@ def summary_sections(res: EventStudyResults) -> list[Section]:
     verdicts = claim_verdicts(res)
     if verdicts is not None:
         out.append(Section("claims", "Claims and verdicts", verdicts))
-        out.append(Section("claim_numbers", "The numbers behind the verdicts", claims_table(res),
-                           "value and p_value are decimals; full table in claims.csv."))
+        numbers = claims_table(res)
+        numbers = numbers.drop(columns=["claim"]) if "claim" in numbers else numbers
+        out.append(Section("claim_numbers", "The numbers behind the verdicts", numbers,
+                           "value and p_value are decimals (counts and ranks whole numbers); "
+                           "full table in claims.csv."))
     out.append(Section("tests", "Test statistics by group and window", tests_table(res),
                        tests_note(res)))
     out.append(Section("day0", "Smallest and largest day-0 abnormal returns", day0_extremes(res),
@@ -279,10 +282,16 @@ def build_summary(res: EventStudyResults) -> Summary:
 
 
 def format_number(x: object) -> str:
-    """Format a table cell: floats to 4 decimals (scientific below 1e-4), NaN as "n/a"."""
+    """Format a table cell.
+
+    Floats to 4 decimals (scientific below 1e-4; whole numbers of 2 or more, such as ranks and
+    counts, without decimals), NaN as "n/a", anything else as text.
+    """
     if isinstance(x, (float, np.floating)):
         if not np.isfinite(x):
             return "n/a"
+        if abs(x) >= 2 and float(x).is_integer():
+            return str(int(x))
         return f"{x:.2e}" if x != 0 and abs(x) < 1e-4 else f"{x:.4f}"
     if isinstance(x, (np.integer, int)) and not isinstance(x, bool):
         return str(int(x))
