@@ -405,19 +405,31 @@ class FileSource(PriceSource):
             raise DataUnavailableError(
                 f"{self.path}: no prices for {missing} (the file{'s hold' if len(have) != 1 else ' holds'}: "
                 f"{have[:12]}{' ...' if len(have) > 12 else ''})")
-        closes, splits, divs = [], [], []
+        parts: dict[str, pd.DataFrame] = {}
         for t in tickers:
             frame, f = found[t]
-            clean = sanitize_prices(frame[["close"]].rename(columns={"close": t}),
-                                    label=f.name)[t]
-            acts = frame[["split", "dividend"]].copy()
-            acts.index = parse_dates(acts.index, label=f.name)
-            acts = acts.groupby(level=0).max().reindex(clean.index).fillna(0.0)
-            closes.append(clean)
-            splits.append(acts["split"].rename(t))
-            divs.append(acts["dividend"].rename(t))
+            if frame.index.has_duplicates or not frame.index.is_monotonic_increasing:
+                # rare: de-duplicate this ticker with its own message (C13)
+                clean = sanitize_prices(frame[["close"]].rename(columns={"close": t}),
+                                        label=f.name)[t]
+                acts = frame[["split", "dividend"]].groupby(level=0).max()
+                frame = acts.reindex(clean.index).fillna(0.0).assign(close=clean)
+            parts[t] = frame
+        # one wide frame per field, filled by position (pandas' unstack costs seconds for
+        # thousands of tickers)
+        dates = np.unique(np.concatenate([p.index.to_numpy("datetime64[ns]")
+                                          for p in parts.values()]))
+        index = pd.DatetimeIndex(dates, name="date")
+        wide = {}
+        for k in ("close", "split", "dividend"):
+            values = np.full((len(dates), len(tickers)), np.nan)
+            for j, t in enumerate(tickers):
+                p = parts[t]
+                values[np.searchsorted(dates, p.index.to_numpy("datetime64[ns]")), j] = \
+                    pd.to_numeric(p[k], errors="coerce").to_numpy(dtype="float64")
+            wide[k] = pd.DataFrame(values, index=index, columns=pd.Index(tickers))
         start, end = pd.Timestamp(start), pd.Timestamp(end)
-        close = pd.concat(closes, axis=1).loc[start:end]
+        close = sanitize_prices(wide["close"], label=self.path.name).loc[start:end]
         index = close.index
         mtime = max(found[t][1].stat().st_mtime for t in tickers)
         vintage = pd.Timestamp(mtime, unit="s").strftime("%Y-%m-%d")
@@ -427,6 +439,6 @@ class FileSource(PriceSource):
             source={t: f"file {found[t][1]}" for t in tickers},
             vintage=f"file modified {vintage}",
             notes=tuple(notes),
-            splits=pd.concat(splits, axis=1).reindex(index).fillna(0.0),
-            dividends=pd.concat(divs, axis=1).reindex(index).fillna(0.0),
+            splits=wide["split"].reindex(index).fillna(0.0),
+            dividends=wide["dividend"].reindex(index).fillna(0.0),
         )

@@ -79,6 +79,13 @@ class QualityLog:
         raise exc
 
 
+def _ratios(close: pd.DataFrame) -> np.ndarray:
+    """P_t / P_prev per ticker, P_prev the last price before t (NaN where P_t is missing)."""
+    prev = close.ffill().shift(1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (close / prev).to_numpy(dtype="float64", copy=True)
+
+
 def _near(ratio: np.ndarray, target: float) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.abs(np.log(ratio / target)) < SPLIT_TOLERANCE
@@ -133,55 +140,51 @@ def screen_prices(
     """
     log = log if log is not None else QualityLog()
     out = close.copy()
-    for ticker in out.columns:
-        s = out[ticker]
-        valid = s.dropna()
-        if len(valid) < 2:
-            continue
-        ratio = (valid / valid.shift(1)).to_numpy()
-        dates = valid.index
-        split_k = (
-            splits[ticker].reindex(dates).fillna(0.0).to_numpy()
-            if splits is not None and ticker in splits.columns
-            else np.zeros(len(valid))
-        )
-        applied = np.zeros(len(valid))
-        for i in np.flatnonzero((split_k > 0) & (split_k != 1.0)):
-            if _near(ratio[i : i + 1], 1.0 / split_k[i])[0]:
-                applied[i] = split_k[i]
-                log.add(ticker, dates[i], "split_applied", "info",
-                        f"{split_k[i]:g}:1 split of {ticker} on {dates[i].date()} applied to "
-                        "earlier prices (they were not adjusted)")
-        if applied.any():
-            valid = adjust_prices(valid, splits=pd.Series(applied, index=dates))
-            out[ticker] = valid.reindex(out.index)
-            ratio = (valid / valid.shift(1)).to_numpy()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lr = np.log(ratio)
-        nxt = np.append(lr[1:], np.nan)
-        spike = (np.abs(lr) > SPIKE_SIZE) & (np.abs(lr + nxt) < SPIKE_REVERT)
-        for i in np.flatnonzero(spike):
-            log.add(ticker, dates[i], "spike_and_revert", "warning",
-                    f"spike-and-revert in {ticker} on {dates[i].date()} "
-                    f"({np.expm1(lr[i]):+.1%}, then {np.expm1(nxt[i]):+.1%}): a bad price?")
-        reverted = np.append(False, spike[:-1])  # the day that undoes a spike
-        free = ~spike & ~reverted & ~(split_k > 0)
-        free[0] = False
-        unit = free & (_near(ratio, 0.01) | _near(ratio, 100.0))
-        fwd = free & ~unit & np.logical_or.reduce([_near(ratio, 1.0 / k) for k in SPLIT_RATIOS])
-        rev = free & ~unit & np.logical_or.reduce([_near(ratio, float(k))
-                                                   for k in REVERSE_SPLIT_RATIOS])
-        for i in np.flatnonzero(unit | fwd | rev):
-            d = dates[i].date()
-            if unit[i]:
-                log.add(ticker, dates[i], "unit_switch", "error",
-                        f"possible unit switch (x{ratio[i]:.4g} price change, e.g. pence vs "
-                        f"pounds) in {ticker} on {d}")
-            else:
-                kind = "split" if fwd[i] else "reverse split"
-                log.add(ticker, dates[i], "unrecorded_split", "error",
-                        f"possible unadjusted {kind} in {ticker} on {d} (price ratio "
-                        f"{ratio[i]:.4f}; use adjusted prices or record the split)")
+    if splits is not None:
+        k = splits.reindex(index=out.index, columns=out.columns).fillna(0.0).to_numpy()
+    else:
+        k = np.zeros(out.shape)
+    ratio = _ratios(out)
+    for r, c in np.argwhere((k > 0) & (k != 1.0)):  # recorded splits the prices still show
+        if _near(ratio[r : r + 1, c], 1.0 / k[r, c])[0]:
+            ticker, date = out.columns[c], out.index[r]
+            log.add(ticker, date, "split_applied", "info",
+                    f"{k[r, c]:g}:1 split of {ticker} on {date.date()} applied to earlier "
+                    "prices (they were not adjusted)")
+            out.iloc[:r, c] = out.iloc[:r, c] / k[r, c]
+            ratio[:, c] = _ratios(out.iloc[:, [c]])[:, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lr = np.log(ratio)
+    # the next valid return of each ticker (a missing day in between is skipped)
+    nxt = pd.DataFrame(lr).shift(-1).bfill().to_numpy()
+    spike = (np.abs(lr) > SPIKE_SIZE) & (np.abs(lr + nxt) < SPIKE_REVERT)
+    for r, c in np.argwhere(spike):
+        log.add(out.columns[c], out.index[r], "spike_and_revert", "warning",
+                f"spike-and-revert in {out.columns[c]} on {out.index[r].date()} "
+                f"({np.expm1(lr[r, c]):+.1%}, then {np.expm1(nxt[r, c]):+.1%}): a bad price?")
+    # the day that undoes a spike: the next valid return after it
+    reverted = np.zeros_like(spike)
+    valid = np.isfinite(lr)
+    for r, c in np.argwhere(spike):
+        after = np.flatnonzero(valid[r + 1:, c])
+        if len(after):
+            reverted[r + 1 + after[0], c] = True
+    free = valid & ~spike & ~reverted & ~(k > 0)
+    unit = free & (_near(ratio, 0.01) | _near(ratio, 100.0))
+    fwd = free & ~unit & np.logical_or.reduce([_near(ratio, 1.0 / s) for s in SPLIT_RATIOS])
+    rev = free & ~unit & np.logical_or.reduce([_near(ratio, float(s))
+                                               for s in REVERSE_SPLIT_RATIOS])
+    for r, c in np.argwhere(unit | fwd | rev):
+        ticker, d = out.columns[c], out.index[r].date()
+        if unit[r, c]:
+            log.add(ticker, out.index[r], "unit_switch", "error",
+                    f"possible unit switch (x{ratio[r, c]:.4g} price change, e.g. pence vs "
+                    f"pounds) in {ticker} on {d}")
+        else:
+            kind = "split" if fwd[r, c] else "reverse split"
+            log.add(ticker, out.index[r], "unrecorded_split", "error",
+                    f"possible unadjusted {kind} in {ticker} on {d} (price ratio "
+                    f"{ratio[r, c]:.4f}; use adjusted prices or record the split)")
     if sessions is not None and len(out):
         _check_sessions(out, sessions, calendar, log)
     return out
@@ -197,19 +200,19 @@ def _check_sessions(
                 f"{len(off)} price date{'s are' if len(off) > 1 else ' is'} not {calendar} "
                 f"session{'s' if len(off) > 1 else ''} (e.g. {off[0].date()}): check the calendar "
                 "or the time zone of the data")
-    present = close.notna()
-    for ticker in close.columns:
-        have = present.index[present[ticker].to_numpy()]
-        if len(have) < 2:
-            continue
-        # from its first price (a later listing is not a gap) to the end of the requested range
-        # (a series that stops early is)
-        last = close.index[-1]
-        span = sessions[(sessions >= have[0]) & (sessions <= last)]
-        missing = span.difference(have)
-        if len(missing):
-            log.add(ticker, missing[0], "missing_sessions", "warning",
-                    f"{ticker} has no price on {len(missing)} {calendar} session"
-                    f"{'s' if len(missing) > 1 else ''} between {have[0].date()} and "
-                    f"{last.date()} (first {missing[0].date()}); windows over them are "
-                    "flagged")
+    last = close.index[-1]
+    grid = close.index.union(sessions[(sessions >= close.index[0]) & (sessions <= last)])
+    present = close.notna().reindex(grid, fill_value=False).to_numpy()
+    started = np.maximum.accumulate(present, axis=0)  # from its first price: a later listing
+    is_session = grid.isin(sessions)[:, None]         # is not a gap, a series stopping early is
+    missing = started & ~present & is_session
+    counts = missing.sum(axis=0)
+    n_prices = present.sum(axis=0)
+    for c in np.flatnonzero((counts > 0) & (n_prices >= 2)):
+        ticker, n = close.columns[c], int(counts[c])
+        first_price = grid[int(present[:, c].argmax())]
+        first_missing = grid[int(missing[:, c].argmax())]
+        log.add(ticker, first_missing, "missing_sessions", "warning",
+                f"{ticker} has no price on {n} {calendar} session{'s' if n > 1 else ''} between "
+                f"{first_price.date()} and {last.date()} (first {first_missing.date()}); "
+                "windows over them are flagged")
