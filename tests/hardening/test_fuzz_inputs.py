@@ -227,3 +227,27 @@ def test_price_file_that_is_a_device_fails_at_once(tmp_path):
     with pytest.raises(EventStudyError, match="not a regular file"):
         FileSource(tmp_path / "NVDA.csv").get_prices(["NVDA"], pd.Timestamp("2025-01-01"),
                                                      pd.Timestamp("2025-02-01"))
+
+
+def _main_config() -> bytes:
+    return (Path(__file__).resolve().parents[2] / "configs" / "deepseek_2025.yaml").read_bytes()
+
+
+@FUZZ
+@given(data=st.one_of(mutated(_main_config()), mutated(VALID_YAML)))
+def test_fuzz_cli_validate(tmp_path_factory, data):
+    """Mutations of the main study's config (claims included) through ``eventstudy validate``:
+    exit 0 or 1, one ``error:`` line for 1, and never the "unexpected" path (that is a bug)."""
+    from typer.testing import CliRunner
+
+    from eventstudy.cli import app
+
+    p = tmp_path_factory.mktemp("cli") / "study.yaml"
+    p.write_bytes(data)
+    result = CliRunner().invoke(app, ["validate", str(p)])
+    assert result.exit_code in (0, 1), result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output, result.output
+    assert not result.output.startswith("error: unexpected "), result.output
+    if result.exit_code == 1:
+        assert result.output.startswith("error: "), result.output
