@@ -273,10 +273,11 @@ def build_summary(res: EventStudyResults) -> Summary:
     smry.add_title(f"Event study: {res.metadata.get('title') or res.metadata.get('study', '')}")
     settings = pd.DataFrame(settings_table(res))
     smry.add_df(settings, index=False, header=False)
-    smry.add_df(headline_table(res).reset_index(), index=False, header=True)
+    # cells as text: statsmodels would print the counts N as floats with 4 decimals
+    smry.add_df(format_frame(headline_table(res).reset_index()), index=False, header=True)
     verdicts = claim_verdicts(res)
     if verdicts is not None:
-        smry.add_df(verdicts, index=False, header=True)
+        smry.add_df(format_frame(verdicts), index=False, header=True)
     smry.add_text(f"CAAR: mean cumulative abnormal return, cross-sectional t test; {STARS_NOTE}.")
     return smry
 

@@ -230,3 +230,12 @@ def test_claims_and_quality_reach_every_output(deepseek, monkeypatch):
     assert "price jump of 45%" in summary_markdown(deepseek)
     diag = export.report_tables(deepseek)["diagnostics"]
     assert diag.query("kind == 'quality'")["ticker"].tolist() == ["XYZ"]
+
+
+def test_text_summary_shows_counts_and_headline(deepseek):
+    text = str(deepseek)
+    assert "DeepSeek overtakes ChatGPT in the US App Store" in text
+    row = next(line for line in text.splitlines() if line.strip().startswith("power"))
+    caar = deepseek.caar_table().query("group == 'power' and tau_start == 0 and tau_end == 0")
+    assert row.split()[1] == "5"  # N, not 5.0000
+    assert f"{caar['caar'].iloc[0] * 100:+.2f}% ***" in row
