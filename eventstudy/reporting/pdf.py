@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["write_pdf", "CHARTS", "PAGE_SIZE", "RC"]
 
 PAGE_SIZE = (11.69, 8.27)  # A4 landscape, inches
-RC = {"pdf.fonttype": 42, "ps.fonttype": 42, "font.size": 9, "axes.titlesize": 11,
+RC: dict[str, Any] = {"pdf.fonttype": 42, "ps.fonttype": 42, "font.size": 9, "axes.titlesize": 11,
       "axes.labelsize": 10, "xtick.labelsize": 8, "ytick.labelsize": 8, "legend.fontsize": 8,
       "axes.spines.top": False, "axes.spines.right": False, "svg.fonttype": "none"}
 PNG_DPI = 150
@@ -127,7 +127,7 @@ class _TextPage:
             widths = [c / sum(chars) for c in chars]
         cells = body.to_numpy().tolist() if len(body) else [[""] * len(body.columns)]
         tb = ax.table(cellText=cells, colLabels=[str(c) for c in body.columns], colWidths=widths,
-                      cellLoc="left", bbox=(0, 0, 1, 1))
+                      cellLoc="left", bbox=(0, 0, 1, 1))  # type: ignore[arg-type]
         tb.auto_set_font_size(False)
         tb.set_fontsize(size)
         for (r, _), cell in tb.get_celld().items():
@@ -218,9 +218,11 @@ def _diagnostics_page(res: EventStudyResults) -> Figure:
 
 def _chart_page(res: EventStudyResults, draw: Callable[[Any, Any], Any], page: int) -> Figure:
     import matplotlib.pyplot as plt
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-    fig = plt.figure(figsize=PAGE_SIZE, layout="constrained")
-    fig.get_layout_engine().set(rect=(0.01, 0.035, 0.98, 0.94))  # room for the header and footer
+    # room for the header and footer
+    fig = plt.figure(figsize=PAGE_SIZE,
+                     layout=ConstrainedLayoutEngine(rect=(0.01, 0.035, 0.98, 0.94)))
     draw(res, fig)
     _frame_page(fig, res, page)
     return fig
@@ -263,7 +265,8 @@ def write_pdf(res: EventStudyResults, path: Path, figures_dir: Path | None = Non
         "Creator": "eventstudy",
         "CreationDate": dt.datetime.now(dt.timezone.utc),
     }
-    with matplotlib.rc_context(RC), PdfPages(path, metadata=meta) as pdf:
+    rc = matplotlib.rc_context(RC)  # type: ignore[arg-type]  # keys are checked by matplotlib
+    with rc, PdfPages(path, metadata=meta) as pdf:
         for name, fig in _pages(res):
             pdf.savefig(fig)
             if name is not None and figures_dir is not None:

@@ -43,7 +43,7 @@ def _fig_ax(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes
     if ax is None:
         fig, ax = plt.subplots(figsize=figsize, layout="constrained")
         return fig, ax
-    return ax.figure, ax
+    return ax.figure, ax  # type: ignore[return-value]  # a Figure unless drawn in a SubFigure
 
 
 def named_groups(res: EventStudyResults) -> list[str]:
@@ -289,8 +289,9 @@ def plot_ar_heatmap(
     ax.axvline(-0.5, color="0.2", lw=0.8)
     ax.axvline(0.5, color="0.2", lw=0.8)
     cb = ax.figure.colorbar(mesh, ax=ax, extend="both", shrink=0.8)
-    cb.solids.set_rasterized(False)  # matplotlib rasterises colour bars of 50+ colours; keep vector
-    cb.solids.set_edgecolor("face")  # no hairline seams between the colour bar's cells
+    if cb.solids is not None:
+        cb.solids.set_rasterized(False)  # matplotlib rasterises bars of 50+ colours; keep vector
+        cb.solids.set_edgecolor("face")  # no hairline seams between the colour bar's cells
     cb.set_label(f"Abnormal return (%), clipped at ±{lim:.1f}")
     ax.set_xlabel(TAU_LABEL)
     ax.set_ylabel("Security")

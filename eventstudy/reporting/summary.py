@@ -241,6 +241,7 @@ def summary_sections(res: EventStudyResults) -> list[Section]:
     if verdicts is not None:
         out.append(Section("claims", "Claims and verdicts", verdicts))
         numbers = claims_table(res)
+        assert numbers is not None  # claim_verdicts found claims
         numbers = numbers.drop(columns=["claim"]) if "claim" in numbers else numbers
         out.append(Section("claim_numbers", "The numbers behind the verdicts", numbers,
                            "value and p_value are decimals (counts and ranks whole numbers); "
@@ -289,11 +290,12 @@ def format_number(x: object) -> str:
     counts, without decimals), NaN as "n/a", anything else as text.
     """
     if isinstance(x, (float, np.floating)):
-        if not np.isfinite(x):
+        v = float(x)
+        if not np.isfinite(v):
             return "n/a"
-        if abs(x) >= 2 and float(x).is_integer():
-            return str(int(x))
-        return f"{x:.2e}" if x != 0 and abs(x) < 1e-4 else f"{x:.4f}"
+        if abs(v) >= 2 and v.is_integer():
+            return str(int(v))
+        return f"{v:.2e}" if v != 0 and abs(v) < 1e-4 else f"{v:.4f}"
     if isinstance(x, (np.integer, int)) and not isinstance(x, bool):
         return str(int(x))
     return "" if x is None or (isinstance(x, float) and np.isnan(x)) else str(x)
