@@ -146,6 +146,9 @@ def anchor_dates(
     vals = index.values
     exact = np.searchsorted(vals, dates.values, side="left")
     found = (exact < len(vals)) & (vals[np.minimum(exact, len(vals) - 1)] == dates.values)
+    beyond = (dates.values < vals[0]) | (dates.values > vals[-1])
+    if policy == "error" and beyond.any():  # outside the data, whether a session or not
+        found = found | beyond  # reported below as outside the data, not as "not a session"
     if policy == "next":
         pos = exact
     elif policy == "previous":
