@@ -7,12 +7,12 @@ Stages, best of ``--repeat`` runs each, in one process:
 - ``long file``: ``FileSource.get_prices`` on a generated long CSV (``date,ticker,close``) of
   ``--tickers`` random walks over ``--years`` of XNYS sessions (the generator of
   bench_large_file.py);
-- ``shared file``: the project's real 584-ticker file ``../shared/data/prices/us_daily_close.csv.gz``
-  (skipped when the folder is absent);
+- ``shared file``: the project's real 584-ticker file
+  ``../shared/data/prices/us_daily_close.csv.gz`` (skipped when the folder is absent);
 - ``screen``: ``screen_prices`` on the generated closes with the session check;
 - ``cache put`` / ``cache get``: 500 tickers x 1 year written to and read from a temporary cache;
-- ``auto, bundled``: ``AutoSource.get_prices`` for the 512 series of the main study (cache empty, all
-  served by the bundle).
+- ``auto, bundled``: ``AutoSource.get_prices`` for the 512 series of the main study (cache empty,
+  all served by the bundle).
 
 Figures go to docs/benchmarks.md by hand.
 """
@@ -33,6 +33,7 @@ sys.path.insert(0, str(HERE))
 
 
 def best(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
+    """Return the shortest of ``repeat`` timings of ``fn()`` in seconds."""
     times = []
     for _ in range(repeat):
         t = time.perf_counter()

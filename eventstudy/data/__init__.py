@@ -1,4 +1,4 @@
-"""Price data: sources (bundled, yfinance, local files, cache), trading calendars, quality screen."""
+"""Price data: sources (bundled, yfinance, local files, cache), calendars, quality screen."""
 
 from __future__ import annotations
 
@@ -63,7 +63,8 @@ def get_source(
             raise ConfigError("data.source: file needs data.path (a price file or folder)")
         return FileSource(path, price_field=price_field)
     from eventstudy.data.auto import AutoSource
-    from eventstudy.data.cache import PriceCache, cache_dir as default_dir
+    from eventstudy.data.cache import PriceCache
+    from eventstudy.data.cache import cache_dir as default_dir
 
     return AutoSource(PriceCache(default_dir(cache_dir)), bundled=name == "auto",
                       offline=offline, refresh=refresh, adjusted=adjusted)

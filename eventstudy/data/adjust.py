@@ -28,8 +28,9 @@ def adjust_prices(
     Returns
     -------
     pandas.Series
-        Adjusted closes on the index of ``close``; the last close is unchanged and earlier closes are
-        scaled so that P_t / P_{t-1} - 1 is the total return (dividend reinvested on its ex-date).
+        Adjusted closes on the index of ``close``; the last close is unchanged and earlier closes
+        are scaled so that P_t / P_{t-1} - 1 is the total return (dividend reinvested on its
+        ex-date).
 
     Notes
     -----

@@ -164,9 +164,9 @@ def anchor_dates(
     else:
         raise ConfigError(f"non_trading_day must be next, previous or error, not {policy!r}")
     outside = (dates.values < vals[0]) | (dates.values > vals[-1]) | (pos < 0) | (pos >= len(vals))
-    for i in np.flatnonzero(outside):
+    for j in np.flatnonzero(outside):
         raise DataUnavailableError(
-            f"event {labels[i]}: {dates[i].date()} is outside the data "
+            f"event {labels[j]}: {dates[j].date()} is outside the data "
             f"({index[0].date()}..{index[-1].date()})"
         )
     return pos.astype(np.int64)

@@ -2,11 +2,11 @@
 
 Layouts recognised (column names are matched case-insensitively):
 
-- **long**: ``date, ticker, close`` (also ``symbol``; ``adj close``/``adj_close``; extra columns such
-  as open/high/low/volume are ignored);
+- **long**: ``date, ticker, close`` (also ``symbol``; ``adj close``/``adj_close``; extra columns
+  such as open/high/low/volume are ignored);
 - **wide**: ``date`` then one price column per ticker;
-- **one series**: ``Date, Open, High, Low, Close, ...`` (``Ticker.history()`` output) with the ticker
-  taken from the file name (``NVDA.csv`` or ``anything_NVDA.csv``);
+- **one series**: ``Date, Open, High, Low, Close, ...`` (``Ticker.history()`` output) with the
+  ticker taken from the file name (``NVDA.csv`` or ``anything_NVDA.csv``);
 - what people save from yfinance: the 3-line header of a (Price, Ticker) MultiIndex
   (``Price,...`` / ``Ticker,...`` / ``Date,,,``), a stray ``,UNH,`` second line, a UTF-8 byte-order
   mark, dates with a time-zone suffix (``2025-01-27 00:00:00-05:00``: the wall-clock date is kept,
@@ -403,7 +403,8 @@ class FileSource(PriceSource):
         if missing:
             have = sorted(found)
             raise DataUnavailableError(
-                f"{self.path}: no prices for {missing} (the file{'s hold' if len(have) != 1 else ' holds'}: "
+                f"{self.path}: no prices for {missing} "
+                f"(the file{'s hold' if len(have) != 1 else ' holds'}: "
                 f"{have[:12]}{' ...' if len(have) > 12 else ''})")
         parts: dict[str, pd.DataFrame] = {}
         for t in tickers:

@@ -151,7 +151,7 @@ def screen_prices(
             log.add(ticker, date, "split_applied", "info",
                     f"{k[r, c]:g}:1 split of {ticker} on {date.date()} applied to earlier "
                     "prices (they were not adjusted)")
-            out.iloc[:r, c] = out.iloc[:r, c] / k[r, c]
+            out[ticker] = adjust_prices(out[ticker], splits=pd.Series({date: k[r, c]}))
             ratio[:, c] = _ratios(out.iloc[:, [c]])[:, 0]
     with np.errstate(divide="ignore", invalid="ignore"):
         lr = np.log(ratio)

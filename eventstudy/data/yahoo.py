@@ -1,7 +1,7 @@
 """Yahoo Finance through yfinance (imported lazily).
 
-yfinance 1.x facts relied on: ``download()`` returns a (Price, Ticker) column MultiIndex even for one
-ticker, or (Ticker, Price) with ``group_by='ticker'``; it upper-cases and de-duplicates symbols
+yfinance 1.x facts relied on: ``download()`` returns a (Price, Ticker) column MultiIndex even for
+one ticker, or (Ticker, Price) with ``group_by='ticker'``; it upper-cases and de-duplicates symbols
 through a set (order lost); ``end`` is exclusive; per-ticker failures (rate limits included) are
 caught, logged on the ``yfinance`` logger ("['MSFT']: YFRateLimitError(...)") and the ticker comes
 back empty or all-NaN; ``Ticker.history()`` returns flat columns with a tz-aware index.

@@ -1,4 +1,4 @@
-"""The data options of the command line: --offline, --refresh, ``cache info|clear``, the R1 study."""
+"""The data options of the command line: --offline, --refresh, ``cache info|clear``, R1 study."""
 
 from __future__ import annotations
 

@@ -188,7 +188,8 @@ def test_c09_unrecorded_split_in_a_file_stops_the_study(tmp_path):
     (tmp_path / "prices.csv").write_text(text)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EventStudyWarning)
-        with pytest.raises(DataQualityError, match="possible unadjusted split in XYZ on 2023-12-01"):
+        with pytest.raises(DataQualityError,
+                           match="possible unadjusted split in XYZ on 2023-12-01"):
             load_study_inputs(cfg)
 
 
