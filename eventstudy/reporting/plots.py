@@ -84,7 +84,7 @@ def _day(tau: int) -> str:
 def _mark_day0(ax: Axes, *, horizontal_zero: bool = True) -> None:
     from matplotlib.ticker import MaxNLocator
 
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # tau counts sessions
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))  # tau: sessions
     ax.axvline(0, color="0.3", lw=0.8, ls="--")
     if horizontal_zero:
         ax.axhline(0, color="0.3", lw=0.6)
