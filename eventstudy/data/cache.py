@@ -56,6 +56,28 @@ def _merge_ranges(ranges: Iterable[tuple[pd.Timestamp, pd.Timestamp]]
     return out
 
 
+def _rebase(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame | None:
+    """Return the cached rows on the adjustment basis of a new fetch, or None to drop them.
+
+    Adjusted closes are re-based by yfinance whenever a dividend or split occurs: every earlier
+    close is multiplied by one factor. Rows fetched before such an event differ from a new fetch by
+    that factor; merging them unscaled would put a spurious return at the seam. The factor is read
+    from the dates both fetches hold; when they hold none, or the ratio is not one constant (to
+    1e-6), the old rows cannot be reconciled and are dropped (the new fetch replaces them).
+    """
+    both = old["close"].reindex(new.index)
+    ratio = (new["close"] / both).dropna()
+    if ratio.empty:
+        return None
+    factor = float(ratio.median())
+    if (ratio / factor - 1.0).abs().max() > 1e-6:
+        return None
+    out = old.copy()
+    if abs(factor - 1.0) > 1e-12:
+        out["close"] = out["close"] * factor
+    return out
+
+
 class PriceCache:
     """Daily prices cached on disk, keyed by symbol, adjustment and interval.
 
@@ -123,7 +145,8 @@ class PriceCache:
 
         Rows after the last closed session of the symbol's exchange are dropped and the stored range
         ends there, so an unfinished session is fetched again next time. New rows replace cached
-        rows of the same date.
+        rows of the same date; older rows are rescaled to the new fetch's adjustment basis, or
+        dropped when the two fetches share no date to compare (see ``_rebase``).
         """
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -136,8 +159,9 @@ class PriceCache:
         new["dividend"] = new["dividend"].fillna(0.0)
         old = self._read(symbol, adjusted)
         ranges = [(start, end)] if start <= end else []
-        if old is not None:
-            merged = pd.concat([old[0], new])
+        kept = _rebase(old[0], new) if old is not None else None
+        if old is not None and kept is not None:
+            merged = pd.concat([kept, new])
             new = merged[~merged.index.duplicated(keep="last")].sort_index()
             ranges += [(pd.Timestamp(a), pd.Timestamp(b)) for a, b in old[1].get("ranges", [])]
         new.index = pd.DatetimeIndex(new.index, name="date")

@@ -44,13 +44,15 @@ def test_cache_keys_ranges_and_round_trip(tmp_path):
     assert fetched.endswith("UTC")
     assert cache.get("^GSPC", False, f.index[0], f.index[-1]) is None  # raw is another key
     assert cache.get("^GSPC", True, f.index[0], f.index[-1] + pd.Timedelta(days=3)) is None
-    # an adjacent fetch merges into one range
-    g = _frame(5, "2025-01-09")
+    # an overlapping fetch on the same adjustment basis merges into one range
+    g = _frame(5, "2025-01-08").assign(close=lambda x: x["close"] + 4.0)  # 01-08 is 5 in both
     cache.put("^GSPC", True, g, g.index[0], g.index[-1])
     assert cache.ranges("^GSPC", True) == [(f.index[0], g.index[-1])]
+    got, _ = cache.get("^GSPC", True, f.index[0], g.index[-1])
+    np.testing.assert_array_equal(got["close"].to_numpy(), np.arange(1.0, 10.0))
     info = cache.entries()
     assert info[["symbol", "adjusted", "interval", "rows"]].values.tolist() == [
-        ["^GSPC", True, "1d", 10]]
+        ["^GSPC", True, "1d", 9]]
 
 
 def test_cache_never_stores_an_unfinished_session(tmp_path):
@@ -121,3 +123,28 @@ def test_get_source_names(tmp_path):
     assert get_source("file", path=tmp_path).name == "file"
     with pytest.raises(Exception, match="unknown data source 'yahoo'"):
         get_source("yahoo")
+
+
+def test_cache_rebases_old_rows_when_the_adjustment_changed(tmp_path):
+    # a dividend after the first fetch multiplies every earlier adjusted close by one factor
+    cache = PriceCache(tmp_path)
+    first = _frame(6, "2025-01-02")  # 01-02..01-09, closes 1..6
+    cache.put("KO", True, first, first.index[0], first.index[-1])
+    second = _frame(6, "2025-01-07").assign(close=lambda f: f["close"] * 0.99 + 3.96)
+    second.loc[:"2025-01-09", "close"] = first.loc["2025-01-07":, "close"] * 0.99
+    cache.put("KO", True, second, second.index[0], second.index[-1])
+    got, _ = cache.get("KO", True, first.index[0], second.index[-1])
+    np.testing.assert_allclose(got.loc[:"2025-01-09", "close"], first["close"] * 0.99)
+    r = got["close"].pct_change().dropna()
+    np.testing.assert_allclose(r.loc[:"2025-01-09"], first["close"].pct_change().dropna())
+    assert cache.ranges("KO", True) == [(first.index[0], second.index[-1])]
+
+
+def test_cache_drops_old_rows_it_cannot_reconcile(tmp_path):
+    cache = PriceCache(tmp_path)
+    first = _frame(3, "2025-01-02")
+    cache.put("KO", True, first, first.index[0], first.index[-1])
+    later = _frame(3, "2025-02-03")  # no common date: the basis cannot be checked
+    cache.put("KO", True, later, later.index[0], later.index[-1])
+    assert cache.ranges("KO", True) == [(later.index[0], later.index[-1])]
+    assert cache.get("KO", True, first.index[0], first.index[-1]) is None
