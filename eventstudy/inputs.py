@@ -272,6 +272,18 @@ def _symbol_notes(config: StudyConfig) -> list[str]:
     return [f"ticker {t} -> Yahoo symbol {y}" for t, y in pairs.items() if t != y]
 
 
+def _exchange_notes(tickers: list[str], calendar: str) -> list[str]:
+    """Name the securities listed on another exchange than the one tau is counted on."""
+    other: dict[str, list[str]] = {}
+    for t in tickers:
+        x = exchange_for_symbol(t)
+        if x != calendar:
+            other.setdefault(x, []).append(t)
+    return [f"{len(ts)} securities trade on {x} ({', '.join(ts[:5])}{', ...' if len(ts) > 5 else ''})"
+            f": tau counts {calendar} sessions, returns span the sessions both traded"
+            for x, ts in other.items()]
+
+
 def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None) -> StudyInputs:
     """Resolve securities and events of ``config``, load prices and compute aligned returns.
 
@@ -352,7 +364,7 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
         "vintage": data.vintage,
         "adjusted": data.adjusted,
         "returns": config.data.returns,
-        "notes": [*_symbol_notes(config), *data.notes],
+        "notes": [*_symbol_notes(config), *_exchange_notes(tickers, calendar), *data.notes],
         "calendar": calendar,
         "quality": quality.frame(),
         "universe": config.universe,

@@ -150,3 +150,23 @@ def test_c10_the_last_needed_session_is_fetched(tmp_path):
     res = EventStudy.from_config(load_config(tmp_path / "s.yaml"), source=src).fit()
     assert str(res.to_frame()["date"].max()) == "2020-08-31"
     assert len(fake.calls) == 1 and sorted(fake.calls[0]["tickers"]) == ["AAPL", "^GSPC"]
+
+
+def test_c12_foreign_listing_against_a_us_index(tmp_path):
+    # ASML.AS (Amsterdam) against ^GSPC: 2024-05-27 is a US holiday, Amsterdam traded
+    ams = session_prices(["ASML.AS"], "XAMS", "2023-06-01", "2024-06-28", seed=12)
+    nys = session_prices(["^GSPC"], "XNYS", "2023-06-01", "2024-06-28", seed=13)
+    path = _write_study(tmp_path, pd.concat([ams, nys], axis=1), {
+        "market": "^GSPC", "events": [{"id": "e", "date": "2024-05-28", "tickers": ["ASML.AS"]}],
+        "estimation_window": [-120, -11], "event_windows": [[-1, 0]]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = EventStudy.from_yaml(path).fit()
+    assert any(n.startswith("1 securities trade on XAMS (ASML.AS): tau counts XNYS sessions")
+               for n in res.metadata["notes"])
+    day0 = res.to_frame().set_index("tau")
+    assert str(day0.loc[-1, "date"]) == "2024-05-24"  # 05-27 is no XNYS session: not a row
+    # the day-0 return spans 05-24 -> 05-28 for both the stock and the market
+    p = pd.concat([ams, nys], axis=1)
+    expected = p.loc["2024-05-28", "ASML.AS"] / p.loc["2024-05-24", "ASML.AS"] - 1
+    assert day0.loc[0, "ret"] == pytest.approx(expected, rel=1e-12)
