@@ -279,9 +279,9 @@ def _exchange_notes(tickers: list[str], calendar: str) -> list[str]:
         x = exchange_for_symbol(t)
         if x != calendar:
             other.setdefault(x, []).append(t)
-    return [f"{len(ts)} securities trade on {x} ({', '.join(ts[:5])}{', ...' if len(ts) > 5 else ''})"
-            f": tau counts {calendar} sessions, returns span the sessions both traded"
-            for x, ts in other.items()]
+    return [f"{len(ts)} securities trade on {x} ({', '.join(ts[:5])}"
+            f"{', ...' if len(ts) > 5 else ''}): tau counts {calendar} sessions, returns span "
+            "the sessions both traded" for x, ts in other.items()]
 
 
 def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None) -> StudyInputs:
