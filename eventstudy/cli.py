@@ -137,6 +137,10 @@ def validate(config: ConfigArg, debug: DebugOpt = False) -> None:
             n_events = len(read_events_csv(cfg.events_path))
         else:
             n_events = len(cfg.events)  # type: ignore[arg-type]
+        if cfg.data.source == "file":
+            from eventstudy.data.files import FileSource
+
+            FileSource(cfg.resolve_path(cfg.data.path)).files()  # exists, holds price files
     except Exception as exc:  # noqa: BLE001 - _fail shows one line (the traceback with --debug)
         _fail(exc, debug)
     typer.echo(f"{config}: ok: study {cfg.study}, {n_events} event(s), {len(tickers)} securities in "

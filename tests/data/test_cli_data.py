@@ -96,3 +96,18 @@ def test_cache_info_and_clear(tmp_path):
 def test_cache_commands_have_help(args):
     result = runner.invoke(app, args)
     assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_validate_checks_the_price_path(tmp_path):
+    (tmp_path / "s.yaml").write_text(
+        "study: s\ndata: {source: file, path: prices/}\n"
+        "events: [{id: e, date: 2024-01-10, tickers: [X]}]\n")
+    missing = runner.invoke(app, ["validate", str(tmp_path / "s.yaml")])
+    assert missing.exit_code == 1
+    assert "prices: no such price file or folder" in missing.output
+    (tmp_path / "prices").mkdir()
+    empty = runner.invoke(app, ["validate", str(tmp_path / "s.yaml")])
+    assert empty.exit_code == 1 and "no price files" in empty.output
+    (tmp_path / "prices" / "X.csv").write_text("date,close\n2024-01-02,10\n")
+    ok = runner.invoke(app, ["validate", str(tmp_path / "s.yaml")])
+    assert ok.exit_code == 0, ok.output
