@@ -249,7 +249,8 @@ class EventStudy:
         tickers = list(dict.fromkeys(self.events["ticker"]))
         if groups is None:
             groups = {"all": tickers}
-        self.groups = {str(g): [t for t in dict.fromkeys(m) if t in set(tickers)]
+        known = set(tickers)  # built once: a set per member was quadratic in the tickers
+        self.groups = {str(g): [t for t in dict.fromkeys(m) if t in known]
                        for g, m in groups.items()}
         self.non_trading_day = non_trading_day
         self.calendar = calendar

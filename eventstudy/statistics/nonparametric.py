@@ -269,9 +269,21 @@ def wilcoxon(panel: TestPanel, window: Window) -> TestResult:
 
 
 def _grank_est(panel: TestPanel) -> tuple[Float64Array, Float64Array]:
+    """Estimation SARs and their ranks among the estimation days only.
+
+    SAR = AR / sigma keeps each security's order, so the ranks come from the cached combined ranks
+    less the event-window ARs below (half for ties) each estimation AR.
+    """
     with np.errstate(invalid="ignore", divide="ignore"):
         sar = panel.ar_est / np.sqrt(panel.sigma2)[:, None]
-    return sar, _ranks(sar)
+    T = panel.ar_est.shape[1]
+    est, evt = panel.ar_est, panel.ar_evt
+    ranks = panel.combined_ranks[:, :T].copy()
+    for j in range(evt.shape[1]):  # a loop over the L event days, not over events
+        e = evt[:, j, None]
+        ranks -= (e < est) + 0.5 * (e == est)
+    ranks[~np.isfinite(sar)] = np.nan
+    return sar, ranks
 
 
 def grank(panel: TestPanel, window: Window) -> TestResult:

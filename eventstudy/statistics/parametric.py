@@ -130,6 +130,9 @@ def cross_sectional_t(values: Float64Array, axis: int = 0) -> tuple[Float64Array
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.nanmean(np.where(np.isfinite(x), x, np.nan), axis=axis) if x.size else np.nan
         sd = np.nanstd(x, axis=axis, ddof=1) if x.size else np.nan
+        # no dispersion (identical CARs, e.g. one security listed under two event ids): t is
+        # undefined, never +-inf with p = 0; 1e-12 relative allows for rounding in the mean
+        sd = np.where(sd > 1e-12 * np.abs(mean), sd, np.nan)
         stat = mean / (sd / np.sqrt(n))
     return np.asarray(mean), np.asarray(stat), t_pvalue(stat, n - 1), n
 
@@ -158,6 +161,21 @@ def _aar(panel: TestPanel, window: Window) -> tuple[Float64Array, Float64Array]:
     n = np.isfinite(x).sum(axis=0).astype("float64")
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.nansum(x, axis=0) / n, n
+
+
+def _est_var(panel: TestPanel) -> Float64Array:
+    """(N,) sample variance (n - 1) of each security-event's estimation-window ARs (cached)."""
+    if "est_var" not in panel.cache:
+        panel.cache["est_var"] = np.nanvar(panel.ar_est, axis=1, ddof=1)
+    return panel.cache["est_var"]
+
+
+def _aar_est(panel: TestPanel) -> Float64Array:
+    """(T,) estimation-window AAR in event time, over the security-events present (cached)."""
+    if "aar_est" not in panel.cache:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            panel.cache["aar_est"] = np.nanmean(panel.ar_est, axis=0)
+    return panel.cache["aar_est"]
 
 
 def t_test(panel: TestPanel, window: Window) -> TestResult:
@@ -210,8 +228,7 @@ def brown_warner_1980(panel: TestPanel, window: Window) -> TestResult:
        205-258.
     """
     aar, n = _aar(panel, window)
-    var = np.nanvar(panel.ar_est, axis=1, ddof=1)
-    sd = np.sqrt(np.nansum(var)) / panel.n
+    sd = np.sqrt(np.nansum(_est_var(panel))) / panel.n
     with np.errstate(invalid="ignore", divide="ignore"):
         stat = aar.sum() / (np.sqrt(len(aar)) * sd)
     df = float(np.mean(panel.nobs)) - 1.0
@@ -237,8 +254,7 @@ def crude_dependence(panel: TestPanel, window: Window) -> TestResult:
     .. [1] Brown, S. J., Warner, J. B. (1985). Using daily stock returns. JFE 14(1), 3-31.
     """
     aar, n = _aar(panel, window)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        aar_est = np.nanmean(panel.ar_est, axis=0)
+    aar_est = _aar_est(panel)
     aar_est = aar_est[np.isfinite(aar_est)]
     sd = np.std(aar_est, ddof=1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -269,9 +285,7 @@ def lamb(panel: TestPanel, window: Window) -> TestResult:
     """
     sl = panel.window_slice(window)
     aar, n = _aar(panel, window)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        aar_est = np.nanmean(panel.ar_est, axis=0)
-    sd = np.nanstd(aar_est, ddof=1)
+    sd = np.nanstd(_aar_est(panel), ddof=1)
     if panel.conventions.forecast_error:
         market_term = np.nanmean(panel.fe_quad[:, sl] - 1.0 / panel.nobs[:, None], axis=0)
         corr = 1.0 + 1.0 / np.mean(panel.nobs) + market_term
@@ -457,9 +471,13 @@ def bootstrap_t(
     done = 0
     while done < n_boot:
         b = min(chunk, n_boot - done)
-        draw = centred[rng.integers(0, n, size=(b, n))]
+        # How often each CAR is drawn in each replicate; then mean and variance by matmul.
+        idx = rng.integers(0, n, size=(b, n)) + (np.arange(b) * n)[:, None]
+        counts = np.bincount(idx.ravel(), minlength=b * n).reshape(b, n).astype("float64")
+        mean = counts @ centred / n
+        var = (counts @ (centred * centred) / n - mean * mean) * n / (n - 1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            t_star = draw.mean(axis=1) / (draw.std(axis=1, ddof=1) / np.sqrt(n))
+            t_star = mean / np.sqrt(var / n)
         hits += int(np.sum(np.abs(t_star) >= abs(stat)))
         done += b
     p = (hits + 1) / (n_boot + 1)

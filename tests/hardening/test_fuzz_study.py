@@ -1,6 +1,7 @@
 """Fuzzing the study itself: hostile returns (NaN runs, constants, zeros, huge values, few rows) and
-event dates anywhere. ``fit()`` gives results or an EventStudyError; tables never hold +-inf, and a
-CAR is NaN exactly when an AR of its window is missing (never a partial sum, case C20b)."""
+event dates anywhere. ``fit()`` gives results or an EventStudyError; tables (ar, car, caar, tests)
+never hold +-inf, and a CAR is NaN exactly when an AR of its window is missing (never a partial sum,
+case C20b)."""
 
 from __future__ import annotations
 
@@ -78,7 +79,8 @@ def test_fuzz_study_fit(case):
         except EventStudyError:
             return
         ar, car, caar = res.to_frame(), res.car_table(), res.caar_table()
-    for frame in (ar, car, caar):
+        tests = res.tests
+    for frame in (ar, car, caar, tests):
         numbers = frame.select_dtypes("number").to_numpy(dtype="float64")
         assert not np.isinf(numbers).any(), frame[np.isinf(numbers).any(axis=1)]
     for w in kwargs["event_windows"]:
