@@ -78,6 +78,16 @@ def _events_frame(events: pd.DataFrame | Sequence[Mapping[str, Any]]) -> pd.Data
             f"event {row['event_id']} lists ticker {row['ticker']} twice; (event_id, ticker) "
             "must be unique"
         )
+    same = frame.duplicated(["ticker", "date"], keep=False)
+    if same.any():  # one security-event under two ids: counted twice in every AAR and CAAR
+        rows = frame.loc[same].sort_values(["ticker", "date"]).head(2)
+        warnings.warn(
+            f"events {' and '.join(rows['event_id'])} both hold {rows['ticker'].iat[0]} on "
+            f"{rows['date'].iat[0].date()}: the same security-event counts twice in the averages "
+            f"({int(same.sum())} such rows)",
+            EventWindowOverlapWarning,
+            stacklevel=3,
+        )
     return frame.reset_index(drop=True)
 
 

@@ -106,3 +106,22 @@ def test_session_before_the_data_is_reported_as_outside_the_data():
     with pytest.raises(DataUnavailableError, match=r"2023-11-20 is outside the data \(2024-01-01"):
         EventStudy(events, returns, market, estimation_window=(-60, -11), event_windows=[(0, 0)],
                    non_trading_day="error").fit()
+
+
+def test_one_security_event_under_two_ids_warns_and_gives_no_infinite_t():
+    """Found by the fuzzer: identical CARs gave s = 0 and a CAAR t of -inf with p = 0."""
+    import pytest
+
+    from eventstudy.exceptions import EventWindowOverlapWarning
+
+    idx = pd.bdate_range("2024-01-01", periods=120)
+    rng = np.random.default_rng(3)
+    returns = pd.DataFrame(rng.normal(0, 0.02, (120, 1)), index=idx, columns=["AAA"])
+    market = pd.Series(rng.normal(0, 0.01, 120), index=idx)
+    events = [{"event_id": i, "ticker": "AAA", "date": "2024-05-01"} for i in ("a", "b")]
+    with pytest.warns(EventWindowOverlapWarning, match="events a and b both hold AAA on 2024-05-01"):
+        res = EventStudy(events, returns, market, estimation_window=(-60, -11),
+                         event_windows=[(0, 0)]).fit()
+    caar = res.caar_table()
+    assert caar["n"].iat[0] == 2 and np.isfinite(caar["caar"].iat[0])
+    assert np.isnan(caar["t"].iat[0]) and np.isnan(caar["p_value"].iat[0])
