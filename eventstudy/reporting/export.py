@@ -126,6 +126,7 @@ def write_report(res: EventStudyResults, output_dir: str | Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     timings: dict[str, float] = {}
+    old: Path | None = None  # the previous report, moved aside during the final swap
 
     def timed(stage: str, fn: Callable[[], Any]) -> Any:
         t0 = time.perf_counter()
@@ -162,7 +163,6 @@ def write_report(res: EventStudyResults, output_dir: str | Path) -> Path:
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n",
                                            encoding="utf-8")
         os.chmod(tmp, 0o755)
-        old = None
         if out.exists():
             old = out.with_name(f".{out.name}.old-{os.getpid()}")
             out.rename(old)
@@ -171,5 +171,7 @@ def write_report(res: EventStudyResults, output_dir: str | Path) -> Path:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and old.exists() and not out.exists():
+            old.rename(out)  # the swap failed half-way (a concurrent run, Ctrl-C): put it back
         raise
     return out

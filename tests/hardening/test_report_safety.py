@@ -168,3 +168,31 @@ def test_only_reports_and_empty_folders_are_replaceable(tmp_path):
         with pytest.raises(ReportError, match="left alone") as info:
             check_replaceable_report(tmp_path / target)
         assert isinstance(info.value, EventStudyError)
+
+
+def test_failed_final_swap_puts_the_previous_report_back(tmp_path, monkeypatch, result):
+    """If moving the new report in fails after the old one was moved aside (a concurrent run took
+    the name, Ctrl-C between the two renames), the old one returns under its name."""
+    from eventstudy.reporting import export, pdf
+
+    def fake_pdf(res, path, figures):  # the real PDF is slow and not under test here
+        path.write_bytes(b"%PDF")
+        (figures / "caar_paths.png").write_bytes(b"png")
+
+    monkeypatch.setattr(pdf, "write_pdf", fake_pdf)
+    previous = _previous_report(tmp_path)
+    before = _snapshot(tmp_path)
+    real_rename = Path.rename
+    refused = []
+
+    def rename(self, target):
+        if Path(target) == previous and self.name.startswith(".det.") and "old" not in self.name:
+            refused.append(self)
+            raise OSError(39, "Directory not empty", str(target))
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    with pytest.raises(OSError, match="Directory not empty"):
+        export.write_report(result, previous)
+    assert refused  # the failure came from the swap itself
+    assert _snapshot(tmp_path) == before
