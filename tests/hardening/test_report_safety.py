@@ -87,10 +87,19 @@ def test_failed_or_interrupted_run_leaves_previous_report_intact(tmp_path, monke
     assert _snapshot(tmp_path) == before  # same files, same bytes, no temporary folder left
 
 
-def test_report_replaces_previous_and_tables_are_byte_identical_across_processes(tmp_path, result):
+def _fake_pdf(res, path, figures):  # the real PDF takes seconds and is not under test here
+    path.write_bytes(b"%PDF")
+    (figures / "caar_paths.png").write_bytes(b"png")
+
+
+def test_report_replaces_previous_and_tables_are_byte_identical_across_processes(tmp_path, result,
+                                                                                   monkeypatch):
     """Two fresh interpreters with different hash seeds write the same CSV bytes, and so does
     write_report over an earlier report (which it replaces without leaving anything behind)."""
+    from eventstudy.reporting import pdf
     from eventstudy.reporting.export import write_report
+
+    monkeypatch.setattr(pdf, "write_pdf", _fake_pdf)
 
     procs = [subprocess.Popen([sys.executable, "-c", SMALL_STUDY, str(tmp_path / f"run{seed}")],
                               env={**os.environ, "PYTHONHASHSEED": seed, "MPLBACKEND": "Agg"},
@@ -175,11 +184,7 @@ def test_failed_final_swap_puts_the_previous_report_back(tmp_path, monkeypatch, 
     the name, Ctrl-C between the two renames), the old one returns under its name."""
     from eventstudy.reporting import export, pdf
 
-    def fake_pdf(res, path, figures):  # the real PDF is slow and not under test here
-        path.write_bytes(b"%PDF")
-        (figures / "caar_paths.png").write_bytes(b"png")
-
-    monkeypatch.setattr(pdf, "write_pdf", fake_pdf)
+    monkeypatch.setattr(pdf, "write_pdf", _fake_pdf)
     previous = _previous_report(tmp_path)
     before = _snapshot(tmp_path)
     real_rename = Path.rename
