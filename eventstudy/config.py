@@ -50,8 +50,8 @@ class _StrictYAMLLoader(yaml.SafeLoader):
     """A safe loader with YAML 1.2 scalars and no duplicate keys.
 
     YAML 1.1 traps it avoids: ON, NO, YES, OFF stay strings (tickers); 0700 and 012 stay strings
-    (no octal: Hong Kong codes, event ids); 1:30 stays a string (no base-60); an impossible date such
-    as 2025-02-30 stays a string, so validation reports it with its key and line.
+    (no octal: Hong Kong codes, event ids); 1:30 stays a string (no base-60); dates stay strings
+    (``id: 2025-01-27`` is an id; date fields parse them, and report 2025-02-30 with key and line).
     """
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -67,11 +67,9 @@ class _StrictYAMLLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
-        """Construct a date, leaving an impossible one (2025-02-30) as its text."""
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError:
-            return self.construct_scalar(node)
+        """Keep a date as its text: validation parses it where a date belongs (and names the key and
+        line of an impossible one, 2025-02-30), and an id or label such as 2025-01-27 stays text."""
+        return self.construct_scalar(node)
 
 
 _YAML12 = {

@@ -7,6 +7,7 @@ YAML 1.1 octal tickers) or a message without a line or with pydantic's internal 
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -154,3 +155,15 @@ def test_config_through_a_pipe_is_read(tmp_path):
     writer.start()
     assert load_config(fifo).study == "x"
     writer.join(5)
+
+
+def test_unquoted_dates_where_text_belongs_stay_text(tmp_path):
+    """YAML 1.1 turns 2025-01-27 into a date object: an id, study or label like that was refused."""
+    cfg = _load(tmp_path, "study: 2025-01-27\ntitle: 2025-01-27\n"
+                          "events: [{id: 2025-01-27, date: 2025-01-27, label: 2025-01-27}]\n"
+                          "groups: {a: [NVDA]}\n")
+    assert cfg.study == cfg.title == cfg.events[0].id == cfg.events[0].label == "2025-01-27"
+    assert cfg.events[0].date == dt.date(2025, 1, 27)
+    again = tmp_path / "again.yaml"
+    again.write_text(cfg.to_yaml())
+    assert load_config(again).events[0].date == dt.date(2025, 1, 27)
