@@ -13,7 +13,7 @@ def adjust_prices(
     dividends: pd.Series | None = None,
     splits: pd.Series | None = None,
 ) -> pd.Series:
-    """Return split- and dividend-adjusted closes from raw closes (case C02b, C09).
+    r"""Return split- and dividend-adjusted closes from raw closes (case C02b, C09).
 
     Parameters
     ----------
@@ -34,14 +34,22 @@ def adjust_prices(
 
     Notes
     -----
-    The multiplicative back-adjustment of CRSP and Yahoo Finance: for an ex-date t with dividend D_t
-    every close before t is multiplied by (1 - D_t / P_{t-1}), and for a k-for-1 split by 1/k, where
-    P_{t-1} is the previous raw close. The simple return on the ex-date then equals
-    (P_t + D_t) / P_{t-1} - 1.
+    The multiplicative back-adjustment Yahoo Finance applies to its adjusted close ("split and
+    dividend multipliers, adhering to CRSP standards"), so that closes from a file with a dividend
+    column give the same returns as yfinance's ``auto_adjust=True``: for an ex-date t with dividend
+    D_t every close before t is multiplied by (1 - D_t / P_{t-1}), and for a k-for-1 split by 1/k,
+    P_{t-1} being the previous raw close. The simple return on an ex-date is then
+
+    .. math:: R_t = \frac{k_t P_t}{P_{t-1} - D_t} - 1,
+
+    the return measured from the previous close less the dividend, P_{t-1} - D_t. CRSP's holding
+    period return (P_t + D_t) / P_{t-1} - 1 differs from it by (D_t / P_{t-1}) R_t (the dividend
+    yield times the day's return); both are 0.00% in case C02 (100.00 -> 98.00, 2.00 dividend).
 
     References
     ----------
-    .. [1] CRSP, "Data Descriptions Guide: cumulative factor to adjust prices (CFACPR)".
+    .. [1] CRSP, "Data Descriptions Guide": cumulative factor to adjust prices (CFACPR) and
+       holding period return (RET).
     .. [2] MacKinlay, A. C. (1997). Event studies in economics and finance. JEL 35(1), 13-39
        (returns include dividends).
     """

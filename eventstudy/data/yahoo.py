@@ -73,8 +73,9 @@ def extract_close(frame: pd.DataFrame, ticker: str, field: str = "Close") -> pd.
         The Yahoo symbol wanted (looked up by name, never by position).
     field : {'Close', 'Adj Close'}, default 'Close'
         The price field. With ``auto_adjust=True`` (what this package requests for adjusted prices)
-        'Close' is already adjusted and there is no 'Adj Close'; asking for 'Adj Close' then falls
-        back to 'Close' and logs that decision.
+        'Close' is already adjusted and there is no 'Adj Close' (or an all-NaN one, added when
+        another ticker of the batch failed); asking for 'Adj Close' then falls back to 'Close' and
+        logs that decision.
 
     Returns
     -------
@@ -88,8 +89,12 @@ def extract_close(frame: pd.DataFrame, ticker: str, field: str = "Close") -> pd.
         ("ticker 'MSFT' not in downloaded columns ['AAPL']").
     """
     sub = _ticker_block(frame, ticker)
-    if field == "Adj Close" and "Adj Close" not in sub.columns and "Close" in sub.columns:
-        logger.info("%s: no 'Adj Close' column (yfinance auto_adjust=True); 'Close' is already "
+    if field == "Adj Close" and "Close" in sub.columns and (
+        "Adj Close" not in sub.columns or sub["Adj Close"].isna().all()
+    ):
+        # With auto_adjust=True there is no 'Adj Close'; when another ticker of the batch failed,
+        # yfinance adds an all-NaN one: its presence proves nothing (C02).
+        logger.info("%s: no 'Adj Close' values (yfinance auto_adjust=True); 'Close' is already "
                     "adjusted and is used", ticker)
         field = "Close"
     if field not in sub.columns:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eventstudy.data.adjust import adjust_prices
 from eventstudy.data.base import sanitize_prices
@@ -155,3 +157,37 @@ def test_non_positive_price_names_ticker_and_date():
     frame = pd.DataFrame({"XYZ": [0.00, 10.00, 10.50]}, index=idx)
     with pytest.raises(DataQualityError, match="non-positive price 0.00 for XYZ on 2024-01-02"):
         sanitize_prices(frame)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    prices=st.lists(st.floats(5.0, 500.0), min_size=4, max_size=30),
+    events=st.lists(st.tuples(st.integers(1, 29), st.floats(0.0, 0.04),
+                              st.sampled_from([0.0, 2.0, 3.0, 0.5])), max_size=4),
+)
+def test_adjusted_returns_match_the_ex_date_formula(prices, events):
+    idx = pd.bdate_range("2024-01-01", periods=len(prices))
+    close = pd.Series(prices, index=idx)
+    div = pd.Series(0.0, index=idx)
+    split = pd.Series(0.0, index=idx)
+    for i, yld, k in events:
+        if i < len(prices):
+            div.iat[i] = yld * prices[i - 1]  # a dividend yield below 4% of the previous close
+            split.iat[i] = k
+    adj = adjust_prices(close, dividends=div, splits=split)
+    r = (adj / adj.shift(1) - 1).to_numpy()[1:]
+    p = np.asarray(prices)
+    k = np.where(split.to_numpy() > 0, split.to_numpy(), 1.0)
+    expected = k[1:] * p[1:] / (p[:-1] - div.to_numpy()[1:]) - 1  # independent, day by day
+    np.testing.assert_allclose(r, expected, rtol=1e-9, atol=1e-12)
+    assert adj.iat[-1] == close.iat[-1]
+
+
+def test_adjusted_return_differs_from_crsp_by_yield_times_return():
+    idx = pd.DatetimeIndex(["2024-03-07", "2024-03-08"])
+    adj = adjust_prices(pd.Series([100.0, 99.0], index=idx),
+                        dividends=pd.Series([0.0, 2.0], index=idx))
+    r = _ret(adj, "2024-03-08")
+    assert r == pytest.approx(99.0 / 98.0 - 1, rel=1e-14)  # 1.0204%
+    crsp = (99.0 + 2.0) / 100.0 - 1  # 1.00%
+    assert r - crsp == pytest.approx(2.0 / 100.0 * r, rel=1e-12)

@@ -244,3 +244,15 @@ def test_live_yahoo_nvda_deepseek_day(tmp_path):
                                     pd.Timestamp("2025-01-28"))
     r = data.close.pct_change().loc["2025-01-27"]
     assert round(r["NVDA"] * 100, 2) == -16.97 and round(r["^GSPC"] * 100, 2) == -1.46
+
+
+def test_c02_all_nan_adj_close_from_a_failed_batch_member_proves_nothing(aapl5, caplog):
+    idx, close, data = aapl5
+    frame = pd.DataFrame(data, index=idx, columns=pd.MultiIndex.from_tuples(
+        [(f, "AAPL") for f in FIELDS], names=["Price", "Ticker"]))
+    frame[("Adj Close", "AAPL")] = np.nan  # the column yfinance adds for a failed MSFT
+    frame = frame.sort_index(axis=1)
+    with caplog.at_level(logging.INFO, logger="eventstudy.data.yahoo"):
+        s = extract_close(frame, "AAPL", field="Adj Close")
+    np.testing.assert_array_equal(s.to_numpy(), close)
+    assert "'Close' is already adjusted" in caplog.text
