@@ -81,6 +81,7 @@ def make_data(folder: Path, n_tickers: int, years: int, layout: str) -> tuple[Pa
 
 
 def write_config(folder: Path, price_file: Path, tickers: list[str]) -> Path:
+    """Write events.csv (40 tickers per event date) and the study YAML; return the YAML's path."""
     import pandas as pd
 
     from eventstudy.data.calendar import sessions
@@ -106,6 +107,7 @@ def write_config(folder: Path, price_file: Path, tickers: list[str]) -> Path:
 
 
 def main() -> None:
+    """Generate the file, run the study in a child interpreter, print times and peak memory."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickers", type=int, default=2000)
     parser.add_argument("--years", type=int, default=10)

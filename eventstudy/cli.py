@@ -131,18 +131,36 @@ def validate(config: ConfigArg, debug: DebugOpt = False) -> None:
     from eventstudy.inputs import read_events_csv, resolve_securities
 
     try:
-        cfg = load_config(config)
-        tickers, groups = resolve_securities(cfg)
-        if cfg.events_path is not None:
-            n_events = len(read_events_csv(cfg.events_path))
-        else:
-            n_events = len(cfg.events)  # type: ignore[arg-type]
-        if cfg.data.source == "file":
-            from eventstudy.data.files import FileSource
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            cfg = load_config(config)
+            tickers, groups = resolve_securities(cfg)
+            if cfg.events_path is not None:
+                n_events = len(read_events_csv(cfg.events_path))
+            else:
+                n_events = len(cfg.events)  # type: ignore[arg-type]
+            if cfg.data.source == "file":
+                from eventstudy.data.files import FileSource
 
-            FileSource(cfg.resolve_path(cfg.data.path)).files()  # exists, holds price files
+                FileSource(cfg.resolve_path(cfg.data.path)).files()  # exists, holds price files
+            if cfg.data.source == "bundled":  # offline, so every ticker must be in the bundle
+                from eventstudy.data.bundled import BundledSource
+                from eventstudy.data.symbols import normalize_ticker
+                from eventstudy.exceptions import DataUnavailableError
+                from eventstudy.inputs import _events
+
+                wanted = list(dict.fromkeys([*tickers, *_events(cfg, tickers)["ticker"],
+                                             normalize_ticker(cfg.market)]))
+                have = set(BundledSource().available(wanted))
+                missing = [t for t in wanted if t not in have]
+                if missing:
+                    raise DataUnavailableError(
+                        f"{config}: not in the bundled data set: {missing[:10]}"
+                        f"{' ...' if len(missing) > 10 else ''} (data.source: bundled never "
+                        "downloads; use auto or yfinance)")
     except Exception as exc:  # noqa: BLE001 - _fail shows one line (the traceback with --debug)
         _fail(exc, debug)
+    _report_warnings([w for w in caught if not issubclass(w.category, DeprecationWarning)])
     typer.echo(f"{config}: ok: study {cfg.study}, {n_events} event(s), {len(tickers)} securities in "
                f"{len(groups)} group(s), model {cfg.model}"
                + (f", {len(cfg.claims)} claim(s): {', '.join(c.id for c in cfg.claims)}"

@@ -67,8 +67,11 @@ class _StrictYAMLLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
-        """Keep a date as its text: validation parses it where a date belongs (and names the key and
-        line of an impossible one, 2025-02-30), and an id or label such as 2025-01-27 stays text."""
+        """Keep a date as its text.
+
+        Validation parses it where a date belongs (and names the key and line of an impossible one,
+        2025-02-30); an id or label such as 2025-01-27 stays text.
+        """
         return self.construct_scalar(node)
 
 

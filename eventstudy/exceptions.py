@@ -52,8 +52,11 @@ class EstimationError(EventStudyError, ValueError):
 
 
 class ReportError(EventStudyError, OSError):
-    """A report cannot be written where asked: no permission, disk full, or the target folder exists
-    and is not an eventstudy report (it is never replaced then)."""
+    """A report cannot be written where asked.
+
+    No permission, disk full, or the target folder exists and is not an eventstudy report (it is
+    never replaced then).
+    """
 
 
 class EventStudyWarning(UserWarning):

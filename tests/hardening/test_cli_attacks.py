@@ -119,3 +119,16 @@ def test_unexpected_error_is_one_line_and_debug_shows_it(tmp_path, monkeypatch):
 ])
 def test_usage_errors_exit_2(args):
     assert runner.invoke(app, args).exit_code == 2
+
+
+def test_validate_checks_bundled_tickers_and_shows_warnings(tmp_path):
+    """`validate` said ok to tickers missing from the bundle (``run`` then failed) and printed
+    warnings as Python's two-line source dumps; now: one error line, and ``warning:`` lines."""
+    text = GOOD.replace("[{id: e, date: 2025-01-27}]",
+                        "[{id: e, date: 2025-01-27, tickers: [XOM, QQQQ]}]")
+    _one_line_error(_invoke(tmp_path, "validate", text.replace("AMD]", "ZZZQ]")),
+                    "not in the bundled data set: ['ZZZQ', 'QQQQ']")
+    result = _invoke(tmp_path, "validate", GOOD.replace("[NVDA, AMD]", "[NVDA, nvda, AMD]"))
+    assert result.exit_code == 0, result.output
+    assert "warning: 1 duplicate ticker dropped: ['nvda']" in result.output
+    assert "normalize_tickers" not in result.output  # no source line of the warning
