@@ -16,7 +16,12 @@ from eventstudy.data.auto import AutoSource
 from eventstudy.data.cache import PriceCache
 from eventstudy.data.calendar import anchor_dates, exchange_for_symbol, sessions
 from eventstudy.data.yahoo import YahooSource
-from eventstudy.exceptions import ConfigError, DataUnavailableError, MissingReturnsWarning
+from eventstudy.exceptions import (
+    ConfigError,
+    DataUnavailableError,
+    EventStudyWarning,
+    MissingReturnsWarning,
+)
 from eventstudy.returns import aligned_returns
 
 from .conftest import FakeYF, session_prices
@@ -117,7 +122,8 @@ def test_c16_missing_session_in_the_window_is_flagged(tmp_path):
         "market": "^GDAXI",
         "events": [{"id": "q1", "date": "2009-04-30", "tickers": ["SAP.DE"]}],
         "estimation_window": [-120, -11], "event_windows": [[-1, 1]]})
-    with pytest.warns(MissingReturnsWarning):
+    with pytest.warns(MissingReturnsWarning), \
+            pytest.warns(EventStudyWarning, match="SAP.DE has no price on 1 XETR session"):
         res = EventStudy.from_yaml(path).fit()
     q = res.metadata["quality"]
     assert q["check"].tolist() == ["missing_sessions"]
@@ -156,7 +162,7 @@ def test_c12_foreign_listing_against_a_us_index(tmp_path):
     # ASML.AS (Amsterdam) against ^GSPC: 2024-05-27 is a US holiday, Amsterdam traded
     ams = session_prices(["ASML.AS"], "XAMS", "2023-06-01", "2024-06-28", seed=12)
     nys = session_prices(["^GSPC"], "XNYS", "2023-06-01", "2024-06-28", seed=13)
-    path = _write_study(tmp_path, pd.concat([ams, nys], axis=1), {
+    path = _write_study(tmp_path, pd.concat([ams, nys], axis=1, sort=True), {
         "market": "^GSPC", "events": [{"id": "e", "date": "2024-05-28", "tickers": ["ASML.AS"]}],
         "estimation_window": [-120, -11], "event_windows": [[-1, 0]]})
     with warnings.catch_warnings():
@@ -167,6 +173,6 @@ def test_c12_foreign_listing_against_a_us_index(tmp_path):
     day0 = res.to_frame().set_index("tau")
     assert str(day0.loc[-1, "date"]) == "2024-05-24"  # 05-27 is no XNYS session: not a row
     # the day-0 return spans 05-24 -> 05-28 for both the stock and the market
-    p = pd.concat([ams, nys], axis=1)
+    p = pd.concat([ams, nys], axis=1, sort=True)
     expected = p.loc["2024-05-28", "ASML.AS"] / p.loc["2024-05-24", "ASML.AS"] - 1
     assert day0.loc[0, "ret"] == pytest.approx(expected, rel=1e-12)

@@ -117,7 +117,8 @@ def test_c11_a_utc_conversion_is_caught_by_the_session_check():
     shifted = idx.tz_convert("UTC").tz_localize(None).normalize()  # the bug: 08-09, 08-10, 08-13
     frame = pd.DataFrame({"^GDAXI": [1.0, 2.0, 3.0]}, index=shifted)
     log = QualityLog()
-    with pytest.warns(EventStudyWarning, match=r"not XETR session \(e.g. 2023-08-13\)"):
+    with pytest.warns(EventStudyWarning, match=r"not XETR session \(e.g. 2023-08-13\)"), \
+            pytest.warns(EventStudyWarning, match="no price on 1 XETR session"):
         screen_prices(frame, sessions=sessions("XETR", pd.Timestamp("2023-08-01"),
                                                pd.Timestamp("2023-08-31")),
                       calendar="XETR", log=log)
