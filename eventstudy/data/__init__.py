@@ -43,14 +43,17 @@ def get_source(
     Raises
     ------
     ConfigError
-        When ``name`` is not a known source, ``file`` has no path, or ``bundled`` is asked for raw
-        closes.
+        When ``name`` is not a known source, ``file`` has no path, ``bundled`` is asked for raw
+        closes, or ``refresh`` is asked of a source that never downloads.
     """
     from eventstudy.exceptions import ConfigError
 
     if name not in SOURCES:
         raise ConfigError(f"unknown data source {name!r}; choose one of {list(SOURCES)}")
     adjusted = price_field != "close"
+    if refresh and name in ("bundled", "file"):
+        raise ConfigError(f"--refresh downloads again, but data.source: {name} never downloads; "
+                          "use auto or yfinance")
     if name == "bundled":
         if not adjusted:
             raise ConfigError("data.source: bundled holds adjusted closes only; "

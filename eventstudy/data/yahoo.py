@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from eventstudy.data.base import PriceData, PriceSource, sanitize_prices
-from eventstudy.data.calendar import exchange_for_symbol, sessions
+from eventstudy.data.calendar import exchange_for_symbol, last_closed_session, sessions
 from eventstudy.exceptions import DataShapeError, DataUnavailableError
 
 logger = logging.getLogger(__name__)
@@ -166,6 +166,9 @@ class YahooSource(PriceSource):
     sleep : callable, default time.sleep
     progress : bool, optional
         Show a progress bar (rich); default: when stderr is a terminal and over 100 tickers.
+    now : callable, optional
+        Returns the current tz-aware time (tests pin it): prices of a session that has not closed
+        yet are dropped (NaN), never used as a close.
     """
 
     name = "yfinance"
@@ -178,6 +181,7 @@ class YahooSource(PriceSource):
         download: Callable[..., pd.DataFrame] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         progress: bool | None = None,
+        now: Callable[[], pd.Timestamp] | None = None,
     ) -> None:
         self.adjusted = adjusted
         self.attempts = attempts
@@ -185,6 +189,7 @@ class YahooSource(PriceSource):
         self._download = download
         self._sleep = sleep
         self.progress = progress
+        self._now = now
 
     def _call(self, tickers: list[str], start: pd.Timestamp, end: pd.Timestamp
               ) -> tuple[pd.DataFrame | None, list[str], str]:
@@ -304,6 +309,12 @@ class YahooSource(PriceSource):
             )
         close = pd.concat([extract_close(got[t], t) for t in tickers], axis=1)
         close = sanitize_prices(close, label="yfinance").loc[start:end]
+        now = self._now() if self._now is not None else None
+        for t in tickers:  # a session still trading has no close yet: never use its last price
+            last = last_closed_session(exchange_for_symbol(t), now)
+            if close.index[-1] > last and close.loc[last + pd.Timedelta(days=1):, t].notna().any():
+                logger.info("%s: rows after %s dropped (session not closed yet)", t, last.date())
+                close.loc[last + pd.Timedelta(days=1):, t] = float("nan")
         splits, dividends = [], []
         for t in tickers:
             s, d = extract_actions(got[t], t)

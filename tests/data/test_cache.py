@@ -148,3 +148,11 @@ def test_cache_drops_old_rows_it_cannot_reconcile(tmp_path):
     cache.put("KO", True, later, later.index[0], later.index[-1])
     assert cache.ranges("KO", True) == [(later.index[0], later.index[-1])]
     assert cache.get("KO", True, first.index[0], first.index[-1]) is None
+
+
+def test_refresh_of_a_source_that_never_downloads_is_an_error(tmp_path):
+    from eventstudy.exceptions import ConfigError
+
+    for name in ("bundled", "file"):
+        with pytest.raises(ConfigError, match=f"data.source: {name} never downloads"):
+            get_source(name, path=tmp_path, refresh=True)

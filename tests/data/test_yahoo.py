@@ -256,3 +256,18 @@ def test_c02_all_nan_adj_close_from_a_failed_batch_member_proves_nothing(aapl5, 
         s = extract_close(frame, "AAPL", field="Adj Close")
     np.testing.assert_array_equal(s.to_numpy(), close)
     assert "'Close' is already adjusted" in caplog.text
+
+
+def test_an_unfinished_session_is_never_a_close():
+    prices = session_prices(["AAPL"], start="2025-01-02", end="2025-01-31")
+    fake = FakeYF(prices)
+    # 15:00 in New York on Monday 2025-01-27: that session is still trading
+    src = YahooSource(download=fake, now=lambda: pd.Timestamp("2025-01-27 20:00", tz="UTC"))
+    close = src.get_prices(["AAPL"], pd.Timestamp("2025-01-13"),
+                           pd.Timestamp("2025-01-27")).close["AAPL"]
+    assert close.last_valid_index() == pd.Timestamp("2025-01-24")
+    assert np.isnan(close.loc["2025-01-27"])
+    after = YahooSource(download=FakeYF(prices),
+                        now=lambda: pd.Timestamp("2025-01-27 21:30", tz="UTC"))
+    assert after.get_prices(["AAPL"], pd.Timestamp("2025-01-13"), pd.Timestamp("2025-01-27")
+                            ).close["AAPL"].last_valid_index() == pd.Timestamp("2025-01-27")
