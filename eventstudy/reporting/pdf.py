@@ -130,7 +130,8 @@ class _TextPage:
                       cellLoc="left", bbox=(0, 0, 1, 1))  # type: ignore[arg-type]
         tb.auto_set_font_size(False)
         tb.set_fontsize(size)
-        for (r, _), cell in tb.get_celld().items():
+        for (r, c), cell in tb.get_celld().items():
+            cell.PAD = 1.0 / chars[c]  # one character of padding (default: 10% of the width)
             cell.set_edgecolor("0.75")
             cell.set_linewidth(0.4)
             if r == 0:

@@ -42,8 +42,13 @@ def tests_note(res: EventStudyResults) -> str:
     """Return the note under a test table: how to read a cell and the paper of each test shown."""
     names = list(dict.fromkeys(res.tests["test"])) if len(res.tests) else []
     refs = "; ".join(f"{n}: {TEST_REFERENCES[n]}" for n in names if n in TEST_REFERENCES)
+    clustered = ""
+    if len(res.events) > 1 and res.events["day0"].nunique() == 1:
+        clustered = ("All security-events share day 0, so their ARs are cross-correlated: t, "
+                     "patell and bmp ignore it and overstate significance; kolari_pynnonen "
+                     "adjusts for it. ")
     return (f"Cells: statistic (p-value) stars, {STARS_NOTE}; H0: CAAR = 0 over the window. "
-            + (f"Tests: {refs}. " if refs else "") + "Exact values: tests.csv.")
+            + (f"Tests: {refs}. " if refs else "") + clustered + "Exact values: tests.csv.")
 QUALITY_COLUMNS = ["ticker", "date", "check", "severity", "message"]
 CLAIMS_COLUMNS = ["claim_id", "claim", "test", "metric", "value", "p_value", "verdict"]
 

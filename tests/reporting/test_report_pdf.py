@@ -97,3 +97,12 @@ def test_every_chart_alone_as_pdf_and_png(report, pdf):
         assert _text(alone.pages[0]) == _text(pdf.pages[page - 1])
         png = imread(report / "figures" / f"{name}.png")
         assert png.shape[0] >= 1200 and png.shape[1] >= 1700  # A4 landscape at 150 dpi
+
+
+def test_test_page_cites_each_test_and_warns_of_clustering(pdf, deepseek):
+    text = _text(pdf.pages[7])
+    for test in dict.fromkeys(deepseek.tests["test"]):
+        assert test in text
+    assert "Brown and Warner (1985)" in text
+    # one common event date: the page says which tests ignore the cross-correlation
+    assert "share day 0" in text and "overstate significance" in text
