@@ -1,5 +1,5 @@
-"""Failure cases the report must show (shared/cases): C02 adjustment in the footer, C15 shifted event
-dates listed, C19 and C21 skipped security-events counted and listed, no t = +-inf anywhere.
+"""Failure cases the report must show (shared/cases): C02 adjustment in the footer, C15 shifted
+event dates listed, C19 and C21 skipped security-events counted and listed, no t = +-inf anywhere.
 
 A study built from DataFrames (no price levels, no universe) goes through the whole report.
 """
