@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._typing import Float64Array, Window
+from eventstudy.exceptions import ConfigError
 from eventstudy.models import BatchFit
 from eventstudy.statistics import TestResult
 from eventstudy.statistics.parametric import car_variance, cross_sectional_t, t_pvalue
@@ -119,7 +120,7 @@ class EventStudyResults:
     def _window_slice(self, window: Window) -> slice:
         t1, t2 = int(window[0]), int(window[1])
         if t1 > t2 or t1 < self._tau[0] or t2 > self._tau[-1]:
-            raise ValueError(
+            raise ConfigError(
                 f"window {list(window)} is not inside the event windows "
                 f"[{self._tau[0]}, {self._tau[-1]}]"
             )
@@ -387,7 +388,7 @@ class EventStudyResults:
 
         group = group or self.groups[0]
         if group not in self.study.groups:
-            raise ValueError(f"unknown group {group!r}; groups: {self.groups}")
+            raise ConfigError(f"unknown group {group!r}; groups: {self.groups}")
         self._window_slice(window)
         r = run_test(self.panel.subset(self._members(group)), name, window, **self.study.bootstrap)
         return TestResult(r.test, r.stat, r.pvalue, r.dist, r.nobs,

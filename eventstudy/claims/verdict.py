@@ -15,6 +15,8 @@ from typing import Literal
 
 import pandas as pd
 
+from eventstudy.exceptions import ConfigError
+
 __all__ = ["SUPPORTED", "NOT_SUPPORTED", "INCONCLUSIVE", "UNCLEAR", "Metric", "TestOutcome",
            "finding_verdict", "claim_verdict"]
 
@@ -106,4 +108,4 @@ def claim_verdict(verdicts: Sequence[str], rule: Literal["all", "majority"] = "a
         if yes * 2 > n:
             return SUPPORTED
         return NOT_SUPPORTED if no * 2 > n else INCONCLUSIVE
-    raise ValueError(f"unknown rule {rule!r}; use 'all' or 'majority'")
+    raise ConfigError(f"unknown rule {rule!r}; use 'all' or 'majority'")

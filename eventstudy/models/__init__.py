@@ -3,6 +3,7 @@ Fama-French 3, Carhart 4 and Fama-French 5."""
 
 from __future__ import annotations
 
+from eventstudy.exceptions import ConfigError
 from eventstudy.models.base import BatchFit, NormalReturnModel, fit_batch
 from eventstudy.models.factor import Carhart4Model, FamaFrench3Model, FamaFrench5Model
 from eventstudy.models.market import (
@@ -53,4 +54,4 @@ def get_model(model: str | NormalReturnModel) -> NormalReturnModel:
     try:
         return MODELS[model]()
     except (KeyError, TypeError):
-        raise ValueError(f"unknown model {model!r}; choose one of {sorted(MODELS)}") from None
+        raise ConfigError(f"unknown model {model!r}; choose one of {sorted(MODELS)}") from None

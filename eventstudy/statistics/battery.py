@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._typing import Window
+from eventstudy.exceptions import ConfigError
 from eventstudy.statistics import nonparametric as npar
 from eventstudy.statistics import parametric as par
 from eventstudy.statistics._result import TestResult
@@ -63,7 +64,7 @@ def check_test_names(names: Sequence[str]) -> list[str]:
     """
     unknown = [n for n in names if n not in TESTS]
     if unknown:
-        raise ValueError(f"unknown test(s) {unknown}; choose from {sorted(TESTS)}")
+        raise ConfigError(f"unknown test(s) {unknown}; choose from {sorted(TESTS)}")
     return list(names)
 
 
@@ -151,7 +152,7 @@ def adjust_pvalues(table: pd.DataFrame, method: str) -> pd.DataFrame:
     from statsmodels.stats.multitest import multipletests
 
     if method not in ADJUST_METHODS:
-        raise ValueError(f"p_adjust must be one of {list(ADJUST_METHODS)}, not {method!r}")
+        raise ConfigError(f"p_adjust must be one of {list(ADJUST_METHODS)}, not {method!r}")
     out = table.copy()
     out["p_value_adjusted"] = np.nan
     for _, idx in out.groupby(["group", "test"], sort=False).groups.items():

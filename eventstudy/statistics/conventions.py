@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any, Literal
 
+from eventstudy.exceptions import ConfigError
+
 __all__ = ["Conventions", "CONVENTIONS", "get_conventions"]
 
 
@@ -70,11 +72,11 @@ class Conventions:
         }
         for name, options in allowed.items():
             if getattr(self, name) not in options:
-                raise ValueError(
+                raise ConfigError(
                     f"conventions.{name} must be one of {list(options)}, not {getattr(self, name)!r}"
                 )
         if not isinstance(self.forecast_error, bool):
-            raise ValueError("conventions.forecast_error must be true or false")
+            raise ConfigError("conventions.forecast_error must be true or false")
 
 
 CONVENTIONS: dict[str, Conventions] = {
@@ -104,7 +106,7 @@ def get_conventions(value: str | Conventions | dict[str, Any] | None) -> Convent
         try:
             return CONVENTIONS[value]
         except KeyError:
-            raise ValueError(
+            raise ConfigError(
                 f"unknown conventions preset {value!r}; choose one of {sorted(CONVENTIONS)}"
             ) from None
     if isinstance(value, dict):
@@ -113,6 +115,6 @@ def get_conventions(value: str | Conventions | dict[str, Any] | None) -> Convent
         known = {f.name for f in fields(Conventions)}
         unknown = sorted(set(opts) - known)
         if unknown:
-            raise ValueError(f"unknown conventions key(s) {unknown}; known: {sorted(known)}")
+            raise ConfigError(f"unknown conventions key(s) {unknown}; known: {sorted(known)}")
         return replace(base, **opts)
-    raise ValueError(f"conventions must be a preset name or a mapping, not {type(value).__name__}")
+    raise ConfigError(f"conventions must be a preset name or a mapping, not {type(value).__name__}")

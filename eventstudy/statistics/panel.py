@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from eventstudy._typing import Float64Array, IntArray, Window
+from eventstudy.exceptions import ConfigError
 from eventstudy.statistics.conventions import Conventions
 
 __all__ = ["TestPanel", "build_panel", "forecast_error_matrix"]
@@ -137,7 +138,7 @@ class TestPanel:
         t1, t2 = int(window[0]), int(window[1])
         lo, hi = int(self.tau[0]), int(self.tau[-1])
         if t1 > t2 or t1 < lo or t2 > hi:
-            raise ValueError(f"window {[t1, t2]} is not inside the event windows [{lo}, {hi}]")
+            raise ConfigError(f"window {[t1, t2]} is not inside the event windows [{lo}, {hi}]")
         return slice(t1 - lo, t2 - lo + 1)
 
     @cached_property
