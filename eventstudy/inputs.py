@@ -364,7 +364,11 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
         "vintage": data.vintage,
         "adjusted": data.adjusted,
         "returns": config.data.returns,
-        "notes": [*_symbol_notes(config), *_exchange_notes(tickers, calendar), *data.notes],
+        "notes": [
+            *([f"calendar {calendar}: the exchange of the market {market} (data.calendar: auto)"]
+              if config.data.calendar == "auto" else []),
+            *_symbol_notes(config), *_exchange_notes(tickers, calendar), *data.notes,
+        ],
         "calendar": calendar,
         "quality": quality.frame(),
         "universe": config.universe,

@@ -92,6 +92,8 @@ def test_c16_german_sessions_from_the_symbol(tmp_path):
         "estimation_window": [-120, -11], "event_windows": [[-1, 1]]})
     res = EventStudy.from_yaml(path).fit()
     assert res.metadata["calendar"] == "XETR"
+    assert "calendar XETR: the exchange of the market ^GDAXI (data.calendar: auto)" in \
+        res.metadata["notes"]
     days = res.to_frame().sort_values("tau")["date"].astype(str).tolist()
     assert days == ["2009-04-29", "2009-04-30", "2009-05-04"]  # no row for 05-01
     assert res.metadata["quality"].empty

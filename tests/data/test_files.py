@@ -263,6 +263,6 @@ def test_c06_symbol_mapping_reaches_the_study_notes(tmp_path):
     with pytest.warns(EventStudyWarning, match="1 duplicate ticker dropped"):
         inputs = load_study_inputs(load_config(tmp_path / "s.yaml"))
     assert list(inputs.returns.columns) == ["BRK-B", "AAPL"]
-    assert inputs.metadata["notes"][:3] == ["ticker brk.b -> Yahoo symbol BRK-B",
+    assert inputs.metadata["notes"][1:4] == ["ticker brk.b -> Yahoo symbol BRK-B",
                                             "ticker aapl -> Yahoo symbol AAPL",
                                             "ticker ^gspc -> Yahoo symbol ^GSPC"]
