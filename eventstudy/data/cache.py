@@ -111,9 +111,14 @@ class PriceCache:
             table = pq.read_table(p)
             meta = json.loads((table.schema.metadata or {}).get(_META_KEY, b"{}"))
             frame = table.to_pandas()
+            frame.index = pd.DatetimeIndex(frame.index, name="date")
+            # the shape put() writes; anything else (another tool's file, a hand edit) is a miss
+            meta["ranges"] = [[pd.Timestamp(a).strftime("%Y-%m-%d"),
+                               pd.Timestamp(b).strftime("%Y-%m-%d")] for a, b in meta["ranges"]]
+            if not set(_COLUMNS) <= set(frame.columns):
+                return None
         except Exception:  # a damaged file is a cache miss; it is rewritten on the next fetch
             return None
-        frame.index = pd.DatetimeIndex(frame.index, name="date")
         return frame, meta
 
     def ranges(self, symbol: str, adjusted: bool) -> list[tuple[pd.Timestamp, pd.Timestamp]]:

@@ -251,3 +251,42 @@ def test_fuzz_cli_validate(tmp_path_factory, data):
     assert not result.output.startswith("error: unexpected "), result.output
     if result.exit_code == 1:
         assert result.output.startswith("error: "), result.output
+
+
+_meta_values = st.one_of(
+    st.just({"ranges": [["2025-01-02", "2025-01-31"]], "fetched_at": "2025-02-01 00:00 UTC"}),
+    st.just({"ranges": [["2025-13-01", "x"]]}), st.just({"ranges": "2025"}),
+    st.just({"ranges": [[1, 2, 3]]}), st.just({"ranges": [None]}), st.just([1, 2]), st.just("x"),
+    st.just(None), st.dictionaries(st.text(max_size=5), _values, max_size=3))
+
+
+@FUZZ
+@given(meta=_meta_values, index=st.sampled_from(["dates", "ints", "strings", "empty"]),
+       columns=st.sampled_from([["close", "split", "dividend"], ["close"], ["price"], []]),
+       junk=st.one_of(st.none(), st.binary(max_size=64)))
+def test_fuzz_cache_files(tmp_path_factory, meta, index, columns, junk):
+    """A damaged or foreign file in the price cache is a cache miss, never a crash."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from eventstudy.data.cache import _META_KEY, PriceCache
+
+    root = tmp_path_factory.mktemp("cache")
+    cache = PriceCache(root)
+    target = cache.path("NVDA", True)
+    idx = {"dates": pd.bdate_range("2025-01-02", periods=5), "ints": pd.RangeIndex(5),
+           "strings": pd.Index(list("abcde")), "empty": pd.DatetimeIndex([])}[index]
+    frame = pd.DataFrame({c: np.linspace(1, 2, len(idx)) for c in columns}, index=idx)
+    table = pa.Table.from_pandas(frame, preserve_index=True)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                           _META_KEY: json.dumps(meta, default=str).encode()})
+    pq.write_table(table, target)
+    if junk is not None:  # a truncated or overwritten file
+        data = target.read_bytes()
+        target.write_bytes(data[: len(data) // 2] + junk)
+    for call in (lambda: cache.get("NVDA", True, pd.Timestamp("2025-01-02"),
+                                   pd.Timestamp("2025-01-08")),
+                 lambda: cache.ranges("NVDA", True), cache.entries):
+        _only_our_errors(call)
