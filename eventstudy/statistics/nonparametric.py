@@ -268,8 +268,9 @@ def wilcoxon(panel: TestPanel, window: Window) -> TestResult:
     return _result("wilcoxon", w_plus, p, f"signed-rank({n})", n, window)
 
 
-def _grank_est(panel: TestPanel) -> tuple[Float64Array, Float64Array]:
-    """Estimation SARs and their ranks among the estimation days only.
+def _grank_est(panel: TestPanel) -> dict[str, Any]:
+    """Window-independent parts of GRANK: estimation SARs, their ranks among the estimation days
+    (NaN -> 0), the validity mask and 1 / (T_i + 1), T_i = valid estimation days + day 0.
 
     SAR = AR / sigma keeps each security's order, so the ranks come from the cached combined ranks
     less the event-window ARs below (half for ties) each estimation AR.
@@ -282,8 +283,9 @@ def _grank_est(panel: TestPanel) -> tuple[Float64Array, Float64Array]:
     for j in range(evt.shape[1]):  # a loop over the L event days, not over events
         e = evt[:, j, None]
         ranks -= (e < est) + 0.5 * (e == est)
-    ranks[~np.isfinite(sar)] = np.nan
-    return sar, ranks
+    valid = np.isfinite(sar)
+    return {"sar": np.where(valid, sar, np.nan), "base": np.where(valid, ranks, 0.0),
+            "valid": valid, "inv": 1.0 / (valid.sum(axis=1) + 2.0)}
 
 
 def grank(panel: TestPanel, window: Window) -> TestResult:
@@ -311,23 +313,23 @@ def grank(panel: TestPanel, window: Window) -> TestResult:
     n = int(ok.sum())
     if n < 2:
         return _result("grank", np.nan, np.nan, "t", n, window)
-    # Ranks of the estimation SARs do not depend on the window: rank them once, then insert the
-    # window's SCAR* (average ranks for ties, as a joint ranking would give).
-    sar_all, base = _cached(panel, "grank_est", lambda: _grank_est(panel))
-    sar_est, base = sar_all[ok], base[ok]
+    # Ranks of the estimation SARs do not depend on the window: they are ranked once; inserting
+    # the window's SCAR* adds 1 to those above it (1/2 for ties), as a joint ranking would. Only the
+    # daily means of U enter the statistic, so they are formed as weighted column sums.
+    g = _cached(panel, "grank_est", lambda: _grank_est(panel))
     with np.errstate(invalid="ignore", divide="ignore"):
-        scar_star = scar[ok] / np.std(scar[ok], ddof=1)
+        scar_star = np.where(ok, scar / np.std(scar[ok], ddof=1), np.nan)
     s = scar_star[:, None]
+    w = np.where(ok, g["inv"], 0.0)  # 1 / (T_i + 1) for the security-events in the test
+    sar = g["sar"]
     with np.errstate(invalid="ignore"):
-        est_rank = base + (sar_est > s) + 0.5 * (sar_est == s)
-        scar_rank = 1.0 + np.sum(sar_est < s, axis=1) + 0.5 * np.sum(sar_est == s, axis=1)
-    valid = np.concatenate([np.isfinite(sar_est), np.ones((len(s), 1), bool)], axis=1)
-    ranks = np.concatenate([np.where(np.isfinite(sar_est), est_rank, np.nan),
-                            scar_rank[:, None]], axis=1)
-    U = ranks / (valid.sum(axis=1) + 1.0)[:, None] - 0.5
-    n_t = valid.sum(axis=0).astype("float64")
+        above = (sar > s) + 0.5 * (sar == s)  # NaN SAR or SCAR*: False
+        below = np.sum(sar < s, axis=1) + 0.5 * np.sum(sar == s, axis=1)
+    valid = g["valid"] & ok[:, None]
+    n_t = np.append(valid.sum(axis=0), n).astype("float64")
+    sum_u = np.append(g["base"].T @ w + above.T @ w, np.sum(w * (1.0 + below)))
     with np.errstate(invalid="ignore", divide="ignore"):
-        u_bar = np.nansum(U, axis=0) / n_t
+        u_bar = sum_u / n_t - 0.5
     days = n_t > 0
     T = int(days.sum())
     s2 = np.sum((n_t[days] / n) * u_bar[days] ** 2) / T

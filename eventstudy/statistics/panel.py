@@ -215,10 +215,13 @@ class TestPanel:
             return 0.0
         e = self.ar_est
         ok = np.isfinite(e) & (self.est_day >= 0)
+        cnt = ok.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.nanmean(np.where(ok, e, np.nan), axis=1)
-            sd = np.nanstd(np.where(ok, e, np.nan), axis=1, ddof=1)
-            z = (e - mean[:, None]) / sd[:, None]
+            dev = np.where(ok, e, 0.0)
+            dev -= (dev.sum(axis=1) / cnt)[:, None]
+            dev[~ok] = 0.0
+            sd = np.sqrt((dev * dev).sum(axis=1) / (cnt - 1))
+            z = dev / sd[:, None]
         ok &= np.isfinite(z)
         if not ok.any():
             return 0.0

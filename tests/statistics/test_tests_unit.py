@@ -63,10 +63,18 @@ def test_adjusted_patell_and_kolari_pynnonen(res):
         tb * np.sqrt((1 - r) / (1 + (n - 1) * r)), rel=1e-12)
 
 
-def test_grank_against_joint_ranking(res):
+@pytest.mark.parametrize("missing", [False, True])
+def test_grank_against_joint_ranking(res, missing):
+    from dataclasses import replace
+
     p = res.panel
-    scar = p.scar(W)
-    sar = p.ar_est / np.sqrt(p.sigma2)[:, None]
+    if missing:  # one security-event without a CAR over the window drops out of the test
+        ar = p.ar_evt.copy()
+        ar[0, 2] = np.nan
+        p = replace(p, ar_evt=ar, cache={})
+    has_car = np.isfinite(p.scar(W))
+    scar = p.scar(W)[has_car]
+    sar = (p.ar_est / np.sqrt(p.sigma2)[:, None])[has_car]
     gsar = np.concatenate([sar, (scar / scar.std(ddof=1))[:, None]], axis=1)
     U = np.full(gsar.shape, np.nan)
     for i in range(len(gsar)):  # per security, plain scipy ranks
@@ -80,6 +88,7 @@ def test_grank_against_joint_ranking(res):
     Z = u_bar[-1] / np.sqrt(s2)
     t = Z * np.sqrt((T - 2) / (T - 1 - Z**2))
     got = run_test(p, "grank", W)
+    assert got.nobs == has_car.sum() == (7 if missing else 8)
     assert got.stat == pytest.approx(t, rel=1e-12)
     assert got.dist == f"t({T - 2})"
 
