@@ -70,7 +70,20 @@ def _named_securities(res: EventStudyResults, tickers: list[str] | None) -> list
     sub = ev[ev["ticker"].isin(rank)].copy()
     sub["_rank"] = sub["ticker"].map(rank)
     sub = sub.sort_values(["_rank", "event_id"], kind="stable")
-    return list(zip(sub["event_id"], sub["ticker"], strict=True))[:MAX_SECURITIES]
+    keys = list(zip(sub["event_id"], sub["ticker"], strict=True))
+    if len(keys) > MAX_SECURITIES:  # keep the largest day-0 moves, in group order
+        tau0 = 0 if 0 in res.ar.index else int(res.ar.index[0])
+        size = res.ar.loc[tau0, keys].abs().fillna(-1.0).to_numpy()
+        keep = set(np.argsort(-size, kind="stable")[:MAX_SECURITIES].tolist())
+        keys = [k for i, k in enumerate(keys) if i in keep]
+    return keys
+
+
+def _of(keys: list[tuple[str, str]], res: EventStudyResults) -> str:
+    """Title note when only part of the named security-events is shown."""
+    n = int(res.events["ticker"].isin(
+        {t for g in named_groups(res) for t in res.study.groups[g]}).sum())
+    return f" ({len(keys)} largest |AR(0)| of {n})" if len(keys) < n else ""
 
 
 def _label(key: tuple[str, str], multi: bool) -> str:
@@ -146,6 +159,11 @@ def plot_ar(res: EventStudyResults, ax: Axes | None = None, *, tau: int = 0) -> 
     frame = res.to_frame()
     groups = named_groups(res)
     sub = frame[(frame["tau"] == tau) & frame["group"].isin(groups)].sort_values("ar")
+    note = ""
+    if len(sub) > MAX_SECURITIES:
+        half = MAX_SECURITIES // 2
+        note = f" (the {half} lowest and {half} highest of {len(sub)})"
+        sub = pd.concat([sub.head(half), sub.tail(half)])
     multi = sub["event_id"].nunique() > 1
     labels = [_label((e, t), multi) for e, t in zip(sub["event_id"], sub["ticker"], strict=True)]
     fig, ax = _fig_ax(ax, (8, max(3.5, 0.22 * len(sub) + 1.5)))
@@ -164,7 +182,7 @@ def plot_ar(res: EventStudyResults, ax: Axes | None = None, *, tau: int = 0) -> 
     ax.axvline(0, color="0.3", lw=0.8)
     ax.set_xlabel(f"Abnormal return on day {_day(tau)} (%)")
     ax.set_ylabel("Security")
-    ax.set_title(f"Abnormal return on day {_day(tau)} of the named securities\n"
+    ax.set_title(f"Abnormal return on day {_day(tau)} of the named securities{note}\n"
                  "solid: p < 0.05, hatched: not significant; *** p<0.01, ** p<0.05, * p<0.10",
                  fontsize=10)
     ax.legend(handles=[Patch(color=colors[g], label=g) for g in groups], fontsize=8, frameon=False,
@@ -252,8 +270,9 @@ def plot_car_grid(
                loc="lower center", bbox_to_anchor=(0.5, 1 - 0.95 / h), ncol=max(len(shown), 1),
                frameon=False, fontsize=8)
     tau = res.car.index
-    fig.suptitle(f"CAR path of each named security, tau {tau[0]:+d} to {tau[-1]:+d} "
-                 "(panel title: CAR at the last day)", fontsize=11, y=1 - 0.3 / h, va="top")
+    fig.suptitle(f"CAR path of each named security{_of(keys, res) if tickers is None else ''}, "
+                 f"tau {tau[0]:+d} to {tau[-1]:+d} (panel title: CAR at the last day)",
+                 fontsize=11, y=1 - 0.3 / h, va="top")
     fig.supxlabel(TAU_LABEL, fontsize=9, y=0.3 / h, va="bottom")
     fig.supylabel("CAR (%)", fontsize=9, x=0.15 / w, ha="left")
     return fig
@@ -295,7 +314,8 @@ def plot_ar_heatmap(
     cb.set_label(f"Abnormal return (%), clipped at ±{lim:.1f}")
     ax.set_xlabel(TAU_LABEL)
     ax.set_ylabel("Security")
-    ax.set_title("Abnormal return by security and event day (day 0 framed)", fontsize=10)
+    note = _of(keys, res) if tickers is None else ""
+    ax.set_title(f"Abnormal return by security and event day (day 0 framed){note}", fontsize=10)
     return fig
 
 

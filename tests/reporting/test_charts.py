@@ -101,3 +101,25 @@ def test_normalized_prices_from_returns_when_no_levels():
     assert norm.loc[-1, "all"] == pytest.approx(100 / 0.9, rel=1e-12)
     assert norm.loc[-2, "all"] == pytest.approx(100 / (1.1 * 0.9), rel=1e-12)
     assert norm.loc[1, "market"] == pytest.approx(100 * (1 + m.iloc[32]), rel=1e-12)
+
+
+def test_many_securities_are_capped_to_a_readable_page(deepseek):
+    # a study whose only group is the S&P 500: 503 security-events, at most 36 rows or panels
+    study = deepseek.study
+    sp500 = {"sp500": study.groups["sp500"]}
+    events = study.events[study.events["ticker"].isin(sp500["sp500"])]
+    res = type(study)(events, study.returns, study.market, groups=sp500,
+                      estimation_window=study.estimation_window,
+                      event_windows=study.event_windows).fit()
+    bars = plots.plot_ar(res).axes[0]
+    assert len(bars.patches) == 36 and "18 lowest and 18 highest of 503" in bars.get_title()
+    day0 = res.to_frame().query("tau == 0")["ar"].sort_values().to_numpy() * 100
+    widths = [p.get_width() for p in bars.patches]
+    np.testing.assert_allclose(widths, np.r_[day0[:18], day0[-18:]], rtol=1e-12)
+    heat = plots.plot_ar_heatmap(res).axes[0]
+    assert len(heat.get_yticks()) == 36 and "36 largest |AR(0)| of 503" in heat.get_title()
+    shown = {t.get_text() for t in heat.get_yticklabels()}
+    biggest = res.ar.loc[0].abs().sort_values().index[-36:].get_level_values("ticker")
+    assert shown == set(biggest)
+    grid = plots.plot_car_grid(res)
+    assert sum(a.get_visible() for a in grid.axes) == 36
