@@ -123,3 +123,11 @@ def test_many_securities_are_capped_to_a_readable_page(deepseek):
     assert shown == set(biggest)
     grid = plots.plot_car_grid(res)
     assert sum(a.get_visible() for a in grid.axes) == 36
+
+
+@pytest.mark.parametrize("method", ["plot_caar", "plot_ar", "plot_car"])
+def test_results_plot_methods_return_the_figure_of_the_given_ax(deepseek, method):
+    fig, ax = plt.subplots()
+    assert getattr(deepseek, method)(ax=ax) is fig and ax.has_data()
+    alone = getattr(deepseek, method)()
+    assert alone is not fig and alone.axes[0].get_title()
