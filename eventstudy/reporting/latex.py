@@ -31,6 +31,12 @@ def _tex(text: object) -> str:
     return "".join(_ESCAPE.get(ch, ch) for ch in str(text))
 
 
+def _cell(text: object) -> str:
+    """Escape a cell; a leading minus of a number becomes a typeset minus (``$-$``), not a hyphen."""
+    s = _tex(text)
+    return "$-$" + s[1:] if len(s) > 1 and s[0] == "-" and (s[1].isdigit() or s[1] == ".") else s
+
+
 def to_booktabs(frame: pd.DataFrame, *, caption: str, label: str, note: str = "",
                 index: bool = False) -> str:
     r"""Render ``frame`` as a booktabs ``table`` float.
@@ -55,7 +61,7 @@ def to_booktabs(frame: pd.DataFrame, *, caption: str, label: str, note: str = ""
         rf"\label{{tab:{label}}}", rf"\begin{{tabular}}{{{align}}}", r"\toprule",
         " & ".join(_tex(c) for c in body.columns) + r" \\", r"\midrule",
     ]
-    lines += [" & ".join(_tex(v) for v in row) + r" \\" for row in body.itertuples(index=False)]
+    lines += [" & ".join(_cell(v) for v in row) + r" \\" for row in body.itertuples(index=False)]
     lines += [r"\bottomrule", r"\end{tabular}"]
     if note:
         lines += [r"\par\smallskip", rf"{{\footnotesize {_tex(note)}}}"]

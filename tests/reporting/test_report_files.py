@@ -77,15 +77,20 @@ def test_latex_tables_are_booktabs(report, deepseek):
     for rule in (r"\toprule", r"\midrule", r"\bottomrule", r"\begin{tabular}", r"\caption{"):
         assert rule in head
     caar = deepseek.caar_table().query("group == 'power' and tau_start == 0 and tau_end == 0")
-    assert f"{caar['caar'].iloc[0] * 100:+.2f}\\% ***" in head
+    def tex(x: float, fmt: str) -> str:  # a negative number is typeset with a minus sign
+        return f"{x:{fmt}}".replace("-", "$-$", 1)
+
+    assert f"{tex(caar['caar'].iloc[0] * 100, '+.2f')}\\% ***" in head
     body = (report / "latex" / "caar.tex").read_text()
-    assert f"power & 0 & 0 & 5 & {caar['caar'].iloc[0]:.4f} & {caar['t'].iloc[0]:.4f}" in body
+    assert (f"power & 0 & 0 & 5 & {tex(caar['caar'].iloc[0], '.4f')} & "
+            f"{tex(caar['t'].iloc[0], '.4f')}") in body
 
 
 def test_booktabs_escapes_latex_specials():
-    tex = to_booktabs(pd.DataFrame({"a_b": ["x & y", "50%"], "v": [0.5, np.nan]}),
+    tex = to_booktabs(pd.DataFrame({"a_b": ["x & y", "50%", "-a"], "v": [0.5, np.nan, -0.25]}),
                       caption="c_1", label="t")
     assert r"a\_b & v \\" in tex and r"x \& y & 0.5000 \\" in tex and r"50\% & n/a \\" in tex
+    assert r"-a & $-$0.2500 \\" in tex  # a minus sign for numbers, text left alone
     assert r"\caption{c\_1}" in tex
 
 
