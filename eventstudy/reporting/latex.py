@@ -32,7 +32,7 @@ def _tex(text: object) -> str:
 
 
 def _cell(text: object) -> str:
-    """Escape a cell; a leading minus of a number becomes a typeset minus (``$-$``), not a hyphen."""
+    """Escape a cell; the leading minus of a number becomes a typeset minus (``$-$``)."""
     s = _tex(text)
     return "$-$" + s[1:] if len(s) > 1 and s[0] == "-" and (s[1].isdigit() or s[1] == ".") else s
 
