@@ -257,7 +257,7 @@ class RegressionSpec(_Frozen):
 class BootstrapSpec(_Frozen):
     """Replications and seed of the ``bootstrap_t`` test."""
 
-    n_boot: int = Field(999, ge=99)
+    n_boot: Annotated[int, Field(ge=99)] = 999
     seed: int = 0
 
 

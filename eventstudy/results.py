@@ -343,7 +343,8 @@ class EventStudyResults:
         """
         from eventstudy.statistics.regression import car_regression
 
-        window = tuple(window) if window is not None else self.event_windows[0]
+        win: Window = ((int(window[0]), int(window[1])) if window is not None
+                       else self.event_windows[0])
         chars = pd.concat([self.params, self.sigma, self.nobs], axis=1).reset_index()
         if data is not None:
             extra = data.reset_index() if any(
@@ -353,7 +354,8 @@ class EventStudyResults:
                 extra[k] = extra[k].astype(str)
             new_cols = [c for c in extra.columns if c not in chars.columns]
             chars = chars.merge(extra[[*keys, *new_cols]], on=keys, how="left") if keys else chars
-        return car_regression(self.car_window(*window), chars, x, cov_type=cov_type)  # type: ignore[arg-type]
+        return car_regression(self.car_window(win[0], win[1]), chars, x,
+                              cov_type=cov_type)  # type: ignore[arg-type]
 
     @cached_property
     def regression(self) -> Any:

@@ -1,5 +1,8 @@
-"""Normal-return models: market model (OLS, Scholes-Williams, Dimson), market-adjusted, constant-mean,
-Fama-French 3, Carhart 4 and Fama-French 5."""
+"""Normal-return models, each fitted for all security-events at once.
+
+Market model (OLS, Scholes-Williams, Dimson), market-adjusted, constant-mean, Fama-French 3,
+Carhart 4 and Fama-French 5.
+"""
 
 from __future__ import annotations
 

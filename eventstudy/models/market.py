@@ -73,15 +73,15 @@ def _masked_moments(
 
 
 class ScholesWilliamsModel(NormalReturnModel):
-    """Market model with the Scholes-Williams (1977) beta for non-synchronous trading.
+    r"""Market model with the Scholes-Williams (1977) beta for non-synchronous trading.
 
     Notes
     -----
     With b_{-1}, b_0, b_{+1} the OLS slopes of R_it on R_m,t-1, R_m,t and R_m,t+1 (one regression
     each) and rho_m the first-order autocorrelation of the market over the same days,
 
-    .. math:: \\hat\\beta^{SW} = \\frac{b_{-1} + b_0 + b_{+1}}{1 + 2\\hat\\rho_m},\\qquad
-       \\hat\\alpha^{SW} = \\bar R_i - \\hat\\beta^{SW} \\bar R_m
+    .. math:: \hat\beta^{SW} = \frac{b_{-1} + b_0 + b_{+1}}{1 + 2\hat\rho_m},\qquad
+       \hat\alpha^{SW} = \bar R_i - \hat\beta^{SW} \bar R_m
 
     AR_it = R_it - alpha - beta R_mt; sigma^2 = e'e / (M - 2). The forecast-error terms use the
     market-model (X'X)^{-1} of [1, R_m], an approximation (the SW estimator is not OLS).

@@ -1,5 +1,7 @@
-"""Nonparametric tests of abnormal returns: sign, generalized sign, Corrado-Zivney sign, Corrado rank,
-modified rank, Wilcoxon signed-rank and GRANK.
+"""Nonparametric tests of abnormal returns.
+
+Sign, generalized sign, Corrado-Zivney sign, Corrado rank, modified rank, Wilcoxon signed-rank and
+GRANK.
 
 Each test takes the :class:`~eventstudy.statistics.panel.TestPanel` of one group and an inclusive tau
 window, and returns a :class:`~eventstudy.statistics.TestResult`; a one-day window gives the daily
@@ -28,7 +30,7 @@ __all__ = [
 ]
 
 
-def _result(test: str, stat: float, p: float, dist: str, n: int, window: Window) -> TestResult:
+def _result(test: str, stat: Any, p: Any, dist: str, n: Any, window: Window) -> TestResult:
     return TestResult(test, float(stat), float(p), dist, int(n),
                       null_hypothesis=f"abnormal returns over {list(window)} are not shifted",
                       alternative_hypothesis="they are shifted up or down (two-sided)")
@@ -79,13 +81,13 @@ def _n(panel: TestPanel, window: Window) -> int:
 
 
 def sign(panel: TestPanel, window: Window) -> TestResult:
-    """Test that positive and negative CARs are equally likely (the simple sign test).
+    r"""Test that positive and negative CARs are equally likely (the simple sign test).
 
     Notes
     -----
     With w the number of positive CARs among N,
 
-    .. math:: z = \\frac{w - N/2}{\\sqrt{N/4}} \\sim N(0, 1).
+    .. math:: z = \frac{w - N/2}{\sqrt{N/4}} \sim N(0, 1).
 
     Assumes a median AR of zero, which daily ARs usually violate (see :func:`generalized_sign`).
 
@@ -104,11 +106,11 @@ def sign(panel: TestPanel, window: Window) -> TestResult:
 
 
 def generalized_sign(panel: TestPanel, window: Window) -> TestResult:
-    """Test the share of positive CARs against its estimation-window rate (Cowan's generalized sign).
+    r"""Test the share of positive CARs against its estimation-window rate (Cowan's generalized sign).
 
     Notes
     -----
-    .. math:: z = \\frac{w - N\\hat p}{\\sqrt{N \\hat p (1 - \\hat p)}} \\sim N(0, 1)
+    .. math:: z = \frac{w - N\hat p}{\sqrt{N \hat p (1 - \hat p)}} \sim N(0, 1)
 
     with w the number of positive CARs and p-hat the share of positive estimation-window ARs:
     the mean over securities of each one's share (Cowan 1992, ``gsign_p='mean'``) or the share over
@@ -135,16 +137,16 @@ def generalized_sign(panel: TestPanel, window: Window) -> TestResult:
 
 
 def corrado_sign(panel: TestPanel, window: Window) -> TestResult:
-    """Test for abnormal returns with the Corrado-Zivney (1992) sign test.
+    r"""Test for abnormal returns with the Corrado-Zivney (1992) sign test.
 
     Notes
     -----
     G_it = sign(AR_it - median_i) with the median over the security's combined days; with
     N_t the securities present on day t and S_t = sum_i G_it,
 
-    .. math:: z_t = \\frac{S_t/\\sqrt{N_t}}{s_G},\\quad
-       s_G^2 = \\frac{1}{\\bar M^c}\\sum_{t} \\left(\\frac{S_t}{\\sqrt{N_t}}\\right)^2,\\quad
-       z = \\frac{1}{\\sqrt{L}}\\sum_{t=t_1}^{t_2} z_t \\sim N(0, 1)
+    .. math:: z_t = \frac{S_t/\sqrt{N_t}}{s_G},\quad
+       s_G^2 = \frac{1}{\bar M^c}\sum_{t} \left(\frac{S_t}{\sqrt{N_t}}\right)^2,\quad
+       z = \frac{1}{\sqrt{L}}\sum_{t=t_1}^{t_2} z_t \sim N(0, 1)
 
     the sum of s_G over all combined days, M-bar^c the mean number of combined days.
 
@@ -170,18 +172,18 @@ def _ranks(full: Float64Array) -> Float64Array:
 
 
 def corrado_rank(panel: TestPanel, window: Window) -> TestResult:
-    """Test for abnormal returns with the Corrado (1989) rank test; over several days, Cowan's form.
+    r"""Test for abnormal returns with the Corrado (1989) rank test; over several days, Cowan's form.
 
     Notes
     -----
     K_it is the rank of AR_it among the security's combined days (average ties). One day:
 
-    .. math:: z_t = \\frac{\\frac{1}{N_t}\\sum_i (K_{it} - \\bar K_i)}{s_K},\\quad
-       s_K^2 = \\frac{1}{\\bar M^c}\\sum_t \\Big(\\frac{1}{N_t}\\sum_i (K_{it} - \\bar K_i)\\Big)^2
+    .. math:: z_t = \frac{\frac{1}{N_t}\sum_i (K_{it} - \bar K_i)}{s_K},\quad
+       s_K^2 = \frac{1}{\bar M^c}\sum_t \Big(\frac{1}{N_t}\sum_i (K_{it} - \bar K_i)\Big)^2
 
     A window of L days (Cowan 1992): with k_t the mean centred rank on day t,
 
-    .. math:: z = \\sqrt{L}\\,\\frac{\\bar k_{t_1..t_2}}{\\sqrt{\\sum_t k_t^2/\\bar M^c}} \\sim N(0,1)
+    .. math:: z = \sqrt{L}\,\frac{\bar k_{t_1..t_2}}{\sqrt{\sum_t k_t^2/\bar M^c}} \sim N(0,1)
 
     ranks centred on each security's mean rank (``rank_centering='security'``) or on the mean of
     those means (``'pooled'``, estudy2's ``car_rank_test``).
@@ -216,16 +218,16 @@ def corrado_rank(panel: TestPanel, window: Window) -> TestResult:
 
 
 def modified_rank(panel: TestPanel, window: Window) -> TestResult:
-    """Test for abnormal returns with the modified (standardised-rank) rank test.
+    r"""Test for abnormal returns with the modified (standardised-rank) rank test.
 
     Notes
     -----
     U_it = K_it / (M_i^c + 1), uniform on (0, 1) whatever the number of valid days, so securities
     with missing returns mix (Corrado and Zivney 1992; Kolari and Pynnonen 2011):
 
-    .. math:: z_t = \\frac{\\sum_i (U_{it} - 1/2)/\\sqrt{N_t}}{s_U},\\quad
-       s_U^2 = \\frac{1}{\\bar M^c}\\sum_t \\Big(\\frac{\\sum_i (U_{it} - 1/2)}{\\sqrt{N_t}}\\Big)^2,
-       \\quad z = \\frac{1}{\\sqrt L}\\sum_{t=t_1}^{t_2} z_t
+    .. math:: z_t = \frac{\sum_i (U_{it} - 1/2)/\sqrt{N_t}}{s_U},\quad
+       s_U^2 = \frac{1}{\bar M^c}\sum_t \Big(\frac{\sum_i (U_{it} - 1/2)}{\sqrt{N_t}}\Big)^2,
+       \quad z = \frac{1}{\sqrt L}\sum_{t=t_1}^{t_2} z_t
 
     References
     ----------
@@ -269,8 +271,10 @@ def wilcoxon(panel: TestPanel, window: Window) -> TestResult:
 
 
 def _grank_est(panel: TestPanel) -> dict[str, Any]:
-    """Window-independent parts of GRANK: estimation SARs, their ranks among the estimation days
-    (NaN -> 0), the validity mask and 1 / (T_i + 1), T_i = valid estimation days + day 0.
+    """Return the window-independent parts of GRANK.
+
+    Estimation SARs, their ranks among the estimation days (NaN -> 0), the validity mask and
+    1 / (T_i + 1), T_i = valid estimation days + day 0.
 
     SAR = AR / sigma keeps each security's order, so the ranks come from the cached combined ranks
     less the event-window ARs below (half for ties) each estimation AR.
@@ -289,7 +293,7 @@ def _grank_est(panel: TestPanel) -> dict[str, Any]:
 
 
 def grank(panel: TestPanel, window: Window) -> TestResult:
-    """Test CAR = 0 with the generalized rank test GRANK-T of Kolari and Pynnonen (2011).
+    r"""Test CAR = 0 with the generalized rank test GRANK-T of Kolari and Pynnonen (2011).
 
     Notes
     -----
@@ -297,9 +301,9 @@ def grank(panel: TestPanel, window: Window) -> TestResult:
     re-standardised for event-induced volatility, SCAR*_i = SCAR_i / s(SCAR), form the generalized
     SARs of T_i = M_i + 1 "days" (the window is day 0). With U_it = rank(GSAR_it)/(T_i + 1) - 1/2,
 
-    .. math:: Z = \\frac{\\bar U_0}{S_{\\bar U}},\\quad
-       S_{\\bar U}^2 = \\frac{1}{T}\\sum_t \\frac{N_t}{N}\\bar U_t^2,\\quad
-       t_{grank} = Z\\sqrt{\\frac{T - 2}{T - 1 - Z^2}} \\sim t(T - 2)
+    .. math:: Z = \frac{\bar U_0}{S_{\bar U}},\quad
+       S_{\bar U}^2 = \frac{1}{T}\sum_t \frac{N_t}{N}\bar U_t^2,\quad
+       t_{grank} = Z\sqrt{\frac{T - 2}{T - 1 - Z^2}} \sim t(T - 2)
 
     with T the number of days (estimation days with a GSAR plus day 0), aligned in event time.
 

@@ -148,8 +148,10 @@ class TestPanel:
 
     @cached_property
     def combined_ranks(self) -> Float64Array:
-        """(N, T + L) rank of each combined-day AR within its security-event (average ties, NaN
-        kept), the ranks of Corrado (1989)."""
+        """(N, T + L) ranks of each security-event's combined-day ARs (Corrado 1989).
+
+        Average ranks for ties; NaN stays NaN.
+        """
         from scipy.stats import rankdata
 
         return np.asarray(rankdata(self.combined, axis=1, nan_policy="omit"), dtype="float64")

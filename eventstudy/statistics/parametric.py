@@ -6,7 +6,7 @@ p-values are two-sided.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -150,7 +150,7 @@ def normal_pvalue(stat: Float64Array | float) -> Float64Array:
 # and returns a TestResult; a one-day window gives the daily (AAR) form of the test.
 
 
-def _result(test: str, stat: float, p: float, dist: str, n: int, window: Window) -> TestResult:
+def _result(test: str, stat: Any, p: Any, dist: str, n: Any, window: Window) -> TestResult:
     return TestResult(test, float(stat), float(p), dist, int(n),
                       null_hypothesis=f"CAAR{list(window)} is zero")
 
@@ -179,7 +179,7 @@ def _aar_est(panel: TestPanel) -> Float64Array:
 
 
 def t_test(panel: TestPanel, window: Window) -> TestResult:
-    """Test CAAR = 0 with the cross-sectional t test.
+    r"""Test CAAR = 0 with the cross-sectional t test.
 
     Parameters
     ----------
@@ -195,8 +195,8 @@ def t_test(panel: TestPanel, window: Window) -> TestResult:
 
     Notes
     -----
-    .. math:: t = \\frac{\\overline{CAR}}{s_{CAR} / \\sqrt{N}},\\quad
-       s_{CAR}^2 = \\frac{1}{N-1}\\sum_i (CAR_i - \\overline{CAR})^2
+    .. math:: t = \frac{\overline{CAR}}{s_{CAR} / \sqrt{N}},\quad
+       s_{CAR}^2 = \frac{1}{N-1}\sum_i (CAR_i - \overline{CAR})^2
 
     Robust to event-induced variance; assumes independence across securities (Brown and Warner
     1985, Boehmer et al. 1991, "ordinary cross-sectional" test).
@@ -212,13 +212,13 @@ def t_test(panel: TestPanel, window: Window) -> TestResult:
 
 
 def brown_warner_1980(panel: TestPanel, window: Window) -> TestResult:
-    """Test CAAR = 0 with the Brown-Warner (1980) test, independent securities.
+    r"""Test CAAR = 0 with the Brown-Warner (1980) test, independent securities.
 
     Notes
     -----
     With s_i^2 the sample variance (n - 1) of security i's estimation-window abnormal returns,
 
-    .. math:: z = \\frac{\\sum_{t=t_1}^{t_2} AAR_t}{\\sqrt{L}\\,\\sqrt{\\sum_i s_i^2}/N}
+    .. math:: z = \frac{\sum_{t=t_1}^{t_2} AAR_t}{\sqrt{L}\,\sqrt{\sum_i s_i^2}/N}
 
     referred to t(mean(M_i) - 1). AAR_t averages the securities present on day t.
 
@@ -236,15 +236,15 @@ def brown_warner_1980(panel: TestPanel, window: Window) -> TestResult:
 
 
 def crude_dependence(panel: TestPanel, window: Window) -> TestResult:
-    """Test CAAR = 0 with the Brown-Warner (1985) crude dependence adjustment.
+    r"""Test CAAR = 0 with the Brown-Warner (1985) crude dependence adjustment.
 
     Notes
     -----
     The standard deviation is that of the daily portfolio AAR over the estimation window, so
     cross-sectional correlation is accounted for:
 
-    .. math:: t = \\frac{\\sum_{t=t_1}^{t_2} AAR_t}{\\sqrt{L}\\, s(AAR_{est})},\\quad
-       s^2(AAR_{est}) = \\frac{1}{T-1}\\sum_{t \\in est} (AAR_t - \\overline{AAR})^2
+    .. math:: t = \frac{\sum_{t=t_1}^{t_2} AAR_t}{\sqrt{L}\, s(AAR_{est})},\quad
+       s^2(AAR_{est}) = \frac{1}{T-1}\sum_{t \in est} (AAR_t - \overline{AAR})^2
 
     referred to t(T - 1), T the estimation days with an AAR. Estimation days are aligned in event
     time (tau); with one common event date that is calendar time.
@@ -264,7 +264,7 @@ def crude_dependence(panel: TestPanel, window: Window) -> TestResult:
 
 
 def lamb(panel: TestPanel, window: Window) -> TestResult:
-    """Test CAAR = 0 with Lamb's (1995) portfolio test with forecast-error correction.
+    r"""Test CAAR = 0 with Lamb's (1995) portfolio test with forecast-error correction.
 
     Notes
     -----
@@ -272,8 +272,8 @@ def lamb(panel: TestPanel, window: Window) -> TestResult:
     portfolio AAR, s_p (as :func:`crude_dependence`), inflated by the forecast error of the market
     model with the average estimation length:
 
-    .. math:: z_t = \\frac{AAR_t}{s_p \\sqrt{1 + 1/\\bar M + \\overline{(R_{m,t} - \\bar R_m)^2/S_{mm}}}},
-       \\qquad z = \\frac{1}{\\sqrt{L}}\\sum_{t=t_1}^{t_2} z_t \\sim N(0, 1)
+    .. math:: z_t = \frac{AAR_t}{s_p \sqrt{1 + 1/\bar M + \overline{(R_{m,t} - \bar R_m)^2/S_{mm}}}},
+       \qquad z = \frac{1}{\sqrt{L}}\sum_{t=t_1}^{t_2} z_t \sim N(0, 1)
 
     where the market term is averaged over securities (one value with a common event date). The
     window form sums the daily statistics (estudy2's ``car_lamb``).
@@ -307,7 +307,7 @@ def _patell_z(panel: TestPanel, window: Window) -> tuple[float, int]:
 
 
 def patell(panel: TestPanel, window: Window) -> TestResult:
-    """Test CAAR = 0 with Patell's standardised-residual Z test.
+    r"""Test CAAR = 0 with Patell's standardised-residual Z test.
 
     Notes
     -----
@@ -315,7 +315,7 @@ def patell(panel: TestPanel, window: Window) -> TestResult:
     SCAR_i = CAR_i / sqrt(Var(CAR_i)) with Var(CAR_i) = sigma_i^2 (L + s'(X'X)^{-1}s); under H0
     SCAR_i ~ t(df_i) with variance df_i / (df_i - 2), df_i = M_i - k, so
 
-    .. math:: Z = \\frac{\\sum_i SCAR_i}{\\sqrt{\\sum_i df_i/(df_i - 2)}} \\sim N(0, 1).
+    .. math:: Z = \frac{\sum_i SCAR_i}{\sqrt{\sum_i df_i/(df_i - 2)}} \sim N(0, 1).
 
     Assumes no event-induced variance and no cross-correlation.
 
@@ -329,11 +329,11 @@ def patell(panel: TestPanel, window: Window) -> TestResult:
 
 
 def adjusted_patell(panel: TestPanel, window: Window) -> TestResult:
-    """Test CAAR = 0 with Patell's Z adjusted for cross-correlation (Kolari and Pynnonen 2010).
+    r"""Test CAAR = 0 with Patell's Z adjusted for cross-correlation (Kolari and Pynnonen 2010).
 
     Notes
     -----
-    .. math:: Z_{adj} = Z_{Patell} \\sqrt{\\frac{1}{1 + (N-1)\\bar r}}
+    .. math:: Z_{adj} = Z_{Patell} \sqrt{\frac{1}{1 + (N-1)\bar r}}
 
     with r-bar the average cross-correlation of estimation residuals on common calendar days
     (:attr:`TestPanel.residual_correlation`).
@@ -356,11 +356,11 @@ def _bmp_t(panel: TestPanel, window: Window) -> tuple[float, int]:
 
 
 def bmp(panel: TestPanel, window: Window) -> TestResult:
-    """Test CAAR = 0 with the Boehmer-Musumeci-Poulsen standardised cross-sectional test.
+    r"""Test CAAR = 0 with the Boehmer-Musumeci-Poulsen standardised cross-sectional test.
 
     Notes
     -----
-    .. math:: t = \\frac{\\overline{SCAR}}{s_{SCAR}/\\sqrt{N}} \\sim t(N - 1)
+    .. math:: t = \frac{\overline{SCAR}}{s_{SCAR}/\sqrt{N}} \sim t(N - 1)
 
     with SCAR as in :func:`patell`; the cross-sectional standard deviation makes it robust to
     event-induced variance.
@@ -375,11 +375,11 @@ def bmp(panel: TestPanel, window: Window) -> TestResult:
 
 
 def kolari_pynnonen(panel: TestPanel, window: Window) -> TestResult:
-    """Test CAAR = 0 with the BMP test adjusted for cross-correlation (Kolari and Pynnonen 2010).
+    r"""Test CAAR = 0 with the BMP test adjusted for cross-correlation (Kolari and Pynnonen 2010).
 
     Notes
     -----
-    .. math:: t_{adj} = t_{BMP}\\sqrt{\\frac{1 - \\bar r}{1 + (N - 1)\\bar r}} \\sim t(N - 1)
+    .. math:: t_{adj} = t_{BMP}\sqrt{\frac{1 - \bar r}{1 + (N - 1)\bar r}} \sim t(N - 1)
 
     r-bar is the average residual cross-correlation on common calendar days
     (:attr:`TestPanel.residual_correlation`); events on the same date (clustering) raise it.
@@ -414,13 +414,13 @@ def bhar(panel: TestPanel, window: Window) -> Float64Array:
 
 
 def skewness_adjusted_t(panel: TestPanel, window: Window) -> TestResult:
-    """Test mean BHAR = 0 with the skewness-adjusted t statistic.
+    r"""Test mean BHAR = 0 with the skewness-adjusted t statistic.
 
     Notes
     -----
     With S = mean / s and gamma = sum (x - mean)^3 / (N s^3) over the N BHARs,
 
-    .. math:: t_{sa} = \\sqrt{N}\\left(S + \\frac{\\gamma S^2}{3} + \\frac{\\gamma}{6N}\\right)
+    .. math:: t_{sa} = \sqrt{N}\left(S + \frac{\gamma S^2}{3} + \frac{\gamma}{6N}\right)
 
     referred to t(N - 1) (Hall 1992; Lyon, Barber and Tsai 1999, eq. 5).
 

@@ -22,7 +22,7 @@ def car_regression(
     *,
     cov_type: Literal["HC0", "HC1", "HC2", "HC3", "nonrobust"] = "HC1",
 ) -> Any:
-    """Regress CAR_i on characteristics by OLS with heteroskedasticity-robust standard errors.
+    r"""Regress CAR_i on characteristics by OLS with heteroskedasticity-robust standard errors.
 
     Parameters
     ----------
@@ -52,7 +52,7 @@ def car_regression(
 
     Notes
     -----
-    .. math:: CAR_i = \\gamma_0 + \\gamma' z_i + u_i
+    .. math:: CAR_i = \gamma_0 + \gamma' z_i + u_i
 
     the second-stage regression of event studies (MacKinlay 1997, section 8), with the robust
     covariance because CAR variances differ across securities.
