@@ -72,6 +72,9 @@ def _input_data(res: EventStudyResults) -> dict[str, Any]:
         "adjusted": md.get("adjusted"),
         "series_by_source": (pd.Series(sources).value_counts().to_dict()
                              if isinstance(sources, dict) else None),
+        # the security-events as given (from the config or an events CSV), before anchoring
+        "events": {"n": int(len(res.study.events)),
+                   "sha256": data_hash(res.study.events.astype(str).reset_index(drop=True))},
     }
 
 

@@ -169,6 +169,7 @@ def test_manifest(report, deepseek):
     assert man["study"] == "deepseek_2025"
     assert man["versions"]["numpy"] == numpy.__version__
     assert man["input_data"]["sha256"] == data_hash(deepseek.metadata["prices"])
+    assert man["input_data"]["events"]["n"] == len(deepseek.study.events) == 511
     assert man["config"] == (report / "config.resolved.yaml").read_text()
     assert set(man["timings_s"]) >= {"pdf_and_figures", "excel", "csv_parquet"}
     assert set(man["outputs"]) == set(REPORT_FILES) - {"manifest.json"} | (
