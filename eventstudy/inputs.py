@@ -83,10 +83,11 @@ EVENT_TIMES = ("", "before_open", "during", "after_close")
 
 
 def read_events_csv(path: Any) -> pd.DataFrame:
-    """Read an events file with columns event_id, ticker, date[, label, time].
+    """Read an events file with columns event_id, ticker, date[, label, time, group].
 
     ``time`` (optional) is empty, ``before_open``, ``during`` or ``after_close``; an after-close
-    event's day 0 is the next session (see :class:`~eventstudy.EventStudy`).
+    event's day 0 is the next session (see :class:`~eventstudy.EventStudy`). ``group`` (optional)
+    puts the security-event in a group of that name, reported like the config's groups.
 
     Parameters
     ----------
@@ -131,10 +132,10 @@ def read_events_csv(path: Any) -> pd.DataFrame:
                           f"(got {header[:6]})")
     if len(rows) == 1:
         raise ConfigError(f"{p}: events CSV has no rows")
-    col = {name: header.index(name) for name in ("event_id", "ticker", "date", "label", "time")
-           if name in header}
+    col = {name: header.index(name) for name in ("event_id", "ticker", "date", "label", "time",
+                                                 "group") if name in header}
     today = pd.Timestamp.today().normalize()
-    out: list[tuple[str, str, pd.Timestamp, str, str]] = []
+    out: list[tuple[str, str, pd.Timestamp, str, str, str]] = []
     seen: dict[tuple[str, str], int] = {}
     for line, r in rows[1:]:
         where = f"{p}: line {line}"
@@ -161,9 +162,10 @@ def read_events_csv(path: Any) -> pd.DataFrame:
         if when not in EVENT_TIMES:
             raise ConfigError(f"{where}: time {when!r} is not one of {list(EVENT_TIMES[1:])} "
                               "(after_close makes the next session day 0)")
-        out.append((event_id, ticker, date, label, when))
-    frame = pd.DataFrame(out, columns=["event_id", "ticker", "date", "label", "time"])
-    return frame.drop(columns=[c for c in ("label", "time") if c not in col])
+        group = r[col["group"]].strip() if "group" in col else ""
+        out.append((event_id, ticker, date, label, when, group))
+    frame = pd.DataFrame(out, columns=["event_id", "ticker", "date", "label", "time", "group"])
+    return frame.drop(columns=[c for c in ("label", "time", "group") if c not in col])
 
 
 def resolve_securities(config: StudyConfig) -> tuple[list[str], dict[str, list[str]]]:
@@ -187,9 +189,10 @@ def _events(config: StudyConfig, tickers: list[str]) -> pd.DataFrame:
         frame = read_events_csv(config.events_path)
         if "label" not in frame.columns:
             frame["label"] = ""
-        if "time" not in frame.columns:
-            frame["time"] = ""
-        return frame[["event_id", "ticker", "date", "label", "time"]]
+        for c in ("time", "group"):
+            if c not in frame.columns:
+                frame[c] = ""
+        return frame[["event_id", "ticker", "date", "label", "time", "group"]]
     rows = []
     for ev in config.events:  # type: ignore[union-attr]
         members = normalize_tickers(ev.tickers) if ev.tickers is not None else tickers

@@ -84,9 +84,13 @@ class EventStudyResults:
         ev = self.study.events.loc[self._keep].reset_index(drop=True)
         primary: dict[str, str] = {}
         for g, members in self.study.groups.items():
+            if g in self.study.event_groups:
+                continue
             for t in members:
                 primary.setdefault(t, g)
-        ev.insert(2, "group", ev["ticker"].map(primary).fillna("other"))
+        own = ev.pop("group") if "group" in ev.columns else pd.Series("", index=ev.index)
+        by_ticker = ev["ticker"].map(primary).fillna("other")
+        ev.insert(2, "group", own.where(own != "", by_ticker))
         i0 = int(np.flatnonzero(self._tau == 0)[0]) if (self._tau == 0).any() else 0
         ev["day0"] = pd.DatetimeIndex(self._dates[:, i0])
         return ev
@@ -96,6 +100,8 @@ class EventStudyResults:
         return pd.MultiIndex.from_frame(self.events[["event_id", "ticker"]])
 
     def _members(self, group: str) -> np.ndarray:
+        if group in self.study.event_groups:
+            return self.study.event_groups[group][self._keep]
         tickers = set(self.study.groups[group])
         return self.events["ticker"].isin(tickers).to_numpy()
 

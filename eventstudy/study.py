@@ -66,6 +66,8 @@ def _events_frame(events: pd.DataFrame | Sequence[Mapping[str, Any]]) -> pd.Data
 
     frame["time"] = (frame["time"].fillna("").astype(str).str.strip().str.lower()
                      if "time" in frame.columns else "")
+    frame["group"] = (frame["group"].fillna("").astype(str).str.strip()
+                      if "group" in frame.columns else "")
     bad_time = ~frame["time"].isin(EVENT_TIMES)
     if bad_time.any():
         row = frame.loc[bad_time].iloc[0]
@@ -124,7 +126,7 @@ class EventStudy:
         One row per security-event with columns ``event_id`` (str), ``ticker`` (a column of
         ``returns``), ``date`` (the event date, a calendar date) and optionally ``label`` and
         ``time`` ('before_open', 'during' or 'after_close'; after the close, day 0 is the next
-        session).
+        session) and ``group`` (a group of security-events, reported like the named groups).
         (event_id, ticker) must be unique; a security may appear in several events.
     returns : pandas.DataFrame
         (n_sessions, n_securities) decimal returns indexed by session date (sorted, unique,
@@ -262,6 +264,17 @@ class EventStudy:
         known = set(tickers)  # built once: a set per member was quadratic in the tickers
         self.groups = {str(g): [t for t in dict.fromkeys(m) if t in known]
                        for g, m in groups.items()}
+        # Groups named in the events' own ``group`` column hold those security-events (not tickers).
+        self.event_groups: dict[str, np.ndarray] = {}
+        for g in dict.fromkeys(self.events["group"]):
+            if not g:
+                continue
+            if g in self.groups and groups is not None and g in groups:
+                raise ConfigError(f"group {g!r} is defined both in groups and in the events' group "
+                                  "column; use one or the other")
+            mask = (self.events["group"] == g).to_numpy()
+            self.event_groups[g] = mask
+            self.groups[g] = list(dict.fromkeys(self.events.loc[mask, "ticker"]))
         self.non_trading_day = non_trading_day
         self.calendar = calendar
         self.metadata: dict[str, Any] = dict(metadata or {})

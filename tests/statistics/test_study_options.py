@@ -111,3 +111,28 @@ def test_nvda_earnings_config(nvda):
     # NVDA's day-0 move after the 2024-05-22 release (+9.3% close to close) is its AR plus beta x market
     row = nvda.to_frame().query("ticker == 'NVDA' and event_id == 'q1_fy25' and tau == 0").iloc[0]
     assert row["date"] == "2024-05-23" and row["ret"] == pytest.approx(0.0932, abs=0.002)
+
+
+def test_events_group_column_defines_groups_of_security_events(tmp_path):
+    from eventstudy.inputs import read_events_csv
+
+    p = tmp_path / "events.csv"
+    p.write_text("event_id,ticker,date,time,group\n"
+                 "e1,AAA,2024-08-28,after_close,beats\ne2,AAA,2024-06-12,,misses\n"
+                 "e3,BBB,2024-06-12,,beats\n")
+    events = read_events_csv(p)
+    assert events["group"].tolist() == ["beats", "misses", "beats"]
+    r, m = _panel()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = EventStudy(events, r, m, estimation_window=(-100, -11), event_windows=[(0, 0)],
+                         tests=["t"]).fit()
+    assert set(res.groups) >= {"beats", "misses"}
+    caar = res.caar_table().set_index("group")
+    car = res.car_window(0, 0)
+    assert caar.loc["beats", "n"] == 2  # AAA's e1 and BBB's e3, not AAA's e2
+    assert caar.loc["beats", "caar"] == pytest.approx(
+        (car[("e1", "AAA")] + car[("e3", "BBB")]) / 2, rel=1e-12)
+    assert caar.loc["misses", "caar"] == pytest.approx(car[("e2", "AAA")], rel=1e-12)
+    assert res.events.set_index("event_id")["group"].to_dict() == {
+        "e1": "beats", "e2": "misses", "e3": "beats"}
