@@ -34,6 +34,8 @@ REVERSE_SPLIT_RATIOS = (5, 10, 20)
 SPLIT_TOLERANCE = 0.06
 #: A move of more than 25% (in log terms) that the next session undoes to within 2% is a spike.
 SPIKE_SIZE, SPIKE_REVERT = np.log(1.25), 0.02
+#: More than this share of dates off the exchange calendar (and more than 2) is an error (C11).
+OFF_SESSION_SHARE = 0.02
 
 Severity = Literal["info", "warning", "error"]
 
@@ -121,16 +123,16 @@ def screen_prices(
     pandas.DataFrame
         ``close`` with recorded splits back-adjusted where the prices show the cliff.
 
-    Raises
-    ------
-    DataQualityError
-        For a split-like jump with no recorded split ("possible unadjusted split in AAPL on
-        2020-08-31") or a unit switch (x100, e.g. pence to pounds), naming ticker and date.
+    Errors (severity ``error`` in ``log``; :meth:`QualityLog.raise_errors` raises them as one
+    ``DataQualityError`` after the whole screen ran): a split-like jump with no recorded split
+    ("possible unadjusted split in AAPL on 2020-08-31"), a unit switch (x100, e.g. pence to
+    pounds), and, with ``sessions``, more than 2% of the dates (and more than 2) off the calendar:
+    dates shifted by a time-zone conversion (C11) or the wrong calendar.
 
     Warns
     -----
     EventStudyWarning
-        For spike-and-revert outliers, non-session dates and sessions with no price.
+        For spike-and-revert outliers, a few non-session dates and sessions with no price.
 
     Notes
     -----
@@ -196,10 +198,14 @@ def _check_sessions(
     """Report dates that are not sessions and sessions inside a ticker's span with no price."""
     off = close.index.difference(sessions)
     if len(off):
-        log.add("", off[0], "not_a_session", "warning",
-                f"{len(off)} price date{'s are' if len(off) > 1 else ' is'} not {calendar} "
-                f"session{'s' if len(off) > 1 else ''} (e.g. {off[0].date()}): check the calendar "
-                "or the time zone of the data")
+        # a stray row is a warning; many are the mark of dates shifted by a time-zone conversion
+        # (every return then pairs the wrong days, C11), or of the wrong calendar: an error
+        many = len(off) > max(2, OFF_SESSION_SHARE * len(close.index))
+        log.add("", off[0], "not_a_session", "error" if many else "warning",
+                f"{len(off)} of {len(close.index)} price dates are not {calendar} sessions (e.g. "
+                f"{off[0].date()}, a {off[0].day_name()}): "
+                + ("dates shifted by a time-zone conversion, or the wrong calendar?" if many
+                   else "check the calendar or the time zone of the data"))
     last = close.index[-1]
     grid = close.index.union(sessions[(sessions >= close.index[0]) & (sessions <= last)])
     present = close.notna().reindex(grid, fill_value=False).to_numpy()

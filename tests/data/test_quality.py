@@ -3,6 +3,8 @@ the issue lists (unit switches, spike-and-revert, missing sessions)."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -113,16 +115,30 @@ def test_c11_tz_is_dropped_not_converted():
 
 
 def test_c11_a_utc_conversion_is_caught_by_the_session_check():
-    idx = pd.DatetimeIndex(["2023-08-10", "2023-08-11", "2023-08-14"], tz="Europe/Berlin")
-    shifted = idx.tz_convert("UTC").tz_localize(None).normalize()  # the bug: 08-09, 08-10, 08-13
-    frame = pd.DataFrame({"^GDAXI": [1.0, 2.0, 3.0]}, index=shifted)
+    days = sessions("XETR", pd.Timestamp("2023-08-01"), pd.Timestamp("2023-08-31"))
+    idx = days.tz_localize("Europe/Berlin")
+    shifted = idx.tz_convert("UTC").tz_localize(None).normalize()  # the bug: each a day early
+    assert shifted[days.get_loc("2023-08-14")] == pd.Timestamp("2023-08-13")  # a Sunday
+    frame = pd.DataFrame({"^GDAXI": np.linspace(15000, 16000, len(days))}, index=shifted)
     log = QualityLog()
-    with pytest.warns(EventStudyWarning, match=r"not XETR session \(e.g. 2023-08-13\)"), \
-            pytest.warns(EventStudyWarning, match="no price on 1 XETR session"):
-        screen_prices(frame, sessions=sessions("XETR", pd.Timestamp("2023-08-01"),
-                                               pd.Timestamp("2023-08-31")),
-                      calendar="XETR", log=log)
-    assert "not_a_session" in log.frame()["check"].tolist()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EventStudyWarning)
+        screen_prices(frame, calendar="XETR", log=log, sessions=sessions(
+            "XETR", pd.Timestamp("2023-07-01"), pd.Timestamp("2023-09-30")))
+    with pytest.raises(DataQualityError, match=r"^4 of 23 price dates are not XETR sessions "
+                                               r"\(e.g. 2023-08-06, a Sunday\): dates shifted"):
+        log.raise_errors()
+
+
+def test_c11_one_stray_row_is_only_a_warning():
+    days = sessions("XETR", pd.Timestamp("2023-08-01"), pd.Timestamp("2023-08-31"))
+    idx = days.append(pd.DatetimeIndex(["2023-08-13"])).sort_values()
+    frame = pd.DataFrame({"^GDAXI": np.linspace(15000, 16000, len(idx))}, index=idx)
+    log = QualityLog()
+    with pytest.warns(EventStudyWarning,
+                      match=r"1 of 24 price dates are not XETR sessions \(e.g. 2023-08-13"):
+        screen_prices(frame, sessions=days, calendar="XETR", log=log)
+    log.raise_errors()  # no error
 
 
 def test_c13_duplicate_date_keeps_last_non_nan():
