@@ -320,7 +320,8 @@ class YahooSource(PriceSource):
             s, d = extract_actions(got[t], t)
             splits.append(s if s is not None else pd.Series(dtype="float64", name=t))
             dividends.append(d if d is not None else pd.Series(dtype="float64", name=t))
-        fetched = pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M UTC")
+        fetched = (now if now is not None else pd.Timestamp.now(tz="UTC")).tz_convert(
+            "UTC").strftime("%Y-%m-%d %H:%M UTC")
         adj = "auto_adjust=True" if self.adjusted else "auto_adjust=False"
         return PriceData(
             close=close,
