@@ -109,7 +109,7 @@ class _TextPage:
 
     def table(self, frame: pd.DataFrame, *, size: float = 8, max_rows: int | None = None,
               more: str = "", widths: list[float] | None = None) -> None:
-        body = format_frame(frame)
+        body = format_frame(frame).map(lambda v: _shorten(v, 90))  # one line per cell; CSV: all
         row_h = size * 1.9 / 72
         fit = max(int(self.room() / row_h) - 2, 1)
         limit = min(max_rows or fit, fit)
@@ -118,7 +118,7 @@ class _TextPage:
             body = body.head(limit)
         n = len(body) + 1
         height = n * row_h
-        chars = [min(max([len(str(c))] + [len(v) for v in body[c]]), 80) + 3 for c in body.columns]
+        chars = [max([len(str(c))] + [len(v) for v in body[c]]) + 3 for c in body.columns]
         width = min(sum(chars) * size * 0.6 / 72, self.w - 2 * self.left)
         ax = self.fig.add_axes((self.left / self.w, 1 - (self.y + height) / self.h,
                                 width / self.w, height / self.h))
