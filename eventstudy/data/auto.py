@@ -18,6 +18,9 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["AutoSource"]
 
+#: Per-ticker source notes kept (a study downloading thousands of tickers lists the first ones).
+MAX_SOURCE_NOTES = 50
+
 
 class AutoSource(PriceSource):
     """Serve each ticker from the cache, else the bundled data set, else a yfinance download.
@@ -134,9 +137,13 @@ class AutoSource(PriceSource):
         acts = {k: pd.concat({t: frames[t][k] for t in tickers}, axis=1)
                 .reindex(close.index).fillna(0.0) for k in ("split", "dividend")}
         kinds = [s.split(" ")[0] for s in source.values()]
+        bundle = f" (vintage {datasets.VINTAGE})" if "bundled" in kinds else ""
         notes.insert(0, "prices: " + ", ".join(
-            f"{kinds.count(k)} from {k}" for k in ("cache", "bundled", "yfinance")
-            if k in kinds))
+            f"{kinds.count(k)} from {k}{bundle if k == 'bundled' else ''}"
+            for k in ("cache", "bundled", "yfinance") if k in kinds))
+        # the source and fetch time of every ticker not from the bundle (its vintage is above)
+        notes[1:1] = [f"{t}: {source[t]}" for t in tickers
+                      if not source[t].startswith("bundled")][:MAX_SOURCE_NOTES]
         return PriceData(
             close=close,
             adjusted=self.adjusted,

@@ -97,7 +97,8 @@ def test_auto_serves_cache_then_bundle_then_yfinance(tmp_path):
     data2 = src2.get_prices(["NVDA", "ZZZZ"], START, END)
     assert fake2.calls == [] and data2.source["ZZZZ"].startswith("cache")
     np.testing.assert_array_equal(data2.close["ZZZZ"].to_numpy(), data.close["ZZZZ"].to_numpy())
-    assert data2.notes[0] == "prices: 1 from cache, 1 from bundled"
+    assert data2.notes[0] == "prices: 1 from cache, 1 from bundled (vintage 2026-08)"
+    assert data2.notes[1].startswith("ZZZZ: cache (yfinance, fetched ")
 
 
 def test_offline_lists_everything_missing_in_one_error(tmp_path):
