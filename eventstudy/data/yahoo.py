@@ -112,8 +112,10 @@ def extract_actions(frame: pd.DataFrame, ticker: str) -> tuple[pd.Series | None,
     sub = _ticker_block(frame, ticker)
     out = []
     for name in ("Stock Splits", "Dividends"):
-        out.append(pd.to_numeric(sub[name], errors="coerce").rename(ticker)
-                   if name in sub.columns else None)
+        col = sub[name] if name in sub.columns else None
+        if isinstance(col, pd.DataFrame):  # duplicated column label: as extract_close does
+            col = col.iloc[:, -1]
+        out.append(pd.to_numeric(col, errors="coerce").rename(ticker) if col is not None else None)
     return out[0], out[1]
 
 

@@ -290,3 +290,54 @@ def test_fuzz_cache_files(tmp_path_factory, meta, index, columns, junk):
                                    pd.Timestamp("2025-01-08")),
                  lambda: cache.ranges("NVDA", True), cache.entries):
         _only_our_errors(call)
+
+
+@st.composite
+def yahoo_responses(draw):
+    """What yf.download may hand back: any layout, any junk, or an exception."""
+    kind = draw(st.sampled_from(["frame", "frame", "frame", "empty", "none", "raise"]))
+    if kind == "empty":
+        return pd.DataFrame()
+    if kind == "none":
+        return None
+    if kind == "raise":
+        return draw(st.sampled_from([RuntimeError("boom"), TimeoutError("timed out"),
+                                     ValueError("Too Many Requests. Rate limited")]))
+    n = draw(st.integers(0, 8))
+    idx = pd.bdate_range("2025-01-20", periods=n)
+    if draw(st.booleans()):
+        idx = idx.tz_localize(draw(st.sampled_from(["UTC", "America/New_York"])))
+    if draw(st.booleans()) and n:
+        idx = idx[draw(st.permutations(range(n)))]
+    fields = draw(st.lists(st.sampled_from(["Close", "Adj Close", "Open", "Volume", "Dividends",
+                                            "Stock Splits", "Junk"]), min_size=1, max_size=4,
+                           unique=True))
+    names = draw(st.lists(st.sampled_from(["NVDA", "^GSPC", "AMD", "nvda", ""]), min_size=1,
+                          max_size=3, unique=True))
+    cols = [(f, t) for f in fields for t in names]
+    values = draw(st.lists(st.lists(_cells, min_size=len(cols), max_size=len(cols)), min_size=n,
+                           max_size=n))
+    frame = pd.DataFrame(values, index=idx, columns=pd.MultiIndex.from_tuples(cols))
+    if draw(st.booleans()):  # a single-ticker request may come back flat
+        frame.columns = [f for f, _ in cols]
+    return frame
+
+
+@FUZZ
+@given(response=yahoo_responses())
+def test_fuzz_yahoo_download(response):
+    """yf.download returning anything (or raising) ends in prices or an EventStudyError."""
+    from eventstudy.data.yahoo import YahooSource
+
+    def download(*args, **kwargs):
+        if isinstance(response, BaseException):
+            raise response
+        return response
+
+    source = YahooSource(download=download, sleep=lambda s: None, attempts=2,
+                         now=lambda: pd.Timestamp("2026-01-01", tz="UTC"))
+    data = _only_our_errors(source.get_prices, ["NVDA", "^GSPC"], pd.Timestamp("2025-01-20"),
+                            pd.Timestamp("2025-01-31"))
+    if data is not None:
+        values = data.close.to_numpy(dtype="float64")
+        assert np.all(np.isnan(values) | (values > 0))
