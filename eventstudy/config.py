@@ -211,6 +211,8 @@ class DataSpec(_Frozen):
     non_trading_day: Literal["next", "previous", "error"] = "next"
     cache_dir: Path | None = None  # default: the user cache folder; $EVENTSTUDY_CACHE_DIR wins
     offline: bool = False  # never download (also --offline)
+    # warn: quality-screen errors (split-like jump, unit switch, shifted dates) become warnings
+    quality_errors: Literal["raise", "warn"] = "raise"
 
     @model_validator(mode="after")
     def _source_path(self) -> DataSpec:
@@ -462,7 +464,20 @@ def _format_errors(exc: ValidationError, source: str, raw: Any = None,
         line = _line_of(node, loc)
         where = f"{source}: line {line}" if line is not None else source
         key = ".".join(str(p) for p in loc)
-        if err["type"] == "extra_forbidden":
+        if err["type"] == "union_tag_not_found":  # a mapping without its kind key ('test: ...')
+            kind = str(err.get("ctx", {}).get("discriminator", "")).strip("'")
+            given = [str(k) for k in err["input"]] if isinstance(err["input"], dict) else []
+            close = difflib.get_close_matches(kind, given, n=1)
+            lines.append(f"{where}: key '{key}': missing '{kind}'"
+                         + (f" ({close[0]!r} misspelt?)" if close else ""))
+        elif err["type"] == "union_tag_invalid":
+            ctx = err.get("ctx", {})
+            tags = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",")]
+            close = difflib.get_close_matches(str(ctx.get("tag")), tags, n=1)
+            lines.append(f"{where}: key '{key}': {ctx.get('discriminator', '')} "
+                         f"{ctx.get('tag')!r} is not one of {tags}"
+                         + (f" (did you mean {close[0]!r}?)" if close else ""))
+        elif err["type"] == "extra_forbidden":
             lines.append(f"{where}: unknown key '{key}'{_hint(loc)}")
         elif err["type"] == "missing":
             lines.append(f"{where}: missing required key '{key}'")

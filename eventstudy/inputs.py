@@ -352,6 +352,8 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
     )
     if not data.adjusted and data.dividends is not None:
         _dividends_in_windows(config, events, data.dividends, close.index, quality)
+    if config.data.quality_errors == "warn":
+        quality.downgrade_errors()
     quality.raise_errors()
     returns, market_returns = aligned_returns(
         close.drop(columns=[market]), close[market], kind=config.data.returns

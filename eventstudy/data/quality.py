@@ -37,7 +37,7 @@ SPIKE_SIZE, SPIKE_REVERT = np.log(1.25), 0.02
 #: More than this share of dates off the exchange calendar (and more than 2) is an error (C11).
 OFF_SESSION_SHARE = 0.02
 
-Severity = Literal["info", "warning", "error"]
+Severity = Literal["info", "warning", "error", "error (ignored)"]
 
 
 @dataclass
@@ -61,6 +61,15 @@ class QualityLog:
         out["date"] = pd.to_datetime(out["date"])
         return out
 
+    def downgrade_errors(self) -> None:
+        """Turn error findings into warnings (``data.quality_errors: warn``); they stay in the table
+        with severity ``error (ignored)``."""
+        for i, (ticker, date, check, severity, message) in enumerate(self.rows):
+            if severity == "error":
+                self.rows[i] = (ticker, date, check, "error (ignored)", message)
+                warnings.warn(f"{message} (ignored: data.quality_errors is warn)",
+                              EventStudyWarning, stacklevel=2)
+
     def raise_errors(self) -> None:
         """Raise ``DataQualityError`` listing the error findings, if any.
 
@@ -76,6 +85,7 @@ class QualityLog:
         msg = "; ".join(errors[:3])
         if len(errors) > 3:
             msg += f" (and {len(errors) - 3} more data-quality errors)"
+        msg += " [a genuine price move? set data.quality_errors: warn]"
         exc = DataQualityError(msg)
         exc.quality = self.frame()  # type: ignore[attr-defined]
         raise exc

@@ -266,3 +266,19 @@ def test_c06_symbol_mapping_reaches_the_study_notes(tmp_path):
     assert inputs.metadata["notes"][1:4] == ["ticker brk.b -> Yahoo symbol BRK-B",
                                             "ticker aapl -> Yahoo symbol AAPL",
                                             "ticker ^gspc -> Yahoo symbol ^GSPC"]
+
+
+def test_quality_errors_warn_lets_a_genuine_crash_through(tmp_path):
+    _raw_study(tmp_path, "close")  # writes prices.csv and s.yaml
+    text = (tmp_path / "prices.csv").read_text().replace(",4.0\n", ",0.0\n")
+    (tmp_path / "prices.csv").write_text(text)
+    raw = yaml.safe_load((tmp_path / "s.yaml").read_text())
+    raw["data"]["quality_errors"] = "warn"
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(raw))
+    with pytest.warns(EventStudyWarning, match="possible unadjusted split in XYZ on 2023-12-01 .* "
+                                               r"\(ignored: data.quality_errors is warn\)"), \
+            pytest.warns(EventStudyWarning, match="ex-dividend date 2024-03-08"):
+        inputs = load_study_inputs(load_config(tmp_path / "s.yaml"))
+    q = inputs.metadata["quality"].set_index("check")
+    assert q.loc["unrecorded_split", "severity"] == "error (ignored)"
+    assert inputs.returns.loc["2023-12-01", "XYZ"] < -0.7  # the move is kept as it is
