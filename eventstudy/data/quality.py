@@ -85,7 +85,7 @@ class QualityLog:
         msg = "; ".join(errors[:3])
         if len(errors) > 3:
             msg += f" (and {len(errors) - 3} more data-quality errors)"
-        msg += " [a genuine price move? set data.quality_errors: warn]"
+        msg += " [if the data are right, set data.quality_errors: warn to continue]"
         exc = DataQualityError(msg)
         exc.quality = self.frame()  # type: ignore[attr-defined]
         raise exc
