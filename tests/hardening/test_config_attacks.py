@@ -167,3 +167,24 @@ def test_unquoted_dates_where_text_belongs_stay_text(tmp_path):
     again = tmp_path / "again.yaml"
     again.write_text(cfg.to_yaml())
     assert load_config(again).events[0].date == dt.date(2025, 1, 27)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("{test: market_wide}", "{tset: market_wide}",
+         "key 'claims.0.tests.0': missing 'test' ('tset' misspelt?)"),
+        ("{test: market_wide}", "{test: markt_wide}",
+         "'test' 'markt_wide' is not one of ['market_wide', 'breadth', 'concentration', "
+         "'persistence', 'comparison'] (did you mean 'market_wide'?)"),
+        ("claim: DeepSeek is the biggest", "clam: DeepSeek is the biggest",
+         "unknown key 'claims.0.clam' (did you mean 'claim'?)"),
+    ],
+)
+def test_claim_mistakes_in_the_main_config(tmp_path, repo, old, new, expected):
+    """Pydantic said "Unable to extract tag using discriminator 'test'" for a misspelt test key."""
+    text = (repo / "configs" / "deepseek_2025.yaml").read_text()
+    assert old in text
+    msg = _error(tmp_path, text.replace(old, new, 1))
+    assert expected in msg
+    assert "c.yaml: line " in msg
