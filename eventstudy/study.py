@@ -14,6 +14,7 @@ import pandas as pd
 from eventstudy._typing import ModelName, NonTradingDayPolicy, Window
 from eventstudy.exceptions import (
     ConfigError,
+    DataQualityError,
     DataShapeError,
     DataUnavailableError,
     EstimationError,
@@ -91,6 +92,18 @@ def _events_frame(events: pd.DataFrame | Sequence[Mapping[str, Any]]) -> pd.Data
             stacklevel=3,
         )
     return frame.reset_index(drop=True)
+
+
+def _check_finite(frame: pd.DataFrame, what: str) -> None:
+    """Raise DataQualityError at the first +/-inf (a zero price upstream; case C20a)."""
+    values = frame.to_numpy(dtype="float64")
+    bad = np.isinf(values)
+    if bad.any():
+        r, c = (int(a[0]) for a in np.nonzero(bad))
+        raise DataQualityError(
+            f"non-finite {what} {values[r, c]} for {frame.columns[c]} on "
+            f"{pd.Timestamp(frame.index[r]).date()} (a zero or negative price?); fix the data"
+        )
 
 
 def _config_regression(config: Any) -> dict[str, Any] | None:
@@ -225,6 +238,7 @@ class EventStudy:
         if not returns.index.is_monotonic_increasing or returns.index.has_duplicates:
             raise DataShapeError("returns index must be sorted session dates without duplicates")
         self.returns = returns.astype("float64")
+        _check_finite(self.returns, "return")
         if isinstance(market, pd.Series):
             if not market.index.equals(returns.index):
                 market = market.reindex(returns.index)
@@ -238,6 +252,7 @@ class EventStudy:
         else:
             raise DataShapeError("market must be a Series or a DataFrame of market returns")
         self.market = market.astype("float64")
+        _check_finite(self.market, "market return")
         unknown = sorted(set(self.events["ticker"]) - set(returns.columns))
         if unknown:
             raise DataShapeError(f"events name tickers with no returns column: {unknown}")

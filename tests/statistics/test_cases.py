@@ -207,3 +207,13 @@ def test_sar_and_bhar_per_event():
     normal = 0.001 + 1.5 * np.array([0.010, -0.010, 0.000])
     assert res.bhar_window(-1, 1).iloc[0] == pytest.approx(np.prod(1 + r) - np.prod(1 + normal),
                                                            rel=1e-12)
+
+
+def test_c20a_infinite_return_never_reaches_the_fit():
+    from eventstudy.exceptions import DataQualityError
+
+    r, m = _market()
+    r.iloc[120, 0] = np.inf  # price 0.00 -> 10.00
+    with pytest.raises(DataQualityError, match=r"non-finite return inf for AAA on 2023-11-16"):
+        EventStudy([{"event_id": "E", "ticker": "AAA", "date": r.index[300]}], r, m,
+                   estimation_window=(-250, -11))
