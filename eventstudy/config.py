@@ -453,8 +453,16 @@ def _format_errors(exc: ValidationError, source: str, raw: Any = None,
                    node: yaml.Node | None = None) -> str:
     """One line per problem: file, line, key, what is wrong and, for a misspelt key, a close match."""
     lines = []
+    flat = raw.get("event_windows") if isinstance(raw, dict) else None
+    flat_window = (isinstance(flat, list) and len(flat) == 2
+                   and all(isinstance(v, int) for v in flat))
+    if flat_window:  # event_windows: [0, 5] -- one window written without its outer list
+        lines.append(f"{source}: line {_line_of(node, ('event_windows',))}: key 'event_windows': "
+                     f"a list of [start, end] windows, e.g. [{flat}] (got {flat})")
     for err in exc.errors():
         loc = tuple(err["loc"])
+        if flat_window and loc[:1] == ("event_windows",):
+            continue
         loc = _user_loc(raw, loc, err["type"]) if raw is not None else loc
         msg = err["msg"].removeprefix("Value error, ")
         if not loc:  # a model-level check: its message starts with the key at fault

@@ -188,3 +188,14 @@ def test_claim_mistakes_in_the_main_config(tmp_path, repo, old, new, expected):
     msg = _error(tmp_path, text.replace(old, new, 1))
     assert expected in msg
     assert "c.yaml: line " in msg
+
+
+def test_one_event_window_without_its_outer_list(tmp_path):
+    """`event_windows: [0, 5]` gave two lines of "Input should be a valid tuple (got 0)"."""
+    msg = _error(tmp_path, BASE + "event_windows: [0, 5]\nmodel: x\n")
+    lines = msg.splitlines()
+    assert lines[0].endswith("c.yaml: line 4: key 'event_windows': a list of [start, end] "
+                             "windows, e.g. [[0, 5]] (got [0, 5])")
+    assert len(lines) == 2 and "key 'model'" in lines[1]
+    msg = _error(tmp_path, BASE + "event_windows: [[0, 5], [x, 1]]\nmodel: x\n")
+    assert "key 'event_windows.1.0'" in msg  # nested windows still report their own errors
