@@ -511,10 +511,15 @@ class EventStudy:
 
         n_missing = int(np.isnan(ar).sum())
         if n_missing:
-            bad = keys[keep][np.isnan(ar).any(axis=1)]
+            per_event = np.isnan(ar).sum(axis=1)
+            rows = np.flatnonzero(per_event)
+            bad = keys[keep][rows]
+            examples = ", ".join(f"{k}: {int(c)} of {ar.shape[1]}"
+                                 for k, c in zip(bad[:3], per_event[rows[:3]], strict=True))
             warnings.warn(
                 f"{n_missing} event-window returns missing for {len(bad)} security-events "
-                f"(e.g. {', '.join(bad[:3])}); their CARs over windows with a gap are NaN",
+                f"(e.g. {examples} event-window returns missing); their CARs over windows with a "
+                "gap are NaN, never a partial sum, and they drop out of those windows' tests",
                 MissingReturnsWarning,
                 stacklevel=2,
             )

@@ -14,6 +14,7 @@ from eventstudy.exceptions import (
     EstimationError,
     EventWindowOverlapWarning,
     InsufficientEstimationDataWarning,
+    MissingReturnsWarning,
 )
 from eventstudy.statistics.battery import run_test
 
@@ -70,8 +71,7 @@ def test_c20_missing_event_return_makes_car_nan_and_drops_from_tests():
     day0 = r.index[300]
     r.loc[r.index[300], "AAA"] = np.nan  # ARs [x, NaN, y] over [-1, 1]
     events = [{"event_id": f"E{t}", "ticker": t, "date": day0} for t in r.columns]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with pytest.warns(MissingReturnsWarning, match="EAAA:AAA: 1 of 3 event-window returns missing"):
         res = EventStudy(events, r, m, estimation_window=(-250, -11), event_windows=[(-1, 1)],
                          tests=["t", "patell", "bmp", "sign", "corrado_rank"]).fit()
     car = res.car_window(-1, 1)
