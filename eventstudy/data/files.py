@@ -309,7 +309,10 @@ def read_price_file(
             # every ticker is listed (for messages); only wanted ones keep their rows
             groups[str(k)] = rows if (not wanted or k in wanted) else rows.iloc[:0]
     else:
-        groups = {_ticker_from_name(path, tickers): values}
+        named = _ticker_from_name(path, tickers)
+        groups = {named: values}
+        notes.append(f"{path.name}: one series without a ticker column, read as {named} "
+                     "(from the file name)")
     total_return = (price_field == "adj_close" and adj is None and div_col is not None
                     and div_col != "Dividends")
     if total_return:  # a raw close with its dividends: build total-return prices (C02b)
@@ -390,8 +393,10 @@ class FileSource(PriceSource):
         found: dict[str, tuple[pd.DataFrame, Path]] = {}
         notes: list[str] = []
         adjusted = True
+        by_name = False  # a one-series file named after its ticker
         for f in self.files():
             series, file_notes, adj = self._read_file(f, tickers)
+            by_name |= any(n.endswith("(from the file name)") for n in file_notes)
             adjusted &= adj
             if any(t in tickers for t in series):
                 notes += file_notes
@@ -405,7 +410,9 @@ class FileSource(PriceSource):
             raise DataUnavailableError(
                 f"{self.path}: no prices for {missing} "
                 f"(the file{'s hold' if len(have) != 1 else ' holds'}: "
-                f"{have[:12]}{' ...' if len(have) > 12 else ''})")
+                f"{have[:12]}{' ...' if len(have) > 12 else ''})"
+                + ("; a file with one series and no ticker column is named after its ticker: "
+                   "NVDA.csv or prices_NVDA.csv" if by_name else ""))
         parts: dict[str, pd.DataFrame] = {}
         for t in tickers:
             frame, f = found[t]

@@ -282,3 +282,17 @@ def test_quality_errors_warn_lets_a_genuine_crash_through(tmp_path):
     q = inputs.metadata["quality"].set_index("check")
     assert q.loc["unrecorded_split", "severity"] == "error (ignored)"
     assert inputs.returns.loc["2023-12-01", "XYZ"] < -0.7  # the move is kept as it is
+
+
+def test_one_series_file_is_named_after_its_ticker(tmp_path):
+    body = "Date,Close\n2024-01-02,10\n2024-01-03,11\n"
+    (tmp_path / "prices.csv").write_text(body)
+    with pytest.raises(DataUnavailableError, match=r"holds: \['PRICES'\]\); a file with one series "
+                                                   "and no ticker column is named after its ticker"):
+        FileSource(tmp_path / "prices.csv").get_prices(["NVDA"], pd.Timestamp("2024-01-01"),
+                                                       pd.Timestamp("2024-01-31"))
+    (tmp_path / "prices_NVDA.csv").write_text(body)
+    data = FileSource(tmp_path / "prices_NVDA.csv").get_prices(
+        ["NVDA"], pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-31"))
+    assert data.close["NVDA"].tolist() == [10.0, 11.0]
+    assert "read as NVDA (from the file name)" in data.notes[0]
