@@ -284,9 +284,15 @@ def _grank_est(panel: TestPanel) -> dict[str, Any]:
     T = panel.ar_est.shape[1]
     est, evt = panel.ar_est, panel.ar_evt
     ranks = panel.combined_ranks[:, :T].copy()
+    # Ties lower the sum of squared ranks below that of 1..n (a tie of two by 1/2).
+    K = panel.combined_ranks
+    n_i = np.isfinite(K).sum(axis=1)
+    ties = bool(np.any(np.nansum(K * K, axis=1) < n_i * (n_i + 1) * (2 * n_i + 1) / 6 - 0.25))
     for j in range(evt.shape[1]):  # a loop over the L event days, not over events
         e = evt[:, j, None]
-        ranks -= (e < est) + 0.5 * (e == est)
+        ranks -= e < est
+        if ties:  # average ranks only arise from ties; without them the half-counts are zero
+            ranks -= 0.5 * (e == est)
     valid = np.isfinite(sar)
     return {"sar": np.where(valid, sar, np.nan), "base": np.where(valid, ranks, 0.0),
             "valid": valid, "inv": 1.0 / (valid.sum(axis=1) + 2.0)}

@@ -471,11 +471,10 @@ def bootstrap_t(
     done = 0
     while done < n_boot:
         b = min(chunk, n_boot - done)
-        # How often each CAR is drawn in each replicate; then mean and variance by matmul.
-        idx = rng.integers(0, n, size=(b, n)) + (np.arange(b) * n)[:, None]
-        counts = np.bincount(idx.ravel(), minlength=b * n).reshape(b, n).astype("float64")
-        mean = counts @ centred / n
-        var = (counts @ (centred * centred) / n - mean * mean) * n / (n - 1)
+        # One pass for the sums and one for the sums of squares of each replicate.
+        draw = centred[rng.integers(0, n, size=(b, n))]
+        mean = draw.sum(axis=1) / n
+        var = (np.einsum("bi,bi->b", draw, draw) - n * mean * mean) / (n - 1)
         with np.errstate(invalid="ignore", divide="ignore"):
             t_star = mean / np.sqrt(var / n)
         hits += int(np.sum(np.abs(t_star) >= abs(stat)))

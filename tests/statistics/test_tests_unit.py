@@ -165,3 +165,27 @@ def test_fdr_bh_matches_statsmodels(res):
                                    multipletests(g["p_value"], method="fdr_bh")[1])
     with pytest.raises(ValueError, match="p_adjust"):
         adjust_pvalues(table, "bonferroni")
+
+
+def test_grank_with_tied_returns_equals_joint_ranking(res):
+    # Stale prices give equal ARs: a tie of three between event and estimation days.
+    from dataclasses import replace
+
+    p = res.panel
+    ar_est, ar_evt = p.ar_est.copy(), p.ar_evt.copy()
+    ar_est[2, 50] = ar_est[2, 60] = ar_evt[2, 1]
+    p = replace(p, ar_est=ar_est, ar_evt=ar_evt, cache={})
+    scar = p.scar(W)
+    sar = p.ar_est / np.sqrt(p.sigma2)[:, None]
+    gsar = np.concatenate([sar, (scar / scar.std(ddof=1))[:, None]], axis=1)
+    U = np.full(gsar.shape, np.nan)
+    for i in range(len(gsar)):
+        v = np.isfinite(gsar[i])
+        U[i, v] = stats.rankdata(gsar[i, v]) / (v.sum() + 1) - 0.5
+    n_t = np.isfinite(U).sum(axis=0)
+    u_bar = np.nansum(U, axis=0) / np.where(n_t > 0, n_t, np.nan)
+    days = n_t > 0
+    T = days.sum()
+    Z = u_bar[-1] / np.sqrt(np.sum(n_t[days] / len(U) * u_bar[days] ** 2) / T)
+    assert run_test(p, "grank", W).stat == pytest.approx(
+        Z * np.sqrt((T - 2) / (T - 1 - Z**2)), rel=1e-12)
