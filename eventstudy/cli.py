@@ -167,6 +167,49 @@ def validate(config: ConfigArg, debug: DebugOpt = False) -> None:
                   if cfg.claims else ""))
 
 
+@app.command(epilog="Example: eventstudy fetch configs/deepseek_2025.yaml, then run it --offline")
+def fetch(
+    config: ConfigArg,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Check that everything is local; download nothing."),
+    ] = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Download every ticker again and update the cache."),
+    ] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Load (and cache) a study's prices and screen them, without fitting anything."""
+    from tabulate import tabulate
+
+    from eventstudy.config import load_config
+    from eventstudy.inputs import load_study_inputs, price_source
+
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            cfg = load_config(config)
+            source = price_source(cfg, offline=True if offline else None, refresh=refresh)
+            inputs = load_study_inputs(cfg, source=source)
+    except Exception as exc:  # noqa: BLE001 - _fail shows one line (the traceback with --debug)
+        _fail(exc, debug)
+    _report_warnings([w for w in caught if not issubclass(w.category, DeprecationWarning)])
+    md = inputs.metadata
+    lo, hi = md["price_range"]
+    typer.echo(f"{cfg.study}: {inputs.returns.shape[1]} securities and {md['market']}, "
+               f"{lo}..{hi}, calendar {md['calendar']}; data: {md['source']} "
+               f"(vintage {md['vintage']}, adjusted: {str(md['adjusted']).lower()})")
+    for note in md["notes"]:
+        typer.echo(f"  {note}")
+    q = md["quality"]
+    if len(q):
+        typer.echo(tabulate(q.assign(date=q["date"].dt.date), headers="keys", tablefmt="simple",
+                            showindex=False))
+    else:
+        typer.echo("quality screen: no findings")
+
+
 cache_app = typer.Typer(help="The download cache of yfinance prices (Parquet files).",
                         no_args_is_help=True)
 app.add_typer(cache_app, name="cache")

@@ -111,3 +111,21 @@ def test_validate_checks_the_price_path(tmp_path):
     (tmp_path / "prices" / "X.csv").write_text("date,close\n2024-01-02,10\n")
     ok = runner.invoke(app, ["validate", str(tmp_path / "s.yaml")])
     assert ok.exit_code == 0, ok.output
+
+
+def test_fetch_fills_the_cache_then_offline_works(tmp_path, monkeypatch):
+    prices = session_prices(["ZZZZ", "^GSPC"], start="2024-01-01", end="2025-03-31", seed=5)
+    fake = FakeYF(prices)
+    monkeypatch.setattr("eventstudy.data.yahoo._import_yfinance",
+                        lambda: types.SimpleNamespace(download=fake))
+    study = _study(tmp_path, ["NVDA", "ZZZZ"])
+    before = runner.invoke(app, ["fetch", study, "--offline"])
+    assert before.exit_code == 1 and "no local prices for ['ZZZZ']" in before.output
+    online = runner.invoke(app, ["fetch", study])
+    assert online.exit_code == 0, online.output
+    assert "prices: 2 from bundled (vintage 2026-08), 1 from yfinance" in online.output
+    assert "quality screen: no findings" in online.output
+    assert [c["tickers"] for c in fake.calls] == [["ZZZZ"]]
+    after = runner.invoke(app, ["fetch", study, "--offline"])
+    assert after.exit_code == 0, after.output
+    assert "1 from cache, 2 from bundled" in after.output and len(fake.calls) == 1
