@@ -228,9 +228,25 @@ class PriceCache:
         wanted = None if symbols is None else {quote(s, safe="") for s in symbols}
         n = 0
         for p in self.root.glob("*.parquet"):
+            if not _is_cache_file(p):  # --cache-dir pointed at someone's data: leave it alone
+                continue
             if wanted is None or p.name.rsplit(".", 3)[0] in wanted:
                 p.unlink(missing_ok=True)
                 n += 1
-        for p in self.root.glob(".*.tmp"):  # left by a killed writer
+        for p in self.root.glob(".*.parquet.*.tmp"):  # left by a killed writer
             p.unlink(missing_ok=True)
         return n
+
+
+def _is_cache_file(path: Path) -> bool:
+    """True for a file this cache wrote: SYMBOL.adj|raw.INTERVAL.parquet holding its metadata key
+    (or damaged beyond reading, as a killed writer leaves it)."""
+    import pyarrow.parquet as pq
+
+    parts = path.name.rsplit(".", 3)
+    if len(parts) != 4 or parts[1] not in ("adj", "raw"):
+        return False
+    try:
+        return _META_KEY in (pq.read_schema(path).metadata or {})
+    except Exception:  # unreadable: a damaged cache file under a cache file's name
+        return True

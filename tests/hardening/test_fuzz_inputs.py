@@ -341,3 +341,22 @@ def test_fuzz_yahoo_download(response):
     if data is not None:
         values = data.close.to_numpy(dtype="float64")
         assert np.all(np.isnan(values) | (values > 0))
+
+
+def test_cache_clear_never_deletes_files_it_did_not_write(tmp_path):
+    """`eventstudy cache clear --cache-dir DATA` deleted every *.parquet in DATA, the user's too."""
+    from eventstudy.data.cache import PriceCache
+
+    cache = PriceCache(tmp_path, now=lambda: pd.Timestamp("2026-01-01", tz="UTC"))
+    idx = pd.bdate_range("2025-01-02", periods=5)
+    frame = pd.DataFrame({"close": np.linspace(1, 2, 5), "split": 0.0, "dividend": 0.0}, index=idx)
+    ours = cache.put("NVDA", True, frame, idx[0], idx[-1])
+    theirs = [tmp_path / "prices.parquet", tmp_path / "AMD.adj.1d.parquet"]
+    for p in theirs:
+        frame.to_parquet(p)
+    damaged = tmp_path / "MSFT.adj.1d.parquet"
+    damaged.write_bytes(b"PAR1 truncated")
+    (tmp_path / ".notes.tmp").write_text("mine")
+    assert cache.clear() == 2
+    assert not ours.exists() and not damaged.exists()
+    assert all(p.exists() for p in theirs) and (tmp_path / ".notes.tmp").exists()
