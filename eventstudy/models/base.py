@@ -42,6 +42,12 @@ class NormalReturnModel(ABC):
     def regressors(self, market: Float64Array) -> Float64Array:
         """Return the design ``x_t`` for inputs of shape ``s`` (``s + (n_inputs,)``) as ``s + (k,)``."""
 
+    def columns(self, market: Float64Array) -> list[Float64Array]:
+        """Return the k regressor columns, each shaped like the returns (default: split
+        :meth:`regressors`; models override it to avoid the stacked copy)."""
+        X = self.regressors(market)
+        return [X[..., a] for a in range(X.shape[-1])]
+
     def offset(self, market: Float64Array) -> Float64Array | float:
         """Return the fixed part of the normal return (the risk-free rate of excess-return models)."""
         return 0.0
@@ -129,11 +135,10 @@ def fit_batch(
     vm = valid[..., None] if market.ndim > valid.ndim else valid
     m0 = np.where(vm, market, 0.0)
     y0 = np.where(valid, y - model.offset(m0), 0.0)
-    X = model.regressors(m0)
-    X *= w[..., None]  # in place: (n, T, k) is the largest array of the fit
     nobs = w.sum(axis=1)
-    k = X.shape[-1]
     if model.fixed_params is not None:
+        X = model.regressors(m0) * w[..., None]
+        k = X.shape[-1]
         params = np.broadcast_to(np.asarray(model.fixed_params, dtype="float64"), (len(y), k)).copy()
         resid = (y0 - np.einsum("etk,ek->et", X, params)) * w
         df = nobs - 1.0
@@ -146,7 +151,8 @@ def fit_batch(
 
     # Normal equations from row-wise dot products of the k regressor columns: for the small k of
     # event studies this beats batched matmul/einsum over (n, T, k) by a wide margin.
-    Xk = np.ascontiguousarray(np.moveaxis(X, -1, 0))  # (k, n, T)
+    Xk = [c * w for c in model.columns(m0)]  # k contiguous arrays (n, T), zero on invalid days
+    k = len(Xk)
     n = len(y0)
     xtx = np.empty((n, k, k))
     for a in range(k):

@@ -26,6 +26,10 @@ class MarketModel(NormalReturnModel):
         """Return [1, R_m] per day."""
         return np.stack([np.ones_like(market), market], axis=-1)
 
+    def columns(self, market: Float64Array) -> list[Float64Array]:
+        """Return [1, R_m] as two arrays (no stacked copy in the batched fit)."""
+        return [np.ones_like(market), market]
+
 
 class MarketAdjustedModel(NormalReturnModel):
     """Market-adjusted returns: normal return = market return (alpha 0, beta 1, not estimated).
