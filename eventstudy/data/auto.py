@@ -113,7 +113,8 @@ class AutoSource(PriceSource):
                 where.append(f"the bundled data set ({b[0].date()}..{b[-1].date()})")
             raise DataUnavailableError(
                 f"offline: no local prices for {rest} in {start.date()}..{end.date()}: not in "
-                f"{' nor '.join(where)}; run once without --offline to download and cache them"
+                f"{' nor '.join(where)}; run once without --offline (or eventstudy fetch) to "
+                "download and cache them"
             )
         if rest:
             part = self.yahoo.get_prices(rest, start, end)
