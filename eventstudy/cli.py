@@ -258,8 +258,15 @@ def cache_clear(
     typer.echo(f"removed {n} cached series from {cache.root}")
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # unwinds like Ctrl-C: temporary report folders are removed
+
+
 def main() -> None:
     """Entry point of the console script."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated)  # kill, CI timeouts: same clean exit as Ctrl-C
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover

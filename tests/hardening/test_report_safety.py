@@ -201,3 +201,29 @@ def test_failed_final_swap_puts_the_previous_report_back(tmp_path, monkeypatch, 
         export.write_report(result, previous)
     assert refused  # the failure came from the swap itself
     assert _snapshot(tmp_path) == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_during_the_report_keeps_the_previous_one(tmp_path):
+    """A killed run (SIGTERM: CI timeout, `kill`) unwinds like Ctrl-C: no half report, no temporary
+    folder, the previous report untouched. The signal is sent once the temporary folder exists."""
+    import signal
+    import time
+
+    previous = _previous_report(tmp_path)
+    cfg = tmp_path / "det.yaml"
+    cfg.write_text("study: det\ndata: {source: bundled}\nevents: [{id: e, date: 2025-01-27}]\n"
+                   "groups: {a: [NVDA, AMD]}\n")
+    before = _snapshot(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "eventstudy", "run", str(cfg), "-o",
+                             str(tmp_path)], env={**os.environ, "MPLBACKEND": "Agg"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not any(p.name.startswith(".det.") for p in tmp_path.iterdir()):
+        assert proc.poll() is None and time.monotonic() < deadline, "the run never started writing"
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert _snapshot(tmp_path) == before and previous.is_dir()
