@@ -299,7 +299,7 @@ class EventStudy:
                 dict(conventions) if isinstance(conventions, Mapping) else conventions
             )
             if p_adjust is not None and p_adjust not in ADJUST_METHODS:
-                raise ValueError(f"p_adjust must be one of {list(ADJUST_METHODS)}, not {p_adjust!r}")
+                raise ConfigError(f"p_adjust must be one of {list(ADJUST_METHODS)}, not {p_adjust!r}")
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
         self.p_adjust = p_adjust

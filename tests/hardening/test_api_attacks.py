@@ -63,3 +63,8 @@ def test_bad_result_queries(res):
         res.test("t", window=(0, 0), group="nope")
     with pytest.raises(EventStudyError, match="unknown test"):
         res.test("patel", window=(0, 0))
+
+
+def test_bad_p_adjust():
+    with pytest.raises(ConfigError, match="p_adjust must be one of"):
+        EventStudy(EVENTS, R, M, **KW, p_adjust="bonferoni")
