@@ -107,7 +107,7 @@ def run(
             cfg = load_config(config)
             source = price_source(cfg, offline=True if offline else None, refresh=refresh)
             res = EventStudy.from_config(cfg, source=source).fit()
-            out = write_report(res, child_path(output_dir, cfg.study))
+            out = write_report(res, child_path(output_dir.expanduser(), cfg.study))
     except Exception as exc:  # noqa: BLE001 - _fail shows one line (the traceback with --debug)
         _fail(exc, debug)
     except KeyboardInterrupt:

@@ -368,8 +368,7 @@ class StudyConfig(_Frozen):
         """The events CSV, resolved against the config file's folder (None for inline events)."""
         if isinstance(self.events, list):
             return None
-        path = Path(self.events)
-        return path if path.is_absolute() or self.base_dir is None else self.base_dir / path
+        return self.resolve_path(Path(self.events))  # ~ expanded, like data.path
 
     def resolve_path(self, path: Path | None) -> Path | None:
         """Resolve a path key (``data.path``, ``data.cache_dir``) against the config's folder."""

@@ -132,3 +132,22 @@ def test_validate_checks_bundled_tickers_and_shows_warnings(tmp_path):
     assert result.exit_code == 0, result.output
     assert "warning: 1 duplicate ticker dropped: ['nvda']" in result.output
     assert "normalize_tickers" not in result.output  # no source line of the warning
+
+
+def test_output_dir_with_home_is_expanded(tmp_path, monkeypatch):
+    """`-o "~/reports"` (quoted, so the shell leaves ~ alone) made a folder named '~'."""
+    from eventstudy import study
+    from eventstudy.reporting import export
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(study.EventStudy, "fit", lambda self: None)
+    seen = []
+
+    def record(res, folder):
+        seen.append(folder)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export, "write_report", record)
+    result = _invoke(tmp_path, "run", GOOD, "-o", "~/reports")
+    assert result.exit_code == 130
+    assert seen == [tmp_path / "home" / "reports" / "x"]

@@ -199,3 +199,10 @@ def test_one_event_window_without_its_outer_list(tmp_path):
     assert len(lines) == 2 and "key 'model'" in lines[1]
     msg = _error(tmp_path, BASE + "event_windows: [[0, 5], [x, 1]]\nmodel: x\n")
     assert "key 'event_windows.1.0'" in msg  # nested windows still report their own errors
+
+
+def test_home_in_paths_is_expanded(tmp_path, monkeypatch):
+    """`events: ~/events.csv` was read as <config folder>/~/events.csv."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    cfg = _load(tmp_path, "study: x\nevents: ~/events.csv\ngroups: {a: [NVDA]}\n")
+    assert cfg.events_path == tmp_path / "home" / "events.csv"
