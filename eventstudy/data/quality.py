@@ -1,8 +1,8 @@
 """The data-quality screen run on prices before any model is fitted.
 
 Checks, per ticker and date: recorded splits missing from the prices (back-adjusted, case C09),
-split-like jumps with no recorded split and unit switches (errors), spike-and-revert outliers, dates
-that are not sessions of the exchange and sessions with no price (warnings). Duplicate or unsorted
+split-like jumps with no recorded split and unit switches (errors), spike-and-revert outliers, stale
+prices, dates that are not sessions of the exchange and sessions with no price (warnings). Duplicate or unsorted
 dates and non-positive prices are handled by :func:`eventstudy.data.base.sanitize_prices`, which
 records into the same log.
 """
@@ -34,6 +34,10 @@ REVERSE_SPLIT_RATIOS = (5, 10, 20)
 SPLIT_TOLERANCE = 0.06
 #: A move of more than 25% (in log terms) that the next session undoes to within 2% is a spike.
 SPIKE_SIZE, SPIKE_REVERT = np.log(1.25), 0.02
+#: This many unchanged closes in a row (zero returns) are stale prices; the 584 bundled series
+#: reach it only where they traded thinly (SW before its 2024 merger, TLN over the counter, OKLO as
+#: a SPAC).
+STALE_RUN = 5
 #: More than this share of dates off the exchange calendar (and more than 2) is an error (C11).
 OFF_SESSION_SHARE = 0.02
 
@@ -142,7 +146,8 @@ def screen_prices(
     Warns
     -----
     EventStudyWarning
-        For spike-and-revert outliers, a few non-session dates and sessions with no price.
+        For spike-and-revert outliers, stale prices (5 or more unchanged closes in a row), a few
+        non-session dates and sessions with no price.
 
     Notes
     -----
@@ -181,6 +186,17 @@ def screen_prices(
         after = np.flatnonzero(valid[r + 1:, c])
         if len(after):
             reverted[r + 1 + after[0], c] = True
+    # stale prices: a run of unchanged closes (suspended, illiquid, or a forward-filled outage)
+    same = (ratio == 1.0).astype(np.int64)
+    ends = np.cumsum(same, axis=0)
+    run = ends - np.maximum.accumulate(np.where(same == 0, ends, 0), axis=0)
+    for c in np.flatnonzero(run.max(axis=0) >= STALE_RUN):
+        r = int(run[:, c].argmax())
+        n = int(run[r, c])
+        first = out.index[r - n + 1]
+        log.add(out.columns[c], first, "stale_prices", "warning",
+                f"stale prices: {out.columns[c]} unchanged on {n} sessions in a row from "
+                f"{first.date()} (suspended or illiquid? its beta and variance are biased)")
     free = valid & ~spike & ~reverted & ~(k > 0)
     unit = free & (_near(ratio, 0.01) | _near(ratio, 100.0))
     fwd = free & ~unit & np.logical_or.reduce([_near(ratio, 1.0 / s) for s in SPLIT_RATIOS])

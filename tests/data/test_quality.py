@@ -208,3 +208,14 @@ def test_adjusted_return_differs_from_crsp_by_yield_times_return():
     assert r == pytest.approx(99.0 / 98.0 - 1, rel=1e-14)  # 1.0204%
     crsp = (99.0 + 2.0) / 100.0 - 1  # 1.00%
     assert r - crsp == pytest.approx(2.0 / 100.0 * r, rel=1e-12)
+
+
+def test_stale_prices_are_a_warning():
+    idx = pd.bdate_range("2024-01-01", periods=12)
+    px = [10.0, 10.1, 10.2, 10.2, 10.2, 10.2, 10.2, 10.2, 10.3, 10.2, 10.2, 10.4]
+    frame = pd.DataFrame({"XYZ": px, "OK": np.linspace(10, 11, 12)}, index=idx)
+    log = QualityLog()
+    with pytest.warns(EventStudyWarning, match="stale prices: XYZ unchanged on 5 sessions in a "
+                                               "row from 2024-01-04"):
+        screen_prices(frame, log=log)
+    assert log.frame()[["ticker", "check"]].values.tolist() == [["XYZ", "stale_prices"]]
