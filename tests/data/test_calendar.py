@@ -178,3 +178,21 @@ def test_c12_foreign_listing_against_a_us_index(tmp_path):
     p = pd.concat([ams, nys], axis=1, sort=True)
     expected = p.loc["2024-05-28", "ASML.AS"] / p.loc["2024-05-24", "ASML.AS"] - 1
     assert day0.loc[0, "ret"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_c16_german_stock_against_a_us_index_is_flagged(tmp_path):
+    de = session_prices(["SAP.DE"], "XETR", "2008-06-02", "2009-06-30", seed=16)
+    us = session_prices(["^GSPC"], "XNYS", "2008-06-02", "2009-06-30", seed=17)
+    path = _write_study(tmp_path, pd.concat([de, us], axis=1, sort=True), {
+        "market": "^GSPC",
+        "events": [{"id": "q1", "date": "2009-04-30", "tickers": ["SAP.DE"]}],
+        "estimation_window": [-120, -11], "event_windows": [[-1, 1]]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = EventStudy.from_yaml(path).fit()
+    frame = res.to_frame().sort_values("tau")
+    assert frame["date"].astype(str).tolist() == ["2009-04-29", "2009-04-30", "2009-05-01"]
+    assert np.isnan(frame["ar"].iat[2])  # 05-01: XETR closed, no return, never a 0%
+    assert np.isnan(res.car_table()["car"].iat[0])
+    assert any(issubclass(w.category, MissingReturnsWarning) for w in caught)
+    assert any(n.startswith("1 securities trade on XETR (SAP.DE)") for n in res.metadata["notes"])
