@@ -196,3 +196,23 @@ def test_c16_german_stock_against_a_us_index_is_flagged(tmp_path):
     assert np.isnan(res.car_table()["car"].iat[0])
     assert any(issubclass(w.category, MissingReturnsWarning) for w in caught)
     assert any(n.startswith("1 securities trade on XETR (SAP.DE)") for n in res.metadata["notes"])
+
+
+def test_c03_one_batched_request_per_study_not_per_event(tmp_path):
+    prices = session_prices(["AAPL", "MSFT", "^GSPC"], start="2019-01-01", end="2020-12-31")
+    cfg = {"study": "many", "data": {"source": "yfinance"}, "market": "^GSPC",
+           "events": [{"id": "e1", "date": "2020-03-10", "tickers": ["AAPL", "MSFT"]},
+                      {"id": "e2", "date": "2020-08-26", "tickers": ["AAPL"]},
+                      {"id": "e3", "date": "2020-11-09", "tickers": ["MSFT"]}],
+           "estimation_window": [-120, -11], "event_windows": [[0, 1]]}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(cfg))
+    fake = FakeYF(prices)
+    src = AutoSource(PriceCache(tmp_path / "cache"), YahooSource(download=fake), bundled=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EventStudyWarning)  # clustering, overlap: not this test
+        res = EventStudy.from_yaml(tmp_path / "s.yaml", source=src).fit()
+    assert len(res.events) == 4
+    assert len(fake.calls) == 1 and sorted(fake.calls[0]["tickers"]) == ["AAPL", "MSFT", "^GSPC"]
+    # the range comes from the windows: from ~120 sessions before the first event, not a period
+    assert pd.Timestamp("2019-08-01") < pd.Timestamp(fake.calls[0]["start"]) < \
+        pd.Timestamp("2019-10-01")
