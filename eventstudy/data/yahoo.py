@@ -199,6 +199,13 @@ class YahooSource(PriceSource):
         download = self._download or _import_yfinance().download
         capture = _CaptureYF()
         yf_logger = logging.getLogger("yfinance")
+        # its per-ticker errors are the only trace of a rate limit: capture them whatever the
+        # logger's level, and keep yfinance's raw "Failed download" lines off the terminal (the
+        # error raised here restates them with the tickers and the likely cause)
+        saved = (yf_logger.level, yf_logger.propagate)
+        if yf_logger.getEffectiveLevel() > logging.ERROR:
+            yf_logger.setLevel(logging.ERROR)
+        yf_logger.propagate = False
         yf_logger.addHandler(capture)
         try:
             frame = download(
@@ -221,6 +228,8 @@ class YahooSource(PriceSource):
             return None, capture.messages, text
         finally:
             yf_logger.removeHandler(capture)
+            yf_logger.setLevel(saved[0])
+            yf_logger.propagate = saved[1]
 
     def _fetch(self, tickers: list[str], start: pd.Timestamp, end: pd.Timestamp
                ) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:

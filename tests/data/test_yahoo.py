@@ -271,3 +271,18 @@ def test_an_unfinished_session_is_never_a_close():
                         now=lambda: pd.Timestamp("2025-01-27 21:30", tz="UTC"))
     assert after.get_prices(["AAPL"], pd.Timestamp("2025-01-13"), pd.Timestamp("2025-01-27")
                             ).close["AAPL"].last_valid_index() == pd.Timestamp("2025-01-27")
+
+
+def test_rate_limit_is_seen_even_when_yfinance_logging_is_silenced(capsys):
+    prices = session_prices(["AAPL", "MSFT"], start="2024-01-01", end="2024-03-29")
+    yf_log = logging.getLogger("yfinance")
+    yf_log.setLevel(logging.CRITICAL)
+    try:
+        with pytest.raises(DataUnavailableError, match=r"Yahoo rate limit \(HTTP 429\)"):
+            YahooSource(download=FakeYF(prices, fail={"MSFT": YFRateLimitError()}),
+                        sleep=lambda s: None).get_prices(
+                ["AAPL", "MSFT"], pd.Timestamp("2024-02-01"), pd.Timestamp("2024-02-29"))
+        assert yf_log.level == logging.CRITICAL and yf_log.propagate  # restored
+    finally:
+        yf_log.setLevel(logging.NOTSET)
+    assert "Failed download" not in capsys.readouterr().err
