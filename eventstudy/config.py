@@ -289,6 +289,7 @@ class StudyConfig(_Frozen):
     bootstrap: BootstrapSpec = BootstrapSpec()
     factors: list[Path] | None = None
     regression: RegressionSpec | None = None
+    exclude_other_events: bool = True
     claims: list[ClaimSpec] = Field(default_factory=list)  # see eventstudy.claims.spec
     base_dir: Path | None = Field(None, exclude=True)
 

@@ -159,6 +159,9 @@ class EventStudy:
         length, rounded up (case C19).
     gap : int, default 0
         Sessions required between the estimation window and the first event window.
+    exclude_other_events : bool, default True
+        Leave the sessions of another event window of the same security out of an estimation
+        window (case C22b); False keeps them in the fit. Either way a warning reports the overlap.
     non_trading_day : {'next', 'previous', 'error'}, default 'next'
         Anchoring of event dates that are not sessions (case C15).
     calendar : str, default 'XNYS'
@@ -226,6 +229,7 @@ class EventStudy:
         bootstrap: Mapping[str, Any] | None = None,
         factors: pd.DataFrame | None = None,
         regression: Mapping[str, Any] | None = None,
+        exclude_other_events: bool = True,
         claims: Sequence[Any] | None = None,
         market_history: pd.Series | None = None,
     ) -> None:
@@ -306,6 +310,7 @@ class EventStudy:
         self.bootstrap = {"n_boot": 999, "seed": 0, **dict(bootstrap or {})}
         self.factors = self._check_factors(factors)
         self.regression = dict(regression) if regression else None
+        self.exclude_other_events = bool(exclude_other_events)
         from eventstudy.claims import check_claims, parse_claims
 
         self.claims = parse_claims(claims)
@@ -351,6 +356,7 @@ class EventStudy:
             bootstrap=config.bootstrap.model_dump(),
             factors=_config_factors(config),
             regression=_config_regression(config),
+            exclude_other_events=config.exclude_other_events,
         )
 
     @classmethod
@@ -459,7 +465,9 @@ class EventStudy:
         valid = np.isfinite(y_est) & (
             np.isfinite(m_est).all(axis=-1) if m_est.ndim == 3 else np.isfinite(m_est)
         )
-        valid &= ~self._other_event_days(pos0, est_pos)
+        overlap = self._other_event_days(pos0, est_pos)
+        if self.exclude_other_events:
+            valid &= ~overlap
 
         keys = (self.events["event_id"] + ":" + self.events["ticker"]).to_numpy()
         nobs = valid.sum(axis=1)
@@ -646,7 +654,10 @@ class EventStudy:
             ids, tick = self.events["event_id"], self.events["ticker"]
             msg = (
                 f"{len(hit)} security-events have another event of the same security inside their "
-                f"estimation window; those sessions are left out of the fit (e.g. event "
+                "estimation window; those sessions are "
+                + ("left out of the fit" if self.exclude_other_events else
+                   "kept in the fit (exclude_other_events: false)")
+                + " (e.g. event "
                 f"{ids.iat[i]} ({tick.iat[i]}): {int(out[i].sum())} sessions of event "
                 f"{ids.iat[j]}'s window)"
             )

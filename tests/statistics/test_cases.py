@@ -132,6 +132,16 @@ def test_c22b_other_event_excluded_with_warning():
     np.testing.assert_allclose(res.params.loc[("e2", "AAA")], [alpha, beta], rtol=1e-9)
 
 
+def test_c22b_keeping_other_events_is_an_option_and_reported():
+    r, m = _market()
+    events = [{"event_id": "e1", "ticker": "AAA", "date": r.index[250]},
+              {"event_id": "e2", "ticker": "AAA", "date": r.index[280]}]
+    with pytest.warns(EventWindowOverlapWarning, match="kept in the fit"):
+        res = EventStudy(events, r, m, estimation_window=(-250, -11), event_windows=[(-5, 5)],
+                         exclude_other_events=False).fit()
+    assert res.nobs.loc[("e2", "AAA")] == 240
+
+
 def test_c22c_inclusive_bounds():
     r, m = _market()
     res = EventStudy([{"event_id": "E", "ticker": "AAA", "date": r.index[300]}], r, m,
