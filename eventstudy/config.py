@@ -290,6 +290,7 @@ class StudyConfig(_Frozen):
     factors: list[Path] | None = None
     regression: RegressionSpec | None = None
     exclude_other_events: bool = True
+    missing_returns: Literal["nan", "skip"] = "nan"
     claims: list[ClaimSpec] = Field(default_factory=list)  # see eventstudy.claims.spec
     base_dir: Path | None = Field(None, exclude=True)
 

@@ -135,8 +135,12 @@ class EventStudyResults:
     def _car_stats(self, window: Window) -> tuple[Float64Array, Float64Array, Float64Array]:
         sl = self._window_slice(window)
         car = self._ar[:, sl].sum(axis=1)  # a NaN AR makes the CAR NaN, never a partial sum (C20b)
+        days = None
+        if self.study.missing_returns == "skip":  # sum the available days; n_days says how many
+            days = np.isfinite(self._ar[:, sl])
+            car = np.where(days.any(axis=1), np.nansum(self._ar[:, sl], axis=1), np.nan)
         x = self.study.model.regressors(self._market[:, sl])
-        var = car_variance(self._fit.sigma2, self._fit.xtx_inv, x)
+        var = car_variance(self._fit.sigma2, self._fit.xtx_inv, x, days)
         with np.errstate(invalid="ignore", divide="ignore"):
             t = car / np.sqrt(var)
         return car, t, t_pvalue(t, self._fit.df)
@@ -221,6 +225,8 @@ class EventStudyResults:
             f = ev.copy()
             f["tau_start"], f["tau_end"] = w
             f["car"], f["t"], f["p_value"] = car, t, p
+            if self.study.missing_returns == "skip":
+                f["n_days"] = np.isfinite(self._ar[:, self._window_slice(w)]).sum(axis=1)
             frames.append(f)
         return pd.concat(frames, ignore_index=True)
 
@@ -301,7 +307,7 @@ class EventStudyResults:
             evt_day=(self._evt_day if self._evt_day is not None
                      else np.full((n, L), -1, dtype=np.int64)),
             ret_evt=self._ret, normal_evt=self._normal, conventions=self.study.conventions,
-            x_est_all=x_all, valid_est_all=valid_all,
+            x_est_all=x_all, valid_est_all=valid_all, missing_returns=self.study.missing_returns,
         )
 
     @cached_property

@@ -159,6 +159,9 @@ class EventStudy:
         length, rounded up (case C19).
     gap : int, default 0
         Sessions required between the estimation window and the first event window.
+    missing_returns : {'nan', 'skip'}, default 'nan'
+        A missing event-window AR makes the CAR NaN ('nan', case C20b), or the CAR sums the
+        available days and ``car_table`` gains ``n_days`` ('skip').
     exclude_other_events : bool, default True
         Leave the sessions of another event window of the same security out of an estimation
         window (case C22b); False keeps them in the fit. Either way a warning reports the overlap.
@@ -230,6 +233,7 @@ class EventStudy:
         factors: pd.DataFrame | None = None,
         regression: Mapping[str, Any] | None = None,
         exclude_other_events: bool = True,
+        missing_returns: str = "nan",
         claims: Sequence[Any] | None = None,
         market_history: pd.Series | None = None,
     ) -> None:
@@ -311,6 +315,9 @@ class EventStudy:
         self.factors = self._check_factors(factors)
         self.regression = dict(regression) if regression else None
         self.exclude_other_events = bool(exclude_other_events)
+        if missing_returns not in ("nan", "skip"):
+            raise ConfigError(f"missing_returns must be 'nan' or 'skip', not {missing_returns!r}")
+        self.missing_returns = missing_returns
         from eventstudy.claims import check_claims, parse_claims
 
         self.claims = parse_claims(claims)
@@ -357,6 +364,7 @@ class EventStudy:
             factors=_config_factors(config),
             regression=_config_regression(config),
             exclude_other_events=config.exclude_other_events,
+            missing_returns=config.missing_returns,
         )
 
     @classmethod

@@ -111,6 +111,8 @@ class TestPanel:
     ret_evt: Float64Array
     normal_evt: Float64Array
     conventions: Conventions = field(default_factory=Conventions)
+    missing_returns: str = "nan"
+    """'nan': a missing AR makes the CAR NaN; 'skip': the CAR sums the available days."""
     cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """Window-independent intermediate results of the tests (ranks, daily statistics)."""
 
@@ -125,7 +127,8 @@ class TestPanel:
         for name in ("ar_est", "ar_evt", "sigma2", "nobs", "df", "x_evt", "A", "est_day",
                      "evt_day", "ret_evt", "normal_evt"):
             kw[name] = getattr(self, name)[mask]
-        return TestPanel(tau=self.tau, conventions=self.conventions, **kw)
+        return TestPanel(tau=self.tau, conventions=self.conventions,
+                         missing_returns=self.missing_returns, **kw)
 
     def window_slice(self, window: Window) -> slice:
         """Return the column slice of ``ar_evt`` for an inclusive tau window.
@@ -170,17 +173,22 @@ class TestPanel:
             return self.ar_evt / np.sqrt(self.sigma2[:, None] * (1.0 + self.fe_quad))
 
     def car(self, window: Window) -> Float64Array:
-        """(N,) CAR over ``window``; NaN when any AR in it is missing (never a partial sum)."""
-        return self.ar_evt[:, self.window_slice(window)].sum(axis=1)
+        """(N,) CAR over ``window``; NaN when any AR in it is missing (never a partial sum), or
+        with ``missing_returns='skip'`` the sum of the available ARs (NaN if none)."""
+        x = self.ar_evt[:, self.window_slice(window)]
+        if self.missing_returns == "skip":
+            return np.where(np.isfinite(x).any(axis=1), np.nansum(x, axis=1), np.nan)
+        return x.sum(axis=1)
 
     def car_variance(self, window: Window) -> Float64Array:
         """(N,) Var(CAR) = sigma^2 (L + s'As), s the summed regressors (MacKinlay 1997, eq. 12-14)."""
+        from eventstudy.statistics.parametric import car_variance
+
         sl = self.window_slice(window)
-        L = sl.stop - sl.start
+        days = np.isfinite(self.ar_evt[:, sl]) if self.missing_returns == "skip" else None
         if not self.conventions.forecast_error:
-            return self.sigma2 * L
-        s = self.x_evt[:, sl].sum(axis=1)
-        return self.sigma2 * (L + np.einsum("ek,ekl,el->e", s, self.A, s))
+            return self.sigma2 * (sl.stop - sl.start if days is None else days.sum(axis=1))
+        return car_variance(self.sigma2, self.A, self.x_evt[:, sl], days)
 
     def scar(self, window: Window) -> Float64Array:
         """(N,) standardised CAR, CAR / sqrt(Var(CAR)); equals SAR for a one-day window."""
@@ -258,6 +266,7 @@ def build_panel(
     conventions: Conventions,
     x_est_all: Float64Array | None = None,
     valid_est_all: np.ndarray | None = None,
+    missing_returns: str = "nan",
 ) -> TestPanel:
     """Assemble a :class:`TestPanel` from a :class:`~eventstudy.models.BatchFit` and event arrays.
 
@@ -276,5 +285,5 @@ def build_panel(
     return TestPanel(
         ar_est=fit.resid, ar_evt=ar_evt, tau=np.asarray(tau), sigma2=sigma2, nobs=nobs,
         df=fit.df, x_evt=x_evt, A=A, est_day=est_day, evt_day=evt_day, ret_evt=ret_evt,
-        normal_evt=normal_evt, conventions=conventions,
+        normal_evt=normal_evt, conventions=conventions, missing_returns=missing_returns,
     )

@@ -55,7 +55,9 @@ def forecast_error_variance(
     return sigma2[:, None] * (1.0 + quad)
 
 
-def car_variance(sigma2: Float64Array, xtx_inv: Float64Array, x: Float64Array) -> Float64Array:
+def car_variance(
+    sigma2: Float64Array, xtx_inv: Float64Array, x: Float64Array, days: np.ndarray | None = None
+) -> Float64Array:
     """Return the exact variance of a CAR over a window, covariance across days included.
 
     Parameters
@@ -66,6 +68,8 @@ def car_variance(sigma2: Float64Array, xtx_inv: Float64Array, x: Float64Array) -
         (n_events, k, k) inverse of X'X over the estimation window.
     x : ndarray
         (n_events, L, k) regressors of the L days of the CAR window.
+    days : ndarray of bool, optional
+        (n_events, L) days whose AR is summed into the CAR; by default all L.
 
     Returns
     -------
@@ -83,8 +87,12 @@ def car_variance(sigma2: Float64Array, xtx_inv: Float64Array, x: Float64Array) -
     ----------
     .. [1] MacKinlay, A. C. (1997). Event studies in economics and finance. JEL 35(1), 13-39.
     """
-    s = x.sum(axis=1)
-    L = x.shape[1]
+    if days is None:
+        s = x.sum(axis=1)
+        L: Float64Array | int = x.shape[1]
+    else:  # only the available days enter the CAR (missing_returns: skip)
+        s = np.where(days[..., None], x, 0.0).sum(axis=1)
+        L = days.sum(axis=1)
     return sigma2 * (L + np.einsum("ek,ekl,el->e", s, xtx_inv, s))
 
 

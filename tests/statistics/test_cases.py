@@ -81,6 +81,34 @@ def test_c20_missing_event_return_makes_car_nan_and_drops_from_tests():
     assert np.isfinite(res.tests["statistic"]).all()
 
 
+def test_c20b_skip_sums_available_days_and_shows_n():
+    # F1 with AR(0) missing: ARs [0.000, NaN, 0.000] -> CAR NaN by default, 0.000 with n = 2 on skip.
+    idx = pd.bdate_range("2024-01-01", periods=9)
+    stock = [s for _, s in F1]
+    stock[7] = np.nan
+    r = pd.DataFrame({"F1": stock}, index=idx)
+    m = pd.Series([x for x, _ in F1], index=idx)
+    ev = [{"event_id": "E1", "ticker": "F1", "date": idx[7]}]
+    kw = dict(estimation_window=(-7, -2), event_windows=[(-1, 1)], min_estimation_obs=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        nan = EventStudy(ev, r, m, **kw).fit()
+        skip = EventStudy(ev, r, m, missing_returns="skip", **kw).fit()
+    assert np.isnan(nan.car_window(-1, 1).iloc[0])
+    row = skip.car_table().iloc[0]
+    assert row["car"] == pytest.approx(0.0, abs=1e-12) and row["n_days"] == 2
+    # variance over the two available days: sigma^2 (2 + s'(X'X)^-1 s), s = (2, 0.010)
+    s = np.array([2.0, 0.010])
+    m_est = np.array([x for x, _ in F1[:6]])
+    X = np.column_stack([np.ones(6), m_est])
+    xtx_inv = np.linalg.inv(X.T @ X)
+    var = 1e-4 * (2 + s @ xtx_inv @ s)
+    assert skip.panel.car_variance((-1, 1))[0] == pytest.approx(var, rel=1e-12)
+    assert skip.tests.query("test == 't'")["n"].iloc[0] == 1
+    with pytest.raises(ConfigError, match="missing_returns"):
+        EventStudy(ev, r, m, missing_returns="drop", **kw)
+
+
 def test_c20_nan_estimation_returns_are_dropped_and_counted():
     r, m = _market()
     r.iloc[100:110, 0] = np.nan
