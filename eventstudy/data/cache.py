@@ -239,8 +239,11 @@ class PriceCache:
 
 
 def _is_cache_file(path: Path) -> bool:
-    """True for a file this cache wrote: SYMBOL.adj|raw.INTERVAL.parquet holding its metadata key
-    (or damaged beyond reading, as a killed writer leaves it)."""
+    """Return True for a file this cache wrote.
+
+    That is SYMBOL.adj|raw.INTERVAL.parquet holding the cache's metadata key (or damaged beyond
+    reading, as a killed writer leaves it).
+    """
     import pyarrow.parquet as pq
 
     parts = path.name.rsplit(".", 3)

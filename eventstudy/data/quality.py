@@ -2,9 +2,9 @@
 
 Checks, per ticker and date: recorded splits missing from the prices (back-adjusted, case C09),
 split-like jumps with no recorded split and unit switches (errors), spike-and-revert outliers, stale
-prices, dates that are not sessions of the exchange and sessions with no price (warnings). Duplicate or unsorted
-dates and non-positive prices are handled by :func:`eventstudy.data.base.sanitize_prices`, which
-records into the same log.
+prices, dates that are not sessions of the exchange and sessions with no price (warnings).
+Duplicate or unsorted dates and non-positive prices are handled by
+:func:`eventstudy.data.base.sanitize_prices`, which records into the same log.
 """
 
 from __future__ import annotations
@@ -66,8 +66,10 @@ class QualityLog:
         return out
 
     def downgrade_errors(self) -> None:
-        """Turn error findings into warnings (``data.quality_errors: warn``); they stay in the table
-        with severity ``error (ignored)``."""
+        """Turn error findings into warnings (``data.quality_errors: warn``).
+
+        They stay in the table with severity ``error (ignored)``.
+        """
         for i, (ticker, date, check, severity, message) in enumerate(self.rows):
             if severity == "error":
                 self.rows[i] = (ticker, date, check, "error (ignored)", message)

@@ -20,7 +20,7 @@ def session_prices(tickers, calendar="XNYS", start="2019-01-01", end="2020-12-31
 
 
 def yf_frame(closes: pd.DataFrame, *, splits=None, dividends=None, adj_close=False):
-    """A frame shaped exactly as ``yf.download(..., group_by='column', actions=True)`` returns.
+    """Return a frame shaped exactly as ``yf.download(group_by='column', actions=True)`` does.
 
     yfinance 1.x concatenates per-ticker ``history()`` frames with keys (Ticker, Price), swaps the
     levels to (Price, Ticker) and sorts them: fields and tickers come back alphabetically.
@@ -44,8 +44,10 @@ def yf_frame(closes: pd.DataFrame, *, splits=None, dividends=None, adj_close=Fal
 
 
 class FakeYF:
-    """Stands in for ``yfinance.download``: end-exclusive, upper-cases and set-dedupes symbols,
-    logs per-ticker failures on the ``yfinance`` logger as yfinance does and records every call.
+    """Stand in for ``yfinance.download`` and record every call.
+
+    End-exclusive, upper-cases and set-dedupes symbols, logs per-ticker failures on the
+    ``yfinance`` logger as yfinance does.
 
     ``prices``: the closes it knows. ``fail``: ticker -> exception instance raised inside its
     per-ticker fetch (caught and logged, block all-NaN), or a callable(call_no) returning one or

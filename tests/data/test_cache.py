@@ -1,5 +1,7 @@
-"""The download cache and the layered ``auto`` source: cache, then bundle, then yfinance;
-``--offline`` and ``--refresh``."""
+"""The download cache and the layered ``auto`` source, ``--offline`` and ``--refresh``.
+
+The ``auto`` source serves a ticker from the cache, then the bundle, then yfinance.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""Local price files: every file in ../shared/data/formats and prices/, long, wide, folders,
-Parquet, raw closes with dividends and splits, and the messages bad files get."""
+"""Local price files, and the messages bad files get.
+
+Every file in ../shared/data/formats and prices/, long, wide, folders, Parquet, raw closes with
+dividends and splits.
+"""
 
 from __future__ import annotations
 
@@ -287,8 +290,8 @@ def test_quality_errors_warn_lets_a_genuine_crash_through(tmp_path):
 def test_one_series_file_is_named_after_its_ticker(tmp_path):
     body = "Date,Close\n2024-01-02,10\n2024-01-03,11\n"
     (tmp_path / "prices.csv").write_text(body)
-    with pytest.raises(DataUnavailableError, match=r"holds: \['PRICES'\]\); a file with one series "
-                                                   "and no ticker column is named after its ticker"):
+    hint = r"holds: \['PRICES'\]\); a file with one series and no ticker column is named after"
+    with pytest.raises(DataUnavailableError, match=hint):
         FileSource(tmp_path / "prices.csv").get_prices(["NVDA"], pd.Timestamp("2024-01-01"),
                                                        pd.Timestamp("2024-01-31"))
     (tmp_path / "prices_NVDA.csv").write_text(body)

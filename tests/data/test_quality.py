@@ -1,5 +1,8 @@
-"""Price adjustment, sanitising and the quality screen: cases C02b, C09, C11, C13 and the checks
-the issue lists (unit switches, spike-and-revert, missing sessions)."""
+"""Price adjustment, sanitising and the quality screen.
+
+Cases C02b, C09, C11, C13 and the checks the issue lists (unit switches, spike-and-revert, stale
+prices, missing sessions).
+"""
 
 from __future__ import annotations
 
