@@ -139,7 +139,7 @@ def validate(config: ConfigArg, debug: DebugOpt = False) -> None:
                 n_events = len(read_events_csv(cfg.events_path))
             else:
                 n_events = len(cfg.events)  # type: ignore[arg-type]
-            if cfg.data.source == "file":
+            if cfg.data.path is not None:
                 from eventstudy.data.files import FileSource
 
                 FileSource(cfg.resolve_path(cfg.data.path)).files()  # exists, holds price files

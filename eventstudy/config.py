@@ -204,7 +204,7 @@ class DataSpec(_Frozen):
     """Where prices come from and how returns are computed."""
 
     source: Literal["auto", "bundled", "yfinance", "file"] = "auto"
-    path: Path | None = None  # source: file: a price file or folder, relative to the config
+    path: Path | None = None  # a price file or folder, relative to the config (file or auto)
     price_field: Literal["adj_close", "close"] = "adj_close"  # adjusted or raw closes
     returns: Literal["simple", "log"] = "simple"
     calendar: str = "auto"  # auto: the market's exchange from its symbol (XNYS for ^GSPC)
@@ -218,8 +218,8 @@ class DataSpec(_Frozen):
     def _source_path(self) -> DataSpec:
         if self.source == "file" and self.path is None:
             raise ValueError("source: file needs path: a price file or folder")
-        if self.path is not None and self.source != "file":
-            raise ValueError(f"path is read only with source: file (source is {self.source})")
+        if self.path is not None and self.source not in ("file", "auto"):
+            raise ValueError(f"path is read with source: file or auto (source is {self.source})")
         return self
 
     @field_validator("calendar")

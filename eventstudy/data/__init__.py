@@ -30,7 +30,8 @@ def get_source(
         yfinance; ``yfinance`` skips the bundle; ``bundled`` never touches the network; ``file``
         reads ``path``.
     path : str or pathlib.Path, optional
-        The price file or folder of ``file`` (required there).
+        The price file or folder of ``file`` (required there); with ``auto``, the tickers it holds
+        come from it and the rest from the cache, the bundle or yfinance.
     price_field : {'adj_close', 'close'}, default 'adj_close'
         Adjusted closes (``auto_adjust=True``) or raw closes.
     cache_dir : str or pathlib.Path, optional
@@ -69,5 +70,12 @@ def get_source(
     from eventstudy.data.cache import PriceCache
     from eventstudy.data.cache import cache_dir as default_dir
 
+    files = None
+    if path is not None:
+        from eventstudy.data.files import FileSource
+
+        if name != "auto":
+            raise ConfigError(f"data.path is read with source: file or auto, not {name}")
+        files = FileSource(path, price_field=price_field)
     return AutoSource(PriceCache(default_dir(cache_dir)), bundled=name == "auto",
-                      offline=offline, refresh=refresh, adjusted=adjusted)
+                      offline=offline, refresh=refresh, adjusted=adjusted, files=files)

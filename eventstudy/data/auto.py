@@ -11,6 +11,7 @@ from eventstudy import datasets
 from eventstudy.data.base import PriceData, PriceSource
 from eventstudy.data.bundled import BundledSource
 from eventstudy.data.cache import PriceCache
+from eventstudy.data.files import FileSource
 from eventstudy.data.yahoo import YahooSource
 from eventstudy.exceptions import DataUnavailableError
 
@@ -23,7 +24,7 @@ MAX_SOURCE_NOTES = 50
 
 
 class AutoSource(PriceSource):
-    """Serve each ticker from the cache, else the bundled data set, else a yfinance download.
+    """Serve each ticker from a local file, else the cache, else the bundle, else yfinance.
 
     Parameters
     ----------
@@ -40,6 +41,9 @@ class AutoSource(PriceSource):
         Ignore the cache and the bundle and download every ticker again (the cache is updated).
     adjusted : bool, default True
         Adjusted closes (``auto_adjust=True``) or raw closes; the bundle holds adjusted closes only.
+    files : FileSource, optional
+        The user's own price file or folder (``data.path`` with ``source: auto``): the tickers it
+        holds come from it, always (neither ``--refresh`` nor ``--offline`` changes that).
     """
 
     name = "auto"
@@ -53,6 +57,7 @@ class AutoSource(PriceSource):
         offline: bool = False,
         refresh: bool = False,
         adjusted: bool = True,
+        files: FileSource | None = None,
     ) -> None:
         if offline and refresh:
             raise DataUnavailableError("--offline and --refresh exclude each other: refresh "
@@ -63,6 +68,7 @@ class AutoSource(PriceSource):
         self.offline = offline
         self.refresh = refresh
         self.adjusted = adjusted
+        self.files = files
         self.name = "auto" if bundled else "yfinance"
 
     def _bundle_covers(self, start: pd.Timestamp, end: pd.Timestamp) -> bool:
@@ -87,6 +93,18 @@ class AutoSource(PriceSource):
         vintages: list[str] = []
         notes: list[str] = []
         rest = list(tickers)
+        if self.files is not None:
+            have = self.files.available(rest)
+            if have:
+                part = self.files.get_prices(have, start, end)
+                for t in have:
+                    frames[t] = pd.DataFrame({"close": part.close[t],
+                                              "split": part.splits[t],  # type: ignore[index]
+                                              "dividend": part.dividends[t]})  # type: ignore[index]
+                source.update(part.source)
+                vintages.append(part.vintage)
+                notes += part.notes
+                rest = [t for t in rest if t not in have]
         if not self.refresh:
             for t in list(rest):
                 hit = self.cache.get(t, self.adjusted, start, end)
@@ -108,6 +126,8 @@ class AutoSource(PriceSource):
                     rest = [t for t in rest if t not in have]
         if rest and self.offline:
             where = [f"the cache ({self.cache.root})"]
+            if self.files is not None:
+                where.insert(0, f"{self.files.path}")
             if self.bundled is not None:
                 b = datasets.load().index
                 where.append(f"the bundled data set ({b[0].date()}..{b[-1].date()})")
@@ -141,10 +161,10 @@ class AutoSource(PriceSource):
         bundle = f" (vintage {datasets.VINTAGE})" if "bundled" in kinds else ""
         notes.insert(0, "prices: " + ", ".join(
             f"{kinds.count(k)} from {k}{bundle if k == 'bundled' else ''}"
-            for k in ("cache", "bundled", "yfinance") if k in kinds))
+            for k in ("file", "cache", "bundled", "yfinance") if k in kinds))
         # the source and fetch time of every ticker not from the bundle (its vintage is above)
         notes[1:1] = [f"{t}: {source[t]}" for t in tickers
-                      if not source[t].startswith("bundled")][:MAX_SOURCE_NOTES]
+                      if not source[t].startswith(("bundled", "file"))][:MAX_SOURCE_NOTES]
         return PriceData(
             close=close,
             adjusted=self.adjusted,

@@ -385,6 +385,14 @@ class FileSource(PriceSource):
             raise DataUnavailableError(f"{self.path}: not a regular file or folder")
         return [self.path]
 
+    def available(self, tickers: Sequence[str]) -> list[str]:
+        """Return the subset of ``tickers`` the files hold (in the given order)."""
+        tickers = list(tickers)
+        held: set[str] = set()
+        for f in self.files():
+            held |= set(self._read_file(f, tickers)[0])
+        return [t for t in tickers if t in held]
+
     def get_prices(
         self, tickers: Sequence[str], start: pd.Timestamp, end: pd.Timestamp
     ) -> PriceData:

@@ -159,3 +159,11 @@ def test_refresh_of_a_source_that_never_downloads_is_an_error(tmp_path):
     for name in ("bundled", "file"):
         with pytest.raises(ConfigError, match=f"data.source: {name} never downloads"):
             get_source(name, path=tmp_path, refresh=True)
+
+
+def test_a_path_is_read_by_file_and_auto_only(tmp_path):
+    from eventstudy.exceptions import ConfigError
+
+    assert get_source("auto", path=tmp_path, cache_dir=tmp_path).files.path == tmp_path
+    with pytest.raises(ConfigError, match="data.path is read with source: file or auto"):
+        get_source("yfinance", path=tmp_path)

@@ -129,3 +129,24 @@ def test_fetch_fills_the_cache_then_offline_works(tmp_path, monkeypatch):
     after = runner.invoke(app, ["fetch", study, "--offline"])
     assert after.exit_code == 0, after.output
     assert "1 from cache, 2 from bundled" in after.output and len(fake.calls) == 1
+
+
+def test_auto_with_a_path_takes_the_file_first_and_the_rest_from_the_bundle(tmp_path):
+    # the user's own series for a ticker the bundle lacks; the market comes from the bundle
+    mine = session_prices(["MYCO"], start="2024-01-01", end="2025-03-31", seed=7)
+    mine.rename_axis("date").to_csv(tmp_path / "MYCO.csv")
+    cfg = {"study": "own", "data": {"source": "auto", "path": "MYCO.csv"}, "market": "^GSPC",
+           "events": [{"id": "e", "date": "2025-01-27", "tickers": ["MYCO", "NVDA"]}],
+           "estimation_window": [-120, -11], "event_windows": [[0, 0]]}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(cfg))
+    result = runner.invoke(app, ["fetch", str(tmp_path / "s.yaml"), "--offline"])
+    assert result.exit_code == 0, result.output
+    assert "prices: 1 from file, 2 from bundled (vintage 2026-08)" in result.output
+    from eventstudy.config import load_config
+    from eventstudy.inputs import load_study_inputs
+
+    inputs = load_study_inputs(load_config(tmp_path / "s.yaml"))
+    assert inputs.metadata["sources"]["MYCO"] == f"file {tmp_path / 'MYCO.csv'}"
+    expected = mine.loc["2025-01-27", "MYCO"] / mine.loc["2025-01-24", "MYCO"] - 1
+    assert inputs.returns.loc["2025-01-27", "MYCO"] == pytest.approx(expected, rel=1e-12)
+    assert round(inputs.returns.loc["2025-01-27", "NVDA"] * 100, 2) == -16.97
