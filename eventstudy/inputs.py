@@ -65,6 +65,9 @@ MAX_EVENTS_BYTES = 256 * 2**20
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\S.*)?$")
 
 
+_LATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T](?:1[6-9]|2[0-3]):")
+
+
 def _event_date(text: str) -> pd.Timestamp | None:
     """Parse an ISO date (a time and zone may follow: the local calendar date is kept), else None."""
     if not _ISO_DATE.match(text):
@@ -137,6 +140,7 @@ def read_events_csv(path: Any) -> pd.DataFrame:
     today = pd.Timestamp.today().normalize()
     out: list[tuple[str, str, pd.Timestamp, str, str, str]] = []
     seen: dict[tuple[str, str], int] = {}
+    late: list[int] = []
     for line, r in rows[1:]:
         where = f"{p}: line {line}"
         if len(r) != len(header):
@@ -163,7 +167,18 @@ def read_events_csv(path: Any) -> pd.DataFrame:
             raise ConfigError(f"{where}: time {when!r} is not one of {list(EVENT_TIMES[1:])} "
                               "(after_close makes the next session day 0)")
         group = r[col["group"]].strip() if "group" in col else ""
+        if not when and _LATE_TIME.match(text_date):
+            late.append(line)
         out.append((event_id, ticker, date, label, when, group))
+    if late:  # a timestamp after the close silently kept its own date as day 0
+        warnings.warn(
+            f"{p}: line{'s' if len(late) > 1 else ''} {', '.join(map(str, late[:5]))}"
+            f"{' ...' if len(late) > 5 else ''}: a time from 16:00 (the NYSE close) and no "
+            "'time' value: day 0 is that date; write after_close in a time column if the news "
+            "came after the close",
+            EventStudyWarning,
+            stacklevel=2,
+        )
     frame = pd.DataFrame(out, columns=["event_id", "ticker", "date", "label", "time", "group"])
     return frame.drop(columns=[c for c in ("label", "time", "group") if c not in col])
 

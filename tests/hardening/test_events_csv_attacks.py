@@ -92,3 +92,21 @@ def test_group_with_no_event_is_flagged(tmp_path):
                  "groups: {chips: [NVDA, AMD], energy: [XOM]}\n")
     with pytest.warns(EventStudyWarning, match=r"group chips: none of its securities \(NVDA, AMD\)"):
         load_study_inputs(load_config(p), source=BundledSource())
+
+
+def test_timestamp_after_the_close_without_time_column_warns(tmp_path):
+    """`2025-01-24 17:30` (after Friday's close) silently made Friday day 0."""
+    from eventstudy.exceptions import EventStudyWarning
+
+    p = tmp_path / "events.csv"
+    p.write_bytes(HEADER + b"e1,NVDA,2025-01-24 17:30\ne2,AMD,2025-01-24 10:00\n"
+                  b"e3,AVGO,2025-01-24T16:05:00-05:00\n")
+    with pytest.warns(EventStudyWarning, match=r"lines 2, 4: a time from 16:00 .*after_close"):
+        frame = read_events_csv(p)
+    assert frame["date"].tolist() == [pd.Timestamp("2025-01-24")] * 3  # as written, flagged
+    p.write_bytes(b"event_id,ticker,date,time\ne1,NVDA,2025-01-24 17:30,after_close\n")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_events_csv(p)  # the time column says what to do: no warning
