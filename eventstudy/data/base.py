@@ -26,8 +26,8 @@ class PriceData:
     Attributes
     ----------
     close : pandas.DataFrame
-        (n_sessions, n_tickers) closing prices indexed by tz-naive session date (``date``), one column
-        per requested ticker in request order.
+        (n_sessions, n_tickers) closing prices indexed by tz-naive session date (``date``), one
+        column per requested ticker in request order.
     adjusted : bool
         True when ``close`` is adjusted for splits and dividends (total-return prices).
     source : dict of str to str
@@ -98,9 +98,9 @@ def sanitize_prices(
     Returns
     -------
     pandas.DataFrame
-        Same columns; the index is the wall-clock session date in the exchange's time zone (tz dropped,
-        not converted, case C11), sorted, named ``date``; of duplicated dates the last non-NaN value per
-        column is kept (case C13).
+        Same columns; the index is the wall-clock session date in the exchange's time zone (tz
+        dropped, not converted, case C11), sorted, named ``date``; of duplicated dates the last
+        non-NaN value per column is kept (case C13).
 
     Raises
     ------

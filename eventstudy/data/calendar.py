@@ -138,7 +138,8 @@ def anchor_dates(
     Raises
     ------
     ConfigError
-        With ``policy='error'`` and a date that is not a session ("2024-03-16 is not a XNYS session").
+        With ``policy='error'`` and a date that is not a session ("2024-03-16 is not a XNYS
+        session").
     DataUnavailableError
         When a date lies before the first or after the last row of the data (never wrapped).
     """
