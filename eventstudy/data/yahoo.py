@@ -290,9 +290,10 @@ class YahooSource(PriceSource):
         show = self.progress if self.progress is not None else (
             len(tickers) > CHUNK and sys.stderr.isatty())
         if show:
+            from rich.console import Console
             from rich.progress import Progress
 
-            with Progress(transient=True) as bar:
+            with Progress(console=Console(stderr=True), transient=True) as bar:
                 task = bar.add_task(f"Yahoo Finance: {len(tickers)} tickers", total=len(tickers))
                 for chunk in chunks:
                     g, e = self._fetch(chunk, start, end)
