@@ -38,7 +38,8 @@ __all__ = ["write_pdf", "CHARTS", "PAGE_SIZE", "RC"]
 PAGE_SIZE = (11.69, 8.27)  # A4 landscape, inches
 RC: dict[str, Any] = {"pdf.fonttype": 42, "ps.fonttype": 42, "font.size": 9, "axes.titlesize": 11,
       "axes.labelsize": 10, "xtick.labelsize": 8, "ytick.labelsize": 8, "legend.fontsize": 8,
-      "axes.spines.top": False, "axes.spines.right": False, "svg.fonttype": "none"}
+      "axes.spines.top": False, "axes.spines.right": False, "svg.fonttype": "none",
+      "text.parse_math": False}  # user text ("$NVDA and $AMD fell") printed as written, no TeX
 PNG_DPI = 150
 PAGES = (
     "Summary: settings, headline table, claim verdicts",

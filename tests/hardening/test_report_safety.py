@@ -227,3 +227,23 @@ def test_sigterm_during_the_report_keeps_the_previous_one(tmp_path):
     assert proc.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
     assert _snapshot(tmp_path) == before and previous.is_dir()
+
+
+def test_dollar_signs_in_user_text_are_printed_as_written(tmp_path, result):
+    """A title or description with two '$' was typeset as TeX math in the PDF ("$NVDA and $AMD
+    fell" lost its dollar signs and went italic; an unbalanced '\\frac{' could fail the report)."""
+    from pypdf import PdfReader
+
+    from eventstudy.reporting.pdf import write_pdf
+
+    md = dict(result.metadata)
+    result.metadata.update(title="$NVDA and $AMD fell", description="costs $x^2$ and \\frac{a")
+    try:
+        (tmp_path / "figures").mkdir()
+        write_pdf(result, tmp_path / "report.pdf", tmp_path / "figures")
+    finally:
+        result.metadata.clear()
+        result.metadata.update(md)
+    text = PdfReader(tmp_path / "report.pdf").pages[0].extract_text()
+    assert "$NVDA and $AMD fell" in text
+    assert "costs $x^2$ and \\frac{a" in text
