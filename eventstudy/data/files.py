@@ -217,8 +217,10 @@ def read_price_file(
         Tickers wanted; used to name a one-series file (``..._NVDA.csv``).
     price_field : {'adj_close', 'close'}
         ``adj_close``: an adjusted-close column when there is one; otherwise total-return prices
-        from close and dividend columns; otherwise the close column as given (yfinance saves
-        adjusted closes by default). ``close``: the close column, raw.
+        from close and dividend columns (not from yfinance's ``Dividends`` column: a
+        ``Ticker.history()`` file's Close is already adjusted by default); otherwise the close
+        column as given (yfinance saves adjusted closes by default). ``close``: the close column,
+        raw.
 
     Returns
     -------
@@ -291,8 +293,7 @@ def read_price_file(
                 index=dates)
         notes.append(f"{path.name}: wide layout, {len(out)} tickers; prices taken as given")
         return out, notes, price_field == "adj_close"
-    use = adj if (price_field == "adj_close" and adj is not None) else (close or adj)
-    assert use is not None
+    use = adj if (price_field == "adj_close" and adj is not None) else (close or adj or "")
     values = pd.DataFrame({
         "close": _numbers(frame[use], path, use).to_numpy(),
         "split": _numbers(frame[split_col], path, split_col).fillna(0.0).to_numpy()
@@ -317,7 +318,7 @@ def read_price_file(
                     and div_col != "Dividends")
     if total_return:  # a raw close with its dividends: build total-return prices (C02b)
         for t, g in groups.items():
-            g = g[~g.index.duplicated(keep="last")].sort_index()
+            g = _one_row_per_date(g, t, path.name)
             g["close"] = adjust_prices(g["close"], dividends=g["dividend"], splits=g["split"])
             g["split"] = 0.0
             groups[t] = g
@@ -328,6 +329,19 @@ def read_price_file(
     else:
         notes.append(f"{path.name}: column {use!r}")
     return groups, notes, price_field == "adj_close"
+
+
+def _one_row_per_date(frame: pd.DataFrame, ticker: str, label: str) -> pd.DataFrame:
+    """Sort one ticker's rows and keep one per date.
+
+    C13: the last non-NaN close, with the warning of :func:`sanitize_prices`; the largest split
+    and dividend of the date.
+    """
+    if not frame.index.has_duplicates and frame.index.is_monotonic_increasing:
+        return frame
+    clean = sanitize_prices(frame[["close"]].rename(columns={"close": ticker}), label=label)
+    acts = frame[["split", "dividend"]].groupby(level=0).max()
+    return acts.reindex(clean.index).fillna(0.0).assign(close=clean[ticker])
 
 
 def _numbers(col: pd.Series, path: Path, name: str) -> pd.Series:
@@ -424,13 +438,7 @@ class FileSource(PriceSource):
         parts: dict[str, pd.DataFrame] = {}
         for t in tickers:
             frame, f = found[t]
-            if frame.index.has_duplicates or not frame.index.is_monotonic_increasing:
-                # rare: de-duplicate this ticker with its own message (C13)
-                clean = sanitize_prices(frame[["close"]].rename(columns={"close": t}),
-                                        label=f.name)[t]
-                acts = frame[["split", "dividend"]].groupby(level=0).max()
-                frame = acts.reindex(clean.index).fillna(0.0).assign(close=clean)
-            parts[t] = frame
+            parts[t] = _one_row_per_date(frame, t, f.name)
         # one wide frame per field, filled by position (pandas' unstack costs seconds for
         # thousands of tickers)
         dates = np.unique(np.concatenate([p.index.to_numpy("datetime64[ns]")

@@ -299,3 +299,12 @@ def test_one_series_file_is_named_after_its_ticker(tmp_path):
         ["NVDA"], pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-31"))
     assert data.close["NVDA"].tolist() == [10.0, 11.0]
     assert "read as NVDA (from the file name)" in data.notes[0]
+
+
+def test_c13_duplicates_in_a_raw_file_with_dividends_are_reported_too(tmp_path):
+    (tmp_path / "XYZ.csv").write_text("date,close,dividend\n2024-03-07,100.00,0\n"
+                                      "2024-03-08,,0\n2024-03-08,98.00,2.00\n")
+    with pytest.warns(EventStudyWarning, match="1 duplicate date removed for XYZ"):
+        close = FileSource(tmp_path / "XYZ.csv").get_prices(
+            ["XYZ"], pd.Timestamp("2024-03-01"), pd.Timestamp("2024-03-08")).close["XYZ"]
+    assert _ret(close, "2024-03-08") == pytest.approx(0.0, abs=1e-12)  # C02b total return
