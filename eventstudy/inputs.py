@@ -60,8 +60,8 @@ class StudyInputs:
     market_history: pd.Series | None = None
 
 
-MAX_EVENTS_BYTES = 256 * 2**20
-"""Largest events CSV read (256 MiB, millions of rows); more is refused, never read into memory."""
+MAX_EVENTS_BYTES = 64 * 2**20
+"""Largest events CSV read (64 MiB, about two million rows); more is refused, never read whole."""
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\S.*)?$")
 
 
