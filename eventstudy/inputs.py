@@ -8,6 +8,7 @@ import logging
 import re
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\S.*)?$")
 _LATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T](?:1[6-9]|2[0-3]):")
 
 
+@lru_cache(maxsize=65536)  # events share dates: parse each distinct text once
 def _event_date(text: str) -> pd.Timestamp | None:
     """Parse an ISO date (a time and zone may follow: the local calendar date is kept), else None."""
     if not _ISO_DATE.match(text):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from eventstudy.exceptions import ConfigError
+from eventstudy.exceptions import ConfigError, EventStudyWarning
 from eventstudy.inputs import read_events_csv
 
 HEADER = b"event_id,ticker,date\n"
@@ -63,7 +63,8 @@ def test_messy_but_valid_file_is_read(tmp_path):
     p.write_bytes(b'\xef\xbb\xbfEvent_ID, Ticker ,Date,label\r\n'
                   b'e1, brk.b ,2025-01-27,"DeepSeek, app store"\r\n\r\n'
                   b"e2,NVDA,2025-01-28 16:30,\r\n")
-    frame = read_events_csv(p)
+    with pytest.warns(EventStudyWarning, match="line 4: a time from 16:00"):
+        frame = read_events_csv(p)
     assert frame["event_id"].tolist() == ["e1", "e2"]
     assert frame["ticker"].tolist() == ["BRK-B", "NVDA"]
     assert frame["label"].tolist() == ["DeepSeek, app store", ""]
@@ -74,7 +75,8 @@ def test_offset_dates_keep_the_local_calendar_date(tmp_path):
     """23:00 in New York is 04:00 UTC the next day; the event date is the New York date (C11)."""
     p = tmp_path / "events.csv"
     p.write_bytes(HEADER + b"e1,NVDA,2025-01-27T23:00:00-05:00\ne2,AMD,2025-01-27\n")
-    frame = read_events_csv(p)
+    with pytest.warns(EventStudyWarning, match="line 2: a time from 16:00"):
+        frame = read_events_csv(p)
     assert frame["date"].tolist() == [pd.Timestamp("2025-01-27")] * 2
     assert frame["date"].dt.tz is None
 
