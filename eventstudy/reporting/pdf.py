@@ -1,6 +1,6 @@
 """The PDF report: nine A4 landscape pages, vector, fonts embedded, each chart also saved alone.
 
-Pages: 1 summary (settings, headline table, claim verdicts); 2 CAAR paths per group with a 95% band;
+Pages: 1 summary (claim verdicts, settings, headline table); 2 CAAR paths per group with a 95% band;
 3 small multiples of CAR paths; 4 event-day AR bar chart; 5 AR heatmap; 6 distribution of event-day
 ARs across the universe; 7 normalised prices; 8 test statistics; 9 diagnostics.
 """
@@ -42,7 +42,7 @@ RC: dict[str, Any] = {"pdf.fonttype": 42, "ps.fonttype": 42, "font.size": 9, "ax
       "text.parse_math": False}  # user text ("$NVDA and $AMD fell") printed as written, no TeX
 PNG_DPI = 150
 PAGES = (
-    "Summary: settings, headline table, claim verdicts",
+    "Summary: claim verdicts, settings, headline table",
     "CAAR paths per group over the widest event window, 95% confidence band (figures/caar_paths)",
     "CAR paths of the named securities, small multiples (figures/car_small_multiples)",
     "Day-0 abnormal returns of the named securities, sorted, significance marked "
@@ -149,6 +149,13 @@ def _summary_page(res: EventStudyResults) -> Figure:
     p.text(wrap(_title(res), 90), size=16, bold=True)
     if res.metadata.get("description"):
         p.text(wrap(str(res.metadata["description"]), 150), size=9, color="0.2")
+    verdicts = claim_verdicts(res)
+    if verdicts is not None:  # verdicts come first (issue 6): before settings and numbers
+        p.y += 0.05
+        p.text("Claims and verdicts", size=11, bold=True)
+        if "claim" in verdicts:
+            verdicts = verdicts.assign(claim=[_shorten(c, 110) for c in verdicts["claim"]])
+        p.table(verdicts, size=8, more="(numbers behind them: claims.csv)")
     p.y += 0.05
     for k, v in settings_table(res):
         if k == "Study":
@@ -161,13 +168,6 @@ def _summary_page(res: EventStudyResults) -> Figure:
     p.table(headline_table(res).reset_index(), size=9)
     p.text(f"CAAR: mean cumulative abnormal return; cross-sectional t test (Brown and Warner "
            f"1985), {STARS_NOTE}. Decimal values: caar.csv.", size=7.5, color="0.3")
-    verdicts = claim_verdicts(res)
-    if verdicts is not None:
-        p.y += 0.1
-        p.text("Claims and verdicts", size=11, bold=True)
-        if "claim" in verdicts:
-            verdicts = verdicts.assign(claim=[_shorten(c, 110) for c in verdicts["claim"]])
-        p.table(verdicts, size=8, more="in claims.csv")
     if p.room() > 1.6:
         p.y += 0.15
         p.text("Pages", size=11, bold=True)

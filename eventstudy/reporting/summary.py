@@ -231,20 +231,23 @@ class Section:
 def summary_sections(res: EventStudyResults) -> list[Section]:
     """Return the tables of summary.md and summary.html, in order.
 
-    Settings, headline CAAR table, claim verdicts (when present), test statistics, the extreme day-0
+    Claim verdicts (when present, first), settings, headline CAAR table, the numbers behind the
+    verdicts, test statistics, the extreme day-0
     ARs, skipped security-events, shifted event dates and data-quality findings (when any).
     """
     settings = pd.DataFrame(settings_table(res), columns=["item", "value"])
-    out = [
+    out: list[Section] = []
+    verdicts = claim_verdicts(res)
+    if verdicts is not None:  # verdicts come first (issue 6)
+        out.append(Section("claims", "Claims and verdicts", verdicts))
+    out += [
         Section("settings", "What ran", settings),
         Section("headline", "Headline: CAAR by group and event window",
                 headline_table(res).reset_index(),
                 f"CAAR in percent; cross-sectional t test (Brown and Warner 1985): {STARS_NOTE}. "
                 "Full tables in caar.csv, car.csv, ar.csv (decimals)."),
     ]
-    verdicts = claim_verdicts(res)
     if verdicts is not None:
-        out.append(Section("claims", "Claims and verdicts", verdicts))
         numbers = claims_table(res)
         assert numbers is not None  # claim_verdicts found claims
         numbers = numbers.drop(columns=["claim"]) if "claim" in numbers else numbers
@@ -277,13 +280,13 @@ def build_summary(res: EventStudyResults) -> Summary:
 
     smry = Summary()
     smry.add_title(f"Event study: {res.metadata.get('title') or res.metadata.get('study', '')}")
+    verdicts = claim_verdicts(res)
+    if verdicts is not None:  # verdicts come first (issue 6)
+        smry.add_df(format_frame(verdicts), index=False, header=True)
     settings = pd.DataFrame(settings_table(res))
     smry.add_df(settings, index=False, header=False)
     # cells as text: statsmodels would print the counts N as floats with 4 decimals
     smry.add_df(format_frame(headline_table(res).reset_index()), index=False, header=True)
-    verdicts = claim_verdicts(res)
-    if verdicts is not None:
-        smry.add_df(format_frame(verdicts), index=False, header=True)
     smry.add_text(f"CAAR: mean cumulative abnormal return, cross-sectional t test; {STARS_NOTE}.")
     return smry
 
