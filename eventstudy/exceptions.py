@@ -20,6 +20,7 @@ __all__ = [
     "InsufficientEstimationDataWarning",
     "EventWindowOverlapWarning",
     "EventDateShiftedWarning",
+    "name_list",
 ]
 
 
@@ -77,6 +78,18 @@ class EventWindowOverlapWarning(EventStudyWarning):
 
 class EventDateShiftedWarning(EventStudyWarning):
     """An event date was not a trading session and was moved by the non-trading-day policy."""
+
+
+def name_list(names: object, limit: int = 10, *, brackets: bool = True) -> str:
+    """Return ``names`` for a one-line message: the first ``limit`` and how many more.
+
+    ``['A', 'B', 'C']`` or ``['A', 'B'] and 498 more`` (``A, B and 498 more`` without brackets):
+    an error about the 500 tickers of a universe stays one readable line.
+    """
+    items = list(names)  # type: ignore[call-overload]
+    more = len(items) - limit
+    head = f"{items[:limit]}" if brackets else ", ".join(map(str, items[:limit]))
+    return head + (f" and {more} more" if more > 0 else "")
 
 
 insufficient_estimation_msg = "{key} skipped: {n} of {L} estimation returns (< {min_obs})"

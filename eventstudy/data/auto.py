@@ -13,7 +13,7 @@ from eventstudy.data.bundled import BundledSource
 from eventstudy.data.cache import PriceCache
 from eventstudy.data.files import FileSource
 from eventstudy.data.yahoo import YahooSource
-from eventstudy.exceptions import DataUnavailableError
+from eventstudy.exceptions import DataUnavailableError, name_list
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +132,8 @@ class AutoSource(PriceSource):
                 b = datasets.load().index
                 where.append(f"the bundled data set ({b[0].date()}..{b[-1].date()})")
             raise DataUnavailableError(
-                f"offline: no local prices for {rest} in {start.date()}..{end.date()}: not in "
+                f"offline: no local prices for {name_list(rest)} in {start.date()}..{end.date()}: "
+                f"not in "
                 f"{' nor '.join(where)}; run once without --offline (or eventstudy fetch) to "
                 "download and cache them"
             )

@@ -8,7 +8,7 @@ import pandas as pd
 
 from eventstudy import datasets
 from eventstudy.data.base import PriceData, PriceSource
-from eventstudy.exceptions import DataUnavailableError
+from eventstudy.exceptions import DataUnavailableError, name_list
 
 __all__ = ["BundledSource"]
 
@@ -48,7 +48,7 @@ class BundledSource(PriceSource):
                 missing.append(t)
         if missing:
             raise DataUnavailableError(
-                f"not in the bundled data set: {missing} (it holds 584 US series, "
+                f"not in the bundled data set: {name_list(missing)} (it holds 584 US series, "
                 f"{frame.index[0].date()}..{frame.index[-1].date()}); use data.source: yfinance "
                 "or auto to download them"
             )

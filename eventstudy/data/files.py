@@ -27,7 +27,7 @@ import pandas as pd
 from eventstudy.data.adjust import adjust_prices
 from eventstudy.data.base import PriceData, PriceSource, sanitize_prices
 from eventstudy.data.symbols import normalize_ticker
-from eventstudy.exceptions import DataShapeError, DataUnavailableError
+from eventstudy.exceptions import DataShapeError, DataUnavailableError, name_list
 
 logger = logging.getLogger(__name__)
 
@@ -430,7 +430,7 @@ class FileSource(PriceSource):
         if missing:
             have = sorted(found)
             raise DataUnavailableError(
-                f"{self.path}: no prices for {missing} "
+                f"{self.path}: no prices for {name_list(missing)} "
                 f"(the file{'s hold' if len(have) != 1 else ' holds'}: "
                 f"{have[:12]}{' ...' if len(have) > 12 else ''})"
                 + ("; a file with one series and no ticker column is named after its ticker: "

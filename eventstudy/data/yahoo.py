@@ -20,7 +20,7 @@ import pandas as pd
 
 from eventstudy.data.base import PriceData, PriceSource, sanitize_prices
 from eventstudy.data.calendar import exchange_for_symbol, last_closed_session, sessions
-from eventstudy.exceptions import DataShapeError, DataUnavailableError
+from eventstudy.exceptions import DataShapeError, DataUnavailableError, name_list
 
 logger = logging.getLogger(__name__)
 
@@ -312,9 +312,9 @@ class YahooSource(PriceSource):
             )
         missing = [t for t in tickers if t not in got]
         if missing:
-            why = "; ".join(f"{t}: {errors[t]}" for t in missing if errors.get(t))
+            why = "; ".join(f"{t}: {errors[t]}" for t in missing[:3] if errors.get(t))
             raise DataUnavailableError(
-                f"no price data for {', '.join(missing)} in {start.date()}..{end.date()} "
+                f"no price data for {name_list(missing, brackets=False)} in {start.date()}..{end.date()} "
                 "(symbol invalid, delisted or renamed? renamed S&P 500 members are listed in "
                 "eventstudy/datasets/ticker_aliases.csv)"
                 + (f"; Yahoo said: {why}" if why else "")

@@ -151,3 +151,23 @@ def test_output_dir_with_home_is_expanded(tmp_path, monkeypatch):
     result = _invoke(tmp_path, "run", GOOD, "-o", "~/reports")
     assert result.exit_code == 130
     assert seen == [tmp_path / "home" / "reports" / "x"]
+
+
+def test_missing_universe_is_one_readable_line(tmp_path):
+    """A file source without the 503 S&P 500 members printed all 502 missing names in one 3.6 kB
+    line; now the first ten and how many more."""
+    (tmp_path / "small.csv").write_text(
+        "date,NVDA,^GSPC\n2025-01-24,142.6,6101.24\n2025-01-27,118.4,6012.28\n")
+    text = ("study: x\ndata: {source: file, path: small.csv}\nevents: [{id: e, date: 2025-01-27}]\n"
+            "universe: sp500\n")
+    result = _invoke(tmp_path, "run", text)
+    _one_line_error(result, "small.csv: no prices for ['MMM', ", " and 492 more")
+    assert len(result.output) < 400
+
+
+def test_name_list():
+    from eventstudy.exceptions import name_list
+
+    assert name_list(["A", "B"]) == "['A', 'B']"
+    assert name_list([f"T{i}" for i in range(12)], limit=3) == "['T0', 'T1', 'T2'] and 9 more"
+    assert name_list(["A", "B", "C"], limit=2, brackets=False) == "A, B and 1 more"
