@@ -7,7 +7,6 @@ a crash or a hang (hypothesis' deadline). Seeds are fixed (derandomize) so a fai
 from __future__ import annotations
 
 import gzip
-import io
 import math
 import warnings
 from pathlib import Path
@@ -216,7 +215,6 @@ def test_unreadable_parquet_and_gzip(tmp_path):
     for p in tmp_path.iterdir():
         with pytest.raises(EventStudyError, match=p.name):
             read_price_file(p, tickers=["NVDA", "AMD"])
-    _ = io  # keep the import for readers of this module
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
