@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "sessions", "is_session", "anchor_dates", "exchange_for_symbol", "last_closed_session",
-    "SUFFIX_EXCHANGES",
+    "SUFFIX_EXCHANGES", "first_session",
 ]
 
 #: Yahoo symbol suffix -> exchange_calendars code (no suffix: a US listing, XNYS sessions).
@@ -56,8 +56,21 @@ def exchange_for_symbol(symbol: str) -> str:
     return "XNYS"
 
 
+#: Calendars are built from this date unless a study needs earlier sessions (one build serves
+#: every study after it; an earlier one is built from the start of that decade).
+DEFAULT_START = pd.Timestamp("1990-01-01")
+
+
+def _calendar(name: str, start: pd.Timestamp | None = None):  # type: ignore[no-untyped-def]
+    """Return the calendar ``name`` with sessions from ``start`` (default 1990) or its first rule."""
+    start = DEFAULT_START if start is None else pd.Timestamp(start)
+    if start >= DEFAULT_START:
+        return _build(name, DEFAULT_START)
+    return _build(name, pd.Timestamp(year=start.year - start.year % 10, month=1, day=1))
+
+
 @cache
-def _calendar(name: str):  # type: ignore[no-untyped-def]
+def _build(name: str, start: pd.Timestamp):  # type: ignore[no-untyped-def]
     import exchange_calendars as xcals
 
     if name not in xcals.get_calendar_names():
@@ -68,10 +81,35 @@ def _calendar(name: str):  # type: ignore[no-untyped-def]
         # exchange_calendars reads Series.values of tz-aware columns (a pandas 3.1 deprecation
         # inside the library; the values it gets are correct UTC nanoseconds)
         warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
-        try:
-            return xcals.get_calendar(name, start="1990-01-01")
-        except Exception:  # calendars whose rules start later than 1990 keep their own bounds
-            return xcals.get_calendar(name)
+        # calendars whose holiday rules start later (XBOM: 1997) begin at their first rule
+        bound = first_session(name)
+        if bound is not None and start < bound:
+            start = bound
+        return xcals.get_calendar(name, start=start)
+
+
+def first_session(calendar: str) -> pd.Timestamp | None:
+    """Return the first date of ``calendar``'s recorded holiday rules, or None when unbounded.
+
+    exchange_calendars knows XBOM only from 1997 and XSHG from 1990-12-03: before that, a date
+    cannot be told from a holiday and is not checked against the calendar.
+    """
+    return _bound(calendar)
+
+
+@cache
+def _bound(name: str) -> pd.Timestamp | None:
+    import exchange_calendars as xcals
+
+    if name not in xcals.get_calendar_names():
+        _build(name, DEFAULT_START)  # raises ConfigError with a suggestion
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
+        # the class's first rule; its factory table spares building a calendar to ask it
+        factories = getattr(xcals.calendar_utils, "_default_calendar_factories", {})
+        cls = factories.get(xcals.resolve_alias(name)) or type(xcals.get_calendar(name))
+        bound = cls.bound_min()
+    return None if bound is None else pd.Timestamp(bound).tz_localize(None)
 
 
 def sessions(calendar: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
@@ -91,9 +129,11 @@ def sessions(calendar: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.Dateti
 
     Notes
     -----
-    Source: ``exchange_calendars`` (sessions back to 1990).
+    Source: ``exchange_calendars``. The calendar is built back to ``start`` (1990 or earlier as
+    needed, case C16); a range before the exchange's first recorded rule
+    (:func:`first_session`, e.g. XBOM 1997) starts at that session.
     """
-    cal = _calendar(calendar)
+    cal = _calendar(calendar, start)
     first = max(pd.Timestamp(start), cal.first_session)
     last = min(pd.Timestamp(end), cal.last_session)
     if first > last:
@@ -103,7 +143,8 @@ def sessions(calendar: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.Dateti
 
 def is_session(calendar: str, date: pd.Timestamp) -> bool:
     """Return True when ``date`` is a session of ``calendar``."""
-    return bool(_calendar(calendar).is_session(pd.Timestamp(date).normalize()))
+    day = pd.Timestamp(date).normalize()
+    return bool(_calendar(calendar, day).is_session(day))
 
 
 def anchor_dates(

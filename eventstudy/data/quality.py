@@ -16,8 +16,10 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from eventstudy.data.adjust import adjust_prices
+from eventstudy.data.calendar import first_session
 from eventstudy.exceptions import DataQualityError, EventStudyWarning
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,12 @@ SPIKE_SIZE, SPIKE_REVERT = np.log(1.25), 0.02
 #: reach it only where they traded thinly (SW before its 2024 merger, TLN over the counter, OKLO as
 #: a SPAC).
 STALE_RUN = 5
+#: A one-day price ratio beyond these (log terms), that no recorded split explains and the next
+#: session does not undo, is implausible: beyond 10x (+900% or -90%) a warning, beyond 20x an error
+#: (an unrecorded 1-for-50 reverse split, or a bad price that stays). Genuine one-day moves stay
+#: well inside: the largest of the 584 bundled series is -53.6%; takeover targets and biotech
+#: readouts reach +300% (x4); a -90% default day stays a warning.
+JUMP_WARN, JUMP_ERROR = np.log(10.0), np.log(20.0)
 #: More than this share of dates off the exchange calendar (and more than 2) is an error (C11).
 OFF_SESSION_SHARE = 0.02
 
@@ -53,16 +61,25 @@ class QualityLog:
     def add(
         self, ticker: str, date: pd.Timestamp | None, check: str, severity: Severity, message: str
     ) -> None:
-        """Record a finding; warnings are also issued as ``EventStudyWarning``."""
+        """Record a finding; warnings are also issued as ``EventStudyWarning``.
+
+        Errors are only recorded here: :meth:`raise_errors` or :meth:`downgrade_errors` tells the
+        user once (a log line at ERROR level as well printed every error twice, and even under
+        ``quality_errors: warn``).
+        """
         self.rows.append((ticker, date, check, severity, message))
         if severity == "warning":
             warnings.warn(message, EventStudyWarning, stacklevel=3)
-        logger.log(logging.ERROR if severity == "error" else logging.INFO, message)
+        logger.debug("%s: %s", severity, message)
 
     def frame(self) -> pd.DataFrame:
-        """Return the findings: columns ticker, date, check, severity, message."""
+        """Return the findings: columns ticker, date, check, severity, message.
+
+        ``date`` holds calendar dates (``date32[pyarrow]``): they print as ``2024-05-10`` in
+        every table and file, never ``2024-05-10 00:00:00``; ``.dt.date`` works as usual.
+        """
         out = pd.DataFrame(self.rows, columns=list(QUALITY_COLUMNS))
-        out["date"] = pd.to_datetime(out["date"])
+        out["date"] = pd.to_datetime(out["date"]).astype(pd.ArrowDtype(pa.date32()))
         return out
 
     def downgrade_errors(self) -> None:
@@ -204,6 +221,14 @@ def screen_prices(
     fwd = free & ~unit & np.logical_or.reduce([_near(ratio, 1.0 / s) for s in SPLIT_RATIOS])
     rev = free & ~unit & np.logical_or.reduce([_near(ratio, float(s))
                                                for s in REVERSE_SPLIT_RATIOS])
+    jump = free & ~unit & ~fwd & ~rev & (np.abs(lr) > JUMP_WARN)
+    for r, c in np.argwhere(jump):
+        ticker, d = out.columns[c], out.index[r].date()
+        log.add(ticker, out.index[r], "implausible_jump",
+                "error" if abs(lr[r, c]) > JUMP_ERROR else "warning",
+                f"implausible one-day move in {ticker} on {d}: price x{ratio[r, c]:.4g} "
+                f"({np.expm1(lr[r, c]):+.0%}) that stays, with no recorded split (a bad price or "
+                "an unrecorded split? check the data)")
     for r, c in np.argwhere(unit | fwd | rev):
         ticker, d = out.columns[c], out.index[r].date()
         if unit[r, c]:
@@ -224,6 +249,15 @@ def _check_sessions(
     close: pd.DataFrame, sessions: pd.DatetimeIndex, calendar: str, log: QualityLog
 ) -> None:
     """Report dates that are not sessions and sessions inside a ticker's span with no price."""
+    known = first_session(calendar)  # before it, exchange_calendars cannot tell holidays
+    if known is not None and close.index[0] < known:
+        n = int((close.index < known).sum())
+        log.add("", close.index[0], "before_calendar", "warning",
+                f"{n} price dates before {known.date()} not checked against the {calendar} "
+                "calendar (exchange_calendars records its holidays from then on)")
+        close = close.loc[known:]
+        if close.empty:
+            return
     off = close.index.difference(sessions)
     if len(off):
         # a stray row is a warning; many are the mark of dates shifted by a time-zone conversion

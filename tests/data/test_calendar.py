@@ -15,6 +15,7 @@ from eventstudy.config import load_config
 from eventstudy.data.auto import AutoSource
 from eventstudy.data.cache import PriceCache
 from eventstudy.data.calendar import anchor_dates, exchange_for_symbol, sessions
+from eventstudy.data.quality import QualityLog, screen_prices
 from eventstudy.data.yahoo import YahooSource
 from eventstudy.exceptions import (
     ConfigError,
@@ -108,13 +109,44 @@ def test_c16_us_window_over_a_weekend():
 
 
 def _c16_us():
-    idx = sessions("XNYS", pd.Timestamp("1990-01-01"), pd.Timestamp("1990-01-31"))
-    before = pd.bdate_range(end="1989-12-29", periods=150)  # XNYS sessions start 1990 here
-    idx = before.append(idx)
+    idx = sessions("XNYS", pd.Timestamp("1989-06-01"), pd.Timestamp("1990-01-31"))
     rng = np.random.default_rng(1990)
     m = rng.normal(0, 0.01, len(idx))
     return (pd.DataFrame({"AAA": m + rng.normal(0, 0.01, len(idx))}, index=idx),
             pd.Series(m, index=idx))
+
+
+def test_c16_calendar_covers_sessions_before_1990():
+    days = sessions("XNYS", pd.Timestamp("1989-12-20"), pd.Timestamp("1990-01-03"))
+    assert days.astype(str).tolist() == ["1989-12-20", "1989-12-21", "1989-12-22", "1989-12-26",
+                                         "1989-12-27", "1989-12-28", "1989-12-29", "1990-01-02",
+                                         "1990-01-03"]  # 12-25 and 01-01 are holidays
+    old = sessions("XNYS", pd.Timestamp("1970-01-01"), pd.Timestamp("1970-01-09"))
+    assert old[0] == pd.Timestamp("1970-01-02") and len(old) == 6
+
+
+def test_c16_us_study_with_an_estimation_window_before_1990(tmp_path):
+    prices = session_prices(["OLD", "^GSPC"], "XNYS", "1989-01-03", "1990-03-30", seed=1989)
+    path = _write_study(tmp_path, prices, {
+        "market": "^GSPC", "events": [{"id": "ev", "date": "1990-01-08", "tickers": ["OLD"]}],
+        "estimation_window": [-200, -11], "event_windows": [[-2, 2]]})
+    res = EventStudy.from_yaml(path).fit()
+    assert res.metadata["quality"].empty  # no false "dates shifted by a time-zone conversion"
+    days = res.to_frame().sort_values("tau")["date"].astype(str).tolist()
+    assert days == ["1990-01-04", "1990-01-05", "1990-01-08", "1990-01-09", "1990-01-10"]
+    assert len(res.dropped) == 0 and res.car_table()["car"].notna().all()
+
+
+def test_c11_dates_before_a_calendars_first_rule_are_not_called_shifted():
+    days = sessions("XBOM", pd.Timestamp("1996-10-01"), pd.Timestamp("1997-03-31"))
+    assert days[0] == pd.Timestamp("1997-01-01")  # XBOM holidays are recorded from 1997 on
+    idx = pd.bdate_range("1996-10-01", "1996-12-31").append(days)
+    close = pd.DataFrame({"X.NS": np.linspace(100.0, 110.0, len(idx))}, index=idx)
+    log = QualityLog()
+    with pytest.warns(EventStudyWarning, match="dates before 1997-01-01 not checked against the "
+                                               "XBOM calendar"):
+        screen_prices(close, sessions=days, calendar="XBOM", log=log)
+    assert "error" not in set(log.frame()["severity"])
 
 
 def test_c16_missing_session_in_the_window_is_flagged(tmp_path):
@@ -129,7 +161,7 @@ def test_c16_missing_session_in_the_window_is_flagged(tmp_path):
         res = EventStudy.from_yaml(path).fit()
     q = res.metadata["quality"]
     assert q["check"].tolist() == ["missing_sessions"]
-    assert q["date"].iat[0] == pd.Timestamp("2009-05-04")
+    assert str(q["date"].iat[0]) == "2009-05-04"  # a date, printed without 00:00:00
     assert np.isnan(res.car_table()["car"].iat[0])  # never a partial sum over 2 of 3 days
 
 
