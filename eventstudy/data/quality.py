@@ -227,8 +227,8 @@ def screen_prices(
         log.add(ticker, out.index[r], "implausible_jump",
                 "error" if abs(lr[r, c]) > JUMP_ERROR else "warning",
                 f"implausible one-day move in {ticker} on {d}: price x{ratio[r, c]:.4g} "
-                f"({np.expm1(lr[r, c]):+.0%}) that stays, with no recorded split (a bad price or "
-                "an unrecorded split? check the data)")
+                f"({np.expm1(lr[r, c]):+.0%}) not undone the next session and no recorded split "
+                "(a bad price or an unrecorded split? check the data)")
     for r, c in np.argwhere(unit | fwd | rev):
         ticker, d = out.columns[c], out.index[r].date()
         if unit[r, c]:

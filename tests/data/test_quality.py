@@ -6,6 +6,7 @@ prices, missing sessions).
 
 from __future__ import annotations
 
+import logging
 import warnings
 
 import numpy as np
@@ -81,6 +82,39 @@ def test_c09_large_real_moves_are_not_splits():
     out = screen_prices(close, log=log)
     assert log.frame().empty
     pd.testing.assert_frame_equal(out, close)
+
+
+@pytest.mark.parametrize("after,severity", [(5466.75, "error"), (1500.0, "warning"),
+                                            (6.0, "warning"), (400.0, None), (12.0, None)])
+def test_implausible_permanent_jump_is_flagged_naming_ticker_and_date(after, severity):
+    # x54 that stays (the new-user test: 100 -> 5466.75) gave CAAR +6397% unflagged; x15 and
+    # -94% are warnings; +300% (x4, a takeover or a biotech readout) and -88% pass
+    idx = pd.bdate_range("2024-07-01", periods=5)
+    close = pd.DataFrame({"DUP": [100.0, 100.5, after, after * 1.001, after * 0.999]}, index=idx)
+    log = QualityLog()
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        screen_prices(close, log=log)
+    found = log.frame()
+    if severity is None:
+        assert found.empty
+        return
+    assert found[["ticker", "check", "severity"]].values.tolist() == [
+        ["DUP", "implausible_jump", severity]]
+    assert str(found["date"].iat[0]) == "2024-07-03"
+    assert found["message"].iat[0].startswith(
+        f"implausible one-day move in DUP on 2024-07-03: price x{after / 100.5:.4g}")
+
+
+def test_quality_errors_are_not_also_logged_at_error_level(caplog):
+    # finding 10: the screen logged each error, then the raised error said it again (even under
+    # quality_errors: warn, where nothing is raised)
+    close, _ = _aapl_split()
+    log = QualityLog()
+    with caplog.at_level(logging.WARNING):
+        screen_prices(close, log=log)
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert log.frame()["severity"].tolist() == ["error"]
 
 
 def test_unit_switch_pence_to_pounds_is_an_error():
