@@ -75,6 +75,17 @@ class AutoSource(PriceSource):
         idx = datasets.load().index
         return bool(idx[0] <= start and idx[-1] >= end)
 
+    def _raw_hint(self, rest: list[str], start: pd.Timestamp, end: pd.Timestamp) -> str:
+        """Say why bundled tickers were not served: raw closes (``price_field: close``)."""
+        if self.adjusted or self.refresh or self.name != "auto" or not self._bundle_covers(
+                start, end):
+            return ""
+        have = BundledSource().available(rest)
+        if not have:
+            return ""
+        return (f"; the bundled data set holds adjusted closes only, so price_field: close must "
+                f"download {name_list(have, brackets=False)} (or use price_field: adj_close)")
+
     def get_prices(
         self, tickers: Sequence[str], start: pd.Timestamp, end: pd.Timestamp
     ) -> PriceData:
@@ -135,10 +146,16 @@ class AutoSource(PriceSource):
                 f"offline: no local prices for {name_list(rest)} in {start.date()}..{end.date()}: "
                 f"not in "
                 f"{' nor '.join(where)}; run once without --offline (or eventstudy fetch) to "
-                "download and cache them"
+                "download and cache them" + self._raw_hint(rest, start, end)
             )
         if rest:
-            part = self.yahoo.get_prices(rest, start, end)
+            try:
+                part = self.yahoo.get_prices(rest, start, end)
+            except DataUnavailableError as exc:
+                hint = self._raw_hint(rest, start, end)
+                if not hint:
+                    raise
+                raise DataUnavailableError(f"{exc}{hint}") from exc
             for t in rest:
                 f = pd.DataFrame({
                     "close": part.close[t],

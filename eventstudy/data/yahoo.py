@@ -119,10 +119,27 @@ def extract_actions(frame: pd.DataFrame, ticker: str) -> tuple[pd.Series | None,
     return out[0], out[1]
 
 
-def _is_transient(text: str) -> bool:
+#: Texts of errors that mean Yahoo could not be reached at all (no network, DNS, a firewall or
+#: proxy): curl's (yfinance 1.x) and requests'/urllib3's wordings. Never a bad symbol (C04).
+NETWORK_ERRORS = (
+    "dnserror", "could not resolve", "couldn't resolve", "name resolution", "failed to resolve",
+    "name or service not known", "nodename nor servname", "getaddrinfo", "failed to connect",
+    "couldn't connect", "connection refused", "network is unreachable", "no route to host",
+    "newconnectionerror", "proxyerror", "curl: (5)", "curl: (6)", "curl: (7)",
+)
+
+
+def _is_network(text: str) -> bool:
+    """True when ``text`` says Yahoo could not be reached (not worth retrying at once)."""
     t = text.lower()
-    return any(k in t for k in ("ratelimit", "rate limit", "too many requests", "timeout",
-                                "timed out", "connection"))
+    return any(k in t for k in NETWORK_ERRORS)
+
+
+def _is_transient(text: str) -> bool:
+    """True for rate limits, timeouts and dropped connections: retried with back-off."""
+    t = text.lower()
+    return not _is_network(t) and any(k in t for k in (
+        "ratelimit", "rate limit", "too many requests", "timeout", "timed out", "connection"))
 
 
 def _is_rate_limit(text: str) -> bool:
@@ -223,7 +240,7 @@ class YahooSource(PriceSource):
             return frame, capture.messages, ""
         except Exception as exc:  # yfinance raises for whole-request failures
             text = f"{type(exc).__name__}: {exc}"
-            if not _is_transient(text):
+            if not (_is_transient(text) or _is_network(text)):
                 raise DataUnavailableError(f"Yahoo download failed for {tickers}: {exc}") from exc
             return None, capture.messages, text
         finally:
@@ -302,6 +319,13 @@ class YahooSource(PriceSource):
                     bar.advance(task, len(chunk))
         else:
             got, errors = self._fetch(tickers, start, end)
+        offline = [t for t in tickers if t in errors and _is_network(errors[t])]
+        if offline:
+            said = errors[offline[0]].split("]: ", 1)[-1].split(" See https://", 1)[0]
+            raise DataUnavailableError(
+                f"Yahoo Finance unreachable (network) for {name_list(offline, brackets=False)} "
+                f"in {start.date()}..{end.date()}: {said[:160]}; check the internet connection "
+                "or proxy, or use --offline (cache and bundled data only)")
         limited = [t for t in tickers if t in errors and _is_transient(errors[t])]
         if limited:
             cause = ("rate limit (HTTP 429)" if any(_is_rate_limit(errors[t]) for t in limited)

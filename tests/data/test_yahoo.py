@@ -152,6 +152,63 @@ def test_c04_zero_rows_with_sessions_names_ticker_range_and_causes():
     assert "possibly delisted; no timezone found" in msg  # what Yahoo said, passed on
 
 
+class DNSError(Exception):
+    """Stands for curl_cffi's DNSError, which yfinance 1.x logs per ticker when offline."""
+
+
+OFFLINE = DNSError("Failed to perform, curl: (6) Could not resolve host: query2.finance.yahoo."
+                   "com. See https://curl.se/libcurl/c/libcurl-errors.html first for more details.")
+
+
+def test_c04_unreachable_network_is_not_called_an_invalid_symbol():
+    fake = FakeYF(session_prices(["AAPL"], start="2024-01-01", end="2024-03-29"),
+                  fail={"SAP.DE": OFFLINE, "ZZZZQ": OFFLINE})
+    with pytest.raises(DataUnavailableError) as err:
+        YahooSource(download=fake, sleep=lambda s: None).get_prices(
+            ["ZZZZQ", "SAP.DE"], pd.Timestamp("2024-02-01"), pd.Timestamp("2024-02-29"))
+    msg = str(err.value)
+    assert msg.startswith("Yahoo Finance unreachable (network) for ZZZZQ, SAP.DE in "
+                          "2024-02-01..2024-02-29: DNSError('Failed to perform, curl: (6) Could "
+                          "not resolve host")
+    assert "symbol invalid" not in msg and "delisted" not in msg
+    assert len(fake.calls) == 1  # no network: failing at once beats three back-offs
+
+
+def test_c04_connection_refused_is_a_network_failure():
+    import requests
+
+    refused = requests.exceptions.ConnectionError(
+        "HTTPSConnectionPool(host='query2.finance.yahoo.com', port=443): Max retries exceeded "
+        "(Caused by NewConnectionError('Failed to establish a new connection: [Errno 111] "
+        "Connection refused'))")
+    fake = FakeYF(session_prices(["AAPL"], start="2024-01-01", end="2024-03-29"),
+                  raise_on={1, 2, 3}, raise_exc=refused)
+    with pytest.raises(DataUnavailableError, match=r"^Yahoo Finance unreachable \(network\) "
+                                                   "for AAPL in "):
+        YahooSource(download=fake, sleep=lambda s: None).get_prices(
+            ["AAPL"], pd.Timestamp("2024-02-01"), pd.Timestamp("2024-02-29"))
+    assert len(fake.calls) == 1
+
+
+@pytest.mark.parametrize("offline", [False, True])
+def test_c04_raw_prices_name_the_adjusted_only_bundle(tmp_path, offline):
+    # price_field: close with the default market: ^GSPC is bundled, but adjusted only
+    from eventstudy.data.auto import AutoSource
+
+    fake = FakeYF(session_prices(["AAPL"], start="2024-01-01", end="2024-03-29"),
+                  fail={"^GSPC": OFFLINE})
+    src = AutoSource(PriceCache(tmp_path), YahooSource(download=fake, adjusted=False),
+                     adjusted=False, offline=offline)
+    with pytest.raises(DataUnavailableError) as err:
+        src.get_prices(["^GSPC"], pd.Timestamp("2024-02-01"), pd.Timestamp("2024-02-29"))
+    msg = str(err.value)
+    assert msg.startswith("offline: no local prices for ['^GSPC']" if offline else
+                          "Yahoo Finance unreachable (network) for ^GSPC")
+    assert msg.endswith("; the bundled data set holds adjusted closes only, so price_field: "
+                        "close must download ^GSPC (or use price_field: adj_close)")
+    assert "symbol invalid" not in msg
+
+
 def test_c04_empty_frame_is_an_error():
     prices = session_prices(["AAPL"], start="2018-01-01", end="2018-12-31")
 
