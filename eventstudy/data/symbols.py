@@ -7,7 +7,7 @@ import re
 import warnings
 from collections.abc import Iterable
 
-from eventstudy.exceptions import ConfigError, EventStudyWarning
+from eventstudy.exceptions import ConfigError, EventStudyWarning, name_list
 
 logger = logging.getLogger(__name__)
 
@@ -46,18 +46,26 @@ def normalize_tickers(symbols: Iterable[str]) -> list[str]:
     Warns
     -----
     EventStudyWarning
-        When duplicates were dropped.
+        Once, with the mapping of every symbol written differently from its Yahoo symbol
+        ("tickers read as Yahoo symbols: brk.b -> BRK-B, aapl -> AAPL": the run log shows it,
+        C06); and when duplicates were dropped.
     """
     out: list[str] = []
     dropped: list[str] = []
+    mapped: dict[str, str] = {}
     for sym in symbols:
         canon = normalize_ticker(sym)
         if canon != sym:
             logger.info("ticker %r -> Yahoo symbol %r", sym, canon)
+            mapped.setdefault(sym, canon)
         if canon in out:
             dropped.append(sym)
         else:
             out.append(canon)
+    if mapped:
+        pairs = [f"{k} -> {v}" for k, v in mapped.items()]
+        warnings.warn(f"tickers read as Yahoo symbols: {name_list(pairs, brackets=False)}",
+                      EventStudyWarning, stacklevel=2)
     if dropped:
         warnings.warn(
             f"{len(dropped)} duplicate ticker{'s' if len(dropped) > 1 else ''} dropped: {dropped}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import types
 
 import pandas as pd
@@ -150,3 +151,33 @@ def test_auto_with_a_path_takes_the_file_first_and_the_rest_from_the_bundle(tmp_
     expected = mine.loc["2025-01-27", "MYCO"] / mine.loc["2025-01-24", "MYCO"] - 1
     assert inputs.returns.loc["2025-01-27", "MYCO"] == pytest.approx(expected, rel=1e-12)
     assert round(inputs.returns.loc["2025-01-27", "NVDA"] * 100, 2) == -16.97
+
+
+def test_c06_symbol_mapping_is_printed_in_the_run_log(tmp_path):
+    result = runner.invoke(app, ["run", _study(tmp_path, ["brk.b", "aapl", "AAPL", "NVDA"],
+                                               "bundled"), "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "warning: tickers read as Yahoo symbols: brk.b -> BRK-B, aapl -> AAPL\n" in \
+        result.output
+    assert "warning: 1 duplicate ticker dropped: ['AAPL']" in result.output
+
+
+@pytest.mark.parametrize("quality_errors", ["raise", "warn"])
+def test_quality_error_is_printed_once(tmp_path, quality_errors, caplog):
+    # a -75% cliff with no recorded split: once as the error (or the ignored-error warning),
+    # never also as an "ERROR eventstudy.data.quality" log line
+    prices = session_prices(["XYZ", "^GSPC"], start="2024-06-03", end="2025-03-31", seed=4)
+    prices.loc[:"2025-01-02", "XYZ"] *= 4.0
+    prices.rename_axis("date").to_csv(tmp_path / "prices.csv")
+    cfg = {"study": "q", "data": {"source": "file", "path": "prices.csv",
+                                  "quality_errors": quality_errors},
+           "market": "^GSPC", "events": [{"id": "e", "date": "2025-01-27", "tickers": ["XYZ"]}],
+           "estimation_window": [-120, -11], "event_windows": [[0, 0]]}
+    (tmp_path / "q.yaml").write_text(yaml.safe_dump(cfg))
+    with caplog.at_level(logging.WARNING):  # pytest's handler stands in for the terminal's
+        result = runner.invoke(app, ["run", str(tmp_path / "q.yaml"), "-o", str(tmp_path)])
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("eventstudy.data")] == []
+    said = [ln for ln in result.output.splitlines() if "possible unadjusted split in XYZ" in ln]
+    assert len(said) == 1, result.output
+    assert said[0].startswith("error: " if quality_errors == "raise" else "warning: ")
+    assert result.exit_code == (1 if quality_errors == "raise" else 0)
