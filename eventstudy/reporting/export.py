@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from eventstudy._paths import check_replaceable_report
+from eventstudy.exceptions import ReportError
 from eventstudy.reporting.summary import claims_table, diagnostics_table, headline_table
 
 if TYPE_CHECKING:
     from eventstudy.results import EventStudyResults
 
-__all__ = ["write_report", "report_tables", "REPORT_FILES", "OPTIONAL_REPORT_FILES"]
+__all__ = ["write_report", "report_tables", "check_output_folder", "REPORT_FILES",
+           "OPTIONAL_REPORT_FILES"]
 
 TABLES = ("ar", "car", "caar", "tests", "diagnostics")
 CHART_NAMES = ("caar_paths", "car_small_multiples", "ar_event_day", "ar_heatmap",
@@ -57,6 +59,29 @@ def report_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
     if claims is not None:
         tables["claims"] = claims
     return tables
+
+
+def check_output_folder(folder: str | Path) -> None:
+    """Check that a report can be created at ``folder``: no file stands where a folder must be.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        The report folder (``DIR/<study>``); it and its parents may not exist yet.
+
+    Raises
+    ------
+    ReportError
+        When ``folder``'s parent, or one of its ancestors, is a file (``-o notes.txt``), naming it.
+    """
+    parent = Path(folder).parent
+    for p in (parent, *parent.parents):
+        if p.exists():
+            if not p.is_dir():
+                raise ReportError(f"{p} is a file, not a folder: the report goes to "
+                                  f"{Path(folder)}/; give a folder as the output folder "
+                                  "(--output-dir DIR)")
+            return
 
 
 def _resolved_config(res: EventStudyResults) -> str:
@@ -122,6 +147,7 @@ def write_report(res: EventStudyResults, output_dir: str | Path) -> Path:
     from eventstudy.reporting.pdf import write_pdf
 
     out = Path(output_dir)
+    check_output_folder(out)
     check_replaceable_report(out)  # never delete a folder that is not an earlier report
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -142,7 +168,7 @@ def write_report(res: EventStudyResults, output_dir: str | Path) -> Path:
 
         def write_tables() -> None:
             for name, frame in tables.items():
-                frame.to_csv(tmp / f"{name}.csv", index=False)
+                frame.to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n")
                 frame.to_parquet(tmp / "parquet" / f"{name}.parquet", index=False)
 
         timed("csv_parquet", write_tables)

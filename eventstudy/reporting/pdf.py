@@ -2,7 +2,8 @@
 
 Pages: 1 summary (claim verdicts, settings, headline table); 2 CAAR paths per group with a 95% band;
 3 small multiples of CAR paths; 4 event-day AR bar chart; 5 AR heatmap; 6 distribution of event-day
-ARs across the universe; 7 normalised prices; 8 test statistics; 9 diagnostics.
+ARs across the universe; 7 normalised prices; 8 test statistics; 9 diagnostics (with
+the run's warnings).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from eventstudy.reporting.summary import (
     settings_table,
     tests_note,
     tests_table,
+    warnings_table,
     wrap,
 )
 
@@ -51,7 +53,7 @@ PAGES = (
     "Distribution of day-0 abnormal returns across the universe (figures/ar_distribution)",
     "Normalised prices, day-0 close = 100, groups and the market (figures/normalized_prices)",
     "Test statistics by group and window",
-    "Diagnostics: data source, skipped security-events, shifted dates, data quality",
+    "Diagnostics: data source, skipped security-events, shifted dates, data quality, warnings",
 )
 N_PAGES = 9
 
@@ -110,29 +112,48 @@ class _TextPage:
 
     def table(self, frame: pd.DataFrame, *, size: float = 8, max_rows: int | None = None,
               more: str = "", widths: list[float] | None = None) -> None:
-        body = format_frame(frame).map(lambda v: _shorten(v, 90))  # one line per cell; CSV: all
-        row_h = size * 1.9 / 72
-        fit = max(int(self.room() / row_h) - 2, 1)
-        limit = min(max_rows or fit, fit)
+        """Draw ``frame`` as a table; long cells wrap onto more lines (rows grow), never cut."""
+        body = format_frame(frame).map(lambda v: " ".join(str(v).split()))
+        char_w = size * 0.55 / 72  # inches per character (DejaVu Sans: 0.45-0.64 em)
+        avail = int((self.w - 2 * self.left) / char_w)
+        chars = [max([round(len(str(c)) * 1.15)] + [len(v) for v in body[c]]) + 3  # bold header
+                 for c in body.columns]
+        if sum(chars) > avail and len(chars):  # wrap the widest column into the room left
+            i = max(range(len(chars)), key=chars.__getitem__)
+            chars[i] = max(avail - (sum(chars) - chars[i]), 30)
+            body[body.columns[i]] = [wrap(v, chars[i] - 3) for v in body[body.columns[i]]]
+        lines = [max([v.count("\n") + 1 for v in row] or [1])
+                 for row in body.itertuples(index=False, name=None)]
+        line_h = size * 1.25 / 72
+        pad = size * 0.65 / 72
+        heights = [n * line_h + pad for n in lines]
+        room = self.room() - 2 * (line_h + pad)  # the header row and the "... more" line
+        limit = 0
+        used = 0.0
+        for h in heights[: max_rows or len(heights)]:
+            if used + h > room and limit:
+                break
+            used += h
+            limit += 1
         extra = len(body) - limit
-        if extra > 0:
-            body = body.head(limit)
-        n = len(body) + 1
-        height = n * row_h
-        chars = [max([len(str(c))] + [len(v) for v in body[c]]) + 3 for c in body.columns]
-        width = min(sum(chars) * size * 0.6 / 72, self.w - 2 * self.left)
+        body, heights = body.head(limit), heights[:limit]
+        header_h = line_h + pad
+        height = header_h + sum(heights)
+        width = min(sum(chars) * char_w, self.w - 2 * self.left)
         ax = self.fig.add_axes((self.left / self.w, 1 - (self.y + height) / self.h,
                                 width / self.w, height / self.h))
         ax.axis("off")
         if widths is None:
             widths = [c / sum(chars) for c in chars]
         cells = body.to_numpy().tolist() if len(body) else [[""] * len(body.columns)]
+        row_heights = [header_h, *(heights or [header_h])]
         tb = ax.table(cellText=cells, colLabels=[str(c) for c in body.columns], colWidths=widths,
                       cellLoc="left", bbox=(0, 0, 1, 1))  # type: ignore[arg-type]
         tb.auto_set_font_size(False)
         tb.set_fontsize(size)
         for (r, c), cell in tb.get_celld().items():
             cell.PAD = 1.0 / chars[c]  # one character of padding (default: 10% of the width)
+            cell.set_height(row_heights[r] / height)  # the bbox keeps these proportions
             cell.set_edgecolor("0.75")
             cell.set_linewidth(0.4)
             if r == 0:
@@ -199,6 +220,9 @@ def _diagnostics_page(res: EventStudyResults) -> Figure:
         ("Shifted event dates", res.shifted, "no event date was shifted"),
         ("Data quality", quality_table(res), "no data-quality findings reported"),
     ]
+    warned = warnings_table(res)
+    if len(warned):
+        sections.append(("Warnings", warned, ""))
     for title, frame, empty in sections:
         p.y += 0.08
         p.text(f"{title} ({len(frame)})", size=10.5, bold=True)

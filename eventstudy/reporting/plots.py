@@ -94,6 +94,17 @@ def _day(tau: int) -> str:
     return "0" if tau == 0 else f"{tau:+d}"
 
 
+def cumulated_from(res: EventStudyResults) -> str:
+    """Return the note under a CAR or CAAR path: where it is cumulated from.
+
+    Paths sum ARs from the first tau of the widest event window, so their value at tau equals the
+    CAR over [first tau, tau], not the window CARs of car.csv and caar.csv that start elsewhere.
+    """
+    t0 = int(res.car.index[0])
+    return (f"cumulated from tau {_day(t0)}, the first day of the widest event window "
+            f"(window values in car.csv and caar.csv start at their own first day)")
+
+
 def _mark_day0(ax: Axes, *, horizontal_zero: bool = True) -> None:
     from matplotlib.ticker import MaxNLocator
 
@@ -134,9 +145,9 @@ def plot_caar(
                         alpha=0.15, lw=0)
     _mark_day0(ax)
     ax.set_xlabel(TAU_LABEL)
-    ax.set_ylabel("CAAR (%)")
-    ax.set_title(f"Cumulative average abnormal return by group, {ci:.0%} confidence band\n"
-                 "(dashed line: day 0)", fontsize=10)
+    ax.set_ylabel(f"CAAR (%) from tau {_day(int(res.car.index[0]))}")
+    ax.set_title(f"Cumulative average abnormal return by group, {ci:.0%} confidence band "
+                 f"(dashed line: day 0)\n{cumulated_from(res)}", fontsize=10)
     ax.legend(fontsize=8, frameon=False, loc="best")
     ax.grid(alpha=0.3)
     return fig
@@ -211,8 +222,8 @@ def plot_car(
                 ls=["-", "--", ":", "-."][(i // len(PALETTE)) % 4], lw=1.4, label=_label(c, multi))
     _mark_day0(ax)
     ax.set_xlabel(TAU_LABEL)
-    ax.set_ylabel("CAR (%)")
-    ax.set_title("Cumulative abnormal return by security", fontsize=10)
+    ax.set_ylabel(f"CAR (%) from tau {_day(int(car.index[0]))}")
+    ax.set_title(f"Cumulative abnormal return by security\n{cumulated_from(res)}", fontsize=10)
     ax.legend(fontsize=7, frameon=False, ncol=2)
     ax.grid(alpha=0.3)
     return fig
@@ -273,8 +284,10 @@ def plot_car_grid(
     fig.suptitle(f"CAR path of each named security{_of(keys, res) if tickers is None else ''}, "
                  f"tau {tau[0]:+d} to {tau[-1]:+d} (panel title: CAR at the last day)",
                  fontsize=11, y=1 - 0.3 / h, va="top")
+    fig.text(0.5, 1 - 0.54 / h, cumulated_from(res).capitalize(), fontsize=8.5, ha="center",
+             va="top", color="0.25")
     fig.supxlabel(TAU_LABEL, fontsize=9, y=0.3 / h, va="bottom")
-    fig.supylabel("CAR (%)", fontsize=9, x=0.15 / w, ha="left")
+    fig.supylabel(f"CAR (%) from tau {_day(int(tau[0]))}", fontsize=9, x=0.15 / w, ha="left")
     return fig
 
 

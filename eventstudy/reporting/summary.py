@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 __all__ = [
     "headline_table", "settings_table", "build_summary", "stars", "claims_table", "claim_verdicts",
     "tests_table",
-    "day0_extremes", "diagnostics_table", "quality_table", "summary_sections", "Section",
+    "day0_extremes", "diagnostics_table", "quality_table", "warnings_table", "DIAGNOSTICS_COLUMNS",
+    "plural", "summary_sections", "Section",
     "window_label", "tau_range", "STARS_NOTE", "TEST_REFERENCES", "tests_note", "format_number",
     "format_frame", "wrap",
 ]
@@ -50,6 +51,8 @@ def tests_note(res: EventStudyResults) -> str:
     return (f"Cells: statistic (p-value) stars, {STARS_NOTE}; H0: CAAR = 0 over the window. "
             + (f"Tests: {refs}. " if refs else "") + clustered + "Exact values: tests.csv.")
 QUALITY_COLUMNS = ["ticker", "date", "check", "severity", "message"]
+WARNING_COLUMNS = ["category", "message"]
+DIAGNOSTICS_COLUMNS = ["kind", "event_id", "ticker", "date", "check", "severity", "message"]
 CLAIMS_COLUMNS = ["claim_id", "claim", "test", "metric", "value", "p_value", "verdict"]
 
 
@@ -149,15 +152,50 @@ def claim_verdicts(res: EventStudyResults) -> pd.DataFrame | None:
         drop=True)
 
 
+def _iso_date(value: object) -> str:
+    """Return a date as ``YYYY-MM-DD`` (empty for a missing one, other text unchanged)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return ""
+    try:
+        return pd.Timestamp(value).strftime("%Y-%m-%d")  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        return str(value)
+
+
 def quality_table(res: EventStudyResults) -> pd.DataFrame:
     """Return the data-quality findings of ``metadata["quality"]``.
 
-    Columns ticker, date, check, severity, message; empty when the data layer reported none.
+    Columns ticker, date (text ``YYYY-MM-DD``), check, severity, message; empty when the data
+    layer reported none.
     """
     q = res.metadata.get("quality")
     if not isinstance(q, pd.DataFrame):
         return pd.DataFrame(columns=QUALITY_COLUMNS)
-    return q.reset_index(drop=True)
+    q = q.reset_index(drop=True)
+    if "date" in q:
+        q = q.assign(date=[_iso_date(d) for d in q["date"]])
+    return q
+
+
+def warnings_table(res: EventStudyResults) -> pd.DataFrame:
+    """Return the warnings the run collected in ``metadata["warnings"]``.
+
+    Columns category, message: one row per distinct warning, in order, leaving out those already
+    listed as skipped security-events or data-quality findings (which are also issued as
+    warnings); empty when there are none.
+    """
+    raw = res.metadata.get("warnings") or []
+    shown = set(res.dropped["reason"].astype(str)) if "reason" in res.dropped else set()
+    shown |= set(quality_table(res).get("message", pd.Series(dtype=str)).astype(str))
+    rows: dict[tuple[str, str], None] = {}
+    for w in raw:
+        if isinstance(w, dict):
+            cat, msg = str(w.get("category", "") or ""), str(w.get("message", ""))
+        else:
+            cat, msg = "", str(w)
+        if msg and msg not in shown:
+            rows[(cat, msg)] = None
+    return pd.DataFrame(list(rows), columns=WARNING_COLUMNS)
 
 
 def tests_table(res: EventStudyResults) -> pd.DataFrame:
@@ -201,21 +239,34 @@ def day0_extremes(res: EventStudyResults, k: int = 5) -> pd.DataFrame:
 
 
 def diagnostics_table(res: EventStudyResults) -> pd.DataFrame:
-    """Return every diagnostic row.
+    """Return every diagnostic row, one finding per row.
 
-    Columns kind (skipped, shifted, quality, note), event_id, ticker, message.
+    Columns kind, event_id, ticker, date, check, severity, message (:data:`DIAGNOSTICS_COLUMNS`):
+
+    - ``skipped``: a security-event left out (date: its event date; check ``estimation_window``);
+    - ``shifted``: an event date that is not a session (date: as given; check ``non_trading_day``;
+      the message names day 0);
+    - ``quality``: a data-quality finding (ticker, date, check and severity of the screen);
+    - ``warning``: a warning of the run (check: its category, e.g. ``MissingReturnsWarning``);
+    - ``note``: where the data came from (severity ``info``).
+
+    Dates are text ``YYYY-MM-DD``; a column that does not apply to a row is empty.
     """
-    rows = [("skipped", r.event_id, r.ticker, r.reason) for r in res.dropped.itertuples()]
-    rows += [("shifted", r.event_id, "", f"{r.date} is not a session; day 0 = {r.anchored_date}")
+    ev = res.study.events
+    day = {(e, t): d for e, t, d in zip(ev["event_id"], ev["ticker"], ev["date"], strict=True)}
+    rows = [("skipped", r.event_id, r.ticker, _iso_date(day.get((r.event_id, r.ticker))),
+             "estimation_window", "warning", r.reason) for r in res.dropped.itertuples()]
+    rows += [("shifted", r.event_id, "", _iso_date(r.date), "non_trading_day", "info",
+              f"{_iso_date(r.date)} is not a session; day 0 = {_iso_date(r.anchored_date)}")
              for r in res.shifted.itertuples()]
     q = quality_table(res)
-    for r in q.itertuples():
-        sev = getattr(r, "severity", "")
-        date = getattr(r, "date", "")
-        rows.append(("quality", "", str(getattr(r, "ticker", "")),
-                     f"{sev}: {getattr(r, 'check', '')} on {date}: {getattr(r, 'message', '')}"))
-    rows += [("note", "", "", n) for n in res.metadata.get("notes", [])]
-    return pd.DataFrame(rows, columns=["kind", "event_id", "ticker", "message"])
+    rows += [("quality", "", str(getattr(r, "ticker", "")), str(getattr(r, "date", "")),
+              str(getattr(r, "check", "")), str(getattr(r, "severity", "")),
+              str(getattr(r, "message", ""))) for r in q.itertuples()]
+    rows += [("warning", "", "", "", r.category, "warning", r.message)
+             for r in warnings_table(res).itertuples()]
+    rows += [("note", "", "", "", "", "info", str(n)) for n in res.metadata.get("notes", [])]
+    return pd.DataFrame(rows, columns=DIAGNOSTICS_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -266,7 +317,19 @@ def summary_sections(res: EventStudyResults) -> list[Section]:
     quality = quality_table(res)
     if len(quality):
         out.append(Section("quality", "Data quality", quality))
+    warned = warnings_table(res)
+    if len(warned):
+        out.append(Section("warnings", "Warnings", warned,
+                           "Warnings of the run; every diagnostic is also in diagnostics.csv."))
     return out
+
+
+def plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    """Return a count with its noun: ``1 security-event``, ``2 security-events``, ``1 security``."""
+    consonant_y = singular.endswith("y") and singular[-2:-1] not in ("a", "e", "o", "u")
+    many = plural_form if plural_form is not None else (
+        singular[:-1] + "ies" if consonant_y else singular + "s")
+    return f"{n} {singular if n == 1 else many}"
 
 
 def wrap(text: str, width: int) -> str:

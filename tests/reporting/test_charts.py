@@ -42,7 +42,7 @@ def test_chart_draws_on_the_given_ax(deepseek, func):
 def test_small_multiples_have_figure_title_and_labels(deepseek):
     fig = plots.plot_car_grid(deepseek)
     axes, (title, xlabel, ylabel) = _labels(fig)
-    assert title and "tau" in xlabel and ylabel == "CAR (%)"
+    assert title and "tau" in xlabel and ylabel == "CAR (%) from tau -1"
     shown = [a for a in axes if a.get_visible()]
     assert len(shown) == 24  # the named securities of the four named groups
     titles = {a.get_title().split(":")[0] for a in shown}
@@ -52,6 +52,26 @@ def test_small_multiples_have_figure_title_and_labels(deepseek):
     y = nvda.get_lines()[0].get_ydata()
     car = deepseek.car_window(-1, 20).loc[("app_store", "NVDA")]
     assert y[-1] == pytest.approx(car * 100, rel=1e-12)
+
+
+def test_paths_say_where_they_are_cumulated_from(deepseek):
+    """Pages 2 and 3: the paths start at tau -1 (widest window [-1,+1] .. [0,+20] starts at -1),
+    so their day-20 value is CAR[-1,+20], not caar.csv's CAAR[0,+20]: the charts say so."""
+    assert deepseek.car.index[0] == -1
+    note = "cumulated from tau -1, the first day of the widest event window"
+    caar = plots.plot_caar(deepseek).axes[0]
+    assert caar.get_ylabel() == "CAAR (%) from tau -1" and note in caar.get_title()
+    grid = plots.plot_car_grid(deepseek)
+    assert any(note in t.get_text().lower() for t in grid.texts)
+    car = plots.plot_car(deepseek).axes[0]
+    assert car.get_ylabel() == "CAR (%) from tau -1" and note in car.get_title()
+    # the CAAR path's last point is the mean CAR[-1,+20] of the group, not CAAR[0,+20]
+    line = next(ln for ln in caar.get_lines() if ln.get_label().startswith("power"))
+    members = [k for k in deepseek.car.columns
+               if k[1] in deepseek.study.groups["power"]]
+    expected = deepseek.car_window(-1, 20).loc[members].mean() * 100
+    assert line.get_ydata()[-1] == pytest.approx(expected, rel=1e-12)
+    plt.close("all")
 
 
 def test_heatmap_cells_are_ar_in_percent(deepseek):
