@@ -10,14 +10,38 @@ import logging
 import sys
 import warnings
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from eventstudy import __version__
 from eventstudy.exceptions import EventStudyError
 
+
+def _plain_help(cls: Any) -> Any:
+    """Help without typer's ``<bool>`` type on flags (``--help`` included) and ``{ARG}`` braces."""
+
+    class Plain(cls):  # type: ignore[misc,valid-type]
+        def get_help_option(self, ctx: Any) -> Any:
+            opt = super().get_help_option(ctx)
+            if opt is not None:
+                opt.metavar = ""
+            return opt
+
+        def collect_usage_pieces(self, ctx: Any) -> list[str]:
+            return [p[1:-1] if p.startswith("{") and p.endswith("}") else p
+                    for p in super().collect_usage_pieces(ctx)]
+
+    return Plain
+
+
+_Command = _plain_help(TyperCommand)
+_Group = _plain_help(TyperGroup)
+FLAG = ""  # metavar of an on/off flag: no value to show
+
 app = typer.Typer(
+    cls=_Group,
     name="eventstudy",
     help="Market-reaction event studies: abnormal returns, CARs and their tests, from a YAML study.",
     no_args_is_help=True,
@@ -36,7 +60,8 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+        typer.Option("--version", callback=_version, is_eager=True, metavar=FLAG,
+                     help="Show the version and exit."),
     ] = False,
 ) -> None:
     """Market-reaction event studies from a YAML study file."""
@@ -64,28 +89,32 @@ def _report_warnings(caught: list[warnings.WarningMessage], limit: int = 8) -> N
 
 
 ConfigArg = Annotated[
-    Path, typer.Argument(help="Study YAML file, e.g. configs/deepseek_2025.yaml.", show_default=False)
+    Path, typer.Argument(metavar="STUDY.yaml", help="Study YAML file, e.g. "
+                         "configs/deepseek_2025.yaml.", show_default=False)
 ]
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", metavar=FLAG,
+                                        help="Show the full traceback on errors.")]
 
 
-@app.command(epilog="Example: eventstudy run configs/deepseek_2025.yaml --output-dir reports "
-                     "--offline")
+@app.command(cls=_Command,
+             epilog="Example: eventstudy run configs/deepseek_2025.yaml --output-dir reports "
+                    "--offline")
 def run(
     config: ConfigArg,
     output_dir: Annotated[
         Path,
-        typer.Option("--output-dir", "-o", help="Parent folder of the report; it goes to DIR/<study>/."),
+        typer.Option("--output-dir", "-o", metavar="DIR",
+                     help="Parent folder of the report; it goes to DIR/<study>/."),
     ] = Path("reports"),
     offline: Annotated[
         bool,
-        typer.Option("--offline", help="Never download: use the cache and the bundled data only; "
-                     "fail with the list of what is missing."),
+        typer.Option("--offline", metavar=FLAG, help="Never download: use the cache and the "
+                     "bundled data only; fail with the list of what is missing."),
     ] = False,
     refresh: Annotated[
         bool,
-        typer.Option("--refresh", help="Download every ticker again with yfinance (ignores the "
-                     "cache and the bundle) and update the cache."),
+        typer.Option("--refresh", metavar=FLAG, help="Download every ticker again with yfinance "
+                     "(ignores the cache and the bundle) and update the cache."),
     ] = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -95,8 +124,8 @@ def run(
     from eventstudy._paths import child_path
     from eventstudy.config import load_config
     from eventstudy.inputs import price_source
-    from eventstudy.reporting.export import write_report
-    from eventstudy.reporting.summary import headline_table
+    from eventstudy.reporting.export import check_output_folder, write_report
+    from eventstudy.reporting.summary import headline_table, plural
     from eventstudy.study import EventStudy
 
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
@@ -105,9 +134,11 @@ def run(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             cfg = load_config(config)
+            target = child_path(output_dir.expanduser(), cfg.study)
+            check_output_folder(target)  # before the fit: `-o afile` fails at once
             source = price_source(cfg, offline=True if offline else None, refresh=refresh)
             res = EventStudy.from_config(cfg, source=source).fit()
-            out = write_report(res, child_path(output_dir.expanduser(), cfg.study))
+            out = write_report(res, target)
     except Exception as exc:  # noqa: BLE001 - _fail shows one line (the traceback with --debug)
         _fail(exc, debug)
     except KeyboardInterrupt:
@@ -117,18 +148,19 @@ def run(
     typer.echo(f"\n{res.metadata.get('title') or cfg.study}")
     if len(res.claim_results):
         typer.echo(f"\nClaims (verdicts first; numbers in claims.csv)\n{res.claim_results.text()}\n")
-    typer.echo(f"{len(res.events)} security-events fitted, {len(res.dropped)} skipped; "
+    typer.echo(f"{plural(len(res.events), 'security-event')} fitted, {len(res.dropped)} skipped; "
                f"data: {res.metadata['source']} (vintage {res.metadata['vintage']})\n")
     typer.echo(tabulate(headline_table(res), headers="keys", tablefmt="simple"))
     typer.echo("\nCAAR in percent; cross-sectional t test: *** p<0.01, ** p<0.05, * p<0.10")
     typer.echo(f"Report: {out / 'report.pdf'}")
 
 
-@app.command(epilog="Example: eventstudy validate configs/deepseek_2025.yaml")
+@app.command(cls=_Command, epilog="Example: eventstudy validate configs/deepseek_2025.yaml")
 def validate(config: ConfigArg, debug: DebugOpt = False) -> None:
     """Check a study file without fetching data: keys, windows, events, tickers."""
     from eventstudy.config import load_config
     from eventstudy.inputs import read_events_csv, resolve_securities
+    from eventstudy.reporting.summary import plural
 
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -161,20 +193,24 @@ def validate(config: ConfigArg, debug: DebugOpt = False) -> None:
     except Exception as exc:  # noqa: BLE001 - _fail shows one line (the traceback with --debug)
         _fail(exc, debug)
     _report_warnings([w for w in caught if not issubclass(w.category, DeprecationWarning)])
-    typer.echo(f"{config}: ok: study {cfg.study}, {n_events} event(s), {len(tickers)} securities in "
-               f"{len(groups)} group(s), model {cfg.model}"
-               + (f", {len(cfg.claims)} claim(s): {', '.join(c.id for c in cfg.claims)}"
+    typer.echo(f"{config}: ok: study {cfg.study}, {plural(n_events, 'event')}, "
+               f"{plural(len(tickers), 'security')} in {plural(len(groups), 'group')}, "
+               f"model {cfg.model}"
+               + (f", {plural(len(cfg.claims), 'claim')}: {', '.join(c.id for c in cfg.claims)}"
                   if cfg.claims else ""))
 
 
-@app.command(epilog="Example: eventstudy fetch configs/deepseek_2025.yaml, then run it --offline")
+@app.command(cls=_Command,
+             epilog="Example: eventstudy fetch configs/deepseek_2025.yaml, then run it --offline")
 def fetch(
     config: ConfigArg,
     offline: Annotated[
-        bool, typer.Option("--offline", help="Check that everything is local; download nothing."),
+        bool, typer.Option("--offline", metavar=FLAG,
+                           help="Check that everything is local; download nothing."),
     ] = False,
     refresh: Annotated[
-        bool, typer.Option("--refresh", help="Download every ticker again and update the cache."),
+        bool, typer.Option("--refresh", metavar=FLAG,
+                           help="Download every ticker again and update the cache."),
     ] = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -183,6 +219,7 @@ def fetch(
 
     from eventstudy.config import load_config
     from eventstudy.inputs import load_study_inputs, price_source
+    from eventstudy.reporting.summary import plural
 
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
@@ -197,7 +234,7 @@ def fetch(
     _report_warnings([w for w in caught if not issubclass(w.category, DeprecationWarning)])
     md = inputs.metadata
     lo, hi = md["price_range"]
-    typer.echo(f"{cfg.study}: {inputs.returns.shape[1]} securities and {md['market']}, "
+    typer.echo(f"{cfg.study}: {plural(inputs.returns.shape[1], 'security')} and {md['market']}, "
                f"{lo}..{hi}, calendar {md['calendar']}; data: {md['source']} "
                f"(vintage {md['vintage']}, adjusted: {str(md['adjusted']).lower()})")
     for note in md["notes"]:
@@ -210,17 +247,17 @@ def fetch(
         typer.echo("quality screen: no findings")
 
 
-cache_app = typer.Typer(help="The download cache of yfinance prices (Parquet files).",
+cache_app = typer.Typer(cls=_Group, help="The download cache of yfinance prices (Parquet files).",
                         no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
 CacheDirOpt = Annotated[
     Path | None,
-    typer.Option("--cache-dir", help="Cache folder (default: $EVENTSTUDY_CACHE_DIR, else the "
+    typer.Option("--cache-dir", metavar="DIR", help="Cache folder (default: $EVENTSTUDY_CACHE_DIR, else the "
                  "user cache folder, e.g. ~/.cache/eventstudy)."),
 ]
 
 
-@cache_app.command("info", epilog="Example: eventstudy cache info")
+@cache_app.command("info", cls=_Command, epilog="Example: eventstudy cache info")
 def cache_info(cache_dir: CacheDirOpt = None) -> None:
     """List the cached series: symbol, adjustment, rows, dates, fetched ranges and time."""
     from tabulate import tabulate
@@ -236,7 +273,7 @@ def cache_info(cache_dir: CacheDirOpt = None) -> None:
                             showindex=False))
 
 
-@cache_app.command("clear", epilog="Example: eventstudy cache clear NVDA ^GSPC")
+@cache_app.command("clear", cls=_Command, epilog="Example: eventstudy cache clear NVDA ^GSPC")
 def cache_clear(
     symbols: Annotated[
         list[str] | None,

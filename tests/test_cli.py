@@ -98,3 +98,49 @@ def test_ticker_missing_from_bundle_exits_1(tmp_path):
     assert result.exit_code == 1
     assert "NOSUCHTICKER" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [["run"], ["validate"], ["fetch"], ["cache", "clear"]])
+def test_help_shows_no_bool_type_nor_braces(command):
+    result = runner.invoke(app, [*command, "--help"], terminal_width=100)
+    assert result.exit_code == 0
+    assert "<bool>" not in result.output and "{" not in result.output
+    if command != ["cache", "clear"]:
+        assert f"eventstudy {command[0]} [OPTIONS] STUDY.yaml" in result.output
+
+
+def test_output_dir_that_is_a_file_is_named_before_the_fit(repo, tmp_path, monkeypatch):
+    afile = tmp_path / "afile"
+    afile.write_text("notes\n")
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("the study was fitted before the output folder was checked")
+
+    monkeypatch.setattr("eventstudy.study.EventStudy.fit", no_fit)
+    result = runner.invoke(app, ["run", str(repo / "configs" / "deepseek_2025.yaml"),
+                                 "-o", str(afile)])
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0
+    assert f"{afile} is a file, not a folder" in result.output
+    assert "--output-dir" in result.output and "File exists" not in result.output
+    assert afile.read_text() == "notes\n"
+
+
+def test_validate_counts_are_singular_for_one(tmp_path):
+    cfg = tmp_path / "one.yaml"
+    cfg.write_text("study: one\ndata: {source: bundled}\nevents: [{id: e, date: 2025-01-27}]\n"
+                   "groups: {a: [NVDA]}\n")
+    result = runner.invoke(app, ["validate", str(cfg)])
+    assert result.exit_code == 0, result.output
+    assert "1 event, 1 security in 1 group," in result.output
+    assert "securities" not in result.output and "group(s)" not in result.output
+
+
+def test_run_says_one_security_event(tmp_path):
+    cfg = tmp_path / "one.yaml"
+    cfg.write_text("study: one\ndata: {source: bundled}\nmarket: ^GSPC\n"
+                   "events: [{id: e, date: 2025-01-27}]\ngroups: {a: [NVDA]}\n"
+                   "estimation_window: [-120, -11]\nevent_windows: [[0, 0]]\n")
+    result = runner.invoke(app, ["run", str(cfg), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "1 security-event fitted, 0 skipped" in result.output
