@@ -126,3 +126,16 @@ def test_no_warnings_section_without_warnings(report):
     (2, "day", "2 days")])
 def test_plural(n, word, text):
     assert plural(n, word) == text
+
+
+def test_readme_outputs_table_lists_the_columns_written(repo, report):
+    """The README promised quality rows (ticker, date, check, severity, message) the file lacked."""
+    _, out, _ = report
+    rows = {line.split("|")[1].strip(" `"): line for line in
+            (repo / "README.md").read_text().splitlines() if line.startswith("| `")}
+    written = list(pd.read_csv(out / "diagnostics.csv").columns)
+    pos = 0
+    for col in written:  # each column named, in the order of the file
+        pos = rows["diagnostics.csv"].index(col, pos) + len(col)
+    assert written == DIAGNOSTICS_COLUMNS
+    assert "n_days" in rows["car.csv"] and "missing_returns: skip" in rows["car.csv"]
