@@ -263,7 +263,8 @@ def test_c06_symbol_mapping_reaches_the_study_notes(tmp_path):
            "groups": {"g": ["brk.b", "aapl", "AAPL"]},
            "estimation_window": [-120, -11], "event_windows": [[0, 0]]}
     (tmp_path / "s.yaml").write_text(yaml.safe_dump(cfg))
-    with pytest.warns(EventStudyWarning, match="1 duplicate ticker dropped"):
+    with pytest.warns(EventStudyWarning, match="1 duplicate ticker dropped"), \
+            pytest.warns(EventStudyWarning, match="tickers read as Yahoo symbols: brk.b -> BRK-B"):
         inputs = load_study_inputs(load_config(tmp_path / "s.yaml"))
     assert list(inputs.returns.columns) == ["BRK-B", "AAPL"]
     assert inputs.metadata["notes"][1:4] == ["ticker brk.b -> Yahoo symbol BRK-B",

@@ -222,7 +222,9 @@ def test_c04_empty_frame_is_an_error():
 
 def test_c06_canonical_symbols_order_and_warning(caplog):
     with caplog.at_level(logging.INFO, logger="eventstudy.data.symbols"):
-        with pytest.warns(EventStudyWarning, match="1 duplicate ticker dropped"):
+        with pytest.warns(EventStudyWarning, match="1 duplicate ticker dropped"), \
+                pytest.warns(EventStudyWarning, match="^tickers read as Yahoo symbols: brk.b -> "
+                                                      "BRK-B, aapl -> AAPL$"):
             out = normalize_tickers(["brk.b", "aapl", "VOD.L", "aapl"])
     assert out == ["BRK-B", "AAPL", "VOD.L"]
     assert "'brk.b' -> Yahoo symbol 'BRK-B'" in caplog.text
