@@ -351,6 +351,10 @@ class StudyConfig(_Frozen):
                 e.tickers is None for e in self.events
             ):
                 raise ValueError("groups: no securities: give groups, universe or tickers per event")
+        if self.universe is not None and self.universe in self.groups:
+            raise ValueError(f"groups: group {self.universe!r} has the name of the universe "
+                             f"(universe: {self.universe}), which is its own group of all its "
+                             "members; rename the group")
         if self.model in ("ff3", "carhart", "ff5") and not self.factors:
             raise ValueError(f"factors: model {self.model!r} needs Ken French daily factor file(s), "
                              "e.g. factors: [F-F_Research_Data_5_Factors_2x3_daily.CSV]")

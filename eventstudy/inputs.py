@@ -143,35 +143,27 @@ def read_events_csv(path: Any) -> pd.DataFrame:
     out: list[tuple[str, str, pd.Timestamp, str, str, str]] = []
     seen: dict[tuple[str, str], int] = {}
     late: list[int] = []
+    errors: list[str] = []
     for line, r in rows[1:]:
         where = f"{p}: line {line}"
-        if len(r) != len(header):
-            raise ConfigError(f"{where}: {len(r)} fields, the header has {len(header)}")
-        event_id, ticker, text_date = (r[col[c]].strip() for c in ("event_id", "ticker", "date"))
-        if not event_id:
-            raise ConfigError(f"{where}: empty event_id")
         try:
-            ticker = normalize_ticker(ticker)
-        except ConfigError as exc:
-            raise ConfigError(f"{where}: {exc}") from None
-        date = _event_date(text_date)
-        if date is None:
-            raise ConfigError(f"{where}: bad date {text_date!r} (use YYYY-MM-DD)")
-        if date > today:
-            raise ConfigError(f"{where}: date {date.date()} is in the future: no prices exist yet")
+            row = _event_row(r, header, col, where, today)
+        except ConfigError as exc:  # every bad row is reported, each with its line
+            errors.append(str(exc))
+            continue
+        event_id, ticker, text_date = row[0], row[1], r[col["date"]].strip()
         if (event_id, ticker) in seen:
-            raise ConfigError(f"{where}: event {event_id} lists {ticker} again (first on line "
-                              f"{seen[event_id, ticker]}); (event_id, ticker) must be unique")
+            errors.append(f"{where}: event {event_id} lists {ticker} again (first on line "
+                          f"{seen[event_id, ticker]}); (event_id, ticker) must be unique")
+            continue
         seen[event_id, ticker] = line
-        label = r[col["label"]].strip() if "label" in col else ""
-        when = r[col["time"]].strip().lower() if "time" in col else ""
-        if when not in EVENT_TIMES:
-            raise ConfigError(f"{where}: time {when!r} is not one of {list(EVENT_TIMES[1:])} "
-                              "(after_close makes the next session day 0)")
-        group = r[col["group"]].strip() if "group" in col else ""
-        if not when and _LATE_TIME.match(text_date):
+        if not row[4] and _LATE_TIME.match(text_date):
             late.append(line)
-        out.append((event_id, ticker, date, label, when, group))
+        out.append(row)
+    if errors:
+        more = len(errors) - MAX_ROW_ERRORS
+        raise ConfigError("\n".join(errors[:MAX_ROW_ERRORS])
+                          + (f"\n{p}: ... and {more} more bad rows" if more > 0 else ""))
     if late:  # a timestamp after the close silently kept its own date as day 0
         warnings.warn(
             f"{p}: line{'s' if len(late) > 1 else ''} {', '.join(map(str, late[:5]))}"
@@ -183,6 +175,37 @@ def read_events_csv(path: Any) -> pd.DataFrame:
         )
     frame = pd.DataFrame(out, columns=["event_id", "ticker", "date", "label", "time", "group"])
     return frame.drop(columns=[c for c in ("label", "time", "group") if c not in col])
+
+
+MAX_ROW_ERRORS = 20
+"""Bad rows of an events CSV listed in one error (the count of the rest follows)."""
+
+
+def _event_row(r: list[str], header: list[str], col: dict[str, int], where: str,
+               today: pd.Timestamp) -> tuple[str, str, pd.Timestamp, str, str, str]:
+    """Check one events-CSV row: (event_id, ticker, date, label, time, group), or ConfigError
+    naming the line."""
+    if len(r) != len(header):
+        raise ConfigError(f"{where}: {len(r)} fields, the header has {len(header)}")
+    event_id, ticker, text_date = (r[col[c]].strip() for c in ("event_id", "ticker", "date"))
+    if not event_id:
+        raise ConfigError(f"{where}: empty event_id")
+    try:
+        ticker = normalize_ticker(ticker)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    date = _event_date(text_date)
+    if date is None:
+        raise ConfigError(f"{where}: bad date {text_date!r} (use YYYY-MM-DD)")
+    if date > today:
+        raise ConfigError(f"{where}: date {date.date()} is in the future: no prices exist yet")
+    label = r[col["label"]].strip() if "label" in col else ""
+    when = r[col["time"]].strip().lower() if "time" in col else ""
+    if when not in EVENT_TIMES:
+        raise ConfigError(f"{where}: time {when!r} is not one of {list(EVENT_TIMES[1:])} "
+                          "(after_close makes the next session day 0)")
+    group = r[col["group"]].strip() if "group" in col else ""
+    return event_id, ticker, date, label, when, group
 
 
 def resolve_securities(config: StudyConfig) -> tuple[list[str], dict[str, list[str]]]:

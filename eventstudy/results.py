@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._typing import Float64Array, Window
-from eventstudy.exceptions import ConfigError
+from eventstudy.exceptions import ConfigError, name_list
 from eventstudy.models import BatchFit
 from eventstudy.statistics import TestResult
 from eventstudy.statistics.parametric import car_variance, cross_sectional_t, t_pvalue
@@ -89,7 +89,7 @@ class EventStudyResults:
             for t in members:
                 primary.setdefault(t, g)
         own = ev.pop("group") if "group" in ev.columns else pd.Series("", index=ev.index)
-        by_ticker = ev["ticker"].map(primary).fillna("other")
+        by_ticker = ev["ticker"].map(primary).fillna(self.study.other_group or "other")
         ev.insert(2, "group", own.where(own != "", by_ticker))
         i0 = int(np.flatnonzero(self._tau == 0)[0]) if (self._tau == 0).any() else 0
         ev["day0"] = pd.DatetimeIndex(self._dates[:, i0])
@@ -117,10 +117,23 @@ class EventStudyResults:
         return pd.DataFrame(self._ar.T, index=pd.Index(self._tau, name="tau"), columns=self._columns)
 
     @cached_property
+    def _cum_ar(self) -> Float64Array:
+        """(n_events, n_tau) AR cumulated from the first tau of the widest event window.
+
+        A missing AR makes the rest NaN; under ``missing_returns: skip`` it adds nothing (NaN
+        only before the first available day), so the last value equals CAR over the whole span
+        in ``car_table`` (case C20b).
+        """
+        if self.study.missing_returns != "skip":
+            return np.cumsum(self._ar, axis=1)
+        started = np.cumsum(np.isfinite(self._ar), axis=1) > 0
+        return np.where(started, np.nancumsum(self._ar, axis=1), np.nan)
+
+    @cached_property
     def car(self) -> pd.DataFrame:
         """(n_tau, n_events) CAR from the first tau of the widest event window up to each tau."""
         return pd.DataFrame(
-            np.cumsum(self._ar, axis=1).T, index=pd.Index(self._tau, name="tau"), columns=self._columns
+            self._cum_ar.T, index=pd.Index(self._tau, name="tau"), columns=self._columns
         )
 
     def _window_slice(self, window: Window) -> slice:
@@ -205,7 +218,7 @@ class EventStudyResults:
                 "ar": self._ar.ravel(),
                 "t": self._t_ar.ravel(),
                 "p_value": self._p_ar.ravel(),
-                "car": np.cumsum(self._ar, axis=1).ravel(),
+                "car": self._cum_ar.ravel(),
             }
         )
 
@@ -251,8 +264,7 @@ class EventStudyResults:
     def aar(self) -> pd.DataFrame:
         """(n_tau, n_groups) average abnormal return per group."""
         return pd.DataFrame(
-            {g: np.nanmean(self._ar[self._members(g)], axis=0) if self._members(g).any()
-             else np.full(len(self._tau), np.nan) for g in self.groups},
+            {g: cross_sectional_t(self._ar[self._members(g)], axis=0)[0] for g in self.groups},
             index=pd.Index(self._tau, name="tau"),
         )
 
@@ -272,7 +284,7 @@ class EventStudyResults:
         """
         from scipy import stats
 
-        cum = np.cumsum(self._ar, axis=1)
+        cum = self._cum_ar
         frames = []
         for g in self.groups:
             sub = cum[self._members(g)]
@@ -460,8 +472,21 @@ class EventStudyResults:
         return plot_ar(self, ax=ax, tau=tau)
 
     def plot_car(self, ax: Any = None, *, tickers: list[str] | None = None) -> Figure:
-        """Plot CAR paths of securities; see :func:`eventstudy.reporting.plots.plot_car`."""
+        """Plot CAR paths of securities; see :func:`eventstudy.reporting.plots.plot_car`.
+
+        Raises
+        ------
+        ConfigError
+            (a ValueError) When ``tickers`` names a security that is not in the results.
+        """
         from eventstudy.reporting.plots import plot_car
+
+        if tickers is not None:
+            have = set(self.events["ticker"])
+            unknown = [t for t in dict.fromkeys(tickers) if t not in have]
+            if unknown:
+                raise ConfigError(f"plot_car: no security-event for ticker(s) {name_list(unknown)} "
+                                  f"in these results; tickers: {name_list(sorted(have))}")
 
         return plot_car(self, ax=ax, tickers=tickers)
 

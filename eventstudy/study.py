@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._typing import ModelName, NonTradingDayPolicy, Window
+from eventstudy._warning_log import WarningLog, merge_warnings
 from eventstudy.exceptions import (
     ConfigError,
     DataQualityError,
@@ -24,6 +25,7 @@ from eventstudy.exceptions import (
     MissingReturnsWarning,
     beta_not_identifiable_msg,
     insufficient_estimation_msg,
+    name_list,
     zero_variance_msg,
 )
 from eventstudy.models import NormalReturnModel, fit_batch, get_model
@@ -41,6 +43,9 @@ logger = logging.getLogger(__name__)
 __all__ = ["EventStudy"]
 
 EVENT_COLUMNS = ("event_id", "ticker", "date")
+OTHER_GROUP = "other"
+"""Group of the security-events in no named group (listed after the named groups, before the
+universe), so nothing fitted drops out of the CAAR and the tests."""
 
 
 def _events_frame(events: pd.DataFrame | Sequence[Mapping[str, Any]]) -> pd.DataFrame:
@@ -127,7 +132,10 @@ def _config_factors(config: Any) -> pd.DataFrame | None:
         return None
     from eventstudy.data.french import read_french
 
-    return read_french(*[config.resolve_path(p) for p in config.factors])
+    paths = [config.resolve_path(p) for p in config.factors]
+    frame = read_french(*paths)
+    frame.attrs["files"] = [Path(p).name for p in paths]  # named when they miss an event window
+    return frame
 
 
 class EventStudy:
@@ -237,7 +245,9 @@ class EventStudy:
         claims: Sequence[Any] | None = None,
         market_history: pd.Series | None = None,
     ) -> None:
-        self.events = _events_frame(events)
+        self._warnings = WarningLog()
+        with self._warnings.capture():
+            self.events = _events_frame(events)
         if market_history is None and isinstance(market, pd.Series):
             market_history = market
         self.market_history = market_history
@@ -301,6 +311,7 @@ class EventStudy:
         self.non_trading_day = non_trading_day
         self.calendar = calendar
         self.metadata: dict[str, Any] = dict(metadata or {})
+        self.other_group = self._add_other_group()
         try:
             self.tests = check_test_names(list(tests) if tests is not None else DEFAULT_TESTS)
             self.conventions = get_conventions(
@@ -324,6 +335,28 @@ class EventStudy:
         check_claims(self.claims, groups=self.groups, event_ids=self.events["event_id"],
                      event_windows=self.event_windows)
 
+    def _add_other_group(self) -> str | None:
+        """Put the security-events in no named group into group ``other`` (after the named
+        groups, before the universe), so none drops out of the CAAR and the tests; return its
+        name (``ungrouped`` when a group is already called ``other``), or None."""
+        named = {t for g, m in self.groups.items() if g not in self.event_groups for t in m}
+        mask = ((self.events["group"] == "") & ~self.events["ticker"].isin(named)).to_numpy()
+        if not mask.any():
+            return None
+        name = OTHER_GROUP if OTHER_GROUP not in self.groups else "ungrouped"
+        members = list(dict.fromkeys(self.events.loc[mask, "ticker"]))
+        items = list(self.groups.items())
+        universe = self.metadata.get("universe")
+        at = next((i for i, (g, _) in enumerate(items) if g == universe), len(items))
+        items.insert(at, (name, members))
+        self.groups = dict(items)
+        self.event_groups[name] = mask
+        note = (f"group {name}: {len(members)} securities in no named group "
+                f"({name_list(members, 5, brackets=False)}), reported as one more group")
+        self.metadata["notes"] = [*self.metadata.get("notes", []), note]
+        logger.info(note)
+        return name
+
     # ------------------------------------------------------------------ constructors
     @classmethod
     def from_config(cls, config: Any, *, source: Any = None) -> EventStudy:
@@ -341,8 +374,11 @@ class EventStudy:
         """
         from eventstudy.inputs import load_study_inputs
 
-        inputs = load_study_inputs(config, source=source)
-        return cls(
+        log = WarningLog()
+        with log.capture():
+            inputs = load_study_inputs(config, source=source)
+            factors = _config_factors(config)
+        study = cls(
             inputs.events,
             inputs.returns,
             inputs.market,
@@ -361,11 +397,13 @@ class EventStudy:
             conventions=config.conventions,
             p_adjust=config.p_adjust,
             bootstrap=config.bootstrap.model_dump(),
-            factors=_config_factors(config),
+            factors=factors,
             regression=_config_regression(config),
             exclude_other_events=config.exclude_other_events,
             missing_returns=config.missing_returns,
         )
+        study._warnings.items = merge_warnings(log.items, study._warnings.items)
+        return study
 
     @classmethod
     def from_yaml(cls, path: str | Path, *, source: Any = None) -> EventStudy:
@@ -412,7 +450,7 @@ class EventStudy:
         for r in shifted.itertuples():
             msg = (f"event {r.event_id}: {r.date} is not a {self.calendar} session; day 0 is "
                    f"{r.anchored_date} (non_trading_day: {self.non_trading_day})")
-            warnings.warn(msg, EventDateShiftedWarning, stacklevel=3)
+            warnings.warn(msg, EventDateShiftedWarning, stacklevel=4)
             logger.info(msg)
         return pos, shifted
 
@@ -426,7 +464,10 @@ class EventStudy:
         Raises
         ------
         DataUnavailableError
-            When the data end before an event window does, or start after an event.
+            When the data end before an event window does, or start after an event; when no
+            security-event has a return in the event window, or none has a complete CAR over any
+            event window (the message names the missing returns, or the factor file and its last
+            date).
         EstimationError
             When every security-event was skipped (the message gives the reasons).
 
@@ -435,8 +476,21 @@ class EventStudy:
         InsufficientEstimationDataWarning
             For security-events skipped for too few estimation returns or zero variance.
         MissingReturnsWarning
-            When event-window returns are missing (those CARs are NaN, never a partial sum).
+            When event-window returns are missing (those CARs are NaN, never a partial sum), or a
+            security-event has none and is skipped.
+
+        Notes
+        -----
+        The :class:`~eventstudy.exceptions.EventStudyWarning` s raised while loading and fitting
+        are listed, once each, in ``res.metadata["warnings"]`` (dicts ``category``, ``message``).
         """
+        log = WarningLog()
+        with log.capture():
+            res = self._fit()
+        res.metadata["warnings"] = merge_warnings(self._warnings.items, log.items)
+        return res
+
+    def _fit(self) -> Any:
         from eventstudy.results import EventStudyResults
 
         index = self.returns.index
@@ -501,11 +555,27 @@ class EventStudy:
             for i in np.flatnonzero(masked_var(m_id) < scale):
                 reasons.setdefault(int(i), beta_not_identifiable_msg.format(key=keys[i]))
 
+        # A security-event with no abnormal return in the event window (delisted, suspended, or
+        # factors that end before it) is skipped, never counted as fitted with empty results.
+        evt_all = pos0[:, None] + evt_tau[None, :]
+        m_all = gather(MT, evt_all)
+        has_ar = (np.isfinite(gather(RT, evt_all))
+                  & np.isfinite(self.model.regressors(m_all)).all(axis=-1)
+                  & np.isfinite(self.model.offset(m_all)))
+        no_ar = [int(i) for i in np.flatnonzero(~has_ar.any(axis=1)) if int(i) not in reasons]
+        for i in no_ar:
+            reasons[i] = f"{keys[i]} skipped: " + self._missing_cause(evt_all[i], col[i])
+
         keep = np.ones(len(keys), dtype=bool)
         keep[list(reasons)] = False
-        for msg in reasons.values():
-            warnings.warn(msg, InsufficientEstimationDataWarning, stacklevel=2)
+        for i, msg in reasons.items():
+            warnings.warn(msg, MissingReturnsWarning if i in no_ar
+                          else InsufficientEstimationDataWarning, stacklevel=3)
         if not keep.any():
+            if len(no_ar) == len(keys):
+                raise DataUnavailableError(
+                    "no security-event has a return in the event window: "
+                    + "; ".join(list(reasons.values())[:3]))
             raise EstimationError(
                 "every security-event was skipped: " + "; ".join(list(reasons.values())[:5])
             )
@@ -525,6 +595,7 @@ class EventStudy:
             t_ar = ar / np.sqrt(var_ar)
         p_ar = t_pvalue(t_ar, fit.df[:, None])
 
+        self._check_some_car(ar, evt_pos, col_keep, keys[keep])
         n_missing = int(np.isnan(ar).sum())
         if n_missing:
             per_event = np.isnan(ar).sum(axis=1)
@@ -534,10 +605,13 @@ class EventStudy:
                                  for k, c in zip(bad[:3], per_event[rows[:3]], strict=True))
             warnings.warn(
                 f"{n_missing} event-window returns missing for {len(bad)} security-events "
-                f"(e.g. {examples} event-window returns missing); their CARs over windows with a "
-                "gap are NaN, never a partial sum, and they drop out of those windows' tests",
+                f"(e.g. {examples} event-window returns missing); "
+                + ("their CARs sum the available days (missing_returns: skip, n_days)"
+                   if self.missing_returns == "skip" else
+                   "their CARs over windows with a gap are NaN, never a partial sum, and they "
+                   "drop out of those windows' tests"),
                 MissingReturnsWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
 
         return EventStudyResults(
@@ -563,6 +637,52 @@ class EventStudy:
             shifted=shifted,
         )
 
+    def _missing_cause(self, positions: np.ndarray, col: int) -> str:
+        """Say why a security-event has no abnormal return on the sessions ``positions``:
+        no price of its own (the last one dated), or no market or factor return (the factor
+        files and their last date named)."""
+        index = self.returns.index
+        n_rows = len(index)
+        inside = positions[(positions >= 0) & (positions < n_rows)]
+        if not len(inside):
+            return "the event window is outside the data"
+        lo, hi = index[inside[0]].date(), index[inside[-1]].date()
+        where = f"{lo}..{hi}" if len(inside) > 1 else f"{lo}"
+        ticker = self.returns.columns[col]
+        if self.returns.iloc[inside, col].isna().all():
+            last = self.returns.iloc[:, col].last_valid_index()
+            when = ("no return at all in the data" if last is None else
+                    f"its last return is on {last.date()} (delisted?)"
+                    if last < index[inside[0]] else "a missing or suspended price")
+            return f"no {ticker} return on {where} (event window): {when}"
+        if (self._factor_files is not None and self.factors is not None
+                and self.factors.iloc[inside].isna().any(axis=1).all()):
+            files = ", ".join(self._factor_files) or "the factor returns"
+            last = self._factor_last
+            return (f"no factor returns on {where} (event window): {files} "
+                    + (f"ends {last.date()}" if last is not None else "has no rows")
+                    + " (a newer file from Ken French's data library covers it)")
+        return f"no market return for {ticker} on {where} (event window)"
+
+    def _check_some_car(self, ar: np.ndarray, evt_pos: np.ndarray, col: np.ndarray,
+                        keys: np.ndarray) -> None:
+        """Raise when no security-event has a CAR over any event window: every CAAR would be
+        n/a and the report empty (a missing day 0 under ``missing_returns: nan``)."""
+        ok = np.isfinite(ar)
+        for w in self.event_windows:
+            lo = span(self.event_windows)[0]
+            sl = slice(w[0] - lo, w[1] - lo + 1)
+            done = ok[:, sl].any(axis=1) if self.missing_returns == "skip" else ok[:, sl].all(axis=1)
+            if done.any():
+                return
+        gaps = "; ".join(f"{keys[r]}: " + self._missing_cause(evt_pos[r][~ok[r]], int(col[r]))
+                         for r in range(min(len(keys), 3)))
+        raise DataUnavailableError(
+            f"no security-event has a complete CAR over any event window "
+            f"{[list(w) for w in self.event_windows]}, so every CAAR would be n/a: {gaps}"
+            + ("; missing_returns: skip sums the available days" if self.missing_returns == "nan"
+               else ""))
+
     def _all_market_days(
         self, m_est: np.ndarray, est_pos: np.ndarray, pos0: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray] | None:
@@ -578,6 +698,8 @@ class EventStudy:
         from eventstudy.models.factor import FACTOR_COLUMNS
 
         needed = [FACTOR_COLUMNS[n] for n in self.model.inputs if n in FACTOR_COLUMNS]
+        self._factor_files: list[str] | None = None  # set when the model uses factors
+        self._factor_last: pd.Timestamp | None = None
         if not needed:
             return factors
         if factors is None:
@@ -593,6 +715,8 @@ class EventStudy:
             )
         f = factors[needed].astype("float64")
         f.index = pd.DatetimeIndex(f.index).tz_localize(None).normalize()
+        self._factor_files = [str(p) for p in factors.attrs.get("files", [])]
+        self._factor_last = f.dropna().index.max() if f.notna().all(axis=1).any() else None
         return f.reindex(self.returns.index)
 
     def _model_inputs(self) -> np.ndarray:
@@ -636,7 +760,7 @@ class EventStudy:
             "significance; kolari_pynnonen and adjusted_patell adjust for it (or use a "
             "calendar-time portfolio)"
         )
-        warnings.warn(msg, EventWindowOverlapWarning, stacklevel=3)
+        warnings.warn(msg, EventWindowOverlapWarning, stacklevel=4)
         logger.info(msg)
 
     def _other_event_days(self, pos0: np.ndarray, est_pos: np.ndarray) -> np.ndarray:
@@ -669,7 +793,7 @@ class EventStudy:
                 f"{ids.iat[i]} ({tick.iat[i]}): {int(out[i].sum())} sessions of event "
                 f"{ids.iat[j]}'s window)"
             )
-            warnings.warn(msg, EventWindowOverlapWarning, stacklevel=3)
+            warnings.warn(msg, EventWindowOverlapWarning, stacklevel=4)
             logger.info(msg)
         return out
 

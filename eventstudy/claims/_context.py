@@ -23,6 +23,10 @@ def pct(x: float, digits: int = 2) -> str:
     return "n/a" if not np.isfinite(x) else f"{x * 100:+.{digits}f}%"
 
 
+ALL_SECURITIES = "all securities"
+"""Label of the default universe of a claim test: every security of the event."""
+
+
 class ClaimContext:
     """A claim bound to a fitted study.
 
@@ -81,7 +85,7 @@ class ClaimContext:
             if default and default in self.results.study.groups:
                 name = str(default)
         if name is None:
-            return "all securities", list(self.tickers)
+            return ALL_SECURITIES, list(self.tickers)
         return name, self.group_tickers([name])
 
     def market_caps(self, caps: dict[str, float] | Path | None) -> pd.Series | None:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 from scipy import stats
 
-from eventstudy.claims._context import ClaimContext, pct
+from eventstudy.claims._context import ALL_SECURITIES, ClaimContext, pct
 from eventstudy.claims.spec import BreadthTest, ConcentrationTest
 from eventstudy.claims.verdict import UNCLEAR, Metric, TestOutcome
 from eventstudy.statistics.parametric import cross_sectional_t
@@ -132,7 +132,9 @@ def breadth(spec: BreadthTest, ctx: ClaimContext) -> TestOutcome:
         finding = "narrow"
     else:
         finding = UNCLEAR
-    reason = (f"{moved} of {n} {label} members ({share * 100:.1f}%) had a {word} return on "
+    who = (f"the study's {n} {'security' if n == 1 else 'securities'}" if label == ALL_SECURITIES
+           else f"{n} {label} members")
+    reason = (f"{moved} of {who} ({share * 100:.1f}%) had a {word} return on "
               f"{ctx.day0.date()} (broad needs {spec.min_share * 100:g}% and sign-test p < {spec.alpha:g};"
               f" p = {p_sign:.3g}); {share_sig * 100:.1f}% had a significantly {word} AR; "
               f"equal-weighted mean {pct(ew)} vs {ctx.market_name} {pct(idx)}")

@@ -134,10 +134,14 @@ def cross_sectional_t(values: Float64Array, axis: int = 0) -> tuple[Float64Array
     .. [2] MacKinlay, A. C. (1997). Event studies in economics and finance. JEL 35(1), 13-39.
     """
     x = np.asarray(values, dtype="float64")
-    n = np.sum(np.isfinite(x), axis=axis).astype("float64")
+    ok = np.isfinite(x)
+    n = np.sum(ok, axis=axis).astype("float64")
+    # Moments written out rather than np.nanmean/nanstd, which warn (RuntimeWarning from numpy's
+    # own files) for a group of one or none: there the mean or s is simply NaN.
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.nanmean(np.where(np.isfinite(x), x, np.nan), axis=axis) if x.size else np.nan
-        sd = np.nanstd(x, axis=axis, ddof=1) if x.size else np.nan
+        mean = np.where(ok, x, 0.0).sum(axis=axis) / n
+        dev = np.where(ok, x - np.expand_dims(mean, axis), 0.0)
+        sd = np.sqrt((dev**2).sum(axis=axis) / np.where(n > 1, n - 1, np.nan))
         # no dispersion (identical CARs, e.g. one security listed under two event ids): t is
         # undefined, never +-inf with p = 0; 1e-12 relative allows for rounding in the mean
         sd = np.where(sd > 1e-12 * np.abs(mean), sd, np.nan)

@@ -155,7 +155,8 @@ def test_c16_missing_session_in_the_window_is_flagged(tmp_path):
     path = _write_study(tmp_path, prices, {
         "market": "^GDAXI",
         "events": [{"id": "q1", "date": "2009-04-30", "tickers": ["SAP.DE"]}],
-        "estimation_window": [-120, -11], "event_windows": [[-1, 1]]})
+        # [-1, -1] is complete: a study whose every CAR is NaN fails (findings 5)
+        "estimation_window": [-120, -11], "event_windows": [[-1, 1], [-1, -1]]})
     with pytest.warns(MissingReturnsWarning), \
             pytest.warns(EventStudyWarning, match="SAP.DE has no price on 1 XETR session"):
         res = EventStudy.from_yaml(path).fit()
@@ -218,7 +219,8 @@ def test_c16_german_stock_against_a_us_index_is_flagged(tmp_path):
     path = _write_study(tmp_path, pd.concat([de, us], axis=1, sort=True), {
         "market": "^GSPC",
         "events": [{"id": "q1", "date": "2009-04-30", "tickers": ["SAP.DE"]}],
-        "estimation_window": [-120, -11], "event_windows": [[-1, 1]]})
+        # [-1, -1] is complete: a study whose every CAR is NaN fails (findings 5)
+        "estimation_window": [-120, -11], "event_windows": [[-1, 1], [-1, -1]]})
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = EventStudy.from_yaml(path).fit()
