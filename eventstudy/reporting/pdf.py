@@ -22,6 +22,7 @@ from eventstudy.reporting.summary import (
     claim_verdicts,
     format_frame,
     headline_table,
+    plural,
     quality_table,
     settings_table,
     tests_note,
@@ -161,7 +162,7 @@ class _TextPage:
                 cell.set_text_props(weight="bold")
         self.y += height + 0.08
         if extra > 0:
-            self.text(f"... {extra} more rows {more}".rstrip(), size=7, color="0.35")
+            self.text(f"... {plural(extra, 'more row')} {more}".rstrip(), size=7, color="0.35")
         self.y += 0.08
 
 

@@ -139,3 +139,19 @@ def test_readme_outputs_table_lists_the_columns_written(repo, report):
         pos = rows["diagnostics.csv"].index(col, pos) + len(col)
     assert written == DIAGNOSTICS_COLUMNS
     assert "n_days" in rows["car.csv"] and "missing_returns: skip" in rows["car.csv"]
+
+
+def test_page_9_counts_rows_left_out_in_the_singular(report, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from eventstudy.reporting import pdf
+
+    res, _, _ = report
+    quality = pd.DataFrame({"ticker": [f"T{i}" for i in range(13)],
+                            "date": pd.to_datetime(["2024-05-10"] * 13), "check": "stale_prices",
+                            "severity": "warning", "message": "stale prices"})
+    monkeypatch.setitem(res.metadata, "quality", quality)
+    fig = pdf._diagnostics_page(res)  # 12 rows per section at most
+    texts = [t.get_text() for t in fig.texts]
+    plt.close(fig)
+    assert "... 1 more row in diagnostics.csv" in texts
