@@ -62,7 +62,7 @@ DEFAULT_START = pd.Timestamp("1990-01-01")
 
 
 def _calendar(name: str, start: pd.Timestamp | None = None):  # type: ignore[no-untyped-def]
-    """Return the calendar ``name`` with sessions from ``start`` (default 1990) or its first rule."""
+    """Return calendar ``name`` with sessions from ``start`` (default 1990) or its first rule."""
     start = DEFAULT_START if start is None else pd.Timestamp(start)
     if start >= DEFAULT_START:
         return _build(name, DEFAULT_START)

@@ -130,13 +130,13 @@ NETWORK_ERRORS = (
 
 
 def _is_network(text: str) -> bool:
-    """True when ``text`` says Yahoo could not be reached (not worth retrying at once)."""
+    """Return True when ``text`` says Yahoo could not be reached (not worth retrying at once)."""
     t = text.lower()
     return any(k in t for k in NETWORK_ERRORS)
 
 
 def _is_transient(text: str) -> bool:
-    """True for rate limits, timeouts and dropped connections: retried with back-off."""
+    """Return True for rate limits, timeouts and dropped connections (retried with back-off)."""
     t = text.lower()
     return not _is_network(t) and any(k in t for k in (
         "ratelimit", "rate limit", "too many requests", "timeout", "timed out", "connection"))
@@ -338,7 +338,8 @@ class YahooSource(PriceSource):
         if missing:
             why = "; ".join(f"{t}: {errors[t]}" for t in missing[:3] if errors.get(t))
             raise DataUnavailableError(
-                f"no price data for {name_list(missing, brackets=False)} in {start.date()}..{end.date()} "
+                f"no price data for {name_list(missing, brackets=False)} in "
+                f"{start.date()}..{end.date()} "
                 "(symbol invalid, delisted or renamed? renamed S&P 500 members are listed in "
                 "eventstudy/datasets/ticker_aliases.csv)"
                 + (f"; Yahoo said: {why}" if why else "")
