@@ -140,7 +140,7 @@ def sanitize_prices(
         out = out.groupby(level=0, sort=True).last()
         msg = f"{n_dup} duplicate date{'s' if n_dup > 1 else ''} removed for {names}"
         warnings.warn(msg, EventStudyWarning, stacklevel=2)
-        logger.warning(msg)
+        logger.debug(msg)  # the warning is what the user sees; a WARNING log line said it twice
         if log is not None:
             log.rows.append((names, first, "duplicate_dates", "warning", msg))
     values = out.to_numpy()

@@ -178,12 +178,14 @@ def test_c11_one_stray_row_is_only_a_warning():
     log.raise_errors()  # no error
 
 
-def test_c13_duplicate_date_keeps_last_non_nan():
+def test_c13_duplicate_date_keeps_last_non_nan(caplog):
     idx = pd.DatetimeIndex(["2021-07-08", "2021-07-09", "2021-07-09"])
     frame = pd.DataFrame({"DRREDDY.NS": [5466.75, np.nan, 5460.30]}, index=idx)
     log = QualityLog()
-    with pytest.warns(EventStudyWarning, match="^1 duplicate date removed for DRREDDY.NS$"):
+    with pytest.warns(EventStudyWarning, match="^1 duplicate date removed for DRREDDY.NS$"), \
+            caplog.at_level(logging.WARNING):
         out = sanitize_prices(frame, log=log)
+    assert caplog.records == []  # said once (the warning), not also as a WARNING log line
     assert len(out) == 2  # the trading-day count does not change
     r = _ret(out["DRREDDY.NS"], "2021-07-09")
     assert round(r * 100, 3) == -0.118
