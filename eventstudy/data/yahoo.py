@@ -290,8 +290,10 @@ class YahooSource(PriceSource):
         ------
         DataUnavailableError
             When the range holds no session of the tickers' exchanges (checked before any request,
-            C04), when rate limits or timeouts persist after ``attempts`` tries (C03), or when a
-            ticker comes back empty or all-NaN; each message names the tickers and the likely cause.
+            C04), when Yahoo cannot be reached (DNS or connection failure: "Yahoo Finance
+            unreachable (network)", at once, never as a bad symbol), when rate limits or timeouts
+            persist after ``attempts`` tries (C03), or when a ticker comes back empty or all-NaN;
+            each message names the tickers and the likely cause.
         """
         tickers = list(tickers)
         start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
