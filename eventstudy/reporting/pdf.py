@@ -79,6 +79,11 @@ def _shorten(text: object, width: int) -> str:
     return s if len(s) <= width else s[: width - 3] + "..."
 
 
+def _width(text: str) -> int:
+    """Width of one line of ``text`` in average characters: capitals count 1.3 (DejaVu Sans)."""
+    return round(len(text) + 0.3 * sum(ch.isupper() for ch in text))
+
+
 def _frame_page(fig: Figure, res: EventStudyResults, page: int) -> None:
     md = res.metadata
     fig.text(0.015, 0.985, _title(res), fontsize=8, color="0.35", ha="left", va="top")
@@ -117,8 +122,8 @@ class _TextPage:
         body = format_frame(frame).map(lambda v: " ".join(str(v).split()))
         char_w = size * 0.55 / 72  # inches per character (DejaVu Sans: 0.45-0.64 em)
         avail = int((self.w - 2 * self.left) / char_w)
-        chars = [max([round(len(str(c)) * 1.15)] + [len(v) for v in body[c]]) + 3  # bold header
-                 for c in body.columns]
+        chars = [max([round(_width(str(c)) * 1.15)] + [_width(v) for v in body[c]]) + 3
+                 for c in body.columns]  # the header is bold
         if sum(chars) > avail and len(chars):  # wrap the widest column into the room left
             i = max(range(len(chars)), key=chars.__getitem__)
             chars[i] = max(avail - (sum(chars) - chars[i]), 30)
