@@ -61,4 +61,4 @@ def test_run_prints_verdicts_before_the_headline_table(tmp_path):
 def test_validate_lists_the_claims(repo):
     result = CliRunner().invoke(app, ["validate", str(repo / "configs" / "deepseek_2025.yaml")])
     assert result.exit_code == 0, result.output
-    assert "2 claim(s): market_risk, ai_concentrated" in result.output
+    assert "2 claims: market_risk, ai_concentrated" in result.output
