@@ -55,8 +55,10 @@ def test_small_multiples_have_figure_title_and_labels(deepseek):
 
 
 def test_paths_say_where_they_are_cumulated_from(deepseek):
-    """Pages 2 and 3: the paths start at tau -1 (widest window [-1,+1] .. [0,+20] starts at -1),
-    so their day-20 value is CAR[-1,+20], not caar.csv's CAAR[0,+20]: the charts say so."""
+    """Pages 2 and 3 say that the paths cumulate from tau -1, the widest window's first day.
+
+    Their day-20 value is CAR[-1,+20], not caar.csv's CAAR[0,+20].
+    """
     assert deepseek.car.index[0] == -1
     note = "cumulated from tau -1, the first day of the widest event window"
     caar = plots.plot_caar(deepseek).axes[0]
