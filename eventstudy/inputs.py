@@ -112,7 +112,8 @@ def read_events_csv(path: Any) -> pd.DataFrame:
     ConfigError
         When the file is missing, unreadable, not UTF-8 or lacks a column, or a row has the wrong
         number of fields, an empty event_id, a bad ticker, a bad or future date, or repeats an
-        (event_id, ticker) pair; the message names the file and the line.
+        (event_id, ticker) pair; the message names the file and lists every bad row with its line
+        (the first :data:`MAX_ROW_ERRORS`, then how many more).
     """
     p = Path(path)
     try:
@@ -137,7 +138,7 @@ def read_events_csv(path: Any) -> pd.DataFrame:
                           f"(got {header[:6]})")
     if len(rows) == 1:
         raise ConfigError(f"{p}: events CSV has no rows")
-    col = {name: header.index(name) for name in ("event_id", "ticker", "date", "label", "time",
+    col: dict[str, int] = {name: header.index(name) for name in ("event_id", "ticker", "date", "label", "time",
                                                  "group") if name in header}
     today = pd.Timestamp.today().normalize()
     out: list[tuple[str, str, pd.Timestamp, str, str, str]] = []

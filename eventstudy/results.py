@@ -107,7 +107,8 @@ class EventStudyResults:
 
     @property
     def groups(self) -> list[str]:
-        """Group names, in config order (named groups first, then the universe)."""
+        """Group names, in config order: named groups, ``other`` (securities in no group, when
+        there are any), then the universe."""
         return list(self.study.groups)
 
     # ------------------------------------------------------------------ per security-event

@@ -157,6 +157,9 @@ class EventStudy:
         market return paired with each security (see :func:`eventstudy.returns.aligned_returns`).
     groups : mapping of str to list of str, optional
         Named groups of tickers whose AAR and CAAR are reported. Default: one group ``all``.
+        Security-events in no group form one more group, :data:`OTHER_GROUP` (``other``; or
+        ``ungrouped`` when a group is called ``other``), listed before the universe (the group
+        named by ``metadata["universe"]``), so none drops out of the CAAR and the tests.
     estimation_window : tuple of int, default (-250, -11)
         Inclusive (T0, T1) in sessions relative to day 0.
     event_windows : sequence of tuple of int, default ((0, 0), (-1, 1))
@@ -504,10 +507,10 @@ class EventStudy:
 
         last_needed = pos0.max() + evt_window[1]
         if last_needed >= n_rows:
-            i = int(np.argmax(pos0))
+            late = int(np.argmax(pos0))
             raise DataUnavailableError(
-                f"event {self.events['event_id'].iat[i]} needs {evt_window[1]} sessions after "
-                f"{index[pos0[i]].date()} but the data end {index[-1].date()}"
+                f"event {self.events['event_id'].iat[late]} needs {evt_window[1]} sessions after "
+                f"{index[pos0[late]].date()} but the data end {index[-1].date()}"
             )
 
         R = self.returns.to_numpy()
@@ -562,14 +565,14 @@ class EventStudy:
         has_ar = (np.isfinite(gather(RT, evt_all))
                   & np.isfinite(self.model.regressors(m_all)).all(axis=-1)
                   & np.isfinite(self.model.offset(m_all)))
-        no_ar = [int(i) for i in np.flatnonzero(~has_ar.any(axis=1)) if int(i) not in reasons]
-        for i in no_ar:
-            reasons[i] = f"{keys[i]} skipped: " + self._missing_cause(evt_all[i], col[i])
+        no_ar = [int(j) for j in np.flatnonzero(~has_ar.any(axis=1)) if int(j) not in reasons]
+        for j in no_ar:
+            reasons[j] = f"{keys[j]} skipped: " + self._missing_cause(evt_all[j], col[j])
 
         keep = np.ones(len(keys), dtype=bool)
         keep[list(reasons)] = False
-        for i, msg in reasons.items():
-            warnings.warn(msg, MissingReturnsWarning if i in no_ar
+        for j, msg in reasons.items():
+            warnings.warn(msg, MissingReturnsWarning if j in no_ar
                           else InsufficientEstimationDataWarning, stacklevel=3)
         if not keep.any():
             if len(no_ar) == len(keys):
