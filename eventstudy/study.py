@@ -581,6 +581,7 @@ class EventStudy:
                     + "; ".join(list(reasons.values())[:3]))
             raise EstimationError(
                 "every security-event was skipped: " + "; ".join(list(reasons.values())[:5])
+                + self._factor_coverage()
             )
 
         fit = fit_batch(self.model, y_est[keep], m_est[keep], valid[keep])
@@ -667,6 +668,17 @@ class EventStudy:
                     + " (a newer file from Ken French's data library covers it)")
         return f"no market return for {ticker} on {where} (event window)"
 
+    def _factor_coverage(self) -> str:
+        """'; factor returns: FILE cover FIRST..LAST' for models on factors (else ''), for errors
+        about missing estimation or event-window data."""
+        if self._factor_files is None:
+            return ""
+        files = ", ".join(self._factor_files) or "the factor returns"
+        if self._factor_first is None or self._factor_last is None:
+            return f"; factor returns: {files} has no complete row"
+        return (f"; factor returns: {files} cover {self._factor_first.date()}.."
+                f"{self._factor_last.date()}")
+
     def _check_some_car(self, ar: np.ndarray, evt_pos: np.ndarray, col: np.ndarray,
                         keys: np.ndarray) -> None:
         """Raise when no security-event has a CAR over any event window: every CAAR would be
@@ -703,6 +715,7 @@ class EventStudy:
         needed = [FACTOR_COLUMNS[n] for n in self.model.inputs if n in FACTOR_COLUMNS]
         self._factor_files: list[str] | None = None  # set when the model uses factors
         self._factor_last: pd.Timestamp | None = None
+        self._factor_first: pd.Timestamp | None = None
         if not needed:
             return factors
         if factors is None:
@@ -719,7 +732,9 @@ class EventStudy:
         f = factors[needed].astype("float64")
         f.index = pd.DatetimeIndex(f.index).tz_localize(None).normalize()
         self._factor_files = [str(p) for p in factors.attrs.get("files", [])]
-        self._factor_last = f.dropna().index.max() if f.notna().all(axis=1).any() else None
+        full = f.dropna().index
+        self._factor_first = full.min() if len(full) else None
+        self._factor_last = full.max() if len(full) else None
         return f.reindex(self.returns.index)
 
     def _model_inputs(self) -> np.ndarray:

@@ -276,3 +276,16 @@ def test_breadth_without_universe_reads_the_studys_securities():
                             claims=[claim]).fit)
     text = res.claim_results.text()
     assert "of the study's 1 security (" in text and "all securities members" not in text
+
+
+def test_finding5_factors_missing_the_estimation_window_are_named(tmp_path):
+    idx = sessions("XNYS", pd.Timestamp("2024-09-03"), pd.Timestamp("2024-12-31"))
+    rows = [f"{d:%Y%m%d},0.10,0.10,-0.05,0.02" for d in idx]
+    (tmp_path / "ff3.CSV").write_text("preamble\n\n,Mkt-RF,SMB,HML,RF\n" + "\n".join(rows) + "\n")
+    path = _study_file(tmp_path, {"events": [{"id": "e", "date": "2024-10-01",
+                                              "tickers": ["AAA"]}],
+                                  "model": "ff3", "factors": ["ff3.CSV"],
+                                  "estimation_window": [-120, -11], "event_windows": [[0, 0]]})
+    with pytest.raises(EventStudyError, match=r"every security-event was skipped: .*; factor "
+                                              r"returns: ff3.CSV cover 2024-09-03..2024-12-31"):
+        _quiet(EventStudy.from_yaml(path).fit)
