@@ -31,7 +31,14 @@ class BundledSource(PriceSource):
     def get_prices(
         self, tickers: Sequence[str], start: pd.Timestamp, end: pd.Timestamp
     ) -> PriceData:
-        """Return bundled closes; see :meth:`PriceSource.get_prices`."""
+        """Return bundled closes; see :meth:`PriceSource.get_prices`.
+
+        Raises
+        ------
+        DataUnavailableError
+            For tickers the bundle does not hold, and for a range with no row in the bundle
+            (2023-01-03..2026-08-03), naming both ranges.
+        """
         frame = datasets.load()
         aliases = datasets.ticker_aliases()
         srcs = datasets.sources()
@@ -51,6 +58,14 @@ class BundledSource(PriceSource):
                 f"not in the bundled data set: {name_list(missing)} (it holds 584 US series, "
                 f"{frame.index[0].date()}..{frame.index[-1].date()}); use data.source: yfinance "
                 "or auto to download them"
+            )
+        first, last = frame.index[0], frame.index[-1]
+        if pd.Timestamp(end) < first or pd.Timestamp(start) > last:  # not a row in common
+            raise DataUnavailableError(
+                f"the bundled data set covers {first.date()}..{last.date()}, not the "
+                f"{pd.Timestamp(start).date()}..{pd.Timestamp(end).date()} the windows need "
+                f"(for {name_list(list(resolved), brackets=False)}); use data.source: auto or "
+                "yfinance to download them"
             )
         close = frame.loc[start:end, list(resolved.values())]
         close.columns = pd.Index(list(resolved), name=None)

@@ -250,3 +250,14 @@ def test_c03_one_batched_request_per_study_not_per_event(tmp_path):
     # the range comes from the windows: from ~120 sessions before the first event, not a period
     assert pd.Timestamp("2019-08-01") < pd.Timestamp(fake.calls[0]["start"]) < \
         pd.Timestamp("2019-10-01")
+
+
+def test_c16_a_range_the_bundle_does_not_hold_names_both_ranges():
+    # the calendar covers 1980 now, so the bundle, not the calendar, must say the data end there
+    from eventstudy.data.bundled import BundledSource
+
+    with pytest.raises(DataUnavailableError, match=r"^the bundled data set covers 2023-01-03\.\."
+                                                   r"2026-08-03, not the 1979-01-29\.\.1980-02-05 "
+                                                   r"the windows need \(for NVDA, \^GSPC\)"):
+        BundledSource().get_prices(["NVDA", "^GSPC"], pd.Timestamp("1979-01-29"),
+                                   pd.Timestamp("1980-02-05"))

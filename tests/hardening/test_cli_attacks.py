@@ -64,8 +64,9 @@ def test_config_mistakes_are_one_line(tmp_path, command, text, expected):
          .replace("2025-01-27", "2025-01-25"), ("2025-01-25 is not a XNYS session",)),
         # before the data: every security-event lacks estimation returns
         (GOOD.replace("2025-01-27", "2023-02-01"), ("every security-event was skipped", "e:NVDA")),
-        # before the calendar and the data
-        (GOOD.replace("2025-01-27", "1980-02-01"), ("1980-02-01",)),
+        # before the data (calendars cover 1980 since C16): the message names both ranges
+        (GOOD.replace("2025-01-27", "1980-02-01"),
+         ("the bundled data set covers 2023-01-03..2026-08-03, not the 1979-01-29..1980-02-05",)),
         (GOOD.replace("[NVDA, AMD]", "[NVDA, NOSUCHTICKER]"), ("NOSUCHTICKER",)),
         (GOOD.replace("groups:", "market: nvda\ngroups:"), ("market NVDA is also listed",)),
         (GOOD.replace("events: [{id: e, date: 2025-01-27}]", "events: missing.csv"),
