@@ -499,7 +499,6 @@ class EventStudy:
         index = self.returns.index
         n_rows = len(index)
         pos0, shifted = self._anchor()
-        self._warn_clustering(pos0)
         col = self.returns.columns.get_indexer(self.events["ticker"])
         est_tau = taus(self.estimation_window)
         evt_window = span(self.event_windows)
@@ -583,6 +582,7 @@ class EventStudy:
                 "every security-event was skipped: " + "; ".join(list(reasons.values())[:5])
                 + self._factor_coverage()
             )
+        self._warn_clustering(pos0, keep)
 
         fit = fit_batch(self.model, y_est[keep], m_est[keep], valid[keep])
 
@@ -760,9 +760,11 @@ class EventStudy:
                 raise ConfigError(f"model {self.model.name!r}: no data for input {name!r}")
         return np.stack(layers, axis=-1)
 
-    def _warn_clustering(self, pos0: np.ndarray) -> None:
-        """Warn when security-events of different securities share day 0 (case C23)."""
-        tick = self.events["ticker"].to_numpy()
+    def _warn_clustering(self, pos0: np.ndarray, keep: np.ndarray) -> None:
+        """Warn when fitted security-events (``keep``) of different securities share day 0
+        (case C23)."""
+        tick = self.events["ticker"].to_numpy()[keep]
+        pos0 = pos0[keep]
         order = np.lexsort((tick, pos0))
         p, t = pos0[order], tick[order]
         same_day = np.flatnonzero((p[1:] == p[:-1]) & (t[1:] != t[:-1]))
@@ -770,7 +772,7 @@ class EventStudy:
             return
         _, inv, cnt = np.unique(pos0, return_inverse=True, return_counts=True)
         a, b = order[same_day[0]], order[same_day[0] + 1]
-        ids = self.events["event_id"].to_numpy()
+        ids = self.events["event_id"].to_numpy()[keep]
         msg = (
             f"{int((cnt[inv] > 1).sum())} security-events share their day 0 with another (e.g. "
             f"{ids[a]}:{tick[a]} and {ids[b]}:{tick[b]} on {self.returns.index[pos0[a]].date()}): "

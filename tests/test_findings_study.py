@@ -130,10 +130,11 @@ def test_finding5_and_11_delisted_security_is_skipped_not_fitted():
     day0 = r.index[280]
     r.loc[r.index[270]:, "DFS"] = np.nan  # delisted ten sessions before the event
     events = [{"event_id": "e", "ticker": t, "date": day0} for t in ("AAA", "DFS")]
-    with pytest.warns(MissingReturnsWarning, match="e:DFS skipped: no DFS return on"):
+    with pytest.warns(MissingReturnsWarning, match="e:DFS skipped: no DFS return on") as rec:
         res = EventStudy(events, r, m, estimation_window=(-200, -11),
                          event_windows=[(0, 0), (-1, 1)]).fit()
     assert res.events["ticker"].tolist() == ["AAA"]  # fitted: only AAA
+    assert not any("share their day 0" in str(w.message) for w in rec)  # DFS is not fitted
     reason = res.dropped.set_index("ticker").loc["DFS", "reason"]
     assert f"its last return is on {r.index[269].date()} (delisted?)" in reason
     with pytest.raises(DataUnavailableError, match="no security-event has a return in the event "
