@@ -46,6 +46,12 @@ def _fig_ax(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes
     return ax.figure, ax  # type: ignore[return-value]  # a Figure unless drawn in a SubFigure
 
 
+def _legend(ax: Axes, **kwargs: Any) -> None:
+    """Draw the legend only when something is labelled (an empty group draws no line)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**kwargs)
+
+
 def named_groups(res: EventStudyResults) -> list[str]:
     """Return the groups named in the study (the universe group left out when there are others)."""
     universe = res.metadata.get("universe")
@@ -148,7 +154,7 @@ def plot_caar(
     ax.set_ylabel(f"CAAR (%) from tau {_day(int(res.car.index[0]))}")
     ax.set_title(f"Cumulative average abnormal return by group, {ci:.0%} confidence band "
                  f"(dashed line: day 0)\n{cumulated_from(res)}", fontsize=10)
-    ax.legend(fontsize=8, frameon=False, loc="best")
+    _legend(ax, fontsize=8, frameon=False, loc="best")
     ax.grid(alpha=0.3)
     return fig
 
@@ -224,7 +230,7 @@ def plot_car(
     ax.set_xlabel(TAU_LABEL)
     ax.set_ylabel(f"CAR (%) from tau {_day(int(car.index[0]))}")
     ax.set_title(f"Cumulative abnormal return by security\n{cumulated_from(res)}", fontsize=10)
-    ax.legend(fontsize=7, frameon=False, ncol=2)
+    _legend(ax, fontsize=7, frameon=False, ncol=2)
     ax.grid(alpha=0.3)
     return fig
 
@@ -378,7 +384,7 @@ def plot_ar_distribution(
     ax.set_ylabel("Number of securities")
     ax.set_title(f"Distribution of day {_day(tau)} abnormal returns across {group} "
                  "(ticks: named securities)", fontsize=10)
-    ax.legend(fontsize=8, frameon=False, loc="center left")
+    _legend(ax, fontsize=8, frameon=False, loc="center left")
     ax.grid(axis="y", alpha=0.3)
     return fig
 
@@ -468,6 +474,6 @@ def plot_normalized_prices(
     ax.set_ylabel("Price, day-0 close = 100")
     ax.set_title("Normalised prices around the event: equal-weighted group averages and the market",
                  fontsize=10)
-    ax.legend(fontsize=8, frameon=False, loc="best")
+    _legend(ax, fontsize=8, frameon=False, loc="best")
     ax.grid(alpha=0.3)
     return fig
