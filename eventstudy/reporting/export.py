@@ -25,10 +25,10 @@ from eventstudy.reporting.summary import claims_table, diagnostics_table, headli
 if TYPE_CHECKING:
     from eventstudy.results import EventStudyResults
 
-__all__ = ["write_report", "report_tables", "check_output_folder", "REPORT_FILES",
+__all__ = ["write_report", "report_tables", "sources_table", "check_output_folder", "REPORT_FILES",
            "OPTIONAL_REPORT_FILES"]
 
-TABLES = ("ar", "car", "caar", "tests", "diagnostics")
+TABLES = ("ar", "car", "caar", "tests", "diagnostics", "sources")
 CHART_NAMES = ("caar_paths", "car_small_multiples", "ar_event_day", "ar_heatmap",
                "ar_distribution", "normalized_prices")
 REPORT_FILES = (
@@ -44,16 +44,42 @@ OPTIONAL_REPORT_FILES = ("claims.csv", "parquet/claims.parquet")
 """Files written only when the study has claims."""
 
 
+def sources_table(res: EventStudyResults) -> pd.DataFrame:
+    """Return which source and vintage served each price series (issue 3: outputs say so per ticker).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ticker, source (with the repository or request behind it), vintage (the bundle's
+        build vintage, or the fetch date of a download), adjusted; one row per series, market included.
+        Empty when the study was built from returns given in memory.
+    """
+    import re
+
+    from eventstudy import datasets
+
+    md = res.metadata
+    rows = []
+    for ticker, source in dict(md.get("sources") or {}).items():
+        fetched = re.search(r"fetched (\d{4}-\d{2}-\d{2})", str(source))
+        vintage = (datasets.VINTAGE if str(source).startswith("bundled")
+                   else fetched.group(1) if fetched else str(md.get("vintage", "")))
+        rows.append((ticker, str(source), vintage, bool(md.get("adjusted", True))))
+    return pd.DataFrame(rows, columns=["ticker", "source", "vintage", "adjusted"])
+
+
 def report_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
     """Return the report's tables by name, decimals at full precision.
 
     ar (one row per security-event and session), car (per security-event and window), caar (per
     group and window), tests (per group, window and test), diagnostics (skipped, shifted, data
-    quality, notes), and claims when the study has claims.
+    quality, notes), sources (which source and vintage served each ticker), and claims when the
+    study has claims.
     """
     tables = {
         "ar": res.to_frame(), "car": res.car_table(), "caar": res.caar_table(),
         "tests": res.tests.reset_index(drop=True), "diagnostics": diagnostics_table(res),
+        "sources": sources_table(res),
     }
     claims = claims_table(res)
     if claims is not None:

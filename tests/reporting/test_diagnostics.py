@@ -155,3 +155,4 @@ def test_page_9_counts_rows_left_out_in_the_singular(report, monkeypatch):
     texts = [t.get_text() for t in fig.texts]
     plt.close(fig)
     assert "... 1 more row in diagnostics.csv" in texts
+

@@ -67,7 +67,7 @@ def test_excel_has_one_sheet_per_table(report):
     from openpyxl import load_workbook
 
     wb = load_workbook(report / "tables.xlsx", read_only=True)
-    expected = ["headline", "ar", "car", "caar", "tests", "diagnostics"]
+    expected = ["headline", "ar", "car", "caar", "tests", "diagnostics", "sources"]
     assert wb.sheetnames[: len(expected)] == expected
     assert set(wb.sheetnames) - set(expected) <= {"claims"}
 
@@ -247,3 +247,19 @@ def test_text_summary_shows_counts_and_headline(deepseek):
     caar = deepseek.caar_table().query("group == 'power' and tau_start == 0 and tau_end == 0")
     assert row.split()[1] == "5"  # N, not 5.0000
     assert f"{caar['caar'].iloc[0] * 100:+.2f}% ***" in row
+
+
+def test_sources_csv_names_source_and_vintage_of_every_series(report):
+    import pandas as pd
+
+    from eventstudy import datasets
+
+    table = pd.read_csv(report / "sources.csv")
+    assert list(table.columns) == ["ticker", "source", "vintage", "adjusted"]
+    # 503 members + named securities + the market: every series of the study, each from the bundle
+    assert {"NVDA", "^GSPC", "SOXX"} <= set(table["ticker"])
+    assert table["ticker"].is_unique
+    row = table.set_index("ticker").loc["NVDA"]
+    assert row["source"] == f"bundled ({datasets.sources()['NVDA']})"
+    assert str(row["vintage"]) == datasets.VINTAGE
+    assert bool(row["adjusted"]) is True
