@@ -37,13 +37,13 @@ from pydantic import (
 )
 
 from eventstudy._paths import read_text_limited
+from eventstudy._identifiers import ID_PATTERN, Identifier
 from eventstudy._typing import Window
 from eventstudy.claims.spec import ClaimSpec, check_claims
 from eventstudy.exceptions import ConfigError
 
 __all__ = ["StudyConfig", "EventSpec", "DataSpec", "load_config", "safe_load_yaml"]
 
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 class _StrictYAMLLoader(yaml.SafeLoader):
@@ -178,19 +178,12 @@ Ticker = Annotated[str, Field(min_length=1, max_length=32), AfterValidator(_vali
 class EventSpec(_Frozen):
     """One event: an id, a date and optionally the tickers it concerns (default: all of the study)."""
 
-    id: str
+    id: Identifier
     date: dt.date
     label: str = ""
     tickers: list[Ticker] | None = None
     time: Literal["before_open", "during", "after_close"] | None = None
     """When the news came out: ``after_close`` makes the next session day 0."""
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, v: str) -> str:
-        if not _ID.match(v):
-            raise ValueError("use letters, digits, '_', '-' or '.' (at most 64)")
-        return v
 
     @field_validator("date")
     @classmethod
@@ -297,7 +290,7 @@ class StudyConfig(_Frozen):
     @field_validator("study")
     @classmethod
     def _study(cls, v: str) -> str:
-        if not _ID.match(v):
+        if not ID_PATTERN.match(v):
             raise ValueError("use letters, digits, '_', '-' or '.' (at most 64), e.g. deepseek_2025")
         return v
 
@@ -320,7 +313,7 @@ class StudyConfig(_Frozen):
     @classmethod
     def _groups(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
         for name, members in v.items():
-            if not _ID.match(str(name)):
+            if not ID_PATTERN.match(str(name)):
                 raise ValueError(f"group name {name!r}: use letters, digits, '_', '-' or '.'")
             if not members:
                 raise ValueError(f"group {name!r} is empty")

@@ -21,13 +21,13 @@ with its default documented, so a report can always say why a verdict came out a
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from eventstudy._identifiers import Identifier
 from eventstudy._typing import Window
 from eventstudy.exceptions import ConfigError
 
@@ -44,7 +44,6 @@ __all__ = [
     "parse_claims",
 ]
 
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 Alpha = Annotated[float, Field(gt=0.0, lt=1.0)]
 
@@ -199,7 +198,7 @@ class ClaimSpec(_Frozen):
         One or more of ``market_wide``, ``breadth``, ``concentration``, ``persistence``, ``comparison``.
     """
 
-    id: str
+    id: Identifier
     claim: str = Field(min_length=1)
     by: str = ""
     date: dt.date | None = None
@@ -207,13 +206,6 @@ class ClaimSpec(_Frozen):
     direction: Literal["down", "up"] = "down"
     rule: Literal["all", "majority"] = "all"
     tests: list[ClaimTestSpec] = Field(min_length=1)
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, v: str) -> str:
-        if not _ID.match(v):
-            raise ValueError("use letters, digits, '_', '-' or '.' (at most 64)")
-        return v
 
     @model_validator(mode="after")
     def _dates_differ(self) -> ClaimSpec:
