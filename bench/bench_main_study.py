@@ -8,11 +8,13 @@ the in-process stages separately. Figures go to docs/benchmarks.md by hand.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _cli_timing import runs, time_cli_run  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "configs" / "deepseek_2025.yaml"
@@ -22,15 +24,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    walls = []
-    for _ in range(args.repeat):
-        with tempfile.TemporaryDirectory() as out:
-            t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "eventstudy", "run", str(CONFIG), "-o", out],
-                           check=True, capture_output=True)
-            walls.append(time.perf_counter() - t0)
-    print(f"end to end (subprocess, import to report): best {min(walls):.2f} s, "
-          f"runs {', '.join(f'{w:.2f}' for w in walls)}")
+    walls, _ = time_cli_run(CONFIG, args.repeat)
+    print(f"end to end (subprocess, import to report): {runs(walls)}")
 
     t0 = time.perf_counter()
     from eventstudy import EventStudy

@@ -10,12 +10,12 @@ Figures go to docs/benchmarks.md by hand.
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _cli_timing import runs, time_cli_run  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "configs" / "deepseek_2025.yaml"
@@ -37,16 +37,8 @@ def main() -> None:
     print(f"import eventstudy: best {min(imports):.3f} s, runs "
           f"{', '.join(f'{t:.3f}' for t in imports)}; matplotlib and yfinance not imported")
 
-    walls = []
-    for _ in range(args.repeat):
-        with tempfile.TemporaryDirectory() as out:
-            t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "eventstudy", "run", str(CONFIG), "-o", out],
-                           check=True, capture_output=True)
-            walls.append(time.perf_counter() - t0)
-            stages = json.loads((Path(out) / "deepseek_2025" / "manifest.json").read_text())
-    print(f"eventstudy run (subprocess, import to full report): best {min(walls):.2f} s, runs "
-          f"{', '.join(f'{w:.2f}' for w in walls)}")
+    walls, stages = time_cli_run(CONFIG, args.repeat)
+    print(f"eventstudy run (subprocess, import to full report): {runs(walls)}")
     print("report stages of the last run (s): " + ", ".join(
         f"{k} {v:.2f}" for k, v in stages["timings_s"].items()))
 
