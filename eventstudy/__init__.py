@@ -16,7 +16,9 @@ from eventstudy.exceptions import (
     DataUnavailableError,
     EstimationError,
     EventStudyError,
+    SpecificationError,
 )
+from eventstudy.provenance import Provenance
 from eventstudy.results import EventStudyResults
 from eventstudy.study import EventStudy
 
@@ -35,5 +37,7 @@ __all__ = [
     "DataError",
     "DataUnavailableError",
     "EstimationError",
+    "SpecificationError",
+    "Provenance",
     "__version__",
 ]

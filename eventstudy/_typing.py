@@ -11,7 +11,13 @@ import pandas as pd
 
 DateLike: TypeAlias = str | dt.date | dt.datetime | pd.Timestamp | np.datetime64
 Window: TypeAlias = tuple[int, int]
-ModelName: TypeAlias = Literal["market", "market_adjusted", "constant_mean"]
+ModelName: TypeAlias = Literal["market", "market_adjusted", "constant_mean", "scholes_williams",
+                               "dimson", "ff3", "carhart", "ff5"]
+"""Keys of :data:`eventstudy.models.MODELS` (a test checks that the two agree)."""
+MissingReturnsPolicy: TypeAlias = Literal["nan", "skip"]
+EventTime: TypeAlias = Literal["", "before_open", "during", "after_close"]
+EVENT_TIMES: tuple[str, ...] = ("", "before_open", "during", "after_close")
+"""Values of an event's ``time`` (empty: the date is day 0 unless it is no session)."""
 ReturnType: TypeAlias = Literal["simple", "log"]
 NonTradingDayPolicy: TypeAlias = Literal["next", "previous", "error"]
 SourceName: TypeAlias = Literal["auto", "bundled", "yfinance", "file"]

@@ -121,35 +121,27 @@ def run(
     """Run a study and write its report to DIR/<study>/ (tables, summary.md, report.pdf)."""
     from tabulate import tabulate
 
-    from eventstudy._paths import child_path
-    from eventstudy.config import load_config
-    from eventstudy.inputs import price_source
-    from eventstudy.reporting.export import check_output_folder, write_report
+    from eventstudy.pipeline import run_study
     from eventstudy.reporting.summary import headline_table, plural
-    from eventstudy.study import EventStudy
 
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            cfg = load_config(config)
-            target = child_path(output_dir.expanduser(), cfg.study)
-            check_output_folder(target)  # before the fit: `-o afile` fails at once
-            source = price_source(cfg, offline=True if offline else None, refresh=refresh)
-            res = EventStudy.from_config(cfg, source=source).fit()
-            out = write_report(res, target)
+            run = run_study(config, output_dir, offline=offline, refresh=refresh)
     except Exception as exc:  # noqa: BLE001 - _fail shows one line (the traceback with --debug)
         _fail(exc, debug)
     except KeyboardInterrupt:
         typer.echo("interrupted: earlier reports are left as they were", err=True)
         raise typer.Exit(code=130) from None
+    cfg, res, out = run.config, run.results, run.report
     _report_warnings([w for w in caught if not issubclass(w.category, DeprecationWarning)])
-    typer.echo(f"\n{res.metadata.get('title') or cfg.study}")
+    typer.echo(f"\n{res.provenance.title or cfg.study}")
     if len(res.claim_results):
         typer.echo(f"\nClaims (verdicts first; numbers in claims.csv)\n{res.claim_results.text()}\n")
     typer.echo(f"{plural(len(res.events), 'security-event')} fitted, {len(res.dropped)} skipped; "
-               f"data: {res.metadata['source']} (vintage {res.metadata['vintage']})\n")
+               f"data: {res.provenance.source} (vintage {res.provenance.vintage})\n")
     typer.echo(tabulate(headline_table(res), headers="keys", tablefmt="simple"))
     typer.echo("\nCAAR in percent; cross-sectional t test: *** p<0.01, ** p<0.05, * p<0.10")
     typer.echo(f"Report: {out / 'report.pdf'}")
@@ -158,41 +150,18 @@ def run(
 @app.command(cls=_Command, epilog="Example: eventstudy validate configs/deepseek_2025.yaml")
 def validate(config: ConfigArg, debug: DebugOpt = False) -> None:
     """Check a study file without fetching data: keys, windows, events, tickers."""
-    from eventstudy.config import load_config
-    from eventstudy.inputs import read_events_csv, resolve_securities
+    from eventstudy.pipeline import validate_study
     from eventstudy.reporting.summary import plural
 
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            cfg = load_config(config)
-            tickers, groups = resolve_securities(cfg)
-            if cfg.events_path is not None:
-                n_events = len(read_events_csv(cfg.events_path))
-            else:
-                n_events = len(cfg.events)  # type: ignore[arg-type]
-            if cfg.data.path is not None:
-                from eventstudy.data.files import FileSource
-
-                FileSource(cfg.resolve_path(cfg.data.path)).files()  # exists, holds price files
-            if cfg.data.source == "bundled":  # offline, so every ticker must be in the bundle
-                from eventstudy.data.bundled import BundledSource
-                from eventstudy.data.symbols import normalize_ticker
-                from eventstudy.exceptions import DataUnavailableError
-                from eventstudy.inputs import _events
-
-                wanted = list(dict.fromkeys([*tickers, *_events(cfg, tickers)["ticker"],
-                                             normalize_ticker(cfg.market)]))
-                have = set(BundledSource().available(wanted))
-                missing = [t for t in wanted if t not in have]
-                if missing:
-                    raise DataUnavailableError(
-                        f"{config}: not in the bundled data set: {missing[:10]}"
-                        f"{' ...' if len(missing) > 10 else ''} (data.source: bundled never "
-                        "downloads; use auto or yfinance)")
+            checked = validate_study(config)
     except Exception as exc:  # noqa: BLE001 - _fail shows one line (the traceback with --debug)
         _fail(exc, debug)
     _report_warnings([w for w in caught if not issubclass(w.category, DeprecationWarning)])
+    cfg, n_events, tickers, groups = (checked.config, checked.n_events, checked.tickers,
+                                      checked.groups)
     typer.echo(f"{config}: ok: study {cfg.study}, {plural(n_events, 'event')}, "
                f"{plural(len(tickers), 'security')} in {plural(len(groups), 'group')}, "
                f"model {cfg.model}"
@@ -217,8 +186,7 @@ def fetch(
     """Load (and cache) a study's prices and screen them, without fitting anything."""
     from tabulate import tabulate
 
-    from eventstudy.config import load_config
-    from eventstudy.inputs import load_study_inputs, price_source
+    from eventstudy.pipeline import fetch_study
     from eventstudy.reporting.summary import plural
 
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
@@ -226,20 +194,18 @@ def fetch(
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            cfg = load_config(config)
-            source = price_source(cfg, offline=True if offline else None, refresh=refresh)
-            inputs = load_study_inputs(cfg, source=source)
+            cfg, inputs = fetch_study(config, offline=offline, refresh=refresh)
     except Exception as exc:  # noqa: BLE001 - _fail shows one line (the traceback with --debug)
         _fail(exc, debug)
     _report_warnings([w for w in caught if not issubclass(w.category, DeprecationWarning)])
-    md = inputs.metadata
-    lo, hi = md["price_range"]
-    typer.echo(f"{cfg.study}: {plural(inputs.returns.shape[1], 'security')} and {md['market']}, "
-               f"{lo}..{hi}, calendar {md['calendar']}; data: {md['source']} "
-               f"(vintage {md['vintage']}, adjusted: {str(md['adjusted']).lower()})")
-    for note in md["notes"]:
+    md = inputs.provenance
+    lo, hi = md.price_range
+    typer.echo(f"{cfg.study}: {plural(inputs.returns.shape[1], 'security')} and {md.market}, "
+               f"{lo}..{hi}, calendar {md.calendar}; data: {md.source} "
+               f"(vintage {md.vintage}, adjusted: {str(md.adjusted).lower()})")
+    for note in md.notes:
         typer.echo(f"  {note}")
-    q = md["quality"]
+    q = md.quality
     if len(q):
         typer.echo(tabulate(q.assign(date=q["date"].dt.date), headers="keys", tablefmt="simple",
                             showindex=False))

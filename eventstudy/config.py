@@ -38,7 +38,7 @@ from pydantic import (
 
 from eventstudy._paths import read_text_limited
 from eventstudy._identifiers import ID_PATTERN, Identifier
-from eventstudy._typing import Window
+from eventstudy._typing import ModelName, Window
 from eventstudy.claims.spec import ClaimSpec, check_claims
 from eventstudy.exceptions import ConfigError
 
@@ -273,8 +273,7 @@ class StudyConfig(_Frozen):
     estimation_window: Window = (-250, -11)
     event_windows: list[Window] = Field(default_factory=lambda: [(0, 0), (-1, 1)])
     gap: int = Field(0, ge=0)
-    model: Literal["market", "market_adjusted", "constant_mean", "scholes_williams", "dimson",
-                   "ff3", "carhart", "ff5"] = "market"
+    model: ModelName = "market"
     min_estimation_obs: int | None = Field(None, ge=2)
     tests: list[str] = Field(default_factory=lambda: list(_default_tests()))
     conventions: str | dict[str, Any] = "eventstudy"

@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "EventStudyError",
     "ConfigError",
+    "SpecificationError",
     "DataError",
     "DataShapeError",
     "DataQualityError",
@@ -28,8 +29,15 @@ class EventStudyError(Exception):
     """Base class of every error caused by input (config, data, specification)."""
 
 
-class ConfigError(EventStudyError, ValueError):
-    """A study configuration is invalid; the message names the file and key at fault."""
+class SpecificationError(EventStudyError, ValueError):
+    """A study specified in Python is invalid (events, windows, groups, options, a bad call)."""
+
+
+class ConfigError(SpecificationError):
+    """A study configuration file is invalid; the message names the file and key at fault.
+
+    A :class:`SpecificationError` too: the same mistake made in a YAML file rather than in Python.
+    """
 
 
 class DataError(EventStudyError):

@@ -16,19 +16,22 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._paths import read_text_limited
+from eventstudy._typing import EVENT_TIMES
 from eventstudy.config import StudyConfig
 from eventstudy.data import PriceSource, get_source, sanitize_prices
 from eventstudy.data.calendar import exchange_for_symbol, sessions
 from eventstudy.data.quality import QualityLog, screen_prices
 from eventstudy.data.symbols import normalize_ticker, normalize_tickers
 from eventstudy.exceptions import ConfigError, DataUnavailableError, EventStudyWarning
-from eventstudy.returns import aligned_returns
+from eventstudy.provenance import SERIES_COLUMNS, Provenance
+from eventstudy.returns import aligned_returns, simple_returns
 from eventstudy.windows import span
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "StudyInputs", "load_study_inputs", "read_events_csv", "resolve_securities", "price_source",
+    "study_events", "load_market_history", "config_factors", "config_regression",
     "study_calendar",
 ]
 
@@ -46,19 +49,106 @@ class StudyInputs:
     market : pandas.DataFrame
         (n_sessions, n_securities) market returns paired with each security.
     groups : dict of str to list of str
-    metadata : dict
-        Provenance for the report (source per ticker, vintage, adjustment, notes, config).
-    market_history : pandas.Series or None
-        The market's own daily returns over the span the config's claims need (a two-year lookback
-        before each event by default, and every comparison date); None without claims.
+    provenance : Provenance
+        Source per series, vintage, adjustment, calendar, quality findings, notes, the config.
+    market_history : pandas.Series
+        The market's own daily returns by session date: over the loaded prices, or over the span the
+        config's claims need when longer (a two-year lookback before each event by default, and
+        every comparison date).
+    factors : pandas.DataFrame or None
+        The config's ``factors`` files read (Ken French layout), for factor models.
+    regression : dict or None
+        The config's ``regression`` with its ``data`` CSV read.
     """
 
     events: pd.DataFrame
     returns: pd.DataFrame
     market: pd.DataFrame
     groups: dict[str, list[str]]
-    metadata: dict[str, Any]
-    market_history: pd.Series | None = None
+    provenance: Provenance
+    market_history: pd.Series
+    factors: pd.DataFrame | None = None
+    regression: dict[str, Any] | None = None
+
+    @property
+    def metadata(self) -> Any:
+        """Read-only mapping view of :attr:`provenance` (earlier name)."""
+        return self.provenance.as_mapping()
+
+
+def config_regression(config: StudyConfig) -> dict[str, Any] | None:
+    """Return the config's ``regression`` as EventStudy's argument (its ``data`` CSV read).
+
+    Raises
+    ------
+    ConfigError
+        When the data CSV cannot be read (the message names it).
+    """
+    spec = config.regression
+    if spec is None:
+        return None
+    out: dict[str, Any] = {"x": list(spec.x), "window": spec.window, "cov_type": spec.cov_type}
+    if spec.data is not None:
+        path = config.resolve_path(spec.data)
+        try:
+            out["data"] = pd.read_csv(path, dtype={"event_id": str, "ticker": str})
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"{path}: cannot read regression data ({exc})") from None
+    return out
+
+
+def config_factors(config: StudyConfig) -> pd.DataFrame | None:
+    """Read the config's ``factors`` files (Ken French layout), paths relative to the config."""
+    if not config.factors:
+        return None
+    from eventstudy.data.french import read_french
+
+    paths = [config.resolve_path(p) for p in config.factors]
+    frame = read_french(*paths)
+    frame.attrs["files"] = [Path(p).name for p in paths]  # named when they miss an event window
+    return frame
+
+
+def load_market_history(
+    source: PriceSource,
+    market: str,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    *,
+    kind: str = "simple",
+) -> pd.Series:
+    """Load the market's daily returns over ``start..end`` from ``source``.
+
+    Parameters
+    ----------
+    source : PriceSource
+    market : str
+        The market's symbol (e.g. ``^GSPC``).
+    start, end : pandas.Timestamp
+        Calendar range, inclusive; a source holding less returns what it has.
+    kind : {'simple', 'log'}
+        The study's return type.
+
+    Returns
+    -------
+    pandas.Series
+        Decimal returns of the market by session date (NaN rows dropped), named after the market.
+
+    Raises
+    ------
+    DataUnavailableError
+        When the source has no prices for the market (raised by the source).
+    """
+    data = source.get_prices([market], start, end)
+    close = sanitize_prices(data.close, label=source.name)[market].dropna()
+    return _own_returns(close, kind)
+
+
+def _own_returns(close: pd.Series, kind: str) -> pd.Series:
+    r = simple_returns(close)
+    if kind == "log":
+        r = np.log1p(r)
+    return r.iloc[1:].rename(close.name)
 
 
 MAX_EVENTS_BYTES = 64 * 2**20
@@ -81,10 +171,6 @@ def _event_date(text: str) -> pd.Timestamp | None:
     if ts.tzinfo is not None:
         ts = ts.tz_localize(None)  # wall-clock date where the event happened, not UTC (case C11)
     return ts.normalize()
-
-
-EVENT_TIMES = ("", "before_open", "during", "after_close")
-"""Values of an event's ``time``: empty or before_open/during keep the date as day 0."""
 
 
 def read_events_csv(path: Any) -> pd.DataFrame:
@@ -225,7 +311,7 @@ def resolve_securities(config: StudyConfig) -> tuple[list[str], dict[str, list[s
     return tickers, groups
 
 
-def _events(config: StudyConfig, tickers: list[str]) -> pd.DataFrame:
+def study_events(config: StudyConfig, tickers: list[str]) -> pd.DataFrame:
     if config.events_path is not None:
         frame = read_events_csv(config.events_path)
         if "label" not in frame.columns:
@@ -349,7 +435,7 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
         When the source lacks a ticker or the market has no prices in the range.
     """
     tickers, groups = resolve_securities(config)
-    events = _events(config, tickers)
+    events = study_events(config, tickers)
     tickers = list(dict.fromkeys([*tickers, *events["ticker"]]))
     if not groups:
         groups = {"all": tickers}
@@ -400,35 +486,53 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
         close.drop(columns=[market]), close[market], kind=config.data.returns
     )
     returns, market_returns = returns.iloc[1:], market_returns.iloc[1:]
-    metadata = {
-        "study": config.study,
-        "title": config.title or config.study,
-        "description": config.description,
-        "market": market,
-        "source": src.name,
-        "sources": data.source,
-        "vintage": data.vintage,
-        "adjusted": data.adjusted,
-        "returns": config.data.returns,
-        "notes": [
-            *([f"calendar {calendar}: the exchange of the market {market} (data.calendar: auto)"]
-              if config.data.calendar == "auto" else []),
-            *_symbol_notes(config), *_exchange_notes(tickers, calendar), *data.notes,
-        ],
-        "calendar": calendar,
-        "quality": quality.frame(),
-        "universe": config.universe,
-        "config": config,
-        "price_range": (close.index[0].date(), close.index[-1].date()),
-        "prices": close,  # levels by session, market included: normalised-price chart, data hash
-    }
+    notes = (
+        *([f"calendar {calendar}: the exchange of the market {market} (data.calendar: auto)"]
+          if config.data.calendar == "auto" else []),
+        *_symbol_notes(config), *_exchange_notes(tickers, calendar), *data.notes,
+    )
+    provenance = Provenance(
+        study=config.study,
+        title=config.title or config.study,
+        description=config.description or "",
+        market=market,
+        source=src.name,
+        vintage=data.vintage,
+        adjusted=bool(data.adjusted),
+        returns=config.data.returns,
+        calendar=calendar,
+        universe=config.universe,
+        series=_series_table(data.source, data.vintage, bool(data.adjusted)),
+        quality=quality.frame(),
+        notes=notes,
+        price_range=(close.index[0].date(), close.index[-1].date()),
+        prices=close,  # levels by session, market included: normalised-price chart, data hash
+        config_yaml=str(config.to_yaml()),
+        base_dir=str(config.base_dir) if config.base_dir is not None else None,
+    )
     for note in data.notes:
         logger.info(note)
-    market_history = None
+    market_history = _own_returns(close[market], config.data.returns)
     if config.claims:
-        from eventstudy.claims.history import load_market_history, market_history_range
+        from eventstudy.claims.history import market_history_range
 
         lo, hi = market_history_range(config.claims, dates, config.estimation_window,
                                       config.event_windows)
-        market_history = load_market_history(src, market, lo, hi, kind=config.data.returns)
-    return StudyInputs(events, returns, market_returns, groups, metadata, market_history)
+        longer = load_market_history(src, market, lo, hi, kind=config.data.returns)
+        market_history = longer.combine_first(market_history)
+    return StudyInputs(events, returns, market_returns, groups, provenance, market_history,
+                       factors=config_factors(config), regression=config_regression(config))
+
+
+def _series_table(sources: dict[str, str], vintage: str, adjusted: bool) -> pd.DataFrame:
+    """One row per price series: ticker, source, vintage (the bundle's build vintage, or the fetch
+    date of a download), adjusted; read where the data were loaded, never parsed from reports."""
+    from eventstudy import datasets
+
+    rows = []
+    for ticker, source in dict(sources or {}).items():
+        fetched = re.search(r"fetched (\d{4}-\d{2}-\d{2})", str(source))
+        v = (datasets.VINTAGE if str(source).startswith("bundled")
+             else fetched.group(1) if fetched else str(vintage))
+        rows.append((ticker, str(source), v, adjusted))
+    return pd.DataFrame(rows, columns=list(SERIES_COLUMNS))

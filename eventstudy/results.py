@@ -1,98 +1,164 @@
-"""``EventStudyResults``: read-only, lazily computed outputs of ``EventStudy.fit``."""
+"""``EventStudyResults``: the frozen outputs of ``EventStudy.fit``.
+
+Results are built from one immutable snapshot (the :class:`~eventstudy.estimation.Estimate`, the
+:class:`~eventstudy.specification.StudySpec` and :class:`~eventstudy.specification.FitOptions` used, the
+:class:`~eventstudy.provenance.Provenance` and the return panel); they never read the study object, so
+changing or deleting the study after ``fit()`` changes nothing. Every AR/CAR variance and t statistic
+comes from the variance engine, :class:`~eventstudy.statistics.panel.TestPanel`, under the study's
+conventions. Values computed on first use are cached; they depend only on the snapshot.
+"""
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from eventstudy._typing import Float64Array, Window
-from eventstudy.exceptions import ConfigError, name_list
-from eventstudy.models import BatchFit
+from eventstudy.estimation import Clustering, Estimate
+from eventstudy.exceptions import SpecificationError, name_list
+from eventstudy.provenance import Provenance
+from eventstudy.specification import FitOptions, StudySpec
 from eventstudy.statistics import TestResult
-from eventstudy.statistics.parametric import car_variance, cross_sectional_t, t_pvalue
+from eventstudy.statistics.panel import TestPanel, build_panel
+from eventstudy.statistics.parametric import cross_sectional_t
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from statsmodels.iolib.summary2 import Summary
 
-    from eventstudy.claims.evaluate import ClaimsEvaluation
-    from eventstudy.statistics.panel import TestPanel
-    from eventstudy.study import EventStudy
+__all__ = ["EventStudyResults", "ClaimsReport", "CLAIM_COLUMNS"]
 
-__all__ = ["EventStudyResults"]
+CLAIM_COLUMNS = ["claim_id", "claim", "test", "metric", "value", "p_value", "verdict"]
+"""Columns of ``res.claims``."""
 
 
+class ClaimsReport(Protocol):
+    """What results need of an evaluation of claims (:class:`eventstudy.claims.ClaimsEvaluation`)."""
+
+    def __len__(self) -> int:
+        """Return the number of claims."""
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return one row per claim and metric (:data:`CLAIM_COLUMNS`)."""
+
+    def verdicts(self) -> pd.DataFrame:
+        """Return one row per claim test with its verdict and one-line reason."""
+
+    def text(self) -> str:
+        """Return the verdicts as text."""
+
+
+@dataclass(frozen=True, eq=False)
 class EventStudyResults:
     """Results of an event study: ARs, CARs, AAR/CAAR per group and their tests.
 
     Security-events are keyed by (event_id, ticker); tau counts sessions relative to day 0. Returns
-    and abnormal returns are decimals. Created by :meth:`EventStudy.fit`; not meant to be built by hand.
+    and abnormal returns are decimals. Created by :meth:`EventStudy.fit`; not meant to be built by
+    hand.
+
+    Attributes
+    ----------
+    spec : StudySpec
+        The specification fitted (events, groups, windows, model).
+    options : FitOptions
+        Tests, conventions, p-value adjustment and bootstrap settings.
+    estimate : Estimate
+        Fitted model and event-window arrays of the fitted security-events.
+    provenance : Provenance
+        Where the data came from, data-quality findings, notes and the run's warnings.
+    returns : pandas.DataFrame
+        (n_sessions, n_securities) the return panel fitted (a snapshot).
+    market : pandas.DataFrame
+        (n_sessions, n_securities) the market return paired with each security (a snapshot).
+    regression_spec : dict or None
+        The study's cross-sectional regression of CARs (``x``, ``window``, ``cov_type``, ``data``).
+    claim_results : ClaimsReport or None
+        The study's claims evaluated on these results (see :mod:`eventstudy.claims`).
     """
 
-    def __init__(
-        self,
-        *,
-        study: EventStudy,
-        keep: np.ndarray,
-        fit: BatchFit,
-        evt_tau: np.ndarray,
-        dates: np.ndarray,
-        ret: Float64Array,
-        normal: Float64Array,
-        ar: Float64Array,
-        t_ar: Float64Array,
-        p_ar: Float64Array,
-        market: Float64Array,
-        est_day: np.ndarray | None = None,
-        evt_day: np.ndarray | None = None,
-        est_all: tuple[Float64Array, np.ndarray] | None = None,
-        dropped: pd.DataFrame,
-        shifted: pd.DataFrame,
-    ) -> None:
-        self.study = study
-        self._keep = keep
-        self._fit = fit
-        self._tau = evt_tau
-        self._dates = np.asarray(dates).reshape(ar.shape)
-        self._ret = ret
-        self._normal = normal
-        self._ar = ar
-        self._t_ar = t_ar
-        self._p_ar = p_ar
-        self._market = market
-        self._est_day = est_day
-        self._evt_day = evt_day
-        self._est_all = est_all
-        self.dropped = dropped
+    spec: StudySpec
+    options: FitOptions
+    estimate: Estimate
+    provenance: Provenance
+    returns: pd.DataFrame = field(repr=False)
+    market: pd.DataFrame = field(repr=False)
+    regression_spec: Mapping[str, Any] | None = None
+    claim_results: ClaimsReport | None = None
+
+    def with_claims(self, evaluation: ClaimsReport) -> EventStudyResults:
+        """Return these results with ``evaluation`` attached (cached values carried over)."""
+        new = replace(self, claim_results=evaluation)
+        new.__dict__.update({k: v for k, v in self.__dict__.items() if k not in _FIELDS})
+        return new
+
+    def with_provenance(self, provenance: Provenance) -> EventStudyResults:
+        """Return these results with ``provenance`` (cached values carried over)."""
+        new = replace(self, provenance=provenance)
+        new.__dict__.update({k: v for k, v in self.__dict__.items() if k not in _FIELDS})
+        return new
+
+    # ------------------------------------------------------------------ settings
+    @property
+    def metadata(self) -> Mapping[str, Any]:
+        """Read-only mapping view of :attr:`provenance` (the keys of earlier versions)."""
+        return self.provenance.as_mapping()
+
+    @property
+    def event_windows(self) -> list[Window]:
+        """The event windows, inclusive (t1, t2) in sessions."""
+        return list(self.spec.event_windows)
+
+    @property
+    def estimation_window(self) -> Window:
+        """The estimation window, inclusive (T0, T1) in sessions."""
+        return self.spec.estimation_window
+
+    @property
+    def model_name(self) -> str:
+        """Key of the normal-return model (e.g. ``'market'``)."""
+        return self.spec.model.name
+
+    @property
+    def dropped(self) -> pd.DataFrame:
         """Security-events excluded from the study, with the reason (event_id, ticker, reason)."""
-        self.shifted = shifted
+        return self.estimate.dropped
+
+    @property
+    def shifted(self) -> pd.DataFrame:
         """Events whose date was not a session: event_id, date, anchored_date."""
-        self.metadata: dict[str, Any] = dict(study.metadata)
-        self.event_windows: list[Window] = list(study.event_windows)
-        self.estimation_window: Window = study.estimation_window
-        self.model_name: str = study.model.name
+        return self.estimate.shifted
+
+    @property
+    def clustering(self) -> Clustering:
+        """How the fitted security-events share their day 0 (case C23)."""
+        return self.estimate.clustering
+
+    @property
+    def _tau(self) -> np.ndarray:
+        return self.estimate.evt_tau
+
+    @property
+    def _ar(self) -> Float64Array:
+        return self.estimate.ar
 
     # ------------------------------------------------------------------ keys and groups
     @cached_property
     def events(self) -> pd.DataFrame:
         """Security-events in the results: event_id, ticker, group, date, day0 (anchored), label."""
-        ev = self.study.events.loc[self._keep].reset_index(drop=True)
-        primary: dict[str, str] = {}
-        for g, members in self.study.groups.items():
-            if g in self.study.event_groups:
-                continue
-            for t in members:
-                primary.setdefault(t, g)
+        ev = self.spec.events.loc[self.estimate.keep].reset_index(drop=True)
         own = ev.pop("group") if "group" in ev.columns else pd.Series("", index=ev.index)
-        by_ticker = ev["ticker"].map(primary).fillna(self.study.other_group or "other")
+        by_ticker = ev["ticker"].map(self.spec.primary_group()).fillna(
+            self.spec.other_group or "other")
         ev.insert(2, "group", own.where(own != "", by_ticker))
         i0 = int(np.flatnonzero(self._tau == 0)[0]) if (self._tau == 0).any() else 0
-        ev["day0"] = pd.DatetimeIndex(self._dates[:, i0])
+        ev["day0"] = pd.DatetimeIndex(self.estimate.dates[:, i0])
         return ev
 
     @cached_property
@@ -100,16 +166,25 @@ class EventStudyResults:
         return pd.MultiIndex.from_frame(self.events[["event_id", "ticker"]])
 
     def _members(self, group: str) -> np.ndarray:
-        if group in self.study.event_groups:
-            return self.study.event_groups[group][self._keep]
-        tickers = set(self.study.groups[group])
-        return self.events["ticker"].isin(tickers).to_numpy()
+        return self.spec.members(group, self.events["ticker"].to_numpy(), self.estimate.keep)
+
+    def group_members(self, group: str) -> list[str]:
+        """Return the tickers of ``group`` (in config order).
+
+        Raises
+        ------
+        SpecificationError
+            For an unknown group.
+        """
+        if group not in self.spec.groups:
+            raise SpecificationError(f"unknown group {group!r}; groups: {self.groups}")
+        return list(self.spec.groups[group])
 
     @property
     def groups(self) -> list[str]:
         """Group names, in config order: named groups, ``other`` (securities in no group, when
         there are any), then the universe."""
-        return list(self.study.groups)
+        return list(self.spec.groups)
 
     # ------------------------------------------------------------------ per security-event
     @cached_property
@@ -125,7 +200,7 @@ class EventStudyResults:
         only before the first available day), so the last value equals CAR over the whole span
         in ``car_table`` (case C20b).
         """
-        if self.study.missing_returns != "skip":
+        if self.spec.missing_returns != "skip":
             return np.cumsum(self._ar, axis=1)
         started = np.cumsum(np.isfinite(self._ar), axis=1) > 0
         return np.where(started, np.nancumsum(self._ar, axis=1), np.nan)
@@ -137,36 +212,28 @@ class EventStudyResults:
             self._cum_ar.T, index=pd.Index(self._tau, name="tau"), columns=self._columns
         )
 
-    def _window_slice(self, window: Window) -> slice:
-        t1, t2 = int(window[0]), int(window[1])
-        if t1 > t2 or t1 < self._tau[0] or t2 > self._tau[-1]:
-            raise ConfigError(
-                f"window {list(window)} is not inside the event windows "
-                f"[{self._tau[0]}, {self._tau[-1]}]"
-            )
-        return slice(t1 - int(self._tau[0]), t2 - int(self._tau[0]) + 1)
-
     def _car_stats(self, window: Window) -> tuple[Float64Array, Float64Array, Float64Array]:
-        sl = self._window_slice(window)
-        car = self._ar[:, sl].sum(axis=1)  # a NaN AR makes the CAR NaN, never a partial sum (C20b)
-        days = None
-        if self.study.missing_returns == "skip":  # sum the available days; n_days says how many
-            days = np.isfinite(self._ar[:, sl])
-            car = np.where(days.any(axis=1), np.nansum(self._ar[:, sl], axis=1), np.nan)
-        x = self.study.model.regressors(self._market[:, sl])
-        var = car_variance(self._fit.sigma2, self._fit.xtx_inv, x, days)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            t = car / np.sqrt(var)
-        return car, t, t_pvalue(t, self._fit.df)
+        """CAR, its t statistic and p-value over ``window`` from the variance engine."""
+        from eventstudy.statistics.parametric import t_pvalue
+
+        car = self.panel.car(window)
+        t = self.panel.scar(window)
+        return car, t, t_pvalue(t, self.panel.df)
 
     def car_window(self, t1: int, t2: int) -> pd.Series:
-        """Return CAR[t1, t2] per security-event (Series indexed by (event_id, ticker))."""
-        return pd.Series(self._car_stats((t1, t2))[0], index=self._columns, name=f"car[{t1},{t2}]")
+        """Return CAR[t1, t2] per security-event (Series indexed by (event_id, ticker)).
+
+        Raises
+        ------
+        SpecificationError
+            When the window is reversed or not inside the event windows.
+        """
+        return pd.Series(self.panel.car((t1, t2)), index=self._columns, name=f"car[{t1},{t2}]")
 
     @property
     def sar(self) -> pd.DataFrame:
-        """(n_tau, n_events) standardised ARs, AR / sqrt(sigma^2 (1 + x'(X'X)^{-1}x)) under the
-        study's conventions (Patell 1976); index tau, columns (event_id, ticker)."""
+        """(n_tau, n_events) standardised ARs, AR / sqrt(Var(AR)) under the study's conventions
+        (Patell 1976); index tau, columns (event_id, ticker). Equal to ar.csv's ``t``."""
         return pd.DataFrame(self.panel.sar.T, index=pd.Index(self._tau, name="tau"),
                             columns=self._columns)
 
@@ -180,19 +247,18 @@ class EventStudyResults:
     @cached_property
     def params(self) -> pd.DataFrame:
         """Normal-return model coefficients per security-event (alpha, beta for the market model)."""
-        return pd.DataFrame(
-            self._fit.params, index=self._columns, columns=list(self.study.model.param_names)
-        )
+        return pd.DataFrame(self.estimate.fit.params, index=self._columns,
+                            columns=list(self.spec.model.param_names))
 
     @cached_property
     def sigma(self) -> pd.Series:
         """Residual standard deviation of the estimation window per security-event (decimal)."""
-        return pd.Series(self._fit.sigma, index=self._columns, name="sigma")
+        return pd.Series(self.estimate.fit.sigma, index=self._columns, name="sigma")
 
     @cached_property
     def nobs(self) -> pd.Series:
         """Valid estimation-window returns per security-event."""
-        return pd.Series(self._fit.nobs.astype(int), index=self._columns, name="nobs")
+        return pd.Series(self.estimate.fit.nobs.astype(int), index=self._columns, name="nobs")
 
     # ------------------------------------------------------------------ tidy tables
     def to_frame(self) -> pd.DataFrame:
@@ -201,24 +267,26 @@ class EventStudyResults:
         Returns
         -------
         pandas.DataFrame
-            Columns event_id, ticker, group, date, tau, ret, normal_ret, ar, t, p_value, car; ``t`` and
-            ``p_value`` test AR = 0 with the forecast-error-corrected variance (MacKinlay 1997), ``car``
-            cumulates AR from the first tau of the widest event window.
+            Columns event_id, ticker, group, date, tau, ret, normal_ret, ar, t, p_value, car; ``t``
+            is AR / sqrt(Var(AR)) under the study's conventions (the forecast-error variance of
+            MacKinlay 1997 by default; :attr:`sar`) against t(df), ``car`` cumulates AR from the
+            first tau of the widest event window.
         """
         n, w = self._ar.shape
         ev = self.events
+        est = self.estimate
         return pd.DataFrame(
             {
                 "event_id": np.repeat(ev["event_id"].to_numpy(), w),
                 "ticker": np.repeat(ev["ticker"].to_numpy(), w),
                 "group": np.repeat(ev["group"].to_numpy(), w),
-                "date": pd.DatetimeIndex(self._dates.ravel()).strftime("%Y-%m-%d"),
+                "date": pd.DatetimeIndex(est.dates.ravel()).strftime("%Y-%m-%d"),
                 "tau": np.tile(self._tau, n),
-                "ret": self._ret.ravel(),
-                "normal_ret": self._normal.ravel(),
+                "ret": est.ret.ravel(),
+                "normal_ret": est.normal.ravel(),
                 "ar": self._ar.ravel(),
-                "t": self._t_ar.ravel(),
-                "p_value": self._p_ar.ravel(),
+                "t": self.panel.sar.ravel(),
+                "p_value": self.panel.sar_pvalue.ravel(),
                 "car": self._cum_ar.ravel(),
             }
         )
@@ -229,8 +297,10 @@ class EventStudyResults:
         Returns
         -------
         pandas.DataFrame
-            Columns event_id, ticker, group, tau_start, tau_end, car, t, p_value. ``t`` uses the exact
-            CAR variance sigma^2 (L + s'(X'X)^{-1}s) (MacKinlay 1997, eq. 12-14), against t(n - k).
+            Columns event_id, ticker, group, tau_start, tau_end, car, t, p_value (and n_days under
+            ``missing_returns: skip``). ``t`` = CAR / sqrt(Var(CAR)) with the variance of
+            ``conventions.car_variance`` (default the exact sigma^2 (L + s'(X'X)^{-1}s), MacKinlay
+            1997, eq. 12-14), against t(n - k).
         """
         frames = []
         ev = self.events[["event_id", "ticker", "group"]]
@@ -239,8 +309,8 @@ class EventStudyResults:
             f = ev.copy()
             f["tau_start"], f["tau_end"] = w
             f["car"], f["t"], f["p_value"] = car, t, p
-            if self.study.missing_returns == "skip":
-                f["n_days"] = np.isfinite(self._ar[:, self._window_slice(w)]).sum(axis=1)
+            if self.spec.missing_returns == "skip":
+                f["n_days"] = self.panel.n_days(w)
             frames.append(f)
         return pd.concat(frames, ignore_index=True)
 
@@ -255,7 +325,7 @@ class EventStudyResults:
         """
         rows = []
         for w in self.event_windows:
-            car = self._car_stats(w)[0]
+            car = self.panel.car(w)
             for g in self.groups:
                 mean, t, p, n = cross_sectional_t(car[self._members(g)])
                 rows.append((g, w[0], w[1], int(n), float(mean), float(t), float(p)))
@@ -303,24 +373,36 @@ class EventStudyResults:
         """(n_tau, n_groups) CAAR from the first tau of the widest event window."""
         return self.caar_path().pivot(index="tau", columns="group", values="caar")[self.groups]
 
+    # ------------------------------------------------------------------ data paths
+    def price_levels(self) -> pd.DataFrame:
+        """Return price levels by session (columns: tickers and the market).
+
+        The prices as loaded (:attr:`Provenance.prices`) or, for a study built from returns, the
+        returns compounded from 1 (``exp(cumsum)`` for log returns); the market column is then
+        ``market``.
+        """
+        prices = self.provenance.prices
+        if isinstance(prices, pd.DataFrame):
+            return prices
+        mkt = self.market.bfill(axis=1).iloc[:, 0].rename("market")
+        both = pd.concat([self.returns, mkt], axis=1)
+        if self.provenance.returns == "log":
+            return np.exp(both.cumsum())
+        return (1 + both).cumprod()
+
     # ------------------------------------------------------------------ tests
     @cached_property
     def panel(self) -> TestPanel:
-        """The security-events' abnormal returns as a :class:`~eventstudy.statistics.TestPanel`
-        (estimation residuals, event-window ARs, standardisation under the study's conventions)."""
-        from eventstudy.statistics.panel import build_panel
-
-        n, L = self._ar.shape
-        x_all, valid_all = self._est_all if self._est_all is not None else (None, None)
+        """The security-events' abnormal returns as a :class:`~eventstudy.statistics.TestPanel`:
+        the variance engine (estimation residuals, event-window ARs, standardisation under the
+        study's conventions)."""
+        est = self.estimate
+        x_all, valid_all = est.est_all if est.est_all is not None else (None, None)
         return build_panel(
-            fit=self._fit, ar_evt=self._ar, tau=self._tau,
-            x_evt=self.study.model.regressors(self._market),
-            est_day=(self._est_day if self._est_day is not None
-                     else np.full(self._fit.resid.shape, -1, dtype=np.int64)),
-            evt_day=(self._evt_day if self._evt_day is not None
-                     else np.full((n, L), -1, dtype=np.int64)),
-            ret_evt=self._ret, normal_evt=self._normal, conventions=self.study.conventions,
-            x_est_all=x_all, valid_est_all=valid_all, missing_returns=self.study.missing_returns,
+            fit=est.fit, ar_evt=est.ar, tau=est.evt_tau, x_evt=est.x_evt,
+            est_day=est.est_day, evt_day=est.evt_day, ret_evt=est.ret, normal_evt=est.normal,
+            conventions=self.options.conventions, x_est_all=x_all, valid_est_all=valid_all,
+            missing_returns=self.spec.missing_returns, kind=self.provenance.returns,
         )
 
     @cached_property
@@ -334,10 +416,10 @@ class EventStudyResults:
         from eventstudy.statistics.battery import adjust_pvalues, run_tests
 
         groups = {g: self._members(g) for g in self.groups}
-        table = run_tests(self.panel, self.event_windows, groups, self.study.tests,
-                          bootstrap=self.study.bootstrap)
-        if self.study.p_adjust:
-            table = adjust_pvalues(table, self.study.p_adjust)
+        table = run_tests(self.panel, self.event_windows, groups, list(self.options.tests),
+                          bootstrap=self.options.bootstrap)
+        if self.options.p_adjust:
+            table = adjust_pvalues(table, self.options.p_adjust)
         return table
 
     def car_regression(
@@ -386,7 +468,7 @@ class EventStudyResults:
     def regression(self) -> Any:
         """The study's ``regression`` (config key or ``EventStudy(regression=)``), fitted; None
         without one."""
-        spec = self.study.regression
+        spec = self.regression_spec
         if not spec:
             return None
         return self.car_regression(list(spec["x"]), data=spec.get("data"),
@@ -414,23 +496,15 @@ class EventStudyResults:
         from eventstudy.statistics.battery import run_test
 
         group = group or self.groups[0]
-        if group not in self.study.groups:
-            raise ConfigError(f"unknown group {group!r}; groups: {self.groups}")
-        self._window_slice(window)
-        r = run_test(self.panel.subset(self._members(group)), name, window, **self.study.bootstrap)
+        self.group_members(group)
+        self.panel.window_slice(window)
+        r = run_test(self.panel.subset(self._members(group)), name, window,
+                     **self.options.bootstrap)
         return TestResult(r.test, r.stat, r.pvalue, r.dist, r.nobs,
                           null_hypothesis=f"{r.null_hypothesis} for {group}",
                           alternative_hypothesis=r.alternative_hypothesis)
 
     # ------------------------------------------------------------------ claims
-    @cached_property
-    def claim_results(self) -> ClaimsEvaluation:
-        """The study's claims tested on these results: verdicts, one-line reasons, context tables;
-        see :func:`eventstudy.claims.evaluate_claims`."""
-        from eventstudy.claims import evaluate_claims
-
-        return evaluate_claims(self)
-
     @property
     def claims(self) -> pd.DataFrame:
         """Verdicts of the study's claims and the numbers behind them (empty without claims).
@@ -439,6 +513,8 @@ class EventStudyResults:
         first (test ``claim``), then one row per metric of each test, carrying the test's verdict
         (supported, not supported or inconclusive).
         """
+        if self.claim_results is None:
+            return pd.DataFrame(columns=CLAIM_COLUMNS)
         return self.claim_results.to_frame()
 
     # ------------------------------------------------------------------ display
@@ -477,7 +553,7 @@ class EventStudyResults:
 
         Raises
         ------
-        ConfigError
+        SpecificationError
             (a ValueError) When ``tickers`` names a security that is not in the results.
         """
         from eventstudy.reporting.plots import plot_car
@@ -486,7 +562,7 @@ class EventStudyResults:
             have = set(self.events["ticker"])
             unknown = [t for t in dict.fromkeys(tickers) if t not in have]
             if unknown:
-                raise ConfigError(f"plot_car: no security-event for ticker(s) {name_list(unknown)} "
+                raise SpecificationError(f"plot_car: no security-event for ticker(s) {name_list(unknown)} "
                                   f"in these results; tickers: {name_list(sorted(have))}")
 
         return plot_car(self, ax=ax, tickers=tickers)
@@ -497,3 +573,7 @@ class EventStudyResults:
         from eventstudy.reporting.export import write_report
 
         return write_report(self, output_dir)
+
+
+_FIELDS = {"spec", "options", "estimate", "provenance", "returns", "market", "regression_spec",
+           "claim_results"}

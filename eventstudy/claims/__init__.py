@@ -6,12 +6,10 @@ supported / inconclusive) with the numbers behind it.
 Tests: ``market_wide`` (the market's move against its own history), ``breadth`` (how many members of
 a universe moved), ``concentration`` (an exposed group against the rest), ``persistence`` (did the move
 last) and ``comparison`` (against other named dates). See :mod:`eventstudy.claims.spec` for the
-thresholds and their defaults. Importing this package loads only the specifications.
+thresholds and their defaults.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
 
 from eventstudy.claims.spec import (
     BreadthTest,
@@ -25,9 +23,7 @@ from eventstudy.claims.spec import (
     check_claims,
     parse_claims,
 )
-
-if TYPE_CHECKING:
-    from eventstudy.claims.evaluate import ClaimsEvaluation
+from eventstudy.claims.evaluate import ClaimsEvaluation, evaluate_claims
 
 __all__ = [
     "ClaimSpec",
@@ -41,11 +37,5 @@ __all__ = [
     "check_claims",
     "parse_claims",
     "evaluate_claims",
+    "ClaimsEvaluation",
 ]
-
-
-def evaluate_claims(results: Any) -> ClaimsEvaluation:
-    """Evaluate the claims of a fitted study; see :func:`eventstudy.claims.evaluate.evaluate_claims`."""
-    from eventstudy.claims.evaluate import evaluate_claims as _evaluate
-
-    return _evaluate(results)

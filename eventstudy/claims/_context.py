@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from eventstudy.claims.spec import ClaimSpec
+from eventstudy.data.symbols import normalize_ticker
 from eventstudy.exceptions import ConfigError, DataUnavailableError
-
-if TYPE_CHECKING:
-    from eventstudy.results import EventStudyResults
+from eventstudy.results import EventStudyResults
 
 __all__ = ["ClaimContext", "pct"]
 
@@ -36,6 +34,10 @@ class ClaimContext:
     claim : ClaimSpec
     index : int
         Position of the claim in the study's list (used in messages: ``claims[1]``).
+    market_history : pandas.Series, optional
+        The market's own daily returns by session date (market-based tests).
+    base_dir : str, optional
+        Folder that a relative ``market_caps`` file resolves against.
 
     Raises
     ------
@@ -43,8 +45,11 @@ class ClaimContext:
         When the claim's event is not in the results.
     """
 
-    def __init__(self, results: EventStudyResults, claim: ClaimSpec, index: int = 0) -> None:
+    def __init__(self, results: EventStudyResults, claim: ClaimSpec, index: int = 0, *,
+                 market_history: pd.Series | None = None, base_dir: str | None = None) -> None:
         self.results = results
+        self.history = market_history
+        self.base_dir = Path(base_dir) if base_dir is not None else None
         self.claim = claim
         self.where = f"claims[{index}] ({claim.id})"
         events = results.events
@@ -62,13 +67,15 @@ class ClaimContext:
         self.tickers: list[str] = rows["ticker"].tolist()
         self.sign = -1.0 if claim.direction == "down" else 1.0
         self.fall = "fall" if claim.direction == "down" else "rise"
-        hist_name = getattr(getattr(results.study, "market_history", None), "name", None)
-        self.market_name = str(results.metadata.get("market") or hist_name or "the market")
+        hist_name = getattr(market_history, "name", None)
+        prov_market = results.provenance.market
+        self.market_name = str((prov_market if prov_market != "market" else None) or hist_name
+                               or "the market")
 
     # ------------------------------------------------------------------ securities
     def group_tickers(self, names: list[str]) -> list[str]:
         """Union of the tickers of the named groups, in order."""
-        groups = self.results.study.groups
+        groups = self.results.spec.groups
         unknown = [g for g in names if g not in groups]
         if unknown:
             raise ConfigError(f"{self.where}: unknown group(s) {unknown}; groups: {list(groups)}")
@@ -81,8 +88,8 @@ class ClaimContext:
         security of the event.
         """
         if name is None:
-            default = self.results.metadata.get("universe")
-            if default and default in self.results.study.groups:
+            default = self.results.spec.universe
+            if default and default in self.results.spec.groups:
                 name = str(default)
         if name is None:
             return ALL_SECURITIES, list(self.tickers)
@@ -97,15 +104,12 @@ class ClaimContext:
             When the CSV file is missing, unreadable or lacks the columns ticker and market_cap, or a
             cap is not a positive number; the message names the file.
         """
-        from eventstudy.data.symbols import normalize_ticker
-
         if caps is None:
             return None
         if isinstance(caps, dict):
             table = pd.Series(caps, dtype="float64")
         else:
-            cfg = self.results.metadata.get("config")
-            base = getattr(cfg, "base_dir", None)
+            base = self.base_dir
             path = caps if caps.is_absolute() or base is None else base / caps
             try:
                 frame = pd.read_csv(path)
@@ -132,7 +136,7 @@ class ClaimContext:
     @cached_property
     def market(self) -> pd.Series:
         """Daily market returns (decimals) by session date, covering the lookback and named dates."""
-        hist = getattr(self.results.study, "market_history", None)
+        hist = self.history
         if hist is None:
             raise DataUnavailableError(
                 f"{self.where}: market_wide, comparison and persistence (measure: market) need the "
@@ -175,7 +179,7 @@ class ClaimContext:
 
     def session_returns(self, window: tuple[int, int]) -> pd.DataFrame:
         """Raw security returns of the event's tickers over [t1, t2] relative to day 0 (rows: tau)."""
-        R = self.results.study.returns
+        R = self.results.returns
         p0 = int(R.index.get_loc(self.day0))
         lo, hi = max(p0 + window[0], 0), p0 + window[1]
         cols = [t for t in self.tickers if t in R.columns]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
@@ -15,13 +15,9 @@ from eventstudy.claims.market import comparison, market_wide
 from eventstudy.claims.persistence import persistence
 from eventstudy.claims.spec import ClaimSpec
 from eventstudy.claims.verdict import TestOutcome, claim_verdict
-
-if TYPE_CHECKING:
-    from eventstudy.results import EventStudyResults
+from eventstudy.results import CLAIM_COLUMNS, EventStudyResults
 
 __all__ = ["ClaimResult", "ClaimsEvaluation", "evaluate_claims", "CLAIM_COLUMNS", "CLAIM_TESTS"]
-
-CLAIM_COLUMNS = ["claim_id", "claim", "test", "metric", "value", "p_value", "verdict"]
 
 CLAIM_TESTS: dict[str, Callable[[Any, ClaimContext], TestOutcome]] = {
     "market_wide": market_wide,
@@ -106,19 +102,31 @@ class ClaimsEvaluation:
         return self.text()
 
 
-def evaluate_claims(results: EventStudyResults) -> ClaimsEvaluation:
-    """Run the claims attached to a study on its fitted results.
+def evaluate_claims(
+    results: EventStudyResults,
+    specs: Sequence[ClaimSpec],
+    market_history: pd.Series | None = None,
+    *,
+    base_dir: str | None = None,
+) -> ClaimsEvaluation:
+    """Test claims against fitted results.
 
     Parameters
     ----------
     results : EventStudyResults
-        A fitted study whose ``study.claims`` lists :class:`~eventstudy.claims.ClaimSpec` records;
-        market-based tests read ``study.market_history`` (daily market returns by session date).
+        The fitted study.
+    specs : sequence of ClaimSpec
+        The claims (:func:`~eventstudy.claims.spec.parse_claims`).
+    market_history : pandas.Series, optional
+        The market's own daily returns (decimals) by session date, for the market-based tests (a
+        lookback before each event, comparison dates, persistence).
+    base_dir : str, optional
+        Folder that relative paths in the claims (``market_caps`` files) resolve against.
 
     Returns
     -------
     ClaimsEvaluation
-        Empty when the study has no claims.
+        Empty when there are no claims.
 
     Raises
     ------
@@ -128,8 +136,8 @@ def evaluate_claims(results: EventStudyResults) -> ClaimsEvaluation:
         When the market's returns do not cover what a test needs.
     """
     out = []
-    for i, spec in enumerate(getattr(results.study, "claims", None) or []):
-        ctx = ClaimContext(results, spec, i)
+    for i, spec in enumerate(specs):
+        ctx = ClaimContext(results, spec, i, market_history=market_history, base_dir=base_dir)
         outcomes = [CLAIM_TESTS[t.test](t, ctx) for t in spec.tests]
         out.append(ClaimResult(spec, ctx.event_id, ctx.day0, outcomes))
     return ClaimsEvaluation(out)

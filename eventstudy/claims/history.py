@@ -1,4 +1,5 @@
-"""The market's own return history that the market-based claim tests need."""
+"""The span of the market's own return history that the market-based claim tests need (the
+pipeline, :func:`eventstudy.inputs.load_study_inputs`, loads it)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,8 @@ from eventstudy.claims.spec import (
     MarketWideTest,
     PersistenceTest,
 )
-from eventstudy.data import PriceSource, sanitize_prices
-from eventstudy.returns import simple_returns
 
-__all__ = ["market_history_range", "load_market_history"]
+__all__ = ["market_history_range"]
 
 
 def market_history_range(
@@ -46,41 +45,3 @@ def market_history_range(
     if named:
         start, end = min(start, min(named) - pd.Timedelta(days=7)), max(end, max(named))
     return pd.Timestamp(start), pd.Timestamp(end)
-
-
-def load_market_history(
-    source: PriceSource,
-    market: str,
-    start: pd.Timestamp,
-    end: pd.Timestamp,
-    *,
-    kind: str = "simple",
-) -> pd.Series:
-    """Load the market's daily returns over ``start..end`` from ``source``.
-
-    Parameters
-    ----------
-    source : PriceSource
-    market : str
-        The market's symbol (e.g. ``^GSPC``).
-    start, end : pandas.Timestamp
-        Calendar range, inclusive; a source holding less returns what it has.
-    kind : {'simple', 'log'}
-        The study's return type.
-
-    Returns
-    -------
-    pandas.Series
-        Decimal returns of the market by session date (NaN rows dropped), named after the market.
-
-    Raises
-    ------
-    DataUnavailableError
-        When the source has no prices for the market (raised by the source).
-    """
-    data = source.get_prices([market], start, end)
-    close = sanitize_prices(data.close, label=source.name)[market].dropna()
-    r = simple_returns(close)
-    if kind == "log":
-        r = np.log1p(r)
-    return r.iloc[1:].rename(market)

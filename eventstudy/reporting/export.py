@@ -51,21 +51,10 @@ def sources_table(res: EventStudyResults) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ticker, source (with the repository or request behind it), vintage (the bundle's
-        build vintage, or the fetch date of a download), adjusted; one row per series, market included.
-        Empty when the study was built from returns given in memory.
+        build vintage, or the fetch date of a download), adjusted; one row per series, market included
+        (:attr:`Provenance.series`). Empty when the study was built from returns given in memory.
     """
-    import re
-
-    from eventstudy import datasets
-
-    md = res.metadata
-    rows = []
-    for ticker, source in dict(md.get("sources") or {}).items():
-        fetched = re.search(r"fetched (\d{4}-\d{2}-\d{2})", str(source))
-        vintage = (datasets.VINTAGE if str(source).startswith("bundled")
-                   else fetched.group(1) if fetched else str(md.get("vintage", "")))
-        rows.append((ticker, str(source), vintage, bool(md.get("adjusted", True))))
-    return pd.DataFrame(rows, columns=["ticker", "source", "vintage", "adjusted"])
+    return res.provenance.series.reset_index(drop=True)
 
 
 def report_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
@@ -111,21 +100,20 @@ def check_output_folder(folder: str | Path) -> None:
 
 
 def _resolved_config(res: EventStudyResults) -> str:
-    cfg = res.metadata.get("config")
-    if cfg is not None:
-        return str(cfg.to_yaml())
+    if res.provenance.config_yaml is not None:
+        return res.provenance.config_yaml
     import yaml
 
-    study = res.study
+    spec = res.spec
     return yaml.safe_dump({
-        "study": res.metadata.get("study", "api"),
-        "estimation_window": list(study.estimation_window),
-        "event_windows": [list(w) for w in study.event_windows],
-        "model": study.model.name,
-        "min_estimation_obs": study.min_estimation_obs,
-        "gap": study.gap,
-        "non_trading_day": study.non_trading_day,
-        "groups": {g: list(m) for g, m in study.groups.items()},
+        "study": res.provenance.study,
+        "estimation_window": list(spec.estimation_window),
+        "event_windows": [list(w) for w in spec.event_windows],
+        "model": spec.model.name,
+        "min_estimation_obs": spec.min_estimation_obs,
+        "gap": spec.gap,
+        "non_trading_day": spec.non_trading_day,
+        "groups": {g: list(m) for g, m in spec.groups.items()},
     }, sort_keys=False)
 
 

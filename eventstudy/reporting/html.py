@@ -52,8 +52,8 @@ def _sections(sections: list[Section], level: int = 2) -> str:
 
 def repr_html(res: EventStudyResults) -> str:
     """Return the notebook display: settings, headline table and claim verdicts (HTML fragment)."""
-    md = res.metadata
-    title = html.escape(str(md.get("title") or md.get("study", "Event study")))
+    md = res.provenance
+    title = html.escape(str(md.title or md.study))
     keep = [s for s in summary_sections(res) if s.key in ("settings", "headline", "claims")]
     return (f"<div><h3>Event study: {title}</h3>{_sections(keep, level=4)}"
             f"<p class='note'>{html.escape(data_statement(res))}</p></div>")
@@ -68,14 +68,14 @@ def summary_html(res: EventStudyResults, images: dict[str, bytes] | None = None)
     images : dict of str to bytes, optional
         Caption -> PNG bytes of charts to embed after the tables.
     """
-    md = res.metadata
-    title = html.escape(str(md.get("title") or md.get("study", "Event study")))
+    md = res.provenance
+    title = html.escape(str(md.title or md.study))
     body = [f"<h1>{title}</h1>"]
-    if md.get("description"):
-        body.append(f"<p>{html.escape(str(md['description']))}</p>")
+    if md.description:
+        body.append(f"<p>{html.escape(str(md.description))}</p>")
     body.append(_sections(summary_sections(res)))
     body.append(f"<h2>Data</h2><p>{html.escape(data_statement(res))}</p>")
-    notes = "".join(f"<li>{html.escape(str(n))}</li>" for n in md.get("notes", []))
+    notes = "".join(f"<li>{html.escape(str(n))}</li>" for n in md.notes)
     if notes:
         body.append(f"<ul>{notes}</ul>")
     for caption, png in (images or {}).items():

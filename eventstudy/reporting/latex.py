@@ -71,7 +71,7 @@ def to_booktabs(frame: pd.DataFrame, *, caption: str, label: str, note: str = ""
 
 def latex_tables(res: EventStudyResults) -> dict[str, str]:
     """Return file name -> LaTeX source of the headline, CAAR and test-statistic tables."""
-    title = str(res.metadata.get("title") or res.metadata.get("study", "Event study"))
+    title = str(res.provenance.title or res.provenance.study)
     caar = res.caar_table()
     return {
         "headline.tex": to_booktabs(

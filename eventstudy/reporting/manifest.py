@@ -53,28 +53,28 @@ def file_hash(path: Path) -> str:
 
 
 def _input_data(res: EventStudyResults) -> dict[str, Any]:
-    md = res.metadata
-    prices = md.get("prices")
+    md = res.provenance
+    prices = md.prices
     if isinstance(prices, pd.DataFrame):
         what, frame = "price levels (sessions x tickers, market included)", prices
     else:
-        frame = pd.concat({"returns": res.study.returns, "market": res.study.market}, axis=1)
+        frame = pd.concat({"returns": res.returns, "market": res.market}, axis=1)
         what = "returns and paired market returns (sessions x securities)"
-    sources = md.get("sources")
+    sources = md.sources
     return {
         "what": what,
         "sha256": data_hash(frame),
         "shape": list(frame.shape),
         "first_date": str(pd.Timestamp(frame.index[0]).date()) if len(frame) else None,
         "last_date": str(pd.Timestamp(frame.index[-1]).date()) if len(frame) else None,
-        "source": md.get("source"),
-        "vintage": md.get("vintage"),
-        "adjusted": md.get("adjusted"),
+        "source": md.source,
+        "vintage": md.vintage,
+        "adjusted": md.adjusted,
         "series_by_source": (pd.Series(sources).value_counts().to_dict()
-                             if isinstance(sources, dict) else None),
+                             if sources else None),
         # the security-events as given (from the config or an events CSV), before anchoring
-        "events": {"n": int(len(res.study.events)),
-                   "sha256": data_hash(res.study.events.astype(str).reset_index(drop=True))},
+        "events": {"n": int(len(res.spec.events)),
+                   "sha256": data_hash(res.spec.events.astype(str).reset_index(drop=True))},
     }
 
 
@@ -100,10 +100,10 @@ def build_manifest(res: EventStudyResults, *, config_yaml: str, folder: Path,
     """
     outputs = {p.relative_to(folder).as_posix(): file_hash(p)
                for p in sorted(folder.rglob("*")) if p.is_file()}
-    md = res.metadata
+    md = res.provenance
     return {
-        "study": md.get("study"),
-        "title": md.get("title"),
+        "study": md.study,
+        "title": md.title,
         "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "argv": list(sys.argv),
         "platform": platform.platform(),

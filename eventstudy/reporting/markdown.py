@@ -14,10 +14,10 @@ __all__ = ["summary_markdown", "data_statement"]
 
 def data_statement(res: EventStudyResults) -> str:
     """Return the sentence stating which source, vintage and adjustment served the prices."""
-    md = res.metadata
-    return (f"Prices: {md.get('source', 'user-supplied')}, vintage {md.get('vintage', 'n/a')}, "
-            f"adjusted for splits and dividends: {str(md.get('adjusted', 'n/a')).lower()}. "
-            f"Returns: {md.get('returns', 'simple')}.")
+    md = res.provenance
+    return (f"Prices: {md.source}, vintage {md.vintage}, "
+            f"adjusted for splits and dividends: {str(md.adjusted).lower()}. "
+            f"Returns: {md.returns}.")
 
 
 def summary_markdown(res: EventStudyResults) -> str:
@@ -28,10 +28,10 @@ def summary_markdown(res: EventStudyResults) -> str:
     """
     from tabulate import tabulate
 
-    md = res.metadata
-    lines = [f"# {md.get('title') or md.get('study', 'Event study')}", ""]
-    if md.get("description"):
-        lines += [str(md["description"]), ""]
+    md = res.provenance
+    lines = [f"# {md.title or md.study}", ""]
+    if md.description:
+        lines += [str(md.description), ""]
     for sec in summary_sections(res):
         lines += [f"## {sec.title}", ""]
         if sec.key == "settings":
@@ -43,5 +43,5 @@ def summary_markdown(res: EventStudyResults) -> str:
         if sec.note:
             lines += [sec.note, ""]
     lines += ["## Data", "", data_statement(res), ""]
-    lines += [f"- {note}" for note in md.get("notes", [])]
+    lines += [f"- {note}" for note in md.notes]
     return "\n".join(lines).rstrip() + "\n"

@@ -71,7 +71,7 @@ CHARTS: list[tuple[str, int, Callable[[Any, Any], Any]]] = [
 
 
 def _title(res: EventStudyResults) -> str:
-    return str(res.metadata.get("title") or res.metadata.get("study", "Event study"))
+    return str(res.provenance.title or res.provenance.study)
 
 
 def _shorten(text: object, width: int) -> str:
@@ -85,9 +85,9 @@ def _width(text: str) -> int:
 
 
 def _frame_page(fig: Figure, res: EventStudyResults, page: int) -> None:
-    md = res.metadata
+    md = res.provenance
     fig.text(0.015, 0.985, _title(res), fontsize=8, color="0.35", ha="left", va="top")
-    fig.text(0.015, 0.01, f"{md.get('study', '')} | {data_statement(res)}", fontsize=7,
+    fig.text(0.015, 0.01, f"{md.study} | {data_statement(res)}", fontsize=7,
              color="0.35", ha="left", va="bottom")
     fig.text(0.985, 0.01, f"page {page} of {N_PAGES}", fontsize=7, color="0.35", ha="right",
              va="bottom")
@@ -174,8 +174,8 @@ class _TextPage:
 def _summary_page(res: EventStudyResults) -> Figure:
     p = _TextPage(res, 1)
     p.text(wrap(_title(res), 90), size=16, bold=True)
-    if res.metadata.get("description"):
-        p.text(wrap(str(res.metadata["description"]), 150), size=9, color="0.2")
+    if res.provenance.description:
+        p.text(wrap(str(res.provenance.description), 150), size=9, color="0.2")
     verdicts = claim_verdicts(res)
     if verdicts is not None:  # verdicts come first (issue 6): before settings and numbers
         p.y += 0.05
@@ -216,7 +216,7 @@ def _diagnostics_page(res: EventStudyResults) -> Figure:
     p = _TextPage(res, 9)
     p.text("Diagnostics", size=14, bold=True)
     p.text(data_statement(res), size=8.5)
-    sources = res.metadata.get("sources")
+    sources = res.provenance.sources
     if isinstance(sources, dict) and sources:
         counts = pd.Series(sources).value_counts()
         p.text(wrap("Series by source: " + "; ".join(f"{s}: {n}" for s, n in counts.items()), 170),
@@ -236,7 +236,7 @@ def _diagnostics_page(res: EventStudyResults) -> Figure:
             p.table(frame, size=7.5, max_rows=12, more="in diagnostics.csv")
         else:
             p.text(empty, size=8.5, color="0.3")
-    notes = res.metadata.get("notes", [])
+    notes = res.provenance.notes
     if notes and p.room() > 0.6:
         p.y += 0.08
         p.text("Data notes", size=10.5, bold=True)
@@ -288,12 +288,12 @@ def write_pdf(res: EventStudyResults, path: Path, figures_dir: Path | None = Non
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
 
-    md = res.metadata
+    md = res.provenance
     written: list[Path] = []
     meta = {
         "Title": _title(res),
-        "Subject": f"Event study {md.get('study', '')}: {_title(res)}",
-        "Keywords": f"study={md.get('study', '')}; event study; abnormal returns; CAAR",
+        "Subject": f"Event study {md.study}: {_title(res)}",
+        "Keywords": f"study={md.study}; event study; abnormal returns; CAAR",
         "Creator": "eventstudy",
         "CreationDate": dt.datetime.now(dt.timezone.utc),
     }

@@ -54,7 +54,7 @@ def _legend(ax: Axes, **kwargs: Any) -> None:
 
 def named_groups(res: EventStudyResults) -> list[str]:
     """Return the groups named in the study (the universe group left out when there are others)."""
-    universe = res.metadata.get("universe")
+    universe = res.provenance.universe
     named = [g for g in res.groups if g != universe]
     return named or res.groups
 
@@ -69,7 +69,7 @@ def _named_securities(res: EventStudyResults, tickers: list[str] | None) -> list
     if tickers is None:
         order: list[str] = []
         for g in named_groups(res):
-            order += [t for t in res.study.groups[g] if t not in order]
+            order += [t for t in res.spec.groups[g] if t not in order]
     else:
         order = list(dict.fromkeys(tickers))
     rank = {t: i for i, t in enumerate(order)}
@@ -88,7 +88,7 @@ def _named_securities(res: EventStudyResults, tickers: list[str] | None) -> list
 def _of(keys: list[tuple[str, str]], res: EventStudyResults) -> str:
     """Title note when only part of the named security-events is shown."""
     n = int(res.events["ticker"].isin(
-        {t for g in named_groups(res) for t in res.study.groups[g]}).sum())
+        {t for g in named_groups(res) for t in res.spec.groups[g]}).sum())
     return f" ({len(keys)} largest |AR(0)| of {n})" if len(keys) < n else ""
 
 
@@ -220,7 +220,7 @@ def plot_car(
     fig, ax = _fig_ax(ax, (8, 4.8))
     car = res.car
     if tickers is None:
-        tickers = list(res.study.groups[named_groups(res)[0]])
+        tickers = list(res.spec.groups[named_groups(res)[0]])
     shown = [c for c in car.columns if c[1] in set(tickers)]
     multi = len({c[0] for c in shown}) > 1
     for i, c in enumerate(shown):
@@ -339,10 +339,10 @@ def plot_ar_heatmap(
 
 
 def _universe_group(res: EventStudyResults) -> str:
-    universe = res.metadata.get("universe")
+    universe = res.provenance.universe
     if universe in res.groups:
         return str(universe)
-    return max(res.groups, key=lambda g: len(res.study.groups[g]))
+    return max(res.groups, key=lambda g: len(res.spec.groups[g]))
 
 
 def plot_ar_distribution(
@@ -360,7 +360,7 @@ def plot_ar_distribution(
     group = group or _universe_group(res)
     frame = res.to_frame()
     day = frame[frame["tau"] == tau]
-    members = set(res.study.groups[group])
+    members = set(res.spec.groups[group])
     vals = day.loc[day["ticker"].isin(members), "ar"].dropna().to_numpy() * 100
     fig, ax = _fig_ax(ax, (8, 4.8))
     if vals.size:
@@ -389,19 +389,6 @@ def plot_ar_distribution(
     return fig
 
 
-def _price_levels(res: EventStudyResults) -> pd.DataFrame:
-    """Price levels by session (columns: tickers and the market), from the data or from returns."""
-    prices = res.metadata.get("prices")
-    if isinstance(prices, pd.DataFrame):
-        return prices
-    rets = res.study.returns
-    mkt = res.study.market.bfill(axis=1).iloc[:, 0].rename("market")
-    both = pd.concat([rets, mkt], axis=1)
-    if res.metadata.get("returns") == "log":
-        return np.exp(both.cumsum())
-    return (1 + both).cumprod()
-
-
 def normalized_prices(res: EventStudyResults, before: int = 5) -> pd.DataFrame:
     """Return prices normalised to 100 at each security-event's day-0 close.
 
@@ -416,11 +403,11 @@ def normalized_prices(res: EventStudyResults, before: int = 5) -> pd.DataFrame:
     pandas.DataFrame
         (n_tau, n_series) indexed by tau: one column per group of the study (equal-weighted mean of
         its security-events' normalised prices) and ``market``. Prices come from
-        ``res.metadata["prices"]`` (levels, as loaded) or, for studies built from returns, are
-        compounded from the returns.
+        ``res.price_levels()`` (levels as loaded or, for studies built from returns, compounded
+        from the returns).
     """
-    levels = _price_levels(res)
-    market = res.metadata.get("market", "market")
+    levels = res.price_levels()
+    market = res.provenance.market
     mcol = market if market in levels.columns else "market"
     tau = np.arange(min(int(res.ar.index[0]), -before), int(res.ar.index[-1]) + 1)
     ev = res.events
@@ -436,7 +423,7 @@ def normalized_prices(res: EventStudyResults, before: int = 5) -> pd.DataFrame:
         norm = sec / base * 100
     out = {}
     for g in res.groups:
-        mask = ev["ticker"].isin(set(res.study.groups[g])).to_numpy()
+        mask = ev["ticker"].isin(set(res.spec.groups[g])).to_numpy()
         out[g] = np.nanmean(norm[mask], axis=0) if mask.any() else np.full(len(tau), np.nan)
     if mcol in levels.columns:
         m = levels[mcol].to_numpy(dtype="float64")

@@ -44,7 +44,7 @@ def tests_note(res: EventStudyResults) -> str:
     names = list(dict.fromkeys(res.tests["test"])) if len(res.tests) else []
     refs = "; ".join(f"{n}: {TEST_REFERENCES[n]}" for n in names if n in TEST_REFERENCES)
     clustered = ""
-    if len(res.events) > 1 and res.events["day0"].nunique() == 1:
+    if res.clustering.all_share:
         clustered = ("All security-events share day 0, so their ARs are cross-correlated: t, "
                      "patell and bmp ignore it and overstate significance; kolari_pynnonen "
                      "adjusts for it. ")
@@ -94,7 +94,7 @@ def headline_table(res: EventStudyResults) -> pd.DataFrame:
 
 
 def _events_text(res: EventStudyResults, limit: int = 6) -> str:
-    ev = res.study.events
+    ev = res.spec.events
     first = ev.groupby("event_id", sort=False)[["date", "label"]].first()
     parts = [f"{e} ({d.date()}){': ' + str(lab) if lab else ''}"
              for e, (d, lab) in first.iterrows()]
@@ -104,21 +104,21 @@ def _events_text(res: EventStudyResults, limit: int = 6) -> str:
 
 def settings_table(res: EventStudyResults) -> list[tuple[str, str]]:
     """Return (label, value) pairs describing what ran and on which data."""
-    md = res.metadata
+    md = res.provenance
     shifted = "; ".join(
         f"{r.event_id}: {r.date} -> {r.anchored_date}" for r in res.shifted.itertuples()
     )
     rows = [
-        ("Study", str(md.get("title") or md.get("study", ""))),
+        ("Study", str(md.title or md.study)),
         ("Events", _events_text(res)),
         ("Model", f"{res.model_name} (OLS)" if res.model_name == "market" else res.model_name),
-        ("Market", str(md.get("market", "given"))),
+        ("Market", str(md.market)),
         ("Estimation window", f"[{res.estimation_window[0]}, {res.estimation_window[1]}] sessions"),
         ("Event windows", ", ".join(f"[{a},{b}]" for a, b in res.event_windows)),
         ("Security-events", f"{len(res.events)} fitted, {len(res.dropped)} skipped"),
-        ("Returns", f"{md.get('returns', 'simple')}, decimals"),
-        ("Data", f"{md.get('source', 'user-supplied')}, vintage {md.get('vintage', 'n/a')}, "
-                 f"adjusted: {str(md.get('adjusted', 'n/a')).lower()}"),
+        ("Returns", f"{md.returns}, decimals"),
+        ("Data", f"{md.source}, vintage {md.vintage}, "
+                 f"adjusted: {str(md.adjusted).lower()}"),
     ]
     if shifted:
         rows.append(("Shifted event dates", shifted))
@@ -168,7 +168,7 @@ def quality_table(res: EventStudyResults) -> pd.DataFrame:
     Columns ticker, date (text ``YYYY-MM-DD``), check, severity, message; empty when the data
     layer reported none.
     """
-    q = res.metadata.get("quality")
+    q = res.provenance.quality
     if not isinstance(q, pd.DataFrame):
         return pd.DataFrame(columns=QUALITY_COLUMNS)
     q = q.reset_index(drop=True)
@@ -184,7 +184,7 @@ def warnings_table(res: EventStudyResults) -> pd.DataFrame:
     listed as skipped security-events or data-quality findings (which are also issued as
     warnings); empty when there are none.
     """
-    raw = res.metadata.get("warnings") or []
+    raw = res.provenance.warnings or []
     shown = set(res.dropped["reason"].astype(str)) if "reason" in res.dropped else set()
     shown |= set(quality_table(res).get("message", pd.Series(dtype=str)).astype(str))
     rows: dict[tuple[str, str], None] = {}
@@ -252,7 +252,7 @@ def diagnostics_table(res: EventStudyResults) -> pd.DataFrame:
 
     Dates are text ``YYYY-MM-DD``; a column that does not apply to a row is empty.
     """
-    ev = res.study.events
+    ev = res.spec.events
     day = {(e, t): d for e, t, d in zip(ev["event_id"], ev["ticker"], ev["date"], strict=True)}
     rows = [("skipped", r.event_id, r.ticker, _iso_date(day.get((r.event_id, r.ticker))),
              "estimation_window", "warning", r.reason) for r in res.dropped.itertuples()]
@@ -265,7 +265,7 @@ def diagnostics_table(res: EventStudyResults) -> pd.DataFrame:
               str(getattr(r, "message", ""))) for r in q.itertuples()]
     rows += [("warning", "", "", "", r.category, "warning", r.message)
              for r in warnings_table(res).itertuples()]
-    rows += [("note", "", "", "", "", "info", str(n)) for n in res.metadata.get("notes", [])]
+    rows += [("note", "", "", "", "", "info", str(n)) for n in res.provenance.notes]
     return pd.DataFrame(rows, columns=DIAGNOSTICS_COLUMNS)
 
 
@@ -342,7 +342,7 @@ def build_summary(res: EventStudyResults) -> Summary:
     from statsmodels.iolib.summary2 import Summary
 
     smry = Summary()
-    smry.add_title(f"Event study: {res.metadata.get('title') or res.metadata.get('study', '')}")
+    smry.add_title(f"Event study: {res.provenance.title or res.provenance.study}")
     verdicts = claim_verdicts(res)
     if verdicts is not None:  # verdicts come first (issue 6)
         smry.add_df(format_frame(verdicts), index=False, header=True)

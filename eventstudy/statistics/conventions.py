@@ -46,6 +46,14 @@ class Conventions:
         Expected share of positive ARs in the generalized sign test: the average over securities of
         each one's share over its estimation window (Cowan 1992) or the share over all pooled
         security-days (estudy2).
+    car_variance : {'exact', 'sqrt_l', 'daily_sum'}, default 'exact'
+        Variance of a CAR over L days (car.csv's t, SCAR and every test built on SCAR):
+        ``'exact'`` the forecast-error variance sigma^2 (L + s'As), s the summed event-window
+        regressors, which keeps the covariance that the shared estimates induce across days
+        (MacKinlay 1997, eq. 12-14); ``'sqrt_l'`` L sigma^2, i.e. CAR / (sqrt(L) sigma) (Brown and
+        Warner 1985; the R package EventStudy); ``'daily_sum'`` the sum of the daily forecast-error
+        variances sigma^2 sum_t (1 + x_t'Ax_t) (Campbell, Lo and MacKinlay 1997, ignoring the
+        covariance). With ``forecast_error=False`` 'exact' and 'daily_sum' reduce to L sigma^2.
 
     References
     ----------
@@ -53,6 +61,7 @@ class Conventions:
     .. [2] Patell, J. M. (1976). Corporate forecasts of earnings per share and stock price behavior.
        JAR 14(2), 246-276.
     .. [3] Cowan, A. R. (1992). Nonparametric event study tests. RQFA 2, 343-358.
+    .. [4] Brown, S. J., Warner, J. B. (1985). Using daily stock returns. JFE 14(1), 3-31.
     """
 
     sigma_ddof: Literal["k", "1"] = "k"
@@ -61,6 +70,7 @@ class Conventions:
     day_sums: Literal["sum", "scaled"] = "sum"
     rank_centering: Literal["security", "pooled"] = "security"
     gsign_p: Literal["mean", "pooled"] = "mean"
+    car_variance: Literal["exact", "sqrt_l", "daily_sum"] = "exact"
 
     def __post_init__(self) -> None:
         allowed = {
@@ -69,6 +79,7 @@ class Conventions:
             "day_sums": ("sum", "scaled"),
             "rank_centering": ("security", "pooled"),
             "gsign_p": ("mean", "pooled"),
+            "car_variance": ("exact", "sqrt_l", "daily_sum"),
         }
         for name, options in allowed.items():
             if getattr(self, name) not in options:

@@ -13,16 +13,14 @@ returns over its estimation days plus the event-window days of the panel (the "c
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from eventstudy._typing import Float64Array, Window
 from eventstudy.statistics._result import TestResult
-from eventstudy.statistics.parametric import normal_pvalue, t_pvalue
-
-if TYPE_CHECKING:
-    from eventstudy.statistics.panel import TestPanel
+from eventstudy.statistics.panel import TestPanel
+from eventstudy.statistics.variance import normal_pvalue, t_pvalue
 
 __all__ = [
     "sign", "generalized_sign", "corrado_sign", "corrado_rank", "modified_rank", "wilcoxon",

@@ -17,6 +17,7 @@ import numpy as np
 from eventstudy._typing import Float64Array, IntArray, Window
 from eventstudy.exceptions import ConfigError
 from eventstudy.statistics.conventions import Conventions
+from eventstudy.statistics.variance import car_variance, t_pvalue
 
 __all__ = ["TestPanel", "build_panel", "forecast_error_matrix"]
 
@@ -113,6 +114,8 @@ class TestPanel:
     conventions: Conventions = field(default_factory=Conventions)
     missing_returns: str = "nan"
     """'nan': a missing AR makes the CAR NaN; 'skip': the CAR sums the available days."""
+    kind: str = "simple"
+    """Return type of ``ret_evt`` and ``normal_evt``, 'simple' or 'log' (BHAR compounds simple)."""
     cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """Window-independent intermediate results of the tests (ranks, daily statistics)."""
 
@@ -128,7 +131,7 @@ class TestPanel:
                      "evt_day", "ret_evt", "normal_evt"):
             kw[name] = getattr(self, name)[mask]
         return TestPanel(tau=self.tau, conventions=self.conventions,
-                         missing_returns=self.missing_returns, **kw)
+                         missing_returns=self.missing_returns, kind=self.kind, **kw)
 
     def window_slice(self, window: Window) -> slice:
         """Return the column slice of ``ar_evt`` for an inclusive tau window.
@@ -166,11 +169,37 @@ class TestPanel:
             return np.zeros(self.ar_evt.shape)
         return np.einsum("etk,ekl,etl->et", self.x_evt, self.A, self.x_evt)
 
+    # -- the variance engine: every AR/CAR variance and t statistic of the product comes from here
+
+    @cached_property
+    def ar_variance(self) -> Float64Array:
+        """(N, L) Var(AR_it) = sigma_i^2 (1 + x_t'Ax_t) under the conventions.
+
+        The forecast-error variance of MacKinlay (1997, eq. 10-11); sigma^2 alone with
+        ``forecast_error=False``. Fixture F1 day 0: sigma^2 (1 + 1/6 + 0.1), t = 4.443.
+        """
+        return self.sigma2[:, None] * (1.0 + self.fe_quad)
+
     @cached_property
     def sar(self) -> Float64Array:
-        """(N, L) standardised abnormal returns AR / sqrt(sigma^2 (1 + x'Ax)) (Patell 1976)."""
+        """(N, L) standardised abnormal returns AR / sqrt(Var(AR)) (Patell 1976).
+
+        Also the AR t statistic of ar.csv and ``res.to_frame()``, against t(df).
+        """
         with np.errstate(invalid="ignore", divide="ignore"):
-            return self.ar_evt / np.sqrt(self.sigma2[:, None] * (1.0 + self.fe_quad))
+            return self.ar_evt / np.sqrt(self.ar_variance)
+
+    @cached_property
+    def sar_pvalue(self) -> Float64Array:
+        """(N, L) two-sided p-value of :attr:`sar` against Student's t with the model's df."""
+        return t_pvalue(self.sar, self.df[:, None])
+
+    def window_days(self, window: Window) -> np.ndarray | None:
+        """(N, L_w) days whose AR enters the CAR over ``window``: None for all days (a missing AR
+        makes the CAR NaN), the available days under ``missing_returns='skip'``."""
+        if self.missing_returns != "skip":
+            return None
+        return np.isfinite(self.ar_evt[:, self.window_slice(window)])
 
     def car(self, window: Window) -> Float64Array:
         """(N,) CAR over ``window``; NaN when any AR in it is missing (never a partial sum), or
@@ -180,18 +209,38 @@ class TestPanel:
             return np.where(np.isfinite(x).any(axis=1), np.nansum(x, axis=1), np.nan)
         return x.sum(axis=1)
 
-    def car_variance(self, window: Window) -> Float64Array:
-        """(N,) Var(CAR) = sigma^2 (L + s'As), s the summed regressors (MacKinlay 1997, eq. 12-14)."""
-        from eventstudy.statistics.parametric import car_variance
-
+    def n_days(self, window: Window) -> IntArray:
+        """(N,) number of ARs summed into each CAR over ``window`` (all days unless 'skip')."""
         sl = self.window_slice(window)
-        days = np.isfinite(self.ar_evt[:, sl]) if self.missing_returns == "skip" else None
-        if not self.conventions.forecast_error:
-            return self.sigma2 * (sl.stop - sl.start if days is None else days.sum(axis=1))
+        days = self.window_days(window)
+        if days is None:
+            return np.full(self.n, sl.stop - sl.start, dtype=np.int64)
+        return days.sum(axis=1).astype(np.int64)
+
+    def car_variance(self, window: Window) -> Float64Array:
+        """(N,) Var(CAR) over ``window`` under ``conventions.car_variance``.
+
+        'exact': sigma^2 (L + s'As) with s the summed regressors (MacKinlay 1997, eq. 12-14; F1:
+        4.5 sigma^2, t = 2.357); 'sqrt_l': L sigma^2 (F1: t = 2.887); 'daily_sum': the sum of the
+        daily variances :attr:`ar_variance`. Under ``missing_returns='skip'`` only the summed days
+        count (L is then ``n_days``).
+        """
+        sl = self.window_slice(window)
+        days = self.window_days(window)
+        L = self.n_days(window).astype("float64")
+        rule = self.conventions.car_variance
+        if rule == "sqrt_l" or not self.conventions.forecast_error:
+            return self.sigma2 * L
+        if rule == "daily_sum":
+            v = self.ar_variance[:, sl]
+            return np.where(days, v, 0.0).sum(axis=1) if days is not None else v.sum(axis=1)
         return car_variance(self.sigma2, self.A, self.x_evt[:, sl], days)
 
     def scar(self, window: Window) -> Float64Array:
-        """(N,) standardised CAR, CAR / sqrt(Var(CAR)); equals SAR for a one-day window."""
+        """(N,) standardised CAR, CAR / sqrt(Var(CAR)); equals SAR for a one-day window.
+
+        Also the CAR t statistic of car.csv and ``res.car_table()``, against t(df).
+        """
         with np.errstate(invalid="ignore", divide="ignore"):
             return self.car(window) / np.sqrt(self.car_variance(window))
 
@@ -267,11 +316,13 @@ def build_panel(
     x_est_all: Float64Array | None = None,
     valid_est_all: np.ndarray | None = None,
     missing_returns: str = "nan",
+    kind: str = "simple",
 ) -> TestPanel:
     """Assemble a :class:`TestPanel` from a :class:`~eventstudy.models.BatchFit` and event arrays.
 
     ``x_est_all``/``valid_est_all`` (the design on every estimation day with a market return) are
-    used only with ``conventions.market_moments == 'all'``.
+    used only with ``conventions.market_moments == 'all'``. ``kind`` is the return type of
+    ``ret_evt`` and ``normal_evt`` ('simple' or 'log').
     """
     nobs = fit.nobs
     if conventions.sigma_ddof == "1":
@@ -286,4 +337,5 @@ def build_panel(
         ar_est=fit.resid, ar_evt=ar_evt, tau=np.asarray(tau), sigma2=sigma2, nobs=nobs,
         df=fit.df, x_evt=x_evt, A=A, est_day=est_day, evt_day=evt_day, ret_evt=ret_evt,
         normal_evt=normal_evt, conventions=conventions, missing_returns=missing_returns,
+        kind=kind,
     )

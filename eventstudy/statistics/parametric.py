@@ -6,105 +6,25 @@ p-values are two-sided.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from eventstudy._typing import Float64Array, Window
 from eventstudy.statistics._result import TestResult
-
-if TYPE_CHECKING:
-    from eventstudy.statistics.panel import TestPanel
+from eventstudy.statistics.panel import TestPanel
+from eventstudy.statistics.variance import (
+    car_variance,
+    forecast_error_variance,
+    normal_pvalue,
+    t_pvalue,
+)
 
 __all__ = [
     "forecast_error_variance", "car_variance", "t_pvalue", "normal_pvalue", "cross_sectional_t",
     "t_test", "brown_warner_1980", "crude_dependence", "lamb", "patell", "adjusted_patell", "bmp",
     "kolari_pynnonen", "skewness_adjusted_t", "bootstrap_t", "bhar",
 ]
-
-
-def forecast_error_variance(
-    sigma2: Float64Array, xtx_inv: Float64Array, x: Float64Array
-) -> Float64Array:
-    """Return the variance of each event-window abnormal return, with estimation error.
-
-    Parameters
-    ----------
-    sigma2 : ndarray
-        (n_events,) residual variance of the normal-return model.
-    xtx_inv : ndarray
-        (n_events, k, k) inverse of X'X over the estimation window.
-    x : ndarray
-        (n_events, n_days, k) event-window regressors.
-
-    Returns
-    -------
-    ndarray
-        (n_events, n_days) Var(AR_it) = sigma_i^2 (1 + x_t' (X'X)^{-1} x_t).
-
-    Notes
-    -----
-    For the market model this is sigma^2 [1 + 1/n + (R_mt - mean(R_m))^2 / S_mm], MacKinlay (1997),
-    eq. 10-11. Fixture F1 day 0: sigma^2 (1 + 1/6 + 0.1), t = 4.443.
-
-    References
-    ----------
-    .. [1] MacKinlay, A. C. (1997). Event studies in economics and finance. JEL 35(1), 13-39.
-    """
-    quad = np.einsum("etk,ekl,etl->et", x, xtx_inv, x)
-    return sigma2[:, None] * (1.0 + quad)
-
-
-def car_variance(
-    sigma2: Float64Array, xtx_inv: Float64Array, x: Float64Array, days: np.ndarray | None = None
-) -> Float64Array:
-    """Return the exact variance of a CAR over a window, covariance across days included.
-
-    Parameters
-    ----------
-    sigma2 : ndarray
-        (n_events,) residual variance.
-    xtx_inv : ndarray
-        (n_events, k, k) inverse of X'X over the estimation window.
-    x : ndarray
-        (n_events, L, k) regressors of the L days of the CAR window.
-    days : ndarray of bool, optional
-        (n_events, L) days whose AR is summed into the CAR; by default all L.
-
-    Returns
-    -------
-    ndarray
-        (n_events,) Var(CAR_i) = sigma_i^2 (L + s' (X'X)^{-1} s) with s = sum_t x_t.
-
-    Notes
-    -----
-    The estimated coefficients are shared by all days of the window, so the ARs' forecast errors are
-    correlated; the exact variance is sigma^2 (I_L + X*(X'X)^{-1}X*') summed over all L x L entries
-    (MacKinlay 1997, eq. 12-14, V_i = I sigma^2 + X*(X'X)^{-1}X*' sigma^2). For the market model,
-    sigma^2 [L + L^2/n + (sum_t (R_mt - mean(R_m)))^2 / S_mm]; fixture F1 gives 4.5 sigma^2, t = 2.357.
-
-    References
-    ----------
-    .. [1] MacKinlay, A. C. (1997). Event studies in economics and finance. JEL 35(1), 13-39.
-    """
-    if days is None:
-        s = x.sum(axis=1)
-        L: Float64Array | int = x.shape[1]
-    else:  # only the available days enter the CAR (missing_returns: skip)
-        s = np.where(days[..., None], x, 0.0).sum(axis=1)
-        L = days.sum(axis=1)
-    return sigma2 * (L + np.einsum("ek,ekl,el->e", s, xtx_inv, s))
-
-
-def t_pvalue(stat: Float64Array | float, df: Float64Array | float) -> Float64Array:
-    """Return the two-sided p-value of a statistic against Student's t with ``df`` degrees of freedom."""
-    # scipy.special, not scipy.stats: the latter costs ~0.7 s to import, the former ~0.2 s.
-    from scipy.special import stdtr
-
-    with np.errstate(invalid="ignore"):
-        df = np.asarray(df, dtype="float64")
-        return np.asarray(2.0 * stdtr(np.where(df > 0, df, np.nan), -np.abs(stat)),
-                          dtype="float64")
 
 
 def cross_sectional_t(values: Float64Array, axis: int = 0) -> tuple[Float64Array, ...]:
@@ -147,14 +67,6 @@ def cross_sectional_t(values: Float64Array, axis: int = 0) -> tuple[Float64Array
         sd = np.where(sd > 1e-12 * np.abs(mean), sd, np.nan)
         stat = mean / (sd / np.sqrt(n))
     return np.asarray(mean), np.asarray(stat), t_pvalue(stat, n - 1), n
-
-
-def normal_pvalue(stat: Float64Array | float) -> Float64Array:
-    """Return the two-sided p-value of a statistic against the standard normal."""
-    from scipy.special import ndtr  # lighter than scipy.stats
-
-    with np.errstate(invalid="ignore"):
-        return np.asarray(2.0 * ndtr(-np.abs(stat)), dtype="float64")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -414,7 +326,9 @@ def bhar(panel: TestPanel, window: Window) -> Float64Array:
     Notes
     -----
     BHAR_i = prod_t (1 + R_it) - prod_t (1 + E[R_it]) over t1..t2, with E[R_it] the normal return
-    (Barber and Lyon 1997). Needs simple returns. NaN when a day is missing.
+    (Barber and Lyon 1997), on simple returns: log returns (``panel.kind == 'log'``) are turned into
+    simple ones first, R = exp(r) - 1 (a stock going 100 -> 150 -> 100 against a flat market has a
+    BHAR of 0). NaN when a day is missing.
 
     References
     ----------
@@ -422,7 +336,10 @@ def bhar(panel: TestPanel, window: Window) -> Float64Array:
        341-372.
     """
     sl = panel.window_slice(window)
-    return np.prod(1.0 + panel.ret_evt[:, sl], axis=1) - np.prod(1.0 + panel.normal_evt[:, sl], axis=1)
+    ret, normal = panel.ret_evt[:, sl], panel.normal_evt[:, sl]
+    if panel.kind == "log":
+        ret, normal = np.expm1(ret), np.expm1(normal)
+    return np.prod(1.0 + ret, axis=1) - np.prod(1.0 + normal, axis=1)
 
 
 def skewness_adjusted_t(panel: TestPanel, window: Window) -> TestResult:

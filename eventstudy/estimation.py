@@ -1,0 +1,626 @@
+"""Estimation: from a study's specification and return panel to fitted abnormal returns.
+
+Pure functions that :meth:`eventstudy.EventStudy.fit` composes, each with one job: anchor event dates
+to sessions, build the model's inputs, screen the security-events that cannot be fitted, fit the
+normal-return model for all of them at once, and compute the event-window abnormal returns. The output
+is one frozen :class:`Estimate`; every variance and test statistic is computed later from it by
+:class:`eventstudy.statistics.panel.TestPanel` (the variance engine).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import Float64Array, IntArray, Window
+from eventstudy.exceptions import (
+    DataUnavailableError,
+    EstimationError,
+    EventDateShiftedWarning,
+    EventWindowOverlapWarning,
+    InsufficientEstimationDataWarning,
+    MissingReturnsWarning,
+    SpecificationError,
+    beta_not_identifiable_msg,
+    insufficient_estimation_msg,
+    zero_variance_msg,
+)
+from eventstudy.models import BatchFit, NormalReturnModel, fit_batch
+from eventstudy.models.factor import FACTOR_COLUMNS
+from eventstudy.specification import StudySpec
+from eventstudy.windows import span, taus
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "FactorData", "Clustering", "Estimate", "factor_data", "anchor_events", "model_inputs",
+    "clustering", "estimate",
+]
+
+
+@dataclass(frozen=True)
+class FactorData:
+    """Factor returns on the study's sessions and where they came from (for messages).
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        (n_sessions, n_factors) decimal factor returns reindexed to the returns' sessions.
+    files : tuple of str
+        Names of the files read (empty when given in memory).
+    first, last : pandas.Timestamp or None
+        First and last date with every factor present.
+    """
+
+    frame: pd.DataFrame
+    files: tuple[str, ...] = ()
+    first: pd.Timestamp | None = None
+    last: pd.Timestamp | None = None
+
+    def coverage(self) -> str:
+        """'; factor returns: FILES cover FIRST..LAST' for errors about missing data."""
+        files = ", ".join(self.files) or "the factor returns"
+        if self.first is None or self.last is None:
+            return f"; factor returns: {files} has no complete row"
+        return f"; factor returns: {files} cover {self.first.date()}..{self.last.date()}"
+
+
+def factor_data(
+    model: NormalReturnModel, factors: pd.DataFrame | None, index: pd.DatetimeIndex
+) -> FactorData | None:
+    """Validate factor returns against ``model``'s inputs (Ken French column names).
+
+    Parameters
+    ----------
+    model : NormalReturnModel
+    factors : pandas.DataFrame, optional
+        Daily factor returns (decimals) indexed by date; ``attrs['files']`` may name the files.
+    index : pandas.DatetimeIndex
+        The study's sessions.
+
+    Returns
+    -------
+    FactorData or None
+        None when the model uses no factors.
+
+    Raises
+    ------
+    SpecificationError
+        When the model needs factors and none are given, or a column is missing.
+    """
+    needed = [FACTOR_COLUMNS[n] for n in model.inputs if n in FACTOR_COLUMNS]
+    if not needed:
+        return None
+    if factors is None:
+        raise SpecificationError(
+            f"model {model.name!r} needs factor returns {needed}: pass factors= (e.g. "
+            "eventstudy.data.french.read_french(path)) or set 'factors:' in the config"
+        )
+    missing = [c for c in needed if c not in factors.columns]
+    if missing:
+        raise SpecificationError(
+            f"factor returns lack column(s) {missing} for model {model.name!r} "
+            f"(have {list(factors.columns)})"
+        )
+    f = factors[needed].astype("float64")
+    f.index = pd.DatetimeIndex(f.index).tz_localize(None).normalize()
+    full = f.dropna().index
+    return FactorData(
+        frame=f.reindex(index),
+        files=tuple(str(p) for p in factors.attrs.get("files", [])),
+        first=full.min() if len(full) else None,
+        last=full.max() if len(full) else None,
+    )
+
+
+@dataclass(frozen=True)
+class Clustering:
+    """How the fitted security-events share their day 0 (event-date clustering, case C23).
+
+    Attributes
+    ----------
+    n_events : int
+        Fitted security-events.
+    n_dates : int
+        Distinct day-0 sessions among them.
+    n_sharing : int
+        Security-events whose day 0 is shared with a security-event of another security.
+    """
+
+    n_events: int
+    n_dates: int
+    n_sharing: int
+
+    @property
+    def all_share(self) -> bool:
+        """Whether every security-event shares one day 0 (one-date shock)."""
+        return self.n_events > 1 and self.n_dates == 1
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The fitted model and event-window abnormal returns of the fitted security-events.
+
+    Arrays are (n, ...) over the n fitted security-events (``keep`` marks them among the study's N),
+    with the L event-window days in tau order (``evt_tau``) and the T estimation days.
+
+    Attributes
+    ----------
+    keep : ndarray of bool
+        (N,) which security-events were fitted.
+    fit : BatchFit
+        Parameters, residuals (n, T), sigma^2, (X'X)^{-1}, nobs and df per security-event.
+    evt_tau : ndarray of int
+        (L,) tau of the event-window columns.
+    dates : ndarray of datetime64
+        (n, L) session date of each event-window day.
+    ret, normal, ar : ndarray
+        (n, L) returns, normal returns and abnormal returns (decimals; NaN when missing).
+    x_evt : ndarray
+        (n, L, k) event-window regressors of the model.
+    est_day, evt_day : ndarray of int
+        (n, T) and (n, L) positions (rows of the returns index) of each day; -1 when not used.
+    est_all : tuple of ndarray or None
+        (n, T, k) design and (n, T) mask over every estimation day with a market return (from the
+        market's own returns), for ``market_moments='all'``; None otherwise.
+    dropped : pandas.DataFrame
+        Skipped security-events: event_id, ticker, reason.
+    shifted : pandas.DataFrame
+        Events whose date was not a session: event_id, date, anchored_date.
+    clustering : Clustering
+    """
+
+    keep: np.ndarray
+    fit: BatchFit
+    evt_tau: IntArray
+    dates: np.ndarray
+    ret: Float64Array
+    normal: Float64Array
+    ar: Float64Array
+    x_evt: Float64Array
+    est_day: IntArray
+    evt_day: IntArray
+    est_all: tuple[Float64Array, np.ndarray] | None
+    dropped: pd.DataFrame
+    shifted: pd.DataFrame
+    clustering: Clustering
+
+
+def _keys(events: pd.DataFrame) -> list[str]:
+    return (events["event_id"] + ":" + events["ticker"]).tolist()
+
+
+def anchor_events(
+    events: pd.DataFrame, index: pd.DatetimeIndex, non_trading_day: str, calendar: str
+) -> tuple[IntArray, pd.DataFrame]:
+    """Return the row of ``index`` that is day 0 of each security-event, and the shifted events.
+
+    Day 0 is the event date, or the next (previous) session when the date is not a session
+    (case C15); ``time: after_close`` makes it the first session after the date.
+
+    Returns
+    -------
+    pos0 : ndarray of int
+        (N,) positions in ``index``.
+    shifted : pandas.DataFrame
+        event_id, date, anchored_date of the events moved to a session.
+
+    Raises
+    ------
+    DataUnavailableError
+        When a date is a session of ``calendar`` but the data has no row for it, or no session
+        follows an after-close event.
+
+    Warns
+    -----
+    EventDateShiftedWarning
+        Once per shifted event.
+    """
+    from eventstudy.data.calendar import anchor_dates, is_session
+
+    dates = pd.DatetimeIndex(events["date"])
+    keys = _keys(events)
+    pos = np.asarray(anchor_dates(dates, index, non_trading_day, calendar=calendar, labels=keys))
+    after = (events["time"] == "after_close").to_numpy()
+    if after.any():
+        pos = pos.copy()
+        pos[after] = np.searchsorted(index.values, dates[after].values, side="right")
+        late = np.flatnonzero(after & (pos >= len(index)))
+        if len(late):
+            raise DataUnavailableError(
+                f"event {keys[late[0]]} (after_close): no session after "
+                f"{dates[late[0]].date()} in the data (last {index[-1].date()})"
+            )
+    anchored = index[pos]
+    moved = np.flatnonzero((anchored != dates) & ~after)
+    rows = []
+    for i in moved:
+        d = dates[i]
+        try:
+            exchange_session = is_session(calendar, d)
+        except Exception:  # calendar range or name: only used for this check
+            exchange_session = False
+        if exchange_session:
+            raise DataUnavailableError(
+                f"event {keys[i]}: {d.date()} is a {calendar} session but the data has no "
+                "row for it (missing market or security prices)"
+            )
+        rows.append((events["event_id"].iat[i], d.date(), anchored[i].date()))
+    shifted = pd.DataFrame(rows, columns=["event_id", "date", "anchored_date"]).drop_duplicates()
+    for r in shifted.itertuples():
+        msg = (f"event {r.event_id}: {r.date} is not a {calendar} session; day 0 is "
+               f"{r.anchored_date} (non_trading_day: {non_trading_day})")
+        warnings.warn(msg, EventDateShiftedWarning, stacklevel=4)
+        logger.info(msg)
+    return pos.astype(np.int64), shifted.reset_index(drop=True)
+
+
+def model_inputs(
+    model: NormalReturnModel, market: pd.DataFrame, factors: FactorData | None
+) -> Float64Array:
+    """Return the model's inputs on the returns grid.
+
+    Parameters
+    ----------
+    model : NormalReturnModel
+    market : pandas.DataFrame
+        (n_sessions, n_securities) market return paired with each security.
+    factors : FactorData, optional
+
+    Returns
+    -------
+    ndarray
+        (n_sessions, n_securities) for the market alone, else (n_sessions, n_securities, n_inputs)
+        in ``model.inputs`` order.
+    """
+    if model.inputs == ("market",):
+        return market.to_numpy()
+    shape = market.shape
+    layers = []
+    for name in model.inputs:
+        if name == "market":
+            layers.append(market.to_numpy())
+        elif name == "market_lag":
+            layers.append(market.shift(1).to_numpy())
+        elif name == "market_lead":
+            layers.append(market.shift(-1).to_numpy())
+        elif name in FACTOR_COLUMNS and factors is not None:
+            col = factors.frame[FACTOR_COLUMNS[name]].to_numpy(dtype="float64")
+            layers.append(np.broadcast_to(col[:, None], shape))
+        else:
+            raise SpecificationError(f"model {model.name!r}: no data for input {name!r}")
+    return np.stack(layers, axis=-1)
+
+
+def clustering(events: pd.DataFrame, pos0: IntArray, keep: np.ndarray,
+               index: pd.DatetimeIndex) -> Clustering:
+    """Summarise (and warn about) fitted security-events of different securities sharing day 0.
+
+    Warns
+    -----
+    EventWindowOverlapWarning
+        When any do (case C23): their ARs are cross-correlated.
+    """
+    tick = events["ticker"].to_numpy()[keep]
+    p0 = pos0[keep]
+    order = np.lexsort((tick, p0))
+    p, t = p0[order], tick[order]
+    same_day = np.flatnonzero((p[1:] == p[:-1]) & (t[1:] != t[:-1]))
+    _, inv, cnt = np.unique(p0, return_inverse=True, return_counts=True)
+    n_sharing = int((cnt[inv] > 1).sum()) if len(same_day) else 0
+    out = Clustering(int(keep.sum()), len(cnt), n_sharing)
+    if not len(same_day):
+        return out
+    a, b = order[same_day[0]], order[same_day[0] + 1]
+    ids = events["event_id"].to_numpy()[keep]
+    msg = (
+        f"{n_sharing} security-events share their day 0 with another (e.g. "
+        f"{ids[a]}:{tick[a]} and {ids[b]}:{tick[b]} on {index[p0[a]].date()}): "
+        "their abnormal returns are cross-correlated, so t, patell and bmp overstate "
+        "significance; kolari_pynnonen and adjusted_patell adjust for it (or use a "
+        "calendar-time portfolio)"
+    )
+    warnings.warn(msg, EventWindowOverlapWarning, stacklevel=4)
+    logger.info(msg)
+    return out
+
+
+def _other_event_days(spec: StudySpec, pos0: IntArray, est_pos: IntArray,
+                      n_rows: int) -> np.ndarray:
+    """Mark estimation days that fall in another event window of the same security (C22b).
+
+    Per security, a count of the event windows covering each session (a difference array), looked
+    up at every estimation day.
+    """
+    events = spec.events
+    codes, uniq = pd.factorize(events["ticker"])
+    lo, hi = span(list(spec.event_windows))
+    diff = np.zeros((n_rows + 1, len(uniq)), dtype=np.int32)
+    np.add.at(diff, (np.clip(pos0 + lo, 0, n_rows), codes), 1)
+    np.add.at(diff, (np.clip(pos0 + hi + 1, 0, n_rows), codes), -1)
+    cover = np.cumsum(diff, axis=0)[:n_rows]
+    inside = (est_pos >= 0) & (est_pos < n_rows)
+    out = inside & (cover[np.clip(est_pos, 0, n_rows - 1), codes[:, None]] > 0)
+    hit = np.flatnonzero(out.any(axis=1))
+    if len(hit):
+        i = hit[0]
+        p = est_pos[i][out[i]][0]
+        j = np.flatnonzero((codes == codes[i]) & (pos0 + lo <= p) & (pos0 + hi >= p))[0]
+        ids, tick = events["event_id"], events["ticker"]
+        msg = (
+            f"{len(hit)} security-events have another event of the same security inside their "
+            "estimation window; those sessions are "
+            + ("left out of the fit" if spec.exclude_other_events else
+               "kept in the fit (exclude_other_events: false)")
+            + " (e.g. event "
+            f"{ids.iat[i]} ({tick.iat[i]}): {int(out[i].sum())} sessions of event "
+            f"{ids.iat[j]}'s window)"
+        )
+        warnings.warn(msg, EventWindowOverlapWarning, stacklevel=4)
+        logger.info(msg)
+    return out
+
+
+class _Panel:
+    """Security-major views of the return and model-input panels, and gathers from them."""
+
+    def __init__(self, returns: pd.DataFrame, inputs: Float64Array, col: IntArray) -> None:
+        self.index = returns.index
+        self.returns = returns
+        self.n_rows = len(returns.index)
+        self.col = col
+        # Securities as rows, so that each security-event's window is one contiguous run of memory
+        # (the gathers dominate the fit at 100,000 security-events).
+        self.RT = np.ascontiguousarray(returns.to_numpy().T)
+        self.MT = np.ascontiguousarray(np.swapaxes(inputs, 0, 1))
+
+    def gather(self, mat: np.ndarray, positions: IntArray, col: IntArray | None = None
+               ) -> Float64Array:
+        c = self.col if col is None else col
+        ok = (positions >= 0) & (positions < self.n_rows)
+        out = mat[c[:, None], np.clip(positions, 0, self.n_rows - 1)]
+        return np.where(ok[..., None] if out.ndim == 3 else ok, out, np.nan)
+
+
+def _masked_var(x: Float64Array, valid: np.ndarray) -> Float64Array:
+    n = np.maximum(valid.sum(axis=1), 1)
+    mean = np.where(valid, x, 0.0).sum(axis=1) / n
+    return (np.where(valid, x - mean[:, None], 0.0) ** 2).sum(axis=1) / n
+
+
+def _missing_cause(panel: _Panel, factors: FactorData | None, positions: IntArray,
+                   col: int) -> str:
+    """Say why a security-event has no abnormal return on the sessions ``positions``."""
+    index, n_rows = panel.index, panel.n_rows
+    inside = positions[(positions >= 0) & (positions < n_rows)]
+    if not len(inside):
+        return "the event window is outside the data"
+    lo, hi = index[inside[0]].date(), index[inside[-1]].date()
+    where = f"{lo}..{hi}" if len(inside) > 1 else f"{lo}"
+    ticker = panel.returns.columns[col]
+    if panel.returns.iloc[inside, col].isna().all():
+        last = panel.returns.iloc[:, col].last_valid_index()
+        when = ("no return at all in the data" if last is None else
+                f"its last return is on {last.date()} (delisted?)"
+                if last < index[inside[0]] else "a missing or suspended price")
+        return f"no {ticker} return on {where} (event window): {when}"
+    if factors is not None and factors.frame.iloc[inside].isna().any(axis=1).all():
+        files = ", ".join(factors.files) or "the factor returns"
+        return (f"no factor returns on {where} (event window): {files} "
+                + (f"ends {factors.last.date()}" if factors.last is not None else "has no rows")
+                + " (a newer file from Ken French's data library covers it)")
+    return f"no market return for {ticker} on {where} (event window)"
+
+
+def _screen(spec: StudySpec, panel: _Panel, factors: FactorData | None, y_est: Float64Array,
+            m_est: Float64Array, valid: np.ndarray, evt_all: IntArray) -> dict[int, tuple[str, bool]]:
+    """Return {security-event: (reason, no_event_returns)} for those that cannot be fitted."""
+    model = spec.model
+    keys = _keys(spec.events)
+    nobs = valid.sum(axis=1)
+    L_est = valid.shape[1]
+    reasons: dict[int, tuple[str, bool]] = {}
+    for i in np.flatnonzero(nobs < spec.min_estimation_obs):
+        reasons[int(i)] = (insufficient_estimation_msg.format(
+            key=keys[i], n=int(nobs[i]), L=L_est, min_obs=spec.min_estimation_obs), False)
+    scale = 1e-12  # returns are decimals: a variance below (1e-6)^2 is a constant series
+    for i in np.flatnonzero(_masked_var(y_est, valid) < scale):
+        reasons.setdefault(int(i), (zero_variance_msg.format(key=keys[i]), False))
+    if model.market_input is not None:
+        m_id = (m_est[..., model.inputs.index(model.market_input)] if m_est.ndim == 3 else m_est)
+        for i in np.flatnonzero(_masked_var(m_id, valid) < scale):
+            reasons.setdefault(int(i), (beta_not_identifiable_msg.format(key=keys[i]), False))
+    # A security-event with no abnormal return in the event window (delisted, suspended, or
+    # factors that end before it) is skipped, never counted as fitted with empty results.
+    m_all = panel.gather(panel.MT, evt_all)
+    has_ar = (np.isfinite(panel.gather(panel.RT, evt_all))
+              & np.isfinite(model.regressors(m_all)).all(axis=-1)
+              & np.isfinite(model.offset(m_all)))
+    for j in np.flatnonzero(~has_ar.any(axis=1)):
+        if int(j) not in reasons:
+            reasons[int(j)] = (f"{keys[j]} skipped: "
+                               + _missing_cause(panel, factors, evt_all[j], int(panel.col[j])),
+                               True)
+    return reasons
+
+
+def _check_some_car(spec: StudySpec, panel: _Panel, factors: FactorData | None, ar: Float64Array,
+                    evt_pos: IntArray, col: IntArray, keys: list[str]) -> None:
+    """Raise when no security-event has a CAR over any event window (every CAAR would be n/a)."""
+    ok = np.isfinite(ar)
+    lo = span(list(spec.event_windows))[0]
+    for w in spec.event_windows:
+        sl = slice(w[0] - lo, w[1] - lo + 1)
+        done = ok[:, sl].any(axis=1) if spec.missing_returns == "skip" else ok[:, sl].all(axis=1)
+        if done.any():
+            return
+    gaps = "; ".join(f"{keys[r]}: " + _missing_cause(panel, factors, evt_pos[r][~ok[r]],
+                                                      int(col[r]))
+                     for r in range(min(len(keys), 3)))
+    raise DataUnavailableError(
+        f"no security-event has a complete CAR over any event window "
+        f"{[list(w) for w in spec.event_windows]}, so every CAAR would be n/a: {gaps}"
+        + ("; missing_returns: skip sums the available days" if spec.missing_returns == "nan"
+           else ""))
+
+
+def _warn_missing(ar: Float64Array, keys: list[str], missing_returns: str) -> None:
+    per_event = np.isnan(ar).sum(axis=1)
+    n_missing = int(per_event.sum())
+    if not n_missing:
+        return
+    rows = np.flatnonzero(per_event)
+    examples = ", ".join(f"{keys[r]}: {int(per_event[r])} of {ar.shape[1]}" for r in rows[:3])
+    warnings.warn(
+        f"{n_missing} event-window returns missing for {len(rows)} security-events "
+        f"(e.g. {examples} event-window returns missing); "
+        + ("their CARs sum the available days (missing_returns: skip, n_days)"
+           if missing_returns == "skip" else
+           "their CARs over windows with a gap are NaN, never a partial sum, and they "
+           "drop out of those windows' tests"),
+        MissingReturnsWarning,
+        stacklevel=3,
+    )
+
+
+def _all_market_days(model: NormalReturnModel, m_all: Float64Array, est_pos: IntArray
+                     ) -> tuple[Float64Array, np.ndarray]:
+    """Design and mask over every estimation day with a market return (``market_moments='all'``)."""
+    ok = (np.isfinite(m_all).all(axis=-1) if m_all.ndim == 3 else np.isfinite(m_all))
+    ok &= est_pos >= 0
+    filled = np.where(ok[..., None] if m_all.ndim == 3 else ok, m_all, 0.0)
+    return model.regressors(filled), ok
+
+
+def estimate(
+    spec: StudySpec,
+    returns: pd.DataFrame,
+    market: pd.DataFrame,
+    *,
+    market_own: pd.Series | None = None,
+    factors: FactorData | None = None,
+    market_moments: str = "complete",
+) -> Estimate:
+    """Fit the normal-return model of every security-event and compute its abnormal returns.
+
+    Parameters
+    ----------
+    spec : StudySpec
+    returns : pandas.DataFrame
+        (n_sessions, n_securities) decimal returns; tau counts its rows.
+    market : pandas.DataFrame
+        Same shape: the market return paired with each security (aligned on the sessions both
+        traded).
+    market_own : pandas.Series, optional
+        The market's own returns on ``returns.index``: the market moments of
+        ``market_moments='all'`` come from every estimation day it has, also days a security
+        lacks (default: ``market`` itself).
+    factors : FactorData, optional
+        For factor models.
+    market_moments : {'complete', 'all'}, default 'complete'
+        Whether to build the design over all market days (:attr:`Estimate.est_all`).
+
+    Returns
+    -------
+    Estimate
+
+    Raises
+    ------
+    DataUnavailableError
+        When the data end before an event window does, no security-event has an event-window
+        return, or none has a complete CAR over any window.
+    EstimationError
+        When every security-event was skipped (the message gives the reasons).
+
+    Warns
+    -----
+    InsufficientEstimationDataWarning, MissingReturnsWarning, EventWindowOverlapWarning,
+    EventDateShiftedWarning
+    """
+    model = spec.model
+    events = spec.events
+    index = returns.index
+    n_rows = len(index)
+    pos0, shifted = anchor_events(events, index, spec.non_trading_day, spec.calendar)
+    col = returns.columns.get_indexer(events["ticker"]).astype(np.int64)
+    est_tau = taus(spec.estimation_window)
+    lo, hi = span(list(spec.event_windows))
+    evt_tau = taus((lo, hi))
+    if pos0.max() + hi >= n_rows:
+        late = int(np.argmax(pos0))
+        raise DataUnavailableError(
+            f"event {events['event_id'].iat[late]} needs {hi} sessions after "
+            f"{index[pos0[late]].date()} but the data end {index[-1].date()}"
+        )
+    panel = _Panel(returns, model_inputs(model, market, factors), col)
+    est_pos = pos0[:, None] + est_tau[None, :]
+    y_est, m_est = panel.gather(panel.RT, est_pos), panel.gather(panel.MT, est_pos)
+    valid = np.isfinite(y_est) & (
+        np.isfinite(m_est).all(axis=-1) if m_est.ndim == 3 else np.isfinite(m_est))
+    overlap = _other_event_days(spec, pos0, est_pos, n_rows)
+    if spec.exclude_other_events:
+        valid &= ~overlap
+    evt_all = pos0[:, None] + evt_tau[None, :]
+    reasons = _screen(spec, panel, factors, y_est, m_est, valid, evt_all)
+
+    keys = _keys(events)
+    keep = np.ones(len(keys), dtype=bool)
+    keep[list(reasons)] = False
+    for msg, no_ar in reasons.values():
+        warnings.warn(msg, MissingReturnsWarning if no_ar else InsufficientEstimationDataWarning,
+                      stacklevel=3)
+    if not keep.any():
+        texts = [m for m, _ in reasons.values()]
+        if all(no_ar for _, no_ar in reasons.values()):
+            raise DataUnavailableError(
+                "no security-event has a return in the event window: " + "; ".join(texts[:3]))
+        raise EstimationError("every security-event was skipped: " + "; ".join(texts[:5])
+                              + (factors.coverage() if factors is not None else ""))
+    clusters = clustering(events, pos0, keep, index)
+
+    fit = fit_batch(model, y_est[keep], m_est[keep], valid[keep])
+    evt_pos = evt_all[keep]
+    col_keep = col[keep]
+    y_evt = panel.gather(panel.RT, evt_pos, col_keep)
+    m_evt = panel.gather(panel.MT, evt_pos, col_keep)
+    x_evt = model.regressors(m_evt)
+    normal = np.einsum("etk,ek->et", x_evt, fit.params) + model.offset(m_evt)
+    ar = y_evt - normal
+    keys_keep = [k for k, kp in zip(keys, keep, strict=True) if kp]
+    _check_some_car(spec, panel, factors, ar, evt_pos, col_keep, keys_keep)
+    _warn_missing(ar, keys_keep, spec.missing_returns)
+
+    est_all = None
+    if market_moments == "all":
+        if market_own is not None:
+            own = market_own.reindex(index).to_numpy(dtype="float64")
+            own_frame = pd.DataFrame(np.broadcast_to(own[:, None], returns.shape),
+                                     index=index, columns=returns.columns)
+            own_panel = _Panel(returns, model_inputs(model, own_frame, factors), col)
+            m_all = own_panel.gather(own_panel.MT, est_pos[keep], col_keep)
+        else:
+            m_all = m_est[keep]
+        est_all = _all_market_days(model, m_all, est_pos[keep])
+
+    dropped = pd.DataFrame(
+        [(events["event_id"].iat[i], events["ticker"].iat[i], r)
+         for i, (r, _) in sorted(reasons.items())],
+        columns=["event_id", "ticker", "reason"],
+    )
+    return Estimate(
+        keep=keep, fit=fit, evt_tau=evt_tau,
+        dates=index.to_numpy()[np.clip(evt_pos, 0, n_rows - 1)],
+        ret=y_evt, normal=normal, ar=ar, x_evt=x_evt,
+        est_day=np.where(valid[keep], est_pos[keep], -1),
+        evt_day=evt_pos, est_all=est_all, dropped=dropped, shifted=shifted,
+        clustering=clusters,
+    )
+
+
+def window_bounds(windows: tuple[Window, ...]) -> Window:
+    """Return the widest span (min t1, max t2) of ``windows``."""
+    return span(list(windows))

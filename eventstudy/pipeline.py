@@ -1,0 +1,133 @@
+"""The pipeline: from a study file to loaded inputs, fitted results and a written report.
+
+The commands of :mod:`eventstudy.cli` call these functions and only print what they return. Each
+step is the library's own: :func:`eventstudy.config.load_config`, :func:`eventstudy.inputs.load_study_inputs`,
+:meth:`eventstudy.EventStudy.fit` and :func:`eventstudy.reporting.export.write_report`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from eventstudy._paths import child_path
+from eventstudy.config import StudyConfig, load_config
+from eventstudy.data.symbols import normalize_ticker
+from eventstudy.exceptions import DataUnavailableError
+from eventstudy.inputs import (
+    StudyInputs,
+    load_study_inputs,
+    price_source,
+    read_events_csv,
+    resolve_securities,
+    study_events,
+)
+from eventstudy.reporting.export import check_output_folder, write_report
+from eventstudy.results import EventStudyResults
+from eventstudy.study import EventStudy
+
+__all__ = ["StudyRun", "Validation", "run_study", "validate_study", "fetch_study"]
+
+
+@dataclass(frozen=True)
+class StudyRun:
+    """A finished run: the config, the fitted results and the report folder."""
+
+    config: StudyConfig
+    results: EventStudyResults
+    report: Path
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What ``validate`` found in a study file (nothing was downloaded).
+
+    Attributes
+    ----------
+    config : StudyConfig
+    n_events : int
+        Events (inline or rows of the events CSV).
+    tickers : list of str
+        Securities of the groups and the universe.
+    groups : dict of str to list of str
+    """
+
+    config: StudyConfig
+    n_events: int
+    tickers: list[str]
+    groups: dict[str, list[str]]
+
+
+def run_study(config: str | Path, output_dir: str | Path = "reports", *,
+              offline: bool = False, refresh: bool = False) -> StudyRun:
+    """Load, fit and report the study of ``config`` into ``output_dir/<study>/``.
+
+    Parameters
+    ----------
+    config : str or pathlib.Path
+        The study YAML file.
+    output_dir : str or pathlib.Path, default 'reports'
+    offline : bool, default False
+        Never download (cache and bundle only).
+    refresh : bool, default False
+        Download every ticker again.
+
+    Returns
+    -------
+    StudyRun
+
+    Raises
+    ------
+    EventStudyError
+        For a bad config, data or an output folder that cannot be written (the folder is checked
+        before anything is fitted; earlier reports stay as they were on any failure).
+    """
+    cfg = load_config(config)
+    target = child_path(Path(output_dir).expanduser(), cfg.study)
+    check_output_folder(target)  # before the fit: `-o afile` fails at once
+    source = price_source(cfg, offline=True if offline else None, refresh=refresh)
+    res = EventStudy.from_config(cfg, source=source).fit()
+    return StudyRun(cfg, res, write_report(res, target))
+
+
+def validate_study(config: str | Path) -> Validation:
+    """Check a study file without fetching data: keys, windows, events, tickers, the bundle.
+
+    Raises
+    ------
+    ConfigError
+        For a bad key, window, events file or ticker (naming the file and line).
+    DataUnavailableError
+        With ``data.source: bundled``, when a ticker is not in the bundled data set.
+    """
+    cfg = load_config(config)
+    tickers, groups = resolve_securities(cfg)
+    if cfg.events_path is not None:
+        n_events = len(read_events_csv(cfg.events_path))
+    else:
+        n_events = len(cfg.events)  # type: ignore[arg-type]
+    if cfg.data.path is not None:
+        from eventstudy.data.files import FileSource
+
+        FileSource(cfg.resolve_path(cfg.data.path)).files()  # exists, holds price files
+    if cfg.data.source == "bundled":  # offline, so every ticker must be in the bundle
+        from eventstudy.data.bundled import BundledSource
+
+        wanted = list(dict.fromkeys([*tickers, *study_events(cfg, tickers)["ticker"],
+                                     normalize_ticker(cfg.market)]))
+        have = set(BundledSource().available(wanted))
+        missing = [t for t in wanted if t not in have]
+        if missing:
+            raise DataUnavailableError(
+                f"{config}: not in the bundled data set: {missing[:10]}"
+                f"{' ...' if len(missing) > 10 else ''} (data.source: bundled never "
+                "downloads; use auto or yfinance)")
+    return Validation(cfg, n_events, tickers, groups)
+
+
+def fetch_study(config: str | Path, *, offline: bool = False, refresh: bool = False
+                ) -> tuple[StudyConfig, StudyInputs]:
+    """Load (and cache) a study's prices and screen them, without fitting anything."""
+    cfg = load_config(config)
+    source = price_source(cfg, offline=True if offline else None, refresh=refresh)
+    return cfg, load_study_inputs(cfg, source=source)
