@@ -225,7 +225,10 @@ class StudySpec:
     universe: str | None = None
 
     def __post_init__(self) -> None:
-        check_windows(self.estimation_window, list(self.event_windows), gap=self.gap)
+        try:
+            check_windows(self.estimation_window, list(self.event_windows), gap=self.gap)
+        except SpecificationError as exc:  # a ConfigError from the shared check: not a file here
+            raise SpecificationError(str(exc)) from None
         L_est = window_length(self.estimation_window)
         if self.min_estimation_obs > L_est:
             raise SpecificationError(

@@ -69,3 +69,67 @@ def test_c25_car_t_full_variance(f1_results):
     assert t == pytest.approx(0.05 / (0.01 * np.sqrt(4.5)), rel=1e-12)
     assert t == pytest.approx(2.357, abs=5e-4)
     assert t != pytest.approx(2.887, abs=0.01)
+
+
+def _f1_csv_study(tmp_path, conventions: str):
+    """F1 as a study file with a file source: ar.csv and car.csv come from the CLI."""
+    idx = pd.bdate_range("2024-01-01", periods=len(F1))
+    prices = pd.DataFrame({"F1": np.cumprod([1 + r[3] for r in F1]) * 100,
+                           "MKT": np.cumprod([1 + r[2] for r in F1]) * 100}, index=idx)
+    base = pd.DataFrame({"F1": [100.0], "MKT": [100.0]}, index=[idx[0] - pd.offsets.BDay(1)])
+    pd.concat([base, prices]).rename_axis("date").to_csv(tmp_path / "prices.csv")
+    (tmp_path / "f1.yaml").write_text(
+        f"study: f1\ndata: {{source: file, path: prices.csv, calendar: XNYS}}\nmarket: MKT\n"
+        f"events: [{{id: E1, date: {idx[7].date()}, tickers: [F1]}}]\n"
+        "estimation_window: [-7, -2]\nevent_windows: [[-1, 1], [0, 0]]\nmin_estimation_obs: 5\n"
+        f"conventions: {conventions}\n")
+    return tmp_path / "f1.yaml"
+
+
+@pytest.mark.parametrize(("conventions", "t0", "t_car"), [
+    ("eventstudy", 4.443, 2.357),                          # forecast-error AR, exact CAR variance
+    ("{forecast_error: false}", 5.000, 2.887),             # AR / sigma; CAR / (sqrt(L) sigma)
+    ("{car_variance: sqrt_l}", 4.443, 2.887),              # the CAR option alone
+])
+def test_f1_ar_and_car_csv_honour_conventions(tmp_path, conventions, t0, t_car):
+    """Issue 10: ar.csv's t and car.csv's t come from the one variance engine and follow
+    ``conventions`` (before, ar.csv kept the forecast-error t whatever was asked)."""
+    from typer.testing import CliRunner
+
+    from eventstudy.cli import app
+
+    cfg = _f1_csv_study(tmp_path, conventions)
+    out = CliRunner().invoke(app, ["run", str(cfg), "-o", str(tmp_path / "r")])
+    assert out.exit_code == 0, out.output
+    ar = pd.read_csv(tmp_path / "r" / "f1" / "ar.csv").set_index("tau")
+    car = pd.read_csv(tmp_path / "r" / "f1" / "car.csv").set_index(["tau_start", "tau_end"])
+    assert ar.loc[0, "ar"] == pytest.approx(0.05, abs=1e-12)
+    assert ar.loc[0, "t"] == pytest.approx(t0, abs=5e-4)  # F1 values are given to 3 decimals
+    assert car.loc[(-1, 1), "t"] == pytest.approx(t_car, abs=5e-4)
+
+
+def test_results_are_a_frozen_snapshot():
+    """Changing or deleting the study after fit() changes nothing in its results (issue 10)."""
+    import dataclasses
+    import gc
+
+    idx = pd.bdate_range("2024-01-01", periods=len(F1))
+    returns = pd.DataFrame({"F1": [r[3] for r in F1]}, index=idx)
+    market = pd.Series([r[2] for r in F1], index=idx)
+    study = EventStudy([{"event_id": "E1", "ticker": "F1", "date": idx[7]}], returns, market,
+                       estimation_window=(-7, -2), event_windows=[(-1, 1), (0, 0)],
+                       min_estimation_obs=5)
+    first = study.fit()
+    before = (first.to_frame(), first.car_table(), first.tests, first.price_levels())
+    res = study.fit()  # nothing computed yet: every value below is computed after the edits
+    study.returns.iloc[:, :] = 0.5          # the study's own data, edited in place
+    study.market.iloc[:, :] = -0.5
+    returns.iloc[:, :] = 0.9                # and the caller's
+    del study
+    gc.collect()
+    fresh = (res.to_frame(), res.car_table(), res.tests, res.price_levels())
+    for a, b in zip(before, fresh, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    assert not hasattr(res, "study")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.spec = None  # type: ignore[misc]

@@ -240,19 +240,20 @@ def test_short_history_is_reported_and_missing_history_is_an_error():
     n_look = DAY0 + 1  # every synthetic session up to day 0 (each row is already a return)
     assert f"rank 1 of {n_look} " in outcome.reason
     frame = pd.DataFrame({t: market for t in returns.columns})  # a per-security market, no history
-    res = EventStudy(events, returns, frame, event_windows=[(0, 0)], claims=[claim]).fit()
+    study = EventStudy(events, returns, frame, event_windows=[(0, 0)], claims=[claim])
+    # claims are evaluated by fit(): results are frozen, so the error comes there, not later
     with pytest.raises(DataUnavailableError, match=r"claims\[0\] \(c\): market_wide.*market_history="):
-        res.claims  # noqa: B018 - evaluating the property raises
+        study.fit()
 
 
 def test_comparison_date_without_a_session_is_named():
     returns, market = panel("market")
     events = [{"event_id": "news", "ticker": t, "date": DATES[DAY0]} for t in returns.columns]
     claim = {"id": "c", "claim": "c", "tests": [{"test": "comparison", "dates": ["2022-01-08"]}]}
-    res = EventStudy(events, returns, market, event_windows=[(0, 0)], claims=[claim]).fit()
+    study = EventStudy(events, returns, market, event_windows=[(0, 0)], claims=[claim])
     with pytest.raises(ConfigError, match=r"claims\[0\] \(c\): comparison date 2022-01-08 has no MKT "
                                           r"return \(not a session"):
-        res.claims  # noqa: B018 - evaluating the property raises
+        study.fit()
 
 
 def test_contribution_to_the_cap_weighted_move():
@@ -292,6 +293,6 @@ def test_market_caps_from_a_csv_next_to_the_study_file(tmp_path):
     t = res.claims.set_index("metric")["value"]
     assert t["contribution of chips (2 members) to it"] == pytest.approx((w * r)[["NVDA", "AMD"]].sum())
     (tmp_path / "caps.csv").write_text("symbol,cap\nNVDA,1\n")
-    res = EventStudy.from_yaml(tmp_path / "s.yaml", source=BundledSource()).fit()
+    study = EventStudy.from_yaml(tmp_path / "s.yaml", source=BundledSource())
     with pytest.raises(ConfigError, match=r"market_caps .*caps\.csv: need columns ticker,market_cap"):
-        res.claims  # noqa: B018 - evaluating the property raises
+        study.fit()

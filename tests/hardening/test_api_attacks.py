@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from eventstudy import EventStudy
-from eventstudy.exceptions import ConfigError, DataShapeError, EventStudyError
+from eventstudy.exceptions import SpecificationError, ConfigError, DataShapeError, EventStudyError
 
 IDX = pd.bdate_range("2024-01-01", periods=120)
 RNG = np.random.default_rng(5)
@@ -43,28 +43,28 @@ def res():
     ],
 )
 def test_bad_study_arguments(kwargs, match):
-    with pytest.raises(ConfigError, match=match):
+    with pytest.raises(SpecificationError, match=match):
         EventStudy(EVENTS, R, M, **{**KW, **kwargs})
 
 
 def test_bad_events_and_data():
     with pytest.raises(DataShapeError, match=r"no returns column: \['ZZZ'\]"):
         EventStudy([{"event_id": "e", "ticker": "ZZZ", "date": "2024-05-01"}], R, M, **KW)
-    with pytest.raises(ConfigError, match="bad date"):
+    with pytest.raises(SpecificationError, match="bad date"):
         EventStudy([{"event_id": "e", "ticker": "AAA", "date": "someday"}], R, M, **KW)
     with pytest.raises(DataShapeError):
         EventStudy(EVENTS, R.reset_index(drop=True), M, **KW)
 
 
 def test_bad_result_queries(res):
-    with pytest.raises(ConfigError, match="not inside the event windows"):
+    with pytest.raises(SpecificationError, match="not inside the event windows"):
         res.car_window(-5, 5)
-    with pytest.raises(ConfigError, match="unknown group 'nope'"):
+    with pytest.raises(SpecificationError, match="unknown group 'nope'"):
         res.test("t", window=(0, 0), group="nope")
     with pytest.raises(EventStudyError, match="unknown test"):
         res.test("patel", window=(0, 0))
 
 
 def test_bad_p_adjust():
-    with pytest.raises(ConfigError, match="p_adjust must be one of"):
+    with pytest.raises(SpecificationError, match="p_adjust must be one of"):
         EventStudy(EVENTS, R, M, **KW, p_adjust="bonferoni")

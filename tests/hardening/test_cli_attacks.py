@@ -137,8 +137,7 @@ def test_validate_checks_bundled_tickers_and_shows_warnings(tmp_path):
 
 def test_output_dir_with_home_is_expanded(tmp_path, monkeypatch):
     """`-o "~/reports"` (quoted, so the shell leaves ~ alone) made a folder named '~'."""
-    from eventstudy import study
-    from eventstudy.reporting import export
+    from eventstudy import pipeline, study
 
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setattr(study.EventStudy, "fit", lambda self: None)
@@ -148,7 +147,7 @@ def test_output_dir_with_home_is_expanded(tmp_path, monkeypatch):
         seen.append(folder)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(export, "write_report", record)
+    monkeypatch.setattr(pipeline, "write_report", record)  # the pipeline writes the report
     result = _invoke(tmp_path, "run", GOOD, "-o", "~/reports")
     assert result.exit_code == 130
     assert seen == [tmp_path / "home" / "reports" / "x"]

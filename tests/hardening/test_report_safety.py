@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import os
 import subprocess
 import sys
@@ -236,14 +238,10 @@ def test_dollar_signs_in_user_text_are_printed_as_written(tmp_path, result):
 
     from eventstudy.reporting.pdf import write_pdf
 
-    md = dict(result.metadata)
-    result.metadata.update(title="$NVDA and $AMD fell", description="costs $x^2$ and \\frac{a")
-    try:
-        (tmp_path / "figures").mkdir()
-        write_pdf(result, tmp_path / "report.pdf", tmp_path / "figures")
-    finally:
-        result.metadata.clear()
-        result.metadata.update(md)
+    result = result.with_provenance(replace(result.provenance, title="$NVDA and $AMD fell",
+                                            description="costs $x^2$ and \\frac{a"))
+    (tmp_path / "figures").mkdir()
+    write_pdf(result, tmp_path / "report.pdf", tmp_path / "figures")
     text = PdfReader(tmp_path / "report.pdf").pages[0].extract_text()
     assert "$NVDA and $AMD fell" in text
     assert "costs $x^2$ and \\frac{a" in text

@@ -9,7 +9,7 @@ import statsmodels.api as sm
 
 from eventstudy import EventStudy, datasets
 from eventstudy.data.french import read_french
-from eventstudy.exceptions import ConfigError
+from eventstudy.exceptions import SpecificationError, ConfigError
 
 EST = (-120, -11)
 
@@ -71,9 +71,9 @@ def test_c24_factor_model_sigma_uses_estimation_days_only():
     np.testing.assert_allclose(res.ar.to_numpy() - base.ar.to_numpy(), 0.10, rtol=1e-9)
 
 
-def test_factor_model_without_factors_is_a_config_error():
+def test_factor_model_without_factors_is_a_specification_error():
     returns, mkt, _ = _synthetic()
-    with pytest.raises(ConfigError, match="ff3.*factor returns"):
+    with pytest.raises(SpecificationError, match="ff3.*factor returns"):
         EventStudy(_events(returns), returns, mkt, estimation_window=EST, model="ff3")
 
 

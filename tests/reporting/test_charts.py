@@ -70,7 +70,7 @@ def test_paths_say_where_they_are_cumulated_from(deepseek):
     # the CAAR path's last point is the mean CAR[-1,+20] of the group, not CAAR[0,+20]
     line = next(ln for ln in caar.get_lines() if ln.get_label().startswith("power"))
     members = [k for k in deepseek.car.columns
-               if k[1] in deepseek.study.groups["power"]]
+               if k[1] in deepseek.group_members("power")]
     expected = deepseek.car_window(-1, 20).loc[members].mean() * 100
     assert line.get_ydata()[-1] == pytest.approx(expected, rel=1e-12)
     plt.close("all")
@@ -127,12 +127,14 @@ def test_normalized_prices_from_returns_when_no_levels():
 
 def test_many_securities_are_capped_to_a_readable_page(deepseek):
     # a study whose only group is the S&P 500: 503 security-events, at most 36 rows or panels
-    study = deepseek.study
-    sp500 = {"sp500": study.groups["sp500"]}
-    events = study.events[study.events["ticker"].isin(sp500["sp500"])]
-    res = type(study)(events, study.returns, study.market, groups=sp500,
-                      estimation_window=study.estimation_window,
-                      event_windows=study.event_windows).fit()
+    from eventstudy import EventStudy
+
+    spec = deepseek.spec
+    sp500 = {"sp500": list(spec.groups["sp500"])}
+    events = spec.events[spec.events["ticker"].isin(sp500["sp500"])]
+    res = EventStudy(events, deepseek.returns, deepseek.market, groups=sp500,
+                     estimation_window=spec.estimation_window,
+                     event_windows=spec.event_windows).fit()
     bars = plots.plot_ar(res).axes[0]
     assert len(bars.patches) == 36 and "18 lowest and 18 highest of 503" in bars.get_title()
     day0 = res.to_frame().query("tau == 0")["ar"].sort_values().to_numpy() * 100

@@ -8,6 +8,8 @@ messages ("illiqui...").
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import warnings
 
 import numpy as np
@@ -46,13 +48,13 @@ def report(tmp_path_factory):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = study.fit()
-    res.metadata["warnings"] = [
+    res = res.with_provenance(res.provenance.with_warnings([
         {"category": "EventStudyWarning", "message": C13},
         {"category": "MissingReturnsWarning", "message": C20},
         {"category": "EventStudyWarning", "message": STALE},  # also a quality row: listed once
         {"category": "EventWindowOverlapWarning", "message": LONG},
         {"category": "MissingReturnsWarning", "message": C20},  # a repeat: listed once
-    ]
+    ]))
     out = res.to_report(tmp_path_factory.mktemp("diag") / "diag")
     page9 = " ".join(PdfReader(out / "report.pdf").pages[8].extract_text().split())
     return res, out, page9
@@ -112,12 +114,9 @@ def test_no_warnings_section_without_warnings(report):
     from eventstudy.reporting.markdown import summary_markdown
     from eventstudy.reporting.summary import diagnostics_table
 
-    saved = res.metadata.pop("warnings")
-    try:
-        assert "## Warnings" not in summary_markdown(res)
-        assert "warning" not in set(diagnostics_table(res)["kind"])
-    finally:
-        res.metadata["warnings"] = saved
+    res = res.with_provenance(res.provenance.with_warnings([]))  # results are frozen: a copy
+    assert "## Warnings" not in summary_markdown(res)
+    assert "warning" not in set(diagnostics_table(res)["kind"])
 
 
 @pytest.mark.parametrize(("n", "word", "text"), [
@@ -150,7 +149,7 @@ def test_page_9_counts_rows_left_out_in_the_singular(report, monkeypatch):
     quality = pd.DataFrame({"ticker": [f"T{i}" for i in range(13)],
                             "date": pd.to_datetime(["2024-05-10"] * 13), "check": "stale_prices",
                             "severity": "warning", "message": "stale prices"})
-    monkeypatch.setitem(res.metadata, "quality", quality)
+    res = res.with_provenance(replace(res.provenance, quality=quality))
     fig = pdf._diagnostics_page(res)  # 12 rows per section at most
     texts = [t.get_text() for t in fig.texts]
     plt.close(fig)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import json
 from html.parser import HTMLParser
 
@@ -171,7 +173,7 @@ def test_manifest(report, deepseek):
     assert man["study"] == "deepseek_2025"
     assert man["versions"]["numpy"] == numpy.__version__
     assert man["input_data"]["sha256"] == data_hash(deepseek.metadata["prices"])
-    assert man["input_data"]["events"]["n"] == len(deepseek.study.events) == 511
+    assert man["input_data"]["events"]["n"] == len(deepseek.spec.events) == 511
     assert man["config"] == (report / "config.resolved.yaml").read_text()
     assert set(man["timings_s"]) >= {"pdf_and_figures", "excel", "csv_parquet"}
     assert set(man["outputs"]) == set(REPORT_FILES) - {"manifest.json"} | (
@@ -227,7 +229,7 @@ def test_claims_and_quality_reach_every_output(deepseek, monkeypatch):
                             "severity": ["warning"],
                             "message": ["price jump of 45% (check splits)"]})
     monkeypatch.setattr(EventStudyResults, "claims", property(lambda self: claims))
-    monkeypatch.setitem(deepseek.metadata, "quality", quality)
+    deepseek = deepseek.with_provenance(replace(deepseek.provenance, quality=quality))
     pd.testing.assert_frame_equal(export.report_tables(deepseek)["claims"], claims)
     page1 = _figure_text(pdf._summary_page(deepseek))
     assert "Claims and verdicts" in page1 and "Power stocks fell on day 0 supported" in page1

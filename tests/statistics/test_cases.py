@@ -10,6 +10,7 @@ import pytest
 
 from eventstudy import EventStudy
 from eventstudy.exceptions import (
+    SpecificationError,
     ConfigError,
     EstimationError,
     EventWindowOverlapWarning,
@@ -106,7 +107,7 @@ def test_c20b_skip_sums_available_days_and_shows_n():
     var = 1e-4 * (2 + s @ xtx_inv @ s)
     assert skip.panel.car_variance((-1, 1))[0] == pytest.approx(var, rel=1e-12)
     assert skip.tests.query("test == 't'")["n"].iloc[0] == 1
-    with pytest.raises(ConfigError, match="missing_returns"):
+    with pytest.raises(SpecificationError, match="missing_returns"):
         EventStudy(ev, r, m, missing_returns="drop", **kw)
 
 
@@ -139,7 +140,7 @@ def test_c21_constant_stock_and_constant_market():
 # ------------------------------------------------------------------ C22
 def test_c22a_estimation_window_overlapping_event_window():
     r, m = _market()
-    with pytest.raises(ConfigError, match=r"estimation window must end before the event window "
+    with pytest.raises(SpecificationError, match=r"estimation window must end before the event window "
                                           r"starts \(0 >= -5\)"):
         EventStudy([{"event_id": "E", "ticker": "AAA", "date": r.index[300]}], r, m,
                    estimation_window=(-120, 0), event_windows=[(-5, 5)])

@@ -10,7 +10,7 @@ import pytest
 
 from eventstudy import EventStudy
 from eventstudy.config import load_config
-from eventstudy.exceptions import ConfigError
+from eventstudy.exceptions import SpecificationError, ConfigError
 
 
 def _panel(n=200, seed=1):
@@ -37,9 +37,9 @@ def test_after_close_makes_next_session_day0():
         r.loc["2024-08-29", "AAA"] - res.params.loc[("a", "AAA")] @ [1, m.loc["2024-08-29"]])
 
 
-def test_bad_event_time_is_a_config_error():
+def test_bad_event_time_is_a_specification_error():
     r, m = _panel()
-    with pytest.raises(ConfigError, match="time 'at_noon'"):
+    with pytest.raises(SpecificationError, match="time 'at_noon'"):
         EventStudy([{"event_id": "a", "ticker": "AAA", "date": "2024-08-28", "time": "at_noon"}],
                    r, m, estimation_window=(-120, -11))
 
@@ -50,9 +50,9 @@ def test_bad_event_time_is_a_config_error():
     ({"conventions": {"sigma_ddof": "2"}}, "sigma_ddof"),
     ({"p_adjust": "bonferroni"}, "p_adjust"),
 ])
-def test_bad_statistics_options_are_config_errors(kwargs, match):
+def test_bad_statistics_options_are_specification_errors(kwargs, match):
     r, m = _panel()
-    with pytest.raises(ConfigError, match=match):
+    with pytest.raises(SpecificationError, match=match):
         EventStudy([{"event_id": "a", "ticker": "AAA", "date": "2024-08-28"}], r, m,
                    estimation_window=(-120, -11), **kwargs)
 
