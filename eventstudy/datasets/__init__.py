@@ -11,7 +11,11 @@ from importlib import resources
 
 import pandas as pd
 
-__all__ = ["DESCR", "VINTAGE", "SOURCE", "load", "sp500_constituents", "ticker_aliases", "sources"]
+__all__ = ["DESCR", "VINTAGE", "SOURCE", "load", "sp500_constituents", "ticker_aliases", "sources",
+           "index_shares", "vix", "SHARES_DATE"]
+
+SHARES_DATE = "2024-12-24"
+"""Date of the bundled index share counts (SPDR S&P 500 ETF holdings at that close)."""
 
 SOURCE = "bundled: Yahoo Finance via yfinance (auto_adjust=True, adjusted closes)"
 VINTAGE = "2026-08"
@@ -96,3 +100,45 @@ def sources() -> dict[str, str]:
     with resources.as_file(_path("sources.csv")) as p:
         table = pd.read_csv(p, dtype=str)
     return dict(zip(table["ticker"], table["source"], strict=True))
+
+
+@cache
+def index_shares() -> pd.DataFrame:
+    """Return the S&P 500 members' index share counts and shares outstanding of 2024-12-24.
+
+    Returns
+    -------
+    pandas.DataFrame
+        503 rows indexed by Yahoo symbol (``ticker``); columns ``symbol`` (S&P spelling),
+        ``shares_held`` (the SPDR S&P 500 ETF's holding at the close of 2024-12-24, proportional to
+        the index's float-adjusted share count: use it for index weights), ``shares_outstanding``
+        (total shares, for dollar market value; NaN for BRK-B and BF-B), ``close_2024_12_24`` (the
+        unadjusted close of that day, US dollars) and ``weight_pct`` (the fund's weight, percent).
+
+    Notes
+    -----
+    Source: the fund's published holdings joined with Yahoo ``Ticker.info`` fields captured on
+    2024-12-26 (``shared/data/market``); no index rebalance between 2024-12-23 and 2025-03-24.
+    Built by ``scripts/build_market_data.py``; see ``DESCR``.
+    """
+    with resources.as_file(_path("sp500_shares.csv")) as p:
+        table = pd.read_csv(p, dtype={"ticker": str, "symbol": str})
+    table["shares_outstanding"] = table["shares_outstanding"].astype("float64")
+    table["shares_held"] = table["shares_held"].astype("float64")
+    return table.set_index("ticker")
+
+
+@cache
+def vix() -> pd.Series:
+    """Return the CBOE Volatility Index close by NYSE session, 2022-01-03 onwards.
+
+    Returns
+    -------
+    pandas.Series
+        Index points, indexed by session date (``DatetimeIndex`` named ``date``), named ``^VIX``.
+        CBOE's rows on days the NYSE was closed (e.g. 2025-01-09) are left out.
+    """
+    with resources.as_file(_path("vix_close.csv")) as p:
+        table = pd.read_csv(p, parse_dates=["date"])
+    return pd.Series(table["close"].to_numpy(dtype="float64"),
+                     index=pd.DatetimeIndex(table["date"], name="date"), name="^VIX")

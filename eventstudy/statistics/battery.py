@@ -17,6 +17,7 @@ from eventstudy._typing import Window
 from eventstudy.exceptions import ConfigError
 from eventstudy.statistics import nonparametric as npar
 from eventstudy.statistics import parametric as par
+from eventstudy.statistics.calendar_time import calendar_time
 from eventstudy.statistics._result import TestResult
 from eventstudy.statistics.panel import TestPanel
 
@@ -33,6 +34,7 @@ TESTS: dict[str, TestFunction] = {
     "adjusted_patell": par.adjusted_patell,
     "bmp": par.bmp,
     "kolari_pynnonen": par.kolari_pynnonen,
+    "calendar_time": calendar_time,
     "skewness_adjusted_t": par.skewness_adjusted_t,
     "bootstrap_t": par.bootstrap_t,
     "sign": npar.sign,

@@ -1,0 +1,235 @@
+"""The market-value lens: dollar changes and contributions to a cap-weighted index move.
+
+Abnormal returns weight every security equally; a cap-weighted index does not. This module answers the
+questions a newsroom asks of an index move: how much market value did each security lose, how many
+percentage points of the index move does each security (and each group) explain, and what would the
+index have done without a group. Pure functions of price levels and share counts.
+
+The contribution of member i to the index return over a window is w_i r_i, with the weight taken at the
+close before the window, w_i = q_i P_i(-1) / sum_j q_j P_j(-1) (q_i the index share count), so that
+sum_i w_i r_i is the return of the cap-weighted index of those members (S&P Dow Jones Indices,
+*Index Mathematics Methodology*, 2024, section "Market Capitalization Weighted Indices"). The
+reconstruction differs from the published index by the share counts' vintage and float adjustments:
+the gap is reported, never hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import Window
+from eventstudy.exceptions import DataUnavailableError, SpecificationError
+
+__all__ = ["IndexMove", "index_move", "check_market_values", "MEMBER_COLUMNS"]
+
+MEMBER_COLUMNS = ["ticker", "weight", "ret", "contribution", "market_value_before",
+                  "dollar_change"]
+"""Columns of :attr:`IndexMove.members`."""
+
+
+def check_market_values(table: pd.DataFrame, where: str = "market values") -> pd.DataFrame:
+    """Validate a table of share counts or market capitalisations.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Indexed by ticker, with at least one of ``shares_held`` (index share count, for weights),
+        ``shares_outstanding`` (total shares, for dollar values) and ``market_cap`` (US dollars at
+        the close before the event, used for both when shares are absent).
+    where : str
+        Named in messages (a file name).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows with float columns.
+
+    Raises
+    ------
+    SpecificationError
+        When no usable column is present, or a share count or cap is zero or negative (naming the
+        ticker).
+    """
+    cols = [c for c in ("shares_held", "shares_outstanding", "market_cap") if c in table.columns]
+    if not cols:
+        raise SpecificationError(f"{where}: need a column shares_held, shares_outstanding or "
+                                 f"market_cap (got {list(table.columns)})")
+    out = table.copy()
+    for c in cols:
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
+        bad = out.index[out[c].notna() & ~(out[c] > 0)]
+        if len(bad):
+            raise SpecificationError(f"{where}: {c} of {bad[0]} is {out.loc[bad[0], c]!r}; share "
+                                     "counts and caps must be positive")
+    if out.index.has_duplicates:
+        raise SpecificationError(f"{where}: ticker {out.index[out.index.duplicated()][0]} is "
+                                 "listed twice")
+    return out
+
+
+@dataclass(frozen=True)
+class IndexMove:
+    """A cap-weighted index move over a window and what each member contributed.
+
+    Attributes
+    ----------
+    window : tuple of int
+        Inclusive (t1, t2) in sessions around day 0; returns run from the close of t1 - 1.
+    day0 : pandas.Timestamp
+    date_before, date_end : pandas.Timestamp
+        Sessions of the closes the returns run between (t1 - 1 and t2).
+    index_return : float
+        The index's (the market's) own return over the window, decimal; NaN without its prices.
+    members : pandas.DataFrame
+        One row per member with prices and a weight: ticker, weight (decimal, sums to 1), ret
+        (decimal), contribution (w_i r_i, decimal of the index), market_value_before (US dollars,
+        NaN without a total share count or cap), dollar_change (US dollars).
+    missing : tuple of str
+        Members of the share table without prices over the window (left out, never counted as 0).
+    """
+
+    window: Window
+    day0: pd.Timestamp
+    date_before: pd.Timestamp
+    date_end: pd.Timestamp
+    index_return: float
+    members: pd.DataFrame = field(repr=False)
+    missing: tuple[str, ...] = ()
+
+    @property
+    def reconstructed(self) -> float:
+        """Sum of w_i r_i: the cap-weighted return of the members with data (decimal)."""
+        return float(self.members["contribution"].sum())
+
+    @property
+    def gap(self) -> float:
+        """Reconstruction minus the index's own return (decimal)."""
+        return self.reconstructed - self.index_return
+
+    def group(self, tickers: Sequence[str]) -> dict[str, float]:
+        """Summarise a group of members.
+
+        Returns
+        -------
+        dict
+            ``n`` (members with data), ``weight`` (their index weight), ``contribution`` (decimal of
+            the index), ``share_of_move`` (contribution / reconstructed move), ``dollar_change`` (US
+            dollars, over members with a dollar value), ``without`` (the cap-weighted return of the
+            other members: the index without the group) and ``equal_weighted`` (the group's mean
+            return).
+        """
+        m = self.members
+        inside = m["ticker"].isin(list(tickers)).to_numpy()
+        g, rest = m[inside], m[~inside]
+        w_rest = float(rest["weight"].sum())
+        total = self.reconstructed
+        return {
+            "n": float(len(g)),
+            "weight": float(g["weight"].sum()),
+            "contribution": float(g["contribution"].sum()),
+            # no share of a move that did not happen (|move| below 1e-12, round-off)
+            "share_of_move": (float(g["contribution"].sum() / total) if abs(total) > 1e-12
+                              else float("nan")),
+            "dollar_change": float(g["dollar_change"].sum(min_count=1)),
+            "without": float(rest["contribution"].sum() / w_rest) if w_rest > 0 else float("nan"),
+            "equal_weighted": float(g["ret"].mean()) if len(g) else float("nan"),
+        }
+
+
+def _scale_to_raw(levels: pd.DataFrame, table: pd.DataFrame) -> pd.Series:
+    """Factor turning (adjusted) levels into the unadjusted closes of the share table's date."""
+    factor = pd.Series(1.0, index=table.index)
+    ref_cols = [c for c in table.columns if c.startswith("close_")]
+    if not ref_cols:
+        return factor
+    col = ref_cols[0]
+    ref_date = pd.Timestamp(col.removeprefix("close_").replace("_", "-"))
+    if ref_date not in levels.index:
+        return factor
+    have = table.index.intersection(levels.columns)
+    adj = levels.loc[ref_date, have]
+    ratio = table.loc[have, col] / adj
+    factor.loc[have] = ratio.where(np.isfinite(ratio) & (ratio > 0), 1.0)
+    return factor
+
+
+def index_move(
+    levels: pd.DataFrame,
+    market: pd.Series | None,
+    table: pd.DataFrame,
+    day0: pd.Timestamp,
+    window: Window = (0, 0),
+) -> IndexMove:
+    """Decompose a cap-weighted index move over ``window`` into its members' contributions.
+
+    Parameters
+    ----------
+    levels : pandas.DataFrame
+        (n_sessions, n_tickers) price levels by session (adjusted closes are fine: returns use
+        ratios; dollar values are scaled to the share table's unadjusted close when it has one,
+        a column ``close_YYYY_MM_DD``).
+    market : pandas.Series, optional
+        The index's own levels on the same sessions (for :attr:`IndexMove.index_return`).
+    table : pandas.DataFrame
+        Share counts or caps by ticker (see :func:`check_market_values`).
+    day0 : pandas.Timestamp
+        The event's day 0 (a session of ``levels``).
+    window : tuple of int, default (0, 0)
+        Inclusive (t1, t2); the return runs from the close of t1 - 1 to the close of t2.
+
+    Returns
+    -------
+    IndexMove
+
+    Raises
+    ------
+    DataUnavailableError
+        When day 0 is not a session of ``levels`` or the window runs outside the data.
+    """
+    t1, t2 = int(window[0]), int(window[1])
+    idx = levels.index
+    if day0 not in idx:
+        raise DataUnavailableError(f"market values: day 0 {pd.Timestamp(day0).date()} is not a "
+                                   "session of the prices")
+    p0 = int(idx.get_loc(day0))
+    lo, hi = p0 + t1 - 1, p0 + t2
+    if lo < 0 or hi >= len(idx):
+        raise DataUnavailableError(f"market values: the window {[t1, t2]} around "
+                                   f"{pd.Timestamp(day0).date()} runs outside the prices "
+                                   f"({idx[0].date()}..{idx[-1].date()})")
+    tickers = [t for t in table.index if t in levels.columns]
+    before = levels.iloc[lo][tickers].astype("float64")
+    end = levels.iloc[hi][tickers].astype("float64")
+    ok = (before > 0) & (end > 0)
+    have = [t for t in tickers if bool(ok[t])]
+    missing = tuple(t for t in table.index if t not in set(have))
+    t = table.loc[have]
+    raw_before = before[have] * _scale_to_raw(levels, table).loc[have]
+    ret = end[have] / before[have] - 1.0
+    if "shares_held" in t.columns and t["shares_held"].notna().all():
+        cap_index = t["shares_held"] * raw_before
+    elif "market_cap" in t.columns and t["market_cap"].notna().all():
+        cap_index = t["market_cap"]
+    else:
+        cap_index = t.get("shares_outstanding", pd.Series(np.nan, index=t.index)) * raw_before
+    weight = cap_index / cap_index.sum()
+    if "shares_outstanding" in t.columns:
+        mv = t["shares_outstanding"] * raw_before
+    else:
+        mv = pd.Series(np.nan, index=t.index)
+    if "market_cap" in t.columns:
+        mv = mv.fillna(t["market_cap"])
+    members = pd.DataFrame({
+        "ticker": have, "weight": weight.to_numpy(), "ret": ret.to_numpy(),
+        "contribution": (weight * ret).to_numpy(), "market_value_before": mv.to_numpy(),
+        "dollar_change": (mv * ret).to_numpy(),
+    }, columns=MEMBER_COLUMNS)
+    idx_ret = float("nan")
+    if market is not None:
+        m = market.reindex(idx).astype("float64")
+        idx_ret = float(m.iloc[hi] / m.iloc[lo] - 1.0)
+    return IndexMove((t1, t2), pd.Timestamp(day0), idx[lo], idx[hi], idx_ret, members, missing)
