@@ -122,7 +122,7 @@ def run(
     from tabulate import tabulate
 
     from eventstudy.pipeline import run_study
-    from eventstudy.reporting.summary import headline_table, plural
+    from eventstudy.reporting.summary import headline_note, headline_table, plural
 
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
@@ -143,7 +143,7 @@ def run(
     typer.echo(f"{plural(len(res.events), 'security-event')} fitted, {len(res.dropped)} skipped; "
                f"data: {res.provenance.source} (vintage {res.provenance.vintage})\n")
     typer.echo(tabulate(headline_table(res), headers="keys", tablefmt="simple"))
-    typer.echo("\nCAAR in percent; cross-sectional t test: *** p<0.01, ** p<0.05, * p<0.10")
+    typer.echo("\n" + headline_note(res))
     typer.echo(f"Report: {out / 'report.pdf'}")
 
 

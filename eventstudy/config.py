@@ -270,6 +270,7 @@ class StudyConfig(_Frozen):
     ]
     groups: dict[str, list[Ticker]] = Field(default_factory=dict)
     universe: Literal["sp500"] | None = None
+    market_values: Literal["sp500"] | Path | None = None
     estimation_window: Window = (-250, -11)
     event_windows: list[Window] = Field(default_factory=lambda: [(0, 0), (-1, 1)])
     gap: int = Field(0, ge=0)
@@ -278,6 +279,7 @@ class StudyConfig(_Frozen):
     tests: list[str] = Field(default_factory=lambda: list(_default_tests()))
     conventions: str | dict[str, Any] = "eventstudy"
     p_adjust: Literal["holm", "fdr_bh"] | None = None
+    headline_test: str = "auto"
     bootstrap: BootstrapSpec = BootstrapSpec()
     factors: list[Path] | None = None
     regression: RegressionSpec | None = None
@@ -299,6 +301,15 @@ class StudyConfig(_Frozen):
         from eventstudy.statistics.battery import check_test_names
 
         return check_test_names(v)
+
+    @field_validator("headline_test")
+    @classmethod
+    def _headline_test(cls, v: str) -> str:
+        from eventstudy.statistics.battery import check_test_names
+
+        if v != "auto":
+            check_test_names([v])
+        return v
 
     @field_validator("conventions")
     @classmethod

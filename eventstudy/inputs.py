@@ -59,6 +59,8 @@ class StudyInputs:
         The config's ``factors`` files read (Ken French layout), for factor models.
     regression : dict or None
         The config's ``regression`` with its ``data`` CSV read.
+    market_values : pandas.DataFrame or None
+        Share counts or caps by ticker for the market-value lens (``market_values:``).
     """
 
     events: pd.DataFrame
@@ -69,6 +71,7 @@ class StudyInputs:
     market_history: pd.Series
     factors: pd.DataFrame | None = None
     regression: dict[str, Any] | None = None
+    market_values: pd.DataFrame | None = None
 
     @property
     def metadata(self) -> Any:
@@ -95,6 +98,45 @@ def config_regression(config: StudyConfig) -> dict[str, Any] | None:
         except (OSError, ValueError) as exc:
             raise ConfigError(f"{path}: cannot read regression data ({exc})") from None
     return out
+
+
+def config_market_values(config: StudyConfig) -> pd.DataFrame | None:
+    """Return the share counts or caps of ``market_values:`` (bundled for ``universe: sp500``).
+
+    ``sp500`` reads :func:`eventstudy.datasets.index_shares`; a path reads a CSV with a ``ticker``
+    column and one or more of ``shares_held``, ``shares_outstanding``, ``market_cap``.
+
+    Raises
+    ------
+    ConfigError
+        When the file cannot be read, lacks the columns, lists a ticker twice or holds a share count
+        or cap that is not positive (naming the file and the ticker).
+    """
+    from eventstudy.valuation import check_market_values
+
+    choice = config.market_values
+    if choice is None:
+        choice = "sp500" if config.universe == "sp500" else None
+    if choice is None:
+        return None
+    if choice == "sp500":
+        from eventstudy import datasets
+
+        return datasets.index_shares()
+    path = config.resolve_path(Path(choice))
+    try:
+        frame = pd.read_csv(path, dtype={"ticker": str})
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: cannot read market values ({exc})") from None
+    if "ticker" not in frame.columns:
+        raise ConfigError(f"{path}: market values need a ticker column (got {list(frame.columns)})")
+    frame["ticker"] = [normalize_ticker(t) for t in frame["ticker"].astype(str)]
+    try:
+        return check_market_values(frame.set_index("ticker"), str(path))
+    except ConfigError:
+        raise
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def config_factors(config: StudyConfig) -> pd.DataFrame | None:
@@ -520,8 +562,18 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
                                       config.event_windows)
         longer = load_market_history(src, market, lo, hi, kind=config.data.returns)
         market_history = longer.combine_first(market_history)
+    values = config_market_values(config)
+    if values is not None:
+        lacking = [t for t in tickers if t not in values.index]
+        if lacking:
+            msg = (f"market values: no share count or cap for {len(lacking)} securities "
+                   f"({', '.join(lacking[:8])}{', ...' if len(lacking) > 8 else ''}); they are left "
+                   "out of the index lens (not counted as zero)")
+            provenance = provenance.with_notes(msg)
+            logger.info(msg)
     return StudyInputs(events, returns, market_returns, groups, provenance, market_history,
-                       factors=config_factors(config), regression=config_regression(config))
+                       factors=config_factors(config), regression=config_regression(config),
+                       market_values=values)
 
 
 def _series_table(sources: dict[str, str], vintage: str, adjusted: bool) -> pd.DataFrame:

@@ -28,6 +28,7 @@ from eventstudy.specification import FitOptions, StudySpec
 from eventstudy.statistics import TestResult
 from eventstudy.statistics.panel import TestPanel, build_panel
 from eventstudy.statistics.parametric import cross_sectional_t
+from eventstudy.valuation import IndexMove, index_move
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -81,6 +82,8 @@ class EventStudyResults:
         The study's cross-sectional regression of CARs (``x``, ``window``, ``cov_type``, ``data``).
     claim_results : ClaimsReport or None
         The study's claims evaluated on these results (see :mod:`eventstudy.claims`).
+    market_values : pandas.DataFrame or None
+        Share counts or caps by ticker for the market-value lens (:meth:`index_move`).
     """
 
     spec: StudySpec
@@ -91,6 +94,7 @@ class EventStudyResults:
     market: pd.DataFrame = field(repr=False)
     regression_spec: Mapping[str, Any] | None = None
     claim_results: ClaimsReport | None = None
+    market_values: pd.DataFrame | None = field(default=None, repr=False)
 
     def with_claims(self, evaluation: ClaimsReport) -> EventStudyResults:
         """Return these results with ``evaluation`` attached (cached values carried over)."""
@@ -373,6 +377,141 @@ class EventStudyResults:
         """(n_tau, n_groups) CAAR from the first tau of the widest event window."""
         return self.caar_path().pivot(index="tau", columns="group", values="caar")[self.groups]
 
+    # ------------------------------------------------------------------ the headline
+    @property
+    def headline_test(self) -> str:
+        """Key of the test that stars the headline CAARs (``options.headline_test`` resolved).
+
+        ``'auto'`` gives ``'kolari_pynnonen'`` when security-events of different securities share
+        day 0 (their ARs are cross-correlated: t, Patell and BMP overstate significance, case C44),
+        else ``'t'``.
+        """
+        name = self.options.headline_test
+        if name != "auto":
+            return name
+        return "kolari_pynnonen" if self.clustering.n_sharing > 0 else "t"
+
+    @cached_property
+    def _headline(self) -> pd.DataFrame:
+        caar = self.caar_table()
+        name = self.headline_test
+        rows = []
+        for r in caar.itertuples(index=False):
+            w = (int(r.tau_start), int(r.tau_end))
+            if r.n > 0:
+                res = self.test(name, window=w, group=str(r.group))
+                stat, p = res.stat, res.pvalue
+            else:
+                stat = p = float("nan")
+            rows.append((r.group, w[0], w[1], int(r.n), float(r.caar), name, stat, p))
+        return pd.DataFrame(rows, columns=["group", "tau_start", "tau_end", "n", "caar", "test",
+                                           "statistic", "p_value"])
+
+    def headline(self) -> pd.DataFrame:
+        """Return the headline: CAAR per group and event window with the headline test.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns group, tau_start, tau_end, n, caar (decimal), test (:attr:`headline_test`),
+            statistic, p_value. The statistic and p-value are those of ``tests.csv`` and
+            :meth:`test` for the same test, group and window (one computation).
+        """
+        return self._headline.copy()
+
+    # ------------------------------------------------------------------ the market-value lens
+    def _day0(self, event_id: str | None) -> tuple[str, pd.Timestamp]:
+        ev = self.events
+        ids = list(dict.fromkeys(ev["event_id"]))
+        if event_id is None:
+            event_id = ids[0]
+        if event_id not in ids:
+            raise SpecificationError(f"unknown event {event_id!r}; events: {ids[:10]}")
+        return event_id, pd.Timestamp(ev.loc[ev["event_id"] == event_id, "day0"].iloc[0])
+
+    def index_move(self, window: Window = (0, 0), event_id: str | None = None) -> IndexMove:
+        """Decompose the cap-weighted index move over ``window`` around an event's day 0.
+
+        Parameters
+        ----------
+        window : tuple of int, default (0, 0)
+            Inclusive (t1, t2); returns run from the close of t1 - 1 to the close of t2.
+        event_id : str, optional
+            Default: the first event.
+
+        Returns
+        -------
+        IndexMove
+            Each member's weight, return, contribution w_i r_i and dollar change, the index's own
+            move and the reconstruction gap; see :func:`eventstudy.valuation.index_move`.
+
+        Raises
+        ------
+        SpecificationError
+            Without market values (``market_values=`` or the study file's ``market_values:``), or
+            for an unknown event.
+        """
+        if self.market_values is None:
+            raise SpecificationError(
+                "no market values: pass market_values= (shares or caps by ticker) to EventStudy, "
+                "or set market_values: in the study file (sp500 for the bundled share counts)")
+        eid, day0 = self._day0(event_id)
+        levels = self.price_levels()
+        mcol = self.provenance.market if self.provenance.market in levels.columns else "market"
+        market = levels[mcol] if mcol in levels.columns else None
+        return index_move(levels, market, self.market_values, day0,
+                          (int(window[0]), int(window[1])))
+
+    def index_contributions(self) -> pd.DataFrame:
+        """Return the index move per event and event window, and each group's part of it.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per event, window and group (group ``index`` first: all members with data):
+            event_id, tau_start, tau_end, group, n, weight, contribution (decimal of the index),
+            share_of_move, dollar_change (US dollars), index_without_group (the cap-weighted
+            return of the other members), equal_weighted (the group's mean return),
+            index_return (the index's own move), reconstructed (sum w_i r_i), gap.
+        """
+        rows = []
+        for eid in dict.fromkeys(self.events["event_id"]):
+            for w in self.event_windows:
+                mv = self.index_move(w, eid)
+                base = {"event_id": eid, "tau_start": w[0], "tau_end": w[1],
+                        "index_return": mv.index_return, "reconstructed": mv.reconstructed,
+                        "gap": mv.gap}
+                everyone = mv.group(list(mv.members["ticker"]))
+                rows.append({**base, "group": "index", **everyone})
+                for g in self.groups:
+                    rows.append({**base, "group": g, **mv.group(list(self.spec.groups[g]))})
+        out = pd.DataFrame(rows).rename(columns={"without": "index_without_group"})
+        return out[["event_id", "tau_start", "tau_end", "group", "n", "weight", "contribution",
+                    "share_of_move", "dollar_change", "index_without_group", "equal_weighted",
+                    "index_return", "reconstructed", "gap"]]
+
+    def market_value_table(self) -> pd.DataFrame:
+        """Return each index member's weight, return, contribution and dollar change.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per event, event window and member with data: event_id, tau_start, tau_end,
+            ticker, group (its first named group, else ''), weight, ret, contribution,
+            market_value_before, dollar_change (see :class:`eventstudy.valuation.IndexMove`).
+        """
+        primary = self.spec.primary_group()
+        frames = []
+        for eid in dict.fromkeys(self.events["event_id"]):
+            for w in self.event_windows:
+                m = self.index_move(w, eid).members
+                m.insert(0, "event_id", eid)
+                m.insert(1, "tau_start", w[0])
+                m.insert(2, "tau_end", w[1])
+                m.insert(4, "group", m["ticker"].map(primary).fillna(""))
+                frames.append(m)
+        return pd.concat(frames, ignore_index=True)
+
     # ------------------------------------------------------------------ data paths
     def price_levels(self) -> pd.DataFrame:
         """Return price levels by session (columns: tickers and the market).
@@ -576,4 +715,4 @@ class EventStudyResults:
 
 
 _FIELDS = {"spec", "options", "estimate", "provenance", "returns", "market", "regression_spec",
-           "claim_results"}
+           "claim_results", "market_values"}

@@ -284,6 +284,10 @@ class FitOptions:
     p_adjust : {'holm', 'fdr_bh'} or None
     n_boot : int
     seed : int
+    headline_test : str
+        Test whose p-values star the headline CAARs: ``'auto'`` (default) is Kolari-Pynnonen's
+        adjusted BMP when security-events of different securities share day 0 (robust to their
+        cross-correlation, case C44) and the cross-sectional t otherwise; or a key of ``TESTS``.
     """
 
     tests: tuple[str, ...] = tuple(DEFAULT_TESTS)
@@ -291,6 +295,7 @@ class FitOptions:
     p_adjust: str | None = None
     n_boot: int = 999
     seed: int = 0
+    headline_test: str = "auto"
 
     @property
     def bootstrap(self) -> dict[str, int]:
@@ -303,6 +308,7 @@ def fit_options(
     conventions: str | Conventions | Mapping[str, Any] | None = None,
     p_adjust: str | None = None,
     bootstrap: Mapping[str, Any] | None = None,
+    headline_test: str | None = None,
 ) -> FitOptions:
     """Validate inference options and return them as :class:`FitOptions`.
 
@@ -324,4 +330,11 @@ def fit_options(
     unknown = sorted(set(boot) - {"n_boot", "seed"})
     if unknown:
         raise SpecificationError(f"unknown bootstrap key(s) {unknown}; known: ['n_boot', 'seed']")
-    return FitOptions(tuple(names), conv, p_adjust, int(boot["n_boot"]), int(boot["seed"]))
+    head = "auto" if headline_test is None else str(headline_test)
+    if head != "auto":
+        try:
+            check_test_names([head])
+        except ValueError as exc:
+            raise SpecificationError(f"headline_test: {exc} (or 'auto')") from None
+    return FitOptions(tuple(names), conv, p_adjust, int(boot["n_boot"]), int(boot["seed"]),
+                      head)

@@ -40,6 +40,7 @@ from eventstudy.specification import (
     events_frame,
     fit_options,
 )
+from eventstudy.valuation import check_market_values
 from eventstudy.windows import window_length
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ class EventStudy:
     metadata : Provenance or mapping, optional
         Provenance (study id, title, data source, vintage, adjustment) carried to the results; a
         mapping of :class:`~eventstudy.provenance.Provenance` field names is accepted.
-    tests, conventions, p_adjust, bootstrap : optional
+    tests, conventions, p_adjust, bootstrap, headline_test : optional
         Defaults of the same arguments of :meth:`fit`.
     factors : pandas.DataFrame, optional
         Daily factor returns (decimals) indexed by date, with Ken French's column names (Mkt-RF,
@@ -137,6 +138,11 @@ class EventStudy:
         The market's own daily returns (decimals) by session date: the market moments of
         ``conventions.market_moments='all'`` and the market-based claim tests read it. Default:
         ``market`` when it is a Series.
+    market_values : pandas.DataFrame, optional
+        Share counts or caps indexed by ticker (columns ``shares_held``, ``shares_outstanding``,
+        ``market_cap``; see :func:`eventstudy.valuation.check_market_values`) for the market-value
+        lens (``res.index_move()``); the bundled S&P 500 counts are
+        :func:`eventstudy.datasets.index_shares`.
 
     Raises
     ------
@@ -173,12 +179,14 @@ class EventStudy:
         conventions: Any = None,
         p_adjust: str | None = None,
         bootstrap: Mapping[str, Any] | None = None,
+        headline_test: str | None = None,
         factors: pd.DataFrame | None = None,
         regression: Mapping[str, Any] | None = None,
         exclude_other_events: bool = True,
         missing_returns: str = "nan",
         claims: Sequence[ClaimSpec | Mapping[str, Any]] | None = None,
         market_history: pd.Series | None = None,
+        market_values: pd.DataFrame | None = None,
     ) -> None:
         self._warnings = WarningLog()
         with self._warnings.capture():
@@ -208,9 +216,12 @@ class EventStudy:
             universe=prov.universe,
         )
         self.provenance = prov.with_notes(*notes)
-        self.options: FitOptions = fit_options(tests, conventions, p_adjust, bootstrap)
+        self.options: FitOptions = fit_options(tests, conventions, p_adjust, bootstrap,
+                                               headline_test)
         self.factors: FactorData | None = factor_data(model_, factors, self.returns.index)
         self.regression = dict(regression) if regression else None
+        self.market_values = (check_market_values(market_values, "market_values")
+                              if market_values is not None else None)
         self.claims: list[ClaimSpec] = parse_claims(list(claims) if claims else None)
         check_claims(self.claims, groups={g: list(m) for g, m in groups_.items()},
                      event_ids=events_df["event_id"], event_windows=list(self.spec.event_windows))
@@ -304,8 +315,10 @@ class EventStudy:
                 conventions=config.conventions,
                 p_adjust=config.p_adjust,
                 bootstrap=config.bootstrap.model_dump(),
+                headline_test=config.headline_test,
                 factors=inputs.factors,
                 regression=inputs.regression,
+                market_values=inputs.market_values,
                 exclude_other_events=config.exclude_other_events,
                 missing_returns=config.missing_returns,
             )
@@ -331,6 +344,7 @@ class EventStudy:
         conventions: Any = None,
         p_adjust: str | None = None,
         bootstrap: Mapping[str, Any] | None = None,
+        headline_test: str | None = None,
     ) -> EventStudyResults:
         """Estimate the normal-return model per security-event; return ARs, CARs and tests.
 
@@ -339,6 +353,9 @@ class EventStudy:
         tests, conventions, p_adjust, bootstrap : optional
             Override the study's inference options for this fit (see :class:`EventStudy`); the
             estimation does not depend on them.
+        headline_test : str, optional
+            The test that stars the headline CAARs: ``'auto'`` (Kolari-Pynnonen when
+            security-events share day 0, else the cross-sectional t) or a test key.
 
         Returns
         -------
@@ -371,13 +388,14 @@ class EventStudy:
         are listed, once each, in ``res.provenance.warnings``.
         """
         options = self.options
-        if any(v is not None for v in (tests, conventions, p_adjust, bootstrap)):
+        if any(v is not None for v in (tests, conventions, p_adjust, bootstrap, headline_test)):
             o = self.options
             options = fit_options(
                 tests if tests is not None else o.tests,
                 conventions if conventions is not None else o.conventions,
                 p_adjust if p_adjust is not None else o.p_adjust,
-                bootstrap if bootstrap is not None else o.bootstrap)
+                bootstrap if bootstrap is not None else o.bootstrap,
+                headline_test if headline_test is not None else o.headline_test)
         log = WarningLog()
         with log.capture():
             est = estimate(self.spec, self.returns, self.market, market_own=self.market_history,
@@ -388,6 +406,7 @@ class EventStudy:
                 provenance=self.provenance,
                 returns=self.returns.copy(), market=self.market.copy(),
                 regression_spec=dict(self.regression) if self.regression else None,
+                market_values=self.market_values,
             )
             history = self.market_history.copy() if self.market_history is not None else None
             evaluation = evaluate_claims(res, self.claims, history,

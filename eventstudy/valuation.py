@@ -125,6 +125,10 @@ class IndexMove:
         m = self.members
         inside = m["ticker"].isin(list(tickers)).to_numpy()
         g, rest = m[inside], m[~inside]
+        if not len(g):  # no member of the index: nothing to say, never a contribution of 0
+            nan = float("nan")
+            return {"n": 0.0, "weight": nan, "contribution": nan, "share_of_move": nan,
+                    "dollar_change": nan, "without": nan, "equal_weighted": nan}
         w_rest = float(rest["weight"].sum())
         total = self.reconstructed
         return {

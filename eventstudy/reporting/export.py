@@ -40,8 +40,10 @@ REPORT_FILES = (
     *(f"figures/{c}.{ext}" for c in CHART_NAMES for ext in ("pdf", "png")),
 )
 """Files every report holds (paths relative to the report folder)."""
-OPTIONAL_REPORT_FILES = ("claims.csv", "parquet/claims.parquet")
-"""Files written only when the study has claims."""
+OPTIONAL_REPORT_FILES = ("claims.csv", "parquet/claims.parquet", "market_value.csv",
+                         "parquet/market_value.parquet", "index_contributions.csv",
+                         "parquet/index_contributions.parquet")
+"""Files written only when the study has claims (claims) or market values (the index lens)."""
 
 
 def sources_table(res: EventStudyResults) -> pd.DataFrame:
@@ -62,8 +64,9 @@ def report_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
 
     ar (one row per security-event and session), car (per security-event and window), caar (per
     group and window), tests (per group, window and test), diagnostics (skipped, shifted, data
-    quality, notes), sources (which source and vintage served each ticker), and claims when the
-    study has claims.
+    quality, notes), sources (which source and vintage served each ticker), claims when the
+    study has claims, and with market values market_value (each index member's weight, return,
+    contribution and dollar change) and index_contributions (the index move by group).
     """
     tables = {
         "ar": res.to_frame(), "car": res.car_table(), "caar": res.caar_table(),
@@ -73,6 +76,9 @@ def report_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
     claims = claims_table(res)
     if claims is not None:
         tables["claims"] = claims
+    if res.market_values is not None:
+        tables["market_value"] = res.market_value_table()
+        tables["index_contributions"] = res.index_contributions()
     return tables
 
 

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from eventstudy.reporting.summary import (
-    STARS_NOTE,
     format_frame,
+    headline_note,
     headline_table,
     tests_note,
     tests_table,
@@ -77,7 +77,7 @@ def latex_tables(res: EventStudyResults) -> dict[str, str]:
         "headline.tex": to_booktabs(
             headline_table(res), index=True, label="headline",
             caption=f"{title}: CAAR by group and event window (percent)",
-            note=f"Cross-sectional t test (Brown and Warner 1985): {STARS_NOTE}."),
+            note=headline_note(res)),
         "caar.tex": to_booktabs(
             caar, label="caar", caption=f"{title}: CAAR by group and event window (decimals)",
             note="t = CAAR / (s / sqrt(n)) against t(n - 1)."),

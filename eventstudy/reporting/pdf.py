@@ -18,9 +18,9 @@ import pandas as pd
 from eventstudy.reporting import plots
 from eventstudy.reporting.markdown import data_statement
 from eventstudy.reporting.summary import (
-    STARS_NOTE,
     claim_verdicts,
     format_frame,
+    headline_note,
     headline_table,
     plural,
     quality_table,
@@ -193,8 +193,8 @@ def _summary_page(res: EventStudyResults) -> Figure:
     p.y += 0.1
     p.text("Headline: CAAR by group and event window (percent)", size=11, bold=True)
     p.table(headline_table(res).reset_index(), size=9)
-    p.text(f"CAAR: mean cumulative abnormal return; cross-sectional t test (Brown and Warner "
-           f"1985), {STARS_NOTE}. Decimal values: caar.csv.", size=7.5, color="0.3")
+    p.text(wrap(f"{headline_note(res)} Decimal values and every test: caar.csv, tests.csv.", 170),
+           size=7.5, color="0.3")
     if p.room() > 1.6:
         p.y += 0.15
         p.text("Pages", size=11, bold=True)

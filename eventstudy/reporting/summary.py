@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from eventstudy.results import EventStudyResults
 
 __all__ = [
-    "headline_table", "settings_table", "build_summary", "stars", "claims_table", "claim_verdicts",
+    "headline_table", "headline_note", "HEADLINE_TESTS", "settings_table", "build_summary", "stars", "claims_table", "claim_verdicts",
     "tests_table",
     "day0_extremes", "diagnostics_table", "quality_table", "warnings_table", "DIAGNOSTICS_COLUMNS",
     "plural", "summary_sections", "Section",
@@ -75,13 +75,40 @@ def tau_range(t1: int, t2: int) -> str:
     return f"[{one(t1)},{one(t2)}]"
 
 
+HEADLINE_TESTS = {
+    "t": "cross-sectional t test (Brown and Warner 1985)",
+    "kolari_pynnonen": ("Kolari-Pynnonen adjusted BMP test (Kolari and Pynnonen 2010), robust to the "
+                        "cross-correlation of security-events that share day 0"),
+    "bmp": "BMP test (Boehmer, Musumeci and Poulsen 1991)",
+    "patell": "Patell test (Patell 1976)",
+    "calendar_time": "calendar-time portfolio test (Jaffe 1974; Mandelker 1974)",
+    "crude_dependence": "crude dependence adjustment (Brown and Warner 1985)",
+}
+
+
+def headline_note(res: EventStudyResults) -> str:
+    """Return the footnote of the headline: which test stars the CAARs, and why.
+
+    E.g. "Stars: Kolari-Pynnonen adjusted BMP test (Kolari and Pynnonen 2010), robust to the
+    cross-correlation of security-events that share day 0 (511 of 511 share one); *** p<0.01, ...".
+    """
+    name = res.headline_test
+    what = HEADLINE_TESTS.get(name, f"the {name} test")
+    why = ""
+    c = res.clustering
+    if name == "kolari_pynnonen" and c.n_sharing:
+        why = f" ({c.n_sharing} of {c.n_events} security-events share their day 0)"
+    return f"CAAR in percent. Stars: {what}{why}; {STARS_NOTE}."
+
+
 def headline_table(res: EventStudyResults) -> pd.DataFrame:
     """Return the headline table: one row per group, one column per event window.
 
-    Cells read "-12.34% ***" (CAAR in percent, cross-sectional t-test stars: *** p < 0.01,
-    ** p < 0.05, * p < 0.10); column ``N`` gives the security-events of the group.
+    Cells read "-12.34% ***" (CAAR in percent, stars of the headline test ``res.headline_test``:
+    *** p < 0.01, ** p < 0.05, * p < 0.10; see :func:`headline_note`); column ``N`` gives the
+    security-events of the group.
     """
-    t = res.caar_table()
+    t = res.headline()
     out = pd.DataFrame(index=pd.Index(res.groups, name="group"))
     out["N"] = t.groupby("group")["n"].max().reindex(out.index).astype(int)
     for (t1, t2), sub in t.groupby(["tau_start", "tau_end"], sort=False):
@@ -295,8 +322,8 @@ def summary_sections(res: EventStudyResults) -> list[Section]:
         Section("settings", "What ran", settings),
         Section("headline", "Headline: CAAR by group and event window",
                 headline_table(res).reset_index(),
-                f"CAAR in percent; cross-sectional t test (Brown and Warner 1985): {STARS_NOTE}. "
-                "Full tables in caar.csv, car.csv, ar.csv (decimals)."),
+                f"{headline_note(res)} "
+                "Full tables in caar.csv, tests.csv, car.csv, ar.csv (decimals)."),
     ]
     if verdicts is not None:
         numbers = claims_table(res)
@@ -350,7 +377,7 @@ def build_summary(res: EventStudyResults) -> Summary:
     smry.add_df(settings, index=False, header=False)
     # cells as text: statsmodels would print the counts N as floats with 4 decimals
     smry.add_df(format_frame(headline_table(res).reset_index()), index=False, header=True)
-    smry.add_text(f"CAAR: mean cumulative abnormal return, cross-sectional t test; {STARS_NOTE}.")
+    smry.add_text(headline_note(res))
     return smry
 
 
