@@ -247,7 +247,7 @@ def fetch(
         typer.echo("quality screen: no findings")
 
 
-def _history(study: Any, source: Any, start: str | None, kind: str) -> tuple[Any, Any]:
+def _history(study: Any, source: Any, start: str | None, kind: Any) -> tuple[Any, Any]:
     """Load returns of the study's securities and market for the placebo draws.
 
     From ``start`` (default two years before the first event) to the study's last session, from
