@@ -274,7 +274,7 @@ class StudyConfig(_Frozen):
     event_windows: list[Window] = Field(default_factory=lambda: [(0, 0), (-1, 1)])
     gap: int = Field(0, ge=0)
     model: Literal["market", "market_adjusted", "constant_mean", "scholes_williams", "dimson",
-                   "ff3", "carhart", "ff5"] = "market"
+                   "ff3", "carhart", "ff5", "market_garch"] = "market"
     min_estimation_obs: int | None = Field(None, ge=2)
     tests: list[str] = Field(default_factory=lambda: list(_default_tests()))
     conventions: str | dict[str, Any] = "eventstudy"

@@ -112,6 +112,16 @@ def test_market_garch_in_the_registry():
     assert_allclose(res.ar.to_numpy(), direct.ar.to_numpy(), rtol=1e-9)
 
 
+def test_market_garch_is_a_config_model(tmp_path):
+    """``model: market_garch`` validates in a study file."""
+    from eventstudy.config import load_config
+
+    cfg = tmp_path / "g.yaml"
+    cfg.write_text("study: g\nmarket: ^GSPC\nevents: [{id: e, date: 2025-01-27}]\n"
+                   "groups: {a: [NVDA]}\nmodel: market_garch\n")
+    assert load_config(cfg).model == "market_garch"
+
+
 def test_missing_arch_names_the_extra(monkeypatch):
     """Without arch the error says which extra to install."""
     monkeypatch.setitem(sys.modules, "arch", None)
