@@ -27,6 +27,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -50,7 +51,7 @@ from eventstudy.statistics.panel import TestPanel, build_panel
 from eventstudy.windows import window_length
 
 __all__ = ["VOLUME_TESTS", "TURNOVER_CONSTANT", "volume_measure", "abnormal_volume",
-           "AbnormalVolumeResults"]
+           "AbnormalVolumeResults", "read_volume"]
 
 VOLUME_TESTS: tuple[str, ...] = ("t", "patell", "bmp", "kolari_pynnonen", "crude_dependence",
                                  "corrado_rank", "generalized_sign", "sign")
@@ -58,6 +59,94 @@ VOLUME_TESTS: tuple[str, ...] = ("t", "patell", "bmp", "kolari_pynnonen", "crude
 
 TURNOVER_CONSTANT = 0.000255
 """Campbell and Wasley (1996)'s constant added to turnover in percent before the log."""
+
+
+def _read_one(path: Path, ticker: str | None) -> pd.DataFrame:
+    """One file as a wide (date x ticker) volume frame."""
+    if path.suffix.lower() == ".parquet":
+        raw = pd.read_parquet(path)
+        if isinstance(raw.index, pd.DatetimeIndex):
+            raw = raw.reset_index()
+    else:
+        import gzip
+
+        opener: Any = gzip.open if path.suffix.lower() == ".gz" else open
+        with opener(path, "rt", encoding="utf-8-sig") as fh:
+            head = [fh.readline() for _ in range(2)]
+        if head[0].lower().startswith("price,") and head[1].lower().startswith("ticker,"):
+            # yfinance download: (Price, Ticker) header lines, then a 'Date' line
+            raw = pd.read_csv(path, header=[0, 1], skiprows=[2], encoding="utf-8-sig")
+            vol = raw.loc[:, [c for c in raw.columns if str(c[0]).lower() == "volume"]]
+            vol.columns = [str(c[1]) for c in vol.columns]
+            vol.insert(0, "date", raw.iloc[:, 0])
+            raw = vol
+        else:
+            raw = pd.read_csv(path, encoding="utf-8-sig")
+    cols = {str(c).strip().lower(): c for c in raw.columns}
+    date_col = cols.get("date") or cols.get("datetime") or raw.columns[0]
+    dates = pd.to_datetime(raw[date_col].astype(str).str[:10], errors="coerce")
+    if "volume" in cols:
+        tick = raw[cols["ticker"]].astype(str) if "ticker" in cols else None
+        if tick is None:
+            name = ticker or path.stem
+            frame = pd.DataFrame({"date": dates, "ticker": name, "volume": raw[cols["volume"]]})
+        else:
+            frame = pd.DataFrame({"date": dates, "ticker": tick, "volume": raw[cols["volume"]]})
+    else:  # wide: a date column and one column per ticker
+        frame = raw.drop(columns=[date_col]).assign(date=dates).melt(
+            id_vars="date", var_name="ticker", value_name="volume")
+    frame = frame.loc[frame["date"].notna()]  # junk lines (a stray ',UNH,' row) have no date
+    values = pd.to_numeric(frame["volume"], errors="coerce")
+    bad = values.isna() & frame["volume"].notna() & (frame["volume"].astype(str).str.strip() != "")
+    if bad.any():
+        r = frame.loc[bad].iloc[0]
+        raise DataQualityError(f"{path}: volume {r['volume']!r} for {r['ticker']} on "
+                               f"{r['date'].date()} is not a number")
+    frame = frame.assign(volume=values)
+    dup = frame.duplicated(["date", "ticker"])
+    if dup.any():
+        r = frame.loc[dup].iloc[0]
+        raise DataQualityError(f"{path}: two volume rows for {r['ticker']} on {r['date'].date()}")
+    return frame.pivot(index="date", columns="ticker", values="volume")
+
+
+def read_volume(*paths: str | Path, ticker: str | None = None) -> pd.DataFrame:
+    """Read daily share volume from local files with a volume column.
+
+    Parameters
+    ----------
+    *paths : str or pathlib.Path
+        CSV or Parquet files, each one of: long (``date, ticker, ..., volume``, e.g.
+        ``us_daily_ohlcv.csv.gz``), one security (``Date, Open, ..., Volume``, yfinance's
+        ``Ticker.history()``; dates with a time-zone suffix are read as their local date), a
+        yfinance download with its two-line (Price, Ticker) header, or wide (a date column and
+        one column per ticker). A UTF-8 byte-order mark is accepted.
+    ticker : str, optional
+        The symbol of a one-security file without a ticker column (default: the file name stem).
+
+    Returns
+    -------
+    pandas.DataFrame
+        (n_sessions, n_tickers) volume as float64 indexed by date (``DatetimeIndex`` named
+        ``date``), the files joined on dates (NaN where a file has no row).
+
+    Raises
+    ------
+    DataQualityError
+        For a non-numeric volume or two rows of one ticker and date (names the file, ticker and
+        date), or a ticker in two files.
+    """
+    frames = [_read_one(Path(p), ticker) for p in paths]
+    seen: dict[str, str] = {}
+    for p, f in zip(paths, frames, strict=True):
+        for t in f.columns:
+            if t in seen:
+                raise DataQualityError(f"{t} has volume in both {seen[t]} and {p}")
+            seen[str(t)] = str(p)
+    out = pd.concat(frames, axis=1).sort_index().astype("float64")
+    out.index = pd.DatetimeIndex(out.index, name="date")
+    out.columns.name = None
+    return out
 
 
 def _check_volume(frame: pd.DataFrame, what: str) -> None:

@@ -185,3 +185,43 @@ def test_nvda_volume_on_2025_01_27(shared_data):
     expected = np.log1p(818_830_900) - alpha - beta * np.log1p(wide["SPY"].iloc[i0])
     assert_allclose(res.av.loc[0].iat[0], expected, rtol=1e-9)
     assert res.av.loc[0].iat[0] > np.log(1.5)  # half again the volume SPY's day predicts
+
+
+def test_read_volume_local_files(shared_data, tmp_path):
+    """Local files with a volume column: long, yfinance download, history with tz, BOM, wide."""
+    from eventstudy.volume import read_volume
+
+    formats = shared_data / "formats"
+    long = read_volume(shared_data / "prices" / "us_daily_ohlcv.csv.gz")
+    assert long.shape == (751, 56)
+    assert long.loc["2025-01-27", "NVDA"] == 818_830_900
+    dl = read_volume(formats / "yfinance_download_multiheader_NVDA.csv")
+    assert list(dl.columns) == ["NVDA"] and dl.loc["2023-07-03", "NVDA"] == 198_209_000
+    hist = read_volume(formats / "yfinance_history_tz_suffix_ANSS.csv", ticker="ANSS")
+    assert hist.index[0] == pd.Timestamp("2015-04-24") and hist.iat[0, 0] == 204_300
+    sox = read_volume(formats / "yfinance_bom_adjclose_SOX.csv")
+    assert list(sox.columns) == ["^SOX"] and (sox["^SOX"] == 0).all()
+    wide = tmp_path / "wide.csv"
+    wide.write_text("date,AAA,BBB\n2024-01-02,10,20\n2024-01-03,11,\n")
+    w = read_volume(wide)
+    assert w.loc["2024-01-03", "AAA"] == 11 and np.isnan(w.loc["2024-01-03", "BBB"])
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,ticker,volume\n2024-01-02,AAA,10\n2024-01-03,AAA,lots\n")
+    with pytest.raises(DataQualityError, match="'lots' for AAA on 2024-01-03"):
+        read_volume(bad)
+    with pytest.raises(DataQualityError, match="AAA has volume in both"):
+        read_volume(wide, wide)
+
+
+def test_index_with_zero_volume_is_skipped_from_a_file(shared_data):
+    """^SOX as Yahoo saves it (volume 0 every day) is skipped with the reason; NVDA is fitted."""
+    from eventstudy.volume import read_volume
+
+    vol = read_volume(shared_data / "formats" / "yfinance_bom_adjclose_SOX.csv",
+                      shared_data / "prices" / "us_daily_ohlcv.csv.gz")
+    events = [{"event_id": "d", "ticker": t, "date": "2025-01-27"} for t in ("NVDA", "^SOX")]
+    with pytest.warns(InsufficientEstimationDataWarning, match=r"\^SOX volume is zero"):
+        res = abnormal_volume(events, vol, "SPY", event_windows=[(0, 0)])
+    assert list(res.events["ticker"]) == ["NVDA"]
+    assert "240 of 240 estimation days" in res.dropped["reason"].iat[0]
+    assert np.isfinite(res.av.to_numpy()).all()
