@@ -508,16 +508,13 @@ def power(
 
 def write_power(res: PowerResults, folder: str | Path) -> tuple[Path, Path]:
     """Write ``power.csv`` and ``power.png`` (the chart) to ``folder``; return both paths."""
-    import matplotlib
+    import matplotlib.pyplot as plt
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     csv = folder / "power.csv"
     res.table.assign(alpha=res.alpha, window=f"{res.window[0]}..{res.window[1]}",
                      dates=res.dates, model=res.model, seed=res.seed).to_csv(csv, index=False)
-    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg"):
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     fig = res.plot()
     png = folder / "power.png"

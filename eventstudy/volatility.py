@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -122,10 +122,13 @@ def _garch_fit(
     failed = {int(i): f"{arr.keys[i]} skipped: the GARCH(1,1) fit failed"
               for i in np.flatnonzero(~np.isfinite(fit.params).all(axis=1))}
     if failed:
-        arr2, more = _drop(arr, failed, what)
+        keep = np.ones(len(arr.events), dtype=bool)
+        keep[list(failed)] = False
+        arr, more = _drop(arr, failed, what)
         dropped = pd.concat([dropped, more], ignore_index=True)
-        fit = model.estimate(arr2.y_est, arr2.m_est, arr2.valid)
-        arr = arr2
+        parts: dict[str, Any] = {f.name: None if getattr(fit, f.name) is None
+                                 else getattr(fit, f.name)[keep] for f in fields(fit)}
+        fit = GarchBatchFit(**parts)
     assert fit.last_day is not None and fit.cond_var is not None
     rows = np.arange(len(arr.events))
     last_pos = arr.est_day[rows, np.clip(fit.last_day, 0, None)]

@@ -459,9 +459,8 @@ def abnormal_volume(
     names = _check_volume_tests(tests)
     conv = get_conventions(dict(conventions) if isinstance(conventions, Mapping) else conventions)
     measure = volume_measure(volume, shares_outstanding)
-    securities = measure
     m, market_name = _market_measure(market_volume, volume, measure, shares_outstanding)
-    arr = event_arrays(events, securities, m, estimation_window=estimation_window,
+    arr = event_arrays(events, measure, m, estimation_window=estimation_window,
                        event_windows=event_windows, what="volume")
     L_est = window_length(estimation_window)
     min_obs = (int(min_estimation_obs) if min_estimation_obs is not None

@@ -193,3 +193,30 @@ def test_garch_volatility_is_squared_garch_sar():
     sar = garch_abnormal_returns(events, ret, mkt, **kw).sar
     assert_allclose(vol.ratio.to_numpy(), sar.to_numpy() ** 2, rtol=1e-12)
     assert np.isfinite(vol.tests["statistic"]).all()
+
+
+def test_failed_garch_fit_is_skipped_with_reason(monkeypatch):
+    """A security whose arch fit raises is dropped with the reason; the others keep their fit."""
+    ret, mkt = _garch_series()
+    events = [{"event_id": "e", "ticker": t, "date": ret.index[270]} for t in ("A", "B")]
+    kw = {"estimation_window": (-260, -11), "event_windows": [(0, 0)], "tests": ("bmp",)}
+    both = garch_abnormal_returns(events, ret, mkt, **kw)
+    real = arch.arch_model
+    calls = {"n": 0}
+
+    def flaky(*args, **kwargs):
+        model = real(*args, **kwargs)
+        calls["n"] += 1
+        if calls["n"] == 1:  # the first security-event (A)
+            def boom(*a, **k):
+                raise ValueError("optimizer failed")
+            monkeypatch.setattr(model, "fit", boom)
+        return model
+
+    monkeypatch.setattr(arch, "arch_model", flaky)
+    with pytest.warns(UserWarning, match="A skipped: the GARCH"):
+        res = garch_abnormal_returns(events, ret, mkt, **kw)
+    assert list(res.dropped["ticker"]) == ["A"]
+    assert "GARCH(1,1) fit failed" in res.dropped["reason"].iat[0]
+    assert_allclose(res.ar[("e", "B")].to_numpy(), both.ar[("e", "B")].to_numpy(), rtol=1e-12)
+    assert_allclose(res.cond_var.to_numpy(), both.cond_var[[("e", "B")]].to_numpy(), rtol=1e-12)
