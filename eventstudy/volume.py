@@ -172,7 +172,7 @@ def volume_measure(
         long as shares outstanding are on the same basis), indexed by session date.
     shares_outstanding : pandas.Series or pandas.DataFrame, optional
         Shares outstanding per security (a Series by ticker) or per session and security (a frame
-        like ``volume``).
+        like ``volume``). A security without it has no measure (NaN), so a study skips it.
 
     Returns
     -------
