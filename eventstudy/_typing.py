@@ -12,7 +12,7 @@ import pandas as pd
 DateLike: TypeAlias = str | dt.date | dt.datetime | pd.Timestamp | np.datetime64
 Window: TypeAlias = tuple[int, int]
 ModelName: TypeAlias = Literal["market", "market_adjusted", "constant_mean", "scholes_williams",
-                               "dimson", "ff3", "carhart", "ff5"]
+                               "dimson", "ff3", "carhart", "ff5", "market_garch"]
 """Keys of :data:`eventstudy.models.MODELS` (a test checks that the two agree)."""
 MissingReturnsPolicy: TypeAlias = Literal["nan", "skip"]
 EventTime: TypeAlias = Literal["", "before_open", "during", "after_close"]

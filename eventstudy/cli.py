@@ -213,6 +213,86 @@ def fetch(
         typer.echo("quality screen: no findings")
 
 
+def _numbers(text: str, what: str, cast: Any = float) -> list[Any]:
+    """Parse '0,0.5,1' (or '0 0.5 1') into numbers, or raise BadParameter naming the option."""
+    try:
+        return [cast(x) for x in text.replace(",", " ").split()]
+    except ValueError:
+        raise typer.BadParameter(f"{what}: expected numbers separated by commas, got {text!r}")\
+            from None
+
+
+@app.command(cls=_Command,
+             epilog="Example: eventstudy power configs/deepseek_2025.yaml --ar 0,0.5,1,2 "
+                    "--n-events 10,20,50 --reps 1000 --offline")
+def power(
+    config: ConfigArg,
+    ar: Annotated[str, typer.Option("--ar", metavar="PCT,...",
+                                    help="Abnormal returns added on day 0, in percent.")
+                  ] = "0,0.5,1,2",
+    n_events: Annotated[str, typer.Option("--n-events", metavar="N,...",
+                                          help="Sample sizes (placebo security-events).")
+                        ] = "10,20,50",
+    reps: Annotated[int, typer.Option("--reps", metavar="R",
+                                      help="Placebo samples per sample size.")] = 1000,
+    tests: Annotated[str | None, typer.Option("--tests", metavar="TEST,...",
+                                              help="Tests (default: the study's).")] = None,
+    window: Annotated[str | None, typer.Option(
+        "--window", metavar="T1,T2",
+        help="Tau window of the tests (default: the study's first window holding day 0).")
+    ] = None,
+    variance: Annotated[str, typer.Option(
+        "--variance-multiple", metavar="V,...",
+        help="Event-induced variance: day-0 variance times V (1 = none).")] = "1",
+    dates: Annotated[str, typer.Option(
+        "--dates", metavar="random|common",
+        help="Placebo day 0 per security-event, or one date per sample (clustered).")
+    ] = "random",
+    history_start: Annotated[str | None, typer.Option(
+        "--history-start", metavar="DATE",
+        help="First date of the return history placebo events are drawn from (default: 2 "
+             "years before the first event).")] = None,
+    alpha: Annotated[float, typer.Option("--alpha", metavar="A", help="Test level.")] = 0.05,
+    seed: Annotated[int, typer.Option("--seed", metavar="S", help="Random seed.")] = 0,
+    output_dir: Annotated[
+        Path, typer.Option("--output-dir", "-o", metavar="DIR",
+                           help="Parent folder; writes DIR/<study>/power/.")] = Path("reports"),
+    offline: Annotated[bool, typer.Option("--offline", metavar=FLAG,
+                                          help="Never download: cache and bundled data only.")
+                       ] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Simulate the size and power of the study's tests on placebo events from its own data."""
+    from eventstudy.pipeline import power_study
+
+    ars = [x / 100.0 for x in _numbers(ar, "--ar")]
+    sizes = _numbers(n_events, "--n-events", int)
+    vms = _numbers(variance, "--variance-multiple")
+    win = None
+    if window is not None:
+        w = _numbers(window, "--window", int)
+        if len(w) != 2:
+            raise typer.BadParameter(f"--window: expected T1,T2, got {window!r}")
+        win = (w[0], w[1])
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res, csv, png, note = power_study(
+                config, output_dir, offline=offline, history_start=history_start,
+                ar_sizes=ars, n_events=sizes, reps=reps,
+                tests=None if tests is None else _numbers(tests, "--tests", str),
+                window=win, variance_multiple=vms, alpha=alpha, seed=seed, dates=dates)
+    except Exception as exc:  # noqa: BLE001 - _fail shows one line (the traceback with --debug)
+        _fail(exc, debug)
+    _report_warnings([w for w in caught if not issubclass(w.category, DeprecationWarning)])
+    if note:
+        typer.echo(f"note: {note}", err=True)
+    typer.echo(f"{res.finding()}\n({res.reps:,} placebo samples per size from "
+               f"{res.candidates:,} candidate security-days, tests at {100 * res.alpha:g}%, "
+               f"window {list(res.window)}, seed {res.seed})")
+    typer.echo(f"Power: {csv}\nChart: {png}")
+
+
 cache_app = typer.Typer(cls=_Group, help="The download cache of yfinance prices (Parquet files).",
                         no_args_is_help=True)
 app.add_typer(cache_app, name="cache")

@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "StudyInputs", "load_study_inputs", "read_events_csv", "resolve_securities", "price_source",
     "study_events", "load_market_history", "config_factors", "config_regression",
+    "config_market_values", "load_return_history",
     "study_calendar",
 ]
 
@@ -184,6 +185,29 @@ def load_market_history(
     data = source.get_prices([market], start, end)
     close = sanitize_prices(data.close, label=source.name)[market].dropna()
     return _own_returns(close, kind)
+
+
+def load_return_history(
+    source: PriceSource, tickers: list[str], market: str, start: pd.Timestamp,
+    end: pd.Timestamp, *, kind: str = "simple",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Load returns of ``tickers`` aligned with ``market`` over ``start..end`` (placebo history).
+
+    Returns
+    -------
+    returns, market : pandas.DataFrame
+        (n_sessions, n_tickers) decimal returns and the market return paired with each security
+        (aligned on the sessions both traded, as for a study).
+
+    Raises
+    ------
+    DataUnavailableError
+        When the source cannot serve the range (raised by the source).
+    """
+    data = source.get_prices([*tickers, market], start, end)
+    close = data.close.loc[data.close[market].notna()]
+    returns, mkt = aligned_returns(close[tickers], close[market], kind=kind)
+    return returns.iloc[1:], mkt.iloc[1:]
 
 
 def _own_returns(close: pd.Series, kind: str) -> pd.Series:

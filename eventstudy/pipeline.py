@@ -7,8 +7,12 @@ step is the library's own: :func:`eventstudy.config.load_config`, :func:`eventst
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from eventstudy._paths import child_path
 from eventstudy.config import StudyConfig, load_config
@@ -16,17 +20,19 @@ from eventstudy.data.symbols import normalize_ticker
 from eventstudy.exceptions import DataUnavailableError
 from eventstudy.inputs import (
     StudyInputs,
+    load_return_history,
     load_study_inputs,
     price_source,
     read_events_csv,
     resolve_securities,
     study_events,
 )
+from eventstudy.power import PowerResults, power, write_power
 from eventstudy.reporting.export import check_output_folder, write_report
 from eventstudy.results import EventStudyResults
 from eventstudy.study import EventStudy
 
-__all__ = ["StudyRun", "Validation", "run_study", "validate_study", "fetch_study"]
+__all__ = ["StudyRun", "Validation", "run_study", "validate_study", "fetch_study", "power_study"]
 
 
 @dataclass(frozen=True)
@@ -131,3 +137,55 @@ def fetch_study(config: str | Path, *, offline: bool = False, refresh: bool = Fa
     cfg = load_config(config)
     source = price_source(cfg, offline=True if offline else None, refresh=refresh)
     return cfg, load_study_inputs(cfg, source=source)
+
+
+def power_study(
+    config: str | Path,
+    output_dir: str | Path = "reports",
+    *,
+    offline: bool = False,
+    history_start: str | None = None,
+    **simulation: Any,
+) -> tuple[PowerResults, Path, Path, str | None]:
+    """Simulate the size and power of a study's tests on placebo events from its own data.
+
+    Loads the study, then the return history of its securities and market from ``history_start``
+    (default two years before the first event) to its last session, runs
+    :func:`eventstudy.power.power` and writes ``output_dir/<study>/power/power.csv`` and ``.png``.
+
+    Parameters
+    ----------
+    config : str or pathlib.Path
+    output_dir : str or pathlib.Path, default 'reports'
+    offline : bool, default False
+    history_start : str, optional
+        First date of the placebo history (an ISO date).
+    **simulation
+        Passed to :func:`eventstudy.power.power` (ar_sizes, n_events, reps, tests, window,
+        variance_multiple, alpha, seed, dates).
+
+    Returns
+    -------
+    results, csv, png, note
+        The simulation, the two files written, and a note when the history could not be loaded
+        (the study's own sessions were used).
+    """
+    cfg = load_config(config)
+    target = child_path(Path(output_dir).expanduser(), cfg.study) / "power"
+    source = price_source(cfg, offline=True if offline else None)
+    study = EventStudy.from_config(cfg, source=source)
+    first = pd.Timestamp(study.events["date"].min())
+    lo = pd.Timestamp(history_start) if history_start else first - pd.DateOffset(years=2)
+    note = None
+    try:
+        returns, market = load_return_history(
+            source, list(study.returns.columns), study.provenance.market, lo,
+            pd.Timestamp(study.returns.index[-1]), kind=cfg.data.returns)
+    except DataUnavailableError as exc:
+        if history_start:
+            raise
+        returns = market = None
+        note = f"placebo events from the study's own sessions only ({exc})"
+    res = power(study, returns=returns, market=market, **simulation)
+    csv, png = write_power(res, target)
+    return res, csv, png, note

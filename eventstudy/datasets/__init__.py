@@ -12,7 +12,7 @@ from importlib import resources
 import pandas as pd
 
 __all__ = ["DESCR", "VINTAGE", "SOURCE", "load", "sp500_constituents", "ticker_aliases", "sources",
-           "index_shares", "vix", "SHARES_DATE"]
+           "load_volume", "VOLUME_SOURCE", "index_shares", "vix", "SHARES_DATE"]
 
 SHARES_DATE = "2024-12-24"
 """Date of the bundled index share counts (SPDR S&P 500 ETF holdings at that close)."""
@@ -100,6 +100,52 @@ def sources() -> dict[str, str]:
     with resources.as_file(_path("sources.csv")) as p:
         table = pd.read_csv(p, dtype=str)
     return dict(zip(table["ticker"], table["source"], strict=True))
+
+
+VOLUME_SOURCE = ("bundled: Yahoo Finance via yfinance, raw daily share volume of 54 stocks, SPY "
+                 "and ^GSPC, 2023-01-03..2025-12-30")
+
+
+@cache
+def _volume() -> pd.DataFrame:
+    with resources.as_file(_path("us_daily_volume.parquet")) as p:
+        frame = pd.read_parquet(p)
+    frame.index = pd.DatetimeIndex(frame.index, name="date")
+    return frame
+
+
+def load_volume(tickers: list[str] | None = None) -> pd.DataFrame:
+    """Load the bundled daily share volume (for abnormal-volume studies).
+
+    Parameters
+    ----------
+    tickers : list of str, optional
+        Yahoo symbols to return, in this order; all 56 series when omitted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        (751 sessions, n_tickers) raw (not split-adjusted) share volume as float64, indexed by
+        session date (NYSE sessions 2023-01-03..2025-12-30, ``DatetimeIndex`` named ``date``).
+        NaN before a listing (GEV before 2024-03-27); ^GSPC's volume is Yahoo's, 0 on one day.
+
+    Raises
+    ------
+    KeyError
+        When a requested ticker is not in the bundle (the message lists them).
+
+    Notes
+    -----
+    Source: ``shared/data/prices/us_daily_ohlcv.csv.gz`` (yfinance output), built by
+    ``scripts/build_volume_dataset.py``; see ``DESCR``.
+    """
+    frame = _volume()
+    if tickers is None:
+        return frame.copy()
+    missing = [t for t in tickers if t not in frame.columns]
+    if missing:
+        raise KeyError(f"not in the bundled volume data set: {missing}")
+    return frame[list(tickers)].copy()
 
 
 @cache

@@ -1,7 +1,7 @@
 """Normal-return models, each fitted for all security-events at once.
 
 Market model (OLS, Scholes-Williams, Dimson), market-adjusted, constant-mean, Fama-French 3,
-Carhart 4 and Fama-French 5.
+Carhart 4 and Fama-French 5; the market model with GARCH(1,1) errors (optional ``arch``).
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from eventstudy.exceptions import ConfigError
 from eventstudy.models.base import BatchFit, NormalReturnModel, fit_batch
 from eventstudy.models.factor import Carhart4Model, FamaFrench3Model, FamaFrench5Model
+from eventstudy.models.garch import MarketGarchModel
 from eventstudy.models.market import (
     ConstantMeanModel,
     DimsonModel,
@@ -27,6 +28,7 @@ __all__ = [
     "FamaFrench3Model",
     "Carhart4Model",
     "FamaFrench5Model",
+    "MarketGarchModel",
     "BatchFit",
     "fit_batch",
     "get_model",
@@ -41,6 +43,7 @@ MODELS: dict[str, type[NormalReturnModel]] = {
     "ff3": FamaFrench3Model,
     "carhart": Carhart4Model,
     "ff5": FamaFrench5Model,
+    "market_garch": MarketGarchModel,
 }
 
 

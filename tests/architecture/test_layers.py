@@ -71,3 +71,13 @@ def test_import_contracts_hold():
     out = subprocess.run([str(Path(sys.executable).parent / "lint-imports")], cwd=ROOT,
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stdout[-2000:]
+
+
+def test_model_names_are_registered_once():
+    """``ModelName`` (the config's and the API's type) lists exactly the registered models."""
+    from typing import get_args
+
+    from eventstudy._typing import ModelName
+    from eventstudy.models import MODELS
+
+    assert set(get_args(ModelName)) == set(MODELS)

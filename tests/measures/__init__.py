@@ -1,0 +1,1 @@
+"""Tests of the measures beyond returns: volume, volatility, GARCH, power."""
