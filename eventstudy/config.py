@@ -280,6 +280,7 @@ class StudyConfig(_Frozen):
     conventions: str | dict[str, Any] = "eventstudy"
     p_adjust: Literal["holm", "fdr_bh"] | None = None
     headline_test: str = "auto"
+    pool_events: bool | None = None
     bootstrap: BootstrapSpec = BootstrapSpec()
     factors: list[Path] | None = None
     regression: RegressionSpec | None = None

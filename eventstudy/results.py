@@ -34,7 +34,10 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from statsmodels.iolib.summary2 import Summary
 
-__all__ = ["EventStudyResults", "ClaimsReport", "CLAIM_COLUMNS"]
+__all__ = ["EventStudyResults", "ClaimsReport", "CLAIM_COLUMNS", "POOLED"]
+
+POOLED = "pooled"
+"""``event_id`` of table rows that average across several events (``pool_events``)."""
 
 CLAIM_COLUMNS = ["claim_id", "claim", "test", "metric", "value", "p_value", "verdict"]
 """Columns of ``res.claims``."""
@@ -169,8 +172,36 @@ class EventStudyResults:
     def _columns(self) -> pd.MultiIndex:
         return pd.MultiIndex.from_frame(self.events[["event_id", "ticker"]])
 
-    def _members(self, group: str) -> np.ndarray:
-        return self.spec.members(group, self.events["ticker"].to_numpy(), self.estimate.keep)
+    def _members(self, group: str, event_id: str | None = None) -> np.ndarray:
+        """(n_fitted,) mask of ``group``, within the security-events of ``event_id`` when given
+        (a unit of :attr:`event_units` other than 'pooled')."""
+        mask = self.spec.members(group, self.events["ticker"].to_numpy(), self.estimate.keep)
+        if event_id is not None and event_id != POOLED:
+            mask = mask & (self.events["event_id"] == event_id).to_numpy()
+        return mask
+
+    @property
+    def pooled(self) -> bool:
+        """Whether the tables average across events (one unit) rather than per event.
+
+        ``options.pool_events``: True pools, False reports each event; None (auto) pools when every
+        event holds a single security (many firm-level events, e.g. earnings) and reports each
+        event separately when events hold several securities (market news such as 3 and 9 April
+        2025, whose moves must not be averaged). A study of one event is the same either way.
+        """
+        if self.options.pool_events is not None:
+            return bool(self.options.pool_events)
+        per_event = self.events.groupby("event_id", sort=False)["ticker"].nunique()
+        return bool((per_event <= 1).all())
+
+    @cached_property
+    def event_units(self) -> list[str]:
+        """The event_id values of the tables: one per event, or the only event's id, or
+        ``'pooled'`` when several events are averaged together (see :attr:`pooled`)."""
+        ids = list(dict.fromkeys(self.events["event_id"]))
+        if len(ids) == 1:
+            return ids
+        return [POOLED] if self.pooled else ids
 
     def group_members(self, group: str) -> list[str]:
         """Return the tickers of ``group`` (in config order).
@@ -324,24 +355,36 @@ class EventStudyResults:
         Returns
         -------
         pandas.DataFrame
-            Columns group, tau_start, tau_end, n, caar, t, p_value. ``n`` counts security-events with a
-            complete CAR; t = CAAR / (s / sqrt(n)) against t(n - 1).
+            Columns group, tau_start, tau_end, n, caar, t, p_value, event_id. ``n`` counts
+            security-events with a complete CAR; t = CAAR / (s / sqrt(n)) against t(n - 1).
+            ``event_id`` is the event of the row, or ``'pooled'`` for an average across events
+            (:attr:`event_units`).
         """
         rows = []
-        for w in self.event_windows:
-            car = self.panel.car(w)
-            for g in self.groups:
-                mean, t, p, n = cross_sectional_t(car[self._members(g)])
-                rows.append((g, w[0], w[1], int(n), float(mean), float(t), float(p)))
-        return pd.DataFrame(rows, columns=["group", "tau_start", "tau_end", "n", "caar", "t", "p_value"])
+        for e in self.event_units:
+            for w in self.event_windows:
+                car = self.panel.car(w)
+                for g in self.groups:
+                    mean, t, p, n = cross_sectional_t(car[self._members(g, e)])
+                    rows.append((g, w[0], w[1], int(n), float(mean), float(t), float(p), e))
+        return pd.DataFrame(rows, columns=["group", "tau_start", "tau_end", "n", "caar", "t",
+                                           "p_value", "event_id"])
+
+    def _by_unit(self, values: dict[tuple[str, str], Float64Array]) -> pd.DataFrame:
+        """Columns by group (one unit), or by (event_id, group) when events are reported apart."""
+        frame = pd.DataFrame(values, index=pd.Index(self._tau, name="tau"))
+        if len(self.event_units) == 1:
+            frame.columns = [g for _, g in values]
+        else:
+            frame.columns = pd.MultiIndex.from_tuples(list(values), names=["event_id", "group"])
+        return frame
 
     @cached_property
     def aar(self) -> pd.DataFrame:
-        """(n_tau, n_groups) average abnormal return per group."""
-        return pd.DataFrame(
-            {g: cross_sectional_t(self._ar[self._members(g)], axis=0)[0] for g in self.groups},
-            index=pd.Index(self._tau, name="tau"),
-        )
+        """(n_tau, n_groups) average abnormal return per group; columns (event_id, group) when
+        events are reported apart (:attr:`event_units`)."""
+        return self._by_unit({(e, g): cross_sectional_t(self._ar[self._members(g, e)], axis=0)[0]
+                              for e in self.event_units for g in self.groups})
 
     def caar_path(self, ci: float = 0.95) -> pd.DataFrame:
         """Return the CAAR path of each group with a confidence band.
@@ -355,27 +398,31 @@ class EventStudyResults:
         Returns
         -------
         pandas.DataFrame
-            Long: group, tau, caar, lower, upper, n.
+            Long: group, tau, caar, lower, upper, n, event_id (see :attr:`event_units`).
         """
         from scipy import stats
 
         cum = self._cum_ar
         frames = []
-        for g in self.groups:
-            sub = cum[self._members(g)]
+        for e, g in [(e, g) for e in self.event_units for g in self.groups]:
+            sub = cum[self._members(g, e)]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 mean, _, _, n = cross_sectional_t(sub, axis=0)
                 sd = np.nanstd(sub, axis=0, ddof=1) if len(sub) > 1 else np.full(len(self._tau), np.nan)
                 half = stats.t.ppf(0.5 + ci / 2, n - 1) * sd / np.sqrt(n)
             frames.append(pd.DataFrame({"group": g, "tau": self._tau, "caar": mean,
-                                        "lower": mean - half, "upper": mean + half, "n": n}))
+                                        "lower": mean - half, "upper": mean + half, "n": n,
+                                        "event_id": e}))
         return pd.concat(frames, ignore_index=True)
 
     @cached_property
     def caar(self) -> pd.DataFrame:
-        """(n_tau, n_groups) CAAR from the first tau of the widest event window."""
-        return self.caar_path().pivot(index="tau", columns="group", values="caar")[self.groups]
+        """(n_tau, n_groups) CAAR from the first tau of the widest event window; columns
+        (event_id, group) when events are reported apart."""
+        path = self.caar_path()
+        return self._by_unit({(e, g): sub["caar"].to_numpy()
+                              for (e, g), sub in path.groupby(["event_id", "group"], sort=False)})
 
     # ------------------------------------------------------------------ the headline
     @property
@@ -399,13 +446,14 @@ class EventStudyResults:
         for r in caar.itertuples(index=False):
             w = (int(r.tau_start), int(r.tau_end))
             if r.n > 0:
-                res = self.test(name, window=w, group=str(r.group))
+                res = self.test(name, window=w, group=str(r.group), event_id=str(r.event_id))
                 stat, p = res.stat, res.pvalue
             else:
                 stat = p = float("nan")
-            rows.append((r.group, w[0], w[1], int(r.n), float(r.caar), name, stat, p))
+            rows.append((r.group, w[0], w[1], int(r.n), float(r.caar), name, stat, p,
+                         r.event_id))
         return pd.DataFrame(rows, columns=["group", "tau_start", "tau_end", "n", "caar", "test",
-                                           "statistic", "p_value"])
+                                           "statistic", "p_value", "event_id"])
 
     def headline(self) -> pd.DataFrame:
         """Return the headline: CAAR per group and event window with the headline test.
@@ -554,12 +602,15 @@ class EventStudyResults:
         """
         from eventstudy.statistics.battery import adjust_pvalues, run_tests
 
-        groups = {g: self._members(g) for g in self.groups}
-        table = run_tests(self.panel, self.event_windows, groups, list(self.options.tests),
-                          bootstrap=self.options.bootstrap)
-        if self.options.p_adjust:
-            table = adjust_pvalues(table, self.options.p_adjust)
-        return table
+        frames = []
+        for e in self.event_units:
+            groups = {g: self._members(g, e) for g in self.groups}
+            table = run_tests(self.panel, self.event_windows, groups, list(self.options.tests),
+                              bootstrap=self.options.bootstrap)
+            if self.options.p_adjust:
+                table = adjust_pvalues(table, self.options.p_adjust)
+            frames.append(table.assign(event_id=e))
+        return pd.concat(frames, ignore_index=True)
 
     def car_regression(
         self,
@@ -614,7 +665,8 @@ class EventStudyResults:
                                    window=spec.get("window"),
                                    cov_type=spec.get("cov_type") or "HC1")
 
-    def test(self, name: str = "t", window: Window = (0, 0), group: str | None = None) -> TestResult:
+    def test(self, name: str = "t", window: Window = (0, 0), group: str | None = None,
+             event_id: str | None = None) -> TestResult:
         """Return one test of CAAR = 0 over ``window`` for ``group`` (default: the first group).
 
         Parameters
@@ -626,6 +678,9 @@ class EventStudyResults:
         window : tuple of int
             Inclusive tau window inside the event windows.
         group : str, optional
+            Default: the first group.
+        event_id : str, optional
+            One event of :attr:`event_units`; default the only unit, or all security-events.
 
         Raises
         ------
@@ -637,7 +692,12 @@ class EventStudyResults:
         group = group or self.groups[0]
         self.group_members(group)
         self.panel.window_slice(window)
-        r = run_test(self.panel.subset(self._members(group)), name, window,
+        if event_id is None and len(self.event_units) == 1:
+            event_id = self.event_units[0]
+        if event_id is not None and event_id not in self.event_units:
+            raise SpecificationError(f"event_id {event_id!r} is not a unit of these results; "
+                                     f"units: {self.event_units[:10]}")
+        r = run_test(self.panel.subset(self._members(group, event_id)), name, window,
                      **self.options.bootstrap)
         return TestResult(r.test, r.stat, r.pvalue, r.dist, r.nobs,
                           null_hypothesis=f"{r.null_hypothesis} for {group}",

@@ -288,6 +288,9 @@ class FitOptions:
         Test whose p-values star the headline CAARs: ``'auto'`` (default) is Kolari-Pynnonen's
         adjusted BMP when security-events of different securities share day 0 (robust to their
         cross-correlation, case C44) and the cross-sectional t otherwise; or a key of ``TESTS``.
+    pool_events : bool or None
+        Average across events (True), report each event apart (False), or None (auto): pool when
+        every event holds one security (firm-level events), else report each event.
     """
 
     tests: tuple[str, ...] = tuple(DEFAULT_TESTS)
@@ -296,6 +299,7 @@ class FitOptions:
     n_boot: int = 999
     seed: int = 0
     headline_test: str = "auto"
+    pool_events: bool | None = None
 
     @property
     def bootstrap(self) -> dict[str, int]:
@@ -309,6 +313,7 @@ def fit_options(
     p_adjust: str | None = None,
     bootstrap: Mapping[str, Any] | None = None,
     headline_test: str | None = None,
+    pool_events: bool | None = None,
 ) -> FitOptions:
     """Validate inference options and return them as :class:`FitOptions`.
 
@@ -337,4 +342,4 @@ def fit_options(
         except ValueError as exc:
             raise SpecificationError(f"headline_test: {exc} (or 'auto')") from None
     return FitOptions(tuple(names), conv, p_adjust, int(boot["n_boot"]), int(boot["seed"]),
-                      head)
+                      head, None if pool_events is None else bool(pool_events))

@@ -116,7 +116,7 @@ class EventStudy:
     metadata : Provenance or mapping, optional
         Provenance (study id, title, data source, vintage, adjustment) carried to the results; a
         mapping of :class:`~eventstudy.provenance.Provenance` field names is accepted.
-    tests, conventions, p_adjust, bootstrap, headline_test : optional
+    tests, conventions, p_adjust, bootstrap, headline_test, pool_events : optional
         Defaults of the same arguments of :meth:`fit`.
     factors : pandas.DataFrame, optional
         Daily factor returns (decimals) indexed by date, with Ken French's column names (Mkt-RF,
@@ -180,6 +180,7 @@ class EventStudy:
         p_adjust: str | None = None,
         bootstrap: Mapping[str, Any] | None = None,
         headline_test: str | None = None,
+        pool_events: bool | None = None,
         factors: pd.DataFrame | None = None,
         regression: Mapping[str, Any] | None = None,
         exclude_other_events: bool = True,
@@ -217,7 +218,7 @@ class EventStudy:
         )
         self.provenance = prov.with_notes(*notes)
         self.options: FitOptions = fit_options(tests, conventions, p_adjust, bootstrap,
-                                               headline_test)
+                                               headline_test, pool_events)
         self.factors: FactorData | None = factor_data(model_, factors, self.returns.index)
         self.regression = dict(regression) if regression else None
         self.market_values = (check_market_values(market_values, "market_values")
@@ -316,6 +317,7 @@ class EventStudy:
                 p_adjust=config.p_adjust,
                 bootstrap=config.bootstrap.model_dump(),
                 headline_test=config.headline_test,
+                pool_events=config.pool_events,
                 factors=inputs.factors,
                 regression=inputs.regression,
                 market_values=inputs.market_values,
@@ -345,6 +347,7 @@ class EventStudy:
         p_adjust: str | None = None,
         bootstrap: Mapping[str, Any] | None = None,
         headline_test: str | None = None,
+        pool_events: bool | None = None,
     ) -> EventStudyResults:
         """Estimate the normal-return model per security-event; return ARs, CARs and tests.
 
@@ -356,6 +359,9 @@ class EventStudy:
         headline_test : str, optional
             The test that stars the headline CAARs: ``'auto'`` (Kolari-Pynnonen when
             security-events share day 0, else the cross-sectional t) or a test key.
+        pool_events : bool, optional
+            Average the tables across events (True) or report each event (False); default: pool
+            when every event holds one security, else report each event.
 
         Returns
         -------
@@ -388,14 +394,16 @@ class EventStudy:
         are listed, once each, in ``res.provenance.warnings``.
         """
         options = self.options
-        if any(v is not None for v in (tests, conventions, p_adjust, bootstrap, headline_test)):
+        if any(v is not None for v in (tests, conventions, p_adjust, bootstrap, headline_test,
+                                       pool_events)):
             o = self.options
             options = fit_options(
                 tests if tests is not None else o.tests,
                 conventions if conventions is not None else o.conventions,
                 p_adjust if p_adjust is not None else o.p_adjust,
                 bootstrap if bootstrap is not None else o.bootstrap,
-                headline_test if headline_test is not None else o.headline_test)
+                headline_test if headline_test is not None else o.headline_test,
+                pool_events if pool_events is not None else o.pool_events)
         log = WarningLog()
         with log.capture():
             est = estimate(self.spec, self.returns, self.market, market_own=self.market_history,

@@ -49,8 +49,8 @@ def test_tables_have_stable_columns(report):
         "event_id", "ticker", "group", "date", "tau", "ret", "normal_ret", "ar", "t", "p_value"]
     assert list(pd.read_csv(folder / "car.csv").columns) == [
         "event_id", "ticker", "group", "tau_start", "tau_end", "car", "t", "p_value"]
-    assert list(pd.read_csv(folder / "caar.csv").columns) == [
-        "group", "tau_start", "tau_end", "n", "caar", "t", "p_value"]
+    assert list(pd.read_csv(folder / "caar.csv").columns) == [  # event_id added (issue 11)
+        "group", "tau_start", "tau_end", "n", "caar", "t", "p_value", "event_id"]
 
 
 def test_validate_ok(repo):

@@ -120,7 +120,8 @@ def breadth(spec: BreadthTest, ctx: ClaimContext) -> TestOutcome:
     ]
     tests = ctx.results.tests  # Cowan's test on day-0 ARs, when the study's test battery has it
     row = tests[(tests["group"] == label) & (tests["tau_start"] == 0) & (tests["tau_end"] == 0)
-                & (tests["test"] == "generalized_sign")]
+                & (tests["test"] == "generalized_sign")
+                & tests["event_id"].isin([ctx.event_id, "pooled"])]
     if len(row) == 1:
         metrics.append(Metric("generalized sign test z on day-0 ARs (two-sided, res.tests)",
                               float(row["statistic"].iloc[0]), float(row["p_value"].iloc[0])))

@@ -143,12 +143,17 @@ def plot_caar(
     fig, ax = _fig_ax(ax, (8, 4.8))
     path = res.caar_path(ci=ci)
     colors = _group_colors(res)
-    for g in groups or res.groups:
-        sub = path[path["group"] == g]
-        n = int(sub["n"].max()) if len(sub) else 0
-        ax.plot(sub["tau"], sub["caar"] * 100, color=colors[g], lw=1.8, label=f"{g} (N={n})")
-        ax.fill_between(sub["tau"], sub["lower"] * 100, sub["upper"] * 100, color=colors[g],
-                        alpha=0.15, lw=0)
+    units = list(dict.fromkeys(path["event_id"]))
+    styles = ["-", "--", ":", "-."]
+    for k, e in enumerate(units):
+        for g in groups or res.groups:
+            sub = path[(path["group"] == g) & (path["event_id"] == e)]
+            n = int(sub["n"].max()) if len(sub) else 0
+            label = f"{g} (N={n})" if len(units) == 1 else f"{e}: {g} (N={n})"
+            ax.plot(sub["tau"], sub["caar"] * 100, color=colors[g], lw=1.8,
+                    ls=styles[k % len(styles)], label=label)
+            ax.fill_between(sub["tau"], sub["lower"] * 100, sub["upper"] * 100, color=colors[g],
+                            alpha=0.15, lw=0)
     _mark_day0(ax)
     ax.set_xlabel(TAU_LABEL)
     ax.set_ylabel(f"CAAR (%) from tau {_day(int(res.car.index[0]))}")

@@ -109,10 +109,17 @@ def headline_table(res: EventStudyResults) -> pd.DataFrame:
     security-events of the group.
     """
     t = res.headline()
-    out = pd.DataFrame(index=pd.Index(res.groups, name="group"))
-    out["N"] = t.groupby("group")["n"].max().reindex(out.index).astype(int)
+    units = list(dict.fromkeys(t["event_id"]))
+    if len(units) == 1:
+        index = pd.Index(res.groups, name="group")
+        t = t.assign(key=t["group"])
+    else:  # events reported apart: one block of groups per event (issue 11)
+        index = pd.MultiIndex.from_product([units, res.groups], names=["event_id", "group"])
+        t = t.assign(key=list(zip(t["event_id"], t["group"], strict=True)))
+    out = pd.DataFrame(index=index)
+    out["N"] = t.groupby("key")["n"].max().reindex(out.index).astype(int)
     for (t1, t2), sub in t.groupby(["tau_start", "tau_end"], sort=False):
-        sub = sub.set_index("group").reindex(out.index)
+        sub = sub.set_index("key").reindex(out.index)
         out[window_label(t1, t2)] = [
             f"{c * 100:+.2f}% {stars(p)}".rstrip() if np.isfinite(c) else "n/a"
             for c, p in zip(sub["caar"], sub["p_value"], strict=True)
@@ -239,6 +246,8 @@ def tests_table(res: EventStudyResults) -> pd.DataFrame:
     t["cell"] = [f"{s:.2f} ({p:.3f}) {stars(p)}".rstrip() if np.isfinite(s) else "n/a"
                  for s, p in zip(t["statistic"], t["p_value"], strict=True)]
     keys = ["group", "tau_start", "tau_end", "window"]
+    if t["event_id"].nunique() > 1:  # events reported apart (issue 11)
+        keys = ["event_id", *keys]
     wide = t.pivot_table(index=keys, columns="test", values="cell", aggfunc="first", sort=False)
     wide = wide[list(dict.fromkeys(t["test"]))]
     n = t.groupby(keys, sort=False)["n"].max()
@@ -248,6 +257,9 @@ def tests_table(res: EventStudyResults) -> pd.DataFrame:
     w_order = {tau_range(a, b): i for i, (a, b) in enumerate(res.event_windows)}
     rank = wide["group"].map(g_order).fillna(len(g_order)) * 1000 + wide["window"].map(
         w_order).fillna(999)
+    if "event_id" in wide.columns:
+        e_order = {e: i for i, e in enumerate(dict.fromkeys(t["event_id"]))}
+        rank = rank + wide["event_id"].map(e_order).fillna(len(e_order)) * 1_000_000
     wide = wide.iloc[np.argsort(rank.to_numpy(), kind="stable")]
     wide.columns.name = None
     return wide.reset_index(drop=True)
