@@ -228,7 +228,8 @@ def cache_info(cache_dir: CacheDirOpt = None) -> None:
     """List the cached series: symbol, adjustment, rows, dates, fetched ranges and time."""
     from tabulate import tabulate
 
-    from eventstudy.data.cache import PriceCache, cache_dir as default_dir
+    from eventstudy.data.cache import PriceCache
+    from eventstudy.data.cache import cache_dir as default_dir
 
     cache = PriceCache(cache_dir if cache_dir is not None else default_dir())
     table = cache.entries()
@@ -249,7 +250,8 @@ def cache_clear(
     cache_dir: CacheDirOpt = None,
 ) -> None:
     """Delete cached prices (all, or the given symbols); the next run downloads them again."""
-    from eventstudy.data.cache import PriceCache, cache_dir as default_dir
+    from eventstudy.data.cache import PriceCache
+    from eventstudy.data.cache import cache_dir as default_dir
     from eventstudy.data.symbols import normalize_ticker
 
     cache = PriceCache(cache_dir if cache_dir is not None else default_dir())

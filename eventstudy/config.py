@@ -36,8 +36,8 @@ from pydantic import (
     model_validator,
 )
 
-from eventstudy._paths import read_text_limited
 from eventstudy._identifiers import ID_PATTERN, Identifier
+from eventstudy._paths import read_text_limited
 from eventstudy._typing import ModelName, Window
 from eventstudy.claims.spec import ClaimSpec, check_claims
 from eventstudy.exceptions import ConfigError

@@ -271,7 +271,8 @@ MAX_ROW_ERRORS = 20
 def _event_row(r: list[str], header: list[str], col: dict[str, int], where: str,
                today: pd.Timestamp) -> tuple[str, str, pd.Timestamp, str, str, str]:
     """Check one events-CSV row: (event_id, ticker, date, label, time, group), or ConfigError
-    naming the line."""
+    naming the line.
+    """
     if len(r) != len(header):
         raise ConfigError(f"{where}: {len(r)} fields, the header has {len(header)}")
     event_id, ticker, text_date = (r[col[c]].strip() for c in ("event_id", "ticker", "date"))
@@ -329,7 +330,8 @@ def study_events(config: StudyConfig, tickers: list[str]) -> pd.DataFrame:
 
 def study_calendar(config: StudyConfig) -> str:
     """Return the exchange calendar tau is counted on: ``data.calendar``, or with ``auto`` the
-    market's exchange from its symbol (``^GSPC`` -> XNYS, ``^GDAXI`` -> XETR, ``*.DE`` -> XETR)."""
+    market's exchange from its symbol (``^GSPC`` -> XNYS, ``^GDAXI`` -> XETR, ``*.DE`` -> XETR).
+    """
     if config.data.calendar != "auto":
         return config.data.calendar
     return exchange_for_symbol(normalize_ticker(config.market))
@@ -526,7 +528,8 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
 
 def _series_table(sources: dict[str, str], vintage: str, adjusted: bool) -> pd.DataFrame:
     """One row per price series: ticker, source, vintage (the bundle's build vintage, or the fetch
-    date of a download), adjusted; read where the data were loaded, never parsed from reports."""
+    date of a download), adjusted; read where the data were loaded, never parsed from reports.
+    """
     from eventstudy import datasets
 
     rows = []

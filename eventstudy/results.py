@@ -183,7 +183,8 @@ class EventStudyResults:
     @property
     def groups(self) -> list[str]:
         """Group names, in config order: named groups, ``other`` (securities in no group, when
-        there are any), then the universe."""
+        there are any), then the universe.
+        """
         return list(self.spec.groups)
 
     # ------------------------------------------------------------------ per security-event
@@ -233,13 +234,15 @@ class EventStudyResults:
     @property
     def sar(self) -> pd.DataFrame:
         """(n_tau, n_events) standardised ARs, AR / sqrt(Var(AR)) under the study's conventions
-        (Patell 1976); index tau, columns (event_id, ticker). Equal to ar.csv's ``t``."""
+        (Patell 1976); index tau, columns (event_id, ticker). Equal to ar.csv's ``t``.
+        """
         return pd.DataFrame(self.panel.sar.T, index=pd.Index(self._tau, name="tau"),
                             columns=self._columns)
 
     def bhar_window(self, t1: int, t2: int) -> pd.Series:
         """Return the buy-and-hold abnormal return over [t1, t2] per security-event:
-        prod(1 + R) - prod(1 + normal return) (Barber and Lyon 1997); NaN if a day is missing."""
+        prod(1 + R) - prod(1 + normal return) (Barber and Lyon 1997); NaN if a day is missing.
+        """
         from eventstudy.statistics.parametric import bhar
 
         return pd.Series(bhar(self.panel, (t1, t2)), index=self._columns, name=f"bhar[{t1},{t2}]")
@@ -395,7 +398,8 @@ class EventStudyResults:
     def panel(self) -> TestPanel:
         """The security-events' abnormal returns as a :class:`~eventstudy.statistics.TestPanel`:
         the variance engine (estimation residuals, event-window ARs, standardisation under the
-        study's conventions)."""
+        study's conventions).
+        """
         est = self.estimate
         x_all, valid_all = est.est_all if est.est_all is not None else (None, None)
         return build_panel(
@@ -467,7 +471,8 @@ class EventStudyResults:
     @cached_property
     def regression(self) -> Any:
         """The study's ``regression`` (config key or ``EventStudy(regression=)``), fitted; None
-        without one."""
+        without one.
+        """
         spec = self.regression_spec
         if not spec:
             return None
@@ -569,7 +574,8 @@ class EventStudyResults:
 
     def to_report(self, output_dir: str | Path) -> Path:
         """Write tables, summary and PDF report to ``output_dir``; see
-        :func:`eventstudy.reporting.export.write_report`."""
+        :func:`eventstudy.reporting.export.write_report`.
+        """
         from eventstudy.reporting.export import write_report
 
         return write_report(self, output_dir)

@@ -11,6 +11,7 @@ thresholds and their defaults.
 
 from __future__ import annotations
 
+from eventstudy.claims.evaluate import ClaimsEvaluation, evaluate_claims
 from eventstudy.claims.spec import (
     BreadthTest,
     ClaimSpec,
@@ -23,7 +24,6 @@ from eventstudy.claims.spec import (
     check_claims,
     parse_claims,
 )
-from eventstudy.claims.evaluate import ClaimsEvaluation, evaluate_claims
 
 __all__ = [
     "ClaimSpec",
