@@ -270,8 +270,9 @@ MAX_ROW_ERRORS = 20
 
 def _event_row(r: list[str], header: list[str], col: dict[str, int], where: str,
                today: pd.Timestamp) -> tuple[str, str, pd.Timestamp, str, str, str]:
-    """Check one events-CSV row: (event_id, ticker, date, label, time, group), or ConfigError
-    naming the line.
+    """Check one events-CSV row: (event_id, ticker, date, label, time, group).
+
+    Raises ConfigError naming the line.
     """
     if len(r) != len(header):
         raise ConfigError(f"{where}: {len(r)} fields, the header has {len(header)}")
@@ -313,6 +314,12 @@ def resolve_securities(config: StudyConfig) -> tuple[list[str], dict[str, list[s
 
 
 def study_events(config: StudyConfig, tickers: list[str]) -> pd.DataFrame:
+    """Return the study's events, one row per security-event.
+
+    From ``events_path`` (event_id, ticker, date, label, time, group) or from the config's
+    ``events`` (event_id, ticker, date, label, time), an event without tickers applying to all
+    ``tickers``.
+    """
     if config.events_path is not None:
         frame = read_events_csv(config.events_path)
         if "label" not in frame.columns:
@@ -329,8 +336,10 @@ def study_events(config: StudyConfig, tickers: list[str]) -> pd.DataFrame:
 
 
 def study_calendar(config: StudyConfig) -> str:
-    """Return the exchange calendar tau is counted on: ``data.calendar``, or with ``auto`` the
-    market's exchange from its symbol (``^GSPC`` -> XNYS, ``^GDAXI`` -> XETR, ``*.DE`` -> XETR).
+    """Return the exchange calendar tau is counted on.
+
+    That is ``data.calendar``, or with ``auto`` the market's exchange from its symbol
+    (``^GSPC`` -> XNYS, ``^GDAXI`` -> XETR, ``*.DE`` -> XETR).
     """
     if config.data.calendar != "auto":
         return config.data.calendar
@@ -527,8 +536,10 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
 
 
 def _series_table(sources: dict[str, str], vintage: str, adjusted: bool) -> pd.DataFrame:
-    """One row per price series: ticker, source, vintage (the bundle's build vintage, or the fetch
-    date of a download), adjusted; read where the data were loaded, never parsed from reports.
+    """One row per price series: ticker, source, vintage, adjusted.
+
+    The vintage is the bundle's build vintage, or the fetch date of a download; read where the
+    data were loaded, never parsed from reports.
     """
     from eventstudy import datasets
 

@@ -182,8 +182,9 @@ class EventStudyResults:
 
     @property
     def groups(self) -> list[str]:
-        """Group names, in config order: named groups, ``other`` (securities in no group, when
-        there are any), then the universe.
+        """Group names, in config order.
+
+        Named groups, ``other`` (securities in no group, when there are any), then the universe.
         """
         return list(self.spec.groups)
 
@@ -233,14 +234,17 @@ class EventStudyResults:
 
     @property
     def sar(self) -> pd.DataFrame:
-        """(n_tau, n_events) standardised ARs, AR / sqrt(Var(AR)) under the study's conventions
-        (Patell 1976); index tau, columns (event_id, ticker). Equal to ar.csv's ``t``.
+        """(n_tau, n_events) standardised ARs, AR / sqrt(Var(AR)).
+
+        Standardised under the study's conventions (Patell 1976); index tau, columns
+        (event_id, ticker). Equal to ar.csv's ``t``.
         """
         return pd.DataFrame(self.panel.sar.T, index=pd.Index(self._tau, name="tau"),
                             columns=self._columns)
 
     def bhar_window(self, t1: int, t2: int) -> pd.Series:
-        """Return the buy-and-hold abnormal return over [t1, t2] per security-event:
+        """Return the buy-and-hold abnormal return over [t1, t2] per security-event.
+
         prod(1 + R) - prod(1 + normal return) (Barber and Lyon 1997); NaN if a day is missing.
         """
         from eventstudy.statistics.parametric import bhar
@@ -396,9 +400,10 @@ class EventStudyResults:
     # ------------------------------------------------------------------ tests
     @cached_property
     def panel(self) -> TestPanel:
-        """The security-events' abnormal returns as a :class:`~eventstudy.statistics.TestPanel`:
-        the variance engine (estimation residuals, event-window ARs, standardisation under the
-        study's conventions).
+        """The security-events' abnormal returns as a :class:`~eventstudy.statistics.TestPanel`.
+
+        The variance engine: estimation residuals, event-window ARs, standardisation under the
+        study's conventions.
         """
         est = self.estimate
         x_all, valid_all = est.est_all if est.est_all is not None else (None, None)
@@ -411,8 +416,10 @@ class EventStudyResults:
 
     @cached_property
     def tests(self) -> pd.DataFrame:
-        """One row per group x event window x test: group, tau_start, tau_end, test, statistic,
-        p_value, n (and p_value_adjusted when the study sets ``p_adjust``).
+        """One row per group x event window x test.
+
+        Columns group, tau_start, tau_end, test, statistic, p_value, n (and p_value_adjusted
+        when the study sets ``p_adjust``).
 
         The tests are the study's ``tests`` (default :data:`~eventstudy.statistics.battery.
         DEFAULT_TESTS`) under its ``conventions``; see the README section "What it computes".
@@ -434,8 +441,9 @@ class EventStudyResults:
         window: Window | None = None,
         cov_type: str = "HC1",
     ) -> Any:
-        """Regress CAR over ``window`` on characteristics; see
-        :func:`eventstudy.statistics.regression.car_regression`.
+        """Regress CAR over ``window`` on characteristics.
+
+        See :func:`eventstudy.statistics.regression.car_regression`.
 
         Parameters
         ----------
@@ -470,8 +478,9 @@ class EventStudyResults:
 
     @cached_property
     def regression(self) -> Any:
-        """The study's ``regression`` (config key or ``EventStudy(regression=)``), fitted; None
-        without one.
+        """The study's ``regression`` (config key or ``EventStudy(regression=)``), fitted.
+
+        None without one.
         """
         spec = self.regression_spec
         if not spec:
@@ -573,8 +582,9 @@ class EventStudyResults:
         return plot_car(self, ax=ax, tickers=tickers)
 
     def to_report(self, output_dir: str | Path) -> Path:
-        """Write tables, summary and PDF report to ``output_dir``; see
-        :func:`eventstudy.reporting.export.write_report`.
+        """Write tables, summary and PDF report to ``output_dir``.
+
+        See :func:`eventstudy.reporting.export.write_report`.
         """
         from eventstudy.reporting.export import write_report
 

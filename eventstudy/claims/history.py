@@ -1,5 +1,6 @@
-"""The span of the market's own return history that the market-based claim tests need (the
-pipeline, :func:`eventstudy.inputs.load_study_inputs`, loads it).
+"""The span of the market's own return history that the market-based claim tests need.
+
+The pipeline, :func:`eventstudy.inputs.load_study_inputs`, loads it.
 """
 
 from __future__ import annotations
