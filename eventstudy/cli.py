@@ -1,7 +1,7 @@
 """The ``eventstudy`` command: ``run``, ``validate``.
 
-A thin layer over the library: each command parses its options, calls one library entry point, writes
-files and exits 0 (ok), 1 (a failure such as bad data or config) or 2 (usage).
+A thin layer over the library: each command parses its options, calls one library entry point,
+writes files and exits 0 (ok), 1 (a failure such as bad data or config) or 2 (usage).
 """
 
 from __future__ import annotations

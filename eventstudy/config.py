@@ -510,8 +510,8 @@ def load_config(path: str | Path) -> StudyConfig:
     Raises
     ------
     ConfigError
-        When the file is missing or unreadable, is not valid YAML, or a key is unknown, missing or has
-        a bad value; the message names the file and key.
+        When the file is missing or unreadable, is not valid YAML, or a key is unknown, missing or
+        has a bad value; the message names the file and key.
     """
     p = Path(path)
     try:

@@ -1,10 +1,10 @@
 """Estimation: from a study's specification and return panel to fitted abnormal returns.
 
-Pure functions that :meth:`eventstudy.EventStudy.fit` composes, each with one job: anchor event dates
-to sessions, build the model's inputs, screen the security-events that cannot be fitted, fit the
-normal-return model for all of them at once, and compute the event-window abnormal returns. The output
-is one frozen :class:`Estimate`; every variance and test statistic is computed later from it by
-:class:`eventstudy.statistics.panel.TestPanel` (the variance engine).
+Pure functions that :meth:`eventstudy.EventStudy.fit` composes, each with one job: anchor event
+dates to sessions, build the model's inputs, screen the security-events that cannot be fitted, fit
+the normal-return model for all of them at once, and compute the event-window abnormal returns. The
+output is one frozen :class:`Estimate`; every variance and test statistic is computed later from it
+by :class:`eventstudy.statistics.panel.TestPanel` (the variance engine).
 """
 
 from __future__ import annotations

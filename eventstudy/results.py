@@ -1,11 +1,11 @@
 """``EventStudyResults``: the frozen outputs of ``EventStudy.fit``.
 
 Results are built from one immutable snapshot (the :class:`~eventstudy.estimation.Estimate`, the
-:class:`~eventstudy.specification.StudySpec` and :class:`~eventstudy.specification.FitOptions` used, the
-:class:`~eventstudy.provenance.Provenance` and the return panel); they never read the study object, so
-changing or deleting the study after ``fit()`` changes nothing. Every AR/CAR variance and t statistic
-comes from the variance engine, :class:`~eventstudy.statistics.panel.TestPanel`, under the study's
-conventions. Values computed on first use are cached; they depend only on the snapshot.
+:class:`~eventstudy.specification.StudySpec` and :class:`~eventstudy.specification.FitOptions` used,
+the :class:`~eventstudy.provenance.Provenance` and the return panel); they never read the study
+object, so changing or deleting the study after ``fit()`` changes nothing. Every AR/CAR variance and
+t statistic comes from the variance engine, :class:`~eventstudy.statistics.panel.TestPanel`, under
+the study's conventions. Values computed on first use are cached; they depend only on the snapshot.
 """
 
 from __future__ import annotations
@@ -327,8 +327,8 @@ class EventStudyResults:
         Returns
         -------
         pandas.DataFrame
-            Columns group, tau_start, tau_end, n, caar, t, p_value. ``n`` counts security-events with a
-            complete CAR; t = CAAR / (s / sqrt(n)) against t(n - 1).
+            Columns group, tau_start, tau_end, n, caar, t, p_value. ``n`` counts security-events
+            with a complete CAR; t = CAAR / (s / sqrt(n)) against t(n - 1).
         """
         rows = []
         for w in self.event_windows:

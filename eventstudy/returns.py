@@ -36,9 +36,10 @@ def aligned_returns(
     """Compute security and market returns over the sessions each security shares with the market.
 
     For each security the prices are first restricted to the dates on which both it and the market
-    have a price; returns are then taken between consecutive shared dates, so a security's return and
-    the market return it is paired with always span the same interval (case C12). A date on which
-    only one of the two traded yields no return (NaN) and is never forward-filled into a 0% return.
+    have a price; returns are then taken between consecutive shared dates, so a security's return
+    and the market return it is paired with always span the same interval (case C12). A date on
+    which only one of the two traded yields no return (NaN) and is never forward-filled into a 0%
+    return.
 
     Parameters
     ----------
@@ -55,7 +56,8 @@ def aligned_returns(
         (n_dates, n_securities) decimal returns; NaN where the security or the market has no price
         and on each security's first shared date.
     market_returns : pandas.DataFrame
-        (n_dates, n_securities) the market's return over the same interval as each security's return.
+        (n_dates, n_securities) the market's return over the same interval as each security's
+        return.
 
     Raises
     ------

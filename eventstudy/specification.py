@@ -1,8 +1,8 @@
 """What a study is: its security-events, groups, windows, model and test options, as frozen records.
 
 :class:`StudySpec` holds the specification of a study (what to estimate) and :class:`FitOptions` the
-choices of inference (which tests, under which conventions). Both are built once, validated, and handed
-to :mod:`eventstudy.estimation` and to the results, which never read the study object again.
+choices of inference (which tests, under which conventions). Both are built once, validated, and
+handed to :mod:`eventstudy.estimation` and to the results, which never read the study object again.
 """
 
 from __future__ import annotations

@@ -101,8 +101,8 @@ class ClaimContext:
         Raises
         ------
         ConfigError
-            When the CSV file is missing, unreadable or lacks the columns ticker and market_cap, or a
-            cap is not a positive number; the message names the file.
+            When the CSV file is missing, unreadable or lacks the columns ticker and market_cap, or
+            a cap is not a positive number; the message names the file.
         """
         if caps is None:
             return None

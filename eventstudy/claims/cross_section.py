@@ -35,10 +35,10 @@ def generalized_sign_test(w: int, n: int, p0: float) -> tuple[float, float]:
 
     Notes
     -----
-    The generalized sign test of Cowan (1992) takes the null share from the estimation period instead
-    of 1/2, which allows for the skewness of daily returns. Securities share one event date here, so
-    their moves are cross-correlated and the binomial p-value overstates significance: it measures
-    breadth, not independent evidence (Kolari and Pynnonen 2010).
+    The generalized sign test of Cowan (1992) takes the null share from the estimation period
+    instead of 1/2, which allows for the skewness of daily returns. Securities share one event date
+    here, so their moves are cross-correlated and the binomial p-value overstates significance: it
+    measures breadth, not independent evidence (Kolari and Pynnonen 2010).
 
     References
     ----------
@@ -155,12 +155,12 @@ def concentration(spec: ConcentrationTest, ctx: ClaimContext) -> TestOutcome:
     -------
     TestOutcome
         Metrics: CAAR of the exposed group and of the rest of the universe (universe members not
-        exposed), each with its cross-sectional t p-value; their difference with Welch's t (two-sided
-        p); the Mann-Whitney U statistic with its two-sided p-value; and the group's contribution to
-        the index move (see :func:`_contribution`; n/a without ``market_caps``). Finding
-        ``concentrated`` when the difference lies in the claim's direction and both tests reject at
-        ``alpha``; ``not_concentrated`` when neither rejects or the difference has the other sign;
-        else ``unclear``.
+        exposed), each with its cross-sectional t p-value; their difference with Welch's t
+        (two-sided p); the Mann-Whitney U statistic with its two-sided p-value; and the group's
+        contribution to the index move (see :func:`_contribution`; n/a without ``market_caps``).
+        Finding ``concentrated`` when the difference lies in the claim's direction and both tests
+        reject at ``alpha``; ``not_concentrated`` when neither rejects or the difference has the
+        other sign; else ``unclear``.
 
     Notes
     -----

@@ -64,10 +64,10 @@ class ClaimsEvaluation:
         Returns
         -------
         pandas.DataFrame
-            Columns claim_id, claim, test, metric, value, p_value, verdict. Each claim starts with its
-            own row (test ``claim``, metric ``verdict (rule: all)``); the rows of a test carry that
-            test's verdict. Values are decimals (returns, shares), statistics or ranks; p_value is NaN
-            where no test applies.
+            Columns claim_id, claim, test, metric, value, p_value, verdict. Each claim starts with
+            its own row (test ``claim``, metric ``verdict (rule: all)``); the rows of a test carry
+            that test's verdict. Values are decimals (returns, shares), statistics or ranks; p_value
+            is NaN where no test applies.
         """
         rows: list[tuple[Any, ...]] = []
         for c in self.claims:

@@ -47,7 +47,8 @@ def rank_in_history(
     Notes
     -----
     The empirical percentile rank / n is the share of lookback moves at least as extreme as the
-    event's: a nonparametric tail probability that needs no normality (daily returns are fat-tailed).
+    event's: a nonparametric tail probability that needs no normality (daily returns are
+    fat-tailed).
     """
     t1, t2 = int(window[0]), int(window[1])
     L = t2 - t1 + 1
@@ -68,8 +69,9 @@ def market_wide(spec: MarketWideTest, ctx: ClaimContext) -> TestOutcome:
     Parameters
     ----------
     spec : MarketWideTest
-        Thresholds: ``z_threshold`` (default 1.96), ``percentile`` (default 0.05), ``lookback_years``
-        (default 2), the deciding ``window`` (default [0, 0]) and ``n_worst`` sessions to list.
+        Thresholds: ``z_threshold`` (default 1.96), ``percentile`` (default 0.05),
+        ``lookback_years`` (default 2), the deciding ``window`` (default [0, 0]) and ``n_worst``
+        sessions to list.
     ctx : ClaimContext
 
     Returns
@@ -161,8 +163,8 @@ def comparison(spec: ComparisonTest, ctx: ClaimContext) -> TestOutcome:
     -------
     TestOutcome
         Metrics: the market return on day 0 and on each date (decimals), and the event's rank among
-        them (1 = the largest move in the claim's direction). Finding ``largest`` when the rank is at
-        most ``max_rank``, else ``not_largest``. A descriptive ranking: no p-value.
+        them (1 = the largest move in the claim's direction). Finding ``largest`` when the rank is
+        at most ``max_rank``, else ``not_largest``. A descriptive ranking: no p-value.
 
     Raises
     ------

@@ -85,8 +85,8 @@ class BreadthTest(_Frozen):
     """How many members of a universe moved with the event on day 0.
 
     Finding ``broad`` when the share of members whose return moved in the claim's direction is at
-    least ``min_share`` and the generalized sign test rejects at ``alpha``; ``narrow`` when fewer than
-    half of the members moved that way; otherwise unclear.
+    least ``min_share`` and the generalized sign test rejects at ``alpha``; ``narrow`` when fewer
+    than half of the members moved that way; otherwise unclear.
     """
 
     test: Literal["breadth"] = "breadth"
@@ -101,12 +101,13 @@ class ConcentrationTest(_WindowMixin):
 
     Finding ``concentrated`` when the exposed group's CARs lie beyond the rest's in the claim's
     direction and both the Welch t test and the Mann-Whitney test reject at ``alpha``;
-    ``not_concentrated`` when neither rejects or the difference has the other sign; otherwise unclear.
+    ``not_concentrated`` when neither rejects or the difference has the other sign; otherwise
+    unclear.
 
     ``market_caps`` (optional; the bundled data have none): market capitalisations before the event,
-    as a mapping ticker -> cap or a CSV file (columns ticker, market_cap; relative to the study file).
-    With them the test also reports the exposed group's contribution to the cap-weighted move of the
-    universe (a proxy of the index move).
+    as a mapping ticker -> cap or a CSV file (columns ticker, market_cap; relative to the study
+    file). With them the test also reports the exposed group's contribution to the cap-weighted move
+    of the universe (a proxy of the index move).
     """
 
     test: Literal["concentration"] = "concentration"
@@ -193,9 +194,11 @@ class ClaimSpec(_Frozen):
     rule : {'all', 'majority'}, default 'all'
         How test verdicts combine. ``all``: supported when every test is supported, not supported
         when any test is not supported, inconclusive otherwise. ``majority``: supported (not
-        supported) when more than half of the tests are supported (not supported), else inconclusive.
+        supported) when more than half of the tests are supported (not supported), else
+        inconclusive.
     tests : list
-        One or more of ``market_wide``, ``breadth``, ``concentration``, ``persistence``, ``comparison``.
+        One or more of ``market_wide``, ``breadth``, ``concentration``, ``persistence``,
+        ``comparison``.
     """
 
     id: Identifier
@@ -248,8 +251,8 @@ def check_claims(
     Raises
     ------
     ConfigError
-        On repeated claim ids, an unknown group or event, an ambiguous event, or a window outside the
-        event windows; the message names the claim and test (``claims[0].tests[2]``).
+        On repeated claim ids, an unknown group or event, an ambiguous event, or a window outside
+        the event windows; the message names the claim and test (``claims[0].tests[2]``).
     """
     from eventstudy.windows import span
 
