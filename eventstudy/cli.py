@@ -43,7 +43,8 @@ FLAG = ""  # metavar of an on/off flag: no value to show
 app = typer.Typer(
     cls=_Group,
     name="eventstudy",
-    help="Market-reaction event studies: abnormal returns, CARs and their tests, from a YAML study.",
+    help=("Market-reaction event studies: abnormal returns, CARs and their tests, "
+          "from a YAML study."),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -139,7 +140,8 @@ def run(
     _report_warnings([w for w in caught if not issubclass(w.category, DeprecationWarning)])
     typer.echo(f"\n{res.provenance.title or cfg.study}")
     if len(res.claim_results):
-        typer.echo(f"\nClaims (verdicts first; numbers in claims.csv)\n{res.claim_results.text()}\n")
+        typer.echo(f"\nClaims (verdicts first; numbers in claims.csv)\n"
+                   f"{res.claim_results.text()}\n")
     typer.echo(f"{plural(len(res.events), 'security-event')} fitted, {len(res.dropped)} skipped; "
                f"data: {res.provenance.source} (vintage {res.provenance.vintage})\n")
     typer.echo(tabulate(headline_table(res), headers="keys", tablefmt="simple"))
@@ -218,7 +220,8 @@ cache_app = typer.Typer(cls=_Group, help="The download cache of yfinance prices 
 app.add_typer(cache_app, name="cache")
 CacheDirOpt = Annotated[
     Path | None,
-    typer.Option("--cache-dir", metavar="DIR", help="Cache folder (default: $EVENTSTUDY_CACHE_DIR, else the "
+    typer.Option("--cache-dir", metavar="DIR",
+                 help="Cache folder (default: $EVENTSTUDY_CACHE_DIR, else the "
                  "user cache folder, e.g. ~/.cache/eventstudy)."),
 ]
 

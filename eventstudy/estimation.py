@@ -417,7 +417,8 @@ def _missing_cause(panel: _Panel, factors: FactorData | None, positions: IntArra
 
 
 def _screen(spec: StudySpec, panel: _Panel, factors: FactorData | None, y_est: Float64Array,
-            m_est: Float64Array, valid: np.ndarray, evt_all: IntArray) -> dict[int, tuple[str, bool]]:
+            m_est: Float64Array, valid: np.ndarray,
+            evt_all: IntArray) -> dict[int, tuple[str, bool]]:
     """Return {security-event: (reason, no_event_returns)} for those that cannot be fitted."""
     model = spec.model
     keys = _keys(spec.events)

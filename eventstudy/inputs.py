@@ -161,7 +161,10 @@ _LATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T](?:1[6-9]|2[0-3]):")
 
 @lru_cache(maxsize=65536)  # events share dates: parse each distinct text once
 def _event_date(text: str) -> pd.Timestamp | None:
-    """Parse an ISO date (a time and zone may follow: the local calendar date is kept), else None."""
+    """Parse an ISO date, else None.
+
+    A time and zone may follow: the local calendar date is kept.
+    """
     if not _ISO_DATE.match(text):
         return None
     try:
@@ -224,8 +227,9 @@ def read_events_csv(path: Any) -> pd.DataFrame:
                           f"(got {header[:6]})")
     if len(rows) == 1:
         raise ConfigError(f"{p}: events CSV has no rows")
-    col: dict[str, int] = {name: header.index(name) for name in ("event_id", "ticker", "date", "label", "time",
-                                                 "group") if name in header}
+    col: dict[str, int] = {name: header.index(name)
+                           for name in ("event_id", "ticker", "date", "label", "time", "group")
+                           if name in header}
     today = pd.Timestamp.today().normalize()
     out: list[tuple[str, str, pd.Timestamp, str, str, str]] = []
     seen: dict[tuple[str, str], int] = {}
@@ -368,7 +372,10 @@ def price_source(
 
 
 def _date_range(config: StudyConfig, dates: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """First and last session the windows need, from the exchange calendar (never a default period)."""
+    """First and last session the windows need, from the exchange calendar.
+
+    Never a default period.
+    """
     lo, hi = pd.Timestamp(dates.min()), pd.Timestamp(dates.max())
     T0 = config.estimation_window[0]
     t2 = span(config.event_windows)[1]

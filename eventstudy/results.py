@@ -40,7 +40,10 @@ CLAIM_COLUMNS = ["claim_id", "claim", "test", "metric", "value", "p_value", "ver
 
 
 class ClaimsReport(Protocol):
-    """What results need of an evaluation of claims (:class:`eventstudy.claims.ClaimsEvaluation`)."""
+    """What results need of an evaluation of claims.
+
+    See :class:`eventstudy.claims.ClaimsEvaluation`.
+    """
 
     def __len__(self) -> int:
         """Return the number of claims."""
@@ -192,7 +195,8 @@ class EventStudyResults:
     @cached_property
     def ar(self) -> pd.DataFrame:
         """(n_tau, n_events) abnormal returns, index tau, columns (event_id, ticker)."""
-        return pd.DataFrame(self._ar.T, index=pd.Index(self._tau, name="tau"), columns=self._columns)
+        return pd.DataFrame(self._ar.T, index=pd.Index(self._tau, name="tau"),
+                            columns=self._columns)
 
     @cached_property
     def _cum_ar(self) -> Float64Array:
@@ -253,7 +257,10 @@ class EventStudyResults:
 
     @cached_property
     def params(self) -> pd.DataFrame:
-        """Normal-return model coefficients per security-event (alpha, beta for the market model)."""
+        """Normal-return model coefficients per security-event.
+
+        Alpha, beta for the market model.
+        """
         return pd.DataFrame(self.estimate.fit.params, index=self._columns,
                             columns=list(self.spec.model.param_names))
 
@@ -336,7 +343,8 @@ class EventStudyResults:
             for g in self.groups:
                 mean, t, p, n = cross_sectional_t(car[self._members(g)])
                 rows.append((g, w[0], w[1], int(n), float(mean), float(t), float(p)))
-        return pd.DataFrame(rows, columns=["group", "tau_start", "tau_end", "n", "caar", "t", "p_value"])
+        return pd.DataFrame(rows, columns=["group", "tau_start", "tau_end", "n", "caar", "t",
+                                           "p_value"])
 
     @cached_property
     def aar(self) -> pd.DataFrame:
@@ -369,7 +377,8 @@ class EventStudyResults:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 mean, _, _, n = cross_sectional_t(sub, axis=0)
-                sd = np.nanstd(sub, axis=0, ddof=1) if len(sub) > 1 else np.full(len(self._tau), np.nan)
+                sd = (np.nanstd(sub, axis=0, ddof=1) if len(sub) > 1
+                      else np.full(len(self._tau), np.nan))
                 half = stats.t.ppf(0.5 + ci / 2, n - 1) * sd / np.sqrt(n)
             frames.append(pd.DataFrame({"group": g, "tau": self._tau, "caar": mean,
                                         "lower": mean - half, "upper": mean + half, "n": n}))
@@ -489,7 +498,8 @@ class EventStudyResults:
                                    window=spec.get("window"),
                                    cov_type=spec.get("cov_type") or "HC1")
 
-    def test(self, name: str = "t", window: Window = (0, 0), group: str | None = None) -> TestResult:
+    def test(self, name: str = "t", window: Window = (0, 0),
+             group: str | None = None) -> TestResult:
         """Return one test of CAAR = 0 over ``window`` for ``group`` (default: the first group).
 
         Parameters
@@ -550,14 +560,21 @@ class EventStudyResults:
         return repr_html(self)
 
     # ------------------------------------------------------------------ plots and reports
-    def plot_caar(self, ax: Any = None, *, ci: float = 0.95, groups: list[str] | None = None) -> Figure:
-        """Plot CAAR paths per group with a ``ci`` band; see :func:`eventstudy.reporting.plots.plot_caar`."""
+    def plot_caar(self, ax: Any = None, *, ci: float = 0.95,
+                  groups: list[str] | None = None) -> Figure:
+        """Plot CAAR paths per group with a ``ci`` band.
+
+        See :func:`eventstudy.reporting.plots.plot_caar`.
+        """
         from eventstudy.reporting.plots import plot_caar
 
         return plot_caar(self, ax=ax, ci=ci, groups=groups)
 
     def plot_ar(self, ax: Any = None, *, tau: int = 0) -> Figure:
-        """Bar chart of AR(tau) of the named securities; see :func:`eventstudy.reporting.plots.plot_ar`."""
+        """Bar chart of AR(tau) of the named securities.
+
+        See :func:`eventstudy.reporting.plots.plot_ar`.
+        """
         from eventstudy.reporting.plots import plot_ar
 
         return plot_ar(self, ax=ax, tau=tau)
@@ -576,8 +593,9 @@ class EventStudyResults:
             have = set(self.events["ticker"])
             unknown = [t for t in dict.fromkeys(tickers) if t not in have]
             if unknown:
-                raise SpecificationError(f"plot_car: no security-event for ticker(s) {name_list(unknown)} "
-                                  f"in these results; tickers: {name_list(sorted(have))}")
+                raise SpecificationError(f"plot_car: no security-event for ticker(s) "
+                                         f"{name_list(unknown)} in these results; tickers: "
+                                         f"{name_list(sorted(have))}")
 
         return plot_car(self, ax=ax, tickers=tickers)
 

@@ -1,4 +1,6 @@
-"""``EventStudy``: holds and validates a study's data and specification; ``fit()`` composes the steps.
+"""``EventStudy``: holds and validates a study's data and specification.
+
+``fit()`` composes the steps.
 
 The model -> fit -> results pattern of statsmodels and linearmodels. The constructor validates the
 data (returns, market, factors) and builds the frozen :class:`~eventstudy.specification.StudySpec`;

@@ -1,4 +1,7 @@
-"""What every claim test reads from a fitted study: the event's day 0, groups, CARs, market history."""
+"""What every claim test reads from a fitted study.
+
+The event's day 0, groups, CARs, market history.
+"""
 
 from __future__ import annotations
 
@@ -56,8 +59,8 @@ class ClaimContext:
         ids = list(dict.fromkeys(events["event_id"]))
         event_id = claim.event if claim.event is not None else (ids[0] if len(ids) == 1 else None)
         if event_id is None:
-            raise ConfigError(f"{self.where}: the study has {len(ids)} events; set event: to one of "
-                              f"{ids[:10]}")
+            raise ConfigError(f"{self.where}: the study has {len(ids)} events; set event: to one "
+                              f"of {ids[:10]}")
         if event_id not in ids:
             raise ConfigError(f"{self.where}: event {event_id!r} has no fitted security; events: "
                               f"{ids[:10]}")
@@ -114,10 +117,12 @@ class ClaimContext:
             try:
                 frame = pd.read_csv(path)
             except (OSError, ValueError) as exc:
-                raise ConfigError(f"{self.where}: market_caps {path}: cannot read ({exc})") from None
+                raise ConfigError(
+                    f"{self.where}: market_caps {path}: cannot read ({exc})"
+                ) from None
             if not {"ticker", "market_cap"} <= set(frame.columns):
-                raise ConfigError(f"{self.where}: market_caps {path}: need columns ticker,market_cap "
-                                  f"(got {list(frame.columns)})")
+                raise ConfigError(f"{self.where}: market_caps {path}: need columns "
+                                  f"ticker,market_cap (got {list(frame.columns)})")
             table = pd.Series(pd.to_numeric(frame["market_cap"], errors="coerce").to_numpy(),
                               index=frame["ticker"].astype(str), dtype="float64")
         bad = table[~(table > 0)]
@@ -135,7 +140,10 @@ class ClaimContext:
     # ------------------------------------------------------------------ market history
     @cached_property
     def market(self) -> pd.Series:
-        """Daily market returns (decimals) by session date, covering the lookback and named dates."""
+        """Daily market returns (decimals) by session date.
+
+        They cover the lookback and named dates.
+        """
         hist = self.history
         if hist is None:
             raise DataUnavailableError(
@@ -178,7 +186,10 @@ class ClaimContext:
         return (float(np.std(x, ddof=1)) if len(x) > 1 else float("nan")), int(len(x))
 
     def session_returns(self, window: tuple[int, int]) -> pd.DataFrame:
-        """Raw security returns of the event's tickers over [t1, t2] relative to day 0 (rows: tau)."""
+        """Raw security returns of the event's tickers over [t1, t2] relative to day 0.
+
+        Rows: tau.
+        """
         R = self.results.returns
         p0 = int(R.index.get_loc(self.day0))
         lo, hi = max(p0 + window[0], 0), p0 + window[1]

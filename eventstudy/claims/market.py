@@ -22,7 +22,9 @@ __all__ = ["market_wide", "comparison", "rank_in_history"]
 def rank_in_history(
     market: pd.Series, pos0: int, window: tuple[int, int], start: pd.Timestamp, sign: float
 ) -> tuple[float, int, int]:
-    """Rank the market's move over ``window`` around day 0 among the same-length moves of a lookback.
+    """Rank the market's move over ``window`` around day 0.
+
+    It is ranked among the same-length moves of a lookback.
 
     Parameters
     ----------
@@ -136,11 +138,13 @@ def market_wide(spec: MarketWideTest, ctx: ClaimContext) -> TestOutcome:
     look = m[(m.index > start) & (m.index <= ctx.day0)]
     worst = look.sort_values(ascending=sign < 0).head(spec.n_worst)
     for k, (d, r) in enumerate(worst.items(), 1):
-        metrics.append(Metric(f"lookback session #{k} by {ctx.fall}: {pd.Timestamp(d).date()}", float(r)))
+        metrics.append(Metric(f"lookback session #{k} by {ctx.fall}: {pd.Timestamp(d).date()}",
+                              float(r)))
     w = spec.window
     reason = (
-        f"{name} {pct(move)} over [{w[0]},{w[1]}] from {ctx.day0.date()}: z = {z:.2f} against a daily "
-        f"sd of {sd * 100:.2f}% (estimation window, n = {n_sd}; threshold {spec.z_threshold}); "
+        f"{name} {pct(move)} over [{w[0]},{w[1]}] from {ctx.day0.date()}: z = {z:.2f} against a "
+        f"daily sd of {sd * 100:.2f}% (estimation window, n = {n_sd}; "
+        f"threshold {spec.z_threshold}); "
         f"rank {rank0} "
         f"of {n_look} in the {spec.lookback_years:g}-year lookback (percentile {perc * 100:.1f}%, "
         f"threshold {spec.percentile * 100:g}%)"
@@ -184,12 +188,14 @@ def comparison(spec: ComparisonTest, ctx: ClaimContext) -> TestOutcome:
             )
         r = float(m.loc[ts])
         others.append((d, r))
-        metrics.append(Metric(f"market return on {d.date}" + (f" ({d.label})" if d.label else ""), r))
+        metrics.append(Metric(f"market return on {d.date}" + (f" ({d.label})" if d.label else ""),
+                              r))
     rank = 1 + sum(sign * r > sign * move for _, r in others)
     n = len(others) + 1
     metrics.append(Metric(f"rank of the event among {n} moves (1 = largest {ctx.fall})", rank))
     finding = "largest" if rank <= spec.max_rank else "not_largest"
-    worse = [f"{d.date} {pct(r)}" for d, r in sorted(others, key=lambda x: sign * x[1], reverse=True)
+    worse = [f"{d.date} {pct(r)}"
+             for d, r in sorted(others, key=lambda x: sign * x[1], reverse=True)
              if sign * r > sign * move]
     reason = (f"{ctx.market_name} {pct(move)} on {ctx.day0.date()} ranks {rank} of {n} "
               f"(max_rank {spec.max_rank})" + (f"; larger: {', '.join(worse)}" if worse else ""))

@@ -133,7 +133,8 @@ class PersistenceTest(_Frozen):
     measure: Literal["caar", "market"] = "caar"
     groups: list[str] | None = None
     universe: str | None = None
-    horizons: list[Annotated[int, Field(ge=1)]] = Field(default_factory=lambda: [5, 20], min_length=1)
+    horizons: list[Annotated[int, Field(ge=1)]] = Field(default_factory=lambda: [5, 20],
+                                                         min_length=1)
     reversal_threshold: float = Field(0.5, gt=0.0)
     alpha: Alpha = 0.05
 
@@ -273,7 +274,8 @@ def check_claims(
                 raise ConfigError(f"{where}: unknown event {c.event!r}; events: {events[:10]}")
         for j, t in enumerate(c.tests):
             at = f"{where}.tests[{j}] ({t.test})"
-            referenced = [*(getattr(t, "groups", None) or []), *filter(None, [getattr(t, "universe", None)])]
+            referenced = [*(getattr(t, "groups", None) or []),
+                          *filter(None, [getattr(t, "universe", None)])]
             unknown = [g for g in referenced if g not in names]
             if unknown:
                 raise ConfigError(f"{at}: unknown group(s) {unknown}; groups: {sorted(names)}")

@@ -1,4 +1,6 @@
-"""Verdicts: how a test's finding and a claim's tests become supported / not supported / inconclusive.
+"""Verdicts: how a test's finding and a claim's tests become a verdict.
+
+A verdict is supported / not supported / inconclusive.
 
 Each claim test reports a *finding* about the data (``extreme`` or ``ordinary`` market move,
 ``broad`` or ``narrow`` decline, ...) or ``unclear`` when its own thresholds disagree or the data
@@ -29,7 +31,10 @@ UNCLEAR = "unclear"
 
 @dataclass(frozen=True)
 class Metric:
-    """One number behind a verdict: a name, a value (decimal, count or statistic), a p-value or NaN."""
+    """One number behind a verdict.
+
+    A name, a value (decimal, count or statistic), a p-value or NaN.
+    """
 
     name: str
     value: float

@@ -45,7 +45,9 @@ OPTIONAL_REPORT_FILES = ("claims.csv", "parquet/claims.parquet")
 
 
 def sources_table(res: EventStudyResults) -> pd.DataFrame:
-    """Return which source and vintage served each price series (issue 3: outputs say so per ticker).
+    """Return which source and vintage served each price series.
+
+    Issue 3: outputs say so per ticker.
 
     Returns
     -------
