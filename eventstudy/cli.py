@@ -10,7 +10,7 @@ import logging
 import sys
 import warnings
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -68,7 +68,7 @@ def _root(
     """Market-reaction event studies from a YAML study file."""
 
 
-def _fail(exc: BaseException, debug: bool) -> None:
+def _fail(exc: BaseException, debug: bool) -> NoReturn:
     if debug:
         raise exc
     if isinstance(exc, EventStudyError | ImportError):
@@ -139,9 +139,11 @@ def run(
     cfg, res, out = run.config, run.results, run.report
     _report_warnings([w for w in caught if not issubclass(w.category, DeprecationWarning)])
     typer.echo(f"\n{res.provenance.title or cfg.study}")
-    if len(res.claim_results):
+    claims = res.claim_results
+    assert claims is not None  # fit() always attaches the evaluation of the claims
+    if len(claims):
         typer.echo(f"\nClaims (verdicts first; numbers in claims.csv)\n"
-                   f"{res.claim_results.text()}\n")
+                   f"{claims.text()}\n")
     typer.echo(f"{plural(len(res.events), 'security-event')} fitted, {len(res.dropped)} skipped; "
                f"data: {res.provenance.source} (vintage {res.provenance.vintage})\n")
     typer.echo(tabulate(headline_table(res), headers="keys", tablefmt="simple"))
@@ -201,6 +203,7 @@ def fetch(
         _fail(exc, debug)
     _report_warnings([w for w in caught if not issubclass(w.category, DeprecationWarning)])
     md = inputs.provenance
+    assert md.price_range is not None  # load_study_inputs always sets it
     lo, hi = md.price_range
     typer.echo(f"{cfg.study}: {plural(inputs.returns.shape[1], 'security')} and {md.market}, "
                f"{lo}..{hi}, calendar {md.calendar}; data: {md.source} "

@@ -21,7 +21,7 @@ import datetime as dt
 import difflib
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args, overload
 
 import yaml
 from pydantic import (
@@ -374,6 +374,10 @@ class StudyConfig(_Frozen):
             return None
         return self.resolve_path(Path(self.events))  # ~ expanded, like data.path
 
+    @overload
+    def resolve_path(self, path: Path) -> Path: ...
+    @overload
+    def resolve_path(self, path: None) -> None: ...
     def resolve_path(self, path: Path | None) -> Path | None:
         """Resolve a path key (``data.path``, ``data.cache_dir``) against the config's folder."""
         if path is None:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import Float64Array, IntArray, Window
+from eventstudy._typing import Float64Array, IntArray, NonTradingDayPolicy, Window
 from eventstudy.exceptions import (
     DataUnavailableError,
     EstimationError,
@@ -195,7 +196,8 @@ def _keys(events: pd.DataFrame) -> list[str]:
 
 
 def anchor_events(
-    events: pd.DataFrame, index: pd.DatetimeIndex, non_trading_day: str, calendar: str
+    events: pd.DataFrame, index: pd.DatetimeIndex, non_trading_day: NonTradingDayPolicy,
+    calendar: str
 ) -> tuple[IntArray, pd.DataFrame]:
     """Return the row of ``index`` that is day 0 of each security-event, and the shifted events.
 
@@ -238,7 +240,7 @@ def anchor_events(
     anchored = index[pos]
     moved = np.flatnonzero((anchored != dates) & ~after)
     rows = []
-    for i in moved:
+    for i in map(int, moved):
         d = dates[i]
         try:
             exchange_session = is_session(calendar, d)
@@ -403,7 +405,7 @@ def _missing_cause(panel: _Panel, factors: FactorData | None, positions: IntArra
     where = f"{lo}..{hi}" if len(inside) > 1 else f"{lo}"
     ticker = panel.returns.columns[col]
     if panel.returns.iloc[inside, col].isna().all():
-        last = panel.returns.iloc[:, col].last_valid_index()
+        last = cast("pd.Timestamp | None", panel.returns.iloc[:, col].last_valid_index())
         when = ("no return at all in the data" if last is None else
                 f"its last return is on {last.date()} (delisted?)"
                 if last < index[inside[0]] else "a missing or suspended price")
@@ -544,10 +546,11 @@ def estimate(
     """
     model = spec.model
     events = spec.events
-    index = returns.index
+    index = cast(pd.DatetimeIndex, returns.index)  # checked by EventStudy
     n_rows = len(index)
-    pos0, shifted = anchor_events(events, index, spec.non_trading_day, spec.calendar)
-    col = returns.columns.get_indexer(events["ticker"]).astype(np.int64)
+    policy = cast(NonTradingDayPolicy, spec.non_trading_day)  # checked by StudySpec
+    pos0, shifted = anchor_events(events, index, policy, spec.calendar)
+    col = returns.columns.get_indexer(pd.Index(events["ticker"])).astype(np.int64)
     est_tau = taus(spec.estimation_window)
     lo, hi = span(list(spec.event_windows))
     evt_tau = taus((lo, hi))

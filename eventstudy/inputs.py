@@ -10,7 +10,7 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -147,8 +147,9 @@ def load_market_history(
 def _own_returns(close: pd.Series, kind: str) -> pd.Series:
     r = simple_returns(close)
     if kind == "log":
-        r = np.log1p(r)
-    return r.iloc[1:].rename(close.name)
+        r = cast(pd.Series, np.log1p(r))  # a ufunc keeps the Series
+    # pandas-stubs: Series.rename takes a Scalar, but a name is any Hashable (close.name's type)
+    return r.iloc[1:].rename(close.name)  # type: ignore[call-overload]
 
 
 MAX_EVENTS_BYTES = 64 * 2**20
@@ -399,15 +400,16 @@ def _dividends_in_windows(
     """Warn when raw prices are used and an ex-dividend date falls inside an event window (C02b)."""
     lo, hi = span(config.event_windows)
     for ev in events.itertuples():
-        if ev.ticker not in dividends.columns:
+        ticker, date = cast(str, ev.ticker), cast(pd.Timestamp, ev.date)
+        if ticker not in dividends.columns:
             continue
-        pos = int(np.searchsorted(index.values, pd.Timestamp(ev.date).to_datetime64()))
+        pos = int(np.searchsorted(index.values, pd.Timestamp(date).to_datetime64()))
         window = index[max(pos + lo, 0): max(pos + hi + 1, 0)]
-        paid = dividends[ev.ticker].reindex(window).fillna(0.0)
+        paid = dividends[ticker].reindex(window).fillna(0.0)
         for d in paid.index[paid.to_numpy() > 0]:
-            quality.add(ev.ticker, d, "dividend_in_window", "warning",
+            quality.add(ticker, d, "dividend_in_window", "warning",
                         f"ex-dividend date {d.date()} inside event window; raw prices used "
-                        f"(event {ev.event_id}, {ev.ticker})")
+                        f"(event {ev.event_id}, {ticker})")
 
 
 def _symbol_notes(config: StudyConfig) -> list[str]:
@@ -496,7 +498,8 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
         log=quality,
     )
     if not data.adjusted and data.dividends is not None:
-        _dividends_in_windows(config, events, data.dividends, close.index, quality)
+        _dividends_in_windows(config, events, data.dividends, cast(pd.DatetimeIndex, close.index),
+                              quality)
     if config.data.quality_errors == "warn":
         quality.downgrade_errors()
     quality.raise_errors()

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -403,7 +403,7 @@ class EventStudyResults:
         mkt = self.market.bfill(axis=1).iloc[:, 0].rename("market")
         both = pd.concat([self.returns, mkt], axis=1)
         if self.provenance.returns == "log":
-            return np.exp(both.cumsum())
+            return cast(pd.DataFrame, np.exp(both.cumsum()))  # a ufunc keeps the frame
         return (1 + both).cumprod()
 
     # ------------------------------------------------------------------ tests

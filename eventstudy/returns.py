@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import cast, overload
 
 import numpy as np
 import pandas as pd
@@ -21,10 +22,14 @@ def _period_returns(prices: pd.DataFrame, kind: ReturnType) -> pd.DataFrame:
     if kind == "simple":
         return ratio - 1.0
     if kind == "log":
-        return np.log(ratio)
+        return cast(pd.DataFrame, np.log(ratio))  # a ufunc keeps the frame
     raise ConfigError(f"returns must be 'simple' or 'log', not {kind!r}")
 
 
+@overload
+def simple_returns(prices: pd.DataFrame) -> pd.DataFrame: ...
+@overload
+def simple_returns(prices: pd.Series) -> pd.Series: ...
 def simple_returns(prices: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
     """Return simple returns R_t = P_t / P_{t-1} - 1 of one price series or of each column."""
     return prices / prices.shift(1) - 1.0

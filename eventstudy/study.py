@@ -15,7 +15,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -213,7 +213,8 @@ class EventStudy:
         )
         self.provenance = prov.with_notes(*notes)
         self.options: FitOptions = fit_options(tests, conventions, p_adjust, bootstrap)
-        self.factors: FactorData | None = factor_data(model_, factors, self.returns.index)
+        self.factors: FactorData | None = factor_data(
+            model_, factors, cast(pd.DatetimeIndex, self.returns.index))  # checked above
         self.regression = dict(regression) if regression else None
         self.claims: list[ClaimSpec] = parse_claims(list(claims) if claims else None)
         check_claims(self.claims, groups={g: list(m) for g, m in groups_.items()},

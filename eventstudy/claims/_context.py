@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -160,7 +161,7 @@ class ClaimContext:
             raise DataUnavailableError(
                 f"{self.where}: no {self.market_name} return on day 0 ({self.day0.date()})"
             )
-        return int(idx.get_loc(self.day0))
+        return int(cast(int, idx.get_loc(self.day0)))  # a unique index: one position
 
     def market_sum(self, t1: int, t2: int) -> float:
         """Sum of market returns over [t1, t2] around day 0 (the market's analogue of a CAR)."""
@@ -191,7 +192,7 @@ class ClaimContext:
         Rows: tau.
         """
         R = self.results.returns
-        p0 = int(R.index.get_loc(self.day0))
+        p0 = int(cast(int, R.index.get_loc(self.day0)))  # a unique index: one position
         lo, hi = max(p0 + window[0], 0), p0 + window[1]
         cols = [t for t in self.tickers if t in R.columns]
         out = R.iloc[lo:hi + 1][cols]

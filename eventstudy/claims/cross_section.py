@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 from eventstudy.claims._context import ALL_SECURITIES, ClaimContext, pct
@@ -87,7 +89,8 @@ def breadth(spec: BreadthTest, ctx: ClaimContext) -> TestOutcome:
     T0, T1 = ctx.results.estimation_window
     R = ctx.session_returns((T0, 0))
     members = [t for t in members if t in R.columns]
-    r0 = R.loc[0, members].dropna() if 0 in R.index else R.iloc[:0, 0]
+    r0: pd.Series = (cast(pd.Series, R.loc[0, members]).dropna() if 0 in R.index
+                     else R.iloc[:0, 0])
     n = int(len(r0))
     moved = int((sign * r0 > 0).sum())
     share = moved / n if n else math.nan

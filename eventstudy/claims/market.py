@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -138,8 +139,8 @@ def market_wide(spec: MarketWideTest, ctx: ClaimContext) -> TestOutcome:
     look = m[(m.index > start) & (m.index <= ctx.day0)]
     worst = look.sort_values(ascending=sign < 0).head(spec.n_worst)
     for k, (d, r) in enumerate(worst.items(), 1):
-        metrics.append(Metric(f"lookback session #{k} by {ctx.fall}: {pd.Timestamp(d).date()}",
-                              float(r)))
+        day = pd.Timestamp(cast(pd.Timestamp, d))  # the index is a DatetimeIndex
+        metrics.append(Metric(f"lookback session #{k} by {ctx.fall}: {day.date()}", float(r)))
     w = spec.window
     reason = (
         f"{name} {pct(move)} over [{w[0]},{w[1]}] from {ctx.day0.date()}: z = {z:.2f} against a "

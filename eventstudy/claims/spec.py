@@ -21,7 +21,7 @@ with its default documented, so a report can always say why a verdict came out a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -285,7 +285,7 @@ def check_claims(
                                       f"[{lo}, {hi}]; add it to event_windows")
 
 
-def parse_claims(claims: Sequence[ClaimSpec | dict[str, Any]] | None) -> list[ClaimSpec]:
+def parse_claims(claims: Sequence[ClaimSpec | Mapping[str, Any]] | None) -> list[ClaimSpec]:
     """Validate claims given as ``ClaimSpec`` records or plain dicts (the API's ``claims=``).
 
     Raises

@@ -7,8 +7,9 @@ Tables hold decimals; the headline table alone shows CAAR in percent, with ``%``
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
@@ -84,7 +85,8 @@ def headline_table(res: EventStudyResults) -> pd.DataFrame:
     t = res.caar_table()
     out = pd.DataFrame(index=pd.Index(res.groups, name="group"))
     out["N"] = t.groupby("group")["n"].max().reindex(out.index).astype(int)
-    for (t1, t2), sub in t.groupby(["tau_start", "tau_end"], sort=False):
+    for key, sub in t.groupby(["tau_start", "tau_end"], sort=False):
+        t1, t2 = cast("tuple[int, int]", key)
         sub = sub.set_index("group").reindex(out.index)
         out[window_label(t1, t2)] = [
             f"{c * 100:+.2f}% {stars(p)}".rstrip() if np.isfinite(c) else "n/a"
@@ -184,7 +186,7 @@ def warnings_table(res: EventStudyResults) -> pd.DataFrame:
     listed as skipped security-events or data-quality findings (which are also issued as
     warnings); empty when there are none.
     """
-    raw = res.provenance.warnings or []
+    raw: Sequence[object] = res.provenance.warnings or []
     shown = set(res.dropped["reason"].astype(str)) if "reason" in res.dropped else set()
     shown |= set(quality_table(res).get("message", pd.Series(dtype=str)).astype(str))
     rows: dict[tuple[str, str], None] = {}
@@ -254,6 +256,7 @@ def diagnostics_table(res: EventStudyResults) -> pd.DataFrame:
     """
     ev = res.spec.events
     day = {(e, t): d for e, t, d in zip(ev["event_id"], ev["ticker"], ev["date"], strict=True)}
+    rows: list[tuple[object, ...]]
     rows = [("skipped", r.event_id, r.ticker, _iso_date(day.get((r.event_id, r.ticker))),
              "estimation_window", "warning", r.reason) for r in res.dropped.itertuples()]
     rows += [("shifted", r.event_id, "", _iso_date(r.date), "non_trading_day", "info",
