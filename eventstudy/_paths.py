@@ -1,8 +1,8 @@
 """Safe paths: output names built from untrusted text, and bounded reads of user files.
 
-A name such as ``../../etc``, ``/tmp/x``, ``a/b``, ``CON`` or ``.hidden`` must never write outside the
-output folder, overwrite a hidden file or hit a reserved Windows device name; a config path such as
-``/dev/zero`` or a huge file must fail at once, never hang or fill the memory.
+A name such as ``../../etc``, ``/tmp/x``, ``a/b``, ``CON`` or ``.hidden`` must never write outside
+the output folder, overwrite a hidden file or hit a reserved Windows device name; a config path such
+as ``/dev/zero`` or a huge file must fail at once, never hang or fill the memory.
 """
 
 from __future__ import annotations
@@ -40,9 +40,10 @@ def safe_name(name: object, *, default: str = "unnamed") -> str:
     -------
     str
         Letters, digits and ``. _ ^ = -`` only (runs of anything else, path separators included,
-        become one ``_``); no leading or trailing dot or underscore (so never ``.``, ``..`` or a hidden
-        file); ``_`` prefixed to a reserved Windows device name (``CON``, ``nul.txt``, ``COM1``);
-        at most 100 characters. Yahoo symbols such as ``^GSPC``, ``BRK-B`` and ``EURUSD=X`` are kept.
+        become one ``_``); no leading or trailing dot or underscore (so never ``.``, ``..`` or a
+        hidden file); ``_`` prefixed to a reserved Windows device name (``CON``, ``nul.txt``,
+        ``COM1``); at most 100 characters. Yahoo symbols such as ``^GSPC``, ``BRK-B`` and
+        ``EURUSD=X`` are kept.
     """
     text = unicodedata.normalize("NFKC", str(name))
     text = _UNSAFE.sub("_", text).strip("._")

@@ -1,7 +1,7 @@
 """The ``eventstudy`` command: ``run``, ``validate``.
 
-A thin layer over the library: each command parses its options, calls one library entry point, writes
-files and exits 0 (ok), 1 (a failure such as bad data or config) or 2 (usage).
+A thin layer over the library: each command parses its options, calls one library entry point,
+writes files and exits 0 (ok), 1 (a failure such as bad data or config) or 2 (usage).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import logging
 import sys
 import warnings
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -43,7 +43,8 @@ FLAG = ""  # metavar of an on/off flag: no value to show
 app = typer.Typer(
     cls=_Group,
     name="eventstudy",
-    help="Market-reaction event studies: abnormal returns, CARs and their tests, from a YAML study.",
+    help=("Market-reaction event studies: abnormal returns, CARs and their tests, "
+          "from a YAML study."),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -67,7 +68,7 @@ def _root(
     """Market-reaction event studies from a YAML study file."""
 
 
-def _fail(exc: BaseException, debug: bool) -> None:
+def _fail(exc: BaseException, debug: bool) -> NoReturn:
     if debug:
         raise exc
     if isinstance(exc, EventStudyError | ImportError):
@@ -138,8 +139,11 @@ def run(
     cfg, res, out = run.config, run.results, run.report
     _report_warnings([w for w in caught if not issubclass(w.category, DeprecationWarning)])
     typer.echo(f"\n{res.provenance.title or cfg.study}")
-    if len(res.claim_results):
-        typer.echo(f"\nClaims (verdicts first; numbers in claims.csv)\n{res.claim_results.text()}\n")
+    claims = res.claim_results
+    assert claims is not None  # fit() always attaches the evaluation of the claims
+    if len(claims):
+        typer.echo(f"\nClaims (verdicts first; numbers in claims.csv)\n"
+                   f"{claims.text()}\n")
     typer.echo(f"{plural(len(res.events), 'security-event')} fitted, {len(res.dropped)} skipped; "
                f"data: {res.provenance.source} (vintage {res.provenance.vintage})\n")
     typer.echo(tabulate(headline_table(res), headers="keys", tablefmt="simple"))
@@ -199,6 +203,7 @@ def fetch(
         _fail(exc, debug)
     _report_warnings([w for w in caught if not issubclass(w.category, DeprecationWarning)])
     md = inputs.provenance
+    assert md.price_range is not None  # load_study_inputs always sets it
     lo, hi = md.price_range
     typer.echo(f"{cfg.study}: {plural(inputs.returns.shape[1], 'security')} and {md.market}, "
                f"{lo}..{hi}, calendar {md.calendar}; data: {md.source} "
@@ -298,7 +303,8 @@ cache_app = typer.Typer(cls=_Group, help="The download cache of yfinance prices 
 app.add_typer(cache_app, name="cache")
 CacheDirOpt = Annotated[
     Path | None,
-    typer.Option("--cache-dir", metavar="DIR", help="Cache folder (default: $EVENTSTUDY_CACHE_DIR, else the "
+    typer.Option("--cache-dir", metavar="DIR",
+                 help="Cache folder (default: $EVENTSTUDY_CACHE_DIR, else the "
                  "user cache folder, e.g. ~/.cache/eventstudy)."),
 ]
 
@@ -308,7 +314,8 @@ def cache_info(cache_dir: CacheDirOpt = None) -> None:
     """List the cached series: symbol, adjustment, rows, dates, fetched ranges and time."""
     from tabulate import tabulate
 
-    from eventstudy.data.cache import PriceCache, cache_dir as default_dir
+    from eventstudy.data.cache import PriceCache
+    from eventstudy.data.cache import cache_dir as default_dir
 
     cache = PriceCache(cache_dir if cache_dir is not None else default_dir())
     table = cache.entries()
@@ -329,7 +336,8 @@ def cache_clear(
     cache_dir: CacheDirOpt = None,
 ) -> None:
     """Delete cached prices (all, or the given symbols); the next run downloads them again."""
-    from eventstudy.data.cache import PriceCache, cache_dir as default_dir
+    from eventstudy.data.cache import PriceCache
+    from eventstudy.data.cache import cache_dir as default_dir
     from eventstudy.data.symbols import normalize_ticker
 
     cache = PriceCache(cache_dir if cache_dir is not None else default_dir())

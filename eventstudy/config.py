@@ -21,7 +21,7 @@ import datetime as dt
 import difflib
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args, overload
 
 import yaml
 from pydantic import (
@@ -36,8 +36,8 @@ from pydantic import (
     model_validator,
 )
 
-from eventstudy._paths import read_text_limited
 from eventstudy._identifiers import ID_PATTERN, Identifier
+from eventstudy._paths import read_text_limited
 from eventstudy._typing import ModelName, Window
 from eventstudy.claims.spec import ClaimSpec, check_claims
 from eventstudy.exceptions import ConfigError
@@ -176,7 +176,10 @@ Ticker = Annotated[str, Field(min_length=1, max_length=32), AfterValidator(_vali
 
 
 class EventSpec(_Frozen):
-    """One event: an id, a date and optionally the tickers it concerns (default: all of the study)."""
+    """One event: an id, a date and optionally the tickers it concerns.
+
+    The tickers default to all of the study.
+    """
 
     id: Identifier
     date: dt.date
@@ -293,7 +296,8 @@ class StudyConfig(_Frozen):
     @classmethod
     def _study(cls, v: str) -> str:
         if not ID_PATTERN.match(v):
-            raise ValueError("use letters, digits, '_', '-' or '.' (at most 64), e.g. deepseek_2025")
+            raise ValueError("use letters, digits, '_', '-' or '.' (at most 64), "
+                             "e.g. deepseek_2025")
         return v
 
     @field_validator("tests")
@@ -354,19 +358,21 @@ class StudyConfig(_Frozen):
             if not self.groups and self.universe is None and any(
                 e.tickers is None for e in self.events
             ):
-                raise ValueError("groups: no securities: give groups, universe or tickers per event")
+                raise ValueError("groups: no securities: give groups, universe or tickers "
+                                 "per event")
         if self.universe is not None and self.universe in self.groups:
             raise ValueError(f"groups: group {self.universe!r} has the name of the universe "
                              f"(universe: {self.universe}), which is its own group of all its "
                              "members; rename the group")
         if self.model in ("ff3", "carhart", "ff5") and not self.factors:
-            raise ValueError(f"factors: model {self.model!r} needs Ken French daily factor file(s), "
-                             "e.g. factors: [F-F_Research_Data_5_Factors_2x3_daily.CSV]")
+            raise ValueError(f"factors: model {self.model!r} needs Ken French daily factor "
+                             "file(s), e.g. factors: [F-F_Research_Data_5_Factors_2x3_daily.CSV]")
         if self.claims:
             try:
                 check_claims(
                     self.claims, groups=[*self.groups, *filter(None, [self.universe])],
-                    event_ids=[e.id for e in self.events] if isinstance(self.events, list) else None,
+                    event_ids=([e.id for e in self.events] if isinstance(self.events, list)
+                               else None),
                     event_windows=self.event_windows,
                 )
             except ConfigError as exc:
@@ -380,6 +386,10 @@ class StudyConfig(_Frozen):
             return None
         return self.resolve_path(Path(self.events))  # ~ expanded, like data.path
 
+    @overload
+    def resolve_path(self, path: Path) -> Path: ...
+    @overload
+    def resolve_path(self, path: None) -> None: ...
     def resolve_path(self, path: Path | None) -> Path | None:
         """Resolve a path key (``data.path``, ``data.cache_dir``) against the config's folder."""
         if path is None:
@@ -388,13 +398,19 @@ class StudyConfig(_Frozen):
         return path if path.is_absolute() or self.base_dir is None else self.base_dir / path
 
     def to_yaml(self) -> str:
-        """Return the configuration as YAML with every default filled in (``config.resolved.yaml``)."""
+        """Return the configuration as YAML with every default filled in.
+
+        As written to ``config.resolved.yaml``.
+        """
         data = self.model_dump(mode="json", exclude={"base_dir"})
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
 def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel]:
-    """Return the model that holds the last key of ``loc`` (walks lists, unions and nested models)."""
+    """Return the model that holds the last key of ``loc``.
+
+    Walks lists, unions and nested models.
+    """
 
     def models_in(ann: Any) -> list[type[BaseModel]]:
         if isinstance(ann, type) and issubclass(ann, BaseModel):
@@ -460,7 +476,10 @@ def _short(value: Any, limit: int = 60) -> str:
 
 def _format_errors(exc: ValidationError, source: str, raw: Any = None,
                    node: yaml.Node | None = None) -> str:
-    """One line per problem: file, line, key, what is wrong and, for a misspelt key, a close match."""
+    """One line per problem.
+
+    File, line, key, what is wrong and, for a misspelt key, a close match.
+    """
     lines = []
     flat = raw.get("event_windows") if isinstance(raw, dict) else None
     flat_window = (isinstance(flat, list) and len(flat) == 2
@@ -522,8 +541,8 @@ def load_config(path: str | Path) -> StudyConfig:
     Raises
     ------
     ConfigError
-        When the file is missing or unreadable, is not valid YAML, or a key is unknown, missing or has
-        a bad value; the message names the file and key.
+        When the file is missing or unreadable, is not valid YAML, or a key is unknown, missing or
+        has a bad value; the message names the file and key.
     """
     p = Path(path)
     try:

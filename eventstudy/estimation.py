@@ -1,10 +1,10 @@
 """Estimation: from a study's specification and return panel to fitted abnormal returns.
 
-Pure functions that :meth:`eventstudy.EventStudy.fit` composes, each with one job: anchor event dates
-to sessions, build the model's inputs, screen the security-events that cannot be fitted, fit the
-normal-return model for all of them at once, and compute the event-window abnormal returns. The output
-is one frozen :class:`Estimate`; every variance and test statistic is computed later from it by
-:class:`eventstudy.statistics.panel.TestPanel` (the variance engine).
+Pure functions that :meth:`eventstudy.EventStudy.fit` composes, each with one job: anchor event
+dates to sessions, build the model's inputs, screen the security-events that cannot be fitted, fit
+the normal-return model for all of them at once, and compute the event-window abnormal returns. The
+output is one frozen :class:`Estimate`; every variance and test statistic is computed later from it
+by :class:`eventstudy.statistics.panel.TestPanel` (the variance engine).
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import Float64Array, IntArray, Window
+from eventstudy._typing import Float64Array, IntArray, NonTradingDayPolicy, Window
 from eventstudy.exceptions import (
     DataUnavailableError,
     EstimationError,
@@ -195,7 +196,8 @@ def _keys(events: pd.DataFrame) -> list[str]:
 
 
 def anchor_events(
-    events: pd.DataFrame, index: pd.DatetimeIndex, non_trading_day: str, calendar: str
+    events: pd.DataFrame, index: pd.DatetimeIndex, non_trading_day: NonTradingDayPolicy,
+    calendar: str
 ) -> tuple[IntArray, pd.DataFrame]:
     """Return the row of ``index`` that is day 0 of each security-event, and the shifted events.
 
@@ -238,7 +240,7 @@ def anchor_events(
     anchored = index[pos]
     moved = np.flatnonzero((anchored != dates) & ~after)
     rows = []
-    for i in moved:
+    for i in map(int, moved):
         d = dates[i]
         try:
             exchange_session = is_session(calendar, d)
@@ -403,7 +405,7 @@ def _missing_cause(panel: _Panel, factors: FactorData | None, positions: IntArra
     where = f"{lo}..{hi}" if len(inside) > 1 else f"{lo}"
     ticker = panel.returns.columns[col]
     if panel.returns.iloc[inside, col].isna().all():
-        last = panel.returns.iloc[:, col].last_valid_index()
+        last = cast("pd.Timestamp | None", panel.returns.iloc[:, col].last_valid_index())
         when = ("no return at all in the data" if last is None else
                 f"its last return is on {last.date()} (delisted?)"
                 if last < index[inside[0]] else "a missing or suspended price")
@@ -417,7 +419,8 @@ def _missing_cause(panel: _Panel, factors: FactorData | None, positions: IntArra
 
 
 def _screen(spec: StudySpec, panel: _Panel, factors: FactorData | None, y_est: Float64Array,
-            m_est: Float64Array, valid: np.ndarray, evt_all: IntArray) -> dict[int, tuple[str, bool]]:
+            m_est: Float64Array, valid: np.ndarray,
+            evt_all: IntArray) -> dict[int, tuple[str, bool]]:
     """Return {security-event: (reason, no_event_returns)} for those that cannot be fitted."""
     model = spec.model
     keys = _keys(spec.events)
@@ -543,10 +546,11 @@ def estimate(
     """
     model = spec.model
     events = spec.events
-    index = returns.index
+    index = cast(pd.DatetimeIndex, returns.index)  # checked by EventStudy
     n_rows = len(index)
-    pos0, shifted = anchor_events(events, index, spec.non_trading_day, spec.calendar)
-    col = returns.columns.get_indexer(events["ticker"]).astype(np.int64)
+    policy = cast(NonTradingDayPolicy, spec.non_trading_day)  # checked by StudySpec
+    pos0, shifted = anchor_events(events, index, policy, spec.calendar)
+    col = returns.columns.get_indexer(pd.Index(events["ticker"])).astype(np.int64)
     est_tau = taus(spec.estimation_window)
     lo, hi = span(list(spec.event_windows))
     evt_tau = taus((lo, hi))

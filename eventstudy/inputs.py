@@ -10,7 +10,7 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -213,8 +213,9 @@ def load_return_history(
 def _own_returns(close: pd.Series, kind: str) -> pd.Series:
     r = simple_returns(close)
     if kind == "log":
-        r = np.log1p(r)
-    return r.iloc[1:].rename(close.name)
+        r = cast(pd.Series, np.log1p(r))  # a ufunc keeps the Series
+    # pandas-stubs: Series.rename takes a Scalar, but a name is any Hashable (close.name's type)
+    return r.iloc[1:].rename(close.name)  # type: ignore[call-overload]
 
 
 MAX_EVENTS_BYTES = 64 * 2**20
@@ -227,7 +228,10 @@ _LATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T](?:1[6-9]|2[0-3]):")
 
 @lru_cache(maxsize=65536)  # events share dates: parse each distinct text once
 def _event_date(text: str) -> pd.Timestamp | None:
-    """Parse an ISO date (a time and zone may follow: the local calendar date is kept), else None."""
+    """Parse an ISO date, else None.
+
+    A time and zone may follow: the local calendar date is kept.
+    """
     if not _ISO_DATE.match(text):
         return None
     try:
@@ -290,8 +294,9 @@ def read_events_csv(path: Any) -> pd.DataFrame:
                           f"(got {header[:6]})")
     if len(rows) == 1:
         raise ConfigError(f"{p}: events CSV has no rows")
-    col: dict[str, int] = {name: header.index(name) for name in ("event_id", "ticker", "date", "label", "time",
-                                                 "group") if name in header}
+    col: dict[str, int] = {name: header.index(name)
+                           for name in ("event_id", "ticker", "date", "label", "time", "group")
+                           if name in header}
     today = pd.Timestamp.today().normalize()
     out: list[tuple[str, str, pd.Timestamp, str, str, str]] = []
     seen: dict[tuple[str, str], int] = {}
@@ -336,8 +341,10 @@ MAX_ROW_ERRORS = 20
 
 def _event_row(r: list[str], header: list[str], col: dict[str, int], where: str,
                today: pd.Timestamp) -> tuple[str, str, pd.Timestamp, str, str, str]:
-    """Check one events-CSV row: (event_id, ticker, date, label, time, group), or ConfigError
-    naming the line."""
+    """Check one events-CSV row: (event_id, ticker, date, label, time, group).
+
+    Raises ConfigError naming the line.
+    """
     if len(r) != len(header):
         raise ConfigError(f"{where}: {len(r)} fields, the header has {len(header)}")
     event_id, ticker, text_date = (r[col[c]].strip() for c in ("event_id", "ticker", "date"))
@@ -378,6 +385,12 @@ def resolve_securities(config: StudyConfig) -> tuple[list[str], dict[str, list[s
 
 
 def study_events(config: StudyConfig, tickers: list[str]) -> pd.DataFrame:
+    """Return the study's events, one row per security-event.
+
+    From ``events_path`` (event_id, ticker, date, label, time, group) or from the config's
+    ``events`` (event_id, ticker, date, label, time), an event without tickers applying to all
+    ``tickers``.
+    """
     if config.events_path is not None:
         frame = read_events_csv(config.events_path)
         if "label" not in frame.columns:
@@ -394,8 +407,11 @@ def study_events(config: StudyConfig, tickers: list[str]) -> pd.DataFrame:
 
 
 def study_calendar(config: StudyConfig) -> str:
-    """Return the exchange calendar tau is counted on: ``data.calendar``, or with ``auto`` the
-    market's exchange from its symbol (``^GSPC`` -> XNYS, ``^GDAXI`` -> XETR, ``*.DE`` -> XETR)."""
+    """Return the exchange calendar tau is counted on.
+
+    That is ``data.calendar``, or with ``auto`` the market's exchange from its symbol
+    (``^GSPC`` -> XNYS, ``^GDAXI`` -> XETR, ``*.DE`` -> XETR).
+    """
     if config.data.calendar != "auto":
         return config.data.calendar
     return exchange_for_symbol(normalize_ticker(config.market))
@@ -423,7 +439,10 @@ def price_source(
 
 
 def _date_range(config: StudyConfig, dates: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """First and last session the windows need, from the exchange calendar (never a default period)."""
+    """First and last session the windows need, from the exchange calendar.
+
+    Never a default period.
+    """
     lo, hi = pd.Timestamp(dates.min()), pd.Timestamp(dates.max())
     T0 = config.estimation_window[0]
     t2 = span(config.event_windows)[1]
@@ -447,15 +466,16 @@ def _dividends_in_windows(
     """Warn when raw prices are used and an ex-dividend date falls inside an event window (C02b)."""
     lo, hi = span(config.event_windows)
     for ev in events.itertuples():
-        if ev.ticker not in dividends.columns:
+        ticker, date = cast(str, ev.ticker), cast(pd.Timestamp, ev.date)
+        if ticker not in dividends.columns:
             continue
-        pos = int(np.searchsorted(index.values, pd.Timestamp(ev.date).to_datetime64()))
+        pos = int(np.searchsorted(index.values, pd.Timestamp(date).to_datetime64()))
         window = index[max(pos + lo, 0): max(pos + hi + 1, 0)]
-        paid = dividends[ev.ticker].reindex(window).fillna(0.0)
+        paid = dividends[ticker].reindex(window).fillna(0.0)
         for d in paid.index[paid.to_numpy() > 0]:
-            quality.add(ev.ticker, d, "dividend_in_window", "warning",
+            quality.add(ticker, d, "dividend_in_window", "warning",
                         f"ex-dividend date {d.date()} inside event window; raw prices used "
-                        f"(event {ev.event_id}, {ev.ticker})")
+                        f"(event {ev.event_id}, {ticker})")
 
 
 def _symbol_notes(config: StudyConfig) -> list[str]:
@@ -544,7 +564,8 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
         log=quality,
     )
     if not data.adjusted and data.dividends is not None:
-        _dividends_in_windows(config, events, data.dividends, close.index, quality)
+        _dividends_in_windows(config, events, data.dividends, cast(pd.DatetimeIndex, close.index),
+                              quality)
     if config.data.quality_errors == "warn":
         quality.downgrade_errors()
     quality.raise_errors()
@@ -590,9 +611,10 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
     if values is not None:
         lacking = [t for t in tickers if t not in values.index]
         if lacking:
+            more = ", ..." if len(lacking) > 8 else ""
             msg = (f"market values: no share count or cap for {len(lacking)} securities "
-                   f"({', '.join(lacking[:8])}{', ...' if len(lacking) > 8 else ''}); they are left "
-                   "out of the index lens (not counted as zero)")
+                   f"({', '.join(lacking[:8])}{more}); they are left out of the index lens "
+                   "(not counted as zero)")
             provenance = provenance.with_notes(msg)
             logger.info(msg)
     return StudyInputs(events, returns, market_returns, groups, provenance, market_history,
@@ -601,8 +623,11 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
 
 
 def _series_table(sources: dict[str, str], vintage: str, adjusted: bool) -> pd.DataFrame:
-    """One row per price series: ticker, source, vintage (the bundle's build vintage, or the fetch
-    date of a download), adjusted; read where the data were loaded, never parsed from reports."""
+    """One row per price series: ticker, source, vintage, adjusted.
+
+    The vintage is the bundle's build vintage, or the fetch date of a download; read where the
+    data were loaded, never parsed from reports.
+    """
     from eventstudy import datasets
 
     rows = []

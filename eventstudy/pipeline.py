@@ -1,13 +1,13 @@
 """The pipeline: from a study file to loaded inputs, fitted results and a written report.
 
 The commands of :mod:`eventstudy.cli` call these functions and only print what they return. Each
-step is the library's own: :func:`eventstudy.config.load_config`, :func:`eventstudy.inputs.load_study_inputs`,
-:meth:`eventstudy.EventStudy.fit` and :func:`eventstudy.reporting.export.write_report`.
+step is the library's own: :func:`eventstudy.config.load_config`,
+:func:`eventstudy.inputs.load_study_inputs`, :meth:`eventstudy.EventStudy.fit` and
+:func:`eventstudy.reporting.export.write_report`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any

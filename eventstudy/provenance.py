@@ -1,8 +1,8 @@
 """Where a study's numbers came from: a frozen, typed record carried from loading to the reports.
 
 :class:`Provenance` replaces the untyped ``metadata`` dict of earlier versions. The pipeline
-(:func:`eventstudy.inputs.load_study_inputs`) fills it from the data it loaded; a study built in Python
-gets a minimal one. Results hold it unchanged, and every report and the manifest read it.
+(:func:`eventstudy.inputs.load_study_inputs`) fills it from the data it loaded; a study built in
+Python gets a minimal one. Results hold it unchanged, and every report and the manifest read it.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ class Provenance:
     market : str
         The market (benchmark) symbol, e.g. ``'^GSPC'``.
     source : str
-        Name of the price source (``'auto'``, ``'bundled'``, a file; ``'user-supplied'`` for a study from returns).
+        Name of the price source (``'auto'``, ``'bundled'``, a file; ``'user-supplied'`` for a study
+        from returns).
     vintage : str
         Vintage of the data (bundle build, fetch date or ``'n/a'``).
     adjusted : bool

@@ -1,8 +1,8 @@
 """Recovery: how long a price took to regain its pre-event close, and how deep it fell first.
 
-A reader's question after a sell-off is not only "how much" but "for how long". For a price series
-P and an event's day 0, the pre-event level is the close of day -1. The recovery session is the first
-session from day 0 on whose close is at or above it; the drawdown is the lowest close before that,
+A reader's question after a sell-off is not only "how much" but "for how long". For a price
+series P and an event's day 0, the pre-event level is the close of day -1. The recovery session is
+the first session from day 0 on whose close is at or above it; the drawdown is the lowest close before that,
 relative to the pre-event close. Pure functions of price levels (or of an equal-weighted group of
 them, normalised to day -1 = 1).
 """
@@ -54,13 +54,17 @@ class Recovery:
     last_date: pd.Timestamp
 
     def text(self) -> str:
-        """One line for readers, e.g. '^GSPC regained its 2025-01-24 close on 2025-02-13 (day
-        +13) after a low of -1.46% on 2025-01-27'."""
+        """Return one line for readers.
+
+        E.g. '^GSPC regained its pre-event close on 2025-02-13 (day +13) after a low of -1.75%
+        on 2025-02-03'.
+        """
         low = f"a low of {self.drawdown * 100:+.2f}% on {self.drawdown_date.date()}"
         if self.recovered and self.date is not None:
             return (f"{self.name} regained its pre-event close on {self.date.date()} (day "
                     f"+{self.sessions}) after {low}")
-        return f"{self.name} had not regained its pre-event close by {self.last_date.date()} ({low})"
+        return (f"{self.name} had not regained its pre-event close by {self.last_date.date()} "
+                f"({low})")
 
 
 def recovery(levels: pd.Series, day0: pd.Timestamp, name: str | None = None) -> Recovery:

@@ -1,11 +1,11 @@
 """``EventStudyResults``: the frozen outputs of ``EventStudy.fit``.
 
 Results are built from one immutable snapshot (the :class:`~eventstudy.estimation.Estimate`, the
-:class:`~eventstudy.specification.StudySpec` and :class:`~eventstudy.specification.FitOptions` used, the
-:class:`~eventstudy.provenance.Provenance` and the return panel); they never read the study object, so
-changing or deleting the study after ``fit()`` changes nothing. Every AR/CAR variance and t statistic
-comes from the variance engine, :class:`~eventstudy.statistics.panel.TestPanel`, under the study's
-conventions. Values computed on first use are cached; they depend only on the snapshot.
+:class:`~eventstudy.specification.StudySpec` and :class:`~eventstudy.specification.FitOptions` used,
+the :class:`~eventstudy.provenance.Provenance` and the return panel); they never read the study
+object, so changing or deleting the study after ``fit()`` changes nothing. Every AR/CAR variance and
+t statistic comes from the variance engine, :class:`~eventstudy.statistics.panel.TestPanel`, under
+the study's conventions. Values computed on first use are cached; they depend only on the snapshot.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -44,7 +44,10 @@ CLAIM_COLUMNS = ["claim_id", "claim", "test", "metric", "value", "p_value", "ver
 
 
 class ClaimsReport(Protocol):
-    """What results need of an evaluation of claims (:class:`eventstudy.claims.ClaimsEvaluation`)."""
+    """What results need of an evaluation of claims.
+
+    See :class:`eventstudy.claims.ClaimsEvaluation`.
+    """
 
     def __len__(self) -> int:
         """Return the number of claims."""
@@ -173,8 +176,11 @@ class EventStudyResults:
         return pd.MultiIndex.from_frame(self.events[["event_id", "ticker"]])
 
     def _members(self, group: str, event_id: str | None = None) -> np.ndarray:
-        """(n_fitted,) mask of ``group``, within the security-events of ``event_id`` when given
-        (a unit of :attr:`event_units` other than 'pooled')."""
+        """Return the (n_fitted,) mask of ``group``.
+
+        Within the security-events of ``event_id`` when given (a unit of :attr:`event_units`
+        other than 'pooled').
+        """
         mask = self.spec.members(group, self.events["ticker"].to_numpy(), self.estimate.keep)
         if event_id is not None and event_id != POOLED:
             mask = mask & (self.events["event_id"] == event_id).to_numpy()
@@ -196,8 +202,11 @@ class EventStudyResults:
 
     @cached_property
     def event_units(self) -> list[str]:
-        """The event_id values of the tables: one per event, or the only event's id, or
-        ``'pooled'`` when several events are averaged together (see :attr:`pooled`)."""
+        """The event_id values of the tables.
+
+        One per event, or the only event's id, or ``'pooled'`` when several events are averaged
+        together (see :attr:`pooled`).
+        """
         ids = list(dict.fromkeys(self.events["event_id"]))
         if len(ids) == 1:
             return ids
@@ -217,15 +226,18 @@ class EventStudyResults:
 
     @property
     def groups(self) -> list[str]:
-        """Group names, in config order: named groups, ``other`` (securities in no group, when
-        there are any), then the universe."""
+        """Group names, in config order.
+
+        Named groups, ``other`` (securities in no group, when there are any), then the universe.
+        """
         return list(self.spec.groups)
 
     # ------------------------------------------------------------------ per security-event
     @cached_property
     def ar(self) -> pd.DataFrame:
         """(n_tau, n_events) abnormal returns, index tau, columns (event_id, ticker)."""
-        return pd.DataFrame(self._ar.T, index=pd.Index(self._tau, name="tau"), columns=self._columns)
+        return pd.DataFrame(self._ar.T, index=pd.Index(self._tau, name="tau"),
+                            columns=self._columns)
 
     @cached_property
     def _cum_ar(self) -> Float64Array:
@@ -267,21 +279,29 @@ class EventStudyResults:
 
     @property
     def sar(self) -> pd.DataFrame:
-        """(n_tau, n_events) standardised ARs, AR / sqrt(Var(AR)) under the study's conventions
-        (Patell 1976); index tau, columns (event_id, ticker). Equal to ar.csv's ``t``."""
+        """(n_tau, n_events) standardised ARs, AR / sqrt(Var(AR)).
+
+        Standardised under the study's conventions (Patell 1976); index tau, columns
+        (event_id, ticker). Equal to ar.csv's ``t``.
+        """
         return pd.DataFrame(self.panel.sar.T, index=pd.Index(self._tau, name="tau"),
                             columns=self._columns)
 
     def bhar_window(self, t1: int, t2: int) -> pd.Series:
-        """Return the buy-and-hold abnormal return over [t1, t2] per security-event:
-        prod(1 + R) - prod(1 + normal return) (Barber and Lyon 1997); NaN if a day is missing."""
+        """Return the buy-and-hold abnormal return over [t1, t2] per security-event.
+
+        prod(1 + R) - prod(1 + normal return) (Barber and Lyon 1997); NaN if a day is missing.
+        """
         from eventstudy.statistics.parametric import bhar
 
         return pd.Series(bhar(self.panel, (t1, t2)), index=self._columns, name=f"bhar[{t1},{t2}]")
 
     @cached_property
     def params(self) -> pd.DataFrame:
-        """Normal-return model coefficients per security-event (alpha, beta for the market model)."""
+        """Normal-return model coefficients per security-event.
+
+        Alpha, beta for the market model.
+        """
         return pd.DataFrame(self.estimate.fit.params, index=self._columns,
                             columns=list(self.spec.model.param_names))
 
@@ -381,8 +401,10 @@ class EventStudyResults:
 
     @cached_property
     def aar(self) -> pd.DataFrame:
-        """(n_tau, n_groups) average abnormal return per group; columns (event_id, group) when
-        events are reported apart (:attr:`event_units`)."""
+        """(n_tau, n_groups) average abnormal return per group.
+
+        Columns (event_id, group) when events are reported apart (:attr:`event_units`).
+        """
         return self._by_unit({(e, g): cross_sectional_t(self._ar[self._members(g, e)], axis=0)[0]
                               for e in self.event_units for g in self.groups})
 
@@ -409,7 +431,8 @@ class EventStudyResults:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 mean, _, _, n = cross_sectional_t(sub, axis=0)
-                sd = np.nanstd(sub, axis=0, ddof=1) if len(sub) > 1 else np.full(len(self._tau), np.nan)
+                sd = (np.nanstd(sub, axis=0, ddof=1) if len(sub) > 1
+                      else np.full(len(self._tau), np.nan))
                 half = stats.t.ppf(0.5 + ci / 2, n - 1) * sd / np.sqrt(n)
             frames.append(pd.DataFrame({"group": g, "tau": self._tau, "caar": mean,
                                         "lower": mean - half, "upper": mean + half, "n": n,
@@ -418,8 +441,10 @@ class EventStudyResults:
 
     @cached_property
     def caar(self) -> pd.DataFrame:
-        """(n_tau, n_groups) CAAR from the first tau of the widest event window; columns
-        (event_id, group) when events are reported apart."""
+        """(n_tau, n_groups) CAAR from the first tau of the widest event window.
+
+        Columns (event_id, group) when events are reported apart.
+        """
         path = self.caar_path()
         return self._by_unit({(e, g): sub["caar"].to_numpy()
                               for (e, g), sub in path.groupby(["event_id", "group"], sort=False)})
@@ -574,15 +599,17 @@ class EventStudyResults:
         mkt = self.market.bfill(axis=1).iloc[:, 0].rename("market")
         both = pd.concat([self.returns, mkt], axis=1)
         if self.provenance.returns == "log":
-            return np.exp(both.cumsum())
+            return cast(pd.DataFrame, np.exp(both.cumsum()))  # a ufunc keeps the frame
         return (1 + both).cumprod()
 
     # ------------------------------------------------------------------ tests
     @cached_property
     def panel(self) -> TestPanel:
-        """The security-events' abnormal returns as a :class:`~eventstudy.statistics.TestPanel`:
-        the variance engine (estimation residuals, event-window ARs, standardisation under the
-        study's conventions)."""
+        """The security-events' abnormal returns as a :class:`~eventstudy.statistics.TestPanel`.
+
+        The variance engine: estimation residuals, event-window ARs, standardisation under the
+        study's conventions.
+        """
         est = self.estimate
         x_all, valid_all = est.est_all if est.est_all is not None else (None, None)
         return build_panel(
@@ -594,8 +621,10 @@ class EventStudyResults:
 
     @cached_property
     def tests(self) -> pd.DataFrame:
-        """One row per group x event window x test: group, tau_start, tau_end, test, statistic,
-        p_value, n (and p_value_adjusted when the study sets ``p_adjust``).
+        """One row per group x event window x test.
+
+        Columns group, tau_start, tau_end, test, statistic, p_value, n (and p_value_adjusted
+        when the study sets ``p_adjust``).
 
         The tests are the study's ``tests`` (default :data:`~eventstudy.statistics.battery.
         DEFAULT_TESTS`) under its ``conventions``; see the README section "What it computes".
@@ -620,8 +649,9 @@ class EventStudyResults:
         window: Window | None = None,
         cov_type: str = "HC1",
     ) -> Any:
-        """Regress CAR over ``window`` on characteristics; see
-        :func:`eventstudy.statistics.regression.car_regression`.
+        """Regress CAR over ``window`` on characteristics.
+
+        See :func:`eventstudy.statistics.regression.car_regression`.
 
         Parameters
         ----------
@@ -656,8 +686,10 @@ class EventStudyResults:
 
     @cached_property
     def regression(self) -> Any:
-        """The study's ``regression`` (config key or ``EventStudy(regression=)``), fitted; None
-        without one."""
+        """The study's ``regression`` (config key or ``EventStudy(regression=)``), fitted.
+
+        None without one.
+        """
         spec = self.regression_spec
         if not spec:
             return None
@@ -735,14 +767,21 @@ class EventStudyResults:
         return repr_html(self)
 
     # ------------------------------------------------------------------ plots and reports
-    def plot_caar(self, ax: Any = None, *, ci: float = 0.95, groups: list[str] | None = None) -> Figure:
-        """Plot CAAR paths per group with a ``ci`` band; see :func:`eventstudy.reporting.plots.plot_caar`."""
+    def plot_caar(self, ax: Any = None, *, ci: float = 0.95,
+                  groups: list[str] | None = None) -> Figure:
+        """Plot CAAR paths per group with a ``ci`` band.
+
+        See :func:`eventstudy.reporting.plots.plot_caar`.
+        """
         from eventstudy.reporting.plots import plot_caar
 
         return plot_caar(self, ax=ax, ci=ci, groups=groups)
 
     def plot_ar(self, ax: Any = None, *, tau: int = 0) -> Figure:
-        """Bar chart of AR(tau) of the named securities; see :func:`eventstudy.reporting.plots.plot_ar`."""
+        """Bar chart of AR(tau) of the named securities.
+
+        See :func:`eventstudy.reporting.plots.plot_ar`.
+        """
         from eventstudy.reporting.plots import plot_ar
 
         return plot_ar(self, ax=ax, tau=tau)
@@ -761,14 +800,17 @@ class EventStudyResults:
             have = set(self.events["ticker"])
             unknown = [t for t in dict.fromkeys(tickers) if t not in have]
             if unknown:
-                raise SpecificationError(f"plot_car: no security-event for ticker(s) {name_list(unknown)} "
-                                  f"in these results; tickers: {name_list(sorted(have))}")
+                raise SpecificationError(f"plot_car: no security-event for ticker(s) "
+                                         f"{name_list(unknown)} in these results; tickers: "
+                                         f"{name_list(sorted(have))}")
 
         return plot_car(self, ax=ax, tickers=tickers)
 
     def to_report(self, output_dir: str | Path) -> Path:
-        """Write tables, summary and PDF report to ``output_dir``; see
-        :func:`eventstudy.reporting.export.write_report`."""
+        """Write tables, summary and PDF report to ``output_dir``.
+
+        See :func:`eventstudy.reporting.export.write_report`.
+        """
         from eventstudy.reporting.export import write_report
 
         return write_report(self, output_dir)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import cast, overload
 
 import numpy as np
 import pandas as pd
@@ -21,10 +22,14 @@ def _period_returns(prices: pd.DataFrame, kind: ReturnType) -> pd.DataFrame:
     if kind == "simple":
         return ratio - 1.0
     if kind == "log":
-        return np.log(ratio)
+        return cast(pd.DataFrame, np.log(ratio))  # a ufunc keeps the frame
     raise ConfigError(f"returns must be 'simple' or 'log', not {kind!r}")
 
 
+@overload
+def simple_returns(prices: pd.DataFrame) -> pd.DataFrame: ...
+@overload
+def simple_returns(prices: pd.Series) -> pd.Series: ...
 def simple_returns(prices: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
     """Return simple returns R_t = P_t / P_{t-1} - 1 of one price series or of each column."""
     return prices / prices.shift(1) - 1.0
@@ -36,9 +41,10 @@ def aligned_returns(
     """Compute security and market returns over the sessions each security shares with the market.
 
     For each security the prices are first restricted to the dates on which both it and the market
-    have a price; returns are then taken between consecutive shared dates, so a security's return and
-    the market return it is paired with always span the same interval (case C12). A date on which
-    only one of the two traded yields no return (NaN) and is never forward-filled into a 0% return.
+    have a price; returns are then taken between consecutive shared dates, so a security's return
+    and the market return it is paired with always span the same interval (case C12). A date on
+    which only one of the two traded yields no return (NaN) and is never forward-filled into a 0%
+    return.
 
     Parameters
     ----------
@@ -55,7 +61,8 @@ def aligned_returns(
         (n_dates, n_securities) decimal returns; NaN where the security or the market has no price
         and on each security's first shared date.
     market_returns : pandas.DataFrame
-        (n_dates, n_securities) the market's return over the same interval as each security's return.
+        (n_dates, n_securities) the market's return over the same interval as each security's
+        return.
 
     Raises
     ------

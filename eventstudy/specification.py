@@ -1,8 +1,8 @@
 """What a study is: its security-events, groups, windows, model and test options, as frozen records.
 
 :class:`StudySpec` holds the specification of a study (what to estimate) and :class:`FitOptions` the
-choices of inference (which tests, under which conventions). Both are built once, validated, and handed
-to :mod:`eventstudy.estimation` and to the results, which never read the study object again.
+choices of inference (which tests, under which conventions). Both are built once, validated, and
+handed to :mod:`eventstudy.estimation` and to the results, which never read the study object again.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -105,8 +105,8 @@ def events_frame(events: pd.DataFrame | Sequence[Mapping[str, Any]]) -> pd.DataF
         rows = frame.loc[same].sort_values(["ticker", "date"]).head(2)
         warnings.warn(
             f"events {' and '.join(rows['event_id'])} both hold {rows['ticker'].iat[0]} on "
-            f"{rows['date'].iat[0].date()}: the same security-event counts twice in the averages "
-            f"({int(same.sum())} such rows)",
+            f"{cast(pd.Timestamp, rows['date'].iat[0]).date()}: the same security-event counts "
+            f"twice in the averages ({int(same.sum())} such rows)",
             EventWindowOverlapWarning,
             stacklevel=3,
         )

@@ -1,10 +1,12 @@
-"""``EventStudy``: holds and validates a study's data and specification; ``fit()`` composes the steps.
+"""``EventStudy``: holds and validates a study's data and specification.
+
+``fit()`` composes the steps.
 
 The model -> fit -> results pattern of statsmodels and linearmodels. The constructor validates the
 data (returns, market, factors) and builds the frozen :class:`~eventstudy.specification.StudySpec`;
 :meth:`EventStudy.fit` runs :func:`eventstudy.estimation.estimate`, wraps the estimate in frozen
-:class:`~eventstudy.results.EventStudyResults` and evaluates the study's claims on them. Results never
-read the study again.
+:class:`~eventstudy.results.EventStudyResults` and evaluates the study's claims on them. Results
+never read the study again.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -92,8 +94,9 @@ class EventStudy:
         (n_sessions, n_securities) decimal returns indexed by session date (sorted, unique,
         tz-naive ``DatetimeIndex``). Event time tau counts rows of this index.
     market : pandas.Series or pandas.DataFrame
-        Market returns: a Series on the same index, or a frame shaped like ``returns`` that gives the
-        market return paired with each security (see :func:`eventstudy.returns.aligned_returns`).
+        Market returns: a Series on the same index, or a frame shaped like ``returns`` that gives
+        the market return paired with each security (see
+        :func:`eventstudy.returns.aligned_returns`).
     groups : mapping of str to list of str, optional
         Named groups of tickers whose AAR and CAAR are reported. Default: one group ``all``.
         Security-events in no group form one more group, ``other`` (``ungrouped`` when a group is
@@ -125,7 +128,8 @@ class EventStudy:
     regression : dict, optional
         A cross-sectional regression of CARs for ``res.regression``: ``x`` (regressors), ``window``
         (default the first event window), ``cov_type`` (default 'HC1') and ``data`` (a frame of
-        characteristics keyed by event_id and/or ticker); see :meth:`EventStudyResults.car_regression`.
+        characteristics keyed by event_id and/or ticker); see
+        :meth:`EventStudyResults.car_regression`.
     exclude_other_events : bool, default True
         Leave the sessions of another event window of the same security out of an estimation
         window (case C22b); False keeps them in the fit. Either way a warning reports the overlap.
@@ -219,7 +223,8 @@ class EventStudy:
         self.provenance = prov.with_notes(*notes)
         self.options: FitOptions = fit_options(tests, conventions, p_adjust, bootstrap,
                                                headline_test, pool_events)
-        self.factors: FactorData | None = factor_data(model_, factors, self.returns.index)
+        self.factors: FactorData | None = factor_data(
+            model_, factors, cast(pd.DatetimeIndex, self.returns.index))  # checked above
         self.regression = dict(regression) if regression else None
         self.market_values = (check_market_values(market_values, "market_values")
                               if market_values is not None else None)

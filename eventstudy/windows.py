@@ -46,8 +46,8 @@ def check_windows(
     ------
     ConfigError
         When a window is reversed, no event window is given, or the estimation window does not end
-        before the event windows start (case C22a: "estimation window must end before the event window
-        starts (0 >= -5)").
+        before the event windows start (case C22a: "estimation window must end before the event
+        window starts (0 >= -5)").
     """
     T0, T1 = int(estimation_window[0]), int(estimation_window[1])
     if T0 > T1:

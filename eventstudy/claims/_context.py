@@ -1,9 +1,13 @@
-"""What every claim test reads from a fitted study: the event's day 0, groups, CARs, market history."""
+"""What every claim test reads from a fitted study.
+
+The event's day 0, groups, CARs, market history.
+"""
 
 from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -56,8 +60,8 @@ class ClaimContext:
         ids = list(dict.fromkeys(events["event_id"]))
         event_id = claim.event if claim.event is not None else (ids[0] if len(ids) == 1 else None)
         if event_id is None:
-            raise ConfigError(f"{self.where}: the study has {len(ids)} events; set event: to one of "
-                              f"{ids[:10]}")
+            raise ConfigError(f"{self.where}: the study has {len(ids)} events; set event: to one "
+                              f"of {ids[:10]}")
         if event_id not in ids:
             raise ConfigError(f"{self.where}: event {event_id!r} has no fitted security; events: "
                               f"{ids[:10]}")
@@ -101,8 +105,8 @@ class ClaimContext:
         Raises
         ------
         ConfigError
-            When the CSV file is missing, unreadable or lacks the columns ticker and market_cap, or a
-            cap is not a positive number; the message names the file.
+            When the CSV file is missing, unreadable or lacks the columns ticker and market_cap, or
+            a cap is not a positive number; the message names the file.
         """
         if caps is None:
             return None
@@ -114,10 +118,12 @@ class ClaimContext:
             try:
                 frame = pd.read_csv(path)
             except (OSError, ValueError) as exc:
-                raise ConfigError(f"{self.where}: market_caps {path}: cannot read ({exc})") from None
+                raise ConfigError(
+                    f"{self.where}: market_caps {path}: cannot read ({exc})"
+                ) from None
             if not {"ticker", "market_cap"} <= set(frame.columns):
-                raise ConfigError(f"{self.where}: market_caps {path}: need columns ticker,market_cap "
-                                  f"(got {list(frame.columns)})")
+                raise ConfigError(f"{self.where}: market_caps {path}: need columns "
+                                  f"ticker,market_cap (got {list(frame.columns)})")
             table = pd.Series(pd.to_numeric(frame["market_cap"], errors="coerce").to_numpy(),
                               index=frame["ticker"].astype(str), dtype="float64")
         bad = table[~(table > 0)]
@@ -135,7 +141,10 @@ class ClaimContext:
     # ------------------------------------------------------------------ market history
     @cached_property
     def market(self) -> pd.Series:
-        """Daily market returns (decimals) by session date, covering the lookback and named dates."""
+        """Daily market returns (decimals) by session date.
+
+        They cover the lookback and named dates.
+        """
         hist = self.history
         if hist is None:
             raise DataUnavailableError(
@@ -152,7 +161,7 @@ class ClaimContext:
             raise DataUnavailableError(
                 f"{self.where}: no {self.market_name} return on day 0 ({self.day0.date()})"
             )
-        return int(idx.get_loc(self.day0))
+        return int(cast(int, idx.get_loc(self.day0)))  # a unique index: one position
 
     def market_sum(self, t1: int, t2: int) -> float:
         """Sum of market returns over [t1, t2] around day 0 (the market's analogue of a CAR)."""
@@ -178,9 +187,12 @@ class ClaimContext:
         return (float(np.std(x, ddof=1)) if len(x) > 1 else float("nan")), int(len(x))
 
     def session_returns(self, window: tuple[int, int]) -> pd.DataFrame:
-        """Raw security returns of the event's tickers over [t1, t2] relative to day 0 (rows: tau)."""
+        """Raw security returns of the event's tickers over [t1, t2] relative to day 0.
+
+        Rows: tau.
+        """
         R = self.results.returns
-        p0 = int(R.index.get_loc(self.day0))
+        p0 = int(cast(int, R.index.get_loc(self.day0)))  # a unique index: one position
         lo, hi = max(p0 + window[0], 0), p0 + window[1]
         cols = [t for t in self.tickers if t in R.columns]
         out = R.iloc[lo:hi + 1][cols]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 from eventstudy.claims._context import ALL_SECURITIES, ClaimContext, pct
@@ -35,10 +37,10 @@ def generalized_sign_test(w: int, n: int, p0: float) -> tuple[float, float]:
 
     Notes
     -----
-    The generalized sign test of Cowan (1992) takes the null share from the estimation period instead
-    of 1/2, which allows for the skewness of daily returns. Securities share one event date here, so
-    their moves are cross-correlated and the binomial p-value overstates significance: it measures
-    breadth, not independent evidence (Kolari and Pynnonen 2010).
+    The generalized sign test of Cowan (1992) takes the null share from the estimation period
+    instead of 1/2, which allows for the skewness of daily returns. Securities share one event date
+    here, so their moves are cross-correlated and the binomial p-value overstates significance: it
+    measures breadth, not independent evidence (Kolari and Pynnonen 2010).
 
     References
     ----------
@@ -87,7 +89,8 @@ def breadth(spec: BreadthTest, ctx: ClaimContext) -> TestOutcome:
     T0, T1 = ctx.results.estimation_window
     R = ctx.session_returns((T0, 0))
     members = [t for t in members if t in R.columns]
-    r0 = R.loc[0, members].dropna() if 0 in R.index else R.iloc[:0, 0]
+    r0: pd.Series = (cast(pd.Series, R.loc[0, members]).dropna() if 0 in R.index
+                     else R.iloc[:0, 0])
     n = int(len(r0))
     moved = int((sign * r0 > 0).sum())
     share = moved / n if n else math.nan
@@ -108,12 +111,14 @@ def breadth(spec: BreadthTest, ctx: ClaimContext) -> TestOutcome:
         idx = float(ctx.market.iloc[ctx.pos0])
     except Exception:  # no market history (API with a per-security market frame): report n/a
         idx = math.nan
-    diff_p = float(cross_sectional_t((r0 - idx).to_numpy())[2]) if n > 1 and math.isfinite(idx) else math.nan
+    diff_p = (float(cross_sectional_t((r0 - idx).to_numpy())[2])
+              if n > 1 and math.isfinite(idx) else math.nan)
     word = "negative" if sign < 0 else "positive"
     metrics = [
         Metric(f"share of {label} with {word} return on day 0 (n = {n})", share, p_sign),
         Metric(f"generalized sign test z (base rate {p0:.3f})", z, p_sign),
-        Metric(f"share of {label} with significantly {word} AR on day 0 (p < {spec.alpha:g})", share_sig),
+        Metric(f"share of {label} with significantly {word} AR on day 0 (p < {spec.alpha:g})",
+               share_sig),
         Metric(f"equal-weighted mean return of {label} on day 0", ew),
         Metric(f"{ctx.market_name} return on day 0", idx),
         Metric("equal-weighted minus index", ew - idx, diff_p),
@@ -136,8 +141,9 @@ def breadth(spec: BreadthTest, ctx: ClaimContext) -> TestOutcome:
     who = (f"the study's {n} {'security' if n == 1 else 'securities'}" if label == ALL_SECURITIES
            else f"{n} {label} members")
     reason = (f"{moved} of {who} ({share * 100:.1f}%) had a {word} return on "
-              f"{ctx.day0.date()} (broad needs {spec.min_share * 100:g}% and sign-test p < {spec.alpha:g};"
-              f" p = {p_sign:.3g}); {share_sig * 100:.1f}% had a significantly {word} AR; "
+              f"{ctx.day0.date()} (broad needs {spec.min_share * 100:g}% and sign-test "
+              f"p < {spec.alpha:g}; p = {p_sign:.3g}); "
+              f"{share_sig * 100:.1f}% had a significantly {word} AR; "
               f"equal-weighted mean {pct(ew)} vs {ctx.market_name} {pct(idx)}")
     return TestOutcome("breadth", finding, spec.expect, reason, metrics)
 
@@ -156,12 +162,12 @@ def concentration(spec: ConcentrationTest, ctx: ClaimContext) -> TestOutcome:
     -------
     TestOutcome
         Metrics: CAAR of the exposed group and of the rest of the universe (universe members not
-        exposed), each with its cross-sectional t p-value; their difference with Welch's t (two-sided
-        p); the Mann-Whitney U statistic with its two-sided p-value; and the group's contribution to
-        the index move (see :func:`_contribution`; n/a without ``market_caps``). Finding
-        ``concentrated`` when the difference lies in the claim's direction and both tests reject at
-        ``alpha``; ``not_concentrated`` when neither rejects or the difference has the other sign;
-        else ``unclear``.
+        exposed), each with its cross-sectional t p-value; their difference with Welch's t
+        (two-sided p); the Mann-Whitney U statistic with its two-sided p-value; and the group's
+        contribution to the index move (see :func:`_contribution`; n/a without ``market_caps``).
+        Finding ``concentrated`` when the difference lies in the claim's direction and both tests
+        reject at ``alpha``; ``not_concentrated`` when neither rejects or the difference has the
+        other sign; else ``unclear``.
 
     Notes
     -----
@@ -192,7 +198,8 @@ def concentration(spec: ConcentrationTest, ctx: ClaimContext) -> TestOutcome:
     if len(a) >= 2 and len(b) >= 2:
         welch = stats.ttest_ind(a, b, equal_var=False)
         mw = stats.mannwhitneyu(a, b, alternative="two-sided")
-        t, p_t, u, p_u = float(welch.statistic), float(welch.pvalue), float(mw.statistic), float(mw.pvalue)
+        t, p_t = float(welch.statistic), float(welch.pvalue)
+        u, p_u = float(mw.statistic), float(mw.pvalue)
     else:
         t = p_t = u = p_u = math.nan
     metrics = [
@@ -211,9 +218,9 @@ def concentration(spec: ConcentrationTest, ctx: ClaimContext) -> TestOutcome:
         finding = "not_concentrated"
     else:
         finding = UNCLEAR
-    reason = (f"CAAR{w} {pct(float(ma))} for {name} (n = {len(a)}) vs {pct(float(mb))} for the rest of "
-              f"{label} (n = {len(b)}): difference {pct(diff)}, Welch p = {p_t:.3g}, Mann-Whitney "
-              f"p = {p_u:.3g} (alpha {spec.alpha:g})")
+    reason = (f"CAAR{w} {pct(float(ma))} for {name} (n = {len(a)}) vs {pct(float(mb))} for the "
+              f"rest of {label} (n = {len(b)}): difference {pct(diff)}, Welch p = {p_t:.3g}, "
+              f"Mann-Whitney p = {p_u:.3g} (alpha {spec.alpha:g})")
     return TestOutcome("concentration", finding, spec.expect, reason, metrics)
 
 

@@ -1,4 +1,7 @@
-"""Evaluate a study's claims: run each claim's tests on the fitted results and combine the verdicts."""
+"""Evaluate a study's claims.
+
+Run each claim's tests on the fitted results and combine the verdicts.
+"""
 
 from __future__ import annotations
 
@@ -39,7 +42,10 @@ class ClaimResult:
 
     @property
     def verdict(self) -> str:
-        """The claim's verdict by its ``rule``; see :func:`eventstudy.claims.verdict.claim_verdict`."""
+        """The claim's verdict by its ``rule``.
+
+        See :func:`eventstudy.claims.verdict.claim_verdict`.
+        """
         return claim_verdict([o.verdict for o in self.outcomes], self.spec.rule)
 
     def heading(self) -> str:
@@ -64,10 +70,10 @@ class ClaimsEvaluation:
         Returns
         -------
         pandas.DataFrame
-            Columns claim_id, claim, test, metric, value, p_value, verdict. Each claim starts with its
-            own row (test ``claim``, metric ``verdict (rule: all)``); the rows of a test carry that
-            test's verdict. Values are decimals (returns, shares), statistics or ranks; p_value is NaN
-            where no test applies.
+            Columns claim_id, claim, test, metric, value, p_value, verdict. Each claim starts with
+            its own row (test ``claim``, metric ``verdict (rule: all)``); the rows of a test carry
+            that test's verdict. Values are decimals (returns, shares), statistics or ranks; p_value
+            is NaN where no test applies.
         """
         rows: list[tuple[Any, ...]] = []
         for c in self.claims:
@@ -75,8 +81,8 @@ class ClaimsEvaluation:
             rows.append((s.id, s.claim, "claim", f"verdict (rule: {s.rule}; event {c.event_id}, "
                          f"day 0 {c.day0.date()})", math.nan, math.nan, c.verdict))
             for o in c.outcomes:
-                rows += [(s.id, s.claim, o.test, m.name, float(m.value), float(m.p_value), o.verdict)
-                         for m in o.metrics]
+                rows += [(s.id, s.claim, o.test, m.name, float(m.value), float(m.p_value),
+                          o.verdict) for m in o.metrics]
         return pd.DataFrame(rows, columns=CLAIM_COLUMNS)
 
     def verdicts(self) -> pd.DataFrame:
@@ -91,7 +97,10 @@ class ClaimsEvaluation:
         return pd.DataFrame(rows, columns=["claim_id", "claim", "test", "verdict", "reason"])
 
     def text(self) -> str:
-        """Return the verdicts as plain text: each claim's verdict, then each test's with its numbers."""
+        """Return the verdicts as plain text.
+
+        Each claim's verdict, then each test's with its numbers.
+        """
         lines = []
         for c in self.claims:
             lines.append(c.heading())

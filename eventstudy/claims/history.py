@@ -1,5 +1,7 @@
-"""The span of the market's own return history that the market-based claim tests need (the
-pipeline, :func:`eventstudy.inputs.load_study_inputs`, loads it)."""
+"""The span of the market's own return history that the market-based claim tests need.
+
+The pipeline, :func:`eventstudy.inputs.load_study_inputs`, loads it.
+"""
 
 from __future__ import annotations
 
@@ -32,10 +34,11 @@ def market_history_range(
     calendar days generously (x 1.5 + 30 days); the series is trimmed to what the source holds.
     """
     dates = pd.DatetimeIndex(pd.to_datetime(event_dates))
-    years = max([t.lookback_years for c in claims for t in c.tests if isinstance(t, MarketWideTest)],
-                default=0.0)
+    years = max([t.lookback_years for c in claims for t in c.tests
+                 if isinstance(t, MarketWideTest)], default=0.0)
     after = max([w[1] for w in event_windows]
-                + [max(t.horizons) for c in claims for t in c.tests if isinstance(t, PersistenceTest)])
+                + [max(t.horizons) for c in claims for t in c.tests
+                   if isinstance(t, PersistenceTest)])
     before = int(abs(min(estimation_window[0], 0)) * 1.5) + 30
     start = min(dates.min() - pd.DateOffset(days=int(np.ceil(years * 366)) + 7),
                 dates.min() - pd.Timedelta(days=before))

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,9 @@ __all__ = ["market_wide", "comparison", "rank_in_history"]
 def rank_in_history(
     market: pd.Series, pos0: int, window: tuple[int, int], start: pd.Timestamp, sign: float
 ) -> tuple[float, int, int]:
-    """Rank the market's move over ``window`` around day 0 among the same-length moves of a lookback.
+    """Rank the market's move over ``window`` around day 0.
+
+    It is ranked among the same-length moves of a lookback.
 
     Parameters
     ----------
@@ -47,7 +50,8 @@ def rank_in_history(
     Notes
     -----
     The empirical percentile rank / n is the share of lookback moves at least as extreme as the
-    event's: a nonparametric tail probability that needs no normality (daily returns are fat-tailed).
+    event's: a nonparametric tail probability that needs no normality (daily returns are
+    fat-tailed).
     """
     t1, t2 = int(window[0]), int(window[1])
     L = t2 - t1 + 1
@@ -68,8 +72,9 @@ def market_wide(spec: MarketWideTest, ctx: ClaimContext) -> TestOutcome:
     Parameters
     ----------
     spec : MarketWideTest
-        Thresholds: ``z_threshold`` (default 1.96), ``percentile`` (default 0.05), ``lookback_years``
-        (default 2), the deciding ``window`` (default [0, 0]) and ``n_worst`` sessions to list.
+        Thresholds: ``z_threshold`` (default 1.96), ``percentile`` (default 0.05),
+        ``lookback_years`` (default 2), the deciding ``window`` (default [0, 0]) and ``n_worst``
+        sessions to list.
     ctx : ClaimContext
 
     Returns
@@ -134,11 +139,13 @@ def market_wide(spec: MarketWideTest, ctx: ClaimContext) -> TestOutcome:
     look = m[(m.index > start) & (m.index <= ctx.day0)]
     worst = look.sort_values(ascending=sign < 0).head(spec.n_worst)
     for k, (d, r) in enumerate(worst.items(), 1):
-        metrics.append(Metric(f"lookback session #{k} by {ctx.fall}: {pd.Timestamp(d).date()}", float(r)))
+        day = pd.Timestamp(cast(pd.Timestamp, d))  # the index is a DatetimeIndex
+        metrics.append(Metric(f"lookback session #{k} by {ctx.fall}: {day.date()}", float(r)))
     w = spec.window
     reason = (
-        f"{name} {pct(move)} over [{w[0]},{w[1]}] from {ctx.day0.date()}: z = {z:.2f} against a daily "
-        f"sd of {sd * 100:.2f}% (estimation window, n = {n_sd}; threshold {spec.z_threshold}); "
+        f"{name} {pct(move)} over [{w[0]},{w[1]}] from {ctx.day0.date()}: z = {z:.2f} against a "
+        f"daily sd of {sd * 100:.2f}% (estimation window, n = {n_sd}; "
+        f"threshold {spec.z_threshold}); "
         f"rank {rank0} "
         f"of {n_look} in the {spec.lookback_years:g}-year lookback (percentile {perc * 100:.1f}%, "
         f"threshold {spec.percentile * 100:g}%)"
@@ -161,8 +168,8 @@ def comparison(spec: ComparisonTest, ctx: ClaimContext) -> TestOutcome:
     -------
     TestOutcome
         Metrics: the market return on day 0 and on each date (decimals), and the event's rank among
-        them (1 = the largest move in the claim's direction). Finding ``largest`` when the rank is at
-        most ``max_rank``, else ``not_largest``. A descriptive ranking: no p-value.
+        them (1 = the largest move in the claim's direction). Finding ``largest`` when the rank is
+        at most ``max_rank``, else ``not_largest``. A descriptive ranking: no p-value.
 
     Raises
     ------
@@ -182,12 +189,14 @@ def comparison(spec: ComparisonTest, ctx: ClaimContext) -> TestOutcome:
             )
         r = float(m.loc[ts])
         others.append((d, r))
-        metrics.append(Metric(f"market return on {d.date}" + (f" ({d.label})" if d.label else ""), r))
+        metrics.append(Metric(f"market return on {d.date}" + (f" ({d.label})" if d.label else ""),
+                              r))
     rank = 1 + sum(sign * r > sign * move for _, r in others)
     n = len(others) + 1
     metrics.append(Metric(f"rank of the event among {n} moves (1 = largest {ctx.fall})", rank))
     finding = "largest" if rank <= spec.max_rank else "not_largest"
-    worse = [f"{d.date} {pct(r)}" for d, r in sorted(others, key=lambda x: sign * x[1], reverse=True)
+    worse = [f"{d.date} {pct(r)}"
+             for d, r in sorted(others, key=lambda x: sign * x[1], reverse=True)
              if sign * r > sign * move]
     reason = (f"{ctx.market_name} {pct(move)} on {ctx.day0.date()} ranks {rank} of {n} "
               f"(max_rank {spec.max_rank})" + (f"; larger: {', '.join(worse)}" if worse else ""))

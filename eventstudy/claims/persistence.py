@@ -30,13 +30,13 @@ def persistence(spec: PersistenceTest, ctx: ClaimContext) -> TestOutcome:
     -------
     TestOutcome
         Metrics (decimals): X[0,0]; for each horizon k, X[0,k], the share reversed
-        1 - X[0,k] / X[0,0], and X[+1,+k] with its two-sided p-value. X is the CAAR (p-value from the
-        cross-sectional t test on CAR[+1,+k], t(N - 1)) or the sum of market returns (p-value from
-        z = X[+1,+k] / (sigma_m sqrt(k)) against N(0, 1), sigma_m the estimation-window daily sd).
-        Finding ``reversed`` when the share reversed at the longest horizon reaches the threshold and
-        X[+1,+K] is significantly of the opposite sign to X[0,0]; ``persistent`` when the share is
-        below the threshold and X[+1,+K] is not significantly opposite; ``unclear`` otherwise, or when
-        the day-0 move is not in the claim's direction.
+        1 - X[0,k] / X[0,0], and X[+1,+k] with its two-sided p-value. X is the CAAR (p-value from
+        the cross-sectional t test on CAR[+1,+k], t(N - 1)) or the sum of market returns (p-value
+        from z = X[+1,+k] / (sigma_m sqrt(k)) against N(0, 1), sigma_m the estimation-window daily
+        sd). Finding ``reversed`` when the share reversed at the longest horizon reaches the
+        threshold and X[+1,+K] is significantly of the opposite sign to X[0,0]; ``persistent`` when
+        the share is below the threshold and X[+1,+K] is not significantly opposite; ``unclear``
+        otherwise, or when the day-0 move is not in the claim's direction.
 
     Notes
     -----

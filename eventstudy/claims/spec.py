@@ -21,7 +21,7 @@ with its default documented, so a report can always say why a verdict came out a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -85,8 +85,8 @@ class BreadthTest(_Frozen):
     """How many members of a universe moved with the event on day 0.
 
     Finding ``broad`` when the share of members whose return moved in the claim's direction is at
-    least ``min_share`` and the generalized sign test rejects at ``alpha``; ``narrow`` when fewer than
-    half of the members moved that way; otherwise unclear.
+    least ``min_share`` and the generalized sign test rejects at ``alpha``; ``narrow`` when fewer
+    than half of the members moved that way; otherwise unclear.
     """
 
     test: Literal["breadth"] = "breadth"
@@ -101,12 +101,13 @@ class ConcentrationTest(_WindowMixin):
 
     Finding ``concentrated`` when the exposed group's CARs lie beyond the rest's in the claim's
     direction and both the Welch t test and the Mann-Whitney test reject at ``alpha``;
-    ``not_concentrated`` when neither rejects or the difference has the other sign; otherwise unclear.
+    ``not_concentrated`` when neither rejects or the difference has the other sign; otherwise
+    unclear.
 
     ``market_caps`` (optional; the bundled data have none): market capitalisations before the event,
-    as a mapping ticker -> cap or a CSV file (columns ticker, market_cap; relative to the study file).
-    With them the test also reports the exposed group's contribution to the cap-weighted move of the
-    universe (a proxy of the index move).
+    as a mapping ticker -> cap or a CSV file (columns ticker, market_cap; relative to the study
+    file). With them the test also reports the exposed group's contribution to the cap-weighted move
+    of the universe (a proxy of the index move).
     """
 
     test: Literal["concentration"] = "concentration"
@@ -132,7 +133,8 @@ class PersistenceTest(_Frozen):
     measure: Literal["caar", "market"] = "caar"
     groups: list[str] | None = None
     universe: str | None = None
-    horizons: list[Annotated[int, Field(ge=1)]] = Field(default_factory=lambda: [5, 20], min_length=1)
+    horizons: list[Annotated[int, Field(ge=1)]] = Field(default_factory=lambda: [5, 20],
+                                                         min_length=1)
     reversal_threshold: float = Field(0.5, gt=0.0)
     alpha: Alpha = 0.05
 
@@ -193,9 +195,11 @@ class ClaimSpec(_Frozen):
     rule : {'all', 'majority'}, default 'all'
         How test verdicts combine. ``all``: supported when every test is supported, not supported
         when any test is not supported, inconclusive otherwise. ``majority``: supported (not
-        supported) when more than half of the tests are supported (not supported), else inconclusive.
+        supported) when more than half of the tests are supported (not supported), else
+        inconclusive.
     tests : list
-        One or more of ``market_wide``, ``breadth``, ``concentration``, ``persistence``, ``comparison``.
+        One or more of ``market_wide``, ``breadth``, ``concentration``, ``persistence``,
+        ``comparison``.
     """
 
     id: Identifier
@@ -248,8 +252,8 @@ def check_claims(
     Raises
     ------
     ConfigError
-        On repeated claim ids, an unknown group or event, an ambiguous event, or a window outside the
-        event windows; the message names the claim and test (``claims[0].tests[2]``).
+        On repeated claim ids, an unknown group or event, an ambiguous event, or a window outside
+        the event windows; the message names the claim and test (``claims[0].tests[2]``).
     """
     from eventstudy.windows import span
 
@@ -270,7 +274,8 @@ def check_claims(
                 raise ConfigError(f"{where}: unknown event {c.event!r}; events: {events[:10]}")
         for j, t in enumerate(c.tests):
             at = f"{where}.tests[{j}] ({t.test})"
-            referenced = [*(getattr(t, "groups", None) or []), *filter(None, [getattr(t, "universe", None)])]
+            referenced = [*(getattr(t, "groups", None) or []),
+                          *filter(None, [getattr(t, "universe", None)])]
             unknown = [g for g in referenced if g not in names]
             if unknown:
                 raise ConfigError(f"{at}: unknown group(s) {unknown}; groups: {sorted(names)}")
@@ -280,7 +285,7 @@ def check_claims(
                                       f"[{lo}, {hi}]; add it to event_windows")
 
 
-def parse_claims(claims: Sequence[ClaimSpec | dict[str, Any]] | None) -> list[ClaimSpec]:
+def parse_claims(claims: Sequence[ClaimSpec | Mapping[str, Any]] | None) -> list[ClaimSpec]:
     """Validate claims given as ``ClaimSpec`` records or plain dicts (the API's ``claims=``).
 
     Raises

@@ -1,9 +1,11 @@
-"""Verdicts: how a test's finding and a claim's tests become supported / not supported / inconclusive.
+"""Verdicts: how a test's finding and a claim's tests become a verdict.
 
-Each claim test reports a *finding* about the data (``extreme`` or ``ordinary`` market move, ``broad``
-or ``narrow`` decline, ...) or ``unclear`` when its own thresholds disagree or the data are too thin.
-The test's verdict compares the finding with what the claim expects; the claim's verdict combines its
-tests by the claim's ``rule``.
+A verdict is supported / not supported / inconclusive.
+
+Each claim test reports a *finding* about the data (``extreme`` or ``ordinary`` market move,
+``broad`` or ``narrow`` decline, ...) or ``unclear`` when its own thresholds disagree or the data
+are too thin. The test's verdict compares the finding with what the claim expects; the claim's
+verdict combines its tests by the claim's ``rule``.
 """
 
 from __future__ import annotations
@@ -29,7 +31,10 @@ UNCLEAR = "unclear"
 
 @dataclass(frozen=True)
 class Metric:
-    """One number behind a verdict: a name, a value (decimal, count or statistic), a p-value or NaN."""
+    """One number behind a verdict.
+
+    A name, a value (decimal, count or statistic), a p-value or NaN.
+    """
 
     name: str
     value: float
@@ -89,9 +94,9 @@ def claim_verdict(verdicts: Sequence[str], rule: Literal["all", "majority"] = "a
     verdicts : sequence of str
         One verdict per test of the claim.
     rule : {'all', 'majority'}
-        ``all``: supported when every test is supported; not supported when any test is not supported;
-        inconclusive otherwise. ``majority``: supported (not supported) when more than half of the
-        tests are supported (not supported); inconclusive otherwise.
+        ``all``: supported when every test is supported; not supported when any test is not
+        supported; inconclusive otherwise. ``majority``: supported (not supported) when more than
+        half of the tests are supported (not supported); inconclusive otherwise.
 
     Returns
     -------

@@ -79,8 +79,8 @@ def sp500_constituents() -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        503 rows; columns ``symbol`` (as listed then), ``yahoo`` (the bundle's symbol), ``security``,
-        ``sector`` (GICS sector) and ``sub_industry``.
+        503 rows; columns ``symbol`` (as listed then), ``yahoo`` (the bundle's symbol),
+        ``security``, ``sector`` (GICS sector) and ``sub_industry``.
     """
     with resources.as_file(_path("sp500_constituents.csv")) as p:
         return pd.read_csv(p, dtype=str)

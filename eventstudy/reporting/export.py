@@ -47,14 +47,17 @@ OPTIONAL_REPORT_FILES = ("claims.csv", "parquet/claims.parquet", "market_value.c
 
 
 def sources_table(res: EventStudyResults) -> pd.DataFrame:
-    """Return which source and vintage served each price series (issue 3: outputs say so per ticker).
+    """Return which source and vintage served each price series.
+
+    Issue 3: outputs say so per ticker.
 
     Returns
     -------
     pandas.DataFrame
         Columns ticker, source (with the repository or request behind it), vintage (the bundle's
-        build vintage, or the fetch date of a download), adjusted; one row per series, market included
-        (:attr:`Provenance.series`). Empty when the study was built from returns given in memory.
+        build vintage, or the fetch date of a download), adjusted; one row per series, market
+        included (:attr:`Provenance.series`). Empty when the study was built from returns given in
+        memory.
     """
     return res.provenance.series.reset_index(drop=True)
 

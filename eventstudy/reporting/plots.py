@@ -9,7 +9,7 @@ multiples), creates a figure only when none is given, and returns the Figure.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -79,7 +79,8 @@ def _named_securities(res: EventStudyResults, tickers: list[str] | None) -> list
     keys = list(zip(sub["event_id"], sub["ticker"], strict=True))
     if len(keys) > MAX_SECURITIES:  # keep the largest day-0 moves, in group order
         tau0 = 0 if 0 in res.ar.index else int(res.ar.index[0])
-        size = res.ar.loc[tau0, keys].abs().fillna(-1.0).to_numpy()
+        # pandas-stubs has no overload for (row label, list of column tuples)
+        size = res.ar.loc[tau0, keys].abs().fillna(-1.0).to_numpy()  # type: ignore[index]
         keep = set(np.argsort(-size, kind="stable")[:MAX_SECURITIES].tolist())
         keys = [k for i, k in enumerate(keys) if i in keep]
     return keys
@@ -226,7 +227,8 @@ def plot_car(
     car = res.car
     if tickers is None:
         tickers = list(res.spec.groups[named_groups(res)[0]])
-    shown = [c for c in car.columns if c[1] in set(tickers)]
+    columns = cast("list[tuple[str, str]]", list(car.columns))  # (event_id, ticker)
+    shown = [c for c in columns if c[1] in set(tickers)]
     multi = len({c[0] for c in shown}) > 1
     for i, c in enumerate(shown):
         ax.plot(car.index, car[c] * 100, color=PALETTE[i % len(PALETTE)],
@@ -421,7 +423,7 @@ def normalized_prices(res: EventStudyResults, before: int = 5) -> pd.DataFrame:
     ok = (pos0[:, None] >= 0) & (rows >= 0) & (rows < len(levels))
     rows = np.clip(rows, 0, len(levels) - 1)
     values = levels.to_numpy(dtype="float64")
-    cols = levels.columns.get_indexer(ev["ticker"])
+    cols = levels.columns.get_indexer(pd.Index(ev["ticker"]))
     sec = np.where(ok & (cols[:, None] >= 0), values[rows, np.maximum(cols, 0)[:, None]], np.nan)
     base = sec[:, [int(np.flatnonzero(tau == 0)[0])]]
     with np.errstate(invalid="ignore", divide="ignore"):

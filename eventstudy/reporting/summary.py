@@ -7,8 +7,9 @@ Tables hold decimals; the headline table alone shows CAAR in percent, with ``%``
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
     from eventstudy.results import EventStudyResults
 
 __all__ = [
-    "headline_table", "headline_note", "HEADLINE_TESTS", "settings_table", "build_summary", "stars", "claims_table", "claim_verdicts",
+    "headline_table", "headline_note", "HEADLINE_TESTS", "settings_table", "build_summary",
+    "stars", "claims_table", "claim_verdicts",
     "tests_table",
     "day0_extremes", "diagnostics_table", "quality_table", "warnings_table", "DIAGNOSTICS_COLUMNS",
     "plural", "summary_sections", "Section",
@@ -77,8 +79,8 @@ def tau_range(t1: int, t2: int) -> str:
 
 HEADLINE_TESTS = {
     "t": "cross-sectional t test (Brown and Warner 1985)",
-    "kolari_pynnonen": ("Kolari-Pynnonen adjusted BMP test (Kolari and Pynnonen 2010), robust to the "
-                        "cross-correlation of security-events that share day 0"),
+    "kolari_pynnonen": ("Kolari-Pynnonen adjusted BMP test (Kolari and Pynnonen 2010), robust "
+                        "to the cross-correlation of security-events that share day 0"),
     "bmp": "BMP test (Boehmer, Musumeci and Poulsen 1991)",
     "patell": "Patell test (Patell 1976)",
     "calendar_time": "calendar-time portfolio test (Jaffe 1974; Mandelker 1974)",
@@ -118,7 +120,8 @@ def headline_table(res: EventStudyResults) -> pd.DataFrame:
         t = t.assign(key=list(zip(t["event_id"], t["group"], strict=True)))
     out = pd.DataFrame(index=index)
     out["N"] = t.groupby("key")["n"].max().reindex(out.index).astype(int)
-    for (t1, t2), sub in t.groupby(["tau_start", "tau_end"], sort=False):
+    for key, sub in t.groupby(["tau_start", "tau_end"], sort=False):
+        t1, t2 = cast("tuple[int, int]", key)
         sub = sub.set_index("key").reindex(out.index)
         out[window_label(t1, t2)] = [
             f"{c * 100:+.2f}% {stars(p)}".rstrip() if np.isfinite(c) else "n/a"
@@ -218,7 +221,7 @@ def warnings_table(res: EventStudyResults) -> pd.DataFrame:
     listed as skipped security-events or data-quality findings (which are also issued as
     warnings); empty when there are none.
     """
-    raw = res.provenance.warnings or []
+    raw: Sequence[object] = res.provenance.warnings or []
     shown = set(res.dropped["reason"].astype(str)) if "reason" in res.dropped else set()
     shown |= set(quality_table(res).get("message", pd.Series(dtype=str)).astype(str))
     rows: dict[tuple[str, str], None] = {}
@@ -293,6 +296,7 @@ def diagnostics_table(res: EventStudyResults) -> pd.DataFrame:
     """
     ev = res.spec.events
     day = {(e, t): d for e, t, d in zip(ev["event_id"], ev["ticker"], ev["date"], strict=True)}
+    rows: list[tuple[object, ...]]
     rows = [("skipped", r.event_id, r.ticker, _iso_date(day.get((r.event_id, r.ticker))),
              "estimation_window", "warning", r.reason) for r in res.dropped.itertuples()]
     rows += [("shifted", r.event_id, "", _iso_date(r.date), "non_trading_day", "info",

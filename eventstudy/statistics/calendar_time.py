@@ -1,8 +1,8 @@
 """The calendar-time portfolio test (Jaffe 1974; Mandelker 1974), robust to event-date clustering.
 
-Security-events that share day 0 are pooled into one equal-weighted portfolio per event date, whose
-abnormal return is standardised by the portfolio's own standard deviation over the estimation window.
-Because the portfolio's variance is measured on the same calendar days for all its members, the
+Security-events that share day 0 are pooled into one equal-weighted portfolio per event date,
+whose abnormal return is standardised by the portfolio's own standard deviation over the
+estimation window. Because the portfolio's variance is measured on the same calendar days for all its members, the
 cross-correlation of their abnormal returns is in it: the test does not overstate significance for a
 one-date shock (case C44), the weakness of the cross-sectional t, Patell and BMP tests.
 """
@@ -55,7 +55,7 @@ def portfolio_series(panel: TestPanel) -> tuple[np.ndarray, list[Float64Array], 
 
 
 def calendar_time(panel: TestPanel, window: Window) -> TestResult:
-    r"""Test CAAR = 0 with calendar-time portfolios, one per event date (Jaffe 1974; Mandelker 1974).
+    r"""Test CAAR = 0 with calendar-time portfolios, one per event date (Jaffe; Mandelker 1974).
 
     Parameters
     ----------
