@@ -1,8 +1,8 @@
 """Recovery: how long a price took to regain its pre-event close, and how deep it fell first.
 
-A reader's question after a sell-off is not only "how much" but "for how long". For a price
-series P and an event's day 0, the pre-event level is the close of day -1. The recovery session is
-the first session from day 0 on whose close is at or above it; the drawdown is the lowest close before that,
+A reader's question after a sell-off is not only "how much" but "for how long". For a price series P
+and an event's day 0, the pre-event level is the close of day -1. The recovery session is the first
+session from day 0 on whose close is at or above it; the drawdown is the lowest close before that,
 relative to the pre-event close. Pure functions of price levels (or of an equal-weighted group of
 them, normalised to day -1 = 1).
 """

@@ -1,13 +1,13 @@
 """The market-value lens: dollar changes and contributions to a cap-weighted index move.
 
 Abnormal returns weight every security equally; a cap-weighted index does not. This module answers
-the questions a newsroom asks of an index move: how much market value did each security lose, how many
-percentage points of the index move does each security (and each group) explain, and what would the
-index have done without a group. Pure functions of price levels and share counts.
+the questions a newsroom asks of an index move: how much market value did each security lose, how
+many percentage points of the index move does each security (and each group) explain, and what would
+the index have done without a group. Pure functions of price levels and share counts.
 
 The contribution of member i to the index return over a window is w_i r_i, with the weight taken at
-the close before the window, w_i = q_i P_i(-1) / sum_j q_j P_j(-1) (q_i the index share count), so that
-sum_i w_i r_i is the return of the cap-weighted index of those members (S&P Dow Jones Indices,
+the close before the window, w_i = q_i P_i(-1) / sum_j q_j P_j(-1) (q_i the index share count), so
+that sum_i w_i r_i is the return of the cap-weighted index of those members (S&P Dow Jones Indices,
 *Index Mathematics Methodology*, 2024, section "Market Capitalization Weighted Indices"). The
 reconstruction differs from the published index by the share counts' vintage and float adjustments:
 the gap is reported, never hidden.

@@ -1,10 +1,10 @@
 """The calendar-time portfolio test (Jaffe 1974; Mandelker 1974), robust to event-date clustering.
 
-Security-events that share day 0 are pooled into one equal-weighted portfolio per event date,
-whose abnormal return is standardised by the portfolio's own standard deviation over the
-estimation window. Because the portfolio's variance is measured on the same calendar days for all its members, the
-cross-correlation of their abnormal returns is in it: the test does not overstate significance for a
-one-date shock (case C44), the weakness of the cross-sectional t, Patell and BMP tests.
+Security-events that share day 0 are pooled into one equal-weighted portfolio per event date, whose
+abnormal return is standardised by the portfolio's own standard deviation over the estimation
+window. Because the portfolio's variance is measured on the same calendar days for all its members,
+the cross-correlation of their abnormal returns is in it: the test does not overstate significance
+for a one-date shock (case C44), the weakness of the cross-sectional t, Patell and BMP tests.
 """
 
 from __future__ import annotations
