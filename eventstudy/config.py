@@ -274,6 +274,7 @@ class StudyConfig(_Frozen):
     groups: dict[str, list[Ticker]] = Field(default_factory=dict)
     universe: Literal["sp500"] | None = None
     market_values: Literal["sp500"] | Path | None = None
+    context: list[Ticker] = Field(default_factory=list)
     estimation_window: Window = (-250, -11)
     event_windows: list[Window] = Field(default_factory=lambda: [(0, 0), (-1, 1)])
     gap: int = Field(0, ge=0)

@@ -62,6 +62,10 @@ class StudyInputs:
         The config's ``regression`` with its ``data`` CSV read.
     market_values : pandas.DataFrame or None
         Share counts or caps by ticker for the market-value lens (``market_values:``).
+    context : pandas.DataFrame or None
+        Levels of the ``context:`` series (e.g. ^IXIC, ^SOX, ^VIX) on the study's sessions.
+    sectors : pandas.Series or None
+        Ticker -> GICS sector of the S&P 500 members (``universe: sp500``).
     """
 
     events: pd.DataFrame
@@ -73,6 +77,8 @@ class StudyInputs:
     factors: pd.DataFrame | None = None
     regression: dict[str, Any] | None = None
     market_values: pd.DataFrame | None = None
+    context: pd.DataFrame | None = None
+    sectors: pd.Series | None = None
 
     @property
     def metadata(self) -> Any:
@@ -617,9 +623,60 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
                    "(not counted as zero)")
             provenance = provenance.with_notes(msg)
             logger.info(msg)
+    context, missing = load_context(src, list(config.context), close.index)
+    if missing:
+        msg = f"context: no prices for {', '.join(missing)} in the source; not shown"
+        provenance = provenance.with_notes(msg)
+        warnings.warn(msg, EventStudyWarning, stacklevel=2)
+    sectors = None
+    if config.universe == "sp500":
+        from eventstudy import datasets
+
+        members = datasets.sp500_constituents()
+        sectors = pd.Series(members["sector"].to_numpy(), index=members["yahoo"], name="sector")
     return StudyInputs(events, returns, market_returns, groups, provenance, market_history,
                        factors=config_factors(config), regression=config_regression(config),
-                       market_values=values)
+                       market_values=values, context=context, sectors=sectors)
+
+
+def load_context(source: PriceSource, symbols: list[str], sessions_index: pd.DatetimeIndex
+                 ) -> tuple[pd.DataFrame | None, list[str]]:
+    """Load the levels of context series (indices, the VIX) on the study's sessions.
+
+    ``^VIX`` comes from the source when it has it, else from the bundled CBOE file
+    (:func:`eventstudy.datasets.vix`). Levels are reindexed to ``sessions_index``: a row the
+    series has on a day that is not a session of the study (CBOE publishes on some NYSE holidays)
+    is dropped, never a session invented.
+
+    Returns
+    -------
+    levels : pandas.DataFrame or None
+        (n_sessions, n_series); None without symbols.
+    missing : list of str
+        Symbols the source could not serve.
+    """
+    from eventstudy.exceptions import DataError
+
+    if not symbols:
+        return None, []
+    cols: dict[str, pd.Series] = {}
+    missing: list[str] = []
+    lo, hi = sessions_index[0], sessions_index[-1]
+    for sym in dict.fromkeys(normalize_ticker(s) for s in symbols):
+        try:
+            data = source.get_prices([sym], lo, hi)
+            cols[sym] = data.close[sym]
+        except (DataError, KeyError):
+            if sym == "^VIX":
+                from eventstudy import datasets
+
+                cols[sym] = datasets.vix()
+            else:
+                missing.append(sym)
+    if not cols:
+        return None, missing
+    frame = pd.DataFrame({k: v.reindex(sessions_index) for k, v in cols.items()})
+    return frame, missing
 
 
 def _series_table(sources: dict[str, str], vintage: str, adjusted: bool) -> pd.DataFrame:

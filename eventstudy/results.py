@@ -90,6 +90,10 @@ class EventStudyResults:
         The study's claims evaluated on these results (see :mod:`eventstudy.claims`).
     market_values : pandas.DataFrame or None
         Share counts or caps by ticker for the market-value lens (:meth:`index_move`).
+    context : pandas.DataFrame or None
+        Levels of context series by session (e.g. ^IXIC, ^SOX, ^VIX) for :meth:`context_moves`.
+    sectors : pandas.Series or None
+        Ticker -> sector (GICS for the bundled S&P 500) for :meth:`sector_table`.
     """
 
     spec: StudySpec
@@ -101,6 +105,8 @@ class EventStudyResults:
     regression_spec: Mapping[str, Any] | None = None
     claim_results: ClaimsReport | None = None
     market_values: pd.DataFrame | None = field(default=None, repr=False)
+    context: pd.DataFrame | None = field(default=None, repr=False)
+    sectors: pd.Series | None = field(default=None, repr=False)
 
     def with_claims(self, evaluation: ClaimsReport) -> EventStudyResults:
         """Return these results with ``evaluation`` attached (cached values carried over)."""
@@ -585,6 +591,168 @@ class EventStudyResults:
                 frames.append(m)
         return pd.concat(frames, ignore_index=True)
 
+    # ------------------------------------------------------------------ context of the move
+    def _market_levels(self) -> pd.Series | None:
+        levels = self.price_levels()
+        mcol = self.provenance.market if self.provenance.market in levels.columns else "market"
+        return levels[mcol] if mcol in levels.columns else None
+
+    def context_moves(self, window: Window = (0, 0), event_id: str | None = None
+                      ) -> pd.DataFrame:
+        """Return the moves of the market and the context series over ``window``.
+
+        Parameters
+        ----------
+        window : tuple of int, default (0, 0)
+            Inclusive (t1, t2); the move runs from the close of t1 - 1 to the close of t2.
+        event_id : str, optional
+            Default: the first event.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per series (the market first, then :attr:`context` in order): series,
+            date_before, date_end, level_before, level_end, ret (decimal change of the level; for
+            the VIX, the change of the index in percent of its level).
+        """
+        _, day0 = self._day0(event_id)
+        frames = {self.provenance.market: self._market_levels()}
+        if self.context is not None:
+            frames.update({str(c): self.context[c] for c in self.context.columns})
+        rows = []
+        for name, s in frames.items():
+            if s is None:
+                continue
+            s = s.dropna()
+            if day0 not in s.index:
+                rows.append((name, pd.NaT, pd.NaT, np.nan, np.nan, np.nan))
+                continue
+            p0 = int(s.index.get_loc(day0))
+            lo, hi = p0 + int(window[0]) - 1, p0 + int(window[1])
+            if lo < 0 or hi >= len(s):
+                rows.append((name, pd.NaT, pd.NaT, np.nan, np.nan, np.nan))
+                continue
+            a, b = float(s.iloc[lo]), float(s.iloc[hi])
+            rows.append((name, s.index[lo], s.index[hi], a, b, b / a - 1.0))
+        return pd.DataFrame(rows, columns=["series", "date_before", "date_end", "level_before",
+                                           "level_end", "ret"])
+
+    def recovery_table(self, event_id: str | None = None) -> pd.DataFrame:
+        """Return how fast the market, each group and each named security regained day -1's close.
+
+        Groups are equal-weighted: the mean of their members' prices relative to day -1. Context
+        series are included (for the VIX a 'recovery' is its return below the pre-event level).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns kind (market, group, security, context), name, recovered, sessions, date,
+            drawdown (decimal), drawdown_date, last_date; see :func:`eventstudy.recovery.recovery`.
+        """
+        from eventstudy.recovery import recovery
+
+        eid, day0 = self._day0(event_id)
+        levels = self.price_levels()
+        rows = []
+        market = self._market_levels()
+        if market is not None:
+            rows.append(("market", recovery(market, day0, self.provenance.market)))
+        p0 = int(levels.index.get_loc(day0)) if day0 in levels.index else None
+        named = [g for g in self.groups if g != self.spec.universe]
+        for g in self.groups:
+            members = [t for t in self.spec.groups[g] if t in levels.columns]
+            if p0 is None or p0 == 0 or not members:
+                continue
+            rel = levels[members].div(levels[members].iloc[p0 - 1]).mean(axis=1, skipna=True)
+            rows.append(("group", recovery(rel.iloc[p0 - 1:], day0, g)))
+        for t in dict.fromkeys(t for g in named for t in self.spec.groups[g]):
+            if t in levels.columns and levels[t].notna().any():
+                try:
+                    rows.append(("security", recovery(levels[t], day0, t)))
+                except Exception:  # noqa: BLE001 - a security without a close around day 0
+                    continue
+        if self.context is not None:
+            for c in self.context.columns:
+                if c == "^VIX":  # a fear gauge 'recovers' by falling back: not the same question
+                    continue
+                try:
+                    rows.append(("context", recovery(self.context[c], day0, str(c))))
+                except Exception:  # noqa: BLE001 - no close around day 0
+                    continue
+        out = pd.DataFrame([{"kind": k, **r.__dict__} for k, r in rows])
+        return out.drop(columns=["day0", "level_before"]).assign(event_id=eid)
+
+    def sector_table(self, event_id: str | None = None) -> pd.DataFrame:
+        """Return day-0 returns and ARs by sector of the universe (GICS for the S&P 500).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per sector, sorted by cap-weighted return: sector, n, fell (members with a
+            negative day-0 return), ret_equal (equal-weighted day-0 return), ar_mean (mean day-0
+            AR), ret_cap (cap-weighted day-0 return, with market values) and contribution (to the
+            index move, decimal of the index; with market values).
+
+        Raises
+        ------
+        SpecificationError
+            Without sectors (``universe: sp500`` gives the bundled GICS sectors).
+        """
+        if self.sectors is None:
+            raise SpecificationError("no sectors: sector_table needs the universe's sectors "
+                                     "(universe: sp500, or sectors= given to EventStudy)")
+        eid, _ = self._day0(event_id)
+        f = self.to_frame().query("tau == 0 and event_id == @eid")
+        f = f.drop_duplicates("ticker").set_index("ticker")
+        f = f[f.index.isin(self.sectors.index)]
+        f = f.assign(sector=self.sectors.reindex(f.index))
+        table = f.groupby("sector").agg(n=("ret", "size"),
+                                        fell=("ret", lambda r: int((r < 0).sum())),
+                                        ret_equal=("ret", "mean"), ar_mean=("ar", "mean"))
+        table["ret_cap"] = np.nan
+        table["contribution"] = np.nan
+        if self.market_values is not None:
+            m = self.index_move((0, 0), eid).members.set_index("ticker")
+            m = m.assign(sector=self.sectors.reindex(m.index))
+            g = m.groupby("sector")
+            table["contribution"] = g["contribution"].sum().reindex(table.index)
+            table["ret_cap"] = (g["contribution"].sum() / g["weight"].sum()).reindex(table.index)
+        key = table["ret_cap"].fillna(table["ret_equal"])
+        return table.loc[key.sort_values().index].reset_index()
+
+    def top_members(self, n: int = 10, by: str = "ret", event_id: str | None = None
+                    ) -> pd.DataFrame:
+        """Return the ``n`` lowest and ``n`` highest members of the universe on day 0.
+
+        Parameters
+        ----------
+        n : int, default 10
+        by : {'ret', 'ar', 'contribution', 'dollar_change'}, default 'ret'
+            Day-0 return, abnormal return, contribution to the index move or dollar change (the
+            last two need market values).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ticker, group, ret, ar, contribution, dollar_change, rank ('bottom'/'top').
+        """
+        if by not in ("ret", "ar", "contribution", "dollar_change"):
+            raise SpecificationError(f"top_members: by must be ret, ar, contribution or "
+                                     f"dollar_change, not {by!r}")
+        eid, _ = self._day0(event_id)
+        f = self.to_frame().query("tau == 0 and event_id == @eid").drop_duplicates("ticker")
+        f = f.set_index("ticker")[["group", "ret", "ar"]]
+        if self.market_values is not None:
+            m = self.index_move((0, 0), eid).members.set_index("ticker")
+            f = f.join(m[["contribution", "dollar_change"]], how="left")
+        else:
+            if by in ("contribution", "dollar_change"):
+                raise SpecificationError(f"top_members(by={by!r}) needs market values")
+            f = f.assign(contribution=np.nan, dollar_change=np.nan)
+        f = f.dropna(subset=[by]).sort_values(by)
+        low, high = f.head(n).assign(rank="bottom"), f.tail(n).iloc[::-1].assign(rank="top")
+        return pd.concat([low, high]).reset_index()
+
     # ------------------------------------------------------------------ data paths
     def price_levels(self) -> pd.DataFrame:
         """Return price levels by session (columns: tickers and the market).
@@ -817,4 +985,4 @@ class EventStudyResults:
 
 
 _FIELDS = {"spec", "options", "estimate", "provenance", "returns", "market", "regression_spec",
-           "claim_results", "market_values"}
+           "claim_results", "market_values", "context", "sectors"}

@@ -147,6 +147,11 @@ class EventStudy:
         ``market_cap``; see :func:`eventstudy.valuation.check_market_values`) for the market-value
         lens (``res.index_move()``); the bundled S&P 500 counts are
         :func:`eventstudy.datasets.index_shares`.
+    context : pandas.DataFrame, optional
+        Levels of context series (e.g. ^IXIC, ^SOX, ^VIX) by session, for
+        ``res.context_moves()`` and ``res.recovery_table()``.
+    sectors : pandas.Series, optional
+        Ticker -> sector, for ``res.sector_table()``.
 
     Raises
     ------
@@ -192,6 +197,8 @@ class EventStudy:
         claims: Sequence[ClaimSpec | Mapping[str, Any]] | None = None,
         market_history: pd.Series | None = None,
         market_values: pd.DataFrame | None = None,
+        context: pd.DataFrame | None = None,
+        sectors: pd.Series | None = None,
     ) -> None:
         self._warnings = WarningLog()
         with self._warnings.capture():
@@ -228,6 +235,8 @@ class EventStudy:
         self.regression = dict(regression) if regression else None
         self.market_values = (check_market_values(market_values, "market_values")
                               if market_values is not None else None)
+        self.context = context.copy() if context is not None else None
+        self.sectors = sectors.astype(str) if sectors is not None else None
         self.claims: list[ClaimSpec] = parse_claims(list(claims) if claims else None)
         check_claims(self.claims, groups={g: list(m) for g, m in groups_.items()},
                      event_ids=events_df["event_id"], event_windows=list(self.spec.event_windows))
@@ -326,6 +335,8 @@ class EventStudy:
                 factors=inputs.factors,
                 regression=inputs.regression,
                 market_values=inputs.market_values,
+                context=inputs.context,
+                sectors=inputs.sectors,
                 exclude_other_events=config.exclude_other_events,
                 missing_returns=config.missing_returns,
             )
@@ -420,6 +431,8 @@ class EventStudy:
                 returns=self.returns.copy(), market=self.market.copy(),
                 regression_spec=dict(self.regression) if self.regression else None,
                 market_values=self.market_values,
+                context=self.context,
+                sectors=self.sectors,
             )
             history = self.market_history.copy() if self.market_history is not None else None
             evaluation = evaluate_claims(res, self.claims, history,
