@@ -87,21 +87,6 @@ def _aar(panel: TestPanel, window: Window) -> tuple[Float64Array, Float64Array]:
         return np.nansum(x, axis=0) / n, n
 
 
-def _est_var(panel: TestPanel) -> Float64Array:
-    """(N,) sample variance (n - 1) of each security-event's estimation-window ARs (cached)."""
-    if "est_var" not in panel.cache:
-        panel.cache["est_var"] = np.nanvar(panel.ar_est, axis=1, ddof=1)
-    return panel.cache["est_var"]
-
-
-def _aar_est(panel: TestPanel) -> Float64Array:
-    """(T,) estimation-window AAR in event time, over the security-events present (cached)."""
-    if "aar_est" not in panel.cache:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            panel.cache["aar_est"] = np.nanmean(panel.ar_est, axis=0)
-    return panel.cache["aar_est"]
-
-
 def t_test(panel: TestPanel, window: Window) -> TestResult:
     r"""Test CAAR = 0 with the cross-sectional t test.
 
@@ -152,7 +137,7 @@ def brown_warner_1980(panel: TestPanel, window: Window) -> TestResult:
        205-258.
     """
     aar, n = _aar(panel, window)
-    sd = np.sqrt(np.nansum(_est_var(panel))) / panel.n
+    sd = np.sqrt(np.nansum(panel.est_var)) / panel.n
     with np.errstate(invalid="ignore", divide="ignore"):
         stat = aar.sum() / (np.sqrt(len(aar)) * sd)
     df = float(np.mean(panel.nobs)) - 1.0
@@ -178,7 +163,7 @@ def crude_dependence(panel: TestPanel, window: Window) -> TestResult:
     .. [1] Brown, S. J., Warner, J. B. (1985). Using daily stock returns. JFE 14(1), 3-31.
     """
     aar, n = _aar(panel, window)
-    aar_est = _aar_est(panel)
+    aar_est = panel.aar_est
     aar_est = aar_est[np.isfinite(aar_est)]
     sd = np.std(aar_est, ddof=1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -209,7 +194,7 @@ def lamb(panel: TestPanel, window: Window) -> TestResult:
     """
     sl = panel.window_slice(window)
     aar, n = _aar(panel, window)
-    sd = np.nanstd(_aar_est(panel), ddof=1)
+    sd = np.nanstd(panel.aar_est, ddof=1)
     if panel.conventions.forecast_error:
         market_term = np.nanmean(panel.fe_quad[:, sl] - 1.0 / panel.nobs[:, None], axis=0)
         corr = 1.0 + 1.0 / np.mean(panel.nobs) + market_term
@@ -222,11 +207,18 @@ def lamb(panel: TestPanel, window: Window) -> TestResult:
 
 
 def _patell_z(panel: TestPanel, window: Window) -> tuple[float, int]:
-    scar = panel.scar(window)
-    ok = np.isfinite(scar)
-    df = panel.df[ok]
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = scar[ok].sum() / np.sqrt(np.sum(df / (df - 2.0)))
+        q = panel.df / (panel.df - 2.0)  # Var of a t(df) variable
+        if panel.conventions.patell == "daily_fe":
+            sar = panel.sar_fe[:, panel.window_slice(window)]
+            ok = np.isfinite(sar)
+            z_t = np.where(ok, sar, 0.0).sum(axis=0) / np.sqrt(np.where(ok, q[:, None], 0.0)
+                                                               .sum(axis=0))
+            n = int(np.isfinite(panel.car(window)).sum())
+            return float(z_t.sum() / np.sqrt(sar.shape[1])), n
+        scar = panel.scar(window)
+        ok = np.isfinite(scar)
+        z = scar[ok].sum() / np.sqrt(np.sum(q[ok]))
     return float(z), int(ok.sum())
 
 
@@ -241,7 +233,15 @@ def patell(panel: TestPanel, window: Window) -> TestResult:
 
     .. math:: Z = \frac{\sum_i SCAR_i}{\sqrt{\sum_i df_i/(df_i - 2)}} \sim N(0, 1).
 
-    Assumes no event-induced variance and no cross-correlation.
+    Under ``conventions.patell='daily_fe'`` (the R package EventStudy) each day's AR is
+    standardised by its forecast-error variance, SAR_it = AR_it / sqrt(sigma_i^2 (1 + x_t'Ax_t)),
+    and the window statistic sums the daily statistics:
+
+    .. math:: Z_t = \frac{\sum_i SAR_{it}}{\sqrt{\sum_i df_i/(df_i - 2)}},\qquad
+       Z = \frac{1}{\sqrt{L}}\sum_{t=t_1}^{t_2} Z_t
+
+    (EventStudy's per-security form (1/sqrt(N)) sum_i CSAR_i / sqrt(L Q_i) is the same number when
+    all df_i are equal). Assumes no event-induced variance and no cross-correlation.
 
     References
     ----------

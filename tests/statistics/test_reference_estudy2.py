@@ -55,7 +55,7 @@ def daily_table(results):
 
 def test_estimation_window_is_the_calendar_window(results):
     days = results.panel.est_day
-    index = results.study.returns.index
+    index = results.returns.index
     assert index[days[days >= 0].min()] == pd.Timestamp("2019-04-02")
     assert index[days.max()] == pd.Timestamp("2020-03-13")
     assert results.events["day0"].eq(pd.Timestamp("2020-03-16")).all()
@@ -103,7 +103,7 @@ def test_project_defaults_differ_where_documented(results):
 
     panel = results.panel
     alt = replace(panel, conventions=replace(panel.conventions, market_moments="complete"),
-                  A=results._fit.xtx_inv)
+                  A=results.estimate.fit.xtx_inv)
     z = run_test(alt, "patell", (0, 0)).stat
     assert z == pytest.approx(2.5499514, abs=5e-8)
     assert z != pytest.approx(2.55073987805064, rel=1e-5)
