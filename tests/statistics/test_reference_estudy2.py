@@ -111,9 +111,12 @@ def test_project_defaults_differ_where_documented(results):
 
 @pytest.fixture(scope="module")
 def yaml_results(tmp_path_factory):
-    """The same study through a YAML file: price files rebuilt from the log returns (exp(cumsum)),
-    read back with ``data: {returns: log}``; each price file starts one session before its first
-    return, so the returns are the reference's to round-off."""
+    """Fit the same study through a YAML file.
+
+    Price files are rebuilt from the log returns (exp(cumsum)) and read back with
+    ``data: {returns: log}``; each starts one session before its first return, so the returns are
+    the reference's to round-off.
+    """
     from eventstudy import EventStudy
 
     tmp = tmp_path_factory.mktemp("estudy2_yaml")
