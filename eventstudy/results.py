@@ -314,6 +314,29 @@ class EventStudyResults:
             frames.append(f)
         return pd.concat(frames, ignore_index=True)
 
+    def bhar_table(self) -> pd.DataFrame:
+        """Return the BHAR per security-event and event window with its t statistic.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns event_id, ticker, group, tau_start, tau_end, bhar, t, p_value: BHAR =
+            prod(1 + R) - prod(1 + normal return) (Barber and Lyon 1997), t = BHAR / sqrt(Var(CAR))
+            from the variance engine (:meth:`TestPanel.bhar_t`, Lyon, Barber and Tsai 1999)
+            against t(n - k).
+        """
+        from eventstudy.statistics.parametric import t_pvalue
+
+        frames = []
+        ev = self.events[["event_id", "ticker", "group"]]
+        for w in self.event_windows:
+            t = self.panel.bhar_t(w)
+            f = ev.copy()
+            f["tau_start"], f["tau_end"] = w
+            f["bhar"], f["t"], f["p_value"] = self.panel.bhar(w), t, t_pvalue(t, self.panel.df)
+            frames.append(f)
+        return pd.concat(frames, ignore_index=True)
+
     def caar_table(self) -> pd.DataFrame:
         """Return CAAR per group and event window with the cross-sectional t test.
 

@@ -335,11 +335,7 @@ def bhar(panel: TestPanel, window: Window) -> Float64Array:
     .. [1] Barber, B. M., Lyon, J. D. (1997). Detecting long-run abnormal stock returns. JFE 43(3),
        341-372.
     """
-    sl = panel.window_slice(window)
-    ret, normal = panel.ret_evt[:, sl], panel.normal_evt[:, sl]
-    if panel.kind == "log":
-        ret, normal = np.expm1(ret), np.expm1(normal)
-    return np.prod(1.0 + ret, axis=1) - np.prod(1.0 + normal, axis=1)
+    return panel.bhar(window)
 
 
 def skewness_adjusted_t(panel: TestPanel, window: Window) -> TestResult:
