@@ -362,7 +362,8 @@ class EventStudyResults:
             index=pd.Index(self._tau, name="tau"),
         )
 
-    def caar_path(self, ci: float = 0.95) -> pd.DataFrame:
+    def caar_path(self, ci: float = 0.95, *, uniform: bool = False, n_boot: int = 999,
+                  seed: int = 0) -> pd.DataFrame:
         """Return the CAAR path of each group with a confidence band.
 
         Parameters
@@ -370,11 +371,15 @@ class EventStudyResults:
         ci : float, default 0.95
             Coverage of the band, CAAR +/- t_{(1+ci)/2, n-1} s / sqrt(n), with s the cross-sectional
             standard deviation of CAR up to tau.
+        uniform : bool, default False
+            Also return the sup-t band covering the whole path with probability ``ci``
+            (:func:`eventstudy.statistics.robust.caar_bands`, Montiel Olea and Plagborg-Moller
+            2019), from ``n_boot`` multiplier draws seeded with ``seed``.
 
         Returns
         -------
         pandas.DataFrame
-            Long: group, tau, caar, lower, upper, n.
+            Long: group, tau, caar, lower, upper, n (and lower_uniform, upper_uniform).
         """
         from scipy import stats
 
@@ -387,8 +392,15 @@ class EventStudyResults:
                 mean, _, _, n = cross_sectional_t(sub, axis=0)
                 sd = np.nanstd(sub, axis=0, ddof=1) if len(sub) > 1 else np.full(len(self._tau), np.nan)
                 half = stats.t.ppf(0.5 + ci / 2, n - 1) * sd / np.sqrt(n)
-            frames.append(pd.DataFrame({"group": g, "tau": self._tau, "caar": mean,
-                                        "lower": mean - half, "upper": mean + half, "n": n}))
+            frame = pd.DataFrame({"group": g, "tau": self._tau, "caar": mean,
+                                  "lower": mean - half, "upper": mean + half, "n": n})
+            if uniform:
+                from eventstudy.statistics.robust import caar_bands
+
+                bands = caar_bands(sub, ci, n_boot=n_boot, seed=seed)
+                frame["lower_uniform"] = bands["lower_uniform"]
+                frame["upper_uniform"] = bands["upper_uniform"]
+            frames.append(frame)
         return pd.concat(frames, ignore_index=True)
 
     @cached_property
@@ -426,6 +438,7 @@ class EventStudyResults:
             est_day=est.est_day, evt_day=est.evt_day, ret_evt=est.ret, normal_evt=est.normal,
             conventions=self.options.conventions, x_est_all=x_all, valid_est_all=valid_all,
             missing_returns=self.spec.missing_returns, kind=self.provenance.returns,
+            labels=self.events["group"].to_numpy(),
         )
 
     @cached_property

@@ -17,6 +17,7 @@ from eventstudy._typing import Window
 from eventstudy.exceptions import ConfigError
 from eventstudy.statistics import nonparametric as npar
 from eventstudy.statistics import parametric as par
+from eventstudy.statistics import robust
 from eventstudy.statistics._result import TestResult
 from eventstudy.statistics.panel import TestPanel
 
@@ -42,6 +43,9 @@ TESTS: dict[str, TestFunction] = {
     "modified_rank": npar.modified_rank,
     "wilcoxon": npar.wilcoxon,
     "grank": npar.grank,
+    "placebo_dates": robust.placebo_dates,
+    "ibragimov_mueller": robust.ibragimov_mueller,
+    "pre_event": robust.pre_event,
 }
 """Test key -> function(panel, window) -> TestResult."""
 

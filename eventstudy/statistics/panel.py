@@ -146,6 +146,9 @@ class TestPanel:
     """'nan': a missing AR makes the CAR NaN; 'skip': the CAR sums the available days."""
     kind: str = "simple"
     """Return type of ``ret_evt`` and ``normal_evt``, 'simple' or 'log' (BHAR compounds simple)."""
+    labels: np.ndarray | None = field(default=None, compare=False)
+    """(N,) cluster label of each security-event (the study's group, e.g. an industry), for the
+    Ibragimov-Mueller test; None: one cluster."""
 
     @property
     def n(self) -> int:
@@ -159,7 +162,8 @@ class TestPanel:
                      "evt_day", "ret_evt", "normal_evt"):
             kw[name] = getattr(self, name)[mask]
         return TestPanel(tau=self.tau, conventions=self.conventions,
-                         missing_returns=self.missing_returns, kind=self.kind, **kw)
+                         missing_returns=self.missing_returns, kind=self.kind,
+                         labels=None if self.labels is None else self.labels[mask], **kw)
 
     def window_slice(self, window: Window) -> slice:
         """Return the column slice of ``ar_evt`` for an inclusive tau window.
@@ -561,12 +565,14 @@ def build_panel(
     valid_est_all: np.ndarray | None = None,
     missing_returns: str = "nan",
     kind: str = "simple",
+    labels: np.ndarray | None = None,
 ) -> TestPanel:
     """Assemble a :class:`TestPanel` from a :class:`~eventstudy.models.BatchFit` and event arrays.
 
     ``x_est_all``/``valid_est_all`` (the design on every estimation day with a market return) are
     used only with ``conventions.market_moments == 'all'``. ``kind`` is the return type of
-    ``ret_evt`` and ``normal_evt`` ('simple' or 'log').
+    ``ret_evt`` and ``normal_evt`` ('simple' or 'log'); ``labels`` the (N,) cluster of each
+    security-event (Ibragimov-Mueller test).
     """
     nobs = fit.nobs
     if conventions.sigma_ddof == "1":
@@ -583,5 +589,5 @@ def build_panel(
         ar_est=fit.resid, ar_evt=ar_evt, tau=np.asarray(tau), sigma2=sigma2, nobs=nobs,
         df=fit.df, x_evt=x_evt, A=A, est_day=est_day, evt_day=evt_day, ret_evt=ret_evt,
         normal_evt=normal_evt, conventions=conventions, missing_returns=missing_returns,
-        kind=kind,
+        kind=kind, labels=None if labels is None else np.asarray(labels),
     )
