@@ -51,12 +51,18 @@ ROUTES = ["python", "yaml"]
 
 
 def _fit(route, tmp_path, returns, market, events, *, estimation_window, event_windows,
-         conventions="eventstudy_r", tests=("t", "patell", "bmp", "kolari_pynnonen")):
-    """Fit through the Python API or through a YAML file with price files written from returns."""
+         conventions="eventstudy_r", tests=("t", "patell", "bmp", "kolari_pynnonen"),
+         factors=None):
+    """Fit through the Python API or through a YAML file with price files written from returns.
+
+    With ``factors`` the model is ff3; through YAML they are written as a Ken French file
+    (percent, YYYYMMDD, full precision).
+    """
     if route == "python":
+        extra = {"model": "ff3", "factors": factors} if factors is not None else {}
         return EventStudy(events, returns, market, estimation_window=estimation_window,
                           event_windows=event_windows, min_estimation_obs=5,
-                          conventions=conventions, tests=list(tests)).fit()
+                          conventions=conventions, tests=list(tests), **extra).fit()
     folder = tmp_path / "prices"
     folder.mkdir()
     base = returns.index[0] - pd.offsets.BDay(1)
@@ -69,12 +75,19 @@ def _fit(route, tmp_path, returns, market, events, *, estimation_window, event_w
                    f"tickers: [{e['ticker']}]}}" for e in events)
     conv = conventions if isinstance(conventions, str) else "{" + ", ".join(
         f"{k}: {v}" for k, v in conventions.items()) + "}"
+    model = ""
+    if factors is not None:
+        lines = ["Daily factors written by the test", "", "," + ",".join(factors.columns)]
+        lines += [f"{d:%Y%m%d}," + ",".join(repr(float(v) * 100) for v in row)
+                  for d, row in zip(factors.index, factors.to_numpy(), strict=True)]
+        (tmp_path / "ff3.csv").write_text("\n".join(lines) + "\n\n")
+        model = "model: ff3\nfactors: [ff3.csv]\n"
     cfg = tmp_path / "study.yaml"
     cfg.write_text(
         "study: golden\ndata: {source: file, path: prices, calendar: XNYS}\nmarket: MKT\n"
         f"events: [{ev}]\nestimation_window: {list(estimation_window)}\n"
         f"event_windows: {[list(w) for w in event_windows]}\nmin_estimation_obs: 5\n"
-        f"conventions: {conv}\ntests: {list(tests)}\n")
+        f"conventions: {conv}\ntests: {list(tests)}\n{model}")
     return EventStudy.from_yaml(cfg).fit()
 
 
@@ -213,7 +226,8 @@ def test_eventstudy_r_three_events_rank_sign_and_t(three):
 
 
 # ------------------------------------------------------------------ a factor model
-def test_eventstudy_r_factor_model_market_forecast_error():
+@pytest.mark.parametrize("route", ROUTES)
+def test_eventstudy_r_factor_model_market_forecast_error(route, tmp_path):
     r"""FF3 under ``eventstudy_r``: the forecast-error term uses the market factor only.
 
     One event, 10 estimation days, k = 4, df = 6, Q = 1.5. With constant RF, EventStudy's index-
@@ -234,9 +248,9 @@ def test_eventstudy_r_factor_model_market_forecast_error():
         [e, ar_evt])
     r = pd.DataFrame({"FFF": y}, index=idx)
     ev = [{"event_id": "E1", "ticker": "FFF", "date": idx[11]}]
-    kw = dict(estimation_window=(-11, -2), event_windows=[(-1, 1), (0, 0)], model="ff3",
-              factors=fac, min_estimation_obs=5)
-    res = EventStudy(ev, r, fac["Mkt-RF"] + fac["RF"], conventions="eventstudy_r", **kw).fit()
+    kw = dict(estimation_window=(-11, -2), event_windows=[(-1, 1), (0, 0)], factors=fac)
+    mkt = fac["Mkt-RF"] + fac["RF"]
+    res = _fit(route, tmp_path, r, mkt, ev, **kw)
     sigma = np.sqrt(e @ e / 6)
     f = fac["Mkt-RF"].to_numpy()
     fbar, sff = f[:10].mean(), ((f[:10] - f[:10].mean()) ** 2).sum()
@@ -248,8 +262,8 @@ def test_eventstudy_r_factor_model_market_forecast_error():
     assert res.test("patell", (0, 0)).stat == pytest.approx(sar[1] / np.sqrt(1.5), rel=RTOL)
     assert res.test("patell", (-1, 1)).stat == pytest.approx(
         sar.sum() / np.sqrt(1.5) / np.sqrt(3), rel=RTOL)
-    full_x = EventStudy(ev, r, fac["Mkt-RF"] + fac["RF"], conventions={
-        "preset": "eventstudy_r", "fe_regressors": "model"}, **kw).fit()
+    full_x = _fit("python", tmp_path, r, mkt, ev, conventions={
+        "preset": "eventstudy_r", "fe_regressors": "model"}, **kw)
     assert full_x.test("patell", (0, 0)).stat != pytest.approx(sar[1] / np.sqrt(1.5), rel=1e-4)
 
 
