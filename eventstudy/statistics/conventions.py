@@ -24,14 +24,14 @@ class Conventions:
     Attributes
     ----------
     sigma_ddof : {'k', '1'}, default 'k'
-        Denominator of the estimation-window residual variance used to standardise abnormal returns:
-        ``'k'`` is the OLS s^2 = e'e / (M - k) (MacKinlay 1997, eq. 9); ``'1'`` the sample variance of
-        the residuals, e'e / (M - 1) (estudy2).
+        Denominator of the estimation-window residual variance used to standardise abnormal
+        returns: ``'k'`` is the OLS s^2 = e'e / (M - k) (MacKinlay 1997, eq. 9); ``'1'`` the sample
+        variance of the residuals, e'e / (M - 1) (estudy2).
     market_moments : {'complete', 'all'}, default 'complete'
-        Where the forecast-error correction 1 + 1/M + (R_m,t - mean R_m)^2 / S_mm takes the market mean
-        and S_mm from: the security's own valid estimation days (``'complete'``: the exact OLS
-        prediction variance x'(X'X)^{-1}x) or every estimation day with a market return, also days the
-        security is missing (``'all'``: estudy2; M stays the security's count). Only differs for
+        Where the forecast-error correction 1 + 1/M + (R_m,t - mean R_m)^2 / S_mm takes the market
+        mean and S_mm from: the security's own valid estimation days (``'complete'``: the exact OLS
+        prediction variance x'(X'X)^{-1}x) or every estimation day with a market return, also days
+        the security is missing (``'all'``: estudy2; M stays the security's count). Only differs for
         securities with missing estimation days, and only when the market series passed to
         :class:`~eventstudy.EventStudy` is a Series (an aligned market frame hides those days).
     forecast_error : bool, default True
@@ -114,7 +114,8 @@ class Conventions:
         for name, options in allowed.items():
             if getattr(self, name) not in options:
                 raise ConfigError(
-                    f"conventions.{name} must be one of {list(options)}, not {getattr(self, name)!r}"
+                    f"conventions.{name} must be one of {list(options)}, "
+                    f"not {getattr(self, name)!r}"
                 )
         if not isinstance(self.forecast_error, bool):
             raise ConfigError("conventions.forecast_error must be true or false")
@@ -138,7 +139,7 @@ CONVENTIONS: dict[str, Conventions] = {
 
 
 def get_conventions(value: str | Conventions | dict[str, Any] | None) -> Conventions:
-    """Return conventions from a preset name, a mapping of fields (over the defaults) or an instance.
+    """Return conventions from a preset name, a mapping of fields over a preset, or an instance.
 
     A mapping may hold ``preset`` to start from a preset other than ``"eventstudy"``.
 

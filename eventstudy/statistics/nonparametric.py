@@ -3,11 +3,11 @@
 Sign, generalized sign, Corrado-Zivney sign, Corrado rank, modified rank, Wilcoxon signed-rank and
 GRANK.
 
-Each test takes the :class:`~eventstudy.statistics.panel.TestPanel` of one group and an inclusive tau
-window, and returns a :class:`~eventstudy.statistics.TestResult`; a one-day window gives the daily
-form. The rank and sign tests that use the estimation window rank each security-event's abnormal
-returns over its estimation days plus the event-window days of the panel (the "combined" sample, the
-250 days of Corrado 1989). All p-values are two-sided.
+Each test takes the :class:`~eventstudy.statistics.panel.TestPanel` of one group and an inclusive
+tau window, and returns a :class:`~eventstudy.statistics.TestResult`; a one-day window gives the
+daily form. The rank and sign tests that use the estimation window rank each security-event's
+abnormal returns over its estimation days plus the event-window days of the panel (the "combined"
+sample, the 250 days of Corrado 1989). All p-values are two-sided.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def sign(panel: TestPanel, window: Window) -> TestResult:
 
 
 def generalized_sign(panel: TestPanel, window: Window) -> TestResult:
-    r"""Test the share of positive CARs against its estimation-window rate (Cowan's generalized sign).
+    r"""Test the share of positive CARs against its estimation-window rate (Cowan 1992).
 
     Notes
     -----
@@ -123,14 +123,8 @@ def corrado_sign(panel: TestPanel, window: Window) -> TestResult:
     return _result("corrado_sign", z, normal_pvalue(z), "N(0,1)", _n(panel, window), window)
 
 
-def _ranks(full: Float64Array) -> Float64Array:
-    from scipy.stats import rankdata
-
-    return np.asarray(rankdata(full, axis=1, nan_policy="omit"), dtype="float64")
-
-
 def corrado_rank(panel: TestPanel, window: Window) -> TestResult:
-    r"""Test for abnormal returns with the Corrado (1989) rank test; over several days, Cowan's form.
+    r"""Test for abnormal returns with the Corrado (1989) rank test; over days, Cowan's form.
 
     Notes
     -----

@@ -1,7 +1,7 @@
 """The arrays every cross-sectional test needs, for N security-events at once (no loop per event).
 
-A :class:`TestPanel` holds the estimation-window residuals and the event-window abnormal returns of N
-security-events aligned in event time (tau), their standardisation under the chosen
+A :class:`TestPanel` holds the estimation-window residuals and the event-window abnormal returns of
+N security-events aligned in event time (tau), their standardisation under the chosen
 :class:`~eventstudy.statistics.conventions.Conventions`, and the calendar position of every day (for
 the residual cross-correlation of Kolari and Pynnonen 2010). Tests take a panel and a window.
 """
@@ -328,15 +328,21 @@ class TestPanel:
         return t_pvalue(self.sar, self.df[:, None])
 
     def window_days(self, window: Window) -> np.ndarray | None:
-        """(N, L_w) days whose AR enters the CAR over ``window``: None for all days (a missing AR
-        makes the CAR NaN), the available days under ``missing_returns='skip'``."""
+        """(N, L_w) days whose AR enters the CAR over ``window``.
+
+        None for all days (a missing AR makes the CAR NaN), the available days under
+        ``missing_returns='skip'``.
+        """
         if self.missing_returns != "skip":
             return None
         return np.isfinite(self.ar_evt[:, self.window_slice(window)])
 
     def car(self, window: Window) -> Float64Array:
-        """(N,) CAR over ``window``; NaN when any AR in it is missing (never a partial sum), or
-        with ``missing_returns='skip'`` the sum of the available ARs (NaN if none)."""
+        """(N,) CAR over ``window``.
+
+        NaN when any AR in it is missing (never a partial sum), or with ``missing_returns='skip'``
+        the sum of the available ARs (NaN if none).
+        """
         x = self.ar_evt[:, self.window_slice(window)]
         if self.missing_returns == "skip":
             return np.where(np.isfinite(x).any(axis=1), np.nansum(x, axis=1), np.nan)
@@ -370,7 +376,10 @@ class TestPanel:
         return car_variance(self.sigma2, self.A, self.x_evt[:, sl], days)
 
     def scar(self, window: Window) -> Float64Array:
-        """(N,) standardised CAR, CAR / sqrt(Var(CAR)); equals SAR for a one-day window.
+        """(N,) standardised CAR, CAR / sqrt(Var(CAR)).
+
+        Equals :attr:`sar` for a one-day window, except under ``car_variance='sqrt_l'`` with
+        ``forecast_error=True`` (then AR / sigma, Brown and Warner's sqrt(L) sigma with L = 1).
 
         Also the CAR t statistic of car.csv and ``res.car_table()``, against t(df).
         """

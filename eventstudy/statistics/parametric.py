@@ -1,7 +1,7 @@
 """Parametric tests of abnormal returns.
 
-Conventions: returns and ARs are decimals; windows are inclusive and counted in trading sessions; all
-p-values are two-sided.
+Conventions: returns and ARs are decimals; windows are inclusive and counted in trading sessions;
+all p-values are two-sided.
 """
 
 from __future__ import annotations
@@ -44,9 +44,9 @@ def cross_sectional_t(values: Float64Array, axis: int = 0) -> tuple[Float64Array
 
     Notes
     -----
-    The cross-sectional t test is robust to event-induced variance but assumes ARs independent across
-    securities; with a common event date (clustering) it overstates significance (Brown and Warner 1985,
-    Kolari and Pynnonen 2010).
+    The cross-sectional t test is robust to event-induced variance but assumes ARs independent
+    across securities; with a common event date (clustering) it overstates significance (Brown and
+    Warner 1985, Kolari and Pynnonen 2010).
 
     References
     ----------
@@ -69,9 +69,9 @@ def cross_sectional_t(values: Float64Array, axis: int = 0) -> tuple[Float64Array
     return np.asarray(mean), np.asarray(stat), t_pvalue(stat, n - 1), n
 
 
-# ---------------------------------------------------------------------------------------------------
-# Cross-sectional tests on a TestPanel. Each takes the panel of one group and an inclusive tau window
-# and returns a TestResult; a one-day window gives the daily (AAR) form of the test.
+# --------------------------------------------------------------------------------------------------
+# Cross-sectional tests on a TestPanel. Each takes the panel of one group and an inclusive tau
+# window and returns a TestResult; a one-day window gives the daily (AAR) form of the test.
 
 
 def _result(test: str, stat: Any, p: Any, dist: str, n: Any, window: Window) -> TestResult:
@@ -181,7 +181,8 @@ def lamb(panel: TestPanel, window: Window) -> TestResult:
     portfolio AAR, s_p (as :func:`crude_dependence`), inflated by the forecast error of the market
     model with the average estimation length:
 
-    .. math:: z_t = \frac{AAR_t}{s_p \sqrt{1 + 1/\bar M + \overline{(R_{m,t} - \bar R_m)^2/S_{mm}}}},
+    .. math:: z_t = \frac{AAR_t}{s_p
+       \sqrt{1 + 1/\bar M + \overline{(R_{m,t} - \bar R_m)^2/S_{mm}}}},
        \qquad z = \frac{1}{\sqrt{L}}\sum_{t=t_1}^{t_2} z_t \sim N(0, 1)
 
     where the market term is averaged over securities (one value with a common event date). The

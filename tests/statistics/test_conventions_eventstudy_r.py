@@ -1,7 +1,8 @@
 r"""Preset ``eventstudy_r``: the numbers of the R package EventStudy on closed-form panels.
 
 The R package EventStudy (S. Mueller, github.com/sipemu/eventstudy, behind EventStudyTools)
-computes, in ``R/single_event_test_statistics.R``, ``R/multi_event_test_statistics.R`` and ``R/models.R``:
+computes, in ``R/single_event_test_statistics.R``, ``R/multi_event_test_statistics.R`` and
+``R/models.R``:
 
 * ARTTest: t = AR / sigma, sigma the OLS residual standard deviation (``summary(lm)$sigma``, M - k);
 * CARTTest: t = CAR / (sqrt(L) sigma) (Brown and Warner 1985);
@@ -16,7 +17,8 @@ computes, in ``R/single_event_test_statistics.R``, ``R/multi_event_test_statisti
   sqrt((1 - r) / (1 + (N - 1) r)), r the mean of ``cor(SAR, use = "pairwise.complete.obs")``
   (Boehmer, Musumeci and Poulsen 1991; Kolari and Pynnonen 2010);
 * RankTest: U_it = rank / (T + 1) - 1/2 over the T combined days,
-  z = mean_i U_i0 / sd_t(mean_i U_it) with R's ``sd`` (T - 1): sqrt((T - 1) / T) times Corrado's (1989) z, which divides by T;
+  z = mean_i U_i0 / sd_t(mean_i U_it) with R's ``sd`` (T - 1): sqrt((T - 1) / T) times Corrado's
+  (1989) z, which divides by T;
 * CSectT, SignT and GSignT as this project's ``t``, ``sign`` and ``generalized_sign`` (Cowan 1992's
   mean of the securities' estimation-window shares).
 
