@@ -15,6 +15,7 @@ from eventstudy.exceptions import (
     EventWindowOverlapWarning,
     InsufficientEstimationDataWarning,
     MissingReturnsWarning,
+    SpecificationError,
 )
 from eventstudy.statistics.battery import run_test
 
@@ -106,7 +107,7 @@ def test_c20b_skip_sums_available_days_and_shows_n():
     var = 1e-4 * (2 + s @ xtx_inv @ s)
     assert skip.panel.car_variance((-1, 1))[0] == pytest.approx(var, rel=1e-12)
     assert skip.tests.query("test == 't'")["n"].iloc[0] == 1
-    with pytest.raises(ConfigError, match="missing_returns"):
+    with pytest.raises(SpecificationError, match="missing_returns"):  # Python API: not a file
         EventStudy(ev, r, m, missing_returns="drop", **kw)
 
 

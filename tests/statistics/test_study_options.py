@@ -10,7 +10,7 @@ import pytest
 
 from eventstudy import EventStudy
 from eventstudy.config import load_config
-from eventstudy.exceptions import ConfigError
+from eventstudy.exceptions import ConfigError, SpecificationError
 
 
 def _panel(n=200, seed=1):
@@ -39,7 +39,7 @@ def test_after_close_makes_next_session_day0():
 
 def test_bad_event_time_is_a_config_error():
     r, m = _panel()
-    with pytest.raises(ConfigError, match="time 'at_noon'"):
+    with pytest.raises(SpecificationError, match="time 'at_noon'"):
         EventStudy([{"event_id": "a", "ticker": "AAA", "date": "2024-08-28", "time": "at_noon"}],
                    r, m, estimation_window=(-120, -11))
 
@@ -52,7 +52,8 @@ def test_bad_event_time_is_a_config_error():
 ])
 def test_bad_statistics_options_are_config_errors(kwargs, match):
     r, m = _panel()
-    with pytest.raises(ConfigError, match=match):
+    with pytest.raises(SpecificationError, match=match):  # the Python API's error (ConfigError's
+        # parent); the same mistake in a YAML file is a ConfigError (test_yaml_keys)
         EventStudy([{"event_id": "a", "ticker": "AAA", "date": "2024-08-28"}], r, m,
                    estimation_window=(-120, -11), **kwargs)
 
