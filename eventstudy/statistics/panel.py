@@ -446,14 +446,14 @@ class TestPanel:
         so that (N - 1) r-bar is the average summed correlation the adjustment needs; with one
         common date it is the plain average of the N(N - 1)/2 pairwise correlations.
 
-        Cost: a cluster whose members share the same estimation days (balanced) costs O(n_c T):
-        with z_i the residuals centred and scaled to unit length,
-        sum_{i != j} r_ij = |sum_i z_i|^2 - n_c, no n_c x n_c matrix. An unbalanced cluster is
-        computed exactly pair by pair (blocked matrix products, O(n_c^2 T)) up to
-        :data:`PAIRWISE_MAX` members; above that the O(n_c T) moment estimator
-        sum_t (S_t^2 - Q_t) / sum_t N_t (N_t - 1) on residuals standardised over each one's own
-        days (S_t, Q_t, N_t the sum, sum of squares and count of z on day t) is used, which is
-        exact when balanced and close when few days are missing.
+        Cost: the members present on every day of the cluster (balanced) cost O(n_c T): with z_i
+        their residuals centred and scaled to unit length, sum_{i != j} r_ij = |sum_i z_i|^2 - n_c,
+        no n_c x n_c matrix. Pairs with a member that misses days are computed exactly pair by
+        pair (blocked matrix products, O(m_c n_c T) for m_c such members) while m_c n_c <=
+        :data:`PAIRWISE_MAX`^2 (e.g. every one of 3,000 members, or 900 of 10,000); beyond that
+        the O(n_c T) moment estimator sum_t (S_t^2 - Q_t) / sum_t N_t (N_t - 1) on residuals
+        standardised over each one's own days (S_t, Q_t, N_t the sum, sum of squares and count of
+        z on day t) is used: exact when balanced, close when few days are missing.
 
         References
         ----------
@@ -480,52 +480,70 @@ class TestPanel:
 
 
 PAIRWISE_MAX = 3000
-"""Largest unbalanced cluster whose residual correlations are computed exactly pair by pair."""
+"""Exact pairwise correlations while (rows with missing days) x (cluster size) <= PAIRWISE_MAX^2."""
 
 
-def _summed_correlation(X: Float64Array, W: np.ndarray) -> float:
-    """Return sum_{i != j} r_ij of the rows of ``X`` over the columns both have (mask ``W``)."""
-    n = X.shape[0]
-    balanced = bool((W == W[0]).all())
-    if balanced or n > PAIRWISE_MAX:
-        cnt = W.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            dev = np.where(W, X - (np.where(W, X, 0.0).sum(axis=1) / cnt)[:, None], 0.0)
-            norm = np.sqrt((dev * dev).sum(axis=1))
-            z = np.where((norm > 0)[:, None], dev / norm[:, None], 0.0)
-        z[cnt < 3] = 0.0
-        if balanced:
-            S = z.sum(axis=0)
-            return float(S @ S - (z * z).sum())
-        # Moment estimator: z scaled to unit variance over the security's own days (ddof 0)
-        z *= np.sqrt(cnt)[:, None]
-        S, Q = z.sum(axis=0), (z * z).sum(axis=0)
-        Nt = W.sum(axis=0).astype("float64")
-        den = float(np.sum(Nt * (Nt - 1)))
-        return float(np.sum(S * S - Q) / den * n * (n - 1)) if den > 0 else 0.0
+def _pair_block(X: Float64Array, W: np.ndarray, rows: IntArray) -> Float64Array:
+    """(len(rows), n) Pearson correlations of ``rows`` with every row over the days both have.
+
+    0 where a pair shares fewer than 3 days or one is constant there, and on the diagonal.
+    """
     Wf = W.astype("float64")
     Xz = np.where(W, X, 0.0)
     X2 = Xz * Xz
-    total = 0.0
-    block = max(1, 2_000_000 // max(n, 1))  # bound memory: block x n matrices
-    for a in range(0, n, block):
-        b = min(n, a + block)
-        m = Wf[a:b] @ Wf.T  # shared days of each pair
-        sx = Xz[a:b] @ Wf.T  # sum of x_i over the days i shares with j
-        sy = Wf[a:b] @ Xz.T  # sum of x_j over the same days
-        sxx = X2[a:b] @ Wf.T
-        syy = Wf[a:b] @ X2.T
-        sxy = Xz[a:b] @ Xz.T
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cov = sxy - sx * sy / m
-            vx = sxx - sx * sx / m
-            vy = syy - sy * sy / m
-            r = cov / np.sqrt(vx * vy)
-        good = (m >= 3) & (vx > 1e-300) & (vy > 1e-300) & np.isfinite(r)
-        good[np.arange(b - a), np.arange(a, b)] = False  # the diagonal
-        total += float(np.sum(np.where(good, r, 0.0)))
-    return total
+    m = Wf[rows] @ Wf.T  # shared days of each pair
+    sx = Xz[rows] @ Wf.T  # sum of x_i over the days i shares with j
+    sy = Wf[rows] @ Xz.T  # sum of x_j over the same days
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = Xz[rows] @ Xz.T - sx * sy / m
+        vx = X2[rows] @ Wf.T - sx * sx / m
+        vy = Wf[rows] @ X2.T - sy * sy / m
+        r = cov / np.sqrt(vx * vy)
+    good = (m >= 3) & (vx > 1e-300) & (vy > 1e-300) & np.isfinite(r)
+    good[np.arange(len(rows)), rows] = False  # the diagonal
+    return np.where(good, r, 0.0)
 
+
+def _summed_correlation(X: Float64Array, W: np.ndarray) -> float:
+    """Return sum_{i != j} r_ij of the rows of ``X`` over the columns both have (mask ``W``).
+
+    Rows present on every column ("complete") share their days: their pairs cost O(n T) through
+    the unit-length centred rows, sum_{i != j} r_ij = |sum_i z_i|^2 - n. Only pairs with a row that
+    misses days are computed pair by pair, O(n_missing n T), in blocks; when n_missing x n exceeds
+    PAIRWISE_MAX^2 the O(n T) moment estimator is used instead.
+    """
+    n, T = X.shape
+    cnt = W.sum(axis=1)
+    complete = cnt == T
+    inc = np.flatnonzero(~complete)
+    if len(inc) * n <= PAIRWISE_MAX**2:
+        Xc = X[complete]
+        dev = Xc - Xc.mean(axis=1, keepdims=True)
+        norm = np.sqrt((dev * dev).sum(axis=1))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z = np.where((norm > 0)[:, None], dev / norm[:, None], 0.0)
+        if T < 3:
+            z[:] = 0.0
+        S = z.sum(axis=0)
+        total = float(S @ S - (z * z).sum())  # complete x complete
+        block = max(1, 2_000_000 // max(n, 1))  # bound memory: block x n matrices
+        for a in range(0, len(inc), block):
+            rows = inc[a:a + block]
+            r = _pair_block(X, W, rows)
+            # pairs (incomplete, complete) appear once here and once in the mirror order;
+            # (incomplete, incomplete) pairs appear in both orders within these blocks
+            total += 2.0 * float(r[:, complete].sum()) + float(r[:, ~complete].sum())
+        return total
+    # Moment estimator: z scaled to unit variance over the security's own days (ddof 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dev = np.where(W, X - (np.where(W, X, 0.0).sum(axis=1) / cnt)[:, None], 0.0)
+        sd = np.sqrt((dev * dev).sum(axis=1) / cnt)
+        z = np.where((sd > 0)[:, None], dev / sd[:, None], 0.0)
+    z[cnt < 3] = 0.0
+    S, Q = z.sum(axis=0), (z * z).sum(axis=0)
+    Nt = W.sum(axis=0).astype("float64")
+    den = float(np.sum(Nt * (Nt - 1)))
+    return float(np.sum(S * S - Q) / den * n * (n - 1)) if den > 0 else 0.0
 
 def day_sums(x: Float64Array, panel: TestPanel) -> tuple[Float64Array, Float64Array]:
     """Per day (column): sum over the securities present (or mean x N, ``day_sums='scaled'``)."""
