@@ -125,6 +125,12 @@ class TestPanel:
     ret_evt, normal_evt : ndarray
         (N, L) event-window returns and normal returns (for BHAR).
     conventions : Conventions
+    labels : ndarray or None
+        (N,) cluster of each security-event for the Ibragimov-Mueller test (the study's groups).
+
+    Window-independent values (ranks, daily statistics, r-bar) are ``functools.cached_property``
+    members computed on first use; nothing mutable is shared, so ``dataclasses.replace`` gives a
+    panel with fresh values.
     """
 
     __test__ = False  # not a pytest class
