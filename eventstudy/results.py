@@ -438,8 +438,15 @@ class EventStudyResults:
             est_day=est.est_day, evt_day=est.evt_day, ret_evt=est.ret, normal_evt=est.normal,
             conventions=self.options.conventions, x_est_all=x_all, valid_est_all=valid_all,
             missing_returns=self.spec.missing_returns, kind=self.provenance.returns,
-            labels=self.events["group"].to_numpy(),
+            labels=self.events["group"].to_numpy(), market_column=self._market_column,
         )
+
+    @property
+    def _market_column(self) -> int | None:
+        """Column of the market return in the model's design [1, inputs...], None without one."""
+        m = self.spec.model
+        inputs = list(getattr(m, "inputs", ()))
+        return 1 + inputs.index(m.market_input) if m.market_input in inputs else None
 
     @cached_property
     def tests(self) -> pd.DataFrame:

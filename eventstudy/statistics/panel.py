@@ -69,31 +69,38 @@ def forecast_error_matrix(
     return A
 
 
-def market_forecast_error_matrix(xtx_inv: Float64Array) -> Float64Array:
-    """Return A with only the intercept and the market factor (the first two regressors).
+def market_forecast_error_matrix(xtx_inv: Float64Array, market_column: int = 1) -> Float64Array:
+    """Return A with only the intercept (column 0) and the market regressor.
 
     Parameters
     ----------
     xtx_inv : ndarray
         (n, k, k) inverse of X'X over each security-event's estimation days.
+    market_column : int, default 1
+        Column of the market return in the design (1 for the market and factor models, 2 for
+        Dimson's [1, R_m,t-1, R_m,t, R_m,t+1]).
 
     Returns
     -------
     ndarray
-        (n, k, k) zero except the top-left 2 x 2 block, the inverse of the [1, R_m] block of X'X,
-        so that x'Ax = 1/M + (R_m,t - mean R_m)^2 / S_mm, the market-model term (MacKinlay 1997,
-        eq. 10-11) also for factor models (``conventions.fe_regressors='market'``, the R package
-        EventStudy). Unchanged for k < 3 and for fixed-parameter models (A = 0).
+        (n, k, k) zero except the [0, market_column] block, the inverse of the [1, R_m] block of
+        X'X, so that x'Ax = 1/M + (R_m,t - mean R_m)^2 / S_mm, the market-model term (MacKinlay
+        1997, eq. 10-11) also for factor models (``conventions.fe_regressors='market'``, the R
+        package EventStudy). Unchanged for k < 3 and for fixed-parameter models (A = 0).
     """
     k = xtx_inv.shape[-1]
     if k < 3:
         return xtx_inv
+    idx = np.array([0, market_column])
     out = np.zeros_like(xtx_inv)
     fixed = np.all(xtx_inv == 0, axis=(1, 2))
     ok = ~fixed & np.isfinite(xtx_inv).all(axis=(1, 2))
     if ok.any():
         xtx = np.linalg.inv(xtx_inv[ok])
-        out[ok, :2, :2] = np.linalg.inv(xtx[:, :2, :2])
+        block = np.linalg.inv(xtx[:, idx[:, None], idx[None, :]])
+        sub = out[ok]
+        sub[:, idx[:, None], idx[None, :]] = block
+        out[ok] = sub
     out[~ok & ~fixed] = np.nan
     return out
 
@@ -599,13 +606,15 @@ def build_panel(
     missing_returns: str = "nan",
     kind: str = "simple",
     labels: np.ndarray | None = None,
+    market_column: int | None = 1,
 ) -> TestPanel:
     """Assemble a :class:`TestPanel` from a :class:`~eventstudy.models.BatchFit` and event arrays.
 
     ``x_est_all``/``valid_est_all`` (the design on every estimation day with a market return) are
     used only with ``conventions.market_moments == 'all'``. ``kind`` is the return type of
     ``ret_evt`` and ``normal_evt`` ('simple' or 'log'); ``labels`` the (N,) cluster of each
-    security-event (Ibragimov-Mueller test).
+    security-event (Ibragimov-Mueller test); ``market_column`` the market's column in the design
+    for ``conventions.fe_regressors='market'`` (None: a model without one, left unchanged).
     """
     nobs = fit.nobs
     if conventions.sigma_ddof == "1":
@@ -616,8 +625,8 @@ def build_panel(
     use_all = conventions.market_moments == "all" and x_est_all is not None
     A = forecast_error_matrix(fit.xtx_inv, nobs, x_est_all if use_all else None,
                               valid_est_all if use_all else None)
-    if conventions.fe_regressors == "market":
-        A = market_forecast_error_matrix(A)
+    if conventions.fe_regressors == "market" and market_column is not None:
+        A = market_forecast_error_matrix(A, market_column)
     return TestPanel(
         ar_est=fit.resid, ar_evt=ar_evt, tau=np.asarray(tau), sigma2=sigma2, nobs=nobs,
         df=fit.df, x_evt=x_evt, A=A, est_day=est_day, evt_day=evt_day, ret_evt=ret_evt,

@@ -285,3 +285,20 @@ def test_eventstudy_r_preset_and_bad_options_name_the_option():
         get_conventions({"fe_regressors": "market", "market_moments": "all"})
 
 
+
+
+@pytest.mark.parametrize("column", [1, 2])
+def test_market_only_forecast_error_term_picks_the_market_column(column):
+    r"""The market-only term 1/M + (R_m,t - mean R_m)^2 / S_mm, market in column 1 or 2.
+
+    Dimson's design is [1, R_m,t-1, R_m,t, R_m,t+1]: the market is column 2, not the lag.
+    """
+    from eventstudy.statistics.panel import market_forecast_error_matrix
+
+    rng = np.random.default_rng(0)
+    X = np.column_stack([np.ones(20), rng.normal(size=(20, 3))])
+    A = market_forecast_error_matrix(np.linalg.inv(X.T @ X)[None], column)[0]
+    x = np.array([1.0, 0.3, -0.2, 0.5])
+    m = X[:, column]
+    assert x @ A @ x == pytest.approx(1 / 20 + (x[column] - m.mean()) ** 2
+                                      / ((m - m.mean()) ** 2).sum(), rel=1e-12)
