@@ -22,8 +22,12 @@ from ._panels import make_panel
 
 
 def test_robust_tests_are_registered():
-    """The three keys of issue 15 are in the battery."""
+    """The three keys of issue 15 are in the battery; the dependence-robust list names tests."""
+    from eventstudy.statistics.battery import DEPENDENCE_ROBUST_TESTS
+
     assert {"placebo_dates", "ibragimov_mueller", "pre_event"} <= set(TESTS)
+    assert set(DEPENDENCE_ROBUST_TESTS) <= set(TESTS)
+    assert DEPENDENCE_ROBUST_TESTS[0] == "kolari_pynnonen"
 
 
 def test_placebo_dates_by_hand():
