@@ -10,8 +10,9 @@ with the cross-correlation of real returns, case C44). Market model, estimation 
 sectors of the member list. Reported: the share of replications with p < 0.05 per test and window,
 with its binomial standard error, and how often the pointwise and the sup-t 95% bands of the CAAR
 path over [-5, 5] miss zero on some day. ``--dates random`` gives each security-event its own
-random date instead (the control: no clustering, every test should reject about 5%). Not part of the unit suite (minutes, not seconds); the seed fixes
-every draw. Figures go to docs/benchmarks.md by hand.
+random date instead (the control: no clustering, every test should reject about 5%). Not part
+of the unit suite (minutes, not seconds); the seed fixes every draw. Figures go to
+docs/benchmarks.md by hand.
 """
 
 from __future__ import annotations
