@@ -9,9 +9,9 @@ Each size runs in a fresh subprocess so its peak memory (ru_maxrss) is its own. 
   ^GSPC), estimation window -250..-11, event windows [0,0], [-1,1], [0,5].
 - 10,000 / 100,000: a synthetic panel (1,000 / 10,000 securities x 1,100 sessions, market model
   with noise), each security in 10 events 60 sessions apart over the last 600 sessions.
-Timed: ``EventStudy(...).fit()`` plus ``res.tests`` with every test of the registry (17 tests,
-``bootstrap_t`` with 999 replications), i.e. fit and all tests, and once more with the default
-tests. Data loading is not timed.
+Timed: ``EventStudy(...).fit()`` plus ``res.tests`` with every test of the registry (20 tests
+since issue 15, 17 in the figures before it; ``bootstrap_t`` with 999 replications), i.e. fit
+and all tests, and once more with the default tests. Data loading is not timed.
 The statsmodels loop does, per security-event, the market-model OLS and the day-0 AR t test with
 the forecast-error variance (``get_prediction``), the minimum any per-event tool does; its
 per-event time is measured on the 503 events and the ratio is against our fit + t test on the same

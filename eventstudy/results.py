@@ -375,6 +375,29 @@ class EventStudyResults:
             frames.append(f)
         return pd.concat(frames, ignore_index=True)
 
+    def bhar_table(self) -> pd.DataFrame:
+        """Return the BHAR per security-event and event window with its t statistic.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns event_id, ticker, group, tau_start, tau_end, bhar, t, p_value: BHAR =
+            prod(1 + R) - prod(1 + normal return) (Barber and Lyon 1997), t = BHAR / sqrt(Var(CAR))
+            from the variance engine (:meth:`TestPanel.bhar_t`, Lyon, Barber and Tsai 1999)
+            against t(n - k).
+        """
+        from eventstudy.statistics.parametric import t_pvalue
+
+        frames = []
+        ev = self.events[["event_id", "ticker", "group"]]
+        for w in self.event_windows:
+            t = self.panel.bhar_t(w)
+            f = ev.copy()
+            f["tau_start"], f["tau_end"] = w
+            f["bhar"], f["t"], f["p_value"] = self.panel.bhar(w), t, t_pvalue(t, self.panel.df)
+            frames.append(f)
+        return pd.concat(frames, ignore_index=True)
+
     def caar_table(self) -> pd.DataFrame:
         """Return CAAR per group and event window with the cross-sectional t test.
 
@@ -414,7 +437,8 @@ class EventStudyResults:
         return self._by_unit({(e, g): cross_sectional_t(self._ar[self._members(g, e)], axis=0)[0]
                               for e in self.event_units for g in self.groups})
 
-    def caar_path(self, ci: float = 0.95) -> pd.DataFrame:
+    def caar_path(self, ci: float = 0.95, *, uniform: bool = False, n_boot: int = 999,
+                  seed: int = 0) -> pd.DataFrame:
         """Return the CAAR path of each group with a confidence band.
 
         Parameters
@@ -422,11 +446,16 @@ class EventStudyResults:
         ci : float, default 0.95
             Coverage of the band, CAAR +/- t_{(1+ci)/2, n-1} s / sqrt(n), with s the cross-sectional
             standard deviation of CAR up to tau.
+        uniform : bool, default False
+            Also return the sup-t band covering the whole path with probability ``ci``
+            (:func:`eventstudy.statistics.robust.caar_bands`, Montiel Olea and Plagborg-Moller
+            2019), from ``n_boot`` multiplier draws seeded with ``seed``.
 
         Returns
         -------
         pandas.DataFrame
-            Long: group, tau, caar, lower, upper, n, event_id (see :attr:`event_units`).
+            Long: group, tau, caar, lower, upper, n, event_id (see :attr:`event_units`);
+            with ``uniform``, also lower_uniform and upper_uniform.
         """
         from scipy import stats
 
@@ -440,9 +469,16 @@ class EventStudyResults:
                 sd = (np.nanstd(sub, axis=0, ddof=1) if len(sub) > 1
                       else np.full(len(self._tau), np.nan))
                 half = stats.t.ppf(0.5 + ci / 2, n - 1) * sd / np.sqrt(n)
-            frames.append(pd.DataFrame({"group": g, "tau": self._tau, "caar": mean,
-                                        "lower": mean - half, "upper": mean + half, "n": n,
-                                        "event_id": e}))
+            frame = pd.DataFrame({"group": g, "tau": self._tau, "caar": mean,
+                                  "lower": mean - half, "upper": mean + half, "n": n,
+                                  "event_id": e})
+            if uniform:
+                from eventstudy.statistics.robust import caar_bands
+
+                bands = caar_bands(sub, ci, n_boot=n_boot, seed=seed)
+                frame["lower_uniform"] = bands["lower_uniform"]
+                frame["upper_uniform"] = bands["upper_uniform"]
+            frames.append(frame)
         return pd.concat(frames, ignore_index=True)
 
     @cached_property
@@ -785,7 +821,15 @@ class EventStudyResults:
             est_day=est.est_day, evt_day=est.evt_day, ret_evt=est.ret, normal_evt=est.normal,
             conventions=self.options.conventions, x_est_all=x_all, valid_est_all=valid_all,
             missing_returns=self.spec.missing_returns, kind=self.provenance.returns,
+            labels=self.events["group"].to_numpy(), market_column=self._market_column,
         )
+
+    @property
+    def _market_column(self) -> int | None:
+        """Column of the market return in the model's design [1, inputs...], None without one."""
+        m = self.spec.model
+        inputs = list(getattr(m, "inputs", ()))
+        return 1 + inputs.index(m.market_input) if m.market_input in inputs else None
 
     @cached_property
     def tests(self) -> pd.DataFrame:

@@ -41,7 +41,8 @@ class TestResult:
         """Return a one-paragraph text summary."""
         return (
             f"{self.test} test\n"
-            f"  statistic {self.stat:.4f} ~ {self.dist}, p-value {self.pvalue:.4f}, N = {self.nobs}\n"
+            f"  statistic {self.stat:.4f} ~ {self.dist}, p-value {self.pvalue:.4f}, "
+            f"N = {self.nobs}\n"
             f"  H0: {self.null_hypothesis}\n  H1: {self.alternative_hypothesis}"
         )
 

@@ -17,11 +17,13 @@ from eventstudy._typing import Window
 from eventstudy.exceptions import ConfigError
 from eventstudy.statistics import nonparametric as npar
 from eventstudy.statistics import parametric as par
+from eventstudy.statistics import robust
 from eventstudy.statistics.calendar_time import calendar_time
 from eventstudy.statistics._result import TestResult
 from eventstudy.statistics.panel import TestPanel
 
-__all__ = ["TESTS", "DEFAULT_TESTS", "TEST_COLUMNS", "run_test", "run_tests", "adjust_pvalues"]
+__all__ = ["TESTS", "DEFAULT_TESTS", "DEPENDENCE_ROBUST_TESTS", "TEST_COLUMNS", "run_test",
+           "run_tests", "adjust_pvalues"]
 
 TestFunction = Callable[..., TestResult]
 
@@ -44,12 +46,21 @@ TESTS: dict[str, TestFunction] = {
     "modified_rank": npar.modified_rank,
     "wilcoxon": npar.wilcoxon,
     "grank": npar.grank,
+    "placebo_dates": robust.placebo_dates,
+    "ibragimov_mueller": robust.ibragimov_mueller,
+    "pre_event": robust.pre_event,
 }
 """Test key -> function(panel, window) -> TestResult."""
 
 DEFAULT_TESTS: tuple[str, ...] = ("t", "patell", "bmp", "kolari_pynnonen", "corrado_rank",
                                   "generalized_sign")
 """Tests run when a study does not choose: the parametric standards and two nonparametric checks."""
+
+DEPENDENCE_ROBUST_TESTS: tuple[str, ...] = ("kolari_pynnonen", "adjusted_patell", "placebo_dates",
+                                            "ibragimov_mueller")
+"""Tests whose inference allows for cross-correlated ARs on a common event date (case C44): what a
+report of a one-date shock should lead with, Kolari-Pynnonen first (size 4.8% at 5% on same-date
+S&P 500 placebo events, docs/benchmarks.md)."""
 
 TEST_COLUMNS = ["group", "tau_start", "tau_end", "test", "statistic", "p_value", "n"]
 

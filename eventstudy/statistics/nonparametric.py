@@ -3,16 +3,15 @@
 Sign, generalized sign, Corrado-Zivney sign, Corrado rank, modified rank, Wilcoxon signed-rank and
 GRANK.
 
-Each test takes the :class:`~eventstudy.statistics.panel.TestPanel` of one group and an inclusive tau
-window, and returns a :class:`~eventstudy.statistics.TestResult`; a one-day window gives the daily
-form. The rank and sign tests that use the estimation window rank each security-event's abnormal
-returns over its estimation days plus the event-window days of the panel (the "combined" sample, the
-250 days of Corrado 1989). All p-values are two-sided.
+Each test takes the :class:`~eventstudy.statistics.panel.TestPanel` of one group and an inclusive
+tau window, and returns a :class:`~eventstudy.statistics.TestResult`; a one-day window gives the
+daily form. The rank and sign tests that use the estimation window rank each security-event's
+abnormal returns over its estimation days plus the event-window days of the panel (the "combined"
+sample, the 250 days of Corrado 1989). All p-values are two-sided.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -33,39 +32,6 @@ def _result(test: str, stat: Any, p: Any, dist: str, n: Any, window: Window) -> 
                       null_hypothesis=f"abnormal returns over {list(window)} are not shifted",
                       alternative_hypothesis="they are shifted up or down (two-sided)")
 
-
-
-def _day_sums(x: Float64Array, panel: TestPanel) -> tuple[Float64Array, Float64Array]:
-    """Per day (column): sum over the securities present (or mean x N, ``day_sums='scaled'``)."""
-    n_t = np.isfinite(x).sum(axis=0).astype("float64")
-    total = np.nansum(x, axis=0)
-    if panel.conventions.day_sums == "scaled":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            total = total / n_t * x.shape[0]
-    total = np.where(n_t > 0, total, np.nan)
-    return total, n_t
-
-
-def _cached(panel: TestPanel, key: str, compute: Callable[[], Any]) -> Any:
-    if key not in panel.cache:
-        panel.cache[key] = compute()
-    return panel.cache[key]
-
-
-def _daily_z(x: Float64Array, panel: TestPanel, power: float) -> Float64Array:
-    """Standardised daily sums of a combined (N, T + L) score matrix, for the event-window columns.
-
-    z_t = (S_t / N_t^power) / s with s^2 = (1 / mean_i M_i^c) sum_t (S_t / N_t^power)^2 over all
-    combined days, M_i^c the security's valid combined days (Corrado 1989; Corrado and Zivney 1992).
-    """
-    S, n_t = _day_sums(x, panel)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        num = S / n_t**power
-    length = np.isfinite(x).sum(axis=1).mean()
-    sd = np.sqrt(np.nansum(num**2) / length)
-    T = panel.ar_est.shape[1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return num[T:] / sd
 
 
 def _window_sum(z: Float64Array, panel: TestPanel, window: Window) -> float:
@@ -104,7 +70,7 @@ def sign(panel: TestPanel, window: Window) -> TestResult:
 
 
 def generalized_sign(panel: TestPanel, window: Window) -> TestResult:
-    r"""Test the share of positive CARs against its estimation-window rate (Cowan's generalized sign).
+    r"""Test the share of positive CARs against its estimation-window rate (Cowan 1992).
 
     Notes
     -----
@@ -153,24 +119,12 @@ def corrado_sign(panel: TestPanel, window: Window) -> TestResult:
     .. [1] Corrado, C. J., Zivney, T. L. (1992). The specification and power of the sign test in
        event study hypothesis tests using daily stock returns. JFQA 27(3), 465-478.
     """
-    def daily() -> Float64Array:
-        full = panel.combined
-        with np.errstate(invalid="ignore"):
-            med = np.nanmedian(full, axis=1)
-        return _daily_z(np.sign(full - med[:, None]), panel, 0.5)
-
-    z = _window_sum(_cached(panel, "corrado_sign", daily), panel, window)
+    z = _window_sum(panel.corrado_sign_z, panel, window)
     return _result("corrado_sign", z, normal_pvalue(z), "N(0,1)", _n(panel, window), window)
 
 
-def _ranks(full: Float64Array) -> Float64Array:
-    from scipy.stats import rankdata
-
-    return np.asarray(rankdata(full, axis=1, nan_policy="omit"), dtype="float64")
-
-
 def corrado_rank(panel: TestPanel, window: Window) -> TestResult:
-    r"""Test for abnormal returns with the Corrado (1989) rank test; over several days, Cowan's form.
+    r"""Test for abnormal returns with the Corrado (1989) rank test; over days, Cowan's form.
 
     Notes
     -----
@@ -192,24 +146,12 @@ def corrado_rank(panel: TestPanel, window: Window) -> TestResult:
        event studies. JFE 23(2), 385-395.
     .. [2] Cowan, A. R. (1992). Nonparametric event study tests. RQFA 2(4), 343-358.
     """
-    K = panel.combined_ranks
     n = _n(panel, window)
     sl = panel.window_slice(window)
     if sl.stop - sl.start == 1:
-        z_days = _cached(panel, "corrado_rank_daily", lambda: _daily_z(
-            K - np.nanmean(K, axis=1)[:, None], panel, 1.0))
-        z = float(z_days[sl][0])
+        z = float(panel.corrado_rank_z[sl][0])
     else:
-        def centred() -> tuple[Float64Array, float]:
-            avg = np.nanmean(K, axis=1)
-            pooled = panel.conventions.rank_centering == "pooled"
-            k = K - (np.nanmean(avg) if pooled else avg[:, None])
-            with np.errstate(invalid="ignore"):
-                k_t = np.nanmean(k, axis=0)
-            length = np.isfinite(panel.combined).sum(axis=1).mean()
-            return k, float(np.sqrt(np.nansum(k_t**2) / length))
-
-        k, s_k = _cached(panel, "corrado_rank_car", centred)
+        k, s_k = panel.rank_car_parts
         evt = k[:, panel.ar_est.shape[1]:][:, sl]
         z = float(np.sqrt(sl.stop - sl.start) * np.nanmean(evt) / s_k)
     return _result("corrado_rank", z, normal_pvalue(z), "N(0,1)", n, window)
@@ -233,11 +175,7 @@ def modified_rank(panel: TestPanel, window: Window) -> TestResult:
     .. [2] Kolari, J. W., Pynnonen, S. (2011). Nonparametric rank tests for event studies. Journal
        of Empirical Finance 18(5), 953-971.
     """
-    def daily() -> Float64Array:
-        U = panel.combined_ranks / (1.0 + np.isfinite(panel.combined).sum(axis=1))[:, None]
-        return _daily_z(U - 0.5, panel, 0.5)
-
-    z = _window_sum(_cached(panel, "modified_rank", daily), panel, window)
+    z = _window_sum(panel.modified_rank_z, panel, window)
     return _result("modified_rank", z, normal_pvalue(z), "N(0,1)", _n(panel, window), window)
 
 
@@ -268,34 +206,6 @@ def wilcoxon(panel: TestPanel, window: Window) -> TestResult:
     return _result("wilcoxon", w_plus, p, f"signed-rank({n})", n, window)
 
 
-def _grank_est(panel: TestPanel) -> dict[str, Any]:
-    """Return the window-independent parts of GRANK.
-
-    Estimation SARs, their ranks among the estimation days (NaN -> 0), the validity mask and
-    1 / (T_i + 1), T_i = valid estimation days + day 0.
-
-    SAR = AR / sigma keeps each security's order, so the ranks come from the cached combined ranks
-    less the event-window ARs below (half for ties) each estimation AR.
-    """
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sar = panel.ar_est / np.sqrt(panel.sigma2)[:, None]
-    T = panel.ar_est.shape[1]
-    est, evt = panel.ar_est, panel.ar_evt
-    ranks = panel.combined_ranks[:, :T].copy()
-    # Ties lower the sum of squared ranks below that of 1..n (a tie of two by 1/2).
-    K = panel.combined_ranks
-    n_i = np.isfinite(K).sum(axis=1)
-    ties = bool(np.any(np.nansum(K * K, axis=1) < n_i * (n_i + 1) * (2 * n_i + 1) / 6 - 0.25))
-    for j in range(evt.shape[1]):  # a loop over the L event days, not over events
-        e = evt[:, j, None]
-        ranks -= e < est
-        if ties:  # average ranks only arise from ties; without them the half-counts are zero
-            ranks -= 0.5 * (e == est)
-    valid = np.isfinite(sar)
-    return {"sar": np.where(valid, sar, np.nan), "base": np.where(valid, ranks, 0.0),
-            "valid": valid, "inv": 1.0 / (valid.sum(axis=1) + 2.0)}
-
-
 def grank(panel: TestPanel, window: Window) -> TestResult:
     r"""Test CAR = 0 with the generalized rank test GRANK-T of Kolari and Pynnonen (2011).
 
@@ -324,7 +234,7 @@ def grank(panel: TestPanel, window: Window) -> TestResult:
     # Ranks of the estimation SARs do not depend on the window: they are ranked once; inserting
     # the window's SCAR* adds 1 to those above it (1/2 for ties), as a joint ranking would. Only the
     # daily means of U enter the statistic, so they are formed as weighted column sums.
-    g = _cached(panel, "grank_est", lambda: _grank_est(panel))
+    g = panel.grank_parts
     with np.errstate(invalid="ignore", divide="ignore"):
         scar_star = np.where(ok, scar / np.std(scar[ok], ddof=1), np.nan)
     s = scar_star[:, None]

@@ -1,7 +1,7 @@
 """The arrays every cross-sectional test needs, for N security-events at once (no loop per event).
 
-A :class:`TestPanel` holds the estimation-window residuals and the event-window abnormal returns of N
-security-events aligned in event time (tau), their standardisation under the chosen
+A :class:`TestPanel` holds the estimation-window residuals and the event-window abnormal returns of
+N security-events aligned in event time (tau), their standardisation under the chosen
 :class:`~eventstudy.statistics.conventions.Conventions`, and the calendar position of every day (for
 the residual cross-correlation of Kolari and Pynnonen 2010). Tests take a panel and a window.
 """
@@ -19,7 +19,8 @@ from eventstudy.exceptions import ConfigError
 from eventstudy.statistics.conventions import Conventions
 from eventstudy.statistics.variance import car_variance, t_pvalue
 
-__all__ = ["TestPanel", "build_panel", "forecast_error_matrix"]
+__all__ = ["TestPanel", "build_panel", "forecast_error_matrix", "market_forecast_error_matrix",
+           "PAIRWISE_MAX"]
 
 
 def forecast_error_matrix(
@@ -68,6 +69,42 @@ def forecast_error_matrix(
     return A
 
 
+def market_forecast_error_matrix(xtx_inv: Float64Array, market_column: int = 1) -> Float64Array:
+    """Return A with only the intercept (column 0) and the market regressor.
+
+    Parameters
+    ----------
+    xtx_inv : ndarray
+        (n, k, k) inverse of X'X over each security-event's estimation days.
+    market_column : int, default 1
+        Column of the market return in the design (1 for the market and factor models, 2 for
+        Dimson's [1, R_m,t-1, R_m,t, R_m,t+1]).
+
+    Returns
+    -------
+    ndarray
+        (n, k, k) zero except the [0, market_column] block, the inverse of the [1, R_m] block of
+        X'X, so that x'Ax = 1/M + (R_m,t - mean R_m)^2 / S_mm, the market-model term (MacKinlay
+        1997, eq. 10-11) also for factor models (``conventions.fe_regressors='market'``, the R
+        package EventStudy). Unchanged for k < 3 and for fixed-parameter models (A = 0).
+    """
+    k = xtx_inv.shape[-1]
+    if k < 3:
+        return xtx_inv
+    idx = np.array([0, market_column])
+    out = np.zeros_like(xtx_inv)
+    fixed = np.all(xtx_inv == 0, axis=(1, 2))
+    ok = ~fixed & np.isfinite(xtx_inv).all(axis=(1, 2))
+    if ok.any():
+        xtx = np.linalg.inv(xtx_inv[ok])
+        block = np.linalg.inv(xtx[:, idx[:, None], idx[None, :]])
+        sub = out[ok]
+        sub[:, idx[:, None], idx[None, :]] = block
+        out[ok] = sub
+    out[~ok & ~fixed] = np.nan
+    return out
+
+
 @dataclass(frozen=True)
 class TestPanel:
     """Abnormal returns of N security-events in event time, ready for the cross-sectional tests.
@@ -95,6 +132,12 @@ class TestPanel:
     ret_evt, normal_evt : ndarray
         (N, L) event-window returns and normal returns (for BHAR).
     conventions : Conventions
+    labels : ndarray or None
+        (N,) cluster of each security-event for the Ibragimov-Mueller test (the study's groups).
+
+    Window-independent values (ranks, daily statistics, r-bar) are ``functools.cached_property``
+    members computed on first use; nothing mutable is shared, so ``dataclasses.replace`` gives a
+    panel with fresh values.
     """
 
     __test__ = False  # not a pytest class
@@ -116,8 +159,9 @@ class TestPanel:
     """'nan': a missing AR makes the CAR NaN; 'skip': the CAR sums the available days."""
     kind: str = "simple"
     """Return type of ``ret_evt`` and ``normal_evt``, 'simple' or 'log' (BHAR compounds simple)."""
-    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
-    """Window-independent intermediate results of the tests (ranks, daily statistics)."""
+    labels: np.ndarray | None = field(default=None, compare=False)
+    """(N,) cluster label of each security-event (the study's group, e.g. an industry), for the
+    Ibragimov-Mueller test; None: one cluster."""
 
     @property
     def n(self) -> int:
@@ -131,7 +175,8 @@ class TestPanel:
                      "evt_day", "ret_evt", "normal_evt"):
             kw[name] = getattr(self, name)[mask]
         return TestPanel(tau=self.tau, conventions=self.conventions,
-                         missing_returns=self.missing_returns, kind=self.kind, **kw)
+                         missing_returns=self.missing_returns, kind=self.kind,
+                         labels=None if self.labels is None else self.labels[mask], **kw)
 
     def window_slice(self, window: Window) -> slice:
         """Return the column slice of ``ar_evt`` for an inclusive tau window.
@@ -162,12 +207,97 @@ class TestPanel:
 
         return np.asarray(rankdata(self.combined, axis=1, nan_policy="omit"), dtype="float64")
 
+    # -- window-independent inputs of the tests, computed once per panel (a group's panel)
+
+    @cached_property
+    def est_var(self) -> Float64Array:
+        """(N,) sample variance (n - 1) of each security-event's estimation-window ARs."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(np.nanvar(self.ar_est, axis=1, ddof=1), dtype="float64")
+
+    @cached_property
+    def aar_est(self) -> Float64Array:
+        """(T,) estimation-window AAR in event time, over the security-events present."""
+        x = self.ar_est
+        ok = np.isfinite(x)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(ok, x, 0.0).sum(axis=0) / ok.sum(axis=0)
+
+    @cached_property
+    def corrado_sign_z(self) -> Float64Array:
+        """(L,) daily Corrado-Zivney (1992) sign statistics of the event days."""
+        full = self.combined
+        with np.errstate(invalid="ignore"):
+            med = np.nanmedian(full, axis=1)
+        return daily_z(np.sign(full - med[:, None]), self, 0.5)
+
+    @cached_property
+    def corrado_rank_z(self) -> Float64Array:
+        """(L,) daily Corrado (1989) rank statistics of the event days."""
+        K = self.combined_ranks
+        return daily_z(K - np.nanmean(K, axis=1)[:, None], self, 1.0,
+                       sample=self.conventions.rank_variance == "sample")
+
+    @cached_property
+    def modified_rank_z(self) -> Float64Array:
+        """(L,) daily standardised-rank statistics (Corrado and Zivney 1992) of the event days."""
+        U = self.combined_ranks / (1.0 + np.isfinite(self.combined).sum(axis=1))[:, None]
+        return daily_z(U - 0.5, self, 0.5)
+
+    @cached_property
+    def rank_car_parts(self) -> tuple[Float64Array, float]:
+        """Centred ranks (N, T + L) and their daily-mean standard deviation s_k (Cowan 1992)."""
+        K = self.combined_ranks
+        avg = np.nanmean(K, axis=1)
+        pooled = self.conventions.rank_centering == "pooled"
+        k = K - (np.nanmean(avg) if pooled else avg[:, None])
+        with np.errstate(invalid="ignore"):
+            k_t = np.nanmean(k, axis=0)
+        if self.conventions.rank_variance == "sample":
+            return k, float(np.nanstd(k_t, ddof=1))
+        length = np.isfinite(self.combined).sum(axis=1).mean()
+        return k, float(np.sqrt(np.nansum(k_t**2) / length))
+
+    @cached_property
+    def grank_parts(self) -> dict[str, Any]:
+        """The window-independent parts of GRANK.
+
+        Estimation SARs, their ranks among the estimation days (NaN -> 0), the validity mask and
+        1 / (T_i + 1), T_i = valid estimation days + day 0.
+
+        SAR = AR / sigma keeps each security's order, so the ranks come from the cached combined
+        ranks less the event-window ARs below (half for ties) each estimation AR (Kolari and
+        Pynnonen 2011).
+        """
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sar = self.ar_est / np.sqrt(self.sigma2)[:, None]
+        T = self.ar_est.shape[1]
+        est, evt = self.ar_est, self.ar_evt
+        ranks = self.combined_ranks[:, :T].copy()
+        # Ties lower the sum of squared ranks below that of 1..n (a tie of two by 1/2).
+        K = self.combined_ranks
+        n_i = np.isfinite(K).sum(axis=1)
+        ties = bool(np.any(np.nansum(K * K, axis=1) < n_i * (n_i + 1) * (2 * n_i + 1) / 6 - 0.25))
+        for j in range(evt.shape[1]):  # a loop over the L event days, not over events
+            e = evt[:, j, None]
+            ranks -= e < est
+            if ties:  # average ranks only arise from ties; without them the half-counts are zero
+                ranks -= 0.5 * (e == est)
+        valid = np.isfinite(sar)
+        return {"sar": np.where(valid, sar, np.nan), "base": np.where(valid, ranks, 0.0),
+                "valid": valid, "inv": 1.0 / (valid.sum(axis=1) + 2.0)}
+
+    @cached_property
+    def fe_quad_full(self) -> Float64Array:
+        """(N, L) forecast-error term x_t' A x_t of each event day, whatever the conventions."""
+        return np.einsum("etk,ekl,etl->et", self.x_evt, self.A, self.x_evt)
+
     @cached_property
     def fe_quad(self) -> Float64Array:
         """(N, L) forecast-error term x_t' A x_t of each event day (0 without the correction)."""
         if not self.conventions.forecast_error:
             return np.zeros(self.ar_evt.shape)
-        return np.einsum("etk,ekl,etl->et", self.x_evt, self.A, self.x_evt)
+        return self.fe_quad_full
 
     # -- the variance engine: every AR/CAR variance and t statistic of the product comes from here
 
@@ -179,6 +309,22 @@ class TestPanel:
         ``forecast_error=False``. Fixture F1 day 0: sigma^2 (1 + 1/6 + 0.1), t = 4.443.
         """
         return self.sigma2[:, None] * (1.0 + self.fe_quad)
+
+    @cached_property
+    def forecast_error_variance(self) -> Float64Array:
+        """(N, L) sigma_i^2 (1 + x_t'Ax_t), the forecast-error variance whatever ``forecast_error``.
+
+        Used by the tests whose peer always corrects for the forecast error (Patell's Z under
+        ``conventions.patell='daily_fe'``, the EventStudy R package). Patell (1976); MacKinlay
+        (1997, eq. 10-11).
+        """
+        return self.sigma2[:, None] * (1.0 + self.fe_quad_full)
+
+    @cached_property
+    def sar_fe(self) -> Float64Array:
+        """(N, L) AR / sqrt(:attr:`forecast_error_variance`): Patell's (1976) forecast-error SAR."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return self.ar_evt / np.sqrt(self.forecast_error_variance)
 
     @cached_property
     def sar(self) -> Float64Array:
@@ -195,15 +341,21 @@ class TestPanel:
         return t_pvalue(self.sar, self.df[:, None])
 
     def window_days(self, window: Window) -> np.ndarray | None:
-        """(N, L_w) days whose AR enters the CAR over ``window``: None for all days (a missing AR
-        makes the CAR NaN), the available days under ``missing_returns='skip'``."""
+        """(N, L_w) days whose AR enters the CAR over ``window``.
+
+        None for all days (a missing AR makes the CAR NaN), the available days under
+        ``missing_returns='skip'``.
+        """
         if self.missing_returns != "skip":
             return None
         return np.isfinite(self.ar_evt[:, self.window_slice(window)])
 
     def car(self, window: Window) -> Float64Array:
-        """(N,) CAR over ``window``; NaN when any AR in it is missing (never a partial sum), or
-        with ``missing_returns='skip'`` the sum of the available ARs (NaN if none)."""
+        """(N,) CAR over ``window``.
+
+        NaN when any AR in it is missing (never a partial sum), or with ``missing_returns='skip'``
+        the sum of the available ARs (NaN if none).
+        """
         x = self.ar_evt[:, self.window_slice(window)]
         if self.missing_returns == "skip":
             return np.where(np.isfinite(x).any(axis=1), np.nansum(x, axis=1), np.nan)
@@ -237,32 +389,84 @@ class TestPanel:
         return car_variance(self.sigma2, self.A, self.x_evt[:, sl], days)
 
     def scar(self, window: Window) -> Float64Array:
-        """(N,) standardised CAR, CAR / sqrt(Var(CAR)); equals SAR for a one-day window.
+        """(N,) standardised CAR, CAR / sqrt(Var(CAR)).
+
+        Equals :attr:`sar` for a one-day window, except under ``car_variance='sqrt_l'`` with
+        ``forecast_error=True`` (then AR / sigma, Brown and Warner's sqrt(L) sigma with L = 1).
 
         Also the CAR t statistic of car.csv and ``res.car_table()``, against t(df).
         """
         with np.errstate(invalid="ignore", divide="ignore"):
             return self.car(window) / np.sqrt(self.car_variance(window))
 
-    @cached_property
-    def residual_correlation(self) -> float:
-        r"""Average cross-correlation of the security-events' abnormal returns on the event days.
+    def bhar(self, window: Window) -> Float64Array:
+        """(N,) buy-and-hold abnormal return over ``window``, decimal; NaN when a day is missing.
+
+        BHAR_i = prod_t (1 + R_it) - prod_t (1 + E[R_it]) over t1..t2, E[R_it] the normal return
+        (Barber and Lyon 1997), on simple returns: log returns (``kind == 'log'``) are turned into
+        simple ones first, R = exp(r) - 1.
+        """
+        sl = self.window_slice(window)
+        ret, normal = self.ret_evt[:, sl], self.normal_evt[:, sl]
+        if self.kind == "log":
+            ret, normal = np.expm1(ret), np.expm1(normal)
+        return np.asarray(np.prod(1.0 + ret, axis=1) - np.prod(1.0 + normal, axis=1),
+                          dtype="float64")
+
+    def bhar_t(self, window: Window) -> Float64Array:
+        r"""(N,) t statistic of each security-event's BHAR, BHAR / sqrt(Var(CAR)), against t(df).
 
         Notes
         -----
-        Kolari and Pynnonen (2010) adjust for the correlation of abnormal returns across securities
-        whose event days coincide (clustering), measured on the estimation residuals. Security-events
-        are grouped by the calendar date of day 0; within a cluster c of n_c events, with z_it the
-        residual standardised by its own estimation standard deviation and S_t, Q_t, N_t the sum,
-        sum of squares and count of z on calendar day t,
+        To first order in the daily returns BHAR_i = CAR_i (the cross-products of the compounding
+        are of second order), so its standard error is that of the CAR over the same window,
+        :meth:`car_variance` under the conventions (Lyon, Barber and Tsai 1999 test the mean BHAR
+        across events; for one security the estimation-window variance is the only one there is).
+        Over long windows where compounding matters, the BHAR's distribution is skewed: prefer the
+        skewness-adjusted t across events.
 
-        .. math:: \bar r_c = \frac{\sum_t (S_t^2 - Q_t)}{\sum_t N_t (N_t - 1)},\qquad
-           \bar r = \frac{\sum_c n_c (n_c - 1)\,\bar r_c}{N (N - 1)}
+        References
+        ----------
+        .. [1] Lyon, J. D., Barber, B. M., Tsai, C.-L. (1999). Improved methods for tests of
+           long-run abnormal stock returns. JF 54(1), 165-201.
+        .. [2] Barber, B. M., Lyon, J. D. (1997). Detecting long-run abnormal stock returns. JFE
+           43(3), 341-372.
+        """
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return self.bhar(window) / np.sqrt(self.car_variance(window))
 
-        so that (N - 1) r-bar is the average summed correlation the adjustment needs: pairs with
-        different event dates count as uncorrelated. With one common event date this is the
-        average pairwise correlation of KP (2010, eq. 9), a moment estimator that costs O(N T).
-        The same security in two events of different dates does not count as a cluster.
+    @cached_property
+    def residual_correlation(self) -> float:
+        r"""Average pairwise correlation of the security-events' estimation-window residuals.
+
+        Returns
+        -------
+        float
+            r-bar in [-1/(N-1), 1]; 0 for fewer than two security-events.
+
+        Notes
+        -----
+        Kolari and Pynnonen (2010, eq. 9) adjust for the correlation of abnormal returns across
+        securities whose event days coincide (clustering), measured on the estimation residuals.
+        Security-events are grouped by the calendar date of day 0; pairs with different event
+        dates count as uncorrelated. Within a cluster, r_ij is the Pearson correlation of the
+        residuals of i and j over the calendar days both have (pairwise complete, as R's
+        ``cor(use = "pairwise.complete.obs")``; 0 when they share fewer than 3 days or one is
+        constant), and
+
+        .. math:: \bar r = \frac{1}{N(N-1)} \sum_c \sum_{i \ne j \in c} r_{ij}
+
+        so that (N - 1) r-bar is the average summed correlation the adjustment needs; with one
+        common date it is the plain average of the N(N - 1)/2 pairwise correlations.
+
+        Cost: the members present on every day of the cluster (balanced) cost O(n_c T): with z_i
+        their residuals centred and scaled to unit length, sum_{i != j} r_ij = |sum_i z_i|^2 - n_c,
+        no n_c x n_c matrix. Pairs with a member that misses days are computed exactly pair by
+        pair (blocked matrix products, O(m_c n_c T) for m_c such members) while m_c n_c <=
+        :data:`PAIRWISE_MAX`^2 (e.g. every one of 3,000 members, or 900 of 10,000); beyond that
+        the O(n_c T) moment estimator sum_t (S_t^2 - Q_t) / sum_t N_t (N_t - 1) on residuals
+        standardised over each one's own days (S_t, Q_t, N_t the sum, sum of squares and count of
+        z on day t) is used: exact when balanced, close when few days are missing.
 
         References
         ----------
@@ -272,35 +476,119 @@ class TestPanel:
         N = self.n
         if N < 2:
             return 0.0
-        e = self.ar_est
-        ok = np.isfinite(e) & (self.est_day >= 0)
-        cnt = ok.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            dev = np.where(ok, e, 0.0)
-            dev -= (dev.sum(axis=1) / cnt)[:, None]
-            dev[~ok] = 0.0
-            sd = np.sqrt((dev * dev).sum(axis=1) / (cnt - 1))
-            z = dev / sd[:, None]
-        ok &= np.isfinite(z)
-        if not ok.any():
-            return 0.0
+        ok = np.isfinite(self.ar_est) & (self.est_day >= 0)
         i0 = int(np.flatnonzero(self.tau == 0)[0]) if (self.tau == 0).any() else 0
         _, cluster = np.unique(self.evt_day[:, i0], return_inverse=True)
-        n_c = np.bincount(cluster).astype("float64")
-        size = int(self.est_day.max()) + 1
-        key = (np.broadcast_to(cluster[:, None], e.shape)[ok].astype(np.int64) * size
-               + self.est_day[ok])
-        zz = z[ok]
-        S = np.bincount(key, weights=zz)
-        Q = np.bincount(key, weights=zz * zz)
-        Nt = np.bincount(key).astype("float64")
-        c_of_key = np.arange(len(S)) // size
-        num = np.bincount(c_of_key, weights=S * S - Q, minlength=len(n_c))
-        den = np.bincount(c_of_key, weights=Nt * (Nt - 1), minlength=len(n_c))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            r_c = np.where(den > 0, num / den, 0.0)
-        return float(np.sum(n_c * (n_c - 1) * r_c) / (N * (N - 1)))
+        total = 0.0
+        for c in np.flatnonzero(np.bincount(cluster) >= 2):
+            rows = np.flatnonzero(cluster == c)
+            days, col = np.unique(self.est_day[rows][ok[rows]], return_inverse=True)
+            X = np.zeros((len(rows), len(days)))
+            W = np.zeros((len(rows), len(days)), dtype=bool)
+            r_idx = np.broadcast_to(np.arange(len(rows))[:, None], ok[rows].shape)[ok[rows]]
+            X[r_idx, col] = self.ar_est[rows][ok[rows]]
+            W[r_idx, col] = True
+            total += _summed_correlation(X, W)
+        return float(total / (N * (N - 1)))
 
+
+PAIRWISE_MAX = 3000
+"""Exact pairwise correlations while (rows with missing days) x (cluster size) <= PAIRWISE_MAX^2."""
+
+
+def _pair_block(X: Float64Array, W: np.ndarray, rows: IntArray) -> Float64Array:
+    """(len(rows), n) Pearson correlations of ``rows`` with every row over the days both have.
+
+    0 where a pair shares fewer than 3 days or one is constant there, and on the diagonal.
+    """
+    Wf = W.astype("float64")
+    Xz = np.where(W, X, 0.0)
+    X2 = Xz * Xz
+    m = Wf[rows] @ Wf.T  # shared days of each pair
+    sx = Xz[rows] @ Wf.T  # sum of x_i over the days i shares with j
+    sy = Wf[rows] @ Xz.T  # sum of x_j over the same days
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = Xz[rows] @ Xz.T - sx * sy / m
+        vx = X2[rows] @ Wf.T - sx * sx / m
+        vy = Wf[rows] @ X2.T - sy * sy / m
+        r = cov / np.sqrt(vx * vy)
+    good = (m >= 3) & (vx > 1e-300) & (vy > 1e-300) & np.isfinite(r)
+    good[np.arange(len(rows)), rows] = False  # the diagonal
+    return np.where(good, r, 0.0)
+
+
+def _summed_correlation(X: Float64Array, W: np.ndarray) -> float:
+    """Return sum_{i != j} r_ij of the rows of ``X`` over the columns both have (mask ``W``).
+
+    Rows present on every column ("complete") share their days: their pairs cost O(n T) through
+    the unit-length centred rows, sum_{i != j} r_ij = |sum_i z_i|^2 - n. Only pairs with a row that
+    misses days are computed pair by pair, O(n_missing n T), in blocks; when n_missing x n exceeds
+    PAIRWISE_MAX^2 the O(n T) moment estimator is used instead.
+    """
+    n, T = X.shape
+    cnt = W.sum(axis=1)
+    complete = cnt == T
+    inc = np.flatnonzero(~complete)
+    if len(inc) * n <= PAIRWISE_MAX**2:
+        Xc = X[complete]
+        dev = Xc - Xc.mean(axis=1, keepdims=True)
+        norm = np.sqrt((dev * dev).sum(axis=1))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z = np.where((norm > 0)[:, None], dev / norm[:, None], 0.0)
+        if T < 3:
+            z[:] = 0.0
+        S = z.sum(axis=0)
+        total = float(S @ S - (z * z).sum())  # complete x complete
+        block = max(1, 2_000_000 // max(n, 1))  # bound memory: block x n matrices
+        for a in range(0, len(inc), block):
+            rows = inc[a:a + block]
+            r = _pair_block(X, W, rows)
+            # pairs (incomplete, complete) appear once here and once in the mirror order;
+            # (incomplete, incomplete) pairs appear in both orders within these blocks
+            total += 2.0 * float(r[:, complete].sum()) + float(r[:, ~complete].sum())
+        return total
+    # Moment estimator: z scaled to unit variance over the security's own days (ddof 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dev = np.where(W, X - (np.where(W, X, 0.0).sum(axis=1) / cnt)[:, None], 0.0)
+        sd = np.sqrt((dev * dev).sum(axis=1) / cnt)
+        z = np.where((sd > 0)[:, None], dev / sd[:, None], 0.0)
+    z[cnt < 3] = 0.0
+    S, Q = z.sum(axis=0), (z * z).sum(axis=0)
+    Nt = W.sum(axis=0).astype("float64")
+    den = float(np.sum(Nt * (Nt - 1)))
+    return float(np.sum(S * S - Q) / den * n * (n - 1)) if den > 0 else 0.0
+
+def day_sums(x: Float64Array, panel: TestPanel) -> tuple[Float64Array, Float64Array]:
+    """Per day (column): sum over the securities present (or mean x N, ``day_sums='scaled'``)."""
+    n_t = np.isfinite(x).sum(axis=0).astype("float64")
+    total = np.nansum(x, axis=0)
+    if panel.conventions.day_sums == "scaled":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            total = total / n_t * x.shape[0]
+    total = np.where(n_t > 0, total, np.nan)
+    return total, n_t
+
+
+def daily_z(x: Float64Array, panel: TestPanel, power: float, *, sample: bool = False
+            ) -> Float64Array:
+    """Standardised daily sums of a combined (N, T + L) score matrix, for the event-window columns.
+
+    z_t = (S_t / N_t^power) / s with s^2 = (1 / mean_i M_i^c) sum_t (S_t / N_t^power)^2 over all
+    combined days, M_i^c the security's valid combined days (Corrado 1989; Corrado and Zivney 1992);
+    with ``sample`` s is the sample standard deviation (n - 1) of the daily values over the days
+    that have one (``conventions.rank_variance='sample'``, the EventStudy R package).
+    """
+    S, n_t = day_sums(x, panel)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        num = S / n_t**power
+    if sample:
+        sd = float(np.nanstd(num, ddof=1))
+    else:
+        length = np.isfinite(x).sum(axis=1).mean()
+        sd = float(np.sqrt(np.nansum(num**2) / length))
+    T = panel.ar_est.shape[1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(num[T:] / sd, dtype="float64")
 
 def build_panel(
     *,
@@ -317,12 +605,16 @@ def build_panel(
     valid_est_all: np.ndarray | None = None,
     missing_returns: str = "nan",
     kind: str = "simple",
+    labels: np.ndarray | None = None,
+    market_column: int | None = 1,
 ) -> TestPanel:
     """Assemble a :class:`TestPanel` from a :class:`~eventstudy.models.BatchFit` and event arrays.
 
     ``x_est_all``/``valid_est_all`` (the design on every estimation day with a market return) are
     used only with ``conventions.market_moments == 'all'``. ``kind`` is the return type of
-    ``ret_evt`` and ``normal_evt`` ('simple' or 'log').
+    ``ret_evt`` and ``normal_evt`` ('simple' or 'log'); ``labels`` the (N,) cluster of each
+    security-event (Ibragimov-Mueller test); ``market_column`` the market's column in the design
+    for ``conventions.fe_regressors='market'`` (None: a model without one, left unchanged).
     """
     nobs = fit.nobs
     if conventions.sigma_ddof == "1":
@@ -333,9 +625,11 @@ def build_panel(
     use_all = conventions.market_moments == "all" and x_est_all is not None
     A = forecast_error_matrix(fit.xtx_inv, nobs, x_est_all if use_all else None,
                               valid_est_all if use_all else None)
+    if conventions.fe_regressors == "market" and market_column is not None:
+        A = market_forecast_error_matrix(A, market_column)
     return TestPanel(
         ar_est=fit.resid, ar_evt=ar_evt, tau=np.asarray(tau), sigma2=sigma2, nobs=nobs,
         df=fit.df, x_evt=x_evt, A=A, est_day=est_day, evt_day=evt_day, ret_evt=ret_evt,
         normal_evt=normal_evt, conventions=conventions, missing_returns=missing_returns,
-        kind=kind,
+        kind=kind, labels=None if labels is None else np.asarray(labels),
     )

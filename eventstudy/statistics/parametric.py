@@ -1,7 +1,7 @@
 """Parametric tests of abnormal returns.
 
-Conventions: returns and ARs are decimals; windows are inclusive and counted in trading sessions; all
-p-values are two-sided.
+Conventions: returns and ARs are decimals; windows are inclusive and counted in trading sessions;
+all p-values are two-sided.
 """
 
 from __future__ import annotations
@@ -44,9 +44,9 @@ def cross_sectional_t(values: Float64Array, axis: int = 0) -> tuple[Float64Array
 
     Notes
     -----
-    The cross-sectional t test is robust to event-induced variance but assumes ARs independent across
-    securities; with a common event date (clustering) it overstates significance (Brown and Warner 1985,
-    Kolari and Pynnonen 2010).
+    The cross-sectional t test is robust to event-induced variance but assumes ARs independent
+    across securities; with a common event date (clustering) it overstates significance (Brown and
+    Warner 1985, Kolari and Pynnonen 2010).
 
     References
     ----------
@@ -69,9 +69,9 @@ def cross_sectional_t(values: Float64Array, axis: int = 0) -> tuple[Float64Array
     return np.asarray(mean), np.asarray(stat), t_pvalue(stat, n - 1), n
 
 
-# ---------------------------------------------------------------------------------------------------
-# Cross-sectional tests on a TestPanel. Each takes the panel of one group and an inclusive tau window
-# and returns a TestResult; a one-day window gives the daily (AAR) form of the test.
+# --------------------------------------------------------------------------------------------------
+# Cross-sectional tests on a TestPanel. Each takes the panel of one group and an inclusive tau
+# window and returns a TestResult; a one-day window gives the daily (AAR) form of the test.
 
 
 def _result(test: str, stat: Any, p: Any, dist: str, n: Any, window: Window) -> TestResult:
@@ -85,21 +85,6 @@ def _aar(panel: TestPanel, window: Window) -> tuple[Float64Array, Float64Array]:
     n = np.isfinite(x).sum(axis=0).astype("float64")
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.nansum(x, axis=0) / n, n
-
-
-def _est_var(panel: TestPanel) -> Float64Array:
-    """(N,) sample variance (n - 1) of each security-event's estimation-window ARs (cached)."""
-    if "est_var" not in panel.cache:
-        panel.cache["est_var"] = np.nanvar(panel.ar_est, axis=1, ddof=1)
-    return panel.cache["est_var"]
-
-
-def _aar_est(panel: TestPanel) -> Float64Array:
-    """(T,) estimation-window AAR in event time, over the security-events present (cached)."""
-    if "aar_est" not in panel.cache:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            panel.cache["aar_est"] = np.nanmean(panel.ar_est, axis=0)
-    return panel.cache["aar_est"]
 
 
 def t_test(panel: TestPanel, window: Window) -> TestResult:
@@ -152,7 +137,7 @@ def brown_warner_1980(panel: TestPanel, window: Window) -> TestResult:
        205-258.
     """
     aar, n = _aar(panel, window)
-    sd = np.sqrt(np.nansum(_est_var(panel))) / panel.n
+    sd = np.sqrt(np.nansum(panel.est_var)) / panel.n
     with np.errstate(invalid="ignore", divide="ignore"):
         stat = aar.sum() / (np.sqrt(len(aar)) * sd)
     df = float(np.mean(panel.nobs)) - 1.0
@@ -178,7 +163,7 @@ def crude_dependence(panel: TestPanel, window: Window) -> TestResult:
     .. [1] Brown, S. J., Warner, J. B. (1985). Using daily stock returns. JFE 14(1), 3-31.
     """
     aar, n = _aar(panel, window)
-    aar_est = _aar_est(panel)
+    aar_est = panel.aar_est
     aar_est = aar_est[np.isfinite(aar_est)]
     sd = np.std(aar_est, ddof=1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -196,7 +181,8 @@ def lamb(panel: TestPanel, window: Window) -> TestResult:
     portfolio AAR, s_p (as :func:`crude_dependence`), inflated by the forecast error of the market
     model with the average estimation length:
 
-    .. math:: z_t = \frac{AAR_t}{s_p \sqrt{1 + 1/\bar M + \overline{(R_{m,t} - \bar R_m)^2/S_{mm}}}},
+    .. math:: z_t = \frac{AAR_t}{s_p
+       \sqrt{1 + 1/\bar M + \overline{(R_{m,t} - \bar R_m)^2/S_{mm}}}},
        \qquad z = \frac{1}{\sqrt{L}}\sum_{t=t_1}^{t_2} z_t \sim N(0, 1)
 
     where the market term is averaged over securities (one value with a common event date). The
@@ -209,7 +195,7 @@ def lamb(panel: TestPanel, window: Window) -> TestResult:
     """
     sl = panel.window_slice(window)
     aar, n = _aar(panel, window)
-    sd = np.nanstd(_aar_est(panel), ddof=1)
+    sd = np.nanstd(panel.aar_est, ddof=1)
     if panel.conventions.forecast_error:
         market_term = np.nanmean(panel.fe_quad[:, sl] - 1.0 / panel.nobs[:, None], axis=0)
         corr = 1.0 + 1.0 / np.mean(panel.nobs) + market_term
@@ -222,11 +208,18 @@ def lamb(panel: TestPanel, window: Window) -> TestResult:
 
 
 def _patell_z(panel: TestPanel, window: Window) -> tuple[float, int]:
-    scar = panel.scar(window)
-    ok = np.isfinite(scar)
-    df = panel.df[ok]
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = scar[ok].sum() / np.sqrt(np.sum(df / (df - 2.0)))
+        q = panel.df / (panel.df - 2.0)  # Var of a t(df) variable
+        if panel.conventions.patell == "daily_fe":
+            sar = panel.sar_fe[:, panel.window_slice(window)]
+            ok = np.isfinite(sar)
+            z_t = np.where(ok, sar, 0.0).sum(axis=0) / np.sqrt(np.where(ok, q[:, None], 0.0)
+                                                               .sum(axis=0))
+            n = int(np.isfinite(panel.car(window)).sum())
+            return float(z_t.sum() / np.sqrt(sar.shape[1])), n
+        scar = panel.scar(window)
+        ok = np.isfinite(scar)
+        z = scar[ok].sum() / np.sqrt(np.sum(q[ok]))
     return float(z), int(ok.sum())
 
 
@@ -241,7 +234,15 @@ def patell(panel: TestPanel, window: Window) -> TestResult:
 
     .. math:: Z = \frac{\sum_i SCAR_i}{\sqrt{\sum_i df_i/(df_i - 2)}} \sim N(0, 1).
 
-    Assumes no event-induced variance and no cross-correlation.
+    Under ``conventions.patell='daily_fe'`` (the R package EventStudy) each day's AR is
+    standardised by its forecast-error variance, SAR_it = AR_it / sqrt(sigma_i^2 (1 + x_t'Ax_t)),
+    and the window statistic sums the daily statistics:
+
+    .. math:: Z_t = \frac{\sum_i SAR_{it}}{\sqrt{\sum_i df_i/(df_i - 2)}},\qquad
+       Z = \frac{1}{\sqrt{L}}\sum_{t=t_1}^{t_2} Z_t
+
+    (EventStudy's per-security form (1/sqrt(N)) sum_i CSAR_i / sqrt(L Q_i) is the same number when
+    all df_i are equal). Assumes no event-induced variance and no cross-correlation.
 
     References
     ----------
@@ -335,11 +336,7 @@ def bhar(panel: TestPanel, window: Window) -> Float64Array:
     .. [1] Barber, B. M., Lyon, J. D. (1997). Detecting long-run abnormal stock returns. JFE 43(3),
        341-372.
     """
-    sl = panel.window_slice(window)
-    ret, normal = panel.ret_evt[:, sl], panel.normal_evt[:, sl]
-    if panel.kind == "log":
-        ret, normal = np.expm1(ret), np.expm1(normal)
-    return np.prod(1.0 + ret, axis=1) - np.prod(1.0 + normal, axis=1)
+    return panel.bhar(window)
 
 
 def skewness_adjusted_t(panel: TestPanel, window: Window) -> TestResult:

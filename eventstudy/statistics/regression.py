@@ -60,8 +60,8 @@ def car_regression(
     References
     ----------
     .. [1] MacKinlay, A. C. (1997). Event studies in economics and finance. JEL 35(1), 13-39.
-    .. [2] White, H. (1980). A heteroskedasticity-consistent covariance matrix estimator and a direct
-       test for heteroskedasticity. Econometrica 48(4), 817-838.
+    .. [2] White, H. (1980). A heteroskedasticity-consistent covariance matrix estimator and a
+       direct test for heteroskedasticity. Econometrica 48(4), 817-838.
     .. [3] MacKinnon, J. G., White, H. (1985). Some heteroskedasticity-consistent covariance matrix
        estimators with improved finite sample properties. J. Econometrics 29(3), 305-325.
     """
@@ -85,8 +85,8 @@ def car_regression(
     merged = left.merge(frame[[*keys, *x]], on=keys, how="left")
     merged = merged.replace([np.inf, -np.inf], np.nan).dropna(subset=["car", *x])
     if len(merged) <= len(x) + 1:
-        raise ConfigError(f"regression: {len(merged)} security-events with a CAR and all of {list(x)}"
-                          f"; need more than {len(x) + 1}")
+        raise ConfigError(f"regression: {len(merged)} security-events with a CAR and all of "
+                          f"{list(x)}; need more than {len(x) + 1}")
     X = sm.add_constant(merged[list(x)].astype("float64"), has_constant="add")
     model = sm.OLS(merged["car"].astype("float64"), X)
     return model.fit() if cov_type == "nonrobust" else model.fit(cov_type=cov_type)

@@ -72,7 +72,8 @@ def car_variance(
     The estimated coefficients are shared by all days of the window, so the ARs' forecast errors are
     correlated; the exact variance is sigma^2 (I_L + X*(X'X)^{-1}X*') summed over all L x L entries
     (MacKinlay 1997, eq. 12-14, V_i = I sigma^2 + X*(X'X)^{-1}X*' sigma^2). For the market model,
-    sigma^2 [L + L^2/n + (sum_t (R_mt - mean(R_m)))^2 / S_mm]; fixture F1 gives 4.5 sigma^2, t = 2.357.
+    sigma^2 [L + L^2/n + (sum_t (R_mt - mean(R_m)))^2 / S_mm]; fixture F1 gives 4.5 sigma^2,
+    t = 2.357.
 
     References
     ----------
@@ -88,7 +89,7 @@ def car_variance(
 
 
 def t_pvalue(stat: Float64Array | float, df: Float64Array | float) -> Float64Array:
-    """Return the two-sided p-value of a statistic against Student's t with ``df`` degrees of freedom."""
+    """Return the two-sided p-value of a statistic against Student's t with ``df`` degrees."""
     # scipy.special, not scipy.stats: the latter costs ~0.7 s to import, the former ~0.2 s.
     from scipy.special import stdtr
 

@@ -107,3 +107,60 @@ def test_project_defaults_differ_where_documented(results):
     z = run_test(alt, "patell", (0, 0)).stat
     assert z == pytest.approx(2.5499514, abs=5e-8)
     assert z != pytest.approx(2.55073987805064, rel=1e-5)
+
+
+@pytest.fixture(scope="module")
+def yaml_results(tmp_path_factory):
+    """Fit the same study through a YAML file.
+
+    Price files are rebuilt from the log returns (exp(cumsum)) and read back with
+    ``data: {returns: log}``; each starts one session before its first return, so the returns are
+    the reference's to round-off.
+    """
+    from eventstudy import EventStudy
+
+    tmp = tmp_path_factory.mktemp("estudy2_yaml")
+    (tmp / "prices").mkdir()
+    rates, index = _read("rates.csv"), _read("rates_indx.csv")
+    base = pd.Timestamp("2019-04-01")  # the session before the file's first day
+    for name, r in [*rates.items(), ("^GSPC", index["^GSPC"])]:
+        first = int(np.flatnonzero(r.notna().to_numpy())[0])
+        dates = [base, *r.index] if first == 0 else list(r.index[first - 1:])
+        logp = np.concatenate([[0.0], np.cumsum(r.to_numpy()[first:])])
+        pd.DataFrame({"date": pd.DatetimeIndex(dates).strftime("%Y-%m-%d"),
+                      "close": 100 * np.exp(logp)}).to_csv(tmp / "prices" / f"{name}.csv",
+                                                          index=False)
+    tickers = ", ".join(rates.columns)
+    (tmp / "estudy2.yaml").write_text(
+        "study: estudy2_covid19\n"
+        "data: {source: file, path: prices, calendar: XNYS, returns: log, quality_errors: warn}\n"
+        f"market: ^GSPC\nevents: [{{id: covid, date: 2020-03-16, tickers: [{tickers}]}}]\n"
+        "estimation_window: [-240, -1]\nevent_windows: [[0, 4], [0, 0], [1, 1], [2, 2], [3, 3],"
+        " [4, 4]]\nmodel: market\nmin_estimation_obs: 100\nconventions: estudy2\n"
+        f"tests: {list(DAILY.values())}\n")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return EventStudy.from_yaml(tmp / "estudy2.yaml").fit()
+
+
+@pytest.mark.parametrize("col", list(DAILY))
+def test_daily_statistic_through_yaml(yaml_results, col):
+    """The estudy2 numbers through YAML (prices -> log returns -> conventions: estudy2)."""
+    file = "expected_parametric.csv" if col in (
+        "bw_1980_stat", "bw_1985_stat", "t_test_stat", "pt_stat", "bh_stat", "lmb_stat"
+    ) else "expected_nonparametric.csv"
+    exp = pd.read_csv(REF / file)[col].to_numpy()
+    got = [yaml_results.test(DAILY[col], window=(d, d)).stat for d in range(5)]
+    # rel 1e-6 as through Python; returns rebuilt from prices differ from the file's by ~1e-16
+    np.testing.assert_allclose(got, exp, rtol=RTOL)
+
+
+@pytest.mark.parametrize("name", list(CAR))
+def test_car_statistic_through_yaml(yaml_results, name):
+    """The estudy2 window statistics over tau 0..4 through YAML."""
+    exp = pd.concat([pd.read_csv(REF / "expected_car_parametric.csv"),
+                     pd.read_csv(REF / "expected_car_nonparametric.csv")]).set_index("name")
+    got = yaml_results.test(CAR[name], window=(0, 4))
+    assert got.stat == pytest.approx(float(exp.loc[name, "statistic"]), rel=RTOL)

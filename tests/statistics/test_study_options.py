@@ -10,7 +10,7 @@ import pytest
 
 from eventstudy import EventStudy
 from eventstudy.config import load_config
-from eventstudy.exceptions import SpecificationError, ConfigError
+from eventstudy.exceptions import ConfigError, SpecificationError
 
 
 def _panel(n=200, seed=1):
@@ -52,7 +52,8 @@ def test_bad_event_time_is_a_specification_error():
 ])
 def test_bad_statistics_options_are_specification_errors(kwargs, match):
     r, m = _panel()
-    with pytest.raises(SpecificationError, match=match):
+    with pytest.raises(SpecificationError, match=match):  # the Python API's error (ConfigError's
+        # parent); the same mistake in a YAML file is a ConfigError (test_yaml_keys)
         EventStudy([{"event_id": "a", "ticker": "AAA", "date": "2024-08-28"}], r, m,
                    estimation_window=(-120, -11), **kwargs)
 
