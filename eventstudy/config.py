@@ -196,6 +196,13 @@ class EventSpec(_Frozen):
         return v
 
 
+class ConfounderSpec(_Frozen):
+    """Another dated event that may move prices inside an event window (warned about)."""
+
+    date: dt.date
+    label: str = ""
+
+
 class DataSpec(_Frozen):
     """Where prices come from and how returns are computed."""
 
@@ -275,6 +282,7 @@ class StudyConfig(_Frozen):
     universe: Literal["sp500"] | None = None
     market_values: Literal["sp500"] | Path | None = None
     context: list[Ticker] = Field(default_factory=list)
+    confounders: list[ConfounderSpec] = Field(default_factory=list)
     estimation_window: Window = (-250, -11)
     event_windows: list[Window] = Field(default_factory=lambda: [(0, 0), (-1, 1)])
     gap: int = Field(0, ge=0)

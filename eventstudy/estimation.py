@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import cast
 
 import numpy as np
@@ -22,6 +22,7 @@ from eventstudy.exceptions import (
     DataUnavailableError,
     EstimationError,
     EventDateShiftedWarning,
+    ConfounderWarning,
     EventWindowOverlapWarning,
     InsufficientEstimationDataWarning,
     MissingReturnsWarning,
@@ -173,6 +174,9 @@ class Estimate:
     shifted : pandas.DataFrame
         Events whose date was not a session: event_id, date, anchored_date.
     clustering : Clustering
+    confounders : pandas.DataFrame
+        Confounding events inside an event window: event_id, tau_start, tau_end, date, tau,
+        label.
     """
 
     keep: np.ndarray
@@ -189,6 +193,8 @@ class Estimate:
     dropped: pd.DataFrame
     shifted: pd.DataFrame
     clustering: Clustering
+    confounders: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["event_id", "tau_start", "tau_end", "date", "tau", "label"]))
 
 
 def _keys(events: pd.DataFrame) -> list[str]:
@@ -615,14 +621,51 @@ def estimate(
          for i, (r, _) in sorted(reasons.items())],
         columns=["event_id", "ticker", "reason"],
     )
+    evt_dates = index.to_numpy()[np.clip(evt_pos, 0, n_rows - 1)]
+    confound = _confounders(spec, events["event_id"].to_numpy()[keep], evt_dates, evt_tau)
     return Estimate(
         keep=keep, fit=fit, evt_tau=evt_tau,
         dates=index.to_numpy()[np.clip(evt_pos, 0, n_rows - 1)],
         ret=y_evt, normal=normal, ar=ar, x_evt=x_evt,
         est_day=np.where(valid[keep], est_pos[keep], -1),
         evt_day=evt_pos, est_all=est_all, dropped=dropped, shifted=shifted,
-        clustering=clusters,
+        clustering=clusters, confounders=confound,
     )
+
+
+def _confounders(spec: StudySpec, event_ids: np.ndarray, dates: np.ndarray,
+                 evt_tau: IntArray) -> pd.DataFrame:
+    """List (and warn about) the confounding events that fall inside an event window.
+
+    Each event's window dates are those of its first fitted security-event (one calendar).
+
+    Warns
+    -----
+    ConfounderWarning
+        Once per confounder and event, naming the windows it falls in.
+    """
+    cols = ["event_id", "tau_start", "tau_end", "date", "tau", "label"]
+    if not spec.confounders:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    lo = int(evt_tau[0])
+    for eid in dict.fromkeys(event_ids):
+        row = int(np.flatnonzero(event_ids == eid)[0])
+        days = pd.DatetimeIndex(dates[row])
+        for when, label in spec.confounders:
+            hits = []
+            for w in spec.event_windows:
+                a, b = days[w[0] - lo], days[w[1] - lo]
+                if a <= when <= b:
+                    tau = int(np.searchsorted(days.values, when.to_datetime64())) + lo
+                    rows.append((eid, w[0], w[1], when, tau, label))
+                    hits.append(f"[{w[0]},{w[1]}]")
+            if hits:
+                warnings.warn(
+                    f"confounder {when.date()} ({label}) falls inside event window(s) "
+                    f"{', '.join(hits)} of event {eid}: moves over those windows mix it with "
+                    "the event", ConfounderWarning, stacklevel=4)
+    return pd.DataFrame(rows, columns=cols)
 
 
 def window_bounds(windows: tuple[Window, ...]) -> Window:

@@ -21,6 +21,7 @@ __all__ = [
     "InsufficientEstimationDataWarning",
     "EventWindowOverlapWarning",
     "EventDateShiftedWarning",
+    "ConfounderWarning",
     "name_list",
 ]
 
@@ -107,3 +108,7 @@ zero_variance_msg = (
 beta_not_identifiable_msg = (
     "{key} skipped: market return has zero variance in estimation window; beta not identifiable"
 )
+
+
+class ConfounderWarning(EventStudyWarning):
+    """A dated event other than the one studied (``confounders:``) falls inside an event window."""

@@ -152,6 +152,12 @@ class EventStudyResults:
         return self.estimate.shifted
 
     @property
+    def confounders(self) -> pd.DataFrame:
+        """Confounding events inside an event window: event_id, tau_start, tau_end, date, tau,
+        label (from ``confounders:``; empty without)."""
+        return self.estimate.confounders
+
+    @property
     def clustering(self) -> Clustering:
         """How the fitted security-events share their day 0 (case C23)."""
         return self.estimate.clustering

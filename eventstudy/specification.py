@@ -207,6 +207,9 @@ class StudySpec:
     exclude_other_events : bool
     missing_returns : {'nan', 'skip'}
     universe : str or None
+    confounders : tuple of (pandas.Timestamp, str)
+        Dated events other than the studied one (date, label): one inside an event window is
+        warned about and listed (``res.confounders``).
     """
 
     events: pd.DataFrame = field(repr=False)
@@ -223,6 +226,7 @@ class StudySpec:
     exclude_other_events: bool = True
     missing_returns: str = "nan"
     universe: str | None = None
+    confounders: tuple[tuple[pd.Timestamp, str], ...] = ()
 
     def __post_init__(self) -> None:
         try:

@@ -147,6 +147,9 @@ class EventStudy:
         ``market_cap``; see :func:`eventstudy.valuation.check_market_values`) for the market-value
         lens (``res.index_move()``); the bundled S&P 500 counts are
         :func:`eventstudy.datasets.index_shares`.
+    confounders : list of dict, optional
+        Other dated events (``date``, ``label``): one inside an event window is warned about and
+        listed in ``res.confounders``.
     context : pandas.DataFrame, optional
         Levels of context series (e.g. ^IXIC, ^SOX, ^VIX) by session, for
         ``res.context_moves()`` and ``res.recovery_table()``.
@@ -197,6 +200,7 @@ class EventStudy:
         claims: Sequence[ClaimSpec | Mapping[str, Any]] | None = None,
         market_history: pd.Series | None = None,
         market_values: pd.DataFrame | None = None,
+        confounders: Sequence[Mapping[str, Any]] | None = None,
         context: pd.DataFrame | None = None,
         sectors: pd.Series | None = None,
     ) -> None:
@@ -226,6 +230,8 @@ class EventStudy:
             gap=int(gap), non_trading_day=str(non_trading_day), calendar=calendar,
             exclude_other_events=bool(exclude_other_events), missing_returns=str(missing_returns),
             universe=prov.universe,
+            confounders=tuple((pd.Timestamp(c["date"]).normalize(), str(c.get("label", "")))
+                              for c in (confounders or [])),
         )
         self.provenance = prov.with_notes(*notes)
         self.options: FitOptions = fit_options(tests, conventions, p_adjust, bootstrap,
@@ -336,6 +342,7 @@ class EventStudy:
                 regression=inputs.regression,
                 market_values=inputs.market_values,
                 context=inputs.context,
+                confounders=[c.model_dump() for c in config.confounders],
                 sectors=inputs.sectors,
                 exclude_other_events=config.exclude_other_events,
                 missing_returns=config.missing_returns,

@@ -435,7 +435,7 @@ def abnormal_volatility(
         with np.errstate(invalid="ignore", divide="ignore"):
             r_est = base.ar_est**2 / base.sigma2[:, None]
         panel = replace(base, ar_est=r_est - 1.0, ar_evt=r_evt - 1.0, sigma2=np.ones(base.n),
-                        A=np.zeros_like(base.A), cache={},
+                        A=np.zeros_like(base.A),
                         conventions=replace(base.conventions, forecast_error=False))
     windows = [(int(a), int(b)) for a, b in event_windows]
     rows = []

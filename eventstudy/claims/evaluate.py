@@ -17,7 +17,7 @@ from eventstudy.claims.cross_section import breadth, concentration
 from eventstudy.claims.market import comparison, market_wide
 from eventstudy.claims.persistence import persistence
 from eventstudy.claims.spec import ClaimSpec
-from eventstudy.claims.verdict import TestOutcome, claim_verdict
+from eventstudy.claims.verdict import NOT_SUPPORTED, SUPPORTED, TestOutcome, claim_verdict
 from eventstudy.results import CLAIM_COLUMNS, EventStudyResults
 
 __all__ = ["ClaimResult", "ClaimsEvaluation", "evaluate_claims", "CLAIM_COLUMNS", "CLAIM_TESTS"]
@@ -47,6 +47,40 @@ class ClaimResult:
         See :func:`eventstudy.claims.verdict.claim_verdict`.
         """
         return claim_verdict([o.verdict for o in self.outcomes], self.spec.rule)
+
+    @property
+    def reason(self) -> str:
+        """One line saying which tests decided the verdict, and what the others found.
+
+        E.g. "not supported: decided by breadth, concentration, persistence, comparison (not
+        supported); market_wide inconclusive (rule: all)". Under ``all`` a single test that does
+        not support a claim decides it: the tests that do support it are named, so a strong
+        finding is never hidden by the rule.
+        """
+        by: dict[str, list[str]] = {}
+        for o in self.outcomes:
+            by.setdefault(o.verdict, []).append(o.test)
+        yes, no = by.get(SUPPORTED, []), by.get(NOT_SUPPORTED, [])
+        other = [f"{t} {v}" for v, ts in by.items() if v not in (SUPPORTED, NOT_SUPPORTED)
+                 for t in ts]
+        v = self.verdict
+        if v == SUPPORTED:
+            parts = [f"supported by {', '.join(yes)}"]
+            if no:
+                parts.append(f"not by {', '.join(no)}")
+        elif v == NOT_SUPPORTED:
+            parts = [f"decided by {', '.join(no)} (not supported)"]
+            if yes:
+                parts.append(f"but supported by {', '.join(yes)}")
+        else:
+            parts = ["no test decides it"]
+            if yes:
+                parts.append(f"supported by {', '.join(yes)}")
+            if no:
+                parts.append(f"not by {', '.join(no)}")
+        if other:
+            parts.append("; ".join(other))
+        return f"{v}: " + "; ".join(parts) + f" (rule: {self.spec.rule})"
 
     def heading(self) -> str:
         """``[NOT SUPPORTED] id: statement (by, date)``."""
@@ -92,7 +126,7 @@ class ClaimsEvaluation:
         """
         rows = []
         for c in self.claims:
-            rows.append((c.spec.id, c.spec.claim, "claim", c.verdict, f"rule: {c.spec.rule}"))
+            rows.append((c.spec.id, c.spec.claim, "claim", c.verdict, c.reason))
             rows += [(c.spec.id, c.spec.claim, o.test, o.verdict, o.reason) for o in c.outcomes]
         return pd.DataFrame(rows, columns=["claim_id", "claim", "test", "verdict", "reason"])
 
@@ -104,6 +138,7 @@ class ClaimsEvaluation:
         lines = []
         for c in self.claims:
             lines.append(c.heading())
+            lines.append(f"  {c.reason}")
             lines += [f"  - {o.test}: {o.verdict}: {o.reason}" for o in c.outcomes]
         return "\n".join(lines)
 

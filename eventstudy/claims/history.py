@@ -35,7 +35,7 @@ def market_history_range(
     """
     dates = pd.DatetimeIndex(pd.to_datetime(event_dates))
     years = max([t.lookback_years for c in claims for t in c.tests
-                 if isinstance(t, MarketWideTest)], default=0.0)
+                 if isinstance(t, MarketWideTest | ComparisonTest)], default=0.0)
     after = max([w[1] for w in event_windows]
                 + [max(t.horizons) for c in claims for t in c.tests
                    if isinstance(t, PersistenceTest)])

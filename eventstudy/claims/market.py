@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import math
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -179,7 +179,9 @@ def comparison(spec: ComparisonTest, ctx: ClaimContext) -> TestOutcome:
     m, sign = ctx.market, ctx.sign
     move = float(m.iloc[ctx.pos0])
     metrics = [Metric(f"market return on day 0 ({ctx.day0.date()})", move)]
+    cutoff = pd.Timestamp(ctx.claim.date) if ctx.claim.date is not None else ctx.day0
     others = []
+    late: list[tuple[Any, float]] = []
     for d in spec.dates:
         ts = pd.Timestamp(d.date)
         if ts not in m.index:
@@ -188,16 +190,36 @@ def comparison(spec: ComparisonTest, ctx: ClaimContext) -> TestOutcome:
                 f"session, or outside the data {m.index[0].date()}..{m.index[-1].date()})"
             )
         r = float(m.loc[ts])
-        others.append((d, r))
-        metrics.append(Metric(f"market return on {d.date}" + (f" ({d.label})" if d.label else ""),
-                              r))
+        after = ts > cutoff
+        label = (f"market return on {d.date}" + (f" ({d.label})" if d.label else "")
+                 + (" (after the claim)" if after else ""))
+        metrics.append(Metric(label, r))
+        if after and not spec.include_after:
+            late.append((d, r))  # hindsight: shown, not counted
+        else:
+            others.append((d, r))
     rank = 1 + sum(sign * r > sign * move for _, r in others)
     n = len(others) + 1
-    metrics.append(Metric(f"rank of the event among {n} moves (1 = largest {ctx.fall})", rank))
+    metrics.append(Metric(f"rank of the event among {n} moves known by the claim's date "
+                          f"(1 = largest {ctx.fall})", rank))
+    # Among every session before day 0 over the lookback (what was known when the claim was made).
+    start = ctx.day0 - pd.DateOffset(days=int(round(spec.lookback_years * 365.25)))
+    hist = m.loc[(m.index >= start) & (m.index < ctx.day0)]
+    hist_rank = 1 + int((sign * hist > sign * move).sum())
+    metrics.append(Metric(f"rank of day 0 among the {len(hist) + 1} sessions since "
+                          f"{hist.index[0].date() if len(hist) else ctx.day0.date()} "
+                          f"(1 = largest {ctx.fall})", hist_rank))
     finding = "largest" if rank <= spec.max_rank else "not_largest"
     worse = [f"{d.date} {pct(r)}"
              for d, r in sorted(others, key=lambda x: sign * x[1], reverse=True)
              if sign * r > sign * move]
-    reason = (f"{ctx.market_name} {pct(move)} on {ctx.day0.date()} ranks {rank} of {n} "
-              f"(max_rank {spec.max_rank})" + (f"; larger: {', '.join(worse)}" if worse else ""))
+    reason = (f"{ctx.market_name} {pct(move)} on {ctx.day0.date()} ranks {rank} of {n} named "
+              f"dates known by {cutoff.date()} (max_rank {spec.max_rank})"
+              + (f"; larger: {', '.join(worse)}" if worse else "")
+              + f"; {hist_rank} of {len(hist) + 1} sessions over the {spec.lookback_years:g} years "
+              "before it")
+    if late:
+        bigger = [f"{d.date} {pct(r)}" for d, r in late if sign * r > sign * move]
+        reason += (f"; after the claim (not counted): {len(late)} date(s)"
+                   + (f", larger: {', '.join(bigger)}" if bigger else ""))
     return TestOutcome("comparison", finding, spec.expect, reason, metrics)

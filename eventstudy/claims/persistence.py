@@ -82,8 +82,13 @@ def persistence(spec: PersistenceTest, ctx: ClaimContext) -> TestOutcome:
                     Metric(f"share of the day-0 move reversed by +{k}", share),
                     Metric(f"{name} [+1,+{k}]", drift, p_drift)]
     opposite = bool(np.sign(drift) == -np.sign(x0) and p_drift < spec.alpha)
+    regained = _regained(spec, ctx, K, members if spec.measure != "market" else None)
+    if regained is not None:
+        metrics.append(Metric("sessions until the pre-event level was regained", regained[0]))
     if not (ctx.sign * x0 > 0 and math.isfinite(share)):
         finding = UNCLEAR
+    elif regained is not None:
+        finding = "reversed"  # back at the pre-event level inside the window: not a lasting move
     elif share >= spec.reversal_threshold and opposite:
         finding = "reversed"
     elif share < spec.reversal_threshold and not opposite:
@@ -93,6 +98,36 @@ def persistence(spec: PersistenceTest, ctx: ClaimContext) -> TestOutcome:
     reason = (f"{name}: {pct(x0)} on day 0, {pct(x0 + drift)} over [0,+{K}]: {share * 100:.0f}% "
               f"reversed (threshold {spec.reversal_threshold * 100:g}%); [+1,+{K}] {pct(drift)}, "
               f"p = {p_drift:.3g}")
+    if regained is not None and ctx.sign * x0 > 0:
+        when = f" ({regained[1]})" if regained[1] else ""
+        reason = (f"{name} regained its pre-event level on day +{regained[0]}{when}, inside "
+                  f"[0,+{K}], so the move did not last; " + reason)
     if not ctx.sign * x0 > 0:
         reason += f"; the day-0 move is not a {ctx.fall}"
     return TestOutcome("persistence", finding, spec.expect, reason, metrics)
+
+
+def _regained(spec: PersistenceTest, ctx: ClaimContext, K: int,
+              members: list[str] | None) -> tuple[int, str] | None:
+    """Return (sessions, date) when the move was undone inside [0, +K], else None.
+
+    For the market: the first session k whose close is back at the close of day -1 (for a fall:
+    at or above it), from the cumulative product of its daily returns (log returns: the exponential
+    of their sum). For a group: the first k at which the CAAR over [0, k] is back at zero or beyond.
+    """
+    if spec.measure == "market":
+        r = ctx.market.iloc[ctx.pos0: ctx.pos0 + K + 1].to_numpy(dtype="float64")
+        level = (np.exp(np.cumsum(r)) if ctx.results.provenance.returns == "log"
+                 else np.cumprod(1.0 + r))
+        hit = np.flatnonzero(-ctx.sign * (level - 1.0) >= 0)  # a fall (sign -1): level >= 1
+        if not len(hit):
+            return None
+        k = int(hit[0])
+        return k, str(ctx.market.index[ctx.pos0 + k].date())
+    for k in range(0, K + 1):
+        car = ctx.car((0, k))
+        x = car.reindex([t for t in (members or []) if t in car.index]).to_numpy(dtype="float64")
+        x = x[np.isfinite(x)]
+        if len(x) and ctx.sign * float(np.mean(x)) <= 0:
+            return k, ""
+    return None

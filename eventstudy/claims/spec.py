@@ -162,6 +162,11 @@ class ComparisonTest(_Frozen):
     expect: Literal["largest", "not_largest"] = "largest"
     dates: list[ComparisonDate] = Field(min_length=1)
     max_rank: int = Field(1, ge=1)
+    include_after: bool = False
+    """Count named dates after the claim's date in the rank (hindsight); default: listed, marked
+    'after the claim', not counted."""
+    lookback_years: float = Field(2.0, gt=0)
+    """Also rank day 0 among every session of this many years before it (no hindsight)."""
 
     @field_validator("dates", mode="before")
     @classmethod
