@@ -328,6 +328,8 @@ class StudyConfig(_Frozen):
     exclude_other_events: bool = True
     missing_returns: Literal["nan", "skip"] = "nan"
     claims: list[ClaimSpec] = Field(default_factory=list)  # see eventstudy.claims.spec
+    abnormal_volume: bool = False  # abnormal_volume.csv: CAAV per group (bundled volume)
+    abnormal_volatility: Literal["market", "garch"] | None = None  # abnormal_volatility.csv
     base_dir: Path | None = Field(None, exclude=True)
 
     @field_validator("study")
