@@ -409,10 +409,13 @@ class StudyConfig(_Frozen):
             if unknown:
                 raise ValueError(f"market: exclude names no group: {unknown} (groups: "
                                  f"{sorted(self.groups)})")
-            if self.universe is None and self.market.weighting == "cap" and (
-                    self.market_values is None):
-                raise ValueError("market: a cap-weighted benchmark needs share counts: set "
-                                 "universe: sp500 or market_values: <file>")
+            if self.universe is None:
+                raise ValueError("market: a benchmark built from the securities needs a universe "
+                                 "to build it from (universe: sp500); built from the study's own "
+                                 "securities, their abnormal returns would average to zero")
+        if self.market_values == "sp500" and self.universe != "sp500":
+            raise ValueError("market_values: sp500 weighs the S&P 500 members, so it needs "
+                             "universe: sp500 (or give a file of share counts for your universe)")
         if self.model in ("ff3", "carhart", "ff5") and not self.factors:
             raise ValueError(f"factors: model {self.model!r} needs Ken French daily factor "
                              "file(s), e.g. factors: [F-F_Research_Data_5_Factors_2x3_daily.CSV]")

@@ -475,9 +475,12 @@ def benchmark_levels(config: StudyConfig, close: pd.DataFrame,
     r = r.copy()
     r.iloc[0] = 0.0
     levels = (1.0 + r).cumprod().rename(bench.name)
-    note = (f"market {bench.name}: {what}"
-            + (f", without {len(left_out)} securities of {', '.join(bench.exclude)}"
-               if left_out else "") + " (a benchmark that does not contain the event's own move)")
+    if left_out:
+        note = (f"market {bench.name}: {what}, without the {len(left_out)} securities of "
+                f"{', '.join(bench.exclude)} (a benchmark that does not contain their move)")
+    else:
+        note = (f"market {bench.name}: {what}, the event's securities included (exclude: "
+                "[groups] leaves them out)")
     return levels, note
 
 

@@ -591,7 +591,8 @@ class EventStudyResults:
         mcol = self.provenance.market if self.provenance.market in levels.columns else "market"
         market = levels[mcol] if mcol in levels.columns else None
         return index_move(levels, market, self.market_values, day0,
-                          (int(window[0]), int(window[1])))
+                          (int(window[0]), int(window[1])),
+                          prices=isinstance(self.provenance.prices, pd.DataFrame))
 
     def index_contributions(self) -> pd.DataFrame:
         """Return the index move per event and event window, and each group's part of it.
@@ -617,6 +618,7 @@ class EventStudyResults:
                 for g in self.groups:
                     rows.append({**base, "group": g, **mv.group(list(self.spec.groups[g]))})
         out = pd.DataFrame(rows).rename(columns={"without": "index_without_group"})
+        out["n"] = out["n"].astype("int64")  # members with data: a count
         return out[["event_id", "tau_start", "tau_end", "group", "n", "weight", "contribution",
                     "share_of_move", "dollar_change", "index_without_group", "equal_weighted",
                     "index_return", "reconstructed", "gap"]]
