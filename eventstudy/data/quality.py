@@ -36,6 +36,13 @@ REVERSE_SPLIT_RATIOS = (5, 10, 20)
 SPLIT_TOLERANCE = 0.06
 #: A move of more than 25% (in log terms) that the next session undoes to within 2% is a spike.
 SPIKE_SIZE, SPIKE_REVERT = np.log(1.25), 0.02
+#: A bad bar: one close at least ~10x away from its neighbours (in either direction) that the next
+#: valid close undoes to within 5% of the pre-spike close (real feeds come back near, not exactly,
+#: to the old level). A power-of-ten factor (x10, x100, x1000, x10000, within 10%) is repaired
+#: when the repaired close then sits within 25% of both neighbours; any other bad bar is excluded
+#: (its close set to NaN, so the next return spans two sessions and is flagged as such).
+BAD_BAR_SIZE, BAD_BAR_REVERT = np.log(9.0), np.log(1.05)
+BAD_BAR_POWERS, BAD_BAR_FACTOR_TOL = (1, 2, 3, 4), np.log(1.10)
 #: This many unchanged closes in a row (zero returns) are stale prices; the 584 bundled series
 #: reach it only where they traded thinly (SW before its 2024 merger, TLN over the counter, OKLO as
 #: a SPAC).
@@ -126,6 +133,57 @@ def _near(ratio: np.ndarray, target: float) -> np.ndarray:
         return np.abs(np.log(ratio / target)) < SPLIT_TOLERANCE
 
 
+def _repair_bad_bars(close: pd.DataFrame, log: QualityLog) -> pd.DataFrame:
+    """Repair or exclude one-session bad bars (spike of ~10x or more that the next close undoes).
+
+    Every repaired or excluded day is logged (checks ``bad_bar_repaired``, ``bad_bar_excluded``,
+    severity warning) with the ticker, the date, the factor and what was done.
+    """
+    out = close.copy()
+    for ticker in out.columns:
+        col = out[ticker]
+        valid = np.flatnonzero(col.notna().to_numpy())
+        p = col.to_numpy(dtype="float64", copy=True)
+        if len(valid) < 3:
+            continue
+        v = p[valid]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            size = np.abs(np.log(v[1:-1] / v[:-2]))
+            back = np.abs(np.log(v[2:] / v[:-2]))
+        changed = False
+        for j in np.flatnonzero((size >= BAD_BAR_SIZE) & (back <= BAD_BAR_REVERT)) + 1:
+            prev, cur, nxt = p[valid[j - 1]], p[valid[j]], p[valid[j + 1]]
+            if not np.isfinite(prev):  # the day before was itself excluded
+                continue
+            up = np.log(cur / prev)
+            date = out.index[valid[j]]
+            k = int(np.round(abs(up) / np.log(10.0)))
+            factor = 10.0 ** (k if up > 0 else -k)
+            fixed = cur / factor
+            ok = (k in BAD_BAR_POWERS and abs(np.log(cur / prev / factor)) < BAD_BAR_FACTOR_TOL
+                  and abs(np.log(fixed / prev)) < SPIKE_SIZE
+                  and abs(np.log(nxt / fixed)) < SPIKE_SIZE)
+            if ok:
+                p[valid[j]] = fixed
+                log.add(ticker, date, "bad_bar_repaired", "warning",
+                        f"bad price in {ticker} on {date.date()} repaired: close {cur:.6g} is "
+                        f"x{cur / prev:.4g} the previous close and the next close returns to "
+                        f"within {abs(np.expm1(np.log(nxt / prev))):.1%}; divided by {factor:g} "
+                        f"(a power-of-ten slip) to {fixed:.6g}")
+            else:
+                p[valid[j]] = np.nan
+                log.add(ticker, date, "bad_bar_excluded", "warning",
+                        f"bad price in {ticker} on {date.date()} excluded: close {cur:.6g} is "
+                        f"x{cur / prev:.4g} the previous close and the next close returns to "
+                        f"within {abs(np.expm1(np.log(nxt / prev))):.1%}; no power-of-ten factor "
+                        "explains it, so the day has no return and the next return spans two "
+                        "sessions")
+            changed = True
+        if changed:
+            out[ticker] = p
+    return out
+
+
 def screen_prices(
     close: pd.DataFrame,
     *,
@@ -165,7 +223,9 @@ def screen_prices(
     Warns
     -----
     EventStudyWarning
-        For spike-and-revert outliers, stale prices (5 or more unchanged closes in a row), a few
+        For each bad bar (a close ~10x or more off that the next close undoes to within 5%)
+        repaired by a power of ten or excluded (set to NaN), listed by ticker and date; for smaller
+        spike-and-revert outliers, stale prices (5 or more unchanged closes in a row), a few
         non-session dates and sessions with no price.
 
     Notes
@@ -189,6 +249,8 @@ def screen_prices(
                     "prices (they were not adjusted)")
             out[ticker] = adjust_prices(out[ticker], splits=pd.Series({date: k[r, c]}))
             ratio[:, c] = _ratios(out.iloc[:, [c]])[:, 0]
+    out = _repair_bad_bars(out, log)
+    ratio = _ratios(out)
     with np.errstate(divide="ignore", invalid="ignore"):
         lr = np.log(ratio)
     # the next valid return of each ticker (a missing day in between is skipped)
