@@ -54,7 +54,19 @@ class DataQualityError(DataError, ValueError):
 
 
 class DataUnavailableError(DataError):
-    """Data needed by a study is not available from the selected source."""
+    """Data needed by a study is not available from the selected source.
+
+    Parameters
+    ----------
+    message : str
+    missing : sequence of str, optional
+        The symbols the source has no data for, when the error is about some symbols only (the
+        study then excludes their security-events with the reason and goes on, case C46).
+    """
+
+    def __init__(self, message: str = "", *, missing: tuple[str, ...] | list[str] = ()) -> None:
+        super().__init__(message)
+        self.missing: tuple[str, ...] = tuple(missing)
 
 
 class EstimationError(EventStudyError, ValueError):

@@ -18,7 +18,7 @@ import pandas as pd
 from eventstudy._paths import read_text_limited
 from eventstudy._typing import EVENT_TIMES
 from eventstudy.config import StudyConfig
-from eventstudy.data import PriceSource, get_source, sanitize_prices
+from eventstudy.data import PriceData, PriceSource, get_source, sanitize_prices
 from eventstudy.data.calendar import exchange_for_symbol, sessions
 from eventstudy.data.quality import QualityLog, screen_prices
 from eventstudy.data.symbols import normalize_ticker, normalize_tickers
@@ -548,7 +548,9 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
     start, end = _date_range(config, dates)
     src = source if source is not None else price_source(config)
     calendar = study_calendar(config)
-    data = src.get_prices([*tickers, market], start - pd.Timedelta(days=7), end)
+    aliases = _aliases(config, tickers, market)
+    data, gone = _fetch(src, tickers, market, aliases, start - pd.Timedelta(days=7), end,
+                        in_events)
     quality = QualityLog()
     close = sanitize_prices(data.close, label=src.name, log=quality)
     mkt = close[market]
@@ -574,7 +576,16 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
                               quality)
     if config.data.quality_errors == "warn":
         quality.downgrade_errors()
+    elif config.data.quality_errors == "skip":
+        bad = quality.skip_errors(keep={market}, among=set(in_events) - set(gone))
+        gone.update(bad)
+        close = close.drop(columns=list(bad))
     quality.raise_errors()
+    excluded = tuple((str(ev.event_id), str(ev.ticker), gone[str(ev.ticker)])
+                     for ev in events.itertuples() if ev.ticker in gone)
+    events = events.loc[~events["ticker"].isin(list(gone))].reset_index(drop=True)
+    tickers = [t for t in tickers if t not in gone]
+    groups = {g: kept for g, m in groups.items() if (kept := [t for t in m if t not in gone])}
     returns, market_returns = aligned_returns(
         close.drop(columns=[market]), close[market], kind=config.data.returns
     )
@@ -583,6 +594,10 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
         *([f"calendar {calendar}: the exchange of the market {market} (data.calendar: auto)"]
           if config.data.calendar == "auto" else []),
         *_symbol_notes(config), *_exchange_notes(tickers, calendar), *data.notes,
+        *(f"{label}: prices of {symbol} (aliases)" for label, symbol in aliases.items()),
+        *([f"{len(excluded)} of {len(excluded) + len(events)} security-events excluded "
+           f"({', '.join(sorted(gone)[:8])}{', ...' if len(gone) > 8 else ''}); results may be "
+           "survivorship-biased"] if excluded else []),
     )
     provenance = Provenance(
         study=config.study,
@@ -595,14 +610,17 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
         returns=config.data.returns,
         calendar=calendar,
         universe=config.universe,
-        series=_series_table(data.source, data.vintage, bool(data.adjusted)),
+        series=_series_table(data.source, data.vintage, bool(data.adjusted), aliases),
         quality=quality.frame(),
         notes=notes,
         price_range=(close.index[0].date(), close.index[-1].date()),
         prices=close,  # levels by session, market included: normalised-price chart, data hash
         config_yaml=str(config.to_yaml()),
         base_dir=str(config.base_dir) if config.base_dir is not None else None,
+        excluded=excluded,
     )
+    for label, _, reason in excluded[:20]:
+        warnings.warn(f"{label} excluded: {reason}", EventStudyWarning, stacklevel=2)
     for note in data.notes:
         logger.info(note)
     market_history = _own_returns(close[market], config.data.returns)
@@ -679,8 +697,80 @@ def load_context(source: PriceSource, symbols: list[str], sessions_index: pd.Dat
     return frame, missing
 
 
-def _series_table(sources: dict[str, str], vintage: str, adjusted: bool) -> pd.DataFrame:
-    """One row per price series: ticker, source, vintage, adjusted.
+def _aliases(config: StudyConfig, tickers: list[str], market: str) -> dict[str, str]:
+    """Return label -> data symbol of ``aliases:`` (canonical symbols), checked.
+
+    Raises
+    ------
+    ConfigError
+        When two labels share a symbol or a symbol is also a security or the market of the study.
+    """
+    out = {normalize_ticker(k): normalize_ticker(v) for k, v in config.aliases.items()}
+    seen: dict[str, str] = {}
+    for label, symbol in out.items():
+        if symbol in seen:
+            raise ConfigError(f"aliases: {seen[symbol]} and {label} both map to {symbol}")
+        seen[symbol] = label
+        if symbol == market or (symbol in tickers and symbol not in out):
+            raise ConfigError(f"aliases: {label} maps to {symbol}, which is also "
+                              f"{'the market' if symbol == market else 'a security'} of the "
+                              "study; use one name for it")
+    return {k: v for k, v in out.items() if k != v}
+
+
+def _fetch(src: PriceSource, tickers: list[str], market: str, aliases: dict[str, str],
+           start: pd.Timestamp, end: pd.Timestamp, in_events: set[str],
+           ) -> tuple[PriceData, dict[str, str]]:
+    """Fetch prices under the labels of the study; securities with no data are left out (C46).
+
+    Returns
+    -------
+    data : PriceData
+        Columns named by label (``aliases`` resolved back).
+    gone : dict of str to str
+        Label -> why it has no prices ("no price data: delisted or merged? ...").
+
+    Raises
+    ------
+    DataUnavailableError
+        When the market or every security of an event has no data; the message adds a hint for
+        renamed symbols (FB is META since 2022; set ``aliases: {FB: META}``).
+    """
+    from eventstudy.datasets import rename_hint
+
+    back = {v: k for k, v in aliases.items()}
+    gone: dict[str, str] = {}
+    labels = list(tickers)
+    while True:
+        symbols = [aliases.get(t, t) for t in [*labels, market]]
+        try:
+            data = src.get_prices(symbols, start, end)
+            break
+        except DataUnavailableError as exc:
+            missing = [back.get(t, t) for t in exc.missing]
+            hint = rename_hint(missing)
+            left = [t for t in labels if t not in missing]
+            if not missing or market in exc.missing or not set(left) & in_events:
+                raise DataUnavailableError(f"{exc}{hint}", missing=exc.missing) from None
+            for t in missing:
+                gone[t] = (f"no price data for {t}"
+                           + (f" (symbol {aliases[t]})" if t in aliases else "")
+                           + f": delisted or merged?{rename_hint([t])}")
+            labels = left
+    if aliases:
+        data = PriceData(
+            close=data.close.rename(columns=back), adjusted=data.adjusted,
+            source={back.get(t, t): v for t, v in data.source.items()}, vintage=data.vintage,
+            notes=data.notes,
+            splits=data.splits.rename(columns=back) if data.splits is not None else None,
+            dividends=(data.dividends.rename(columns=back) if data.dividends is not None
+                       else None))
+    return data, gone
+
+
+def _series_table(sources: dict[str, str], vintage: str, adjusted: bool,
+                  aliases: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per price series: ticker, source, vintage, adjusted, symbol.
 
     The vintage is the bundle's build vintage, or the fetch date of a download; read where the
     data were loaded, never parsed from reports.
@@ -692,5 +782,5 @@ def _series_table(sources: dict[str, str], vintage: str, adjusted: bool) -> pd.D
         fetched = re.search(r"fetched (\d{4}-\d{2}-\d{2})", str(source))
         v = (datasets.VINTAGE if str(source).startswith("bundled")
              else fetched.group(1) if fetched else str(vintage))
-        rows.append((ticker, str(source), v, adjusted))
+        rows.append((ticker, str(source), v, adjusted, (aliases or {}).get(ticker, ticker)))
     return pd.DataFrame(rows, columns=list(SERIES_COLUMNS))

@@ -147,7 +147,7 @@ class AutoSource(PriceSource):
                 f"not in "
                 f"{' nor '.join(where)}; run once without --offline (or eventstudy fetch) to "
                 "download and cache them" + self._raw_hint(rest, start, end)
-            )
+            )  # no missing=: not downloaded yet is no reason to exclude a security (C46)
         if rest:
             try:
                 part = self.yahoo.get_prices(rest, start, end)
@@ -155,7 +155,7 @@ class AutoSource(PriceSource):
                 hint = self._raw_hint(rest, start, end)
                 if not hint:
                     raise
-                raise DataUnavailableError(f"{exc}{hint}") from exc
+                raise DataUnavailableError(f"{exc}{hint}", missing=exc.missing) from exc
             for t in rest:
                 f = pd.DataFrame({
                     "close": part.close[t],

@@ -434,7 +434,7 @@ class FileSource(PriceSource):
                 f"(the file{'s hold' if len(have) != 1 else ' holds'}: "
                 f"{have[:12]}{' ...' if len(have) > 12 else ''})"
                 + ("; a file with one series and no ticker column is named after its ticker: "
-                   "NVDA.csv or prices_NVDA.csv" if by_name else ""))
+                   "NVDA.csv or prices_NVDA.csv" if by_name else ""), missing=missing)
         parts: dict[str, pd.DataFrame] = {}
         for t in tickers:
             frame, f = found[t]

@@ -56,7 +56,7 @@ JUMP_WARN, JUMP_ERROR = np.log(10.0), np.log(20.0)
 #: More than this share of dates off the exchange calendar (and more than 2) is an error (C11).
 OFF_SESSION_SHARE = 0.02
 
-Severity = Literal["info", "warning", "error", "error (ignored)"]
+Severity = Literal["info", "warning", "error", "error (ignored)", "error (skipped)"]
 
 
 @dataclass
@@ -99,6 +99,35 @@ class QualityLog:
                 self.rows[i] = (ticker, date, check, "error (ignored)", message)
                 warnings.warn(f"{message} (ignored: data.quality_errors is warn)",
                               EventStudyWarning, stacklevel=2)
+
+    def skip_errors(self, *, keep: set[str], among: set[str]) -> dict[str, str]:
+        """Mark the errors of single securities as skipped (``data.quality_errors: skip``).
+
+        Parameters
+        ----------
+        keep : set of str
+            Symbols whose errors still stop the study (the market).
+        among : set of str
+            The securities of the events; when every one of them has an error, nothing is
+            skipped (the study would be empty: :meth:`raise_errors` then says why).
+
+        Returns
+        -------
+        dict of str to str
+            Ticker -> the reason its security-events are excluded (its error messages); their rows
+            get severity ``error (skipped)``.
+        """
+        bad: dict[str, list[str]] = {}
+        for ticker, _, _, severity, message in self.rows:
+            if severity == "error" and ticker and ticker not in keep:
+                bad.setdefault(ticker, []).append(message)
+        if not bad or not (among - set(bad)):
+            return {}
+        for i, (ticker, date, check, severity, message) in enumerate(self.rows):
+            if severity == "error" and ticker in bad:
+                self.rows[i] = (ticker, date, check, "error (skipped)", message)
+        return {t: "data-quality error: " + "; ".join(m[:2])
+                + (f" (and {len(m) - 2} more)" if len(m) > 2 else "") for t, m in bad.items()}
 
     def raise_errors(self) -> None:
         """Raise ``DataQualityError`` listing the error findings, if any.
