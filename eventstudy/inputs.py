@@ -619,8 +619,11 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
         base_dir=str(config.base_dir) if config.base_dir is not None else None,
         excluded=excluded,
     )
-    for label, _, reason in excluded[:20]:
-        warnings.warn(f"{label} excluded: {reason}", EventStudyWarning, stacklevel=2)
+    for event_id, ticker, reason in excluded[:20]:
+        warnings.warn(f"{ticker} (event {event_id}) excluded: {reason}", EventStudyWarning,
+                      stacklevel=2)
+    if excluded:
+        warnings.warn(notes[-1], EventStudyWarning, stacklevel=2)
     for note in data.notes:
         logger.info(note)
     market_history = _own_returns(close[market], config.data.returns)

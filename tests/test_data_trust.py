@@ -118,3 +118,107 @@ def test_implausible_abnormal_return_is_reported_never_silent(tmp_path):
 def test_config_loads(tmp_path):
     cfg = load_config(_write(tmp_path, _bundled()))
     assert cfg.data.source == "file"
+
+
+# ------------------------------------------------------------------ C46: securities gone
+def test_c46_security_with_no_data_is_excluded_with_reason_not_fatal(tmp_path):
+    prices = _bundled()
+    path = _write(tmp_path, prices, groups={"g": [*TICKERS, "GONEX"]})
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", path, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "GONEX (event ds) excluded: no price data for GONEX: delisted or merged?" in result.output
+    assert "1 of 4 security-events excluded (GONEX); results may be survivorship-biased" \
+        in result.output
+    diag = pd.read_csv(out / "trust" / "diagnostics.csv")
+    assert diag.to_csv().count("no price data for GONEX: delisted or merged?") >= 1
+    assert set(pd.read_csv(out / "trust" / "ar.csv")["ticker"]) == set(TICKERS)
+
+
+def test_c46_pinned_snapshot_replicates_offline_with_identical_numbers(tmp_path):
+    # a study pins its data by reading a snapshot file (data.source: file): the same numbers
+    # offline, whatever the bundle or Yahoo serve later
+    prices = _bundled()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = EventStudy.from_yaml(_write(tmp_path, prices)).fit()
+        snap = tmp_path / "snap"
+        snap.mkdir()
+        first.provenance.prices.rename_axis("date").to_parquet(snap / "snapshot.parquet")
+        cfg = yaml.safe_load((tmp_path / "study.yaml").read_text())
+        cfg["data"] = {"source": "file", "path": "snapshot.parquet", "offline": True}
+        (snap / "study.yaml").write_text(yaml.safe_dump(cfg))
+        again = EventStudy.from_yaml(snap / "study.yaml").fit()
+    np.testing.assert_array_equal(first.estimate.ar, again.estimate.ar)
+
+
+def test_every_security_without_data_is_one_error_exit_1(tmp_path):
+    prices = _bundled()
+    path = _write(tmp_path, prices, groups={"g": ["GONEX"]})
+    result = runner.invoke(app, ["run", path, "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "no prices for ['GONEX']" in result.output and "Traceback" not in result.output
+
+
+# ------------------------------------------------------------------ renamed symbols, aliases
+def test_renamed_symbol_error_hints_the_alias(tmp_path):
+    prices = _bundled().rename(columns={"AAPL": "META"})
+    path = _write(tmp_path, prices, groups={"g": ["FB"]})
+    result = runner.invoke(app, ["run", path, "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert ("symbols change (FB is META since 2022); set `aliases: {FB: META}`"
+            in result.output)
+
+
+def test_aliases_map_label_to_symbol_and_reports_show_both(tmp_path):
+    prices = _bundled().rename(columns={"AAPL": "META"})
+    path = _write(tmp_path, prices, groups={"g": ["FB", "MSFT", "KO"]}, aliases={"FB": "META"})
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", path, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert set(pd.read_csv(out / "trust" / "ar.csv")["ticker"]) == {"FB", "MSFT", "KO"}
+    src = pd.read_csv(out / "trust" / "sources.csv").set_index("ticker")
+    assert src.loc["FB", "symbol"] == "META" and src.loc["KO", "symbol"] == "KO"
+    assert "FB: prices of META (aliases)" in (out / "trust" / "summary.md").read_text()
+    # the same numbers as the study run under the symbol itself
+    ref = tmp_path / "ref"
+    ref.mkdir()
+    path = _write(ref, prices, groups={"g": ["META", "MSFT", "KO"]})
+    assert runner.invoke(app, ["run", path, "-o", str(ref / "out")]).exit_code == 0
+    a = pd.read_csv(out / "trust" / "car.csv")
+    b = pd.read_csv(ref / "out" / "trust" / "car.csv").replace({"ticker": {"META": "FB"}})
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_aliases_onto_another_security_is_a_config_error(tmp_path):
+    path = _write(tmp_path, _bundled(), aliases={"AAPL": "MSFT"})
+    result = runner.invoke(app, ["run", path, "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "aliases: AAPL maps to MSFT, which is also a security" in result.output
+
+
+# ------------------------------------------------------------------ a security's own data error
+def test_unit_switch_of_one_security_skips_its_events_not_the_study(tmp_path):
+    prices = _bundled()
+    prices.loc["2024-09-03":, "KO"] = prices.loc["2024-09-03":, "KO"] / 100.0  # stays
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", _write(tmp_path, prices), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "KO (event ds) excluded: data-quality error: possible unit switch" in result.output
+    assert set(pd.read_csv(out / "trust" / "ar.csv")["ticker"]) == {"AAPL", "MSFT"}
+    with_raise = tmp_path / "r"
+    with_raise.mkdir()
+    path = _write(with_raise, prices, data={"source": "file", "path": "prices.csv",
+                                            "quality_errors": "raise"})
+    result = runner.invoke(app, ["run", path, "-o", str(with_raise / "out")])
+    assert result.exit_code == 1 and "possible unit switch" in result.output
+
+
+# ------------------------------------------------------------------ interval
+def test_interval_other_than_daily_names_what_is_supported(tmp_path):
+    path = _write(tmp_path, _bundled(), data={"source": "file", "path": "prices.csv",
+                                              "interval": "1h"})
+    result = runner.invoke(app, ["validate", path])
+    assert result.exit_code == 1
+    assert "interval '1h' is not supported: only daily bars (1d)" in result.output
+    assert "60 days" in result.output and "unknown key" not in result.output
