@@ -19,7 +19,12 @@ from eventstudy._paths import read_text_limited
 from eventstudy._typing import EVENT_TIMES
 from eventstudy.config import StudyConfig
 from eventstudy.data import PriceData, PriceSource, get_source, sanitize_prices
-from eventstudy.data.calendar import exchange_for_symbol, sessions
+from eventstudy.data.calendar import (
+    calendar_zone,
+    exchange_for_symbol,
+    last_closed_session,
+    sessions,
+)
 from eventstudy.data.quality import QualityLog, screen_prices
 from eventstudy.data.symbols import normalize_ticker, normalize_tickers
 from eventstudy.exceptions import ConfigError, DataUnavailableError, EventStudyWarning
@@ -561,9 +566,11 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
     after_close = "time" in events.columns and bool((events["time"] == "after_close").any())
     need = end if after_close else sessions(calendar, start, end)[-2]
     if close.index[-1] < need:
+        settled = last_closed_session(calendar)
         raise DataUnavailableError(
             f"event window needs {need.date()} but data ends {close.index[-1].date()} "
-            f"({market}, source {src.name})")
+            f"({market}, source {src.name})"
+            + _unsettled(calendar, need, settled))
     close = screen_prices(
         close,
         splits=data.splits,
@@ -698,6 +705,21 @@ def load_context(source: PriceSource, symbols: list[str], sessions_index: pd.Dat
         return None, missing
     frame = pd.DataFrame({k: v.reindex(sessions_index) for k, v in cols.items()})
     return frame, missing
+
+
+def _unsettled(calendar: str, need: pd.Timestamp, settled: pd.Timestamp) -> str:
+    """Say why data end before ``need`` when its session has not closed (or not happened) yet."""
+    if need <= settled:
+        return ""
+    today = pd.Timestamp.now(tz=calendar_zone(calendar)).tz_localize(None).normalize()
+    if need == today:
+        what = "today's session has not closed"
+    elif need > today:
+        what = f"the {calendar} session of {need.date()} has not happened yet"
+    else:
+        what = f"the {calendar} session of {need.date()} has not closed"
+    return (f": {what}; the last settled session is {settled.date()} (rerun after the close, "
+            "or shorten the event window)")
 
 
 def _aliases(config: StudyConfig, tickers: list[str], market: str) -> dict[str, str]:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "sessions", "is_session", "anchor_dates", "exchange_for_symbol", "last_closed_session",
+    "calendar_zone",
     "SUFFIX_EXCHANGES", "first_session",
 ]
 
@@ -212,6 +213,11 @@ def anchor_dates(
             f"({index[0].date()}..{index[-1].date()})"
         )
     return pos.astype(np.int64)
+
+
+def calendar_zone(calendar: str) -> str:
+    """Return the time zone of ``calendar`` (``'America/New_York'`` for XNYS)."""
+    return str(_calendar(calendar).tz)
 
 
 def last_closed_session(calendar: str, now: pd.Timestamp | None = None) -> pd.Timestamp:
