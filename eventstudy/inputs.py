@@ -775,7 +775,8 @@ def _fetch(src: PriceSource, tickers: list[str], market: str, aliases: dict[str,
             missing = [back.get(t, t) for t in exc.missing]
             hint = rename_hint(missing)
             left = [t for t in labels if t not in missing]
-            if not missing or market in exc.missing or not set(left) & in_events:
+            if (not exc.delisted or not missing or market in exc.missing
+                    or not set(left) & in_events):
                 raise DataUnavailableError(f"{exc}{hint}", missing=exc.missing) from None
             for t in missing:
                 gone[t] = (f"no price data for {t}"

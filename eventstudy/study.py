@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -77,6 +77,40 @@ def _provenance(metadata: Mapping[str, Any] | Provenance | None, calendar: str) 
         if key in kw:
             kw[key] = tuple(kw[key])
     return Provenance(**kw)
+
+
+RETURN_KINDS = ("simple", "log")
+
+
+def _return_kind(returns: pd.DataFrame, market: pd.Series | pd.DataFrame,
+                 metadata: Mapping[str, Any] | Provenance | None) -> str | None:
+    """Return the kind of returns recorded in ``attrs['returns']`` (and ``metadata``), checked.
+
+    Raises
+    ------
+    SpecificationError
+        When the security and market returns, or they and ``metadata['returns']``, disagree (a log
+        return stock against a simple-return index would compare unlike numbers).
+    """
+    said: dict[str, str] = {}
+    for what, frame in (("returns", returns), ("market", market)):
+        kind = getattr(frame, "attrs", {}).get("returns")
+        if kind is not None:
+            if kind not in RETURN_KINDS:
+                raise SpecificationError(f"{what}.attrs['returns'] must be 'simple' or 'log', "
+                                         f"not {kind!r}")
+            said[f"{what}.attrs['returns']"] = str(kind)
+    if isinstance(metadata, Provenance):
+        if said:
+            said["metadata returns"] = metadata.returns
+    elif metadata is not None and "returns" in metadata:
+        said["metadata['returns']"] = str(metadata["returns"])
+    if len(set(said.values())) > 1:
+        listed = ", ".join(f"{k} = {v!r}" for k, v in said.items())
+        raise SpecificationError(
+            f"returns of different kinds: {listed}; compute all of them one way "
+            "(EventStudy.from_prices does it from prices)")
+    return next(iter(said.values()), None)
 
 
 class EventStudy:
@@ -210,11 +244,14 @@ class EventStudy:
         if market_history is None and isinstance(market, pd.Series):
             market_history = market.astype("float64")
         self.market_history: pd.Series | None = market_history
+        kind = _return_kind(returns, market, metadata)
         self.returns, self.market = self._check_data(returns, market)
         unknown = sorted(set(events_df["ticker"]) - set(self.returns.columns))
         if unknown:
             raise DataShapeError(f"events name tickers with no returns column: {unknown}")
         prov = _provenance(metadata, calendar)
+        if kind is not None and prov.returns != kind:
+            prov = replace(prov, returns=kind)
         model_ = get_model(model)
         est_w: Window = (int(estimation_window[0]), int(estimation_window[1]))
         groups_, event_groups, other, notes = build_groups(events_df, groups, prov.universe)
@@ -353,6 +390,66 @@ class EventStudy:
             raise ConfigError(f"study {config.study} ({config.base_dir}): {exc}") from None
         study._warnings.items = merge_warnings(log.items, study._warnings.items)
         return study
+
+    @classmethod
+    def from_prices(
+        cls,
+        events: pd.DataFrame | Sequence[Mapping[str, Any]],
+        prices: pd.DataFrame,
+        market_prices: pd.Series,
+        *,
+        returns: str = "simple",
+        **kwargs: Any,
+    ) -> EventStudy:
+        """Build a study from price levels, with the one return rule of the pipeline.
+
+        Parameters
+        ----------
+        events : pandas.DataFrame or list of dict
+            As for :class:`EventStudy`.
+        prices : pandas.DataFrame
+            (n_dates, n_securities) closes (adjusted for splits and dividends) by date.
+        market_prices : pandas.Series
+            The market index level or price by date.
+        returns : {'simple', 'log'}, default 'simple'
+            Return type; the result records it, and BHARs compound it correctly.
+        **kwargs
+            Any other argument of :class:`EventStudy` (not ``metadata['returns']``, set here).
+
+        Returns
+        -------
+        EventStudy
+
+        Raises
+        ------
+        SpecificationError
+            For an unknown return type.
+        DataShapeError
+            When prices or market prices are not indexed by dates.
+
+        Notes
+        -----
+        Returns are taken between consecutive dates on which both the security and the market
+        have a price (:func:`eventstudy.returns.aligned_returns`): a missing close gives no
+        return, and the next return spans both sessions; it is never a 0% day (case C29).
+        """
+        from eventstudy.returns import aligned_returns
+
+        if returns not in RETURN_KINDS:
+            raise SpecificationError(f"returns must be 'simple' or 'log', not {returns!r}")
+        for what, frame in (("prices", prices), ("market_prices", market_prices)):
+            if not isinstance(getattr(frame, "index", None), pd.DatetimeIndex):
+                raise DataShapeError(f"{what} must be indexed by dates (a DatetimeIndex)")
+        index = prices.index.union(market_prices.index)
+        px = prices.reindex(index).astype("float64")
+        mk = market_prices.reindex(index).astype("float64")
+        px, mk = px.loc[mk.notna()], mk.loc[mk.notna()]
+        r, rm = aligned_returns(px, mk, kind=returns)  # type: ignore[arg-type]
+        meta = kwargs.pop("metadata", None)
+        prov = _provenance(meta, str(kwargs.get("calendar", "XNYS")))
+        all_px = px.assign(**{str(mk.name or "market"): mk})
+        prov = replace(prov, returns=returns, prices=all_px)
+        return cls(events, r.iloc[1:], rm.iloc[1:], metadata=prov, **kwargs)
 
     @classmethod
     def from_yaml(cls, path: str | Path, *, source: PriceSource | None = None) -> EventStudy:

@@ -121,20 +121,6 @@ def test_config_loads(tmp_path):
 
 
 # ------------------------------------------------------------------ C46: securities gone
-def test_c46_security_with_no_data_is_excluded_with_reason_not_fatal(tmp_path):
-    prices = _bundled()
-    path = _write(tmp_path, prices, groups={"g": [*TICKERS, "GONEX"]})
-    out = tmp_path / "out"
-    result = runner.invoke(app, ["run", path, "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    assert "GONEX (event ds) excluded: no price data for GONEX: delisted or merged?" in result.output
-    assert "1 of 4 security-events excluded (GONEX); results may be survivorship-biased" \
-        in result.output
-    diag = pd.read_csv(out / "trust" / "diagnostics.csv")
-    assert diag.to_csv().count("no price data for GONEX: delisted or merged?") >= 1
-    assert set(pd.read_csv(out / "trust" / "ar.csv")["ticker"]) == set(TICKERS)
-
-
 def test_c46_pinned_snapshot_replicates_offline_with_identical_numbers(tmp_path):
     # a study pins its data by reading a snapshot file (data.source: file): the same numbers
     # offline, whatever the bundle or Yahoo serve later

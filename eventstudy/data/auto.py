@@ -155,7 +155,8 @@ class AutoSource(PriceSource):
                 hint = self._raw_hint(rest, start, end)
                 if not hint:
                     raise
-                raise DataUnavailableError(f"{exc}{hint}", missing=exc.missing) from exc
+                raise DataUnavailableError(f"{exc}{hint}", missing=exc.missing,
+                                           delisted=exc.delisted) from exc
             for t in rest:
                 f = pd.DataFrame({
                     "close": part.close[t],

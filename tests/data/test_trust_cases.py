@@ -11,7 +11,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import types
+
+import yaml
+from typer.testing import CliRunner
+
+from eventstudy import datasets
+from eventstudy.cli import app
 from eventstudy.data.cache import PriceCache
+
+from .conftest import FakeYF
+
+runner = CliRunner()
 
 
 def _cache_frame(closes: dict[str, float]) -> pd.DataFrame:
@@ -56,3 +67,44 @@ def test_unsettled_session_says_today_has_not_closed():
                           f"{(today - pd.Timedelta(days=1)).date()}")
     assert _unsettled("XNYS", today - pd.Timedelta(days=3), today) == ""
     assert "has not happened yet" in _unsettled("XNYS", today + pd.Timedelta(days=9), today)
+
+
+# ------------------------------------------------------------------ C46: securities gone
+def test_c46_security_with_no_download_is_excluded_with_reason_not_fatal(tmp_path, monkeypatch):
+    prices = datasets.load()[["^GSPC", "AAPL", "MSFT", "KO"]].loc["2024-01-01":"2025-03-31"]
+    fake = FakeYF(prices)  # GONEX: no rows, "possibly delisted" as yfinance logs it
+    monkeypatch.setattr("eventstudy.data.yahoo._import_yfinance",
+                        lambda: types.SimpleNamespace(download=fake))
+    cfg = {"study": "gone", "data": {"source": "yfinance", "cache_dir": str(tmp_path / "c")},
+           "market": "^GSPC", "events": [{"id": "e", "date": "2025-01-27"}],
+           "groups": {"g": ["AAPL", "MSFT", "KO", "GONEX"]},
+           "estimation_window": [-200, -11], "event_windows": [[0, 0]], "tests": ["t"]}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(cfg))
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "GONEX (event e) excluded: no price data for GONEX: delisted or merged?" \
+        in result.output
+    assert "1 of 4 security-events excluded (GONEX); results may be survivorship-biased" \
+        in result.output
+    diag = pd.read_csv(out / "gone" / "diagnostics.csv").to_csv()
+    assert "no price data for GONEX: delisted or merged?" in diag
+    assert set(pd.read_csv(out / "gone" / "ar.csv")["ticker"]) == {"AAPL", "MSFT", "KO"}
+    summary = (out / "gone" / "summary.md").read_text()
+    assert "survivorship-biased" in summary
+
+
+def test_c46_renamed_symbol_excluded_with_the_alias_hint(tmp_path, monkeypatch):
+    prices = datasets.load()[["^GSPC", "AAPL", "META"]].loc["2024-01-01":"2025-03-31"]
+    fake = FakeYF(prices)
+    monkeypatch.setattr("eventstudy.data.yahoo._import_yfinance",
+                        lambda: types.SimpleNamespace(download=fake))
+    cfg = {"study": "fb", "data": {"source": "yfinance", "cache_dir": str(tmp_path / "c")},
+           "market": "^GSPC", "events": [{"id": "e", "date": "2025-01-27"}],
+           "groups": {"g": ["AAPL", "FB"]},
+           "estimation_window": [-200, -11], "event_windows": [[0, 0]], "tests": ["t"]}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(cfg))
+    result = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert ("no price data for FB: delisted or merged?; symbols change (FB is META since 2022); "
+            "set `aliases: {FB: META}`") in result.output
