@@ -26,7 +26,7 @@ from eventstudy.data.calendar import (
     sessions,
 )
 from eventstudy.data.quality import QualityLog, screen_prices
-from eventstudy.data.symbols import normalize_ticker, normalize_tickers
+from eventstudy.data.symbols import currency_and_unit, normalize_ticker, normalize_tickers
 from eventstudy.exceptions import ConfigError, DataUnavailableError, EventStudyWarning
 from eventstudy.provenance import SERIES_COLUMNS, Provenance
 from eventstudy.returns import aligned_returns, simple_returns
@@ -577,6 +577,7 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
         sessions=sessions(calendar, close.index[0], close.index[-1]),
         calendar=calendar,
         log=quality,
+        unit_switch=config.data.unit_switch,
     )
     if not data.adjusted and data.dividends is not None:
         _dividends_in_windows(config, events, data.dividends, cast(pd.DatetimeIndex, close.index),
@@ -617,7 +618,8 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
         returns=config.data.returns,
         calendar=calendar,
         universe=config.universe,
-        series=_series_table(data.source, data.vintage, bool(data.adjusted), aliases),
+        series=_series_table(data.source, data.vintage, bool(data.adjusted), aliases,
+                             config.data.currency, quality),
         quality=quality.frame(),
         notes=notes,
         price_range=(close.index[0].date(), close.index[-1].date()),
@@ -795,8 +797,12 @@ def _fetch(src: PriceSource, tickers: list[str], market: str, aliases: dict[str,
 
 
 def _series_table(sources: dict[str, str], vintage: str, adjusted: bool,
-                  aliases: dict[str, str] | None = None) -> pd.DataFrame:
-    """One row per price series: ticker, source, vintage, adjusted, symbol.
+                  aliases: dict[str, str] | None = None, currency: str | None = None,
+                  quality: QualityLog | None = None) -> pd.DataFrame:
+    """One row per price series: ticker, source, vintage, adjusted, symbol, currency, unit.
+
+    The currency is ``data.currency`` when given, else the one Yahoo quotes the symbol's
+    exchange in (marked ``from the symbol``); a series rescaled for a unit switch says so.
 
     The vintage is the bundle's build vintage, or the fetch date of a download; read where the
     data were loaded, never parsed from reports.
@@ -804,9 +810,15 @@ def _series_table(sources: dict[str, str], vintage: str, adjusted: bool,
     from eventstudy import datasets
 
     rows = []
+    rescaled = {r[0]: str(pd.Timestamp(r[1]).date()) for r in (quality.rows if quality else [])
+                if r[2] == "unit_switch_rescaled"}
     for ticker, source in dict(sources or {}).items():
         fetched = re.search(r"fetched (\d{4}-\d{2}-\d{2})", str(source))
         v = (datasets.VINTAGE if str(source).startswith("bundled")
              else fetched.group(1) if fetched else str(vintage))
-        rows.append((ticker, str(source), v, adjusted, (aliases or {}).get(ticker, ticker)))
+        symbol = (aliases or {}).get(ticker, ticker)
+        cur, unit = currency_and_unit(symbol, currency)
+        if ticker in rescaled:
+            unit += f" (rescaled before {rescaled[ticker]})"
+        rows.append((ticker, str(source), v, adjusted, symbol, cur, unit))
     return pd.DataFrame(rows, columns=list(SERIES_COLUMNS))

@@ -15,7 +15,7 @@ import pandas as pd
 
 __all__ = ["Provenance", "SERIES_COLUMNS", "empty_series_table"]
 
-SERIES_COLUMNS = ("ticker", "source", "vintage", "adjusted", "symbol")
+SERIES_COLUMNS = ("ticker", "source", "vintage", "adjusted", "symbol", "currency", "unit")
 """Columns of :attr:`Provenance.series` (sources.csv)."""
 
 
@@ -54,7 +54,8 @@ class Provenance:
         Name of the universe group (``universe:`` in the config), if any.
     series : pandas.DataFrame
         One row per price series: ticker (the study's label), source, vintage, adjusted, symbol
-        (the data symbol, another than the label under ``aliases:``) (sources.csv).
+        (the data symbol, another than the label under ``aliases:``), currency and unit
+        (``GBp``, ``pence (1/100 GBP)``) (sources.csv).
     quality : pandas.DataFrame
         Data-quality findings: ticker, date, check, severity, message.
     notes : tuple of str

@@ -208,3 +208,33 @@ def test_interval_other_than_daily_names_what_is_supported(tmp_path):
     assert result.exit_code == 1
     assert "interval '1h' is not supported: only daily bars (1d)" in result.output
     assert "60 days" in result.output and "unknown key" not in result.output
+
+
+# ------------------------------------------------------------------ units and currencies
+def test_unit_switch_rescale_end_to_end_and_currency_in_sources(tmp_path):
+    prices = _bundled()
+    clean_out = tmp_path / "clean"
+    clean_out.mkdir()
+    assert runner.invoke(app, ["run", _write(clean_out, prices), "-o",
+                               str(clean_out / "out")]).exit_code == 0
+    prices.loc[:"2024-09-02", "KO"] = prices.loc[:"2024-09-02", "KO"] * 100.0  # cents, then $
+    out = tmp_path / "out"
+    path = _write(tmp_path, prices, data={"source": "file", "path": "prices.csv",
+                                          "unit_switch": "rescale", "currency": "USD"})
+    result = runner.invoke(app, ["run", path, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "unit switch in KO on 2024-09-03" in result.output
+    src = pd.read_csv(out / "trust" / "sources.csv").set_index("ticker")
+    assert src.loc["KO", "currency"] == "USD"
+    assert src.loc["KO", "unit"] == "USD per share (rescaled before 2024-09-03)"
+    assert src.loc["^GSPC", "unit"] == "index points"
+    got = pd.read_csv(out / "trust" / "car.csv")["car"].to_numpy()
+    ref = pd.read_csv(clean_out / "out" / "trust" / "car.csv")["car"].to_numpy()
+    np.testing.assert_allclose(got, ref, rtol=1e-9)
+
+
+def test_currency_from_the_symbol_when_not_given(tmp_path):
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["run", _write(tmp_path, _bundled()), "-o", str(out)]).exit_code == 0
+    src = pd.read_csv(out / "trust" / "sources.csv").set_index("ticker")
+    assert src.loc["AAPL", "currency"] == "USD (from the symbol)"

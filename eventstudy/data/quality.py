@@ -220,6 +220,7 @@ def screen_prices(
     sessions: pd.DatetimeIndex | None = None,
     calendar: str = "XNYS",
     log: QualityLog | None = None,
+    unit_switch: Literal["error", "rescale"] = "error",
 ) -> pd.DataFrame:
     """Screen closes for data errors and apply recorded splits the prices lack.
 
@@ -237,6 +238,10 @@ def screen_prices(
         Exchange calendar named in messages.
     log : QualityLog, optional
         Where findings go (a new log when omitted).
+    unit_switch : {'error', 'rescale'}, default 'error'
+        A x100 or x0.01 change that stays (pence vs pounds) is an error, or ('rescale') the
+        earlier prices are rescaled to the later unit, with a warning naming ticker and date
+        (``data.unit_switch``).
 
     Returns
     -------
@@ -322,10 +327,18 @@ def screen_prices(
                 "(a bad price or an unrecorded split? check the data)")
     for r, c in np.argwhere(unit | fwd | rev):
         ticker, d = out.columns[c], out.index[r].date()
-        if unit[r, c]:
+        if unit[r, c] and unit_switch == "rescale":
+            factor = 10.0 ** np.round(np.log10(ratio[r, c]))
+            out.iloc[:r, c] = out.iloc[:r, c] * factor
+            log.add(ticker, out.index[r], "unit_switch_rescaled", "warning",
+                    f"unit switch in {ticker} on {d} (x{ratio[r, c]:.4g} price change, e.g. "
+                    f"pence vs pounds): prices before {d} multiplied by {factor:g} to the unit "
+                    "of the later prices (data.unit_switch: rescale)")
+        elif unit[r, c]:
             log.add(ticker, out.index[r], "unit_switch", "error",
                     f"possible unit switch (x{ratio[r, c]:.4g} price change, e.g. pence vs "
-                    f"pounds) in {ticker} on {d}")
+                    f"pounds) in {ticker} on {d} (data.unit_switch: rescale converts the earlier "
+                    "prices)")
         else:
             kind = "split" if fwd[r, c] else "reverse split"
             log.add(ticker, out.index[r], "unrecorded_split", "error",

@@ -74,3 +74,26 @@ def test_genuine_large_moves_are_not_bad_bars():
     out, found = _screen(close)
     assert out.equals(close)
     assert not found["check"].str.startswith("bad_bar").any()
+
+
+@pytest.mark.parametrize("factor", [0.01, 100.0])
+def test_unit_switch_rescale_converts_earlier_prices_with_a_warning(factor):
+    idx = pd.bdate_range("2024-01-01", periods=5)
+    close = pd.DataFrame({"VOD.L": [71.2, 71.5, 71.6 * factor, 72.0 * factor, 71.9 * factor]},
+                         index=idx)
+    log = QualityLog()
+    with pytest.warns(EventStudyWarning, match=r"unit switch in VOD.L on 2024-01-03 .* "
+                      rf"multiplied by {factor:g}"):
+        out = screen_prices(close, log=log, unit_switch="rescale")
+    np.testing.assert_allclose(out["VOD.L"].to_numpy(),
+                               np.array([71.2, 71.5, 71.6, 72.0, 71.9]) * factor)
+    assert log.frame()["check"].tolist() == ["unit_switch_rescaled"]
+    log.raise_errors()  # a warning, no error
+
+
+def test_unit_switch_error_names_the_option():
+    idx = pd.bdate_range("2024-01-01", periods=4)
+    close = pd.DataFrame({"VOD.L": [71.2, 71.5, 0.716, 0.72]}, index=idx)
+    log = QualityLog()
+    screen_prices(close, log=log)
+    assert "data.unit_switch: rescale" in log.frame()["message"].iat[0]
