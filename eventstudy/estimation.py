@@ -19,11 +19,11 @@ import pandas as pd
 
 from eventstudy._typing import Float64Array, IntArray, NonTradingDayPolicy, Window
 from eventstudy.exceptions import (
+    ConfounderWarning,
     DataUnavailableError,
     EstimationError,
     EventDateShiftedWarning,
     EventStudyWarning,
-    ConfounderWarning,
     EventWindowOverlapWarning,
     InsufficientEstimationDataWarning,
     MissingReturnsWarning,

@@ -25,6 +25,7 @@ from eventstudy.data.calendar import (
     last_closed_session,
     sessions,
 )
+from eventstudy.data.dates import date_hint, excel_serial, parse_with_format
 from eventstudy.data.quality import QualityLog, screen_prices
 from eventstudy.data.symbols import currency_and_unit, normalize_ticker, normalize_tickers
 from eventstudy.exceptions import ConfigError, DataUnavailableError, EventStudyWarning
@@ -254,7 +255,8 @@ def _event_date(text: str) -> pd.Timestamp | None:
     return ts.normalize()
 
 
-def read_events_csv(path: Any) -> pd.DataFrame:
+def read_events_csv(path: Any, *, columns: dict[str, str] | None = None,
+                    date_format: str | None = None, excel_dates: bool = False) -> pd.DataFrame:
     """Read an events file with columns event_id, ticker, date[, label, time, group].
 
     ``time`` (optional) is empty, ``before_open``, ``during`` or ``after_close``; an after-close
@@ -266,7 +268,15 @@ def read_events_csv(path: Any) -> pd.DataFrame:
     path : str or pathlib.Path
         A UTF-8 CSV file (a byte-order mark is allowed) with a header row. Dates are ISO
         ``YYYY-MM-DD`` (a time and offset may follow; the local date is kept); day-first or
-        month-first forms such as 01/02/2025 are refused as ambiguous.
+        month-first forms such as 03/05/2024 are refused, naming both readings, unless
+        ``date_format`` says which.
+    columns : dict of str to str, optional
+        The file's name of each column it names differently (``{'ticker': 'symbol',
+        'date': 'event_date'}``; ``event_columns:`` of the study file).
+    date_format : str, optional
+        A strptime format of the dates (``'%d.%m.%Y'``); ISO dates are read either way.
+    excel_dates : bool, default False
+        Read integers such as 45366 as Excel serial dates (days from 1899-12-30).
 
     Returns
     -------
@@ -299,10 +309,18 @@ def read_events_csv(path: Any) -> pd.DataFrame:
     if not rows:
         raise ConfigError(f"{p}: events CSV is empty; need a header event_id,ticker,date")
     header = [c.strip().lower() for c in rows[0][1]]
+    rename = {str(v).strip().lower(): k for k, v in (columns or {}).items()}
+    lacking = [f"{k}: {v}" for k, v in (columns or {}).items()
+               if str(v).strip().lower() not in header]
+    if lacking:
+        raise ConfigError(f"{p}: event_columns names column(s) the file lacks ({', '.join(lacking)}"
+                          f"); its columns are {header[:8]}")
+    header = [rename.get(h, h if h not in (columns or {}) else f"{h} (unused)") for h in header]
     missing = [c for c in ("event_id", "ticker", "date") if c not in header]
     if missing:
         raise ConfigError(f"{p}: events CSV lacks column(s) {missing}; need event_id,ticker,date "
-                          f"(got {header[:6]})")
+                          f"(got {header[:6]}); map other names with event_columns:, e.g. "
+                          "{ticker: symbol, date: event_date}")
     if len(rows) == 1:
         raise ConfigError(f"{p}: events CSV has no rows")
     col: dict[str, int] = {name: header.index(name)
@@ -316,7 +334,7 @@ def read_events_csv(path: Any) -> pd.DataFrame:
     for line, r in rows[1:]:
         where = f"{p}: line {line}"
         try:
-            row = _event_row(r, header, col, where, today)
+            row = _event_row(r, header, col, where, today, date_format, excel_dates)
         except ConfigError as exc:  # every bad row is reported, each with its line
             errors.append(str(exc))
             continue
@@ -351,7 +369,8 @@ MAX_ROW_ERRORS = 20
 
 
 def _event_row(r: list[str], header: list[str], col: dict[str, int], where: str,
-               today: pd.Timestamp) -> tuple[str, str, pd.Timestamp, str, str, str]:
+               today: pd.Timestamp, date_format: str | None = None, excel_dates: bool = False,
+               ) -> tuple[str, str, pd.Timestamp, str, str, str]:
     """Check one events-CSV row: (event_id, ticker, date, label, time, group).
 
     Raises ConfigError naming the line.
@@ -366,8 +385,14 @@ def _event_row(r: list[str], header: list[str], col: dict[str, int], where: str,
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     date = _event_date(text_date)
+    if date is None and date_format is not None:
+        date = parse_with_format(text_date, date_format)
+    if date is None and excel_dates:
+        date = excel_serial(text_date)
     if date is None:
-        raise ConfigError(f"{where}: bad date {text_date!r} (use YYYY-MM-DD)")
+        raise ConfigError(f"{where}: " + (f"date {text_date!r} does not match date_format "
+                                          f"{date_format!r}" if date_format is not None
+                                          else date_hint(text_date)))
     if date > today:
         raise ConfigError(f"{where}: date {date.date()} is in the future: no prices exist yet")
     label = r[col["label"]].strip() if "label" in col else ""
@@ -403,7 +428,9 @@ def study_events(config: StudyConfig, tickers: list[str]) -> pd.DataFrame:
     ``tickers``.
     """
     if config.events_path is not None:
-        frame = read_events_csv(config.events_path)
+        frame = read_events_csv(config.events_path,
+                                columns={str(k): v for k, v in config.event_columns.items()},
+                                date_format=config.date_format, excel_dates=config.excel_dates)
         if "label" not in frame.columns:
             frame["label"] = ""
         for c in ("time", "group"):
@@ -446,6 +473,8 @@ def price_source(
         cache_dir=config.resolve_path(d.cache_dir),
         offline=d.offline if offline is None else offline,
         refresh=refresh,
+        date_format=config.date_format,
+        excel_dates=config.excel_dates,
     )
 
 

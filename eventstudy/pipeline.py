@@ -109,7 +109,10 @@ def validate_study(config: str | Path) -> Validation:
     cfg = load_config(config)
     tickers, groups = resolve_securities(cfg)
     if cfg.events_path is not None:
-        n_events = len(read_events_csv(cfg.events_path))
+        n_events = len(read_events_csv(cfg.events_path,
+                                       columns={str(k): v for k, v in cfg.event_columns.items()},
+                                       date_format=cfg.date_format,
+                                       excel_dates=cfg.excel_dates))
     else:
         n_events = len(cfg.events)  # type: ignore[arg-type]
     if cfg.data.path is not None:

@@ -238,3 +238,28 @@ def test_currency_from_the_symbol_when_not_given(tmp_path):
     assert runner.invoke(app, ["run", _write(tmp_path, _bundled()), "-o", str(out)]).exit_code == 0
     src = pd.read_csv(out / "trust" / "sources.csv").set_index("ticker")
     assert src.loc["AAPL", "currency"] == "USD (from the symbol)"
+
+
+# ------------------------------------------------------------------ events CSV options
+def test_events_csv_mapping_and_date_format_through_the_cli(tmp_path):
+    (tmp_path / "events.csv").write_text("ticker_symbol,when,name\nAAPL,27.01.2025,ds\n"
+                                         "MSFT,27.01.2025,ds\n")
+    path = _write(tmp_path, _bundled(), events="events.csv", groups={},
+                  event_columns={"ticker": "ticker_symbol", "date": "when", "event_id": "name"},
+                  date_format="%d.%m.%Y")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", path, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    ar = pd.read_csv(out / "trust" / "ar.csv")
+    assert set(ar["ticker"]) == {"AAPL", "MSFT"}
+    assert set(ar.loc[ar["tau"] == 0, "date"]) == {"2025-01-27"}
+
+
+def test_ambiguous_event_date_through_the_cli_is_one_line(tmp_path):
+    (tmp_path / "events.csv").write_text("event_id,ticker,date\nds,AAPL,03/05/2024\n")
+    path = _write(tmp_path, _bundled(), events="events.csv", groups={})
+    result = runner.invoke(app, ["validate", path])
+    assert result.exit_code == 1
+    assert "ambiguous date '03/05/2024': 03 May 2024 (day first) or March 05, 2024" \
+        in result.output
+    assert "Traceback" not in result.output
