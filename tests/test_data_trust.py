@@ -260,6 +260,6 @@ def test_ambiguous_event_date_through_the_cli_is_one_line(tmp_path):
     path = _write(tmp_path, _bundled(), events="events.csv", groups={})
     result = runner.invoke(app, ["validate", path])
     assert result.exit_code == 1
-    assert "ambiguous date '03/05/2024': 03 May 2024 (day first) or March 05, 2024" \
+    assert "bad date '03/05/2024': ambiguous: 03 May 2024 (day first) or March 05, 2024" \
         in result.output
     assert "Traceback" not in result.output

@@ -67,16 +67,16 @@ def date_hint(text: str) -> str:
         if len(text.strip().split(s)[-1]) == 2:
             fmt_d, fmt_m = fmt_d.replace("%Y", "%y"), fmt_m.replace("%Y", "%y")
         if day_first and month_first and day_first != month_first:
-            return (f"ambiguous date {text!r}: {day_first:%d %B %Y} (day first) or "
+            return (f"bad date {text!r}: ambiguous: {day_first:%d %B %Y} (day first) or "
                     f"{month_first:%B %d, %Y} (month first); set date_format: '{fmt_d}' or "
                     f"'{fmt_m}' (or write YYYY-MM-DD)")
         only = fmt_d if day_first else fmt_m
-        return (f"date {text!r} is not ISO; set date_format: '{only}' to read it "
+        return (f"bad date {text!r}: not ISO; set date_format: '{only}' to read it "
                 "(or write YYYY-MM-DD)")
     if excel_serial(text) is not None:
-        return (f"{text!r} looks like an Excel serial date ({excel_serial(text):%Y-%m-%d}); "
+        return (f"bad date {text!r}: an Excel serial date ({excel_serial(text):%Y-%m-%d})? "
                 "set excel_dates: true to read it as one (or write YYYY-MM-DD)")
-    return f"bad date {text!r} (use YYYY-MM-DD, or set date_format:, e.g. '%d.%m.%Y')"
+    return f"bad date {text!r} (use YYYY-MM-DD); or set date_format:, e.g. '%d.%m.%Y'"
 
 
 def parse_with_format(text: str, date_format: str) -> pd.Timestamp | None:

@@ -36,7 +36,7 @@ def test_unmapped_columns_say_how_to_map_them(tmp_path):
 
 def test_ambiguous_event_date_names_both_readings_and_the_option(tmp_path):
     p = _csv(tmp_path, "event_id,ticker,date\ne1,NVDA,03/05/2024\n")
-    with pytest.raises(ConfigError, match=r"line 2: ambiguous date '03/05/2024': 03 May 2024 "
+    with pytest.raises(ConfigError, match=r"line 2: bad date '03/05/2024': ambiguous: 03 May 2024 "
                        r"\(day first\) or March 05, 2024 \(month first\); set date_format: "
                        r"'%d/%m/%Y' or '%m/%d/%Y'"):
         read_events_csv(p)
@@ -46,7 +46,7 @@ def test_ambiguous_event_date_names_both_readings_and_the_option(tmp_path):
 
 def test_day_first_dates_need_date_format(tmp_path):
     p = _csv(tmp_path, "event_id,ticker,date\ne1,NVDA,15.03.2024\ne2,AMD,2024-03-18\n")
-    with pytest.raises(ConfigError, match=r"date '15.03.2024' is not ISO; set date_format: "
+    with pytest.raises(ConfigError, match=r"bad date '15.03.2024': not ISO; set date_format: "
                        r"'%d.%m.%Y'"):
         read_events_csv(p)
     got = read_events_csv(p, date_format="%d.%m.%Y")
@@ -58,8 +58,8 @@ def test_day_first_dates_need_date_format(tmp_path):
 
 def test_excel_serial_dates_only_under_the_option(tmp_path):
     p = _csv(tmp_path, "event_id,ticker,date\ne1,NVDA,45366\n")
-    with pytest.raises(ConfigError, match=r"'45366' looks like an Excel serial date "
-                       r"\(2024-03-15\); set excel_dates: true"):
+    with pytest.raises(ConfigError, match=r"bad date '45366': an Excel serial date "
+                       r"\(2024-03-15\)\? set excel_dates: true"):
         read_events_csv(p)
     assert read_events_csv(p, excel_dates=True)["date"].iat[0] == pd.Timestamp("2024-03-15")
     assert excel_serial("45366") == pd.Timestamp("2024-03-15")
@@ -68,7 +68,8 @@ def test_excel_serial_dates_only_under_the_option(tmp_path):
 
 def test_price_file_dates_take_the_same_options():
     text = pd.Series(["03/05/2024", "04/05/2024"])
-    with pytest.raises(DataShapeError, match=r"ambiguous date '03/05/2024'.*date_format"):
+    with pytest.raises(DataShapeError, match=r"ambiguous dates such as '03/05/2024'.*03 May 2024 \(day first\) or "
+                       r"March 05, 2024 \(month first\); set date_format: '%d/%m/%Y'"):
         parse_dates(text, label="p.csv")
     got = parse_dates(text, label="p.csv", date_format="%d/%m/%Y")
     assert list(got) == [pd.Timestamp("2024-05-03"), pd.Timestamp("2024-05-04")]
