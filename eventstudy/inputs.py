@@ -20,6 +20,7 @@ from eventstudy._typing import EVENT_TIMES
 from eventstudy.config import StudyConfig
 from eventstudy.data import PriceData, PriceSource, get_source, sanitize_prices
 from eventstudy.data.calendar import (
+    calendar_end,
     calendar_zone,
     exchange_for_symbol,
     last_closed_session,
@@ -162,6 +163,16 @@ def config_factors(config: StudyConfig) -> pd.DataFrame | None:
     frame = read_french(*paths)
     frame.attrs["files"] = [Path(p).name for p in paths]  # named when they miss an event window
     return frame
+
+
+def _factor_notes(factors: pd.DataFrame | None) -> list[str]:
+    """One note per factor file: its CRSP vintage and last date (C43), for the report."""
+    if factors is None or factors.empty:
+        return []
+    files = factors.attrs.get("files", [])
+    vintages = factors.attrs.get("vintages", [])
+    return [f"factors {f}: CRSP vintage {v}, data {factors.index[0].date()}.."
+            f"{factors.index[-1].date()}" for f, v in zip(files, vintages, strict=False)]
 
 
 def load_market_history(
@@ -489,6 +500,11 @@ def _date_range(config: StudyConfig, dates: pd.Series) -> tuple[pd.Timestamp, pd
     pad_before = int(abs(min(T0, 0)) * 1.5) + 30
     pad_after = int(abs(max(t2, 0)) * 1.5) + 30
     calendar = study_calendar(config)
+    known = calendar_end(calendar)
+    if hi > known:  # sessions after a calendar's data would be clipped or taken as weekdays (C34)
+        raise ConfigError(f"event date {hi.date()} is after the last session the {calendar} "
+                          f"calendar has data for ({known.date()}); the windows cannot be "
+                          "counted in sessions there")
     cal = sessions(calendar, lo - pd.Timedelta(days=pad_before),
                    hi + pd.Timedelta(days=pad_after))
     if cal.empty:
@@ -693,8 +709,10 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
 
         members = datasets.sp500_constituents()
         sectors = pd.Series(members["sector"].to_numpy(), index=members["yahoo"], name="sector")
+    factors = config_factors(config)
+    provenance = provenance.with_notes(*_factor_notes(factors))
     return StudyInputs(events, returns, market_returns, groups, provenance, market_history,
-                       factors=config_factors(config), regression=config_regression(config),
+                       factors=factors, regression=config_regression(config),
                        market_values=values, context=context, sectors=sectors)
 
 

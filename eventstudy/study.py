@@ -82,6 +82,19 @@ def _provenance(metadata: Mapping[str, Any] | Provenance | None, calendar: str) 
 RETURN_KINDS = ("simple", "log")
 
 
+def _naive_dates(frame: Any) -> Any:
+    """Return ``frame`` on tz-naive dates: a tz-aware index keeps its wall-clock date (C35).
+
+    ``2025-01-27 00:00:00+00:00`` and ``2025-01-27 00:00:00-05:00`` are both the session of
+    2025-01-27; converting the first to New York time would shift it to the 26th (case C11).
+    """
+    idx = getattr(frame, "index", None)
+    if isinstance(idx, pd.DatetimeIndex) and idx.tz is not None:
+        frame = frame.copy()
+        frame.index = idx.tz_localize(None).normalize()
+    return frame
+
+
 def _return_kind(returns: pd.DataFrame, market: pd.Series | pd.DataFrame,
                  metadata: Mapping[str, Any] | Provenance | None) -> str | None:
     """Return the kind of returns recorded in ``attrs['returns']`` (and ``metadata``), checked.
@@ -242,7 +255,7 @@ class EventStudy:
         with self._warnings.capture():
             events_df = events_frame(events)
         if market_history is None and isinstance(market, pd.Series):
-            market_history = market.astype("float64")
+            market_history = _naive_dates(market.astype("float64"))
         self.market_history: pd.Series | None = market_history
         kind = _return_kind(returns, market, metadata)
         self.returns, self.market = self._check_data(returns, market)
@@ -289,6 +302,8 @@ class EventStudy:
                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
         if not isinstance(returns, pd.DataFrame) or not isinstance(returns.index, pd.DatetimeIndex):
             raise DataShapeError("returns must be a DataFrame indexed by session dates")
+        returns = _naive_dates(returns)
+        market = _naive_dates(market)
         if not returns.index.is_monotonic_increasing or returns.index.has_duplicates:
             raise DataShapeError("returns index must be sorted session dates without duplicates")
         rets = returns.astype("float64").copy()
@@ -440,6 +455,7 @@ class EventStudy:
         for what, frame in (("prices", prices), ("market_prices", market_prices)):
             if not isinstance(getattr(frame, "index", None), pd.DatetimeIndex):
                 raise DataShapeError(f"{what} must be indexed by dates (a DatetimeIndex)")
+        prices, market_prices = _naive_dates(prices), _naive_dates(market_prices)
         index = prices.index.union(market_prices.index)
         px = prices.reindex(index).astype("float64")
         mk = market_prices.reindex(index).astype("float64")

@@ -38,8 +38,8 @@ SUFFIXES = (".csv", ".csv.gz", ".txt", ".parquet", ".pq")
 _DATE_NAMES = ("date", "datetime", "timestamp", "time", "day", "unnamed: 0", "index", "")
 _TICKER_NAMES = ("ticker", "symbol", "permno_ticker", "tic")
 _ADJ_NAMES = ("adj close", "adj_close", "adjclose", "adjusted close", "adjusted_close",
-              "adjusted")
-_CLOSE_NAMES = ("close", "price", "prc", "last")
+              "adjusted", "close_adj")
+_CLOSE_NAMES = ("close", "price", "prc", "last", "close_raw", "raw_close")
 _SPLIT_NAMES = ("stock splits", "stock_splits", "stock_split", "splits", "split")
 _DIV_NAMES = ("dividends", "dividend", "divs", "div")
 _FIELD_NAMES = set(_ADJ_NAMES + _CLOSE_NAMES + _SPLIT_NAMES + _DIV_NAMES) | {
