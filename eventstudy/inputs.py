@@ -642,12 +642,16 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
     returns, market_returns = aligned_returns(
         close.drop(columns=[market]), close[market], kind=config.data.returns
     )
+    multi = _multi_session_returns(close.drop(columns=[market]), returns)
     returns, market_returns = returns.iloc[1:], market_returns.iloc[1:]
     notes = (
         *([f"calendar {calendar}: the exchange of the market {market} (data.calendar: auto)"]
           if config.data.calendar == "auto" else []),
         *_symbol_notes(config), *_exchange_notes(tickers, calendar), *data.notes,
         *(f"{label}: prices of {symbol} (aliases)" for label, symbol in aliases.items()),
+        *([f"{multi} returns span more than one session (a missing close before them: the day "
+           "without a close has no return, the next return covers both; never a 0% day, C29)"]
+          if multi else []),
         *([f"{len(excluded)} of {len(excluded) + len(events)} security-events excluded "
            f"({', '.join(sorted(gone)[:8])}{', ...' if len(gone) > 8 else ''}); results may be "
            "survivorship-biased"] if excluded else []),
@@ -754,6 +758,13 @@ def load_context(source: PriceSource, symbols: list[str], sessions_index: pd.Dat
         return None, missing
     frame = pd.DataFrame({k: v.reindex(sessions_index) for k, v in cols.items()})
     return frame, missing
+
+
+def _multi_session_returns(close: pd.DataFrame, returns: pd.DataFrame) -> int:
+    """Count the returns taken over more than one session (the close before them is missing)."""
+    had = close.notna().cummax()  # a price seen before: a gap, not a later listing
+    gap = (~close.notna() & had).shift(1, fill_value=False)
+    return int((gap & returns.notna()).to_numpy().sum())
 
 
 def _unsettled(calendar: str, need: pd.Timestamp, settled: pd.Timestamp) -> str:

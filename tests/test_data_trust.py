@@ -263,3 +263,19 @@ def test_ambiguous_event_date_through_the_cli_is_one_line(tmp_path):
     assert "bad date '03/05/2024': ambiguous: 03 May 2024 (day first) or March 05, 2024" \
         in result.output
     assert "Traceback" not in result.output
+
+
+def test_c29_multi_session_returns_are_counted_in_the_report(tmp_path):
+    prices = _bundled()
+    prices.loc["2024-05-28", "KO"] = np.nan  # a session without a close for this stock
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", _write(tmp_path, prices), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "1 returns span more than one session" in (out / "trust" / "summary.md").read_text()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = EventStudy.from_yaml(tmp_path / "study.yaml").fit()
+    r = res.returns["KO"]
+    assert np.isnan(r.loc["2024-05-28"])
+    ko = prices["KO"]
+    assert r.loc["2024-05-29"] == pytest.approx(ko.loc["2024-05-29"] / ko.loc["2024-05-24"] - 1)
