@@ -12,6 +12,7 @@ never read the study again.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import fields, replace
 from pathlib import Path
@@ -29,6 +30,7 @@ from eventstudy.exceptions import (
     ConfigError,
     DataQualityError,
     DataShapeError,
+    EventStudyWarning,
     SpecificationError,
 )
 from eventstudy.models import NormalReturnModel, get_model
@@ -414,6 +416,8 @@ class EventStudy:
         market_prices: pd.Series,
         *,
         returns: str = "simple",
+        quality_errors: str = "skip",
+        unit_switch: str = "error",
         **kwargs: Any,
     ) -> EventStudy:
         """Build a study from price levels, with the one return rule of the pipeline.
@@ -428,6 +432,13 @@ class EventStudy:
             The market index level or price by date.
         returns : {'simple', 'log'}, default 'simple'
             Return type; the result records it, and BHARs compound it correctly.
+        quality_errors : {'skip', 'raise', 'warn'}, default 'skip'
+            The prices pass the data-quality screen of the pipeline (bad bars repaired or
+            excluded, each day listed in ``provenance.quality``); a security with an error of its
+            own (unit switch, unrecorded split) is excluded with the reason ('skip'), stops the
+            study ('raise') or is kept with a warning ('warn').
+        unit_switch : {'error', 'rescale'}, default 'error'
+            As ``data.unit_switch`` of a study file.
         **kwargs
             Any other argument of :class:`EventStudy` (not ``metadata['returns']``, set here).
 
@@ -438,9 +449,11 @@ class EventStudy:
         Raises
         ------
         SpecificationError
-            For an unknown return type.
+            For an unknown return type or option.
         DataShapeError
             When prices or market prices are not indexed by dates.
+        DataQualityError
+            For a data-quality error of the market, or of every security, or any under 'raise'.
 
         Notes
         -----
@@ -455,17 +468,50 @@ class EventStudy:
         for what, frame in (("prices", prices), ("market_prices", market_prices)):
             if not isinstance(getattr(frame, "index", None), pd.DatetimeIndex):
                 raise DataShapeError(f"{what} must be indexed by dates (a DatetimeIndex)")
+        from eventstudy.data.base import sanitize_prices
+        from eventstudy.data.quality import QualityLog, screen_prices
+
+        if quality_errors not in ("raise", "warn", "skip"):
+            raise SpecificationError("quality_errors must be 'raise', 'warn' or 'skip', not "
+                                     f"{quality_errors!r}")
+        if unit_switch not in ("error", "rescale"):
+            raise SpecificationError(f"unit_switch must be 'error' or 'rescale', not "
+                                     f"{unit_switch!r}")
         prices, market_prices = _naive_dates(prices), _naive_dates(market_prices)
+        name = str(market_prices.name or "market")
+        if name in prices.columns:
+            raise DataShapeError(f"market {name} is also a column of prices")
         index = prices.index.union(market_prices.index)
-        px = prices.reindex(index).astype("float64")
-        mk = market_prices.reindex(index).astype("float64")
-        px, mk = px.loc[mk.notna()], mk.loc[mk.notna()]
+        both = prices.reindex(index).assign(**{name: market_prices.reindex(index)})
+        quality = QualityLog()
+        log = WarningLog()
+        with log.capture():  # the screen's findings are listed in provenance.warnings too
+            both = sanitize_prices(both.astype("float64"), label="prices", log=quality)
+            both = screen_prices(both, log=quality,
+                                 unit_switch=unit_switch)  # type: ignore[arg-type]
+            ev = events_frame(events)
+            gone: dict[str, str] = {}
+            if quality_errors == "warn":
+                quality.downgrade_errors()
+            elif quality_errors == "skip":
+                gone = quality.skip_errors(keep={name}, among=set(ev["ticker"]))
+            quality.raise_errors()
+            excluded = tuple((str(e.event_id), str(e.ticker), gone[str(e.ticker)])
+                             for e in ev.itertuples() if e.ticker in gone)
+            for event_id, ticker, reason in excluded:
+                warnings.warn(f"{ticker} (event {event_id}) excluded: {reason}",
+                              EventStudyWarning, stacklevel=3)
+        ev = ev.loc[~ev["ticker"].isin(list(gone))]
+        both = both.drop(columns=list(gone)).loc[lambda f: f[name].notna()]
+        px, mk = both.drop(columns=[name]), both[name]
         r, rm = aligned_returns(px, mk, kind=returns)  # type: ignore[arg-type]
         meta = kwargs.pop("metadata", None)
         prov = _provenance(meta, str(kwargs.get("calendar", "XNYS")))
-        all_px = px.assign(**{str(mk.name or "market"): mk})
-        prov = replace(prov, returns=returns, prices=all_px)
-        return cls(events, r.iloc[1:], rm.iloc[1:], metadata=prov, **kwargs)
+        prov = replace(prov, returns=returns, prices=both, quality=quality.frame(),
+                       excluded=excluded)
+        study = cls(ev, r.iloc[1:], rm.iloc[1:], metadata=prov, **kwargs)
+        study._warnings.items = merge_warnings(log.items, study._warnings.items)
+        return study
 
     @classmethod
     def from_yaml(cls, path: str | Path, *, source: PriceSource | None = None) -> EventStudy:

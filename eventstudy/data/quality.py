@@ -37,12 +37,13 @@ SPLIT_TOLERANCE = 0.06
 #: A move of more than 25% (in log terms) that the next session undoes to within 2% is a spike.
 SPIKE_SIZE, SPIKE_REVERT = np.log(1.25), 0.02
 #: A bad bar: one close at least ~10x away from its neighbours (in either direction) that the next
-#: valid close undoes to within 5% of the pre-spike close (real feeds come back near, not exactly,
-#: to the old level). A power-of-ten factor (x10, x100, x1000, x10000, within 10%) is repaired
-#: when the repaired close then sits within 25% of both neighbours; any other bad bar is excluded
-#: (its close set to NaN, so the next return spans two sessions and is flagged as such).
+#: valid close undoes. A power-of-ten factor (x10, x100, x1000, x10000, within 15%) is repaired
+#: when the repaired close then sits within 25% of both neighbours (a real move on the slip day is
+#: kept); any other bad bar is excluded when the next close is within 5% of the pre-spike close
+#: (real feeds come back near, not exactly, to the old level): its close set to NaN, so the next
+#: return spans two sessions and is counted as such.
 BAD_BAR_SIZE, BAD_BAR_REVERT = np.log(9.0), np.log(1.05)
-BAD_BAR_POWERS, BAD_BAR_FACTOR_TOL = (1, 2, 3, 4), np.log(1.10)
+BAD_BAR_POWERS, BAD_BAR_FACTOR_TOL = (1, 2, 3, 4), np.log(1.15)
 #: This many unchanged closes in a row (zero returns) are stale prices; the 584 bundled series
 #: reach it only where they traded thinly (SW before its 2024 merger, TLN over the counter, OKLO as
 #: a SPAC).
@@ -180,7 +181,10 @@ def _repair_bad_bars(close: pd.DataFrame, log: QualityLog) -> pd.DataFrame:
             size = np.abs(np.log(v[1:-1] / v[:-2]))
             back = np.abs(np.log(v[2:] / v[:-2]))
         changed = False
-        for j in np.flatnonzero((size >= BAD_BAR_SIZE) & (back <= BAD_BAR_REVERT)) + 1:
+        # a power-of-ten slip is repaired when the path through the repaired close is plausible
+        # (each leg within 25%: a real move on the slip day, AAPL +3.2% then +3.7%, is kept);
+        # any other bad bar needs the next close within 5% of the pre-spike close
+        for j in np.flatnonzero((size >= BAD_BAR_SIZE) & (back < SPIKE_SIZE)) + 1:
             prev, cur, nxt = p[valid[j - 1]], p[valid[j]], p[valid[j + 1]]
             if not np.isfinite(prev):  # the day before was itself excluded
                 continue
@@ -192,6 +196,8 @@ def _repair_bad_bars(close: pd.DataFrame, log: QualityLog) -> pd.DataFrame:
             ok = (k in BAD_BAR_POWERS and abs(np.log(cur / prev / factor)) < BAD_BAR_FACTOR_TOL
                   and abs(np.log(fixed / prev)) < SPIKE_SIZE
                   and abs(np.log(nxt / fixed)) < SPIKE_SIZE)
+            if not ok and abs(np.log(nxt / prev)) > BAD_BAR_REVERT:
+                continue  # not back near the old level and no slip to undo: other checks apply
             if ok:
                 p[valid[j]] = fixed
                 log.add(ticker, date, "bad_bar_repaired", "warning",

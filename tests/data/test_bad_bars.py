@@ -97,3 +97,21 @@ def test_unit_switch_error_names_the_option():
     log = QualityLog()
     screen_prices(close, log=log)
     assert "data.unit_switch: rescale" in log.frame()["message"].iat[0]
+
+
+def test_power_of_ten_slip_on_a_day_with_a_real_move_is_repaired():
+    # AAPL 2025-01-27 (+3.2%) and 01-28 (+3.7%): the slip day x100, the path after repair is real
+    idx = pd.bdate_range("2025-01-22", periods=5)
+    close = pd.DataFrame({"AAPL": [223.8, 222.6, 229.9 * 100, 238.3, 239.4]}, index=idx)
+    out, found = _screen(close)
+    assert out["AAPL"].iat[2] == pytest.approx(229.9)
+    assert found["check"].tolist() == ["bad_bar_repaired"]
+
+
+def test_non_power_spike_that_does_not_come_back_near_is_not_excluded():
+    # x37 then 12% away from the old level: not a bad bar by the 5% rule; the jump checks apply
+    idx = pd.bdate_range("2024-07-01", periods=5)
+    close = pd.DataFrame({"ABC": [50.0, 50.4, 50.4 * 37, 56.5, 56.0]}, index=idx)
+    out, found = _screen(close)
+    assert not found["check"].str.startswith("bad_bar").any()
+    assert "implausible_jump" in found["check"].tolist()

@@ -99,3 +99,27 @@ def test_c29_missing_close_gives_a_two_session_return_never_a_fake_zero():
     assert round(r.loc["2024-05-28", "S"] * 100, 4) == -0.9804
     total = r.loc["2024-05-24":"2024-05-29", "S"].sum()
     assert total == pytest.approx(0.030196, abs=5e-7)  # never 0.0400
+
+
+def test_from_prices_screens_bad_bars_and_skips_a_broken_security():
+    from eventstudy import datasets
+
+    px = datasets.load()[["AAPL", "MSFT", "KO"]].loc["2024-01-01":"2025-03-31"].copy()
+    mkt = datasets.load()["^GSPC"].loc["2024-01-01":"2025-03-31"]
+    day0 = pd.Timestamp("2025-01-27")
+    pos = px.index.get_loc(day0)
+    px.iloc[pos, 0] *= 100.0  # AAPL: a x100 slip on day 0, back the next session
+    px.loc["2024-09-03":, "KO"] /= 100.0  # KO: a unit switch that stays
+    ev = [{"event_id": "e", "ticker": t, "date": day0} for t in px.columns]
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        res = EventStudy.from_prices(ev, px, mkt, estimation_window=(-200, -11),
+                                     event_windows=[(0, 0)]).fit()
+    q = res.provenance.quality
+    assert q.loc[q["check"] == "bad_bar_repaired", "ticker"].tolist() == ["AAPL"]
+    assert res.dropped["ticker"].tolist() == ["KO"]
+    assert res.dropped["reason"].iat[0].startswith("data-quality error: possible unit switch")
+    assert np.nanmax(np.abs(res.estimate.ar)) < 0.2
+    said = " ".join(w["message"] for w in res.provenance.warnings)
+    assert "bad price in AAPL on 2025-01-27 repaired" in said
+    assert "KO (event e) excluded" in said
