@@ -115,3 +115,14 @@ def test_non_power_spike_that_does_not_come_back_near_is_not_excluded():
     out, found = _screen(close)
     assert not found["check"].str.startswith("bad_bar").any()
     assert "implausible_jump" in found["check"].tolist()
+
+
+def test_no_bad_bar_in_the_584_real_bundled_series():
+    # real data: the screen must not repair or exclude a genuine close (NVDA -17% on 2025-01-27,
+    # takeover jumps, the -53.6% largest one-day move of the set)
+    from eventstudy import datasets
+
+    close = datasets.load()
+    out, found = _screen(close)
+    assert not found["check"].str.startswith("bad_bar").any()
+    pd.testing.assert_frame_equal(out, close)
