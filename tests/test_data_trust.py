@@ -29,9 +29,13 @@ def _bundled() -> pd.DataFrame:
     return frame.loc["2023-06-01":"2025-03-31"].rename_axis("date")
 
 
-def _write(tmp_path, prices: pd.DataFrame, **body) -> str:
-    prices.to_csv(tmp_path / "prices.csv")
-    cfg = {"study": "trust", "data": {"source": "file", "path": "prices.csv"}, "market": "^GSPC",
+def _write(tmp_path, prices: pd.DataFrame, *, suffix: str = "csv", **body) -> str:
+    if suffix == "parquet":
+        prices.to_parquet(tmp_path / "prices.parquet")
+    else:
+        prices.to_csv(tmp_path / "prices.csv")
+    cfg = {"study": "trust", "data": {"source": "file", "path": f"prices.{suffix}"},
+           "market": "^GSPC",
            "events": [{"id": "ds", "date": "2025-01-27"}], "groups": {"g": list(TICKERS)},
            "estimation_window": [-250, -11], "event_windows": [[0, 0], [-1, 1]],
            "tests": ["t"], **body}
@@ -87,11 +91,12 @@ def test_bad_bars_in_estimation_and_event_windows_cli(tmp_path):
     assert np.isnan(got[("KO", 1)])  # excluded: no return on that day, never a made-up one
 
 
-def test_bad_bars_api_lists_repairs_in_provenance(tmp_path):
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_bad_bars_api_lists_repairs_in_provenance(tmp_path, suffix):
     bad, days = _spiked(_bundled())
     with warnings.catch_warnings(record=True):  # recorded here; "ignore" would drop them
         warnings.simplefilter("always")
-        res = EventStudy.from_yaml(_write(tmp_path, bad)).fit()
+        res = EventStudy.from_yaml(_write(tmp_path, bad, suffix=suffix)).fit()
     q = res.provenance.quality
     found = q[q["check"].str.startswith("bad_bar")]
     assert sorted(zip(found["ticker"], found["check"], strict=True)) == [

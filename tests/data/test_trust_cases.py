@@ -277,3 +277,23 @@ def test_c43_vintage_is_shown_in_the_report_notes(tmp_path):
     f = pd.DataFrame({"Mkt-RF": [0.01]}, index=pd.DatetimeIndex(["2025-04-03"]))
     f.attrs = {"files": ["ff.csv"], "vintages": ["202504"]}
     assert _factor_notes(f) == ["factors ff.csv: CRSP vintage 202504, data 2025-04-03..2025-04-03"]
+
+
+def test_bad_bar_in_a_recorded_yfinance_download_is_repaired(tmp_path, monkeypatch):
+    prices = datasets.load()[["^GSPC", "AAPL", "MSFT"]].loc["2024-01-01":"2025-03-31"].copy()
+    pos = prices.index.get_loc(pd.Timestamp("2025-01-27"))
+    prices.iloc[pos, 2] *= 100.0  # MSFT x100 on day 0 in the download, back the next session
+    fake = FakeYF(prices)
+    monkeypatch.setattr("eventstudy.data.yahoo._import_yfinance",
+                        lambda: types.SimpleNamespace(download=fake))
+    cfg = {"study": "yf", "data": {"source": "yfinance", "cache_dir": str(tmp_path / "c")},
+           "market": "^GSPC", "events": [{"id": "e", "date": "2025-01-27"}],
+           "groups": {"g": ["AAPL", "MSFT"]},
+           "estimation_window": [-200, -11], "event_windows": [[0, 0]], "tests": ["t"]}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(cfg))
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "bad price in MSFT on 2025-01-27 repaired" in result.output
+    ar = pd.read_csv(out / "yf" / "ar.csv")
+    assert ar["ar"].abs().max() < 0.2
