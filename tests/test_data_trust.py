@@ -284,3 +284,15 @@ def test_c29_multi_session_returns_are_counted_in_the_report(tmp_path):
     assert np.isnan(r.loc["2024-05-28"])
     ko = prices["KO"]
     assert r.loc["2024-05-29"] == pytest.approx(ko.loc["2024-05-29"] / ko.loc["2024-05-24"] - 1)
+
+
+def test_offline_renamed_symbol_error_hints_the_alias(tmp_path):
+    cfg = {"study": "fb", "data": {"source": "auto", "cache_dir": str(tmp_path / "c")},
+           "market": "^GSPC", "events": [{"id": "e", "date": "2025-01-27"}],
+           "groups": {"g": ["FB", "AAPL"]}, "estimation_window": [-100, -11]}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(cfg))
+    result = runner.invoke(app, ["run", str(tmp_path / "s.yaml"), "--offline", "-o",
+                                 str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "offline: no local prices for ['FB']" in result.output
+    assert "symbols change (FB is META since 2022); set `aliases: {FB: META}`" in result.output

@@ -146,8 +146,8 @@ class AutoSource(PriceSource):
                 f"offline: no local prices for {name_list(rest)} in {start.date()}..{end.date()}: "
                 f"not in "
                 f"{' nor '.join(where)}; run once without --offline (or eventstudy fetch) to "
-                "download and cache them" + self._raw_hint(rest, start, end)
-            )  # no missing=: not downloaded yet is no reason to exclude a security (C46)
+                "download and cache them" + self._raw_hint(rest, start, end), missing=rest
+            )  # not delisted=True: not downloaded yet is no reason to exclude a security (C46)
         if rest:
             try:
                 part = self.yahoo.get_prices(rest, start, end)
