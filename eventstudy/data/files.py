@@ -119,7 +119,7 @@ def _slash_dates(text: pd.Series, label: str) -> pd.Series:
                              f"({text.iat[int((a > 12).to_numpy().argmax())]!r} and "
                              f"{text.iat[int((b > 12).to_numpy().argmax())]!r})")
     if not day_first and not month_first:
-        readings = date_hint(text.iat[0]).split(": ambiguous: ", 1)[-1]
+        readings = date_hint(str(text.iat[0])).split(": ambiguous: ", 1)[-1]
         raise DataShapeError(f"{label}: ambiguous dates such as {text.iat[0]!r} (day/month or "
                              f"month/day?): {readings}")
     year = parts[2].astype(int)
