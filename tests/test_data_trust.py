@@ -296,3 +296,16 @@ def test_offline_renamed_symbol_error_hints_the_alias(tmp_path):
     assert result.exit_code == 1
     assert "offline: no local prices for ['FB']" in result.output
     assert "symbols change (FB is META since 2022); set `aliases: {FB: META}`" in result.output
+
+
+def test_validate_resolves_aliases_and_hints_renames(tmp_path):
+    text = ("study: v\ndata: {source: bundled}\naliases: {FB: META}\n"
+            "events: [{id: e, date: 2025-01-27}]\ngroups: {g: [FB, AAPL]}\n")
+    (tmp_path / "s.yaml").write_text(text)
+    result = runner.invoke(app, ["validate", str(tmp_path / "s.yaml")])
+    assert result.exit_code == 0, result.output
+    (tmp_path / "s.yaml").write_text(text.replace("aliases: {FB: META}\n", ""))
+    result = runner.invoke(app, ["validate", str(tmp_path / "s.yaml")])
+    assert result.exit_code == 1
+    assert "not in the bundled data set: ['FB']" in result.output
+    assert "set `aliases: {FB: META}`" in result.output
