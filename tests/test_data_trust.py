@@ -16,7 +16,6 @@ from typer.testing import CliRunner
 
 from eventstudy import EventStudy, datasets
 from eventstudy.cli import app
-from eventstudy.config import load_config
 from eventstudy.estimation import PLAUSIBLE_AR
 
 runner = CliRunner()
@@ -118,11 +117,6 @@ def test_implausible_abnormal_return_is_reported_never_silent(tmp_path):
     assert f"KO on {d.date()}" in result.output
     diag = pd.read_csv(out / "trust" / "diagnostics.csv")
     assert diag.to_csv().count("implausible abnormal return") >= 1
-
-
-def test_config_loads(tmp_path):
-    cfg = load_config(_write(tmp_path, _bundled()))
-    assert cfg.data.source == "file"
 
 
 # ------------------------------------------------------------------ C46: securities gone
