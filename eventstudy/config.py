@@ -243,8 +243,29 @@ class DataSpec(_Frozen):
     non_trading_day: Literal["next", "previous", "error"] = "next"
     cache_dir: Path | None = None  # default: the user cache folder; $EVENTSTUDY_CACHE_DIR wins
     offline: bool = False  # never download (also --offline)
-    # warn: quality-screen errors (split-like jump, unit switch, shifted dates) become warnings
-    quality_errors: Literal["raise", "warn"] = "raise"
+    # what a quality-screen error (split-like jump, unit switch, implausible jump) of one security
+    # does: skip (default) excludes that security's events with the reason and goes on (an error
+    # of the market, or of every security, still stops the study); raise stops; warn keeps the data
+    quality_errors: Literal["raise", "warn", "skip"] = "skip"
+    # a x100 / x0.01 price change that stays (pence vs pounds): error, or rescale the earlier
+    # prices to the later unit (with a warning naming ticker and date)
+    unit_switch: Literal["error", "rescale"] = "error"
+    # the bar interval: daily only (event time counts exchange sessions; Yahoo keeps intraday
+    # bars for 60 days, hourly for 730, too short for a 250-session estimation window)
+    interval: str = "1d"
+    # currency and unit of prices read from files (e.g. USD, GBp for pence); from yfinance's
+    # metadata when downloaded
+    currency: str | None = Field(None, max_length=8)
+
+    @field_validator("interval")
+    @classmethod
+    def _interval(cls, v: str) -> str:
+        if v.strip().lower() not in ("1d", "d", "daily", "1day"):
+            raise ValueError(
+                f"interval {v!r} is not supported: only daily bars (1d); event time counts "
+                "exchange sessions, and Yahoo keeps intraday bars for 60 days (hourly for 730), "
+                "too short for an estimation window of 250 sessions")
+        return "1d"
 
     @model_validator(mode="after")
     def _source_path(self) -> DataSpec:
@@ -327,6 +348,16 @@ class StudyConfig(_Frozen):
     regression: RegressionSpec | None = None
     exclude_other_events: bool = True
     missing_returns: Literal["nan", "skip"] = "nan"
+    # label -> data symbol, e.g. {FB: META}: events and groups keep the label, prices come from the
+    # symbol; reports show both
+    aliases: dict[Ticker, Ticker] = Field(default_factory=dict)
+    # events CSV: its column names for event_id, ticker, date, ... ({ticker: symbol,
+    # date: event_date}) and the date format of events and price files ('%d.%m.%Y'; ISO by default)
+    event_columns: dict[Literal["event_id", "ticker", "date", "label", "time", "group"], str] = \
+        Field(default_factory=dict)
+    date_format: str | None = Field(None, max_length=40)
+    # read integer dates such as 45366 as Excel serial dates (days since 1899-12-30)
+    excel_dates: bool = False
     claims: list[ClaimSpec] = Field(default_factory=list)  # see eventstudy.claims.spec
     abnormal_volume: bool = False  # abnormal_volume.csv: CAAV per group (bundled volume)
     abnormal_volatility: Literal["market", "garch"] | None = None  # abnormal_volatility.csv

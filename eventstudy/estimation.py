@@ -19,10 +19,11 @@ import pandas as pd
 
 from eventstudy._typing import Float64Array, IntArray, NonTradingDayPolicy, Window
 from eventstudy.exceptions import (
+    ConfounderWarning,
     DataUnavailableError,
     EstimationError,
     EventDateShiftedWarning,
-    ConfounderWarning,
+    EventStudyWarning,
     EventWindowOverlapWarning,
     InsufficientEstimationDataWarning,
     MissingReturnsWarning,
@@ -496,6 +497,23 @@ def _warn_missing(ar: Float64Array, keys: list[str], missing_returns: str) -> No
     )
 
 
+#: An abnormal return beyond +-100% in one session is reported as implausible (a bad price the
+#: screen could not tell from a real move, or a genuine takeover or trial readout worth checking).
+PLAUSIBLE_AR = 1.0
+
+
+def _warn_implausible(ar: Float64Array, dates: np.ndarray, keys: list[str]) -> None:
+    """Warn once per abnormal return beyond :data:`PLAUSIBLE_AR`, naming event, ticker and date."""
+    with np.errstate(invalid="ignore"):
+        big = np.argwhere(np.abs(ar) > PLAUSIBLE_AR)
+    for i, j in big:
+        warnings.warn(
+            f"implausible abnormal return {ar[i, j]:+.1%} for {keys[i]} on "
+            f"{pd.Timestamp(dates[i, j]).date()} (beyond +-{PLAUSIBLE_AR:.0%} in one session): "
+            "check the prices of that day",
+            EventStudyWarning, stacklevel=4)
+
+
 def _all_market_days(model: NormalReturnModel, m_all: Float64Array, est_pos: IntArray
                      ) -> tuple[Float64Array, np.ndarray]:
     """Design and mask over every estimation day with a market return (``market_moments='all'``)."""
@@ -603,6 +621,7 @@ def estimate(
     keys_keep = [k for k, kp in zip(keys, keep, strict=True) if kp]
     _check_some_car(spec, panel, factors, ar, evt_pos, col_keep, keys_keep)
     _warn_missing(ar, keys_keep, spec.missing_returns)
+    _warn_implausible(ar, index.to_numpy()[np.clip(evt_pos, 0, n_rows - 1)], keys_keep)
 
     est_all = None
     if market_moments == "all":

@@ -54,7 +54,25 @@ class DataQualityError(DataError, ValueError):
 
 
 class DataUnavailableError(DataError):
-    """Data needed by a study is not available from the selected source."""
+    """Data needed by a study is not available from the selected source.
+
+    Parameters
+    ----------
+    message : str
+    missing : sequence of str, optional
+        The symbols the source has no data for, when the error is about some symbols only (the
+        study names renamed ones).
+    delisted : bool, default False
+        True when a download returned no rows for ``missing`` while serving the others (delisted
+        or merged?): the study then excludes their security-events with the reason and goes on
+        (case C46). A file or the bundle lacking a symbol is a mistake to fix instead.
+    """
+
+    def __init__(self, message: str = "", *, missing: tuple[str, ...] | list[str] = (),
+                 delisted: bool = False) -> None:
+        super().__init__(message)
+        self.missing: tuple[str, ...] = tuple(missing)
+        self.delisted = delisted
 
 
 class EstimationError(EventStudyError, ValueError):

@@ -18,10 +18,17 @@ import pandas as pd
 from eventstudy._paths import read_text_limited
 from eventstudy._typing import EVENT_TIMES
 from eventstudy.config import BenchmarkSpec, StudyConfig
-from eventstudy.data import PriceSource, get_source, sanitize_prices
-from eventstudy.data.calendar import exchange_for_symbol, sessions
+from eventstudy.data import PriceData, PriceSource, get_source, sanitize_prices
+from eventstudy.data.calendar import (
+    calendar_end,
+    calendar_zone,
+    exchange_for_symbol,
+    last_closed_session,
+    sessions,
+)
+from eventstudy.data.dates import date_hint, excel_serial, parse_with_format
 from eventstudy.data.quality import QualityLog, screen_prices
-from eventstudy.data.symbols import normalize_ticker, normalize_tickers
+from eventstudy.data.symbols import currency_and_unit, normalize_ticker, normalize_tickers
 from eventstudy.exceptions import ConfigError, DataUnavailableError, EventStudyWarning
 from eventstudy.provenance import SERIES_COLUMNS, Provenance
 from eventstudy.returns import aligned_returns, simple_returns
@@ -159,6 +166,16 @@ def config_factors(config: StudyConfig) -> pd.DataFrame | None:
     return frame
 
 
+def _factor_notes(factors: pd.DataFrame | None) -> list[str]:
+    """One note per factor file: its CRSP vintage and last date (C43), for the report."""
+    if factors is None or factors.empty:
+        return []
+    files = factors.attrs.get("files", [])
+    vintages = factors.attrs.get("vintages", [])
+    return [f"factors {f}: CRSP vintage {v}, data {factors.index[0].date()}.."
+            f"{factors.index[-1].date()}" for f, v in zip(files, vintages, strict=False)]
+
+
 def load_market_history(
     source: PriceSource,
     market: str,
@@ -250,7 +267,8 @@ def _event_date(text: str) -> pd.Timestamp | None:
     return ts.normalize()
 
 
-def read_events_csv(path: Any) -> pd.DataFrame:
+def read_events_csv(path: Any, *, columns: dict[str, str] | None = None,
+                    date_format: str | None = None, excel_dates: bool = False) -> pd.DataFrame:
     """Read an events file with columns event_id, ticker, date[, label, time, group].
 
     ``time`` (optional) is empty, ``before_open``, ``during`` or ``after_close``; an after-close
@@ -262,7 +280,15 @@ def read_events_csv(path: Any) -> pd.DataFrame:
     path : str or pathlib.Path
         A UTF-8 CSV file (a byte-order mark is allowed) with a header row. Dates are ISO
         ``YYYY-MM-DD`` (a time and offset may follow; the local date is kept); day-first or
-        month-first forms such as 01/02/2025 are refused as ambiguous.
+        month-first forms such as 03/05/2024 are refused, naming both readings, unless
+        ``date_format`` says which.
+    columns : dict of str to str, optional
+        The file's name of each column it names differently (``{'ticker': 'symbol',
+        'date': 'event_date'}``; ``event_columns:`` of the study file).
+    date_format : str, optional
+        A strptime format of the dates (``'%d.%m.%Y'``); ISO dates are read either way.
+    excel_dates : bool, default False
+        Read integers such as 45366 as Excel serial dates (days from 1899-12-30).
 
     Returns
     -------
@@ -295,10 +321,18 @@ def read_events_csv(path: Any) -> pd.DataFrame:
     if not rows:
         raise ConfigError(f"{p}: events CSV is empty; need a header event_id,ticker,date")
     header = [c.strip().lower() for c in rows[0][1]]
+    rename = {str(v).strip().lower(): k for k, v in (columns or {}).items()}
+    lacking = [f"{k}: {v}" for k, v in (columns or {}).items()
+               if str(v).strip().lower() not in header]
+    if lacking:
+        raise ConfigError(f"{p}: event_columns names column(s) the file lacks ({', '.join(lacking)}"
+                          f"); its columns are {header[:8]}")
+    header = [rename.get(h, h if h not in (columns or {}) else f"{h} (unused)") for h in header]
     missing = [c for c in ("event_id", "ticker", "date") if c not in header]
     if missing:
         raise ConfigError(f"{p}: events CSV lacks column(s) {missing}; need event_id,ticker,date "
-                          f"(got {header[:6]})")
+                          f"(got {header[:6]}); map other names with event_columns:, e.g. "
+                          "{ticker: symbol, date: event_date}")
     if len(rows) == 1:
         raise ConfigError(f"{p}: events CSV has no rows")
     col: dict[str, int] = {name: header.index(name)
@@ -312,7 +346,7 @@ def read_events_csv(path: Any) -> pd.DataFrame:
     for line, r in rows[1:]:
         where = f"{p}: line {line}"
         try:
-            row = _event_row(r, header, col, where, today)
+            row = _event_row(r, header, col, where, today, date_format, excel_dates)
         except ConfigError as exc:  # every bad row is reported, each with its line
             errors.append(str(exc))
             continue
@@ -347,7 +381,8 @@ MAX_ROW_ERRORS = 20
 
 
 def _event_row(r: list[str], header: list[str], col: dict[str, int], where: str,
-               today: pd.Timestamp) -> tuple[str, str, pd.Timestamp, str, str, str]:
+               today: pd.Timestamp, date_format: str | None = None, excel_dates: bool = False,
+               ) -> tuple[str, str, pd.Timestamp, str, str, str]:
     """Check one events-CSV row: (event_id, ticker, date, label, time, group).
 
     Raises ConfigError naming the line.
@@ -362,8 +397,14 @@ def _event_row(r: list[str], header: list[str], col: dict[str, int], where: str,
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     date = _event_date(text_date)
+    if date is None and date_format is not None:
+        date = parse_with_format(text_date, date_format)
+    if date is None and excel_dates:
+        date = excel_serial(text_date)
     if date is None:
-        raise ConfigError(f"{where}: bad date {text_date!r} (use YYYY-MM-DD)")
+        raise ConfigError(f"{where}: " + (f"date {text_date!r} does not match date_format "
+                                          f"{date_format!r}" if date_format is not None
+                                          else date_hint(text_date)))
     if date > today:
         raise ConfigError(f"{where}: date {date.date()} is in the future: no prices exist yet")
     label = r[col["label"]].strip() if "label" in col else ""
@@ -399,7 +440,9 @@ def study_events(config: StudyConfig, tickers: list[str]) -> pd.DataFrame:
     ``tickers``.
     """
     if config.events_path is not None:
-        frame = read_events_csv(config.events_path)
+        frame = read_events_csv(config.events_path,
+                                columns={str(k): v for k, v in config.event_columns.items()},
+                                date_format=config.date_format, excel_dates=config.excel_dates)
         if "label" not in frame.columns:
             frame["label"] = ""
         for c in ("time", "group"):
@@ -502,6 +545,8 @@ def price_source(
         cache_dir=config.resolve_path(d.cache_dir),
         offline=d.offline if offline is None else offline,
         refresh=refresh,
+        date_format=config.date_format,
+        excel_dates=config.excel_dates,
     )
 
 
@@ -516,6 +561,11 @@ def _date_range(config: StudyConfig, dates: pd.Series) -> tuple[pd.Timestamp, pd
     pad_before = int(abs(min(T0, 0)) * 1.5) + 30
     pad_after = int(abs(max(t2, 0)) * 1.5) + 30
     calendar = study_calendar(config)
+    known = calendar_end(calendar)
+    if hi > known:  # sessions after a calendar's data would be clipped or taken as weekdays (C34)
+        raise ConfigError(f"event date {hi.date()} is after the last session the {calendar} "
+                          f"calendar has data for ({known.date()}); the windows cannot be "
+                          "counted in sessions there")
     cal = sessions(calendar, lo - pd.Timedelta(days=pad_before),
                    hi + pd.Timedelta(days=pad_after))
     if cal.empty:
@@ -611,7 +661,9 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
     start, end = _date_range(config, dates)
     src = source if source is not None else price_source(config)
     calendar = study_calendar(config)
-    data = src.get_prices([*tickers, *filter(None, [symbol])], start - pd.Timedelta(days=7), end)
+    aliases = _aliases(config, tickers, market)
+    data, gone = _fetch(src, tickers, symbol, aliases, start - pd.Timedelta(days=7), end,
+                        in_events)
     quality = QualityLog()
     close = sanitize_prices(data.close, label=src.name, log=quality)
     if symbol is not None:
@@ -626,22 +678,34 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
     after_close = "time" in events.columns and bool((events["time"] == "after_close").any())
     need = end if after_close else sessions(calendar, start, end)[-2]
     if close.index[-1] < need:
+        settled = last_closed_session(calendar)
         raise DataUnavailableError(
             f"event window needs {need.date()} but data ends {close.index[-1].date()} "
-            f"({market}, source {src.name})")
+            f"({market}, source {src.name})"
+            + _unsettled(calendar, need, settled))
     close = screen_prices(
         close,
         splits=data.splits,
         sessions=sessions(calendar, close.index[0], close.index[-1]),
         calendar=calendar,
         log=quality,
+        unit_switch=config.data.unit_switch,
     )
     if not data.adjusted and data.dividends is not None:
         _dividends_in_windows(config, events, data.dividends, cast(pd.DatetimeIndex, close.index),
                               quality)
     if config.data.quality_errors == "warn":
         quality.downgrade_errors()
+    elif config.data.quality_errors == "skip":
+        bad = quality.skip_errors(keep={market}, among=set(in_events) - set(gone))
+        gone.update(bad)
+        close = close.drop(columns=list(bad))
     quality.raise_errors()
+    excluded = tuple((str(ev.event_id), str(ev.ticker), gone[str(ev.ticker)])
+                     for ev in events.itertuples() if ev.ticker in gone)
+    events = events.loc[~events["ticker"].isin(list(gone))].reset_index(drop=True)
+    tickers = [t for t in tickers if t not in gone]
+    groups = {g: kept for g, m in groups.items() if (kept := [t for t in m if t not in gone])}
     bench_notes: list[str] = []
     if symbol is None:  # built from the screened closes, never from a spike
         levels, note = benchmark_levels(config, close, groups)
@@ -650,11 +714,19 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
     returns, market_returns = aligned_returns(
         close.drop(columns=[market]), close[market], kind=config.data.returns
     )
+    multi = _multi_session_returns(close.drop(columns=[market]), returns)
     returns, market_returns = returns.iloc[1:], market_returns.iloc[1:]
     notes = (
         *([f"calendar {calendar}: the exchange of the market {market} (data.calendar: auto)"]
           if config.data.calendar == "auto" else []),
         *_symbol_notes(config), *_exchange_notes(tickers, calendar), *data.notes, *bench_notes,
+        *(f"{label}: prices of {sym} (aliases)" for label, sym in aliases.items()),
+        *([f"{multi} returns span more than one session (a missing close before them: the day "
+           "without a close has no return, the next return covers both; never a 0% day, C29)"]
+          if multi else []),
+        *([f"{len(excluded)} of {len(excluded) + len(events)} security-events excluded "
+           f"({', '.join(sorted(gone)[:8])}{', ...' if len(gone) > 8 else ''}); results may be "
+           "survivorship-biased"] if excluded else []),
     )
     provenance = Provenance(
         study=config.study,
@@ -667,14 +739,21 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
         returns=config.data.returns,
         calendar=calendar,
         universe=config.universe,
-        series=_series_table(data.source, data.vintage, bool(data.adjusted)),
+        series=_series_table(data.source, data.vintage, bool(data.adjusted), aliases,
+                             config.data.currency, quality),
         quality=quality.frame(),
         notes=notes,
         price_range=(close.index[0].date(), close.index[-1].date()),
         prices=close,  # levels by session, market included: normalised-price chart, data hash
         config_yaml=str(config.to_yaml()),
         base_dir=str(config.base_dir) if config.base_dir is not None else None,
+        excluded=excluded,
     )
+    for event_id, ticker, reason in excluded[:20]:
+        warnings.warn(f"{ticker} (event {event_id}) excluded: {reason}", EventStudyWarning,
+                      stacklevel=2)
+    if excluded:
+        warnings.warn(notes[-1], EventStudyWarning, stacklevel=2)
     for note in data.notes:
         logger.info(note)
     market_history = _own_returns(close[market], config.data.returns)
@@ -711,8 +790,10 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
 
         members = datasets.sp500_constituents()
         sectors = pd.Series(members["sector"].to_numpy(), index=members["yahoo"], name="sector")
+    factors = config_factors(config)
+    provenance = provenance.with_notes(*_factor_notes(factors))
     return StudyInputs(events, returns, market_returns, groups, provenance, market_history,
-                       factors=config_factors(config), regression=config_regression(config),
+                       factors=factors, regression=config_regression(config),
                        market_values=values, context=context, sectors=sectors)
 
 
@@ -756,8 +837,109 @@ def load_context(source: PriceSource, symbols: list[str], sessions_index: pd.Dat
     return frame, missing
 
 
-def _series_table(sources: dict[str, str], vintage: str, adjusted: bool) -> pd.DataFrame:
-    """One row per price series: ticker, source, vintage, adjusted.
+def _multi_session_returns(close: pd.DataFrame, returns: pd.DataFrame) -> int:
+    """Count the returns taken over more than one session (the close before them is missing)."""
+    had = close.notna().cummax()  # a price seen before: a gap, not a later listing
+    gap = (~close.notna() & had).shift(1, fill_value=False)
+    return int((gap & returns.notna()).to_numpy().sum())
+
+
+def _unsettled(calendar: str, need: pd.Timestamp, settled: pd.Timestamp) -> str:
+    """Say why data end before ``need`` when its session has not closed (or not happened) yet."""
+    if need <= settled:
+        return ""
+    today = pd.Timestamp.now(tz=calendar_zone(calendar)).tz_localize(None).normalize()
+    if need == today:
+        what = "today's session has not closed"
+    elif need > today:
+        what = f"the {calendar} session of {need.date()} has not happened yet"
+    else:
+        what = f"the {calendar} session of {need.date()} has not closed"
+    return (f": {what}; the last settled session is {settled.date()} (rerun after the close, "
+            "or shorten the event window)")
+
+
+def _aliases(config: StudyConfig, tickers: list[str], market: str) -> dict[str, str]:
+    """Return label -> data symbol of ``aliases:`` (canonical symbols), checked.
+
+    Raises
+    ------
+    ConfigError
+        When two labels share a symbol or a symbol is also a security or the market of the study.
+    """
+    out = {normalize_ticker(k): normalize_ticker(v) for k, v in config.aliases.items()}
+    seen: dict[str, str] = {}
+    for label, symbol in out.items():
+        if symbol in seen:
+            raise ConfigError(f"aliases: {seen[symbol]} and {label} both map to {symbol}")
+        seen[symbol] = label
+        if symbol == market or (symbol in tickers and symbol not in out):
+            raise ConfigError(f"aliases: {label} maps to {symbol}, which is also "
+                              f"{'the market' if symbol == market else 'a security'} of the "
+                              "study; use one name for it")
+    return {k: v for k, v in out.items() if k != v}
+
+
+def _fetch(src: PriceSource, tickers: list[str], market: str | None, aliases: dict[str, str],
+           start: pd.Timestamp, end: pd.Timestamp, in_events: set[str],
+           ) -> tuple[PriceData, dict[str, str]]:
+    """Fetch prices under the labels of the study; securities with no data are left out (C46).
+
+    ``market`` is the market symbol, None for a benchmark built from the securities.
+
+    Returns
+    -------
+    data : PriceData
+        Columns named by label (``aliases`` resolved back).
+    gone : dict of str to str
+        Label -> why it has no prices ("no price data: delisted or merged? ...").
+
+    Raises
+    ------
+    DataUnavailableError
+        When the market or every security of an event has no data; the message adds a hint for
+        renamed symbols (FB is META since 2022; set ``aliases: {FB: META}``).
+    """
+    from eventstudy.datasets import rename_hint
+
+    back = {v: k for k, v in aliases.items()}
+    gone: dict[str, str] = {}
+    labels = list(tickers)
+    while True:
+        symbols = [aliases.get(t, t) for t in [*labels, *filter(None, [market])]]
+        try:
+            data = src.get_prices(symbols, start, end)
+            break
+        except DataUnavailableError as exc:
+            missing = [back.get(t, t) for t in exc.missing]
+            hint = rename_hint(missing)
+            left = [t for t in labels if t not in missing]
+            if (not exc.delisted or not missing or (market and market in exc.missing)
+                    or not set(left) & in_events):
+                raise DataUnavailableError(f"{exc}{hint}", missing=exc.missing) from None
+            for t in missing:
+                gone[t] = (f"no price data for {t}"
+                           + (f" (symbol {aliases[t]})" if t in aliases else "")
+                           + f": delisted or merged?{rename_hint([t])}")
+            labels = left
+    if aliases:
+        data = PriceData(
+            close=data.close.rename(columns=back), adjusted=data.adjusted,
+            source={back.get(t, t): v for t, v in data.source.items()}, vintage=data.vintage,
+            notes=data.notes,
+            splits=data.splits.rename(columns=back) if data.splits is not None else None,
+            dividends=(data.dividends.rename(columns=back) if data.dividends is not None
+                       else None))
+    return data, gone
+
+
+def _series_table(sources: dict[str, str], vintage: str, adjusted: bool,
+                  aliases: dict[str, str] | None = None, currency: str | None = None,
+                  quality: QualityLog | None = None) -> pd.DataFrame:
+    """One row per price series: ticker, source, vintage, adjusted, symbol, currency, unit.
+
+    The currency is ``data.currency`` when given, else the one Yahoo quotes the symbol's
+    exchange in (marked ``from the symbol``); a series rescaled for a unit switch says so.
 
     The vintage is the bundle's build vintage, or the fetch date of a download; read where the
     data were loaded, never parsed from reports.
@@ -765,9 +947,15 @@ def _series_table(sources: dict[str, str], vintage: str, adjusted: bool) -> pd.D
     from eventstudy import datasets
 
     rows = []
+    rescaled = {r[0]: str(pd.Timestamp(r[1]).date()) for r in (quality.rows if quality else [])
+                if r[2] == "unit_switch_rescaled"}
     for ticker, source in dict(sources or {}).items():
         fetched = re.search(r"fetched (\d{4}-\d{2}-\d{2})", str(source))
         v = (datasets.VINTAGE if str(source).startswith("bundled")
              else fetched.group(1) if fetched else str(vintage))
-        rows.append((ticker, str(source), v, adjusted))
+        symbol = (aliases or {}).get(ticker, ticker)
+        cur, unit = currency_and_unit(symbol, currency)
+        if ticker in rescaled:
+            unit += f" (rescaled before {rescaled[ticker]})"
+        rows.append((ticker, str(source), v, adjusted, symbol, cur, unit))
     return pd.DataFrame(rows, columns=list(SERIES_COLUMNS))

@@ -109,7 +109,10 @@ def validate_study(config: str | Path) -> Validation:
     cfg = load_config(config)
     tickers, groups = resolve_securities(cfg)
     if cfg.events_path is not None:
-        n_events = len(read_events_csv(cfg.events_path))
+        n_events = len(read_events_csv(cfg.events_path,
+                                       columns={str(k): v for k, v in cfg.event_columns.items()},
+                                       date_format=cfg.date_format,
+                                       excel_dates=cfg.excel_dates))
     else:
         n_events = len(cfg.events)  # type: ignore[arg-type]
     if cfg.data.path is not None:
@@ -121,13 +124,17 @@ def validate_study(config: str | Path) -> Validation:
 
         wanted = list(dict.fromkeys([*tickers, *study_events(cfg, tickers)["ticker"],
                                      *filter(None, [market_symbol(cfg)])]))
-        have = set(BundledSource().available(wanted))
-        missing = [t for t in wanted if t not in have]
+        from eventstudy.data.symbols import normalize_ticker
+        from eventstudy.datasets import rename_hint
+
+        aliases = {normalize_ticker(k): normalize_ticker(v) for k, v in cfg.aliases.items()}
+        have = set(BundledSource().available([aliases.get(t, t) for t in wanted]))
+        missing = [t for t in wanted if aliases.get(t, t) not in have]
         if missing:
             raise DataUnavailableError(
                 f"{config}: not in the bundled data set: {missing[:10]}"
                 f"{' ...' if len(missing) > 10 else ''} (data.source: bundled never "
-                "downloads; use auto or yfinance)")
+                f"downloads; use auto or yfinance){rename_hint(missing[:10])}")
     return Validation(cfg, n_events, tickers, groups)
 
 

@@ -154,8 +154,16 @@ class EventStudyResults:
 
     @property
     def dropped(self) -> pd.DataFrame:
-        """Security-events excluded from the study, with the reason (event_id, ticker, reason)."""
-        return self.estimate.dropped
+        """Security-events excluded from the study, with the reason (event_id, ticker, reason).
+
+        Those left out while loading (no price data, a data-quality error of the security:
+        ``provenance.excluded``) come first, then those the estimation skipped.
+        """
+        if not self.provenance.excluded:
+            return self.estimate.dropped
+        before = pd.DataFrame(list(self.provenance.excluded),
+                              columns=["event_id", "ticker", "reason"])
+        return pd.concat([before, self.estimate.dropped], ignore_index=True)
 
     @property
     def shifted(self) -> pd.DataFrame:

@@ -12,8 +12,9 @@ never read the study again.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -29,6 +30,7 @@ from eventstudy.exceptions import (
     ConfigError,
     DataQualityError,
     DataShapeError,
+    EventStudyWarning,
     SpecificationError,
 )
 from eventstudy.models import NormalReturnModel, get_model
@@ -78,6 +80,53 @@ def _provenance(metadata: Mapping[str, Any] | Provenance | None, calendar: str) 
         if key in kw:
             kw[key] = tuple(kw[key])
     return Provenance(**kw)
+
+
+RETURN_KINDS = ("simple", "log")
+
+
+def _naive_dates(frame: Any) -> Any:
+    """Return ``frame`` on tz-naive dates: a tz-aware index keeps its wall-clock date (C35).
+
+    ``2025-01-27 00:00:00+00:00`` and ``2025-01-27 00:00:00-05:00`` are both the session of
+    2025-01-27; converting the first to New York time would shift it to the 26th (case C11).
+    """
+    idx = getattr(frame, "index", None)
+    if isinstance(idx, pd.DatetimeIndex) and idx.tz is not None:
+        frame = frame.copy()
+        frame.index = idx.tz_localize(None).normalize()
+    return frame
+
+
+def _return_kind(returns: pd.DataFrame, market: pd.Series | pd.DataFrame,
+                 metadata: Mapping[str, Any] | Provenance | None) -> str | None:
+    """Return the kind of returns recorded in ``attrs['returns']`` (and ``metadata``), checked.
+
+    Raises
+    ------
+    SpecificationError
+        When the security and market returns, or they and ``metadata['returns']``, disagree (a log
+        return stock against a simple-return index would compare unlike numbers).
+    """
+    said: dict[str, str] = {}
+    for what, frame in (("returns", returns), ("market", market)):
+        kind = getattr(frame, "attrs", {}).get("returns")
+        if kind is not None:
+            if kind not in RETURN_KINDS:
+                raise SpecificationError(f"{what}.attrs['returns'] must be 'simple' or 'log', "
+                                         f"not {kind!r}")
+            said[f"{what}.attrs['returns']"] = str(kind)
+    if isinstance(metadata, Provenance):
+        if said:
+            said["metadata returns"] = metadata.returns
+    elif metadata is not None and "returns" in metadata:
+        said["metadata['returns']"] = str(metadata["returns"])
+    if len(set(said.values())) > 1:
+        listed = ", ".join(f"{k} = {v!r}" for k, v in said.items())
+        raise SpecificationError(
+            f"returns of different kinds: {listed}; compute all of them one way "
+            "(EventStudy.from_prices does it from prices)")
+    return next(iter(said.values()), None)
 
 
 class EventStudy:
@@ -217,13 +266,16 @@ class EventStudy:
         with self._warnings.capture():
             events_df = events_frame(events)
         if market_history is None and isinstance(market, pd.Series):
-            market_history = market.astype("float64")
+            market_history = _naive_dates(market.astype("float64"))
         self.market_history: pd.Series | None = market_history
+        kind = _return_kind(returns, market, metadata)
         self.returns, self.market = self._check_data(returns, market)
         unknown = sorted(set(events_df["ticker"]) - set(self.returns.columns))
         if unknown:
             raise DataShapeError(f"events name tickers with no returns column: {unknown}")
         prov = _provenance(metadata, calendar)
+        if kind is not None and prov.returns != kind:
+            prov = replace(prov, returns=kind)
         model_ = get_model(model)
         est_w: Window = (int(estimation_window[0]), int(estimation_window[1]))
         groups_, event_groups, other, notes = build_groups(events_df, groups, prov.universe)
@@ -266,6 +318,8 @@ class EventStudy:
                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
         if not isinstance(returns, pd.DataFrame) or not isinstance(returns.index, pd.DatetimeIndex):
             raise DataShapeError("returns must be a DataFrame indexed by session dates")
+        returns = _naive_dates(returns)
+        market = _naive_dates(market)
         if not returns.index.is_monotonic_increasing or returns.index.has_duplicates:
             raise DataShapeError("returns index must be sorted session dates without duplicates")
         rets = returns.astype("float64").copy()
@@ -367,6 +421,111 @@ class EventStudy:
             raise
         except SpecificationError as exc:  # the same mistake, made in the study file
             raise ConfigError(f"study {config.study} ({config.base_dir}): {exc}") from None
+        study._warnings.items = merge_warnings(log.items, study._warnings.items)
+        return study
+
+    @classmethod
+    def from_prices(
+        cls,
+        events: pd.DataFrame | Sequence[Mapping[str, Any]],
+        prices: pd.DataFrame,
+        market_prices: pd.Series,
+        *,
+        returns: str = "simple",
+        quality_errors: str = "skip",
+        unit_switch: str = "error",
+        **kwargs: Any,
+    ) -> EventStudy:
+        """Build a study from price levels, with the one return rule of the pipeline.
+
+        Parameters
+        ----------
+        events : pandas.DataFrame or list of dict
+            As for :class:`EventStudy`.
+        prices : pandas.DataFrame
+            (n_dates, n_securities) closes (adjusted for splits and dividends) by date.
+        market_prices : pandas.Series
+            The market index level or price by date.
+        returns : {'simple', 'log'}, default 'simple'
+            Return type; the result records it, and BHARs compound it correctly.
+        quality_errors : {'skip', 'raise', 'warn'}, default 'skip'
+            The prices pass the data-quality screen of the pipeline (bad bars repaired or
+            excluded, each day listed in ``provenance.quality``); a security with an error of its
+            own (unit switch, unrecorded split) is excluded with the reason ('skip'), stops the
+            study ('raise') or is kept with a warning ('warn').
+        unit_switch : {'error', 'rescale'}, default 'error'
+            As ``data.unit_switch`` of a study file.
+        **kwargs
+            Any other argument of :class:`EventStudy` (not ``metadata['returns']``, set here).
+
+        Returns
+        -------
+        EventStudy
+
+        Raises
+        ------
+        SpecificationError
+            For an unknown return type or option.
+        DataShapeError
+            When prices or market prices are not indexed by dates.
+        DataQualityError
+            For a data-quality error of the market, or of every security, or any under 'raise'.
+
+        Notes
+        -----
+        Returns are taken between consecutive dates on which both the security and the market
+        have a price (:func:`eventstudy.returns.aligned_returns`): a missing close gives no
+        return, and the next return spans both sessions; it is never a 0% day (case C29).
+        """
+        from eventstudy.returns import aligned_returns
+
+        if returns not in RETURN_KINDS:
+            raise SpecificationError(f"returns must be 'simple' or 'log', not {returns!r}")
+        for what, frame in (("prices", prices), ("market_prices", market_prices)):
+            if not isinstance(getattr(frame, "index", None), pd.DatetimeIndex):
+                raise DataShapeError(f"{what} must be indexed by dates (a DatetimeIndex)")
+        from eventstudy.data.base import sanitize_prices
+        from eventstudy.data.quality import QualityLog, screen_prices
+
+        if quality_errors not in ("raise", "warn", "skip"):
+            raise SpecificationError("quality_errors must be 'raise', 'warn' or 'skip', not "
+                                     f"{quality_errors!r}")
+        if unit_switch not in ("error", "rescale"):
+            raise SpecificationError(f"unit_switch must be 'error' or 'rescale', not "
+                                     f"{unit_switch!r}")
+        prices, market_prices = _naive_dates(prices), _naive_dates(market_prices)
+        name = str(market_prices.name or "market")
+        if name in prices.columns:
+            raise DataShapeError(f"market {name} is also a column of prices")
+        index = prices.index.union(market_prices.index)
+        both = prices.reindex(index).assign(**{name: market_prices.reindex(index)})
+        quality = QualityLog()
+        log = WarningLog()
+        with log.capture():  # the screen's findings are listed in provenance.warnings too
+            both = sanitize_prices(both.astype("float64"), label="prices", log=quality)
+            both = screen_prices(both, log=quality,
+                                 unit_switch=unit_switch)  # type: ignore[arg-type]
+            ev = events_frame(events)
+            gone: dict[str, str] = {}
+            if quality_errors == "warn":
+                quality.downgrade_errors()
+            elif quality_errors == "skip":
+                gone = quality.skip_errors(keep={name}, among=set(ev["ticker"]))
+            quality.raise_errors()
+            excluded = tuple((str(e.event_id), str(e.ticker), gone[str(e.ticker)])
+                             for e in ev.itertuples() if e.ticker in gone)
+            for event_id, ticker, reason in excluded:
+                warnings.warn(f"{ticker} (event {event_id}) excluded: {reason}",
+                              EventStudyWarning, stacklevel=3)
+        ev = ev.loc[~ev["ticker"].isin(list(gone))]
+        both = both.drop(columns=list(gone)).loc[lambda f: f[name].notna()]
+        px, mk = both.drop(columns=[name]), both[name]
+        r, rm = aligned_returns(px, mk, kind=returns)  # type: ignore[arg-type]
+        meta = kwargs.pop("metadata", None)
+        prov = _provenance(meta, str(kwargs.get("calendar", "XNYS")))
+        prov = replace(prov, returns=returns, prices=both, quality=quality.frame(),
+                       excluded=excluded)
+        study = cls(ev, r.iloc[1:], rm.iloc[1:], metadata=prov, **kwargs)
         study._warnings.items = merge_warnings(log.items, study._warnings.items)
         return study
 

@@ -146,8 +146,8 @@ class AutoSource(PriceSource):
                 f"offline: no local prices for {name_list(rest)} in {start.date()}..{end.date()}: "
                 f"not in "
                 f"{' nor '.join(where)}; run once without --offline (or eventstudy fetch) to "
-                "download and cache them" + self._raw_hint(rest, start, end)
-            )
+                "download and cache them" + self._raw_hint(rest, start, end), missing=rest
+            )  # not delisted=True: not downloaded yet is no reason to exclude a security (C46)
         if rest:
             try:
                 part = self.yahoo.get_prices(rest, start, end)
@@ -155,7 +155,8 @@ class AutoSource(PriceSource):
                 hint = self._raw_hint(rest, start, end)
                 if not hint:
                     raise
-                raise DataUnavailableError(f"{exc}{hint}") from exc
+                raise DataUnavailableError(f"{exc}{hint}", missing=exc.missing,
+                                           delisted=exc.delisted) from exc
             for t in rest:
                 f = pd.DataFrame({
                     "close": part.close[t],

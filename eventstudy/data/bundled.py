@@ -57,7 +57,7 @@ class BundledSource(PriceSource):
             raise DataUnavailableError(
                 f"not in the bundled data set: {name_list(missing)} (it holds 584 US series, "
                 f"{frame.index[0].date()}..{frame.index[-1].date()}); use data.source: yfinance "
-                "or auto to download them"
+                "or auto to download them", missing=missing
             )
         first, last = frame.index[0], frame.index[-1]
         if pd.Timestamp(end) < first or pd.Timestamp(start) > last:  # not a row in common

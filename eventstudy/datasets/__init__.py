@@ -12,6 +12,7 @@ from importlib import resources
 import pandas as pd
 
 __all__ = ["DESCR", "VINTAGE", "SOURCE", "load", "sp500_constituents", "ticker_aliases", "sources",
+           "symbol_renames", "rename_hint",
            "load_volume", "VOLUME_SOURCE", "index_shares", "vix", "SHARES_DATE"]
 
 SHARES_DATE = "2024-12-24"
@@ -92,6 +93,35 @@ def ticker_aliases() -> dict[str, str]:
     with resources.as_file(_path("ticker_aliases.csv")) as p:
         table = pd.read_csv(p, dtype=str)
     return dict(zip(table["symbol"], table["yahoo"], strict=True))
+
+
+@cache
+def symbol_renames() -> pd.DataFrame:
+    """Return well-known symbol renames since 2015: old, new, year, company.
+
+    Used for hints only (a symbol is never replaced silently): an event on ``FB`` that finds no
+    data is told that FB is META since 2022 and how to say so (``aliases: {FB: META}``).
+    """
+    with resources.as_file(_path("symbol_renames.csv")) as p:
+        table = pd.read_csv(p, dtype=str)
+    return table
+
+
+def rename_hint(symbols: list[str] | tuple[str, ...]) -> str:
+    """Return '; symbols change (FB is META since 2022); set `aliases: {FB: META}`' or ''.
+
+    Parameters
+    ----------
+    symbols : sequence of str
+        Symbols a source had no data for.
+    """
+    table = symbol_renames().drop_duplicates("old", keep="last").set_index("old")
+    known = [s for s in symbols if s in table.index]
+    if not known:
+        return ""
+    said = ", ".join(f"{s} is {table.at[s, 'new']} since {table.at[s, 'year']}" for s in known)
+    mapping = ", ".join(f"{s}: {table.at[s, 'new']}" for s in known)
+    return f"; symbols change ({said}); set `aliases: {{{mapping}}}`"
 
 
 @cache
