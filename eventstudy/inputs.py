@@ -17,12 +17,20 @@ import pandas as pd
 
 from eventstudy._paths import read_text_limited
 from eventstudy._typing import EVENT_TIMES
-from eventstudy.config import StudyConfig
+from eventstudy.config import MarketMap, StudyConfig
 from eventstudy.data import PriceSource, get_source, sanitize_prices
 from eventstudy.data.calendar import exchange_for_symbol, sessions
+from eventstudy.data.fillers import screen_fillers
 from eventstudy.data.quality import QualityLog, screen_prices
 from eventstudy.data.symbols import normalize_ticker, normalize_tickers
 from eventstudy.exceptions import ConfigError, DataUnavailableError, EventStudyWarning
+from eventstudy.markets import (
+    BenchmarkPlan,
+    check_day0_benchmarks,
+    own_session_panel,
+    plan_benchmarks,
+    warn_non_synchronous,
+)
 from eventstudy.provenance import SERIES_COLUMNS, Provenance
 from eventstudy.returns import aligned_returns, simple_returns
 from eventstudy.windows import span
@@ -66,6 +74,11 @@ class StudyInputs:
         Levels of the ``context:`` series (e.g. ^IXIC, ^SOX, ^VIX) on the study's sessions.
     sectors : pandas.Series or None
         Ticker -> GICS sector of the S&P 500 members (``universe: sp500``).
+    sessions : pandas.DataFrame or None
+        With ``market:`` as a mapping: True where a row is a session of the security's own
+        exchange (tau counts those); None when tau counts every row (one market).
+    exchanges : dict of str to str or None
+        Ticker -> exchange calendar code (with ``sessions``).
     """
 
     events: pd.DataFrame
@@ -79,6 +92,8 @@ class StudyInputs:
     market_values: pd.DataFrame | None = None
     context: pd.DataFrame | None = None
     sectors: pd.Series | None = None
+    sessions: pd.DataFrame | None = None
+    exchanges: dict[str, str] | None = None
 
     @property
     def metadata(self) -> Any:
@@ -420,7 +435,7 @@ def study_calendar(config: StudyConfig) -> str:
     """
     if config.data.calendar != "auto":
         return config.data.calendar
-    return exchange_for_symbol(normalize_ticker(config.market))
+    return exchange_for_symbol(config.market_symbol)
 
 
 def price_source(
@@ -444,7 +459,8 @@ def price_source(
     )
 
 
-def _date_range(config: StudyConfig, dates: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp]:
+def _date_range(config: StudyConfig, dates: pd.Series, calendar: str | None = None
+                ) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last session the windows need, from the exchange calendar.
 
     Never a default period.
@@ -454,7 +470,7 @@ def _date_range(config: StudyConfig, dates: pd.Series) -> tuple[pd.Timestamp, pd
     t2 = span(config.event_windows)[1]
     pad_before = int(abs(min(T0, 0)) * 1.5) + 30
     pad_after = int(abs(max(t2, 0)) * 1.5) + 30
-    calendar = study_calendar(config)
+    calendar = calendar or study_calendar(config)
     cal = sessions(calendar, lo - pd.Timedelta(days=pad_before),
                    hi + pd.Timedelta(days=pad_after))
     if cal.empty:
@@ -489,7 +505,7 @@ def _symbol_notes(config: StudyConfig) -> list[str]:
     typed = [t for members in config.groups.values() for t in members]
     if isinstance(config.events, list):
         typed += [t for ev in config.events for t in (ev.tickers or [])]
-    typed.append(config.market)
+    typed += [config.market] if isinstance(config.market, str) else []
     pairs = {t: normalize_ticker(t) for t in typed}
     return [f"ticker {t} -> Yahoo symbol {y}" for t, y in pairs.items() if t != y]
 
@@ -503,7 +519,8 @@ def _exchange_notes(tickers: list[str], calendar: str) -> list[str]:
             other.setdefault(x, []).append(t)
     return [f"{len(ts)} securities trade on {x} ({', '.join(ts[:5])}"
             f"{', ...' if len(ts) > 5 else ''}): tau counts {calendar} sessions, returns span "
-            "the sessions both traded" for x, ts in other.items()]
+            "the sessions both traded (market: as a mapping counts each security's own "
+            "sessions)" for x, ts in other.items()]
 
 
 def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None) -> StudyInputs:
@@ -541,19 +558,31 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
                 EventStudyWarning,
                 stacklevel=2,
             )
-    market = normalize_ticker(config.market)
-    if market in tickers:
-        raise ConfigError(f"market {market} is also listed as a security")
+    market = config.market_symbol
+    plan = plan_benchmarks(config, tickers, groups)
+    global_ = isinstance(config.market, MarketMap)
+    benchmarks = list(dict.fromkeys([market, *plan.symbols])) if global_ else [market]
+    for b in benchmarks:
+        if b in tickers:
+            raise ConfigError(f"market {b} is also listed as a security")
     dates = pd.to_datetime(events["date"], format="mixed")
     start, end = _date_range(config, dates)
+    if global_:  # each exchange's windows: Taipei's day 0 may come a week after New York's
+        spans = [_date_range(config, dates, x) for x in plan.exchanges]
+        start, end = min(start, *(a for a, _ in spans)), max(end, *(b for _, b in spans))
     src = source if source is not None else price_source(config)
     calendar = study_calendar(config)
-    data = src.get_prices([*tickers, market], start - pd.Timedelta(days=7), end)
+    data = src.get_prices([*tickers, *benchmarks], start - pd.Timedelta(days=7), end)
     quality = QualityLog()
     close = sanitize_prices(data.close, label=src.name, log=quality)
+    close = screen_fillers(close, data.volume, quality)
+    for b in benchmarks:
+        if close[b].notna().sum() < 2:
+            raise DataUnavailableError(f"no market prices for {b} in {start.date()}..{end.date()}")
+    if global_:
+        return _global_inputs(config, events, tickers, groups, plan, close, data, src, quality,
+                              market, dates)
     mkt = close[market]
-    if mkt.notna().sum() < 2:
-        raise DataUnavailableError(f"no market prices for {market} in {start.date()}..{end.date()}")
     close = close.loc[mkt.notna()]
     # _date_range adds a spare session for after-close events; only they need it (C10)
     after_close = "time" in events.columns and bool((events["time"] == "after_close").any())
@@ -583,6 +612,7 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
         *([f"calendar {calendar}: the exchange of the market {market} (data.calendar: auto)"]
           if config.data.calendar == "auto" else []),
         *_symbol_notes(config), *_exchange_notes(tickers, calendar), *data.notes,
+        *warn_non_synchronous(plan, pd.Timestamp(dates.min())),
     )
     provenance = Provenance(
         study=config.study,
@@ -694,3 +724,80 @@ def _series_table(sources: dict[str, str], vintage: str, adjusted: bool) -> pd.D
              else fetched.group(1) if fetched else str(vintage))
         rows.append((ticker, str(source), v, adjusted))
     return pd.DataFrame(rows, columns=list(SERIES_COLUMNS))
+
+
+def _global_inputs(
+    config: StudyConfig, events: pd.DataFrame, tickers: list[str], groups: dict[str, list[str]],
+    plan: BenchmarkPlan, close: pd.DataFrame, data: Any, src: PriceSource, quality: QualityLog,
+    market: str, dates: pd.Series,
+) -> StudyInputs:
+    """The inputs of a study whose ``market:`` is a mapping: every security on its own exchange.
+
+    Each exchange's columns (its securities and benchmarks) are screened against its own calendar;
+    returns come from :func:`eventstudy.markets.own_session_panel`; a benchmark with no price on a
+    security's day 0 is an error naming both.
+    """
+    on: dict[str, list[str]] = {}
+    for t in tickers:
+        on.setdefault(plan.exchange[t], []).append(t)
+    for b in plan.symbols:
+        on.setdefault(exchange_for_symbol(b), []).append(b)
+    for x, cols in on.items():
+        cols = list(dict.fromkeys(cols))
+        sub = close[cols].dropna(how="all")
+        if len(sub) < 2:
+            continue
+        screened = screen_prices(sub, splits=data.splits.reindex(columns=cols)
+                                 if data.splits is not None else None,
+                                 sessions=sessions(x, sub.index[0], sub.index[-1]), calendar=x,
+                                 log=quality)
+        close.loc[sub.index, cols] = screened.to_numpy()
+    if not data.adjusted and data.dividends is not None:
+        _dividends_in_windows(config, events, data.dividends, cast(pd.DatetimeIndex, close.index),
+                              quality)
+    if config.data.quality_errors == "warn":
+        quality.downgrade_errors()
+    quality.raise_errors()
+    returns, market_returns, own = own_session_panel(close[[*tickers, *plan.symbols]], plan,
+                                                     kind=config.data.returns)
+    check_day0_benchmarks(events, close, own, plan, config.data.non_trading_day)
+    calendar = exchange_for_symbol(market)
+    notes = (
+        f"each security on its own exchange (market: mapping): tau counts its own sessions "
+        f"({', '.join(plan.exchanges)}); the rows are the dates any of them traded",
+        *plan.notes(), *_symbol_notes(config), *data.notes,
+        *warn_non_synchronous(plan, pd.Timestamp(dates.min())),
+    )
+    kept = close.dropna(how="all")
+    provenance = Provenance(
+        study=config.study, title=config.title or config.study,
+        description=config.description or "", market=market, source=src.name,
+        vintage=data.vintage, adjusted=bool(data.adjusted), returns=config.data.returns,
+        calendar=calendar, universe=config.universe,
+        series=_series_table(data.source, data.vintage, bool(data.adjusted)),
+        quality=quality.frame(), notes=notes,
+        price_range=(kept.index[0].date(), kept.index[-1].date()),
+        prices=close.reindex(returns.index),
+        config_yaml=str(config.to_yaml()),
+        base_dir=str(config.base_dir) if config.base_dir is not None else None,
+    )
+    for note in notes:
+        logger.info(note)
+    market_history = _own_returns(close[market].dropna(), config.data.returns)
+    if config.claims:
+        from eventstudy.claims.history import market_history_range
+
+        lo, hi = market_history_range(config.claims, dates, config.estimation_window,
+                                      config.event_windows)
+        longer = load_market_history(src, market, lo, hi, kind=config.data.returns)
+        market_history = longer.combine_first(market_history)
+    context, missing = load_context(src, list(config.context), cast(pd.DatetimeIndex,
+                                                                   returns.index))
+    if missing:
+        msg = f"context: no prices for {', '.join(missing)} in the source; not shown"
+        provenance = provenance.with_notes(msg)
+        warnings.warn(msg, EventStudyWarning, stacklevel=2)
+    return StudyInputs(events, returns, market_returns, groups, provenance, market_history,
+                       factors=config_factors(config), regression=config_regression(config),
+                       market_values=config_market_values(config), context=context,
+                       sessions=own, exchanges=dict(plan.exchange))

@@ -16,7 +16,6 @@ import pandas as pd
 
 from eventstudy._paths import child_path
 from eventstudy.config import StudyConfig, load_config
-from eventstudy.data.symbols import normalize_ticker
 from eventstudy.exceptions import DataUnavailableError
 from eventstudy.inputs import (
     StudyInputs,
@@ -120,7 +119,7 @@ def validate_study(config: str | Path) -> Validation:
         from eventstudy.data.bundled import BundledSource
 
         wanted = list(dict.fromkeys([*tickers, *study_events(cfg, tickers)["ticker"],
-                                     normalize_ticker(cfg.market)]))
+                                     *cfg.market_symbols]))
         have = set(BundledSource().available(wanted))
         missing = [t for t in wanted if t not in have]
         if missing:
