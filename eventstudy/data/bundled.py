@@ -99,7 +99,7 @@ class BundledSource(PriceSource):
             part = self.get_prices(us, start, end)
             parts.insert(0, part.close)
             notes, source = part.notes, dict(part.source)
-        both = pd.concat(parts, axis=1).sort_index().loc[start:end, list(tickers)]
+        both = pd.concat(parts, axis=1, sort=True).loc[start:end, list(tickers)]
         if both.empty:
             raise DataUnavailableError(
                 f"the bundled international series hold no row in {pd.Timestamp(start).date()}.."
