@@ -439,8 +439,10 @@ class StudyConfig(_Frozen):
 
     @property
     def market_symbol(self) -> str:
-        """The study's nominal market: ``market:``, or its ``default`` (else its first benchmark)
-        when it is a mapping; named in reports and used for market-wide claims."""
+        """Return the study's nominal market, named in reports and used by market-wide claims.
+
+        ``market:`` itself, or with a mapping its ``default`` (else its first benchmark).
+        """
         from eventstudy.data.symbols import normalize_ticker
 
         if isinstance(self.market, MarketMap):

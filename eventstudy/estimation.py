@@ -18,11 +18,12 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._typing import Float64Array, IntArray, NonTradingDayPolicy, Window
+from eventstudy.eventtime import OwnSessions
 from eventstudy.exceptions import (
+    ConfounderWarning,
     DataUnavailableError,
     EstimationError,
     EventDateShiftedWarning,
-    ConfounderWarning,
     EventWindowOverlapWarning,
     InsufficientEstimationDataWarning,
     MissingReturnsWarning,
@@ -31,7 +32,6 @@ from eventstudy.exceptions import (
     insufficient_estimation_msg,
     zero_variance_msg,
 )
-from eventstudy.eventtime import OwnSessions
 from eventstudy.models import BatchFit, NormalReturnModel, fit_batch
 from eventstudy.models.factor import FACTOR_COLUMNS
 from eventstudy.specification import StudySpec
@@ -733,10 +733,11 @@ def _own_positions(
     anchored = index[pos0]
     moved = (anchored != dates) & ~after
     rows: dict[tuple[str, object, object, str], list[str]] = {}
-    for i in np.flatnonzero(moved):
-        key = (events["event_id"].iat[i], dates[i].date(), anchored[i].date(),
+    for j in np.flatnonzero(moved):
+        i = int(j)
+        key = (str(events["event_id"].iat[i]), dates[i].date(), anchored[i].date(),
                sessions.exchanges[col[i]])
-        rows.setdefault(key, []).append(events["ticker"].iat[i])
+        rows.setdefault(key, []).append(str(events["ticker"].iat[i]))
     shifted = pd.DataFrame(
         [(*k, ", ".join(v)) for k, v in rows.items()],
         columns=["event_id", "date", "anchored_date", "exchange", "tickers"])

@@ -215,7 +215,7 @@ def check_day0_benchmarks(
         return
     index = pd.DatetimeIndex(mask.index)
     own = OwnSessions.from_mask(mask, [plan.exchange[t] for t in mask.columns])
-    col = mask.columns.get_indexer(ev["ticker"]).astype(np.int64)
+    col = mask.columns.get_indexer(pd.Index(ev["ticker"])).astype(np.int64)
     labels = (ev["event_id"].astype(str) + ":" + ev["ticker"]).tolist()
     after = (ev["time"] == "after_close").to_numpy() if "time" in ev else np.zeros(len(ev), bool)
     k0 = own.anchor(pd.DatetimeIndex(ev["date"]), index, col, policy, after, labels)

@@ -297,3 +297,20 @@ def test_deepseek_global_taipei_day0_and_markets(global_run):
     assert ((q["ticker"] == "ENR.DE") & (q["check"] == "filler_rows")).any()
     caar = res.caar_table().set_index(["group", "tau_start", "tau_end"])["caar"]
     assert caar[("tokyo", 0, 0)] < -0.03 and caar[("paris", 0, 0)] < -0.05
+
+
+def test_deepseek_global_report_answers_by_market(global_run):
+    res, folder = global_run.results, global_run.report
+    table = pd.read_csv(folder / "markets.csv")
+    day0 = table[(table["tau_start"] == 0) & (table["tau_end"] == 0)].set_index("market")
+    assert day0.loc["XTAI", "day0"] == "2025-02-03" and day0.loc["XTKS", "day0"] == "2025-01-27"
+    assert day0.loc["XTKS", "n"] == 3 and day0.loc["XNYS", "n"] == 11
+    # the market CAAR is the mean of its securities' CARs
+    car = res.car_table()
+    tokyo = car[car["ticker"].isin(["8035.T", "6857.T", "9984.T"]) & (car["tau_start"] == 0)
+                & (car["tau_end"] == 0)]["car"].mean()
+    assert day0.loc["XTKS", "caar"] == pytest.approx(tokyo, abs=1e-12)
+    assert (folder / "figures" / "markets.png").stat().st_size > 10_000
+    text = (folder / "summary.md").read_text()
+    assert "## Did the shock travel, and when?" in text
+    assert "Taipei was closed: its day 0 is 03 Feb" in text

@@ -84,7 +84,7 @@ class BundledSource(PriceSource):
 
     def _with_international(self, tickers: Sequence[str], start: pd.Timestamp,
                             end: pd.Timestamp, intl: set[str]) -> PriceData:
-        """Closes of US and international tickers on the dates any of them has a row.
+        """Return closes of US and international tickers on the dates any of them has a row.
 
         A security has NaN on the dates its exchange was closed; the volume of the international
         series is returned for the filler-row screen.
