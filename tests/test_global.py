@@ -314,3 +314,28 @@ def test_deepseek_global_report_answers_by_market(global_run):
     text = (folder / "summary.md").read_text()
     assert "## Did the shock travel, and when?" in text
     assert "Taipei was closed: its day 0 is 03 Feb" in text
+
+
+def test_kolari_pynnonen_rbar_pairs_residuals_by_calendar_date(tmp_path):
+    """Residuals of a New York and a Frankfurt stock are correlated over the calendar dates both
+    have (not over equal tau): r-bar of two equals that one Pearson correlation."""
+    prices = _us_de_prices()
+    # a common shock on every date both trade, so the correlation is large and date-dependent
+    both = prices[["AAA", "SAP.DE"]].dropna().index
+    rng = np.random.default_rng(7)
+    shock = pd.Series(np.exp(np.cumsum(rng.normal(0, 0.01, len(both)))), index=both)
+    prices.loc[both, "AAA"] *= shock
+    prices.loc[both, "SAP.DE"] *= shock
+    path = _write(tmp_path, prices, {
+        "market": GLOBAL_MARKET, "events": [{"id": "e", "date": "2024-07-05"}],
+        "groups": {"g": ["AAA", "SAP.DE"]}, "event_windows": [[-1, 1]]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = EventStudy.from_yaml(path).fit()
+    p, index = res.panel, res.returns.index
+    resid = [pd.Series(p.ar_est[i][p.est_day[i] >= 0], index=index[p.est_day[i][p.est_day[i] >= 0]])
+             for i in range(2)]
+    pair = pd.concat(resid, axis=1).dropna()
+    assert len(pair) < len(resid[0])           # holidays of either side drop out of the pair
+    assert p.residual_correlation == pytest.approx(pair.corr().iat[0, 1], abs=1e-12)
+    assert p.residual_correlation > 0.05
