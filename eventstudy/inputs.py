@@ -731,7 +731,7 @@ def _global_inputs(
     plan: BenchmarkPlan, close: pd.DataFrame, data: Any, src: PriceSource, quality: QualityLog,
     market: str, dates: pd.Series,
 ) -> StudyInputs:
-    """The inputs of a study whose ``market:`` is a mapping: every security on its own exchange.
+    """Return the inputs of a study whose ``market:`` is a mapping (each on its own exchange).
 
     Each exchange's columns (its securities and benchmarks) are screened against its own calendar;
     returns come from :func:`eventstudy.markets.own_session_panel`; a benchmark with no price on a

@@ -39,8 +39,8 @@ def market_of(ticker: str) -> str:
     return exchange_for_symbol(ticker)
 
 
-def _name(code: str) -> str:
-    return MARKET_NAMES.get(code, code)
+def _name(code: object) -> str:
+    return MARKET_NAMES.get(str(code), str(code))
 
 
 def _frame(res: EventStudyResults) -> pd.DataFrame:
@@ -68,10 +68,11 @@ def market_table(res: EventStudyResults) -> pd.DataFrame | None:
             .agg(lambda d: ", ".join(sorted({str(pd.Timestamp(x).date()) for x in d}))))
     order = list(dict.fromkeys(f["market"]))
     rows = []
-    for (eid, mkt, a, b), sub in car.groupby(["event_id", "market", "tau_start", "tau_end"],
-                                             sort=False):
+    for key, sub in car.groupby(["event_id", "market", "tau_start", "tau_end"], sort=False):
+        k = tuple(key)  # type: ignore[arg-type]
+        eid, mkt, a, b = str(k[0]), str(k[1]), int(str(k[2])), int(str(k[3]))
         c = sub["car"].dropna()
-        rows.append((eid, mkt, _name(mkt), len(c), day0.get((eid, mkt), ""), int(a), int(b),
+        rows.append((eid, mkt, _name(mkt), len(c), day0.get((eid, mkt), ""), a, b,
                      float(c.mean()) if len(c) else np.nan,
                      float(c.min()) if len(c) else np.nan,
                      float(c.max()) if len(c) else np.nan))
@@ -156,7 +157,8 @@ def plot_markets(res: EventStudyResults) -> Figure | None:
     moves = _day0_moves(res)
     order = list(moves.sort_values("aar").index)
     colors = dict(zip(order, plt.get_cmap("tab10").colors, strict=False))  # type: ignore[attr-defined]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5.2), gridspec_kw={"width_ratios": [1, 1.3]})
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5.2),
+                                      gridspec_kw={"width_ratios": [1, 1.3]})
     lo = int(f["tau"].min())
     for m in order:
         sub = f[f["market"] == m]
