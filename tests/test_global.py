@@ -339,3 +339,23 @@ def test_kolari_pynnonen_rbar_pairs_residuals_by_calendar_date(tmp_path):
     assert len(pair) < len(resid[0])           # holidays of either side drop out of the pair
     assert p.residual_correlation == pytest.approx(pair.corr().iat[0, 1], abs=1e-12)
     assert p.residual_correlation > 0.05
+
+
+def test_global_yaml_equals_api(tmp_path):
+    """One way to compute: the YAML study and EventStudy(..., sessions=) on its inputs agree."""
+    from eventstudy.inputs import load_study_inputs
+
+    path = _write(tmp_path, _us_de_prices(), {
+        "market": GLOBAL_MARKET, "events": [{"id": "e", "date": "2024-07-04"}],
+        "groups": {"g": ["AAA", "SAP.DE"]}, "event_windows": [[0, 0], [-1, 1]]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yaml_res = EventStudy.from_yaml(path).fit()
+        inputs = load_study_inputs(load_config(path))
+        api = EventStudy(inputs.events, inputs.returns, inputs.market, groups=inputs.groups,
+                         event_windows=[(0, 0), (-1, 1)], sessions=inputs.sessions,
+                         exchanges=inputs.exchanges).fit()
+    np.testing.assert_allclose(yaml_res.car_table()["car"], api.car_table()["car"], rtol=0,
+                               atol=1e-12)
+    day0 = api.to_frame().set_index(["ticker", "tau"]).loc[("SAP.DE", 0), "date"]
+    assert str(day0) == "2024-07-04"  # Frankfurt's own session, a US holiday
