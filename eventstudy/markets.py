@@ -129,7 +129,7 @@ def plan_benchmarks(config: StudyConfig, tickers: Sequence[str],
                 bench, how = spec.by_exchange[x], f"by_exchange {x}"
             if bench is None and spec.default is not None and x is not None:
                 bench, how = spec.default, "default"
-        elif x is not None:
+        elif x is not None and isinstance(spec, str):
             bench, how = spec, "market"
         if x is None and bench is None:
             raise ConfigError(

@@ -21,6 +21,7 @@ from eventstudy.inputs import (
     StudyInputs,
     load_return_history,
     load_study_inputs,
+    market_symbol,
     price_source,
     read_events_csv,
     resolve_securities,
@@ -181,6 +182,9 @@ def power_study(
     lo = pd.Timestamp(history_start) if history_start else first - pd.DateOffset(years=2)
     note = None
     try:
+        if market_symbol(cfg) is None:
+            raise DataUnavailableError(f"the market ({study.provenance.market}) is built from the "
+                                       "study's securities, not loaded")
         returns, market = load_return_history(
             source, list(study.returns.columns), study.provenance.market, lo,
             pd.Timestamp(study.returns.index[-1]), kind=cfg.data.returns)

@@ -42,10 +42,12 @@ REPORT_FILES = (
 """Files every report holds (paths relative to the report folder)."""
 OPTIONAL_REPORT_FILES = ("claims.csv", "parquet/claims.parquet", "market_value.csv",
                          "parquet/market_value.parquet", "index_contributions.csv",
-                         "parquet/index_contributions.parquet", "markets.csv",
+                         "parquet/index_contributions.parquet", "abnormal_volume.csv",
+                         "parquet/abnormal_volume.parquet", "abnormal_volatility.csv",
+                         "parquet/abnormal_volatility.parquet", "markets.csv",
                          "parquet/markets.parquet", "figures/markets.png")
-"""Files written only when the study has claims (claims), market values (the index lens) or
-securities on more than one exchange (markets)."""
+"""Files written only when the study has claims (claims), market values (the index lens), asks
+for abnormal volume or volatility, or has securities on more than one exchange (markets)."""
 
 
 def sources_table(res: EventStudyResults) -> pd.DataFrame:
@@ -89,6 +91,7 @@ def report_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
     markets = market_table(res)  # securities on more than one exchange
     if markets is not None:
         tables["markets"] = markets
+    tables.update(res.tables)  # abnormal_volume, abnormal_volatility (eventstudy.reactions)
     return tables
 
 
