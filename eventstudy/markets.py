@@ -147,9 +147,6 @@ def plan_benchmarks(config: StudyConfig, tickers: Sequence[str],
             x = exchange_for_symbol(b)
             how += f" (exchange {x}: its benchmark's)"
         exchange[t], benchmark[t], rule[t] = x, b, how
-    clash = sorted(set(benchmark).intersection(benchmark.values()))
-    if clash:
-        raise ConfigError(f"{clash[0]} is both a security and a benchmark of the study")
     return BenchmarkPlan(exchange, benchmark, rule)
 
 
