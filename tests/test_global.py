@@ -335,7 +335,7 @@ def test_kolari_pynnonen_rbar_pairs_residuals_by_calendar_date(tmp_path):
     p, index = res.panel, res.returns.index
     resid = [pd.Series(p.ar_est[i][p.est_day[i] >= 0], index=index[p.est_day[i][p.est_day[i] >= 0]])
              for i in range(2)]
-    pair = pd.concat(resid, axis=1).dropna()
+    pair = pd.concat(resid, axis=1, sort=True).dropna()
     assert len(pair) < len(resid[0])           # holidays of either side drop out of the pair
     assert p.residual_correlation == pytest.approx(pair.corr().iat[0, 1], abs=1e-12)
     assert p.residual_correlation > 0.05
@@ -359,3 +359,13 @@ def test_global_yaml_equals_api(tmp_path):
                                atol=1e-12)
     day0 = api.to_frame().set_index(["ticker", "tau"]).loc[("SAP.DE", 0), "date"]
     assert str(day0) == "2024-07-04"  # Frankfurt's own session, a US holiday
+
+
+def test_adr_and_home_line_side_by_side(global_run):
+    from eventstudy.reporting.markets import side_by_side
+
+    t = side_by_side(global_run.results, "TSM", "2330.TW").set_index("date")
+    assert t.loc["2025-01-27", "tau_TSM"] == 0 and np.isnan(t.loc["2025-01-27", "tau_2330.TW"])
+    assert t.loc["2025-02-03", "tau_2330.TW"] == 0 and t.loc["2025-02-03", "tau_TSM"] == 5
+    assert t.loc["2025-01-27", "ret_TSM"] == pytest.approx(-0.1333, abs=5e-5)
+    assert t.loc["2025-02-03", "ret_2330.TW"] == pytest.approx(-0.0573, abs=5e-5)

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
     from eventstudy.results import EventStudyResults
 
-__all__ = ["MARKET_NAMES", "market_of", "market_table", "market_summary", "plot_markets"]
+__all__ = ["MARKET_NAMES", "market_of", "market_table", "market_summary", "plot_markets",
+           "side_by_side"]
 
 #: Exchange calendar code -> the market's name in tables and charts.
 MARKET_NAMES: dict[str, str] = {
@@ -200,3 +201,43 @@ def plot_markets(res: EventStudyResults) -> Figure | None:
              "benchmark (market model); markets from the symbol suffix.", fontsize=7, color="0.35")
     fig.tight_layout(rect=(0, 0.02, 1, 0.95))
     return fig
+
+
+def side_by_side(res: EventStudyResults, first: str, second: str,
+                 event_id: str | None = None) -> pd.DataFrame:
+    """Return two listings of one company (an ADR and its home line) on one calendar.
+
+    Parameters
+    ----------
+    res : EventStudyResults
+    first, second : str
+        Tickers of the study, e.g. ``"TSM"`` and ``"2330.TW"``.
+    event_id : str, optional
+        The event (default: the first one holding both).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per calendar date either traded in the event window (sorted): date, then per
+        ticker its tau, return and abnormal return (``tau_TSM``, ``ret_TSM``, ``ar_TSM``, ...;
+        NaN on dates its exchange was closed).
+
+    Raises
+    ------
+    KeyError
+        When a ticker is not in an event of the study.
+    """
+    f = res.to_frame()
+    if event_id is None:
+        both = f.groupby("event_id")["ticker"].agg(lambda t: {first, second} <= set(t))
+        if not both.any():
+            raise KeyError(f"no event of the study holds both {first} and {second}")
+        event_id = str(both.index[both.to_numpy()][0])
+    parts = []
+    for t in (first, second):
+        sub = f[(f["event_id"] == event_id) & (f["ticker"] == t)]
+        if sub.empty:
+            raise KeyError(f"{t} is not in event {event_id}")
+        parts.append(sub.assign(date=pd.to_datetime(sub["date"])).set_index("date")
+                     [["tau", "ret", "ar"]].add_suffix(f"_{t}"))
+    return pd.concat(parts, axis=1, sort=True).rename_axis("date").reset_index()
