@@ -274,6 +274,17 @@ class MarketMap(_Frozen):
         return list(dict.fromkeys(normalize_ticker(t) for t in named if t is not None))
 
 
+def _market_kind(value: Any) -> str:
+    """Tell the three forms of ``market:`` apart, so an error names the one that was meant."""
+    if isinstance(value, BenchmarkSpec):
+        return "built"
+    if isinstance(value, MarketMap):
+        return "per_security"
+    if isinstance(value, dict):
+        return "built" if {"weighting", "exclude"} & set(value) else "per_security"
+    return "ticker"
+
+
 class DataSpec(_Frozen):
     """Where prices come from and how returns are computed."""
 
@@ -344,8 +355,11 @@ class StudyConfig(_Frozen):
     title: str = ""
     description: str = ""
     data: DataSpec = DataSpec()
-    market: Annotated[Ticker | BenchmarkSpec | MarketMap, BeforeValidator(_market_shorthand)] = (
-        "^GSPC")
+    market: Annotated[
+        Annotated[Ticker, Tag("ticker")] | Annotated[BenchmarkSpec, Tag("built")]
+        | Annotated[MarketMap, Tag("per_security")],
+        Discriminator(_market_kind), BeforeValidator(_market_shorthand),
+    ] = "^GSPC"
     exchanges: dict[Ticker, Exchange] = Field(default_factory=dict)
     """Exchange calendar per security where its symbol suffix does not tell (or to override it)."""
     events: Annotated[

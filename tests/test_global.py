@@ -369,3 +369,17 @@ def test_adr_and_home_line_side_by_side(global_run):
     assert t.loc["2025-02-03", "tau_2330.TW"] == 0 and t.loc["2025-02-03", "tau_TSM"] == 5
     assert t.loc["2025-01-27", "ret_TSM"] == pytest.approx(-0.1333, abs=5e-5)
     assert t.loc["2025-02-03", "ret_2330.TW"] == pytest.approx(-0.0573, abs=5e-5)
+
+
+def test_market_mapping_errors_name_the_key_and_line(tmp_path):
+    body = {"events": [{"id": "e", "date": "2024-07-05"}], "groups": {"g": ["AAA"]}}
+    with pytest.raises(ConfigError, match=r"line \d+: key 'market.by_exchange.XTKX': unknown "
+                                          r"exchange 'XTKX'"):
+        load_config(_write(tmp_path, _us_de_prices(), {
+            **body, "market": {"default": "^GSPC", "by_exchange": {"XTKX": "^N225"}}}))
+    with pytest.raises(ConfigError, match=r"unknown key 'market.defualt'") as err:
+        load_config(_write(tmp_path, _us_de_prices(), {**body, "market": {"defualt": "^GSPC"}}))
+    assert "weighting" not in str(err.value)  # not confused with a built benchmark
+    with pytest.raises(ConfigError, match=r"key 'exchanges.AAA': unknown exchange 'XQQQ'"):
+        load_config(_write(tmp_path, _us_de_prices(), {
+            **body, "market": "^GSPC", "exchanges": {"AAA": "XQQQ"}}))
