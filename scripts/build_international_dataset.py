@@ -13,8 +13,8 @@ Each source file is read in the layout it was saved in (the shared data README l
 - ``2330.TW.csv``: ``ts_code,trade_date`` (YYYYMMDD), ..., ``close``, ..., ``vol``, ``amount``;
 - ``SU.PA.csv``, ``9984.T.csv``: ``Date,Open,High,Low,Close,Volume``;
 - ``ENR.DE.csv``: ``Date,Adj Close,Close,Dividends,High,Low,Open,Stock Splits,Volume`` (the
-  adjusted close is kept). Its filler rows (the previous close repeated with zero volume) are kept as
-  they are, with their zero volume: the study's quality screen
+  adjusted close is kept). Its filler rows (the previous close repeated with zero volume) are
+  kept as they are, with their zero volume: the study's quality screen
   (:func:`eventstudy.data.fillers.screen_fillers`) finds them and reports them as missing.
 
 Writes ``eventstudy/datasets/intl_daily.parquet``: long format ``date, ticker, close, volume``
