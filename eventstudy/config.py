@@ -232,6 +232,59 @@ class ConfounderSpec(_Frozen):
     label: str = ""
 
 
+def _exchange_code(v: str) -> str:
+    import exchange_calendars as xcals
+
+    names = xcals.get_calendar_names(include_aliases=True)
+    if v not in names:
+        close = difflib.get_close_matches(v.upper(), names, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else " (e.g. XNYS, XETR, XTKS)"
+        raise ValueError(f"unknown exchange {v!r}{hint}")
+    return v
+
+
+Exchange = Annotated[str, AfterValidator(_exchange_code)]
+
+
+class MarketMap(_Frozen):
+    """Benchmarks per security (``market:`` as a mapping).
+
+    The most specific entry wins: ``by_ticker``, then ``by_group`` (the first group listing the
+    security), then ``by_exchange`` (the security's exchange from its symbol suffix or
+    ``exchanges:``), then ``default``.
+    """
+
+    default: Ticker | None = None
+    by_exchange: dict[Exchange, Ticker] = Field(default_factory=dict)
+    by_group: dict[str, Ticker] = Field(default_factory=dict)
+    by_ticker: dict[Ticker, Ticker] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _some(self) -> MarketMap:
+        if self.default is None and not (self.by_exchange or self.by_group or self.by_ticker):
+            raise ValueError("give default and/or by_exchange, by_group, by_ticker")
+        return self
+
+    def symbols(self) -> list[str]:
+        """Every benchmark named, default first."""
+        from eventstudy.data.symbols import normalize_ticker
+
+        named = [self.default, *self.by_exchange.values(), *self.by_group.values(),
+                 *self.by_ticker.values()]
+        return list(dict.fromkeys(normalize_ticker(t) for t in named if t is not None))
+
+
+def _market_kind(value: Any) -> str:
+    """Tell the three forms of ``market:`` apart, so an error names the one that was meant."""
+    if isinstance(value, BenchmarkSpec):
+        return "built"
+    if isinstance(value, MarketMap):
+        return "per_security"
+    if isinstance(value, dict):
+        return "built" if {"weighting", "exclude"} & set(value) else "per_security"
+    return "ticker"
+
+
 class DataSpec(_Frozen):
     """Where prices come from and how returns are computed."""
 
@@ -323,7 +376,13 @@ class StudyConfig(_Frozen):
     title: str = ""
     description: str = ""
     data: DataSpec = DataSpec()
-    market: Annotated[Ticker | BenchmarkSpec, BeforeValidator(_market_shorthand)] = "^GSPC"
+    market: Annotated[
+        Annotated[Ticker, Tag("ticker")] | Annotated[BenchmarkSpec, Tag("built")]
+        | Annotated[MarketMap, Tag("per_security")],
+        Discriminator(_market_kind), BeforeValidator(_market_shorthand),
+    ] = "^GSPC"
+    exchanges: dict[Ticker, Exchange] = Field(default_factory=dict)
+    """Exchange calendar per security where its symbol suffix does not tell (or to override it)."""
     events: Annotated[
         Annotated[list[EventSpec], Tag("list")] | Annotated[Path, Tag("path")],
         Discriminator(_events_kind),
@@ -431,6 +490,11 @@ class StudyConfig(_Frozen):
             ):
                 raise ValueError("groups: no securities: give groups, universe or tickers "
                                  "per event")
+        if isinstance(self.market, MarketMap):
+            unknown = sorted(set(self.market.by_group) - set(self.groups))
+            if unknown:
+                raise ValueError(f"market: by_group names no group of the study: {unknown} "
+                                 f"(groups: {sorted(self.groups)})")
         if self.universe is not None and self.universe in self.groups:
             raise ValueError(f"groups: group {self.universe!r} has the name of the universe "
                              f"(universe: {self.universe}), which is its own group of all its "
@@ -461,6 +525,17 @@ class StudyConfig(_Frozen):
             except ConfigError as exc:
                 raise ValueError(f"claims: {exc}") from None
         return self
+
+    @property
+    def market_symbols(self) -> list[str]:
+        """Every published index the study names as a benchmark (none for a built benchmark)."""
+        from eventstudy.data.symbols import normalize_ticker
+
+        if isinstance(self.market, MarketMap):
+            return self.market.symbols()
+        if isinstance(self.market, BenchmarkSpec):
+            return []
+        return [normalize_ticker(self.market)]
 
     @property
     def events_path(self) -> Path | None:

@@ -17,6 +17,7 @@ __all__ = [
     "EstimationError",
     "ReportError",
     "EventStudyWarning",
+    "NonSynchronousWarning",
     "MissingReturnsWarning",
     "InsufficientEstimationDataWarning",
     "EventWindowOverlapWarning",
@@ -105,6 +106,10 @@ class EventWindowOverlapWarning(EventStudyWarning):
 
 class EventDateShiftedWarning(EventStudyWarning):
     """An event date was not a trading session and was moved by the non-trading-day policy."""
+
+
+class NonSynchronousWarning(EventStudyWarning):
+    """A security's exchange and its benchmark's exchange have no trading hours in common."""
 
 
 def name_list(names: object, limit: int = 10, *, brackets: bool = True) -> str:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from eventstudy._paths import read_text_limited
 from eventstudy._typing import EVENT_TIMES
-from eventstudy.config import BenchmarkSpec, StudyConfig
+from eventstudy.config import BenchmarkSpec, MarketMap, StudyConfig
 from eventstudy.data import PriceData, PriceSource, get_source, sanitize_prices
 from eventstudy.data.calendar import (
     calendar_end,
@@ -27,9 +27,17 @@ from eventstudy.data.calendar import (
     sessions,
 )
 from eventstudy.data.dates import date_hint, excel_serial, parse_with_format
+from eventstudy.data.fillers import screen_fillers
 from eventstudy.data.quality import QualityLog, screen_prices
 from eventstudy.data.symbols import currency_and_unit, normalize_ticker, normalize_tickers
 from eventstudy.exceptions import ConfigError, DataUnavailableError, EventStudyWarning
+from eventstudy.markets import (
+    BenchmarkPlan,
+    check_day0_benchmarks,
+    own_session_panel,
+    plan_benchmarks,
+    warn_non_synchronous,
+)
 from eventstudy.provenance import SERIES_COLUMNS, Provenance
 from eventstudy.returns import aligned_returns, simple_returns
 from eventstudy.windows import span
@@ -74,6 +82,11 @@ class StudyInputs:
         Levels of the ``context:`` series (e.g. ^IXIC, ^SOX, ^VIX) on the study's sessions.
     sectors : pandas.Series or None
         Ticker -> GICS sector of the S&P 500 members (``universe: sp500``).
+    sessions : pandas.DataFrame or None
+        With ``market:`` as a mapping: True where a row is a session of the security's own
+        exchange (tau counts those); None when tau counts every row (one market).
+    exchanges : dict of str to str or None
+        Ticker -> exchange calendar code (with ``sessions``).
     """
 
     events: pd.DataFrame
@@ -87,6 +100,8 @@ class StudyInputs:
     market_values: pd.DataFrame | None = None
     context: pd.DataFrame | None = None
     sectors: pd.Series | None = None
+    sessions: pd.DataFrame | None = None
+    exchanges: dict[str, str] | None = None
 
     @property
     def metadata(self) -> Any:
@@ -467,12 +482,20 @@ def study_calendar(config: StudyConfig) -> str:
     if isinstance(config.market, BenchmarkSpec):  # built from the securities: their exchange
         tickers, _ = resolve_securities(config)
         return exchange_for_symbol(tickers[0]) if tickers else "XNYS"
-    return exchange_for_symbol(normalize_ticker(config.market))
+    return exchange_for_symbol(cast(str, market_symbol(config)))
 
 
 def market_symbol(config: StudyConfig) -> str | None:
-    """Return the market's Yahoo symbol, or None when it is built from the securities."""
-    return None if isinstance(config.market, BenchmarkSpec) else normalize_ticker(config.market)
+    """Return the market's Yahoo symbol, or None when it is built from the securities.
+
+    With benchmarks per security (``market:`` with ``default``, ``by_exchange``, ...), the study's
+    nominal market: its ``default``, else its first benchmark.
+    """
+    if isinstance(config.market, BenchmarkSpec):
+        return None
+    if isinstance(config.market, MarketMap):
+        return config.market.symbols()[0]
+    return normalize_ticker(config.market)
 
 
 def benchmark_levels(config: StudyConfig, close: pd.DataFrame,
@@ -550,7 +573,8 @@ def price_source(
     )
 
 
-def _date_range(config: StudyConfig, dates: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp]:
+def _date_range(config: StudyConfig, dates: pd.Series, calendar: str | None = None
+                ) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last session the windows need, from the exchange calendar.
 
     Never a default period.
@@ -560,7 +584,7 @@ def _date_range(config: StudyConfig, dates: pd.Series) -> tuple[pd.Timestamp, pd
     t2 = span(config.event_windows)[1]
     pad_before = int(abs(min(T0, 0)) * 1.5) + 30
     pad_after = int(abs(max(t2, 0)) * 1.5) + 30
-    calendar = study_calendar(config)
+    calendar = calendar or study_calendar(config)
     known = calendar_end(calendar)
     if hi > known:  # sessions after a calendar's data would be clipped or taken as weekdays (C34)
         raise ConfigError(f"event date {hi.date()} is after the last session the {calendar} "
@@ -615,7 +639,8 @@ def _exchange_notes(tickers: list[str], calendar: str) -> list[str]:
             other.setdefault(x, []).append(t)
     return [f"{len(ts)} securities trade on {x} ({', '.join(ts[:5])}"
             f"{', ...' if len(ts) > 5 else ''}): tau counts {calendar} sessions, returns span "
-            "the sessions both traded" for x, ts in other.items()]
+            "the sessions both traded (market: as a mapping counts each security's own "
+            "sessions)" for x, ts in other.items()]
 
 
 def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None) -> StudyInputs:
@@ -655,17 +680,34 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
             )
     symbol = market_symbol(config)
     market = symbol if symbol is not None else cast(BenchmarkSpec, config.market).name
-    if market in tickers:
-        raise ConfigError(f"market {market} is also listed as a security")
+    global_ = isinstance(config.market, MarketMap)
+    plan = (None if isinstance(config.market, BenchmarkSpec)
+            else plan_benchmarks(config, tickers, groups))
+    benchmarks = (list(dict.fromkeys([market, *plan.symbols])) if global_ and plan is not None
+                  else list(filter(None, [symbol])))
+    for b in benchmarks or [market]:
+        if b in tickers:
+            raise ConfigError(f"market {b} is also listed as a security")
     dates = pd.to_datetime(events["date"], format="mixed")
     start, end = _date_range(config, dates)
+    if global_ and plan is not None:  # each exchange's windows: Taipei's day 0 comes later
+        spans = [_date_range(config, dates, x) for x in plan.exchanges]
+        start, end = min(start, *(a for a, _ in spans)), max(end, *(b for _, b in spans))
     src = source if source is not None else price_source(config)
     calendar = study_calendar(config)
     aliases = _aliases(config, tickers, market)
-    data, gone = _fetch(src, tickers, symbol, aliases, start - pd.Timedelta(days=7), end,
+    data, gone = _fetch(src, tickers, benchmarks, aliases, start - pd.Timedelta(days=7), end,
                         in_events)
     quality = QualityLog()
     close = sanitize_prices(data.close, label=src.name, log=quality)
+    close = screen_fillers(close, data.volume, quality)
+    if global_ and plan is not None:
+        for b in benchmarks:
+            if close[b].notna().sum() < 2:
+                raise DataUnavailableError(
+                    f"no market prices for {b} in {start.date()}..{end.date()}")
+        return _global_inputs(config, events, tickers, groups, plan, close, data, src, quality,
+                              market, dates)
     if symbol is not None:
         mkt = close[market]
         if mkt.notna().sum() < 2:
@@ -727,6 +769,7 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
         *([f"{len(excluded)} of {len(excluded) + len(events)} security-events excluded "
            f"({', '.join(sorted(gone)[:8])}{', ...' if len(gone) > 8 else ''}); results may be "
            "survivorship-biased"] if excluded else []),
+        *(warn_non_synchronous(plan, pd.Timestamp(dates.min())) if plan is not None else []),
     )
     provenance = Provenance(
         study=config.study,
@@ -880,12 +923,12 @@ def _aliases(config: StudyConfig, tickers: list[str], market: str) -> dict[str, 
     return {k: v for k, v in out.items() if k != v}
 
 
-def _fetch(src: PriceSource, tickers: list[str], market: str | None, aliases: dict[str, str],
+def _fetch(src: PriceSource, tickers: list[str], markets: list[str], aliases: dict[str, str],
            start: pd.Timestamp, end: pd.Timestamp, in_events: set[str],
            ) -> tuple[PriceData, dict[str, str]]:
     """Fetch prices under the labels of the study; securities with no data are left out (C46).
 
-    ``market`` is the market symbol, None for a benchmark built from the securities.
+    ``markets`` are the benchmark symbols (none for a benchmark built from the securities).
 
     Returns
     -------
@@ -906,7 +949,7 @@ def _fetch(src: PriceSource, tickers: list[str], market: str | None, aliases: di
     gone: dict[str, str] = {}
     labels = list(tickers)
     while True:
-        symbols = [aliases.get(t, t) for t in [*labels, *filter(None, [market])]]
+        symbols = [aliases.get(t, t) for t in [*labels, *markets]]
         try:
             data = src.get_prices(symbols, start, end)
             break
@@ -914,7 +957,7 @@ def _fetch(src: PriceSource, tickers: list[str], market: str | None, aliases: di
             missing = [back.get(t, t) for t in exc.missing]
             hint = rename_hint(missing)
             left = [t for t in labels if t not in missing]
-            if (not exc.delisted or not missing or (market and market in exc.missing)
+            if (not exc.delisted or not missing or set(markets) & set(exc.missing)
                     or not set(left) & in_events):
                 raise DataUnavailableError(f"{exc}{hint}", missing=exc.missing) from None
             for t in missing:
@@ -929,7 +972,8 @@ def _fetch(src: PriceSource, tickers: list[str], market: str | None, aliases: di
             notes=data.notes,
             splits=data.splits.rename(columns=back) if data.splits is not None else None,
             dividends=(data.dividends.rename(columns=back) if data.dividends is not None
-                       else None))
+                       else None),
+            volume=data.volume.rename(columns=back) if data.volume is not None else None)
     return data, gone
 
 
@@ -959,3 +1003,80 @@ def _series_table(sources: dict[str, str], vintage: str, adjusted: bool,
             unit += f" (rescaled before {rescaled[ticker]})"
         rows.append((ticker, str(source), v, adjusted, symbol, cur, unit))
     return pd.DataFrame(rows, columns=list(SERIES_COLUMNS))
+
+
+def _global_inputs(
+    config: StudyConfig, events: pd.DataFrame, tickers: list[str], groups: dict[str, list[str]],
+    plan: BenchmarkPlan, close: pd.DataFrame, data: Any, src: PriceSource, quality: QualityLog,
+    market: str, dates: pd.Series,
+) -> StudyInputs:
+    """Return the inputs of a study whose ``market:`` is a mapping (each on its own exchange).
+
+    Each exchange's columns (its securities and benchmarks) are screened against its own calendar;
+    returns come from :func:`eventstudy.markets.own_session_panel`; a benchmark with no price on a
+    security's day 0 is an error naming both.
+    """
+    on: dict[str, list[str]] = {}
+    for t in tickers:
+        on.setdefault(plan.exchange[t], []).append(t)
+    for b in plan.symbols:
+        on.setdefault(exchange_for_symbol(b), []).append(b)
+    for x, cols in on.items():
+        cols = list(dict.fromkeys(cols))
+        sub = close[cols].dropna(how="all")
+        if len(sub) < 2:
+            continue
+        screened = screen_prices(sub, splits=data.splits.reindex(columns=cols)
+                                 if data.splits is not None else None,
+                                 sessions=sessions(x, sub.index[0], sub.index[-1]), calendar=x,
+                                 log=quality)
+        close.loc[sub.index, cols] = screened.to_numpy()
+    if not data.adjusted and data.dividends is not None:
+        _dividends_in_windows(config, events, data.dividends, cast(pd.DatetimeIndex, close.index),
+                              quality)
+    if config.data.quality_errors == "warn":
+        quality.downgrade_errors()
+    quality.raise_errors()
+    returns, market_returns, own = own_session_panel(close[[*tickers, *plan.symbols]], plan,
+                                                     kind=config.data.returns)
+    check_day0_benchmarks(events, close, own, plan, config.data.non_trading_day)
+    calendar = exchange_for_symbol(market)
+    notes = (
+        f"each security on its own exchange (market: mapping): tau counts its own sessions "
+        f"({', '.join(plan.exchanges)}); the rows are the dates any of them traded",
+        *plan.notes(), *_symbol_notes(config), *data.notes,
+        *warn_non_synchronous(plan, pd.Timestamp(dates.min())),
+    )
+    kept = close.dropna(how="all")
+    provenance = Provenance(
+        study=config.study, title=config.title or config.study,
+        description=config.description or "", market=market, source=src.name,
+        vintage=data.vintage, adjusted=bool(data.adjusted), returns=config.data.returns,
+        calendar=calendar, universe=config.universe,
+        series=_series_table(data.source, data.vintage, bool(data.adjusted)),
+        quality=quality.frame(), notes=notes,
+        price_range=(kept.index[0].date(), kept.index[-1].date()),
+        prices=close.reindex(returns.index),
+        config_yaml=str(config.to_yaml()),
+        base_dir=str(config.base_dir) if config.base_dir is not None else None,
+    )
+    for note in notes:
+        logger.info(note)
+    market_history = _own_returns(close[market].dropna(), config.data.returns)
+    if config.claims:
+        from eventstudy.claims.history import market_history_range
+
+        lo, hi = market_history_range(config.claims, dates, config.estimation_window,
+                                      config.event_windows)
+        longer = load_market_history(src, market, lo, hi, kind=config.data.returns)
+        market_history = longer.combine_first(market_history)
+    context, missing = load_context(src, list(config.context), cast(pd.DatetimeIndex,
+                                                                   returns.index))
+    if missing:
+        msg = f"context: no prices for {', '.join(missing)} in the source; not shown"
+        provenance = provenance.with_notes(msg)
+        warnings.warn(msg, EventStudyWarning, stacklevel=2)
+    return StudyInputs(events, returns, market_returns, groups, provenance, market_history,
+                       factors=config_factors(config), regression=config_regression(config),
+                       market_values=config_market_values(config), context=context,
+                       sessions=own, exchanges=dict(plan.exchange))

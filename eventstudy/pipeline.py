@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from eventstudy._paths import child_path
-from eventstudy.config import StudyConfig, load_config
+from eventstudy.config import MarketMap, StudyConfig, load_config
 from eventstudy.exceptions import DataUnavailableError
 from eventstudy.inputs import (
     StudyInputs,
@@ -27,6 +27,7 @@ from eventstudy.inputs import (
     resolve_securities,
     study_events,
 )
+from eventstudy.markets import plan_benchmarks
 from eventstudy.power import PowerResults, power, write_power
 from eventstudy.reporting.export import check_output_folder, write_report
 from eventstudy.results import EventStudyResults
@@ -115,6 +116,9 @@ def validate_study(config: str | Path) -> Validation:
                                        excel_dates=cfg.excel_dates))
     else:
         n_events = len(cfg.events)  # type: ignore[arg-type]
+    if isinstance(cfg.market, MarketMap):  # every security needs an exchange and a benchmark
+        named = study_events(cfg, tickers)["ticker"]
+        plan_benchmarks(cfg, list(dict.fromkeys([*tickers, *named])), groups)
     if cfg.data.path is not None:
         from eventstudy.data.files import FileSource
 
@@ -123,7 +127,7 @@ def validate_study(config: str | Path) -> Validation:
         from eventstudy.data.bundled import BundledSource
 
         wanted = list(dict.fromkeys([*tickers, *study_events(cfg, tickers)["ticker"],
-                                     *filter(None, [market_symbol(cfg)])]))
+                                     *cfg.market_symbols]))
         from eventstudy.data.symbols import normalize_ticker
         from eventstudy.datasets import rename_hint
 

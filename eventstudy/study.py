@@ -26,6 +26,7 @@ from eventstudy._warning_log import WarningLog, merge_warnings
 from eventstudy.claims import ClaimSpec, check_claims, parse_claims
 from eventstudy.claims.evaluate import evaluate_claims
 from eventstudy.estimation import FactorData, estimate, factor_data
+from eventstudy.eventtime import OwnSessions
 from eventstudy.exceptions import (
     ConfigError,
     DataQualityError,
@@ -205,6 +206,14 @@ class EventStudy:
         ``res.context_moves()`` and ``res.recovery_table()``.
     sectors : pandas.Series, optional
         Ticker -> sector, for ``res.sector_table()``.
+    sessions : pandas.DataFrame, optional
+        A study across exchanges: booleans shaped like ``returns``, True where the row is a
+        session of the security's own exchange. Day 0 then anchors on each security's exchange and
+        tau counts its own sessions (AAR and CAAR average securities at the same tau, whatever
+        their calendar dates); ``market`` must then be a frame (each security's own benchmark).
+        Default: tau counts every row of ``returns``.
+    exchanges : mapping of str to str, optional
+        Ticker -> exchange calendar code, named in messages about ``sessions`` (default 'own').
     abnormal_volume : bool, default False
         Attach ``res.tables["abnormal_volume"]``: CAAV per group and window from the bundled
         volume (:func:`eventstudy.reactions.volume_table`).
@@ -259,6 +268,8 @@ class EventStudy:
         confounders: Sequence[Mapping[str, Any]] | None = None,
         context: pd.DataFrame | None = None,
         sectors: pd.Series | None = None,
+        sessions: pd.DataFrame | None = None,
+        exchanges: Mapping[str, str] | None = None,
         abnormal_volume: bool = False,
         abnormal_volatility: str | None = None,
     ) -> None:
@@ -304,6 +315,14 @@ class EventStudy:
                               if market_values is not None else None)
         self.context = context.copy() if context is not None else None
         self.sectors = sectors.astype(str) if sectors is not None else None
+        self.sessions: OwnSessions | None = None
+        if sessions is not None:
+            mask = sessions.reindex(index=self.returns.index, columns=self.returns.columns)
+            if mask.isna().to_numpy().any():
+                raise DataShapeError("sessions must cover every row and column of returns")
+            ex = dict(exchanges or {})
+            self.sessions = OwnSessions.from_mask(
+                mask.astype(bool), [ex.get(t, "own") for t in self.returns.columns])
         if abnormal_volatility not in (None, "market", "garch"):
             raise SpecificationError(f"abnormal_volatility must be market, garch or None, not "
                                      f"{abnormal_volatility!r}")
@@ -414,6 +433,8 @@ class EventStudy:
                 sectors=inputs.sectors,
                 exclude_other_events=config.exclude_other_events,
                 missing_returns=config.missing_returns,
+                sessions=inputs.sessions,
+                exchanges=inputs.exchanges,
                 abnormal_volume=config.abnormal_volume,
                 abnormal_volatility=config.abnormal_volatility,
             )
@@ -606,7 +627,8 @@ class EventStudy:
         with log.capture():
             est = estimate(self.spec, self.returns, self.market, market_own=self.market_history,
                            factors=self.factors,
-                           market_moments=options.conventions.market_moments)
+                           market_moments=options.conventions.market_moments,
+                           sessions=self.sessions)
             res = EventStudyResults(
                 spec=self.spec, options=options, estimate=est,
                 provenance=self.provenance,

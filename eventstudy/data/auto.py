@@ -100,6 +100,7 @@ class AutoSource(PriceSource):
         tickers = list(tickers)
         start, end = pd.Timestamp(start), pd.Timestamp(end)
         frames: dict[str, pd.DataFrame] = {}
+        volumes: dict[str, pd.Series] = {}
         source: dict[str, str] = {}
         vintages: list[str] = []
         notes: list[str] = []
@@ -131,6 +132,8 @@ class AutoSource(PriceSource):
                     for t in have:
                         frames[t] = pd.DataFrame({"close": part.close[t], "split": 0.0,
                                                   "dividend": 0.0})
+                        if part.volume is not None and t in part.volume.columns:
+                            volumes[t] = part.volume[t]  # the filler-row screen reads it
                     source.update(part.source)
                     vintages.append(part.vintage)
                     notes += part.notes
@@ -192,4 +195,5 @@ class AutoSource(PriceSource):
             notes=tuple(notes),
             splits=acts["split"],
             dividends=acts["dividend"],
+            volume=(pd.DataFrame(volumes).reindex(close.index) if volumes else None),
         )

@@ -13,7 +13,8 @@ import pandas as pd
 
 __all__ = ["DESCR", "VINTAGE", "SOURCE", "load", "sp500_constituents", "ticker_aliases", "sources",
            "symbol_renames", "rename_hint",
-           "load_volume", "VOLUME_SOURCE", "index_shares", "vix", "SHARES_DATE"]
+           "load_volume", "VOLUME_SOURCE", "index_shares", "vix", "SHARES_DATE",
+           "load_international", "international_tickers", "INTERNATIONAL_SOURCE"]
 
 SHARES_DATE = "2024-12-24"
 """Date of the bundled index share counts (SPDR S&P 500 ETF holdings at that close)."""
@@ -220,3 +221,59 @@ def vix() -> pd.Series:
         table = pd.read_csv(p, parse_dates=["date"])
     return pd.Series(table["close"].to_numpy(dtype="float64"),
                      index=pd.DatetimeIndex(table["date"], name="date"), name="^VIX")
+
+
+INTERNATIONAL_SOURCE = ("bundled: shared/data/international (yfinance, Tushare and index-vendor "
+                        "files, each read in its own layout), 2023-01 onwards")
+
+
+@cache
+def _international() -> pd.DataFrame:
+    with resources.as_file(_path("intl_daily.parquet")) as p:
+        return pd.read_parquet(p)
+
+
+def international_tickers() -> list[str]:
+    """Return the symbols of the bundled international series (^N225, ^GDAXI, 2330.TW, ...)."""
+    return sorted(_international()["ticker"].unique().tolist())
+
+
+def load_international(tickers: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Load the bundled international daily closes and volumes.
+
+    Parameters
+    ----------
+    tickers : list of str, optional
+        Symbols to return, in this order; all ten when omitted.
+
+    Returns
+    -------
+    close, volume : pandas.DataFrame
+        (n_dates, n_tickers) closes in each security's own currency (index points for ^N225,
+        ^GDAXI, ^FCHI, ^TWII) and share volume, indexed by the dates any of them has a row
+        (``DatetimeIndex`` named ``date``); NaN where a series has no row (its exchange was closed,
+        or the series had not started). ENR.DE's filler rows (previous close, zero volume) are kept
+        as the source has them: the quality screen reports them.
+
+    Raises
+    ------
+    KeyError
+        When a requested ticker is not bundled.
+
+    Notes
+    -----
+    Built by ``scripts/build_international_dataset.py``; see ``DESCR``.
+    """
+    table = _international()
+    known = set(table["ticker"])
+    wanted = sorted(known) if tickers is None else list(tickers)
+    missing = [t for t in wanted if t not in known]
+    if missing:
+        raise KeyError(f"not in the bundled international data set: {missing}")
+    rows = table[table["ticker"].isin(wanted)]
+    close = rows.pivot(index="date", columns="ticker", values="close").reindex(columns=wanted)
+    volume = rows.pivot(index="date", columns="ticker", values="volume").reindex(columns=wanted)
+    for f in (close, volume):
+        f.index = pd.DatetimeIndex(f.index, name="date")
+        f.columns = pd.Index(wanted, name=None)
+    return close, volume
