@@ -19,10 +19,10 @@ import pandas as pd
 
 from eventstudy._typing import Float64Array, IntArray, NonTradingDayPolicy, Window
 from eventstudy.exceptions import (
+    ConfounderWarning,
     DataUnavailableError,
     EstimationError,
     EventDateShiftedWarning,
-    ConfounderWarning,
     EventWindowOverlapWarning,
     InsufficientEstimationDataWarning,
     MissingReturnsWarning,

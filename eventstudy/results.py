@@ -153,8 +153,11 @@ class EventStudyResults:
 
     @property
     def confounders(self) -> pd.DataFrame:
-        """Confounding events inside an event window: event_id, tau_start, tau_end, date, tau,
-        label (from ``confounders:``; empty without)."""
+        """Confounding events inside an event window.
+
+        Columns event_id, tau_start, tau_end, date, tau, label (from ``confounders:``; empty
+        without).
+        """
         return self.estimate.confounders
 
     @property
