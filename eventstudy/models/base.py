@@ -41,7 +41,7 @@ class NormalReturnModel(ABC):
 
     @abstractmethod
     def regressors(self, market: Float64Array) -> Float64Array:
-        """Return the design ``x_t``, shaped ``s + (k,)``, for inputs ``s`` or ``s + (n_inputs,)``."""
+        """Return the design ``x_t``, ``s + (k,)``, for inputs ``s`` or ``s + (n_inputs,)``."""
 
     def columns(self, market: Float64Array) -> list[Float64Array]:
         """Return the k regressor columns, each shaped like the returns.
