@@ -10,7 +10,7 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -195,7 +195,7 @@ def load_market_history(
 
 def load_return_history(
     source: PriceSource, tickers: list[str], market: str, start: pd.Timestamp,
-    end: pd.Timestamp, *, kind: str = "simple",
+    end: pd.Timestamp, *, kind: Literal["simple", "log"] = "simple",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Load returns of ``tickers`` aligned with ``market`` over ``start..end`` (placebo history).
 
@@ -623,7 +623,7 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
                    "(not counted as zero)")
             provenance = provenance.with_notes(msg)
             logger.info(msg)
-    context, missing = load_context(src, list(config.context), close.index)
+    context, missing = load_context(src, list(config.context), cast(pd.DatetimeIndex, close.index))
     if missing:
         msg = f"context: no prices for {', '.join(missing)} in the source; not shown"
         provenance = provenance.with_notes(msg)
@@ -632,8 +632,8 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
     if config.universe == "sp500":
         from eventstudy import datasets
 
-        members = datasets.sp500_constituents()
-        sectors = pd.Series(members["sector"].to_numpy(), index=members["yahoo"], name="sector")
+        sp500 = datasets.sp500_constituents()
+        sectors = pd.Series(sp500["sector"].to_numpy(), index=sp500["yahoo"], name="sector")
     return StudyInputs(events, returns, market_returns, groups, provenance, market_history,
                        factors=config_factors(config), regression=config_regression(config),
                        market_values=values, context=context, sectors=sectors)

@@ -177,6 +177,8 @@ def power_study(
     first = pd.Timestamp(study.events["date"].min())
     lo = pd.Timestamp(history_start) if history_start else first - pd.DateOffset(years=2)
     note = None
+    returns: pd.DataFrame | None
+    market: pd.DataFrame | None
     try:
         returns, market = load_return_history(
             source, list(study.returns.columns), study.provenance.market, lo,

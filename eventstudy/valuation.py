@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -155,7 +156,7 @@ def _scale_to_raw(levels: pd.DataFrame, table: pd.DataFrame) -> pd.Series:
     if ref_date not in levels.index:
         return factor
     have = table.index.intersection(levels.columns)
-    adj = levels.loc[ref_date, have]
+    adj = levels.loc[ref_date, have.tolist()]
     ratio = table.loc[have, col] / adj
     factor.loc[have] = ratio.where(np.isfinite(ratio) & (ratio > 0), 1.0)
     return factor
@@ -199,7 +200,7 @@ def index_move(
     if day0 not in idx:
         raise DataUnavailableError(f"market values: day 0 {pd.Timestamp(day0).date()} is not a "
                                    "session of the prices")
-    p0 = int(idx.get_loc(day0))
+    p0 = int(cast(int, idx.get_loc(day0)))  # a unique index: one position
     lo, hi = p0 + t1 - 1, p0 + t2
     if lo < 0 or hi >= len(idx):
         raise DataUnavailableError(f"market values: the window {[t1, t2]} around "
