@@ -1,4 +1,4 @@
-"""Write ``.ci/constraints-min.txt``: every declared lower bound of ``pyproject.toml`` pinned exactly.
+"""Write ``.ci/constraints-min.txt``: each declared lower bound of ``pyproject.toml``, pinned.
 
 Each ``name>=X`` of ``[project].dependencies`` and of the user-facing extras (every extra but
 ``dev``, whose tools need not be old) becomes ``name==X``, so that
@@ -56,7 +56,7 @@ def pinned(pyproject: Path = PYPROJECT) -> dict[str, str]:
 
 
 def render(pyproject: Path = PYPROJECT) -> str:
-    """The text of the constraints file."""
+    """Return the text of the constraints file."""
     return HEADER + "".join(f"{n}=={v}\n" for n, v in sorted(pinned(pyproject).items()))
 
 
@@ -66,6 +66,7 @@ def in_sync(pyproject: Path = PYPROJECT, output: Path = OUTPUT) -> bool:
 
 
 def main(argv: list[str]) -> int:
+    """Write the file, or with ``--check`` return 1 when it is out of date."""
     if "--check" in argv:
         if not in_sync():
             print(f"{OUTPUT.relative_to(REPO)} is out of date with pyproject.toml: "
