@@ -107,6 +107,16 @@ class EventStudyResults:
     market_values: pd.DataFrame | None = field(default=None, repr=False)
     context: pd.DataFrame | None = field(default=None, repr=False)
     sectors: pd.Series | None = field(default=None, repr=False)
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def with_tables(self, **frames: pd.DataFrame) -> EventStudyResults:
+        """Return these results with further tables (``abnormal_volume``, ...) attached.
+
+        Written by the report as ``<name>.csv``; see :mod:`eventstudy.reactions`.
+        """
+        new = replace(self, tables={**self.tables, **frames})
+        new.__dict__.update({k: v for k, v in self.__dict__.items() if k not in _FIELDS})
+        return new
 
     def with_claims(self, evaluation: ClaimsReport) -> EventStudyResults:
         """Return these results with ``evaluation`` attached (cached values carried over)."""
@@ -585,7 +595,8 @@ class EventStudyResults:
         mcol = self.provenance.market if self.provenance.market in levels.columns else "market"
         market = levels[mcol] if mcol in levels.columns else None
         return index_move(levels, market, self.market_values, day0,
-                          (int(window[0]), int(window[1])))
+                          (int(window[0]), int(window[1])),
+                          prices=isinstance(self.provenance.prices, pd.DataFrame))
 
     def index_contributions(self) -> pd.DataFrame:
         """Return the index move per event and event window, and each group's part of it.
@@ -611,6 +622,7 @@ class EventStudyResults:
                 for g in self.groups:
                     rows.append({**base, "group": g, **mv.group(list(self.spec.groups[g]))})
         out = pd.DataFrame(rows).rename(columns={"without": "index_without_group"})
+        out["n"] = out["n"].astype("int64")  # members with data: a count
         return out[["event_id", "tau_start", "tau_end", "group", "n", "weight", "contribution",
                     "share_of_move", "dollar_change", "index_without_group", "equal_weighted",
                     "index_return", "reconstructed", "gap"]]
@@ -1039,4 +1051,4 @@ class EventStudyResults:
 
 
 _FIELDS = {"spec", "options", "estimate", "provenance", "returns", "market", "regression_spec",
-           "claim_results", "market_values", "context", "sectors"}
+           "claim_results", "market_values", "context", "sectors", "tables"}

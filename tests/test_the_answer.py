@@ -129,3 +129,16 @@ def test_several_events_are_reported_apart_unless_pooled():
     p = pooled.caar_table()
     assert p["event_id"].tolist() == ["pooled"] and p["caar"].iloc[0] == pytest.approx(
         (t["fall"] + t["rise"]) / 2, rel=1e-12)
+
+
+def test_concentration_carries_the_cap_weighted_share_of_the_move(res):
+    """One weighting: the claim's numbers are the index lens's (IndexMove.group)."""
+    m = res.claims.query("claim_id == 'ai_concentrated' and test == 'concentration'").set_index(
+        "metric")["value"]
+    g = res.index_move().group(res.spec.groups["ai_hardware"] + res.spec.groups["power"])
+    assert m["share of the cap-weighted move from ai_hardware+power"] == g["share_of_move"]
+    assert g["share_of_move"] == pytest.approx(1.186, abs=0.001)
+    assert m["the index without ai_hardware+power [0,0]"] == pytest.approx(0.00302, abs=5e-5)
+    reason = res.claim_results.verdicts().set_index(["claim_id", "test"]).loc[
+        ("ai_concentrated", "concentration"), "reason"]
+    assert reason.endswith("made 119% of the -1.45% move (without them +0.30%)")

@@ -159,7 +159,9 @@ def index_shares() -> pd.DataFrame:
         ``shares_held`` (the SPDR S&P 500 ETF's holding at the close of 2024-12-24, proportional to
         the index's float-adjusted share count: use it for index weights), ``shares_outstanding``
         (total shares, for dollar market value; NaN for BRK-B and BF-B), ``close_2024_12_24`` (the
-        unadjusted close of that day, US dollars) and ``weight_pct`` (the fund's weight, percent).
+        unadjusted close of that day, US dollars; for BRK-B and BF-B, which the holdings file gives
+        none, derived from the fund's weight), ``close_source`` (``holdings`` or ``weight``) and
+        ``weight_pct`` (the fund's weight, percent).
 
     Notes
     -----
