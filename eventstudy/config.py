@@ -308,7 +308,7 @@ class DataSpec(_Frozen):
     interval: str = "1d"
     # currency and unit of prices read from files (e.g. USD, GBp for pence); from yfinance's
     # metadata when downloaded
-    currency: str | None = Field(None, max_length=8)
+    currency: str | None = Field(default=None, max_length=8)
 
     @field_validator("interval")
     @classmethod

@@ -195,7 +195,7 @@ def event_arrays(
     else:
         raise DataShapeError("market must be a Series or a DataFrame")
     RT = np.ascontiguousarray(values.to_numpy(dtype="float64").T)
-    col = values.columns.get_indexer(frame["ticker"]).astype(np.int64)
+    col = values.columns.get_indexer(pd.Index(frame["ticker"])).astype(np.int64)
     est_tau, evt_tau = taus(estimation_window), taus((lo, hi))
     est_pos = pos0[:, None] + est_tau[None, :]
     evt_pos = pos0[:, None] + evt_tau[None, :]

@@ -10,7 +10,7 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -228,7 +228,7 @@ def load_market_history(
 
 def load_return_history(
     source: PriceSource, tickers: list[str], market: str, start: pd.Timestamp,
-    end: pd.Timestamp, *, kind: str = "simple",
+    end: pd.Timestamp, *, kind: Literal["simple", "log"] = "simple",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Load returns of ``tickers`` aligned with ``market`` over ``start..end`` (placebo history).
 
@@ -822,7 +822,7 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
                    "(not counted as zero)")
             provenance = provenance.with_notes(msg)
             logger.info(msg)
-    context, missing = load_context(src, list(config.context), close.index)
+    context, missing = load_context(src, list(config.context), cast(pd.DatetimeIndex, close.index))
     if missing:
         msg = f"context: no prices for {', '.join(missing)} in the source; not shown"
         provenance = provenance.with_notes(msg)
@@ -831,8 +831,8 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
     if config.universe == "sp500":
         from eventstudy import datasets
 
-        members = datasets.sp500_constituents()
-        sectors = pd.Series(members["sector"].to_numpy(), index=members["yahoo"], name="sector")
+        sp500 = datasets.sp500_constituents()
+        sectors = pd.Series(sp500["sector"].to_numpy(), index=sp500["yahoo"], name="sector")
     factors = config_factors(config)
     provenance = provenance.with_notes(*_factor_notes(factors))
     return StudyInputs(events, returns, market_returns, groups, provenance, market_history,
@@ -991,8 +991,8 @@ def _series_table(sources: dict[str, str], vintage: str, adjusted: bool,
     from eventstudy import datasets
 
     rows = []
-    rescaled = {r[0]: str(pd.Timestamp(r[1]).date()) for r in (quality.rows if quality else [])
-                if r[2] == "unit_switch_rescaled"}
+    rescaled = {r[0]: str(pd.Timestamp(cast(pd.Timestamp, r[1])).date())
+                for r in (quality.rows if quality else []) if r[2] == "unit_switch_rescaled"}
     for ticker, source in dict(sources or {}).items():
         fetched = re.search(r"fetched (\d{4}-\d{2}-\d{2})", str(source))
         v = (datasets.VINTAGE if str(source).startswith("bundled")

@@ -188,6 +188,8 @@ def power_study(
     first = pd.Timestamp(study.events["date"].min())
     lo = pd.Timestamp(history_start) if history_start else first - pd.DateOffset(years=2)
     note = None
+    returns: pd.DataFrame | None
+    market: pd.DataFrame | None
     try:
         if market_symbol(cfg) is None:
             raise DataUnavailableError(f"the market ({study.provenance.market}) is built from the "

@@ -114,7 +114,7 @@ class PowerResults:
         if row.empty:
             raise KeyError(f"not simulated: {test}, n_events={n_events}, ar={ar}, "
                            f"variance_multiple={variance_multiple}")
-        return float(row["rate"].iat[0])
+        return float(row["rate"].to_numpy()[0])
 
     def finding(self) -> str:
         """Return the headline in one sentence.
@@ -355,9 +355,10 @@ def simulate_power(
         n_cand = int(per_day[ok_days].sum())
         n_dates = len(ok_days)
     if n_dates < MIN_PLACEBO_DATES:
+        used = index[np.flatnonzero(pool.any(axis=1))]
         warnings.warn(
             f"power: the placebo events come from only {n_dates} sessions "
-            f"({index[pool.any(axis=1)][0].date()}..{index[pool.any(axis=1)][-1].date()}); the "
+            f"({used[0].date()}..{used[-1].date()}); the "
             f"rates describe those days: give a longer return history (at least "
             f"{MIN_PLACEBO_DATES} sessions beyond the estimation window)",
             EventStudyWarning, stacklevel=2)

@@ -10,6 +10,7 @@ them, normalised to day -1 = 1).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -93,7 +94,7 @@ def recovery(levels: pd.Series, day0: pd.Timestamp, name: str | None = None) -> 
     day0 = pd.Timestamp(day0)
     if day0 not in s.index:
         raise DataUnavailableError(f"recovery: {label} has no close on day 0 ({day0.date()})")
-    p0 = int(s.index.get_loc(day0))
+    p0 = int(cast(int, s.index.get_loc(day0)))  # a unique index: one position
     if p0 == 0:
         raise DataUnavailableError(f"recovery: {label} has no close before day 0 ({day0.date()})")
     before = float(s.iloc[p0 - 1])

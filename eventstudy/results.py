@@ -172,8 +172,11 @@ class EventStudyResults:
 
     @property
     def confounders(self) -> pd.DataFrame:
-        """Confounding events inside an event window: event_id, tau_start, tau_end, date, tau,
-        label (from ``confounders:``; empty without)."""
+        """Confounding events inside an event window.
+
+        Columns event_id, tau_start, tau_end, date, tau, label (from ``confounders:``; empty
+        without).
+        """
         return self.estimate.confounders
 
     @property
@@ -513,7 +516,7 @@ class EventStudyResults:
         Columns (event_id, group) when events are reported apart.
         """
         path = self.caar_path()
-        return self._by_unit({(e, g): sub["caar"].to_numpy()
+        return self._by_unit({(str(e), str(g)): sub["caar"].to_numpy()
                               for (e, g), sub in path.groupby(["event_id", "group"], sort=False)})
 
     # ------------------------------------------------------------------ the headline
@@ -535,6 +538,7 @@ class EventStudyResults:
         caar = self.caar_table()
         name = self.headline_test
         rows = []
+        r: Any  # a row of caar_table (pandas-stubs types the fields as any scalar)
         for r in caar.itertuples(index=False):
             w = (int(r.tau_start), int(r.tau_end))
             if r.n > 0:
@@ -690,7 +694,7 @@ class EventStudyResults:
             if day0 not in s.index:
                 rows.append((name, pd.NaT, pd.NaT, np.nan, np.nan, np.nan))
                 continue
-            p0 = int(s.index.get_loc(day0))
+            p0 = int(cast(int, s.index.get_loc(day0)))  # a unique index: one position
             lo, hi = p0 + int(window[0]) - 1, p0 + int(window[1])
             if lo < 0 or hi >= len(s):
                 rows.append((name, pd.NaT, pd.NaT, np.nan, np.nan, np.nan))
@@ -720,7 +724,7 @@ class EventStudyResults:
         market = self._market_levels()
         if market is not None:
             rows.append(("market", recovery(market, day0, self.provenance.market)))
-        p0 = int(levels.index.get_loc(day0)) if day0 in levels.index else None
+        p0 = int(cast(int, levels.index.get_loc(day0))) if day0 in levels.index else None
         named = [g for g in self.groups if g != self.spec.universe]
         for g in self.groups:
             members = [t for t in self.spec.groups[g] if t in levels.columns]

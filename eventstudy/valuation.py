@@ -190,7 +190,7 @@ def _scale_to_raw(levels: pd.DataFrame, table: pd.DataFrame, prices: bool = True
             f"({levels.index[0].date()}..{levels.index[-1].date()}): the study was built from "
             "returns, so the weights need a close on one of its sessions")
     have = table.index.intersection(levels.columns)
-    adj = levels.loc[ref_date, have]
+    adj = levels.loc[ref_date, have.tolist()]
     ratio = table.loc[have, col] / adj
     factor.loc[have] = ratio.where(np.isfinite(ratio) & (ratio > 0), 1.0 if prices else np.nan)
     return factor
@@ -338,7 +338,7 @@ def index_move(
     if day0 not in idx:
         raise DataUnavailableError(f"market values: day 0 {pd.Timestamp(day0).date()} is not a "
                                    "session of the prices")
-    p0 = int(idx.get_loc(day0))
+    p0 = int(cast(int, idx.get_loc(day0)))  # a unique index: one position
     lo, hi = p0 + t1 - 1, p0 + t2
     if lo < 0 or hi >= len(idx):
         raise DataUnavailableError(f"market values: the window {[t1, t2]} around "

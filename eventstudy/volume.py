@@ -28,7 +28,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -204,7 +204,7 @@ def volume_measure(
     _check_volume(volume, "volume")
     v = volume.astype("float64").where(volume > 0)
     if shares_outstanding is None:
-        return np.log1p(v)
+        return cast(pd.DataFrame, np.log1p(v))  # a ufunc keeps the frame
     if isinstance(shares_outstanding, pd.Series):
         s = pd.DataFrame(np.broadcast_to(
             shares_outstanding.reindex(volume.columns).to_numpy(dtype="float64"), volume.shape),
@@ -216,7 +216,7 @@ def volume_measure(
         r, c = (int(a[0]) for a in np.nonzero(bad))
         raise DataQualityError(f"shares outstanding of {volume.columns[c]} on "
                                f"{pd.Timestamp(volume.index[r]).date()} is not positive")
-    return np.log(100.0 * v / s + TURNOVER_CONSTANT)
+    return cast(pd.DataFrame, np.log(100.0 * v / s + TURNOVER_CONSTANT))  # a ufunc keeps the frame
 
 
 def _market_measure(
@@ -320,7 +320,7 @@ class AbnormalVolumeResults:
         out = []
         for name, frame in (("measure", self.volume), ("normal", self.normal), ("av", self.av),
                             ("cav", self.cav)):
-            s = frame.stack(["event_id", "ticker"], future_stack=True).rename(name)
+            s = cast(pd.Series, frame.stack(["event_id", "ticker"], future_stack=True)).rename(name)
             out.append(s)
         tidy = pd.concat(out, axis=1).reset_index()
         return tidy[["event_id", "ticker", "tau", "measure", "normal", "av", "cav"]]

@@ -69,4 +69,6 @@ def adjust_prices(
             else:
                 continue
             factor[:i] *= step
-    return (close * factor).rename(close.name)
+    out = close * factor
+    out.name = close.name
+    return out

@@ -207,7 +207,7 @@ def anchor_dates(
     else:
         raise ConfigError(f"non_trading_day must be next, previous or error, not {policy!r}")
     outside = (dates.values < vals[0]) | (dates.values > vals[-1]) | (pos < 0) | (pos >= len(vals))
-    for j in np.flatnonzero(outside):
+    for j in np.flatnonzero(outside).tolist():
         raise DataUnavailableError(
             f"event {labels[j]}: {dates[j].date()} is outside the data "
             f"({index[0].date()}..{index[-1].date()})"

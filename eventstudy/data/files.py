@@ -20,6 +20,7 @@ import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -147,7 +148,9 @@ def _read_raw(path: Path) -> pd.DataFrame:
         frame.columns = [str(c) for c in frame.columns]
         return frame
     try:
-        opener = pd.io.common.get_handle(path, "r", compression="infer", encoding="utf-8-sig")
+        # pandas-stubs do not declare pandas.io.common; get_handle is what read_csv itself uses
+        opener = pd.io.common.get_handle(  # type: ignore[attr-defined]
+            path, "r", compression="infer", encoding="utf-8-sig")
         with opener as handle:
             text = handle.handle.read()
     except UnicodeDecodeError as exc:
@@ -479,7 +482,7 @@ class FileSource(PriceSource):
             wide[k] = pd.DataFrame(values, index=index, columns=pd.Index(tickers))
         start, end = pd.Timestamp(start), pd.Timestamp(end)
         close = sanitize_prices(wide["close"], label=self.path.name).loc[start:end]
-        index = close.index
+        index = cast(pd.DatetimeIndex, close.index)
         mtime = max(found[t][1].stat().st_mtime for t in tickers)
         vintage = pd.Timestamp(mtime, unit="s").strftime("%Y-%m-%d")
         return PriceData(

@@ -3,8 +3,8 @@
 The files (``F-F_Research_Data_Factors_daily.CSV``, ``F-F_Research_Data_5_Factors_2x3_daily.CSV``,
 ``F-F_Momentum_Factor_daily.CSV``) have a free-text preamble, a header line whose first field is
 empty (``,Mkt-RF,SMB,HML,RF``), ``YYYYMMDD`` dates, values in **percent**, CRLF line ends, missing
-values as -99.99 or -999, and a copyright footer. Copies whose dates were rewritten as ``YYYY-MM-DD``
-under a ``Date`` header are read the same way. Values are returned as decimals.
+values as -99.99 or -999, and a copyright footer. Copies whose dates were rewritten as
+``YYYY-MM-DD`` under a ``Date`` header are read the same way. Values are returned as decimals.
 """
 
 from __future__ import annotations

@@ -311,7 +311,7 @@ def screen_prices(
     same = (ratio == 1.0).astype(np.int64)
     ends = np.cumsum(same, axis=0)
     run = ends - np.maximum.accumulate(np.where(same == 0, ends, 0), axis=0)
-    for c in np.flatnonzero(run.max(axis=0) >= STALE_RUN):
+    for c in np.flatnonzero(run.max(axis=0) >= STALE_RUN).tolist():
         r = int(run[:, c].argmax())
         n = int(run[r, c])
         first = out.index[r - n + 1]
@@ -386,7 +386,7 @@ def _check_sessions(
     missing = started & ~present & is_session
     counts = missing.sum(axis=0)
     n_prices = present.sum(axis=0)
-    for c in np.flatnonzero((counts > 0) & (n_prices >= 2)):
+    for c in np.flatnonzero((counts > 0) & (n_prices >= 2)).tolist():
         ticker, n = close.columns[c], int(counts[c])
         first_price = grid[int(present[:, c].argmax())]
         first_missing = grid[int(missing[:, c].argmax())]

@@ -14,7 +14,7 @@ import random
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -58,7 +58,7 @@ def _ticker_block(frame: pd.DataFrame, ticker: str) -> pd.DataFrame:
     tickers = list(dict.fromkeys(map(str, cols.get_level_values(ticker_level))))
     if ticker not in tickers:
         raise DataShapeError(f"ticker {ticker!r} not in downloaded columns {tickers}")
-    return frame.xs(ticker, axis=1, level=ticker_level)
+    return cast(pd.DataFrame, frame.xs(ticker, axis=1, level=ticker_level))  # 2 levels: a frame
 
 
 def extract_close(frame: pd.DataFrame, ticker: str, field: str = "Close") -> pd.Series:
@@ -261,7 +261,7 @@ class YahooSource(PriceSource):
                 ok = False
                 if frame is not None and not frame.empty:
                     try:
-                        ok = extract_close(frame, t).notna().any()
+                        ok = bool(extract_close(frame, t).notna().any())
                     except DataShapeError:
                         ok = False
                 if ok:
@@ -367,8 +367,8 @@ class YahooSource(PriceSource):
             adjusted=self.adjusted,
             source={t: f"yfinance ({adj}, fetched {fetched})" for t in tickers},
             vintage=fetched[:10],
-            splits=_actions_frame(splits, close.index),
-            dividends=_actions_frame(dividends, close.index),
+            splits=_actions_frame(splits, cast(pd.DatetimeIndex, close.index)),
+            dividends=_actions_frame(dividends, cast(pd.DatetimeIndex, close.index)),
         )
 
 
@@ -376,11 +376,14 @@ def _actions_frame(parts: list[pd.Series], index: pd.DatetimeIndex) -> pd.DataFr
     """Align per-ticker action columns (possibly tz-aware) to the sanitised close index."""
     cols = []
     for s in parts:
-        if isinstance(s.index, pd.DatetimeIndex) and s.index.tz is not None:
+        idx = s.index
+        if isinstance(idx, pd.DatetimeIndex) and idx.tz is not None:
             s = s.copy()
-            s.index = s.index.tz_localize(None)
+            s.index = idx.tz_localize(None)
         s = s.copy()
         s.index = pd.DatetimeIndex(s.index).normalize()
         s = s[~s.index.duplicated(keep="last")]
-        cols.append(s.reindex(index).fillna(0.0).rename(s.name))
+        col = s.reindex(index).fillna(0.0)
+        col.name = s.name
+        cols.append(col)
     return pd.concat(cols, axis=1) if cols else pd.DataFrame(index=index)

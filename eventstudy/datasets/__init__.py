@@ -120,8 +120,10 @@ def rename_hint(symbols: list[str] | tuple[str, ...]) -> str:
     known = [s for s in symbols if s in table.index]
     if not known:
         return ""
-    said = ", ".join(f"{s} is {table.at[s, 'new']} since {table.at[s, 'year']}" for s in known)
-    mapping = ", ".join(f"{s}: {table.at[s, 'new']}" for s in known)
+    new = table["new"].astype(str).to_dict()
+    year = table["year"].astype(str).to_dict()
+    said = ", ".join(f"{s} is {new[s]} since {year[s]}" for s in known)
+    mapping = ", ".join(f"{s}: {new[s]}" for s in known)
     return f"; symbols change ({said}); set `aliases: {{{mapping}}}`"
 
 

@@ -1,9 +1,10 @@
 """The normal-return model interface and a batched least-squares fit across events.
 
-Every linear normal-return model R_it = x_it' b_i + e_it (market model, constant-mean, factor models) is
-fitted for all security-events at once: the estimation-window design of event i is a slice of a
-(n_events, n_days, k) array, missing days are masked out, and the normal equations are solved in one
-batched call. The same quantities give the exact forecast-error variance of every AR and CAR.
+Every linear normal-return model R_it = x_it' b_i + e_it (market model, constant-mean, factor
+models) is fitted for all security-events at once: the estimation-window design of event i is a
+slice of a (n_events, n_days, k) array, missing days are masked out, and the normal equations are
+solved in one batched call. The same quantities give the exact forecast-error variance of every
+AR and CAR.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ class NormalReturnModel(ABC):
 
     A model names the series it needs in ``inputs`` (``"market"``, ``"market_lag"``,
     ``"market_lead"``, or Fama-French factors ``"mkt_rf"``, ``"smb"``, ``"hml"``, ``"rmw"``,
-    ``"cma"``, ``"mom"``, ``"rf"``). With one input, :meth:`regressors` receives an array of any shape
-    ``s``; with several, shape ``s + (n_inputs,)`` in ``inputs`` order. Models with fixed
+    ``"cma"``, ``"mom"``, ``"rf"``). With one input, :meth:`regressors` receives an array of any
+    shape ``s``; with several, shape ``s + (n_inputs,)`` in ``inputs`` order. Models with fixed
     coefficients (market-adjusted) set ``fixed_params`` and are not estimated; excess-return models
     return the risk-free rate from :meth:`offset`, which is part of the normal return but not
     estimated.
@@ -40,16 +41,18 @@ class NormalReturnModel(ABC):
 
     @abstractmethod
     def regressors(self, market: Float64Array) -> Float64Array:
-        """Return the design ``x_t`` for inputs of shape ``s`` (``s + (n_inputs,)``) as ``s + (k,)``."""
+        """Return the design ``x_t``, ``s + (k,)``, for inputs ``s`` or ``s + (n_inputs,)``."""
 
     def columns(self, market: Float64Array) -> list[Float64Array]:
-        """Return the k regressor columns, each shaped like the returns (default: split
-        :meth:`regressors`; models override it to avoid the stacked copy)."""
+        """Return the k regressor columns, each shaped like the returns.
+
+        The default splits :meth:`regressors`; models override it to avoid the stacked copy.
+        """
         X = self.regressors(market)
         return [X[..., a] for a in range(X.shape[-1])]
 
     def offset(self, market: Float64Array) -> Float64Array | float:
-        """Return the fixed part of the normal return (the risk-free rate of excess-return models)."""
+        """Return the fixed part of the normal return (risk-free rate of excess-return models)."""
         return 0.0
 
     def estimate(
@@ -139,7 +142,8 @@ def fit_batch(
     if model.fixed_params is not None:
         X = model.regressors(m0) * w[..., None]
         k = X.shape[-1]
-        params = np.broadcast_to(np.asarray(model.fixed_params, dtype="float64"), (len(y), k)).copy()
+        fixed = np.asarray(model.fixed_params, dtype="float64")
+        params = np.broadcast_to(fixed, (len(y), k)).copy()
         resid = (y0 - np.einsum("etk,ek->et", X, params)) * w
         df = nobs - 1.0
         mean = resid.sum(axis=1) / np.where(nobs > 0, nobs, np.nan)

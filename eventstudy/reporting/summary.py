@@ -110,7 +110,8 @@ def headline_table(res: EventStudyResults) -> pd.DataFrame:
         t = t.assign(key=t["group"])
     else:  # events reported apart: one block of groups per event (issue 11)
         index = pd.MultiIndex.from_product([units, res.groups], names=["event_id", "group"])
-        t = t.assign(key=list(zip(t["event_id"], t["group"], strict=True)))
+        pairs = list(zip(t["event_id"], t["group"], strict=True))
+        t = t.assign(key=pd.Series(pairs, index=t.index, dtype=object))
     out = pd.DataFrame(index=index)
     out["N"] = t.groupby("key")["n"].max().reindex(out.index).astype(int)
     for key, sub in t.groupby(["tau_start", "tau_end"], sort=False):

@@ -18,8 +18,8 @@ from eventstudy.exceptions import ConfigError
 from eventstudy.statistics import nonparametric as npar
 from eventstudy.statistics import parametric as par
 from eventstudy.statistics import robust
-from eventstudy.statistics.calendar_time import calendar_time
 from eventstudy.statistics._result import TestResult
+from eventstudy.statistics.calendar_time import calendar_time
 from eventstudy.statistics.panel import TestPanel
 
 __all__ = ["TESTS", "DEFAULT_TESTS", "DEPENDENCE_ROBUST_TESTS", "TEST_COLUMNS", "TEST_REFERENCES",

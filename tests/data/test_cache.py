@@ -93,7 +93,7 @@ def test_auto_serves_cache_then_bundle_then_yfinance(tmp_path):
     assert data.source["NVDA"].startswith("bundled")
     assert data.source["ZZZZ"].startswith("yfinance")
     assert [c["tickers"] for c in fake.calls] == [["ZZZZ"]]
-    assert round(data.close["NVDA"].pct_change().loc["2025-01-27"] * 100, 2) == -16.97
+    assert round(data.close["NVDA"].pct_change(fill_method=None).loc["2025-01-27"] * 100, 2) == -16.97
     # second run: ZZZZ from the cache, no request
     src2, fake2 = _auto(tmp_path, prices)
     data2 = src2.get_prices(["NVDA", "ZZZZ"], START, END)
@@ -138,8 +138,8 @@ def test_cache_rebases_old_rows_when_the_adjustment_changed(tmp_path):
     cache.put("KO", True, second, second.index[0], second.index[-1])
     got, _ = cache.get("KO", True, first.index[0], second.index[-1])
     np.testing.assert_allclose(got.loc[:"2025-01-09", "close"], first["close"] * 0.99)
-    r = got["close"].pct_change().dropna()
-    np.testing.assert_allclose(r.loc[:"2025-01-09"], first["close"].pct_change().dropna())
+    r = got["close"].pct_change(fill_method=None).dropna()
+    np.testing.assert_allclose(r.loc[:"2025-01-09"], first["close"].pct_change(fill_method=None).dropna())
     assert cache.ranges("KO", True) == [(first.index[0], second.index[-1])]
 
 

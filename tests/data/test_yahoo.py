@@ -301,7 +301,7 @@ def test_recorded_split_reaches_the_price_data():
 def test_live_yahoo_nvda_deepseek_day(tmp_path):
     data = YahooSource().get_prices(["NVDA", "^GSPC"], pd.Timestamp("2025-01-21"),
                                     pd.Timestamp("2025-01-28"))
-    r = data.close.pct_change().loc["2025-01-27"]
+    r = data.close.pct_change(fill_method=None).loc["2025-01-27"]
     assert round(r["NVDA"] * 100, 2) == -16.97 and round(r["^GSPC"] * 100, 2) == -1.46
 
 

@@ -63,8 +63,14 @@ def test_metadata(pdf):
     assert meta.creation_date is not None
 
 
+def _resource(page, key):
+    # pypdf 4 returns an indirect reference from .get (newer releases resolve it): resolve it here
+    value = page["/Resources"].get(key, {})
+    return value.get_object() if hasattr(value, "get_object") else value
+
+
 def _fonts(page):
-    fonts = page["/Resources"].get("/Font", {})
+    fonts = _resource(page, "/Font")
     return [f.get_object() for f in fonts.values()]
 
 
@@ -82,7 +88,7 @@ def test_fonts_are_embedded_truetype(pdf):
 def test_charts_are_vector(pdf):
     # no raster image anywhere (the heatmap is a pcolormesh, its colour bar is kept vector)
     for i, page in enumerate(pdf.pages):
-        xobjects = page["/Resources"].get("/XObject", {})
+        xobjects = _resource(page, "/XObject")
         images = [k for k, v in xobjects.items() if v.get_object().get("/Subtype") == "/Image"]
         assert not images, f"page {i + 1} holds raster images {images}"
 
