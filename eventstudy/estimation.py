@@ -19,10 +19,10 @@ import pandas as pd
 
 from eventstudy._typing import Float64Array, IntArray, NonTradingDayPolicy, Window
 from eventstudy.exceptions import (
+    ConfounderWarning,
     DataUnavailableError,
     EstimationError,
     EventDateShiftedWarning,
-    ConfounderWarning,
     EventWindowOverlapWarning,
     InsufficientEstimationDataWarning,
     MissingReturnsWarning,
@@ -337,6 +337,33 @@ def clustering(events: pd.DataFrame, pos0: IntArray, keep: np.ndarray,
     return out
 
 
+def event_cover(spec: StudySpec, pos0: IntArray, n_rows: int) -> tuple[np.ndarray, IntArray]:
+    """Count, per session and security, the event windows of the study that cover it.
+
+    Returns
+    -------
+    tuple of ndarray
+        (n_rows, n_securities) int32 counts (a difference array per security) and the (N,)
+        security code of each security-event, for :func:`other_event_mask`.
+    """
+    codes, uniq = pd.factorize(spec.events["ticker"])
+    lo, hi = span(list(spec.event_windows))
+    diff = np.zeros((n_rows + 1, len(uniq)), dtype=np.int32)
+    np.add.at(diff, (np.clip(pos0 + lo, 0, n_rows), codes), 1)
+    np.add.at(diff, (np.clip(pos0 + hi + 1, 0, n_rows), codes), -1)
+    return np.cumsum(diff, axis=0)[:n_rows], codes.astype(np.int64)
+
+
+def other_event_mask(cover: np.ndarray, codes: IntArray, est_pos: IntArray) -> np.ndarray:
+    """(n, T) estimation days inside an event window of the same security (C22b).
+
+    ``codes`` are the security codes of the n rows of ``est_pos`` (see :func:`event_cover`).
+    """
+    n_rows = cover.shape[0]
+    inside = (est_pos >= 0) & (est_pos < n_rows)
+    return inside & (cover[np.clip(est_pos, 0, n_rows - 1), codes[:, None]] > 0)
+
+
 def _other_event_days(spec: StudySpec, pos0: IntArray, est_pos: IntArray,
                       n_rows: int) -> np.ndarray:
     """Mark estimation days that fall in another event window of the same security (C22b).
@@ -345,14 +372,9 @@ def _other_event_days(spec: StudySpec, pos0: IntArray, est_pos: IntArray,
     up at every estimation day.
     """
     events = spec.events
-    codes, uniq = pd.factorize(events["ticker"])
+    cover, codes = event_cover(spec, pos0, n_rows)
     lo, hi = span(list(spec.event_windows))
-    diff = np.zeros((n_rows + 1, len(uniq)), dtype=np.int32)
-    np.add.at(diff, (np.clip(pos0 + lo, 0, n_rows), codes), 1)
-    np.add.at(diff, (np.clip(pos0 + hi + 1, 0, n_rows), codes), -1)
-    cover = np.cumsum(diff, axis=0)[:n_rows]
-    inside = (est_pos >= 0) & (est_pos < n_rows)
-    out = inside & (cover[np.clip(est_pos, 0, n_rows - 1), codes[:, None]] > 0)
+    out = other_event_mask(cover, codes, est_pos)
     hit = np.flatnonzero(out.any(axis=1))
     if len(hit):
         i = hit[0]

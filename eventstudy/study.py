@@ -15,7 +15,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,7 @@ from eventstudy.exceptions import (
 from eventstudy.models import NormalReturnModel, get_model
 from eventstudy.provenance import Provenance
 from eventstudy.results import EventStudyResults
+from eventstudy.scale.chunked import LargeStudyResults
 from eventstudy.specification import (
     OTHER_GROUP,
     FitOptions,
@@ -362,6 +363,7 @@ class EventStudy:
         return cls.from_config(load_config(path), source=source)
 
     # ------------------------------------------------------------------ fitting
+    @overload
     def fit(
         self,
         *,
@@ -371,7 +373,39 @@ class EventStudy:
         bootstrap: Mapping[str, Any] | None = None,
         headline_test: str | None = None,
         pool_events: bool | None = None,
-    ) -> EventStudyResults:
+        backend: Literal["memory"] = "memory",
+    ) -> EventStudyResults: ...
+
+    @overload
+    def fit(
+        self,
+        *,
+        tests: Sequence[str] | None = None,
+        conventions: Any = None,
+        p_adjust: str | None = None,
+        bootstrap: Mapping[str, Any] | None = None,
+        headline_test: str | None = None,
+        pool_events: bool | None = None,
+        backend: Literal["chunked", "dask"],
+        client: Any = None,
+        chunk_size: int | None = None,
+        memory_budget: float | None = None,
+    ) -> LargeStudyResults: ...
+
+    def fit(
+        self,
+        *,
+        tests: Sequence[str] | None = None,
+        conventions: Any = None,
+        p_adjust: str | None = None,
+        bootstrap: Mapping[str, Any] | None = None,
+        headline_test: str | None = None,
+        pool_events: bool | None = None,
+        backend: str = "memory",
+        client: Any = None,
+        chunk_size: int | None = None,
+        memory_budget: float | None = None,
+    ) -> EventStudyResults | LargeStudyResults:
         """Estimate the normal-return model per security-event; return ARs, CARs and tests.
 
         Parameters
@@ -385,11 +419,24 @@ class EventStudy:
         pool_events : bool, optional
             Average the tables across events (True) or report each event (False); default: pool
             when every event holds one security, else report each event.
+        backend : {'memory', 'chunked', 'dask'}, default 'memory'
+            'memory': everything at once, the full results. 'chunked': security-events in chunks
+            of whole day-0 clusters with bounded memory, the tests from merged sufficient
+            statistics (the same numbers; README "Large studies"). 'dask': the same chunks as
+            tasks on the Dask cluster of ``client`` (extra ``[distributed]``).
+        client : distributed.Client, optional
+            For ``backend='dask'``; default: the current client, else a local cluster.
+        chunk_size : int, optional
+            Security-events per chunk for 'chunked' and 'dask' (default from ``memory_budget``).
+        memory_budget : float, optional
+            Bytes of working arrays per chunk (default 1e9).
 
         Returns
         -------
-        EventStudyResults
-            Frozen results; the study's claims evaluated on them (``res.claims``).
+        EventStudyResults or LargeStudyResults
+            Frozen results; the study's claims evaluated on them (``res.claims``). The chunked
+            and Dask backends return :class:`~eventstudy.scale.LargeStudyResults` (tests over
+            every fitted security-event, AAR, CAAR, per-event CARs, skipped events).
 
         Raises
         ------
@@ -427,6 +474,8 @@ class EventStudy:
                 bootstrap if bootstrap is not None else o.bootstrap,
                 headline_test if headline_test is not None else o.headline_test,
                 pool_events if pool_events is not None else o.pool_events)
+        if backend != "memory":
+            return self._fit_large(options, backend, client, chunk_size, memory_budget)
         log = WarningLog()
         with log.capture():
             est = estimate(self.spec, self.returns, self.market, market_own=self.market_history,
@@ -446,6 +495,20 @@ class EventStudy:
                                          base_dir=self.provenance.base_dir)
         prov = self.provenance.with_warnings(merge_warnings(self._warnings.items, log.items))
         return res.with_provenance(prov).with_claims(evaluation)
+
+    def _fit_large(self, options: FitOptions, backend: str, client: Any,
+                   chunk_size: int | None, memory_budget: float | None) -> LargeStudyResults:
+        from eventstudy.scale import DEFAULT_MEMORY_BUDGET, fit_chunked, fit_dask, prepare
+
+        if backend not in ("chunked", "dask"):
+            raise ConfigError(f"backend must be 'memory', 'chunked' or 'dask', not {backend!r}")
+        ctx = prepare(self.spec, self.returns, self.market, options, factors=self.factors,
+                      kind=self.provenance.returns)
+        budget = memory_budget if memory_budget is not None else DEFAULT_MEMORY_BUDGET
+        if backend == "dask":
+            return cast(LargeStudyResults, fit_dask(ctx, client=client, chunk_size=chunk_size,
+                                                    memory_budget=budget))
+        return fit_chunked(ctx, chunk_size=chunk_size, memory_budget=budget)
 
     def __repr__(self) -> str:
         return (
