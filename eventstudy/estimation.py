@@ -201,6 +201,17 @@ def _keys(events: pd.DataFrame) -> list[str]:
     return (events["event_id"] + ":" + events["ticker"]).tolist()
 
 
+class _LazyKeys:
+    """'event_id:ticker' of row i on demand (a million keys are not built to name a few)."""
+
+    def __init__(self, events: pd.DataFrame) -> None:
+        self.ids = events["event_id"].to_numpy()
+        self.tickers = events["ticker"].to_numpy()
+
+    def __getitem__(self, i: int) -> str:
+        return f"{self.ids[i]}:{self.tickers[i]}"
+
+
 def anchor_events(
     events: pd.DataFrame, index: pd.DatetimeIndex, non_trading_day: NonTradingDayPolicy,
     calendar: str
@@ -451,7 +462,7 @@ def _screen(spec: StudySpec, panel: _Panel, factors: FactorData | None, y_est: F
             evt_all: IntArray) -> dict[int, tuple[str, bool]]:
     """Return {security-event: (reason, no_event_returns)} for those that cannot be fitted."""
     model = spec.model
-    keys = _keys(spec.events)
+    keys = _LazyKeys(spec.events)  # only the skipped security-events' keys are ever read
     nobs = valid.sum(axis=1)
     L_est = valid.shape[1]
     reasons: dict[int, tuple[str, bool]] = {}

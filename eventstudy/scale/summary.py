@@ -24,7 +24,6 @@ from eventstudy.statistics.conventions import Conventions
 from eventstudy.statistics.panel import (
     TestPanel,
     car_of,
-    centred_ranks,
     column_sums,
     corrado_sign_scores,
     daily_z_from_sums,
@@ -52,9 +51,6 @@ Not ``grank`` (it ranks each event's window SCAR, scaled by the cross-sectional 
 of all SCARs, among that event's estimation SARs: a second pass over the chunks), nor the tests
 that need every residual or the calendar (``calendar_time``, ``placebo_dates``,
 ``ibragimov_mueller``): use the in-memory path for those."""
-
-_RANK_TESTS = ("corrado_rank", "modified_rank")
-
 
 def check_supported(tests: Sequence[str]) -> list[str]:
     """Return ``tests`` as a list, or raise for a test the chunked path does not compute.
@@ -111,7 +107,9 @@ class ChunkStats:
         """Reduce the :class:`TestPanel` of a chunk to what ``tests`` over ``windows`` need."""
         per: dict[str, np.ndarray] = {
             "ar_evt": panel.ar_evt, "df": panel.df, "nobs": panel.nobs, "sigma2": panel.sigma2,
-            "est_var": panel.est_var, "params": params}
+            "params": params}
+        if "brown_warner_1980" in tests:
+            per["est_var"] = panel.est_var
         for w in windows:
             key = f"{w[0]}:{w[1]}"
             per["car:" + key] = panel.car(w)
@@ -127,11 +125,13 @@ class ChunkStats:
         sums["aar_est"] = {"total": total, "count": count}
         if "generalized_sign" in tests:
             sums["gsign"] = gsign_sums(panel.ar_est)
-        if any(t in tests for t in _RANK_TESTS):
-            ranks = panel.combined_ranks
-            sums["rank"] = rank_sums(ranks)
-            sums["crank"] = score_sums(centred_ranks(ranks))
-            sums["mrank"] = score_sums(uniform_ranks(ranks, panel.combined))
+        if "corrado_rank" in tests:
+            sums["rank"] = rank_sums(panel.combined_ranks)
+            # the column sums of the centred ranks are those of rank_sums: the same matrix
+            sums["crank"] = {"total": sums["rank"]["k"], "n_t": sums["rank"]["n"],
+                             "cells": sums["rank"]["cells"]}
+        if "modified_rank" in tests:
+            sums["mrank"] = score_sums(uniform_ranks(panel.combined_ranks, panel.combined))
         if "corrado_sign" in tests:
             sums["csign"] = score_sums(corrado_sign_scores(panel.combined))
         rbar = 0.0

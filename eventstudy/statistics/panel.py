@@ -481,14 +481,26 @@ def summed_cluster_correlation(ar_est: Float64Array, est_day: IntArray, evt_day:
     i0 = int(np.flatnonzero(tau == 0)[0]) if (tau == 0).any() else 0
     _, cluster = np.unique(evt_day[:, i0], return_inverse=True)
     total = 0.0
-    for c in np.flatnonzero(np.bincount(cluster) >= 2):
-        rows = np.flatnonzero(cluster == c)
-        days, col = np.unique(est_day[rows][ok[rows]], return_inverse=True)
-        X = np.zeros((len(rows), len(days)))
-        W = np.zeros((len(rows), len(days)), dtype=bool)
-        r_idx = np.broadcast_to(np.arange(len(rows))[:, None], ok[rows].shape)[ok[rows]]
-        X[r_idx, col] = ar_est[rows][ok[rows]]
-        W[r_idx, col] = True
+    order = np.argsort(cluster, kind="stable")
+    bounds = np.searchsorted(cluster[order], np.arange(cluster.max() + 2 if len(cluster) else 1))
+    for c in np.flatnonzero(np.diff(bounds) >= 2):
+        rows = order[bounds[c]:bounds[c + 1]]
+        ok_c, day_c = ok[rows], est_day[rows]
+        # Members of a cluster share day 0, so column j is one calendar day for all of them: the
+        # days they have are the columns any of them has, in calendar order (no sort needed).
+        top = np.where(ok_c, day_c, -1).max(axis=0)
+        if np.array_equal(np.where(ok_c, day_c, -1), np.where(ok_c, top, -1)) and np.all(
+                np.diff(top[top >= 0]) > 0):
+            cols = np.flatnonzero(top >= 0)
+            W = ok_c[:, cols]
+            X = np.where(W, ar_est[rows][:, cols], 0.0)
+        else:
+            days, col = np.unique(day_c[ok_c], return_inverse=True)
+            X = np.zeros((len(rows), len(days)))
+            W = np.zeros((len(rows), len(days)), dtype=bool)
+            r_idx = np.broadcast_to(np.arange(len(rows))[:, None], ok_c.shape)[ok_c]
+            X[r_idx, col] = ar_est[rows][ok_c]
+            W[r_idx, col] = True
         total += _summed_correlation(X, W)
     return total
 
@@ -507,7 +519,7 @@ def row_ranks(x: Float64Array) -> Float64Array:
     n, m = x.shape
     if n == 0 or m == 0:
         return np.array(x, dtype="float64")
-    order = np.argsort(x, axis=1, kind="stable")  # NaN sort last
+    order = np.argsort(x, axis=1)  # NaN sort last; the order among ties does not matter here
     ranks = np.empty_like(x)
     np.put_along_axis(ranks, order, np.broadcast_to(np.arange(1.0, m + 1.0), (n, m)), axis=1)
     ranks[np.isnan(x)] = np.nan
@@ -539,10 +551,15 @@ def corrado_sign_scores(combined: Float64Array) -> Float64Array:
     return np.asarray(np.sign(combined - med[:, None]), dtype="float64")
 
 
+def mean_rank(ranks: Float64Array) -> Float64Array:
+    """(N,) mean rank of each row: (n_i + 1) / 2 exactly (average ranks of ties keep the sum)."""
+    n = np.isfinite(ranks).sum(axis=1)
+    return np.where(n > 0, (n + 1.0) / 2.0, np.nan)
+
+
 def centred_ranks(ranks: Float64Array) -> Float64Array:
     """Ranks less each security-event's mean rank (Corrado 1989)."""
-    with np.errstate(invalid="ignore"):
-        return ranks - np.nanmean(ranks, axis=1)[:, None]
+    return ranks - mean_rank(ranks)[:, None]
 
 
 def uniform_ranks(ranks: Float64Array, combined: Float64Array) -> Float64Array:
@@ -557,8 +574,7 @@ def rank_sums(ranks: Float64Array) -> dict[str, Any]:
     column sums of ranks less the security-events' mean rank (for pooled centring), ``avg`` and
     ``n_avg`` the sum and count of the security-events' mean ranks, ``cells`` the finite cells.
     """
-    with np.errstate(invalid="ignore"):
-        avg = np.nanmean(ranks, axis=1)
+    avg = mean_rank(ranks)
     k, n = column_sums(ranks - avg[:, None])
     ok = np.isfinite(ranks)
     good = np.isfinite(avg)
