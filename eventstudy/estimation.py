@@ -422,6 +422,8 @@ class _Panel:
     def gather(self, mat: np.ndarray, positions: IntArray, col: IntArray | None = None
                ) -> Float64Array:
         c = self.col if col is None else col
+        if positions.size and positions.min() >= 0 and positions.max() < self.n_rows:
+            return mat[c[:, None], positions]  # all inside the data: no clipping or masking
         ok = (positions >= 0) & (positions < self.n_rows)
         out = mat[c[:, None], np.clip(positions, 0, self.n_rows - 1)]
         return np.where(ok[..., None] if out.ndim == 3 else ok, out, np.nan)

@@ -212,7 +212,7 @@ class EventStudy:
             market_history = market.astype("float64")
         self.market_history: pd.Series | None = market_history
         self.returns, self.market = self._check_data(returns, market)
-        unknown = sorted(set(events_df["ticker"]) - set(self.returns.columns))
+        unknown = sorted(set(events_df["ticker"].unique()) - set(self.returns.columns))
         if unknown:
             raise DataShapeError(f"events name tickers with no returns column: {unknown}")
         prov = _provenance(metadata, calendar)
@@ -246,7 +246,8 @@ class EventStudy:
         self.sectors = sectors.astype(str) if sectors is not None else None
         self.claims: list[ClaimSpec] = parse_claims(list(claims) if claims else None)
         check_claims(self.claims, groups={g: list(m) for g, m in groups_.items()},
-                     event_ids=events_df["event_id"], event_windows=list(self.spec.event_windows))
+                     event_ids=events_df["event_id"].drop_duplicates(),
+                     event_windows=list(self.spec.event_windows))
 
     @staticmethod
     def _check_data(returns: pd.DataFrame, market: pd.Series | pd.DataFrame
