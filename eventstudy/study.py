@@ -391,6 +391,7 @@ class EventStudy:
         client: Any = None,
         chunk_size: int | None = None,
         memory_budget: float | None = None,
+        workers: int = 1,
     ) -> LargeStudyResults: ...
 
     def fit(
@@ -406,6 +407,7 @@ class EventStudy:
         client: Any = None,
         chunk_size: int | None = None,
         memory_budget: float | None = None,
+        workers: int = 1,
     ) -> EventStudyResults | LargeStudyResults:
         """Estimate the normal-return model per security-event; return ARs, CARs and tests.
 
@@ -431,6 +433,8 @@ class EventStudy:
             Security-events per chunk for 'chunked' and 'dask' (default from ``memory_budget``).
         memory_budget : float, optional
             Bytes of working arrays per chunk (default 1e9).
+        workers : int, default 1
+            Threads fitting chunks at once on the chunked backend.
 
         Returns
         -------
@@ -476,7 +480,7 @@ class EventStudy:
                 headline_test if headline_test is not None else o.headline_test,
                 pool_events if pool_events is not None else o.pool_events)
         if backend != "memory":
-            return self._fit_large(options, backend, client, chunk_size, memory_budget)
+            return self._fit_large(options, backend, client, chunk_size, memory_budget, workers)
         log = WarningLog()
         with log.capture():
             est = estimate(self.spec, self.returns, self.market, market_own=self.market_history,
@@ -498,7 +502,8 @@ class EventStudy:
         return res.with_provenance(prov).with_claims(evaluation)
 
     def _fit_large(self, options: FitOptions, backend: str, client: Any,
-                   chunk_size: int | None, memory_budget: float | None) -> LargeStudyResults:
+                   chunk_size: int | None, memory_budget: float | None,
+                   workers: int) -> LargeStudyResults:
         from eventstudy.scale import DEFAULT_MEMORY_BUDGET, fit_chunked, fit_dask, prepare
 
         if backend not in ("chunked", "dask"):
@@ -509,7 +514,7 @@ class EventStudy:
         if backend == "dask":
             return cast(LargeStudyResults, fit_dask(ctx, client=client, chunk_size=chunk_size,
                                                     memory_budget=budget))
-        return fit_chunked(ctx, chunk_size=chunk_size, memory_budget=budget)
+        return fit_chunked(ctx, chunk_size=chunk_size, memory_budget=budget, workers=workers)
 
     def __repr__(self) -> str:
         return (

@@ -322,7 +322,7 @@ def _stream(ctx: StudyContext, plan: Sequence[IntArray],
 
 
 def fit_chunked(ctx: StudyContext, *, chunk_size: int | None = None,
-                memory_budget: float = DEFAULT_MEMORY_BUDGET,
+                memory_budget: float = DEFAULT_MEMORY_BUDGET, workers: int = 1,
                 progress: Callable[[int, int], None] | None = None) -> LargeStudyResults:
     """Fit and test every security-event of ``ctx`` chunk by chunk, in this process.
 
@@ -334,6 +334,10 @@ def fit_chunked(ctx: StudyContext, *, chunk_size: int | None = None,
         Security-events per chunk (whole day-0 clusters); default from ``memory_budget``.
     memory_budget : float
         Bytes for a chunk's working arrays when ``chunk_size`` is not given.
+    workers : int, default 1
+        Threads fitting chunks at once (numpy releases the GIL in the heavy steps); each holds
+        one chunk's arrays, so memory grows with ``workers``. The merge is in the plan's order,
+        so the numbers do not depend on it.
     progress : callable, optional
         Called with (chunks done, chunks) after each chunk.
 
@@ -343,6 +347,12 @@ def fit_chunked(ctx: StudyContext, *, chunk_size: int | None = None,
     """
     size = chunk_size or chunk_size_for(memory_budget, len(ctx.est_tau) + len(ctx.evt_tau))
     plan = chunk_plan(ctx.pos0, size)
+    if workers > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            stats = list(pool.map(lambda rows: run_chunk(ctx, rows), plan))
+        return finish(ctx, stats, len(plan), "chunked")
     return finish(ctx, _stream(ctx, plan, progress), len(plan), "chunked")
 
 

@@ -127,3 +127,13 @@ def test_failed_chunk_skips_its_events(study_data, monkeypatch):
     assert "solo10" in set(failed["event_id"])
     assert "singular matrix" in failed["reason"].iloc[0]
     assert big.nobs + len(big.dropped) == len(study.spec.events)
+
+
+def test_threads_equal_one_thread(study_data):
+    """Chunks fitted on two threads give the numbers of one thread (the merge is in order)."""
+    study = _study(study_data, tests=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        one = study.fit(backend="chunked", chunk_size=10).tests
+        two = study.fit(backend="chunked", chunk_size=10, workers=2).tests
+    assert one.equals(two)
