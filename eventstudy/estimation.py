@@ -208,7 +208,7 @@ class _LazyKeys:
         self.ids = events["event_id"].to_numpy()
         self.tickers = events["ticker"].to_numpy()
 
-    def __getitem__(self, i: int) -> str:
+    def __getitem__(self, i: int | np.integer) -> str:
         return f"{self.ids[i]}:{self.tickers[i]}"
 
 
