@@ -104,7 +104,12 @@ def test_row_ranks_equal_rankdata():
     x[rng.random(x.shape) < 0.1] = np.nan
     x[3, :5] = 1.0  # ties
     x[7] = np.nan
+    x[9, :2] = [0.0, -0.0]  # equal values of two signs
+    x[11, :2] = [1.0, np.nextafter(1.0, 2.0)]  # a hair apart: not a tie
+    x[12, :3] = [-np.inf, np.inf, -1e300]
     np.testing.assert_array_equal(row_ranks(x), rankdata(x, axis=1, nan_policy="omit"))
+    wide = rng.normal(size=(3, 300))  # more than 256 columns
+    np.testing.assert_array_equal(row_ranks(wide), rankdata(wide, axis=1))
 
 
 def test_failed_chunk_skips_its_events(study_data, monkeypatch):
