@@ -42,10 +42,16 @@ from eventstudy.exceptions import (
     SpecificationError,
 )
 from eventstudy.models import fit_batch
-from eventstudy.scale.summary import ChunkStats, PanelSummary, check_supported, merge_chunks
+from eventstudy.scale.summary import (
+    ChunkStats,
+    PanelSummary,
+    check_supported,
+    merge_chunks,
+    needs_rbar,
+)
 from eventstudy.specification import FitOptions, StudySpec
 from eventstudy.statistics.battery import TEST_COLUMNS, run_test
-from eventstudy.statistics.panel import TestPanel, build_panel
+from eventstudy.statistics.panel import TestPanel, build_panel, summed_cluster_correlation
 from eventstudy.windows import span, taus
 
 logger = logging.getLogger(__name__)
@@ -164,7 +170,33 @@ def _keys(events: pd.DataFrame, rows: IntArray) -> list[str]:
     return [f"{a}:{b}" for a, b in zip(ids, tick, strict=True)]
 
 
+BLOCK_ROWS = 4000
+"""Security-events fitted at once inside a chunk: arrays of a few MB stay in cache (a chunk of
+whole day-0 clusters can hold 10,000 or more); only r-bar needs the whole chunk at once."""
+
+
 def _run_chunk(ctx: StudyContext, rows: IntArray) -> ChunkStats:
+    if len(rows) <= BLOCK_ROWS:
+        return _fit_block(ctx, rows, True)[0]
+    rbar = needs_rbar(ctx.tests)
+    parts, est, est_day, evt_day = [], [], [], []
+    for a in range(0, len(rows), BLOCK_ROWS):
+        part, panel = _fit_block(ctx, rows[a:a + BLOCK_ROWS], False)
+        parts.append(part)
+        if rbar and panel is not None:
+            est.append(panel.ar_est)
+            est_day.append(panel.est_day)
+            evt_day.append(panel.evt_day)
+    out = merge_chunks(parts)
+    if rbar and est:
+        out.rbar_total = summed_cluster_correlation(
+            np.concatenate(est), np.concatenate(est_day), np.concatenate(evt_day), ctx.evt_tau)
+    return out
+
+
+def _fit_block(ctx: StudyContext, rows: IntArray, rbar: bool
+               ) -> tuple[ChunkStats, TestPanel | None]:
+    """Fit the security-events ``rows``; their statistics (r-bar if ``rbar``) and panel."""
     spec, panel, model = ctx.spec, ctx.panel, ctx.spec.model
     sub_spec = dataclasses.replace(spec, events=spec.events.iloc[rows].reset_index(drop=True))
     sub_panel = copy.copy(panel)
@@ -187,7 +219,7 @@ def _run_chunk(ctx: StudyContext, rows: IntArray) -> ChunkStats:
     if not keep.any():
         out = ChunkStats.empty(dropped, len(ctx.est_tau))
         out.n_overlap = n_overlap
-        return out
+        return out, None
     fit = fit_batch(model, y_est[keep], m_est[keep], valid[keep])
     del y_est, m_est
     evt_pos = evt_all[keep]
@@ -202,9 +234,9 @@ def _run_chunk(ctx: StudyContext, rows: IntArray) -> ChunkStats:
         normal_evt=normal, conventions=ctx.options.conventions,
         missing_returns=spec.missing_returns, kind=ctx.kind, market_column=ctx.market_column)
     out = ChunkStats.from_panel(tp, rows[keep], spec.event_windows, ctx.tests, dropped,
-                                fit.params)
+                                fit.params, rbar=rbar)
     out.n_overlap = n_overlap
-    return out
+    return out, tp
 
 
 @dataclass(frozen=True)

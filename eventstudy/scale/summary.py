@@ -52,6 +52,11 @@ of all SCARs, among that event's estimation SARs: a second pass over the chunks)
 that need every residual or the calendar (``calendar_time``, ``placebo_dates``,
 ``ibragimov_mueller``): use the in-memory path for those."""
 
+def needs_rbar(tests: Sequence[str]) -> bool:
+    """Whether any of ``tests`` needs the residual cross-correlation r-bar."""
+    return "kolari_pynnonen" in tests or "adjusted_patell" in tests
+
+
 def check_supported(tests: Sequence[str]) -> list[str]:
     """Return ``tests`` as a list, or raise for a test the chunked path does not compute.
 
@@ -103,8 +108,12 @@ class ChunkStats:
     @classmethod
     def from_panel(cls, panel: TestPanel, rows: IntArray, windows: Sequence[Window],
                    tests: Sequence[str], dropped: list[tuple[int, str]],
-                   params: Float64Array) -> ChunkStats:
-        """Reduce the :class:`TestPanel` of a chunk to what ``tests`` over ``windows`` need."""
+                   params: Float64Array, *, rbar: bool = True) -> ChunkStats:
+        """Reduce the :class:`TestPanel` of a chunk to what ``tests`` over ``windows`` need.
+
+        ``rbar=False`` leaves the residual correlation to the caller (a block of a chunk whose
+        day-0 clusters are split between blocks).
+        """
         per: dict[str, np.ndarray] = {
             "ar_evt": panel.ar_evt, "df": panel.df, "nobs": panel.nobs, "sigma2": panel.sigma2,
             "params": params}
@@ -134,12 +143,12 @@ class ChunkStats:
             sums["mrank"] = score_sums(uniform_ranks(panel.combined_ranks, panel.combined))
         if "corrado_sign" in tests:
             sums["csign"] = score_sums(corrado_sign_scores(panel.combined))
-        rbar = 0.0
-        if "kolari_pynnonen" in tests or "adjusted_patell" in tests:
-            rbar = summed_cluster_correlation(panel.ar_est, panel.est_day, panel.evt_day,
-                                              panel.tau)
+        rbar_sum = 0.0
+        if rbar and needs_rbar(tests):
+            rbar_sum = summed_cluster_correlation(panel.ar_est, panel.est_day, panel.evt_day,
+                                                  panel.tau)
         return cls(rows=np.asarray(rows, dtype=np.int64), per_event=per, sums=sums,
-                   rbar_total=rbar, dropped=dropped, n_est=int(panel.ar_est.shape[1]))
+                   rbar_total=rbar_sum, dropped=dropped, n_est=int(panel.ar_est.shape[1]))
 
     @classmethod
     def empty(cls, dropped: list[tuple[int, str]], n_est: int) -> ChunkStats:

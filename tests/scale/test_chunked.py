@@ -34,9 +34,13 @@ def _memory(study: EventStudy, tests=ALL) -> tuple[pd.DataFrame, object]:
     return table, res
 
 
-@pytest.mark.parametrize("chunk_size", [1, 7, 40, 10_000])
-def test_chunked_equals_memory(study_data, chunk_size):
+@pytest.mark.parametrize(("chunk_size", "block"), [(1, 4000), (7, 4000), (40, 4000),
+                                                   (10_000, 4000), (40, 6), (10_000, 11)])
+def test_chunked_equals_memory(study_data, chunk_size, block, monkeypatch):
     """Every supported test, r-bar, skipped events and CARs equal the in-memory path."""
+    import eventstudy.scale.chunked as ch
+
+    monkeypatch.setattr(ch, "BLOCK_ROWS", block)  # blocks inside a chunk split its clusters
     study = _study(study_data, bootstrap={"n_boot": 199, "seed": 3})
     mem, res = _memory(study)
     with warnings.catch_warnings():
