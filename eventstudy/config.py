@@ -298,6 +298,11 @@ class StudyConfig(_Frozen):
     regression: RegressionSpec | None = None
     exclude_other_events: bool = True
     missing_returns: Literal["nan", "skip"] = "nan"
+    # Large studies (README): 'chunked' in bounded memory, 'dask' on a cluster; both write the
+    # tables as Parquet instead of the full report.
+    backend: Literal["memory", "chunked", "dask"] = "memory"
+    chunk_size: int | None = Field(None, ge=1)
+    scheduler: str | None = None  # Dask scheduler address for backend: dask (None: local cluster)
     claims: list[ClaimSpec] = Field(default_factory=list)  # see eventstudy.claims.spec
     base_dir: Path | None = Field(None, exclude=True)
 
