@@ -19,6 +19,8 @@ Modes:
 - ``memory``: ``EventStudy(...).fit()`` and ``res.tests`` with the default tests (the in-memory
   path, for comparison up to 100,000).
 - ``dask``: ``fit(backend='dask')`` on a LocalCluster of 2 worker processes, 1 thread each.
+- ``io``: read the n events from CSV and Parquet and the returns (sessions x securities rows)
+  from a long Parquet file sorted by date, all of it and two years of it.
 Figures go to docs/benchmarks.md by hand.
 """
 
@@ -111,6 +113,35 @@ def bound(events: pd.DataFrame, r: pd.DataFrame, m: pd.Series) -> dict:
     return stats
 
 
+def _io(events: pd.DataFrame, r: pd.DataFrame) -> dict:
+    """Time reading the events (CSV, Parquet) and the returns from a long Parquet file."""
+    import tempfile
+    from pathlib import Path
+
+    from eventstudy.scale.io import read_events, read_long_returns
+
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        events.to_csv(d / "events.csv", index=False)
+        events.to_parquet(d / "events.parquet")
+        long = r.rename_axis("date").reset_index().melt(id_vars="date", var_name="ticker",
+                                                        value_name="return")
+        long.sort_values("date").to_parquet(d / "returns.parquet", row_group_size=1_000_000)
+        out["returns_rows"] = len(long)
+        del long
+        for name, fn in (("read_events_csv_s", lambda: read_events(d / "events.csv")),
+                         ("read_events_parquet_s", lambda: read_events(d / "events.parquet")),
+                         ("read_long_returns_s", lambda: read_long_returns(d / "returns.parquet")),
+                         ("read_long_returns_2y_s", lambda: read_long_returns(
+                             d / "returns.parquet", start=r.index[1000], end=r.index[1503]))):
+            t0 = time.perf_counter()
+            fn()
+            out[name] = round(time.perf_counter() - t0, 2)
+    out["peak_rss_gb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2, 2)
+    return out
+
+
 def run(n: int, mode: str) -> dict:
     """Time one mode at one size in this process."""
     from eventstudy import EventStudy
@@ -121,6 +152,8 @@ def run(n: int, mode: str) -> dict:
     load = os.getloadavg()[0]
     c0, t0 = time.process_time(), time.perf_counter()
     extra: dict = {}
+    if mode == "io":
+        return {"n": n, "mode": mode, "load_1min": round(load, 2), **_io(events, r)}
     if mode == "bound":
         bound(events, r, m)
     else:
