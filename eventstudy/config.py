@@ -27,6 +27,7 @@ import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -42,7 +43,9 @@ from eventstudy._typing import ModelName, Window
 from eventstudy.claims.spec import ClaimSpec, check_claims
 from eventstudy.exceptions import ConfigError
 
-__all__ = ["StudyConfig", "EventSpec", "DataSpec", "load_config", "safe_load_yaml"]
+__all__ = [
+    "StudyConfig", "EventSpec", "DataSpec", "BenchmarkSpec", "load_config", "safe_load_yaml",
+]
 
 
 
@@ -196,6 +199,32 @@ class EventSpec(_Frozen):
         return v
 
 
+class BenchmarkSpec(_Frozen):
+    """A market built from the study's own securities instead of a published index.
+
+    ``market: equal_weighted`` is ``{weighting: equal}``; ``market: {weighting: cap, exclude:
+    [ai_hardware, power]}`` is the cap-weighted index of the share table's members
+    (``market_values``, the bundled S&P 500 share counts with ``universe: sp500``) without those
+    groups: a benchmark that does not contain the event's own move.
+    """
+
+    weighting: Literal["cap", "equal"]
+    exclude: list[str] = Field(default_factory=list)
+    """Groups whose securities are left out of the benchmark."""
+
+    @property
+    def name(self) -> str:
+        """Name the benchmark in tables and reports (``cap-weighted ex ai_hardware+power``)."""
+        base = "cap-weighted" if self.weighting == "cap" else "equal-weighted"
+        return f"{base} ex {'+'.join(self.exclude)}" if self.exclude else base
+
+
+def _market_shorthand(value: Any) -> Any:
+    if value in ("equal_weighted", "cap_weighted"):
+        return {"weighting": str(value).split("_")[0]}
+    return value
+
+
 class ConfounderSpec(_Frozen):
     """Another dated event that may move prices inside an event window (warned about)."""
 
@@ -273,7 +302,7 @@ class StudyConfig(_Frozen):
     title: str = ""
     description: str = ""
     data: DataSpec = DataSpec()
-    market: Ticker = "^GSPC"
+    market: Annotated[Ticker | BenchmarkSpec, BeforeValidator(_market_shorthand)] = "^GSPC"
     events: Annotated[
         Annotated[list[EventSpec], Tag("list")] | Annotated[Path, Tag("path")],
         Discriminator(_events_kind),
@@ -304,6 +333,8 @@ class StudyConfig(_Frozen):
     chunk_size: int | None = Field(None, ge=1)
     scheduler: str | None = None  # Dask scheduler address for backend: dask (None: local cluster)
     claims: list[ClaimSpec] = Field(default_factory=list)  # see eventstudy.claims.spec
+    abnormal_volume: bool = False  # abnormal_volume.csv: CAAV per group (bundled volume)
+    abnormal_volatility: Literal["market", "garch"] | None = None  # abnormal_volatility.csv
     base_dir: Path | None = Field(None, exclude=True)
 
     @field_validator("study")
@@ -378,6 +409,15 @@ class StudyConfig(_Frozen):
             raise ValueError(f"groups: group {self.universe!r} has the name of the universe "
                              f"(universe: {self.universe}), which is its own group of all its "
                              "members; rename the group")
+        if isinstance(self.market, BenchmarkSpec):
+            unknown = [g for g in self.market.exclude if g not in self.groups]
+            if unknown:
+                raise ValueError(f"market: exclude names no group: {unknown} (groups: "
+                                 f"{sorted(self.groups)})")
+            if self.universe is None and self.market.weighting == "cap" and (
+                    self.market_values is None):
+                raise ValueError("market: a cap-weighted benchmark needs share counts: set "
+                                 "universe: sp500 or market_values: <file>")
         if self.model in ("ff3", "carhart", "ff5") and not self.factors:
             raise ValueError(f"factors: model {self.model!r} needs Ken French daily factor "
                              "file(s), e.g. factors: [F-F_Research_Data_5_Factors_2x3_daily.CSV]")

@@ -17,7 +17,7 @@ import pandas as pd
 
 from eventstudy._paths import read_text_limited
 from eventstudy._typing import EVENT_TIMES
-from eventstudy.config import StudyConfig
+from eventstudy.config import BenchmarkSpec, StudyConfig
 from eventstudy.data import PriceSource, get_source, sanitize_prices
 from eventstudy.data.calendar import exchange_for_symbol, sessions
 from eventstudy.data.quality import QualityLog, screen_prices
@@ -30,7 +30,8 @@ from eventstudy.windows import span
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "StudyInputs", "load_study_inputs", "read_events_csv", "resolve_securities", "price_source",
+    "StudyInputs", "load_study_inputs", "market_symbol", "benchmark_levels", "read_events_csv",
+    "resolve_securities", "price_source",
     "study_events", "load_market_history", "config_factors", "config_regression",
     "config_market_values", "load_return_history",
     "study_calendar",
@@ -420,7 +421,64 @@ def study_calendar(config: StudyConfig) -> str:
     """
     if config.data.calendar != "auto":
         return config.data.calendar
+    if isinstance(config.market, BenchmarkSpec):  # built from the securities: their exchange
+        tickers, _ = resolve_securities(config)
+        return exchange_for_symbol(tickers[0]) if tickers else "XNYS"
     return exchange_for_symbol(normalize_ticker(config.market))
+
+
+def market_symbol(config: StudyConfig) -> str | None:
+    """Return the market's Yahoo symbol, or None when it is built from the securities."""
+    return None if isinstance(config.market, BenchmarkSpec) else normalize_ticker(config.market)
+
+
+def benchmark_levels(config: StudyConfig, close: pd.DataFrame,
+                     groups: dict[str, list[str]]) -> tuple[pd.Series, str]:
+    """Build the levels (first session = 1) of a ``market:`` made of the study's securities.
+
+    Parameters
+    ----------
+    config : StudyConfig
+        With ``market`` a :class:`~eventstudy.config.BenchmarkSpec`.
+    close : pandas.DataFrame
+        (n_sessions, n_tickers) screened closes of the securities.
+    groups : dict
+        The study's groups (the universe included as its own group).
+
+    Returns
+    -------
+    levels : pandas.Series
+        The benchmark's level by session, named after it.
+    note : str
+        What it is built of, for the provenance notes.
+
+    Raises
+    ------
+    DataUnavailableError
+        When no member is left with prices.
+    """
+    from eventstudy.valuation import cap_weighted_returns, equal_weighted_returns
+
+    bench = cast(BenchmarkSpec, config.market)
+    left_out = {t for g in bench.exclude for t in groups.get(g, [])}
+    if bench.weighting == "cap":
+        table = cast(pd.DataFrame, config_market_values(config))
+        table = table.loc[[t for t in table.index if t not in left_out]]
+        members = [t for t in table.index if t in close.columns]
+        r = cap_weighted_returns(close, table)
+        what = f"cap-weighted from the share counts of {len(members)} members"
+    else:
+        pool = groups.get(config.universe or "", None) or list(close.columns)
+        members = [t for t in pool if t not in left_out and t in close.columns]
+        r = equal_weighted_returns(close, members)
+        what = f"equal-weighted over {len(members)} securities"
+    r = r.copy()
+    r.iloc[0] = 0.0
+    levels = (1.0 + r).cumprod().rename(bench.name)
+    note = (f"market {bench.name}: {what}"
+            + (f", without {len(left_out)} securities of {', '.join(bench.exclude)}"
+               if left_out else "") + " (a benchmark that does not contain the event's own move)")
+    return levels, note
 
 
 def price_source(
@@ -489,7 +547,8 @@ def _symbol_notes(config: StudyConfig) -> list[str]:
     typed = [t for members in config.groups.values() for t in members]
     if isinstance(config.events, list):
         typed += [t for ev in config.events for t in (ev.tickers or [])]
-    typed.append(config.market)
+    if isinstance(config.market, str):
+        typed.append(config.market)
     pairs = {t: normalize_ticker(t) for t in typed}
     return [f"ticker {t} -> Yahoo symbol {y}" for t, y in pairs.items() if t != y]
 
@@ -541,20 +600,25 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
                 EventStudyWarning,
                 stacklevel=2,
             )
-    market = normalize_ticker(config.market)
+    symbol = market_symbol(config)
+    market = symbol if symbol is not None else cast(BenchmarkSpec, config.market).name
     if market in tickers:
         raise ConfigError(f"market {market} is also listed as a security")
     dates = pd.to_datetime(events["date"], format="mixed")
     start, end = _date_range(config, dates)
     src = source if source is not None else price_source(config)
     calendar = study_calendar(config)
-    data = src.get_prices([*tickers, market], start - pd.Timedelta(days=7), end)
+    data = src.get_prices([*tickers, *filter(None, [symbol])], start - pd.Timedelta(days=7), end)
     quality = QualityLog()
     close = sanitize_prices(data.close, label=src.name, log=quality)
-    mkt = close[market]
-    if mkt.notna().sum() < 2:
-        raise DataUnavailableError(f"no market prices for {market} in {start.date()}..{end.date()}")
-    close = close.loc[mkt.notna()]
+    if symbol is not None:
+        mkt = close[market]
+        if mkt.notna().sum() < 2:
+            raise DataUnavailableError(
+                f"no market prices for {market} in {start.date()}..{end.date()}")
+        close = close.loc[mkt.notna()]
+    else:
+        close = close.dropna(how="all")
     # _date_range adds a spare session for after-close events; only they need it (C10)
     after_close = "time" in events.columns and bool((events["time"] == "after_close").any())
     need = end if after_close else sessions(calendar, start, end)[-2]
@@ -575,6 +639,11 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
     if config.data.quality_errors == "warn":
         quality.downgrade_errors()
     quality.raise_errors()
+    bench_notes: list[str] = []
+    if symbol is None:  # built from the screened closes, never from a spike
+        levels, note = benchmark_levels(config, close, groups)
+        close = close.assign(**{market: levels}).loc[levels.notna()]
+        bench_notes.append(note)
     returns, market_returns = aligned_returns(
         close.drop(columns=[market]), close[market], kind=config.data.returns
     )
@@ -582,7 +651,7 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
     notes = (
         *([f"calendar {calendar}: the exchange of the market {market} (data.calendar: auto)"]
           if config.data.calendar == "auto" else []),
-        *_symbol_notes(config), *_exchange_notes(tickers, calendar), *data.notes,
+        *_symbol_notes(config), *_exchange_notes(tickers, calendar), *data.notes, *bench_notes,
     )
     provenance = Provenance(
         study=config.study,
@@ -611,7 +680,12 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
 
         lo, hi = market_history_range(config.claims, dates, config.estimation_window,
                                       config.event_windows)
-        longer = load_market_history(src, market, lo, hi, kind=config.data.returns)
+        if symbol is not None:
+            longer = load_market_history(src, market, lo, hi, kind=config.data.returns)
+        else:  # the benchmark over the claims' history, from its members' closes
+            wide = sanitize_prices(src.get_prices(tickers, lo, hi).close, label=src.name)
+            longer = _own_returns(benchmark_levels(config, wide.dropna(how="all"), groups)[0],
+                                  config.data.returns)
         market_history = longer.combine_first(market_history)
     values = config_market_values(config)
     if values is not None:

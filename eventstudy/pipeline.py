@@ -16,12 +16,12 @@ import pandas as pd
 
 from eventstudy._paths import child_path
 from eventstudy.config import StudyConfig, load_config
-from eventstudy.data.symbols import normalize_ticker
 from eventstudy.exceptions import DataUnavailableError
 from eventstudy.inputs import (
     StudyInputs,
     load_return_history,
     load_study_inputs,
+    market_symbol,
     price_source,
     read_events_csv,
     resolve_securities,
@@ -152,7 +152,7 @@ def validate_study(config: str | Path) -> Validation:
         from eventstudy.data.bundled import BundledSource
 
         wanted = list(dict.fromkeys([*tickers, *study_events(cfg, tickers)["ticker"],
-                                     normalize_ticker(cfg.market)]))
+                                     *filter(None, [market_symbol(cfg)])]))
         have = set(BundledSource().available(wanted))
         missing = [t for t in wanted if t not in have]
         if missing:
@@ -210,6 +210,9 @@ def power_study(
     lo = pd.Timestamp(history_start) if history_start else first - pd.DateOffset(years=2)
     note = None
     try:
+        if market_symbol(cfg) is None:
+            raise DataUnavailableError(f"the market ({study.provenance.market}) is built from the "
+                                       "study's securities, not loaded")
         returns, market = load_return_history(
             source, list(study.returns.columns), study.provenance.market, lo,
             pd.Timestamp(study.returns.index[-1]), kind=cfg.data.returns)

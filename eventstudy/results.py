@@ -107,6 +107,16 @@ class EventStudyResults:
     market_values: pd.DataFrame | None = field(default=None, repr=False)
     context: pd.DataFrame | None = field(default=None, repr=False)
     sectors: pd.Series | None = field(default=None, repr=False)
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def with_tables(self, **frames: pd.DataFrame) -> EventStudyResults:
+        """Return these results with further tables (``abnormal_volume``, ...) attached.
+
+        Written by the report as ``<name>.csv``; see :mod:`eventstudy.reactions`.
+        """
+        new = replace(self, tables={**self.tables, **frames})
+        new.__dict__.update({k: v for k, v in self.__dict__.items() if k not in _FIELDS})
+        return new
 
     def with_claims(self, evaluation: ClaimsReport) -> EventStudyResults:
         """Return these results with ``evaluation`` attached (cached values carried over)."""
@@ -1035,4 +1045,4 @@ class EventStudyResults:
 
 
 _FIELDS = {"spec", "options", "estimate", "provenance", "returns", "market", "regression_spec",
-           "claim_results", "market_values", "context", "sectors"}
+           "claim_results", "market_values", "context", "sectors", "tables"}

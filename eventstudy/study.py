@@ -33,6 +33,7 @@ from eventstudy.exceptions import (
 )
 from eventstudy.models import NormalReturnModel, get_model
 from eventstudy.provenance import Provenance
+from eventstudy.reactions import volatility_table, volume_table
 from eventstudy.results import EventStudyResults
 from eventstudy.scale.chunked import LargeStudyResults
 from eventstudy.specification import (
@@ -156,6 +157,12 @@ class EventStudy:
         ``res.context_moves()`` and ``res.recovery_table()``.
     sectors : pandas.Series, optional
         Ticker -> sector, for ``res.sector_table()``.
+    abnormal_volume : bool, default False
+        Attach ``res.tables["abnormal_volume"]``: CAAV per group and window from the bundled
+        volume (:func:`eventstudy.reactions.volume_table`).
+    abnormal_volatility : {'market', 'garch'}, optional
+        Attach ``res.tables["abnormal_volatility"]``
+        (:func:`eventstudy.reactions.volatility_table`).
 
     Raises
     ------
@@ -204,6 +211,8 @@ class EventStudy:
         confounders: Sequence[Mapping[str, Any]] | None = None,
         context: pd.DataFrame | None = None,
         sectors: pd.Series | None = None,
+        abnormal_volume: bool = False,
+        abnormal_volatility: str | None = None,
     ) -> None:
         self._warnings = WarningLog()
         with self._warnings.capture():
@@ -244,6 +253,11 @@ class EventStudy:
                               if market_values is not None else None)
         self.context = context.copy() if context is not None else None
         self.sectors = sectors.astype(str) if sectors is not None else None
+        if abnormal_volatility not in (None, "market", "garch"):
+            raise SpecificationError(f"abnormal_volatility must be market, garch or None, not "
+                                     f"{abnormal_volatility!r}")
+        self.abnormal_volume = bool(abnormal_volume)
+        self.abnormal_volatility = abnormal_volatility
         self.claims: list[ClaimSpec] = parse_claims(list(claims) if claims else None)
         check_claims(self.claims, groups={g: list(m) for g, m in groups_.items()},
                      event_ids=events_df["event_id"].drop_duplicates(),
@@ -348,6 +362,8 @@ class EventStudy:
                 sectors=inputs.sectors,
                 exclude_other_events=config.exclude_other_events,
                 missing_returns=config.missing_returns,
+                abnormal_volume=config.abnormal_volume,
+                abnormal_volatility=config.abnormal_volatility,
             )
         except ConfigError:
             raise
@@ -498,6 +514,13 @@ class EventStudy:
             history = self.market_history.copy() if self.market_history is not None else None
             evaluation = evaluate_claims(res, self.claims, history,
                                          base_dir=self.provenance.base_dir)
+            extra: dict[str, pd.DataFrame] = {}
+            if self.abnormal_volume:
+                extra["abnormal_volume"] = volume_table(res)
+            if self.abnormal_volatility is not None:
+                extra["abnormal_volatility"] = volatility_table(
+                    res, cast(Literal["market", "garch"], self.abnormal_volatility))
+            res = res.with_tables(**extra)
         prov = self.provenance.with_warnings(merge_warnings(self._warnings.items, log.items))
         return res.with_provenance(prov).with_claims(evaluation)
 

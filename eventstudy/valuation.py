@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,8 @@ import pandas as pd
 from eventstudy._typing import Window
 from eventstudy.exceptions import DataUnavailableError, SpecificationError
 
-__all__ = ["IndexMove", "index_move", "check_market_values", "MEMBER_COLUMNS"]
+__all__ = ["IndexMove", "index_move", "check_market_values", "MEMBER_COLUMNS",
+           "cap_weighted_returns", "equal_weighted_returns"]
 
 MEMBER_COLUMNS = ["ticker", "weight", "ret", "contribution", "market_value_before",
                   "dollar_change"]
@@ -161,6 +163,102 @@ def _scale_to_raw(levels: pd.DataFrame, table: pd.DataFrame) -> pd.Series:
     return factor
 
 
+def _index_caps(t: pd.DataFrame, raw: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
+    """Index capitalisation of each member at unadjusted closes ``raw``.
+
+    ``raw`` is by ticker or sessions x tickers: index shares x close, else the given cap, else
+    total shares x close.
+    """
+    if "shares_held" in t.columns and t["shares_held"].notna().all():
+        return raw * t["shares_held"]
+    if "market_cap" in t.columns and t["market_cap"].notna().all():
+        if isinstance(raw, pd.DataFrame):
+            return raw.notna() * t["market_cap"]  # a fixed cap: constant weights
+        return t["market_cap"].astype("float64")
+    return raw * t.get("shares_outstanding", pd.Series(np.nan, index=t.index))
+
+
+def cap_weighted_returns(levels: pd.DataFrame, table: pd.DataFrame,
+                         exclude: Sequence[str] = ()) -> pd.Series:
+    """Daily returns of the cap-weighted index of the share table's members, less ``exclude``.
+
+    The return from session t-1 to t is sum_i w_i,t-1 r_i,t with w_i,t-1 = q_i P_i,t-1 / sum_j q_j
+    P_j,t-1 over the members priced at both closes (the weighting of :func:`index_move`, so its
+    ``reconstructed`` and ``group(...)["without"]`` on a one-day window equal this series on that
+    day). Between rebalancings a capitalisation-weighted index is exactly this (S&P Dow Jones
+    Indices, *Index Mathematics Methodology*, 2024); the share counts are held at their vintage.
+    A benchmark that leaves out the securities an event hit removes the event's own move from the
+    "normal" return of everything else (MacKinlay 1997, section 4.1, on the choice of market).
+
+    Parameters
+    ----------
+    levels : pandas.DataFrame
+        (n_sessions, n_tickers) price levels by session (adjusted closes; scaled to the share
+        table's ``close_YYYY_MM_DD`` column when it has one).
+    table : pandas.DataFrame
+        Share counts or caps by ticker (see :func:`check_market_values`).
+    exclude : sequence of str
+        Tickers left out of the index.
+
+    Returns
+    -------
+    pandas.Series
+        Decimal returns by session (the first session is NaN: no previous close), named
+        ``cap_weighted``.
+
+    Raises
+    ------
+    DataUnavailableError
+        When no member is left with prices.
+    """
+    drop = set(exclude)
+    tickers = [t for t in table.index if t in levels.columns and t not in drop]
+    if not tickers:
+        raise DataUnavailableError("cap-weighted benchmark: no member of the share table with "
+                                   "prices is left")
+    lv = levels[tickers].astype("float64")
+    lv = lv.where(lv > 0)
+    caps = _index_caps(table.loc[tickers], lv * _scale_to_raw(levels, table).loc[tickers])
+    prev = cast(pd.DataFrame, caps).shift(1)
+    ret = lv / lv.shift(1) - 1.0
+    ok = prev.notna() & ret.notna()
+    num = (prev * ret).where(ok).sum(axis=1, min_count=1)
+    den = prev.where(ok).sum(axis=1, min_count=1)
+    return (num / den).rename("cap_weighted")
+
+
+def equal_weighted_returns(levels: pd.DataFrame, members: Sequence[str]) -> pd.Series:
+    """Daily returns of the equal-weighted portfolio of ``members`` (rebalanced every session).
+
+    The mean of the members' simple returns from t-1 to t over those priced at both closes: the
+    equal-weighted market index of Brown and Warner (1980, 1985), which weights the small firms of
+    a cross-section as the abnormal returns do.
+
+    Parameters
+    ----------
+    levels : pandas.DataFrame
+        (n_sessions, n_tickers) price levels by session.
+    members : sequence of str
+        Tickers averaged (those without a column are ignored).
+
+    Returns
+    -------
+    pandas.Series
+        Decimal returns by session (the first is NaN), named ``equal_weighted``.
+
+    Raises
+    ------
+    DataUnavailableError
+        When no member has prices.
+    """
+    have = [t for t in members if t in levels.columns]
+    if not have:
+        raise DataUnavailableError("equal-weighted benchmark: none of its members has prices")
+    lv = levels[have].astype("float64")
+    lv = lv.where(lv > 0)
+    return (lv / lv.shift(1) - 1.0).mean(axis=1).rename("equal_weighted")
+
+
 def index_move(
     levels: pd.DataFrame,
     market: pd.Series | None,
@@ -214,12 +312,7 @@ def index_move(
     t = table.loc[have]
     raw_before = before[have] * _scale_to_raw(levels, table).loc[have]
     ret = end[have] / before[have] - 1.0
-    if "shares_held" in t.columns and t["shares_held"].notna().all():
-        cap_index = t["shares_held"] * raw_before
-    elif "market_cap" in t.columns and t["market_cap"].notna().all():
-        cap_index = t["market_cap"]
-    else:
-        cap_index = t.get("shares_outstanding", pd.Series(np.nan, index=t.index)) * raw_before
+    cap_index = _index_caps(t, raw_before)
     weight = cap_index / cap_index.sum()
     if "shares_outstanding" in t.columns:
         mv = t["shares_outstanding"] * raw_before

@@ -209,7 +209,8 @@ def concentration(spec: ConcentrationTest, ctx: ClaimContext) -> TestOutcome:
         Metric("Welch t", t, p_t),
         Metric("Mann-Whitney U", u, p_u),
     ]
-    metrics += _contribution(spec, ctx, name, label, universe, exposed)
+    lens = _contribution(spec, ctx, name, label, universe, exposed)
+    metrics += lens
     if not (math.isfinite(p_t) and math.isfinite(p_u)):
         finding = UNCLEAR
     elif sign * diff > 0 and p_t < spec.alpha and p_u < spec.alpha:
@@ -221,6 +222,9 @@ def concentration(spec: ConcentrationTest, ctx: ClaimContext) -> TestOutcome:
     reason = (f"CAAR{w} {pct(float(ma))} for {name} (n = {len(a)}) vs {pct(float(mb))} for the "
               f"rest of {label} (n = {len(b)}): difference {pct(diff)}, Welch p = {p_t:.3g}, "
               f"Mann-Whitney p = {p_u:.3g} (alpha {spec.alpha:g})")
+    if len(lens) >= 3 and math.isfinite(lens[2].value):
+        reason += (f"; cap-weighted, {name} made {lens[2].value:.0%} of the {pct(lens[0].value)} "
+                   "move" + (f" (without them {pct(lens[3].value)})" if len(lens) > 3 else ""))
     return TestOutcome("concentration", finding, spec.expect, reason, metrics)
 
 
@@ -235,6 +239,18 @@ def _contribution(spec: ConcentrationTest, ctx: ClaimContext, name: str, label: 
     """
     caps = ctx.market_caps(spec.market_caps)
     w = f"[{spec.window[0]},{spec.window[1]}]"
+    if caps is None and ctx.results.market_values is not None:
+        # the study's index lens (market_values:), one computation with index_contributions.csv
+        mv = ctx.results.index_move(spec.window, ctx.event_id)
+        g = mv.group(exposed)
+        return [
+            Metric(f"cap-weighted return of the index members {w} (share counts for "
+                   f"{len(mv.members)}; {ctx.results.provenance.market} {mv.index_return:+.2%})",
+                   mv.reconstructed),
+            Metric(f"contribution of {name} ({int(g['n'])} members) to it", g["contribution"]),
+            Metric(f"share of the cap-weighted move from {name}", g["share_of_move"]),
+            Metric(f"the index without {name} {w}", g["without"]),
+        ]
     if caps is None:
         return [Metric(f"contribution of {name} to the index move (n/a: no market caps given)",
                        math.nan)]

@@ -42,8 +42,11 @@ REPORT_FILES = (
 """Files every report holds (paths relative to the report folder)."""
 OPTIONAL_REPORT_FILES = ("claims.csv", "parquet/claims.parquet", "market_value.csv",
                          "parquet/market_value.parquet", "index_contributions.csv",
-                         "parquet/index_contributions.parquet")
-"""Files written only when the study has claims (claims) or market values (the index lens)."""
+                         "parquet/index_contributions.parquet", "abnormal_volume.csv",
+                         "parquet/abnormal_volume.parquet", "abnormal_volatility.csv",
+                         "parquet/abnormal_volatility.parquet")
+"""Files written only when the study has claims (claims), market values (the index lens), or asks
+for abnormal volume or volatility."""
 
 
 def sources_table(res: EventStudyResults) -> pd.DataFrame:
@@ -82,6 +85,7 @@ def report_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
     if res.market_values is not None:
         tables["market_value"] = res.market_value_table()
         tables["index_contributions"] = res.index_contributions()
+    tables.update(res.tables)  # abnormal_volume, abnormal_volatility (eventstudy.reactions)
     return tables
 
 

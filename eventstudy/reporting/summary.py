@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 import pandas as pd
 
+from eventstudy.statistics.battery import TEST_REFERENCES
+
 if TYPE_CHECKING:
     from statsmodels.iolib.summary2 import Summary
 
@@ -30,15 +32,6 @@ __all__ = [
 ]
 
 STARS_NOTE = "*** p<0.01, ** p<0.05, * p<0.10"
-TEST_REFERENCES = {
-    "t": "cross-sectional t, Brown and Warner (1985)",
-    "patell": "Patell (1976)",
-    "bmp": "Boehmer, Musumeci and Poulsen (1991)",
-    "kolari_pynnonen": "Kolari and Pynnönen (2010)",
-    "corrado_rank": "Corrado (1989)",
-    "sign": "sign test, Brown and Warner (1985)",
-    "generalized_sign": "Cowan (1992)",
-}
 
 
 def tests_note(res: EventStudyResults) -> str:

@@ -22,8 +22,8 @@ from eventstudy.statistics.calendar_time import calendar_time
 from eventstudy.statistics._result import TestResult
 from eventstudy.statistics.panel import TestPanel
 
-__all__ = ["TESTS", "DEFAULT_TESTS", "DEPENDENCE_ROBUST_TESTS", "TEST_COLUMNS", "run_test",
-           "run_tests", "adjust_pvalues"]
+__all__ = ["TESTS", "DEFAULT_TESTS", "DEPENDENCE_ROBUST_TESTS", "TEST_COLUMNS", "TEST_REFERENCES",
+           "run_test", "run_tests", "adjust_pvalues"]
 
 TestFunction = Callable[..., TestResult]
 
@@ -176,3 +176,28 @@ def adjust_pvalues(table: pd.DataFrame, method: str) -> pd.DataFrame:
             adj[ok] = multipletests(p[ok], method=method)[1]
             out.loc[idx, "p_value_adjusted"] = adj
     return out
+
+TEST_REFERENCES: dict[str, str] = {
+    "t": "cross-sectional t, Brown and Warner (1985)",
+    "brown_warner_1980": "Brown and Warner (1980)",
+    "crude_dependence": "crude dependence adjustment, Brown and Warner (1985)",
+    "lamb": "Lamb (1995)",
+    "patell": "Patell (1976)",
+    "adjusted_patell": "adjusted Patell, Kolari and Pynnönen (2010)",
+    "bmp": "Boehmer, Musumeci and Poulsen (1991)",
+    "kolari_pynnonen": "Kolari and Pynnönen (2010)",
+    "calendar_time": "calendar-time portfolio, Jaffe (1974) and Mandelker (1974)",
+    "skewness_adjusted_t": "skewness-adjusted t, Hall (1992) and Lyon, Barber and Tsai (1999)",
+    "bootstrap_t": "bootstrap t, Lyon, Barber and Tsai (1999)",
+    "sign": "sign test, Brown and Warner (1985)",
+    "generalized_sign": "Cowan (1992)",
+    "corrado_sign": "Corrado and Zivney (1992)",
+    "corrado_rank": "Corrado (1989)",
+    "modified_rank": "Corrado and Zivney (1992); Kolari and Pynnönen (2011)",
+    "wilcoxon": "Wilcoxon signed-rank",
+    "grank": "Kolari and Pynnönen (2011)",
+    "placebo_dates": "pseudo-event dates of the estimation window",
+    "ibragimov_mueller": "Ibragimov and Müller (2010)",
+    "pre_event": "joint test of the pre-event AARs",
+}
+"""Test key -> the paper a report cites for it (one entry per key of :data:`TESTS`)."""

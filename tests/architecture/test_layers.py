@@ -81,3 +81,10 @@ def test_model_names_are_registered_once():
     from eventstudy.models import MODELS
 
     assert set(get_args(ModelName)) == set(MODELS)
+
+
+def test_every_test_has_its_paper():
+    """Reports cite a paper for every test they can show: one reference per key of TESTS."""
+    from eventstudy.statistics.battery import TEST_REFERENCES, TESTS
+
+    assert set(TEST_REFERENCES) == set(TESTS)

@@ -71,7 +71,8 @@ def test_excel_has_one_sheet_per_table(report):
     wb = load_workbook(report / "tables.xlsx", read_only=True)
     expected = ["headline", "ar", "car", "caar", "tests", "diagnostics", "sources"]
     assert wb.sheetnames[: len(expected)] == expected
-    assert set(wb.sheetnames) - set(expected) <= {"claims", "market_value", "index_contributions"}
+    assert set(wb.sheetnames) - set(expected) <= {"claims", "market_value", "index_contributions",
+                                                  "abnormal_volume", "abnormal_volatility"}
 
 
 def test_latex_tables_are_booktabs(report, deepseek):

@@ -1,0 +1,173 @@
+"""Reactions beyond returns for a fitted study: abnormal volume and abnormal volatility by group.
+
+A study's YAML may ask for them (``abnormal_volume: true``, ``abnormal_volatility: market``); the
+notebook calls :func:`volume_table` and :func:`volatility_table` on its results. Both run the
+estimators of :mod:`eventstudy.volume` and :mod:`eventstudy.volatility` once per group on that
+group's security-events, with the study's estimation and event windows and conventions, so the
+numbers are those of the library functions, never a second implementation.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.exceptions import (
+    DataUnavailableError,
+    EstimationError,
+    EventStudyWarning,
+    SpecificationError,
+)
+from eventstudy.results import EventStudyResults
+
+__all__ = ["volume_table", "volatility_table", "REACTION_COLUMNS"]
+
+REACTION_COLUMNS = ["group", "tau_start", "tau_end", "n", "measure", "value", "test", "statistic",
+                    "p_value", "event_id"]
+"""Columns of the frames :func:`volume_table` and :func:`volatility_table` return."""
+
+
+def _group_events(res: EventStudyResults, have: Sequence[str]) -> dict[str, pd.DataFrame]:
+    ev = res.events
+    out: dict[str, pd.DataFrame] = {}
+    for g in res.groups:
+        members = set(res.group_members(g)) & set(have)
+        sub = ev.loc[ev["ticker"].isin(members), ["event_id", "ticker", "date"]]
+        if len(sub):
+            out[g] = sub.reset_index(drop=True)
+    return out
+
+
+def _rows(group: str, tests: pd.DataFrame, values: pd.DataFrame, value_col: str, measure: str,
+          event_ids: Sequence[str]) -> list[dict[str, object]]:
+    rows = []
+    for t in tests.to_dict("records"):
+        w = (int(t["tau_start"]), int(t["tau_end"]))
+        sel = values[(values["tau_start"] == w[0]) & (values["tau_end"] == w[1])]
+        rows.append({"group": group, "tau_start": w[0], "tau_end": w[1], "n": int(t["n"]),
+                     "measure": measure, "value": float(sel[value_col].mean()),
+                     "test": t["test"], "statistic": float(t["statistic"]),
+                     "p_value": float(t["p_value"]),
+                     "event_id": event_ids[0] if len(set(event_ids)) == 1 else "pooled"})
+    return rows
+
+
+def volume_table(res: EventStudyResults, volume: pd.DataFrame | None = None,
+                 market_volume: pd.Series | str | None = "SPY",
+                 tests: Sequence[str] = ("t", "bmp", "corrado_rank")) -> pd.DataFrame:
+    """Cumulative abnormal volume (CAAV) per group and event window, with its tests.
+
+    Abnormal log volume against a market model of log volume (Ajinkya and Jain 1989; Campbell and
+    Wasley 1996), estimated per security-event by :func:`eventstudy.volume.abnormal_volume`.
+
+    Parameters
+    ----------
+    res : EventStudyResults
+        A fitted study; its security-events, windows and conventions are used.
+    volume : pandas.DataFrame, optional
+        (n_sessions, n_securities) daily share volume by session. Default: the bundled volume
+        (:func:`eventstudy.datasets.load_volume`) of the study's securities it holds.
+    market_volume : pandas.Series, str or None, default 'SPY'
+        Market volume, the name of a ``volume`` column, or None for the equal-weighted mean.
+    tests : sequence of str
+        Keys of :data:`eventstudy.volume.VOLUME_TESTS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group, window and test (:data:`REACTION_COLUMNS`); ``measure`` is
+        ``cav_log_points`` and ``value`` the mean CAV in log points (0.69 = twice normal volume).
+
+    Raises
+    ------
+    DataUnavailableError
+        When no security of the study has volume.
+    """
+    from eventstudy import datasets
+    from eventstudy.volume import abnormal_volume
+
+    if volume is None:
+        wanted = [*dict.fromkeys(res.events["ticker"])]
+        if isinstance(market_volume, str):
+            wanted.append(market_volume)
+        held = datasets.load_volume().columns
+        volume = datasets.load_volume([t for t in wanted if t in held])
+    have = [t for t in volume.columns if t != market_volume]
+    groups = _group_events(res, have)
+    if not groups:
+        raise DataUnavailableError("abnormal volume: no security of the study has volume data")
+    rows: list[dict[str, object]] = []
+    for g, ev in groups.items():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", EventStudyWarning)
+                av = abnormal_volume(ev, volume, market_volume,
+                                     estimation_window=res.estimation_window,
+                                     event_windows=res.event_windows, tests=tests,
+                                     conventions=res.options.conventions)
+        except (EstimationError, DataUnavailableError) as exc:
+            warnings.warn(f"abnormal volume: group {g} skipped ({exc})", EventStudyWarning,
+                          stacklevel=2)
+            continue
+        rows += _rows(g, av.tests, av.cav_table, "cav", "cav_log_points", list(ev["event_id"]))
+    return pd.DataFrame(rows, columns=REACTION_COLUMNS)
+
+
+def volatility_table(res: EventStudyResults, variance: Literal["market", "garch"] = "market",
+                     tests: Sequence[str] = ("t", "variance_ratio", "corrado_rank")
+                     ) -> pd.DataFrame:
+    """Mean abnormal-volatility ratio per group and event window, with its tests.
+
+    r = AR^2 / expected variance per event day (Beaver 1968's variance ratio; Bialkowski, Gottschalk
+    and Wisniewski 2008 for the GARCH forecast), estimated by
+    :func:`eventstudy.volatility.abnormal_volatility` on the study's returns and market.
+
+    Parameters
+    ----------
+    res : EventStudyResults
+    variance : {'market', 'garch'}, default 'market'
+        The expected variance: the market model's forecast-error variance or a GARCH(1,1) forecast
+        (needs ``arch``).
+    tests : sequence of str
+        Keys of :data:`eventstudy.statistics.volatility.VOLATILITY_TESTS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group, window and test (:data:`REACTION_COLUMNS`); ``measure`` is
+        ``variance_ratio`` and ``value`` the mean ratio over the window (1 = normal volatility).
+
+    Raises
+    ------
+    SpecificationError
+        For an unknown ``variance``.
+    """
+    from eventstudy.volatility import abnormal_volatility
+
+    if variance not in ("market", "garch"):
+        raise SpecificationError(f"abnormal volatility: variance must be market or garch, not "
+                                 f"{variance!r}")
+    mkt = res.market
+    market = mkt.iloc[:, 0] if mkt.shape[1] and np.allclose(
+        mkt.to_numpy(), mkt.iloc[:, [0]].to_numpy(), equal_nan=True) else mkt
+    groups = _group_events(res, list(res.returns.columns))
+    rows: list[dict[str, object]] = []
+    for g, ev in groups.items():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", EventStudyWarning)
+                av = abnormal_volatility(ev, res.returns, market, variance=variance,
+                                         estimation_window=res.estimation_window,
+                                         event_windows=res.event_windows, tests=tests,
+                                         conventions=res.options.conventions)
+        except (EstimationError, DataUnavailableError) as exc:
+            warnings.warn(f"abnormal volatility: group {g} skipped ({exc})", EventStudyWarning,
+                          stacklevel=2)
+            continue
+        rows += _rows(g, av.tests, av.window_table, "mean_ratio", "variance_ratio",
+                      list(ev["event_id"]))
+    return pd.DataFrame(rows, columns=REACTION_COLUMNS)
