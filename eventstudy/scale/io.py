@@ -15,15 +15,12 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from eventstudy.exceptions import DataShapeError
-
-if TYPE_CHECKING:
-    from eventstudy.scale.chunked import LargeStudyResults
 
 __all__ = ["read_long_returns", "read_events", "write_results"]
 
@@ -142,7 +139,7 @@ def _write_parquet(frame: pd.DataFrame, path: Path, rows_per_group: int) -> None
             writer.write_table(table.slice(a, rows_per_group))
 
 
-def write_results(res: LargeStudyResults, directory: str | Path, *, csv: bool = False,
+def write_results(res: Any, directory: str | Path, *, csv: bool = False,
                   overwrite: bool = False, rows_per_group: int = 100_000) -> Path:
     """Write the tables of ``res`` into ``directory`` as Parquet, CSV too when asked.
 
@@ -154,6 +151,7 @@ def write_results(res: LargeStudyResults, directory: str | Path, *, csv: bool = 
     Parameters
     ----------
     res : LargeStudyResults
+        (typed ``Any`` here: the results import this module, not the other way round)
     directory : str or Path
     csv : bool, default False
         Also write CSVs (slow and large at a million rows; off by default).
