@@ -50,7 +50,7 @@ from eventstudy.scale.summary import (
     needs_rbar,
 )
 from eventstudy.specification import FitOptions, StudySpec
-from eventstudy.statistics.battery import TEST_COLUMNS, run_test
+from eventstudy.statistics.battery import TEST_COLUMNS, adjust_pvalues, run_test
 from eventstudy.statistics.panel import TestPanel, build_panel, summed_cluster_correlation
 from eventstudy.windows import span, taus
 
@@ -324,6 +324,8 @@ def finish(ctx: StudyContext, chunks: Iterable[ChunkStats], n_chunks: int,
                          **(boot if name == "bootstrap_t" else {}))
             rows.append(("all", int(w[0]), int(w[1]), name, r.stat, r.pvalue, r.nobs))
     tests = pd.DataFrame(rows, columns=TEST_COLUMNS)
+    if ctx.options.p_adjust:
+        tests = adjust_pvalues(tests, ctx.options.p_adjust)
     ar = merged.per_event["ar_evt"]
     ok = np.isfinite(ar)
     with np.errstate(invalid="ignore", divide="ignore"):

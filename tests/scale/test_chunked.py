@@ -146,3 +146,16 @@ def test_threads_equal_one_thread(study_data):
         one = study.fit(backend="chunked", chunk_size=10).tests
         two = study.fit(backend="chunked", chunk_size=10, workers=2).tests
     assert one.equals(two)
+
+
+def test_p_adjust_as_in_memory(study_data):
+    """``p_adjust`` adjusts the chunked table's p-values as run_tests' table in memory."""
+    from eventstudy.statistics.battery import adjust_pvalues
+
+    study = _study(study_data, tests=["t", "bmp"], p_adjust="holm")
+    mem, _ = _memory(study, tests=["t", "bmp"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = study.fit(backend="chunked", chunk_size=9).tests
+    want = adjust_pvalues(mem, "holm")
+    np.testing.assert_allclose(got["p_value_adjusted"], want["p_value_adjusted"], rtol=1e-12)
