@@ -35,6 +35,7 @@ from eventstudy.estimation import (
     other_event_mask,
 )
 from eventstudy.exceptions import (
+    DataUnavailableError,
     EstimationError,
     EventStudyError,
     EventWindowOverlapWarning,
@@ -98,6 +99,8 @@ def prepare(spec: StudySpec, returns: pd.DataFrame, market: pd.DataFrame, option
     ------
     SpecificationError
         For ``market_moments='all'`` (not on the chunked path) or a test it does not compute.
+    DataUnavailableError
+        When the data end before an event window does.
     """
     if options.conventions.market_moments == "all":
         raise SpecificationError("conventions.market_moments 'all' is not available on the "
@@ -109,8 +112,6 @@ def prepare(spec: StudySpec, returns: pd.DataFrame, market: pd.DataFrame, option
     pos0, _ = anchor_events(spec.events, index, policy, spec.calendar)
     lo, hi = span(list(spec.event_windows))
     if pos0.max() + hi >= n_rows:
-        from eventstudy.exceptions import DataUnavailableError
-
         late = int(np.argmax(pos0))
         raise DataUnavailableError(
             f"event {spec.events['event_id'].iat[late]} needs {hi} sessions after "
