@@ -232,6 +232,59 @@ class ConfounderSpec(_Frozen):
     label: str = ""
 
 
+def _exchange_code(v: str) -> str:
+    import exchange_calendars as xcals
+
+    names = xcals.get_calendar_names(include_aliases=True)
+    if v not in names:
+        close = difflib.get_close_matches(v.upper(), names, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else " (e.g. XNYS, XETR, XTKS)"
+        raise ValueError(f"unknown exchange {v!r}{hint}")
+    return v
+
+
+Exchange = Annotated[str, AfterValidator(_exchange_code)]
+
+
+class MarketMap(_Frozen):
+    """Benchmarks per security (``market:`` as a mapping).
+
+    The most specific entry wins: ``by_ticker``, then ``by_group`` (the first group listing the
+    security), then ``by_exchange`` (the security's exchange from its symbol suffix or
+    ``exchanges:``), then ``default``.
+    """
+
+    default: Ticker | None = None
+    by_exchange: dict[Exchange, Ticker] = Field(default_factory=dict)
+    by_group: dict[str, Ticker] = Field(default_factory=dict)
+    by_ticker: dict[Ticker, Ticker] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _some(self) -> MarketMap:
+        if self.default is None and not (self.by_exchange or self.by_group or self.by_ticker):
+            raise ValueError("give default and/or by_exchange, by_group, by_ticker")
+        return self
+
+    def symbols(self) -> list[str]:
+        """Every benchmark named, default first."""
+        from eventstudy.data.symbols import normalize_ticker
+
+        named = [self.default, *self.by_exchange.values(), *self.by_group.values(),
+                 *self.by_ticker.values()]
+        return list(dict.fromkeys(normalize_ticker(t) for t in named if t is not None))
+
+
+def _market_kind(value: Any) -> str:
+    """Tell the three forms of ``market:`` apart, so an error names the one that was meant."""
+    if isinstance(value, BenchmarkSpec):
+        return "built"
+    if isinstance(value, MarketMap):
+        return "per_security"
+    if isinstance(value, dict):
+        return "built" if {"weighting", "exclude"} & set(value) else "per_security"
+    return "ticker"
+
+
 class DataSpec(_Frozen):
     """Where prices come from and how returns are computed."""
 
@@ -243,8 +296,29 @@ class DataSpec(_Frozen):
     non_trading_day: Literal["next", "previous", "error"] = "next"
     cache_dir: Path | None = None  # default: the user cache folder; $EVENTSTUDY_CACHE_DIR wins
     offline: bool = False  # never download (also --offline)
-    # warn: quality-screen errors (split-like jump, unit switch, shifted dates) become warnings
-    quality_errors: Literal["raise", "warn"] = "raise"
+    # what a quality-screen error (split-like jump, unit switch, implausible jump) of one security
+    # does: skip (default) excludes that security's events with the reason and goes on (an error
+    # of the market, or of every security, still stops the study); raise stops; warn keeps the data
+    quality_errors: Literal["raise", "warn", "skip"] = "skip"
+    # a x100 / x0.01 price change that stays (pence vs pounds): error, or rescale the earlier
+    # prices to the later unit (with a warning naming ticker and date)
+    unit_switch: Literal["error", "rescale"] = "error"
+    # the bar interval: daily only (event time counts exchange sessions; Yahoo keeps intraday
+    # bars for 60 days, hourly for 730, too short for a 250-session estimation window)
+    interval: str = "1d"
+    # currency and unit of prices read from files (e.g. USD, GBp for pence); from yfinance's
+    # metadata when downloaded
+    currency: str | None = Field(None, max_length=8)
+
+    @field_validator("interval")
+    @classmethod
+    def _interval(cls, v: str) -> str:
+        if v.strip().lower() not in ("1d", "d", "daily", "1day"):
+            raise ValueError(
+                f"interval {v!r} is not supported: only daily bars (1d); event time counts "
+                "exchange sessions, and Yahoo keeps intraday bars for 60 days (hourly for 730), "
+                "too short for an estimation window of 250 sessions")
+        return "1d"
 
     @model_validator(mode="after")
     def _source_path(self) -> DataSpec:
@@ -302,7 +376,13 @@ class StudyConfig(_Frozen):
     title: str = ""
     description: str = ""
     data: DataSpec = DataSpec()
-    market: Annotated[Ticker | BenchmarkSpec, BeforeValidator(_market_shorthand)] = "^GSPC"
+    market: Annotated[
+        Annotated[Ticker, Tag("ticker")] | Annotated[BenchmarkSpec, Tag("built")]
+        | Annotated[MarketMap, Tag("per_security")],
+        Discriminator(_market_kind), BeforeValidator(_market_shorthand),
+    ] = "^GSPC"
+    exchanges: dict[Ticker, Exchange] = Field(default_factory=dict)
+    """Exchange calendar per security where its symbol suffix does not tell (or to override it)."""
     events: Annotated[
         Annotated[list[EventSpec], Tag("list")] | Annotated[Path, Tag("path")],
         Discriminator(_events_kind),
@@ -327,6 +407,16 @@ class StudyConfig(_Frozen):
     regression: RegressionSpec | None = None
     exclude_other_events: bool = True
     missing_returns: Literal["nan", "skip"] = "nan"
+    # label -> data symbol, e.g. {FB: META}: events and groups keep the label, prices come from the
+    # symbol; reports show both
+    aliases: dict[Ticker, Ticker] = Field(default_factory=dict)
+    # events CSV: its column names for event_id, ticker, date, ... ({ticker: symbol,
+    # date: event_date}) and the date format of events and price files ('%d.%m.%Y'; ISO by default)
+    event_columns: dict[Literal["event_id", "ticker", "date", "label", "time", "group"], str] = \
+        Field(default_factory=dict)
+    date_format: str | None = Field(None, max_length=40)
+    # read integer dates such as 45366 as Excel serial dates (days since 1899-12-30)
+    excel_dates: bool = False
     # Large studies (README): 'chunked' in bounded memory, 'dask' on a cluster; both write the
     # tables as Parquet instead of the full report.
     backend: Literal["memory", "chunked", "dask"] = "memory"
@@ -405,6 +495,11 @@ class StudyConfig(_Frozen):
             ):
                 raise ValueError("groups: no securities: give groups, universe or tickers "
                                  "per event")
+        if isinstance(self.market, MarketMap):
+            unknown = sorted(set(self.market.by_group) - set(self.groups))
+            if unknown:
+                raise ValueError(f"market: by_group names no group of the study: {unknown} "
+                                 f"(groups: {sorted(self.groups)})")
         if self.universe is not None and self.universe in self.groups:
             raise ValueError(f"groups: group {self.universe!r} has the name of the universe "
                              f"(universe: {self.universe}), which is its own group of all its "
@@ -414,10 +509,13 @@ class StudyConfig(_Frozen):
             if unknown:
                 raise ValueError(f"market: exclude names no group: {unknown} (groups: "
                                  f"{sorted(self.groups)})")
-            if self.universe is None and self.market.weighting == "cap" and (
-                    self.market_values is None):
-                raise ValueError("market: a cap-weighted benchmark needs share counts: set "
-                                 "universe: sp500 or market_values: <file>")
+            if self.universe is None:
+                raise ValueError("market: a benchmark built from the securities needs a universe "
+                                 "to build it from (universe: sp500); built from the study's own "
+                                 "securities, their abnormal returns would average to zero")
+        if self.market_values == "sp500" and self.universe != "sp500":
+            raise ValueError("market_values: sp500 weighs the S&P 500 members, so it needs "
+                             "universe: sp500 (or give a file of share counts for your universe)")
         if self.model in ("ff3", "carhart", "ff5") and not self.factors:
             raise ValueError(f"factors: model {self.model!r} needs Ken French daily factor "
                              "file(s), e.g. factors: [F-F_Research_Data_5_Factors_2x3_daily.CSV]")
@@ -432,6 +530,17 @@ class StudyConfig(_Frozen):
             except ConfigError as exc:
                 raise ValueError(f"claims: {exc}") from None
         return self
+
+    @property
+    def market_symbols(self) -> list[str]:
+        """Every published index the study names as a benchmark (none for a built benchmark)."""
+        from eventstudy.data.symbols import normalize_ticker
+
+        if isinstance(self.market, MarketMap):
+            return self.market.symbols()
+        if isinstance(self.market, BenchmarkSpec):
+            return []
+        return [normalize_ticker(self.market)]
 
     @property
     def events_path(self) -> Path | None:

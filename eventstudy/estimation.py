@@ -18,11 +18,13 @@ import numpy as np
 import pandas as pd
 
 from eventstudy._typing import Float64Array, IntArray, NonTradingDayPolicy, Window
+from eventstudy.eventtime import OwnSessions
 from eventstudy.exceptions import (
     ConfounderWarning,
     DataUnavailableError,
     EstimationError,
     EventDateShiftedWarning,
+    EventStudyWarning,
     EventWindowOverlapWarning,
     InsufficientEstimationDataWarning,
     MissingReturnsWarning,
@@ -279,7 +281,8 @@ def anchor_events(
 
 
 def model_inputs(
-    model: NormalReturnModel, market: pd.DataFrame, factors: FactorData | None
+    model: NormalReturnModel, market: pd.DataFrame, factors: FactorData | None,
+    sessions: OwnSessions | None = None,
 ) -> Float64Array:
     """Return the model's inputs on the returns grid.
 
@@ -289,6 +292,9 @@ def model_inputs(
     market : pandas.DataFrame
         (n_sessions, n_securities) market return paired with each security.
     factors : FactorData, optional
+    sessions : OwnSessions, optional
+        Each security's own sessions (a multi-exchange panel): the market's lag and lead are its
+        returns on the security's previous and next own session, not on the previous row.
 
     Returns
     -------
@@ -304,9 +310,11 @@ def model_inputs(
         if name == "market":
             layers.append(market.to_numpy())
         elif name == "market_lag":
-            layers.append(market.shift(1).to_numpy())
+            layers.append(market.shift(1).to_numpy() if sessions is None
+                          else sessions.shift(market.to_numpy(dtype="float64"), 1))
         elif name == "market_lead":
-            layers.append(market.shift(-1).to_numpy())
+            layers.append(market.shift(-1).to_numpy() if sessions is None
+                          else sessions.shift(market.to_numpy(dtype="float64"), -1))
         elif name in FACTOR_COLUMNS and factors is not None:
             col = factors.frame[FACTOR_COLUMNS[name]].to_numpy(dtype="float64")
             layers.append(np.broadcast_to(col[:, None], shape))
@@ -348,8 +356,11 @@ def clustering(events: pd.DataFrame, pos0: IntArray, keep: np.ndarray,
     return out
 
 
-def event_cover(spec: StudySpec, pos0: IntArray, n_rows: int) -> tuple[np.ndarray, IntArray]:
+def event_cover(spec: StudySpec, first: IntArray, last: IntArray, n_rows: int
+                ) -> tuple[np.ndarray, IntArray]:
     """Count, per session and security, the event windows of the study that cover it.
+
+    ``first`` and ``last`` are the rows of each security-event's window span.
 
     Returns
     -------
@@ -358,10 +369,9 @@ def event_cover(spec: StudySpec, pos0: IntArray, n_rows: int) -> tuple[np.ndarra
         security code of each security-event, for :func:`other_event_mask`.
     """
     codes, uniq = pd.factorize(spec.events["ticker"])
-    lo, hi = span(list(spec.event_windows))
     diff = np.zeros((n_rows + 1, len(uniq)), dtype=np.int32)
-    np.add.at(diff, (np.clip(pos0 + lo, 0, n_rows), codes), 1)
-    np.add.at(diff, (np.clip(pos0 + hi + 1, 0, n_rows), codes), -1)
+    np.add.at(diff, (np.clip(first, 0, n_rows), codes), 1)
+    np.add.at(diff, (np.clip(last + 1, 0, n_rows), codes), -1)
     return np.cumsum(diff, axis=0)[:n_rows], codes.astype(np.int64)
 
 
@@ -375,22 +385,22 @@ def other_event_mask(cover: np.ndarray, codes: IntArray, est_pos: IntArray) -> n
     return inside & (cover[np.clip(est_pos, 0, n_rows - 1), codes[:, None]] > 0)
 
 
-def _other_event_days(spec: StudySpec, pos0: IntArray, est_pos: IntArray,
+def _other_event_days(spec: StudySpec, first: IntArray, last: IntArray, est_pos: IntArray,
                       n_rows: int) -> np.ndarray:
     """Mark estimation days that fall in another event window of the same security (C22b).
 
     Per security, a count of the event windows covering each session (a difference array), looked
-    up at every estimation day.
+    up at every estimation day; ``first`` and ``last`` are the rows of each security-event's
+    window span.
     """
     events = spec.events
-    cover, codes = event_cover(spec, pos0, n_rows)
-    lo, hi = span(list(spec.event_windows))
+    cover, codes = event_cover(spec, first, last, n_rows)
     out = other_event_mask(cover, codes, est_pos)
     hit = np.flatnonzero(out.any(axis=1))
     if len(hit):
         i = hit[0]
         p = est_pos[i][out[i]][0]
-        j = np.flatnonzero((codes == codes[i]) & (pos0 + lo <= p) & (pos0 + hi >= p))[0]
+        j = np.flatnonzero((codes == codes[i]) & (first <= p) & (last >= p))[0]
         ids, tick = events["event_id"], events["ticker"]
         msg = (
             f"{len(hit)} security-events have another event of the same security inside their "
@@ -480,7 +490,7 @@ def _screen(spec: StudySpec, panel: _Panel, factors: FactorData | None, y_est: F
             reasons.setdefault(int(i), (beta_not_identifiable_msg.format(key=keys[i]), False))
     # A security-event with no abnormal return in the event window (delisted, suspended, or
     # factors that end before it) is skipped, never counted as fitted with empty results.
-    m_all = panel.gather(panel.MT, evt_all)
+    m_all = _fill_lag_lead(model, panel.gather(panel.MT, evt_all), keys, evt_all[0], warn=False)
     has_ar = (np.isfinite(panel.gather(panel.RT, evt_all))
               & np.isfinite(model.regressors(m_all)).all(axis=-1)
               & np.isfinite(model.offset(m_all)))
@@ -531,6 +541,23 @@ def _warn_missing(ar: Float64Array, keys: list[str], missing_returns: str) -> No
     )
 
 
+#: An abnormal return beyond +-100% in one session is reported as implausible (a bad price the
+#: screen could not tell from a real move, or a genuine takeover or trial readout worth checking).
+PLAUSIBLE_AR = 1.0
+
+
+def _warn_implausible(ar: Float64Array, dates: np.ndarray, keys: list[str]) -> None:
+    """Warn once per abnormal return beyond :data:`PLAUSIBLE_AR`, naming event, ticker and date."""
+    with np.errstate(invalid="ignore"):
+        big = np.argwhere(np.abs(ar) > PLAUSIBLE_AR)
+    for i, j in big:
+        warnings.warn(
+            f"implausible abnormal return {ar[i, j]:+.1%} for {keys[i]} on "
+            f"{pd.Timestamp(dates[i, j]).date()} (beyond +-{PLAUSIBLE_AR:.0%} in one session): "
+            "check the prices of that day",
+            EventStudyWarning, stacklevel=4)
+
+
 def _all_market_days(model: NormalReturnModel, m_all: Float64Array, est_pos: IntArray
                      ) -> tuple[Float64Array, np.ndarray]:
     """Design and mask over every estimation day with a market return (``market_moments='all'``)."""
@@ -548,6 +575,7 @@ def estimate(
     market_own: pd.Series | None = None,
     factors: FactorData | None = None,
     market_moments: str = "complete",
+    sessions: OwnSessions | None = None,
 ) -> Estimate:
     """Fit the normal-return model of every security-event and compute its abnormal returns.
 
@@ -567,6 +595,10 @@ def estimate(
         For factor models.
     market_moments : {'complete', 'all'}, default 'complete'
         Whether to build the design over all market days (:attr:`Estimate.est_all`).
+    sessions : OwnSessions, optional
+        Each security's own sessions among the rows (a study across exchanges): day 0 anchors on
+        the security's exchange and tau counts its sessions, so two securities at the same tau may
+        sit on different dates. Default: tau counts every row.
 
     Returns
     -------
@@ -590,26 +622,30 @@ def estimate(
     index = cast(pd.DatetimeIndex, returns.index)  # checked by EventStudy
     n_rows = len(index)
     policy = cast(NonTradingDayPolicy, spec.non_trading_day)  # checked by StudySpec
-    pos0, shifted = anchor_events(events, index, policy, spec.calendar)
     col = returns.columns.get_indexer(pd.Index(events["ticker"])).astype(np.int64)
     est_tau = taus(spec.estimation_window)
     lo, hi = span(list(spec.event_windows))
     evt_tau = taus((lo, hi))
-    if pos0.max() + hi >= n_rows:
-        late = int(np.argmax(pos0))
-        raise DataUnavailableError(
-            f"event {events['event_id'].iat[late]} needs {hi} sessions after "
-            f"{index[pos0[late]].date()} but the data end {index[-1].date()}"
-        )
-    panel = _Panel(returns, model_inputs(model, market, factors), col)
-    est_pos = pos0[:, None] + est_tau[None, :]
+    if sessions is None:
+        pos0, shifted = anchor_events(events, index, policy, spec.calendar)
+        if pos0.max() + hi >= n_rows:
+            late = int(np.argmax(pos0))
+            raise DataUnavailableError(
+                f"event {events['event_id'].iat[late]} needs {hi} sessions after "
+                f"{index[pos0[late]].date()} but the data end {index[-1].date()}"
+            )
+        est_pos = pos0[:, None] + est_tau[None, :]
+        evt_all = pos0[:, None] + evt_tau[None, :]
+    else:
+        pos0, shifted, est_pos, evt_all = _own_positions(
+            events, index, sessions, col, policy, est_tau, evt_tau)
+    panel = _Panel(returns, model_inputs(model, market, factors, sessions), col)
     y_est, m_est = panel.gather(panel.RT, est_pos), panel.gather(panel.MT, est_pos)
     valid = np.isfinite(y_est) & (
         np.isfinite(m_est).all(axis=-1) if m_est.ndim == 3 else np.isfinite(m_est))
-    overlap = _other_event_days(spec, pos0, est_pos, n_rows)
+    overlap = _other_event_days(spec, evt_all[:, 0], evt_all[:, -1], est_pos, n_rows)
     if spec.exclude_other_events:
         valid &= ~overlap
-    evt_all = pos0[:, None] + evt_tau[None, :]
     reasons = _screen(spec, panel, factors, y_est, m_est, valid, evt_all)
 
     keys = _keys(events)
@@ -632,16 +668,19 @@ def estimate(
     col_keep = col[keep]
     y_evt = panel.gather(panel.RT, evt_pos, col_keep)
     m_evt = panel.gather(panel.MT, evt_pos, col_keep)
+    m_evt = _fill_lag_lead(model, m_evt, [k for k, kp in zip(keys, keep, strict=True) if kp],
+                           evt_tau)
     x_evt = model.regressors(m_evt)
     normal = np.einsum("etk,ek->et", x_evt, fit.params) + model.offset(m_evt)
     ar = y_evt - normal
     keys_keep = [k for k, kp in zip(keys, keep, strict=True) if kp]
     _check_some_car(spec, panel, factors, ar, evt_pos, col_keep, keys_keep)
     _warn_missing(ar, keys_keep, spec.missing_returns)
+    _warn_implausible(ar, index.to_numpy()[np.clip(evt_pos, 0, n_rows - 1)], keys_keep)
 
     est_all = None
     if market_moments == "all":
-        if market_own is not None:
+        if market_own is not None and sessions is None:
             own = market_own.reindex(index).to_numpy(dtype="float64")
             own_frame = pd.DataFrame(np.broadcast_to(own[:, None], returns.shape),
                                      index=index, columns=returns.columns)
@@ -706,3 +745,101 @@ def _confounders(spec: StudySpec, event_ids: np.ndarray, dates: np.ndarray,
 def window_bounds(windows: tuple[Window, ...]) -> Window:
     """Return the widest span (min t1, max t2) of ``windows``."""
     return span(list(windows))
+
+
+def _own_positions(
+    events: pd.DataFrame, index: pd.DatetimeIndex, sessions: OwnSessions, col: IntArray,
+    policy: str, est_tau: IntArray, evt_tau: IntArray,
+) -> tuple[IntArray, pd.DataFrame, IntArray, IntArray]:
+    """Day 0, shifted events and window rows when each security counts its own sessions.
+
+    Returns
+    -------
+    pos0 : ndarray of int
+        (N,) row of each security-event's day 0 (on its own exchange).
+    shifted : pandas.DataFrame
+        event_id, date, anchored_date, exchange, tickers of the events moved to a session of an
+        exchange (one row per event and exchange).
+    est_pos, evt_pos : ndarray of int
+        (N, T) and (N, L) rows of the estimation- and event-window sessions.
+
+    Raises
+    ------
+    DataUnavailableError
+        When an event window runs past a security's last session in the data.
+
+    Warns
+    -----
+    EventDateShiftedWarning
+        Once per event and exchange whose day 0 is not the event date, naming the tickers.
+    """
+    keys = _keys(events)
+    dates = pd.DatetimeIndex(events["date"])
+    after = (events["time"] == "after_close").to_numpy()
+    k0 = sessions.anchor(dates, index, col, policy, after, keys)
+    hi = int(evt_tau[-1])
+    late = np.flatnonzero(k0 + hi >= sessions.count[col])
+    if len(late):
+        i = int(late[0])
+        last = index[sessions.rows[col[i], sessions.count[col[i]] - 1]]
+        raise DataUnavailableError(
+            f"event {keys[i]} needs {hi} {sessions.exchanges[col[i]]} sessions after "
+            f"{index[sessions.rows[col[i], k0[i]]].date()} but its data end {last.date()}")
+    pos0 = sessions.rows[col, k0]
+    anchored = index[pos0]
+    moved = (anchored != dates) & ~after
+    rows: dict[tuple[str, object, object, str], list[str]] = {}
+    for j in np.flatnonzero(moved):
+        i = int(j)
+        key = (str(events["event_id"].iat[i]), dates[i].date(), anchored[i].date(),
+               sessions.exchanges[col[i]])
+        rows.setdefault(key, []).append(str(events["ticker"].iat[i]))
+    shifted = pd.DataFrame(
+        [(*k, ", ".join(v)) for k, v in rows.items()],
+        columns=["event_id", "date", "anchored_date", "exchange", "tickers"])
+    for r in shifted.itertuples():
+        msg = (f"event {r.event_id}: {r.date} is not a {r.exchange} session; day 0 of "
+               f"{r.tickers} is {r.anchored_date} (non_trading_day: {policy})")
+        warnings.warn(msg, EventDateShiftedWarning, stacklevel=4)
+        logger.info(msg)
+    return (pos0.astype(np.int64), shifted,
+            sessions.positions(col, k0, np.asarray(est_tau, dtype=np.int64)),
+            sessions.positions(col, k0, np.asarray(evt_tau, dtype=np.int64)))
+
+
+def _fill_lag_lead(model: NormalReturnModel, m_evt: Float64Array, keys: list[str],
+                   evt_tau: IntArray, *, warn: bool = True) -> Float64Array:
+    """Predict event-window normal returns from what exists when a lag or lead is missing.
+
+    Dimson and Scholes-Williams read the market's return on the previous and next session. When
+    that session has no market return (the benchmark's exchange was closed, or the data end) but
+    the day's own market return exists, the missing term is taken as 0 (the market did not trade,
+    so it did not move; its move is in the next return) instead of losing the day's abnormal
+    return. The estimation regression keeps only the rows with all three terms.
+
+    Warns
+    -----
+    MissingReturnsWarning
+        Naming how many event-window days were predicted without their lag or lead.
+    """
+    names = [n for n in ("market_lag", "market_lead") if n in model.inputs]
+    if not names or m_evt.ndim != 3 or "market" not in model.inputs:
+        return m_evt
+    cur = np.isfinite(m_evt[..., model.inputs.index("market")])
+    out = m_evt.copy()
+    hits: list[str] = []
+    for name in names:
+        a = model.inputs.index(name)
+        gap = cur & ~np.isfinite(m_evt[..., a])
+        if gap.any():
+            out[..., a] = np.where(gap, 0.0, m_evt[..., a])
+            r, t = (int(x[0]) for x in np.nonzero(gap))
+            hits.append(f"{int(gap.sum())} without the {name.split('_')[1]} "
+                        f"(e.g. {keys[r]} at tau {int(evt_tau[t])})")
+    if hits and warn:
+        warnings.warn(
+            f"{model.name}: event-window normal returns predicted from the terms that exist: "
+            + "; ".join(hits) + " (no market return on the neighbouring session, taken as 0; the "
+            "estimation regression uses only days with every term)",
+            MissingReturnsWarning, stacklevel=4)
+    return out

@@ -20,7 +20,7 @@ from eventstudy._typing import BoolArray, Float64Array, IntArray, Window
 from eventstudy.exceptions import ConfigError, DataShapeError, DataUnavailableError
 from eventstudy.windows import check_windows, span, taus
 
-__all__ = ["EventArrays", "event_frame", "event_arrays", "gather"]
+__all__ = ["EventArrays", "OwnSessions", "event_frame", "event_arrays", "gather"]
 
 
 def event_frame(events: pd.DataFrame | Sequence[Mapping[str, Any]]) -> pd.DataFrame:
@@ -207,3 +207,116 @@ def event_arrays(
         y_evt=gather(RT, col, evt_pos), m_evt=gather(MT, col, evt_pos), valid=valid,
         est_day=np.where(valid, est_pos, -1), evt_day=evt_pos,
         dates=index.to_numpy()[np.clip(evt_pos, 0, n_rows - 1)])
+
+
+@dataclass(frozen=True)
+class OwnSessions:
+    """Each security's own sessions among the rows of a multi-exchange return panel.
+
+    A global study's panel has one row per date on which any of its exchanges traded; a
+    security's event time tau counts only the rows that are sessions of its own exchange. Built by
+    :meth:`from_mask`; a single-exchange study has none (tau counts every row).
+
+    Attributes
+    ----------
+    mask : ndarray of bool
+        (n_rows, n_securities) True where the row is a session of the security's exchange.
+    exchanges : tuple of str
+        (n_securities,) exchange calendar of each column (messages).
+    rows : ndarray of int
+        (n_securities, n_max) row of each security's k-th own session, padded with n_rows.
+    count : ndarray of int
+        (n_securities,) number of own sessions.
+    """
+
+    mask: BoolArray
+    exchanges: tuple[str, ...]
+    rows: IntArray
+    count: IntArray
+
+    @classmethod
+    def from_mask(cls, mask: pd.DataFrame, exchanges: Sequence[str]) -> OwnSessions:
+        """Build from a boolean frame shaped like the returns (rows x securities)."""
+        m = mask.to_numpy(dtype=bool)
+        n_rows, n_sec = m.shape
+        count = m.sum(axis=0).astype(np.int64)
+        rows = np.full((n_sec, max(int(count.max(initial=0)), 1)), n_rows, dtype=np.int64)
+        for j in range(n_sec):
+            r = np.flatnonzero(m[:, j])
+            rows[j, : len(r)] = r
+        return cls(mask=m, exchanges=tuple(exchanges), rows=rows, count=count)
+
+    def positions(self, col: IntArray, k0: IntArray, tau: IntArray) -> IntArray:
+        """Return the rows of own sessions ``k0 + tau`` of securities ``col``.
+
+        -1 before a security's first own session, ``n_rows`` after its last (both read as NaN by
+        :func:`gather`).
+        """
+        n_rows = self.mask.shape[0]
+        k = k0[:, None] + tau[None, :]
+        inside = (k >= 0) & (k < self.count[col][:, None])
+        out = self.rows[col[:, None], np.clip(k, 0, self.rows.shape[1] - 1)]
+        return np.where(inside, out, np.where(k < 0, -1, n_rows)).astype(np.int64)
+
+    def anchor(
+        self, dates: pd.DatetimeIndex, index: pd.DatetimeIndex, col: IntArray, policy: str,
+        after_close: np.ndarray, labels: list[str],
+    ) -> IntArray:
+        """Return k0, the own-session number of each security-event's day 0.
+
+        Each event date anchors on its security's exchange: the date itself when it is a session
+        there, else the next (``policy='next'``) or previous one; after the close, the first own
+        session after the date.
+
+        Raises
+        ------
+        ConfigError
+            With ``policy='error'`` and a date that is not a session of the security's exchange.
+        DataUnavailableError
+            When a date is outside the security's sessions in the data.
+        """
+        from eventstudy.data.calendar import anchor_dates
+
+        k0 = np.empty(len(col), dtype=np.int64)
+        for j in np.unique(col):
+            sel = np.flatnonzero(col == j)
+            own = index[self.rows[j, : self.count[j]]]
+            if not len(own):
+                raise DataUnavailableError(
+                    f"event {labels[sel[0]]}: no {self.exchanges[j]} session in the data")
+            d = pd.DatetimeIndex(dates[sel])
+            k = np.asarray(anchor_dates(d, own, policy,  # type: ignore[arg-type]
+                                        calendar=self.exchanges[j],
+                                        labels=[labels[i] for i in sel]), dtype=np.int64)
+            late = after_close[sel]
+            if late.any():
+                k = k.copy()
+                k[late] = np.searchsorted(own.values, d.values[late], side="right")
+                bad = np.flatnonzero(late & (k >= len(own)))
+                if len(bad):
+                    i = sel[bad[0]]
+                    raise DataUnavailableError(
+                        f"event {labels[i]} (after_close): no {self.exchanges[j]} session after "
+                        f"{dates[i].date()} in the data (last {own[-1].date()})")
+            k0[sel] = k
+        return k0
+
+    def shift(self, values: Float64Array, lag: int) -> Float64Array:
+        """Return ``values`` (n_rows, n_securities) moved by ``lag`` own sessions (1: previous).
+
+        NaN off a security's own sessions and where the shifted session is outside the data.
+        """
+        n_rows, n_sec = values.shape
+        out = np.full_like(values, np.nan, dtype="float64")
+        for j in range(n_sec):
+            r = self.rows[j, : self.count[j]]
+            v = values[r, j]
+            s = np.full(len(r), np.nan)
+            if lag > 0:
+                s[lag:] = v[:-lag] if lag < len(v) else s[lag:]
+            elif lag < 0:
+                s[:lag] = v[-lag:] if -lag < len(v) else s[:lag]
+            else:
+                s = v
+            out[r, j] = s
+        return out

@@ -17,6 +17,7 @@ __all__ = [
     "EstimationError",
     "ReportError",
     "EventStudyWarning",
+    "NonSynchronousWarning",
     "MissingReturnsWarning",
     "InsufficientEstimationDataWarning",
     "EventWindowOverlapWarning",
@@ -54,7 +55,25 @@ class DataQualityError(DataError, ValueError):
 
 
 class DataUnavailableError(DataError):
-    """Data needed by a study is not available from the selected source."""
+    """Data needed by a study is not available from the selected source.
+
+    Parameters
+    ----------
+    message : str
+    missing : sequence of str, optional
+        The symbols the source has no data for, when the error is about some symbols only (the
+        study names renamed ones).
+    delisted : bool, default False
+        True when a download returned no rows for ``missing`` while serving the others (delisted
+        or merged?): the study then excludes their security-events with the reason and goes on
+        (case C46). A file or the bundle lacking a symbol is a mistake to fix instead.
+    """
+
+    def __init__(self, message: str = "", *, missing: tuple[str, ...] | list[str] = (),
+                 delisted: bool = False) -> None:
+        super().__init__(message)
+        self.missing: tuple[str, ...] = tuple(missing)
+        self.delisted = delisted
 
 
 class EstimationError(EventStudyError, ValueError):
@@ -87,6 +106,10 @@ class EventWindowOverlapWarning(EventStudyWarning):
 
 class EventDateShiftedWarning(EventStudyWarning):
     """An event date was not a trading session and was moved by the non-trading-day policy."""
+
+
+class NonSynchronousWarning(EventStudyWarning):
+    """A security's exchange and its benchmark's exchange have no trading hours in common."""
 
 
 def name_list(names: object, limit: int = 10, *, brackets: bool = True) -> str:

@@ -17,12 +17,27 @@ import pandas as pd
 
 from eventstudy._paths import read_text_limited
 from eventstudy._typing import EVENT_TIMES
-from eventstudy.config import BenchmarkSpec, StudyConfig
-from eventstudy.data import PriceSource, get_source, sanitize_prices
-from eventstudy.data.calendar import exchange_for_symbol, sessions
+from eventstudy.config import BenchmarkSpec, MarketMap, StudyConfig
+from eventstudy.data import PriceData, PriceSource, get_source, sanitize_prices
+from eventstudy.data.calendar import (
+    calendar_end,
+    calendar_zone,
+    exchange_for_symbol,
+    last_closed_session,
+    sessions,
+)
+from eventstudy.data.dates import date_hint, excel_serial, parse_with_format
+from eventstudy.data.fillers import screen_fillers
 from eventstudy.data.quality import QualityLog, screen_prices
-from eventstudy.data.symbols import normalize_ticker, normalize_tickers
+from eventstudy.data.symbols import currency_and_unit, normalize_ticker, normalize_tickers
 from eventstudy.exceptions import ConfigError, DataUnavailableError, EventStudyWarning
+from eventstudy.markets import (
+    BenchmarkPlan,
+    check_day0_benchmarks,
+    own_session_panel,
+    plan_benchmarks,
+    warn_non_synchronous,
+)
 from eventstudy.provenance import SERIES_COLUMNS, Provenance
 from eventstudy.returns import aligned_returns, simple_returns
 from eventstudy.windows import span
@@ -67,6 +82,11 @@ class StudyInputs:
         Levels of the ``context:`` series (e.g. ^IXIC, ^SOX, ^VIX) on the study's sessions.
     sectors : pandas.Series or None
         Ticker -> GICS sector of the S&P 500 members (``universe: sp500``).
+    sessions : pandas.DataFrame or None
+        With ``market:`` as a mapping: True where a row is a session of the security's own
+        exchange (tau counts those); None when tau counts every row (one market).
+    exchanges : dict of str to str or None
+        Ticker -> exchange calendar code (with ``sessions``).
     """
 
     events: pd.DataFrame
@@ -80,6 +100,8 @@ class StudyInputs:
     market_values: pd.DataFrame | None = None
     context: pd.DataFrame | None = None
     sectors: pd.Series | None = None
+    sessions: pd.DataFrame | None = None
+    exchanges: dict[str, str] | None = None
 
     @property
     def metadata(self) -> Any:
@@ -157,6 +179,16 @@ def config_factors(config: StudyConfig) -> pd.DataFrame | None:
     frame = read_french(*paths)
     frame.attrs["files"] = [Path(p).name for p in paths]  # named when they miss an event window
     return frame
+
+
+def _factor_notes(factors: pd.DataFrame | None) -> list[str]:
+    """One note per factor file: its CRSP vintage and last date (C43), for the report."""
+    if factors is None or factors.empty:
+        return []
+    files = factors.attrs.get("files", [])
+    vintages = factors.attrs.get("vintages", [])
+    return [f"factors {f}: CRSP vintage {v}, data {factors.index[0].date()}.."
+            f"{factors.index[-1].date()}" for f, v in zip(files, vintages, strict=False)]
 
 
 def load_market_history(
@@ -250,7 +282,8 @@ def _event_date(text: str) -> pd.Timestamp | None:
     return ts.normalize()
 
 
-def read_events_csv(path: Any) -> pd.DataFrame:
+def read_events_csv(path: Any, *, columns: dict[str, str] | None = None,
+                    date_format: str | None = None, excel_dates: bool = False) -> pd.DataFrame:
     """Read an events file with columns event_id, ticker, date[, label, time, group].
 
     ``time`` (optional) is empty, ``before_open``, ``during`` or ``after_close``; an after-close
@@ -262,7 +295,15 @@ def read_events_csv(path: Any) -> pd.DataFrame:
     path : str or pathlib.Path
         A UTF-8 CSV file (a byte-order mark is allowed) with a header row. Dates are ISO
         ``YYYY-MM-DD`` (a time and offset may follow; the local date is kept); day-first or
-        month-first forms such as 01/02/2025 are refused as ambiguous.
+        month-first forms such as 03/05/2024 are refused, naming both readings, unless
+        ``date_format`` says which.
+    columns : dict of str to str, optional
+        The file's name of each column it names differently (``{'ticker': 'symbol',
+        'date': 'event_date'}``; ``event_columns:`` of the study file).
+    date_format : str, optional
+        A strptime format of the dates (``'%d.%m.%Y'``); ISO dates are read either way.
+    excel_dates : bool, default False
+        Read integers such as 45366 as Excel serial dates (days from 1899-12-30).
 
     Returns
     -------
@@ -295,10 +336,18 @@ def read_events_csv(path: Any) -> pd.DataFrame:
     if not rows:
         raise ConfigError(f"{p}: events CSV is empty; need a header event_id,ticker,date")
     header = [c.strip().lower() for c in rows[0][1]]
+    rename = {str(v).strip().lower(): k for k, v in (columns or {}).items()}
+    lacking = [f"{k}: {v}" for k, v in (columns or {}).items()
+               if str(v).strip().lower() not in header]
+    if lacking:
+        raise ConfigError(f"{p}: event_columns names column(s) the file lacks ({', '.join(lacking)}"
+                          f"); its columns are {header[:8]}")
+    header = [rename.get(h, h if h not in (columns or {}) else f"{h} (unused)") for h in header]
     missing = [c for c in ("event_id", "ticker", "date") if c not in header]
     if missing:
         raise ConfigError(f"{p}: events CSV lacks column(s) {missing}; need event_id,ticker,date "
-                          f"(got {header[:6]})")
+                          f"(got {header[:6]}); map other names with event_columns:, e.g. "
+                          "{ticker: symbol, date: event_date}")
     if len(rows) == 1:
         raise ConfigError(f"{p}: events CSV has no rows")
     col: dict[str, int] = {name: header.index(name)
@@ -312,7 +361,7 @@ def read_events_csv(path: Any) -> pd.DataFrame:
     for line, r in rows[1:]:
         where = f"{p}: line {line}"
         try:
-            row = _event_row(r, header, col, where, today)
+            row = _event_row(r, header, col, where, today, date_format, excel_dates)
         except ConfigError as exc:  # every bad row is reported, each with its line
             errors.append(str(exc))
             continue
@@ -347,7 +396,8 @@ MAX_ROW_ERRORS = 20
 
 
 def _event_row(r: list[str], header: list[str], col: dict[str, int], where: str,
-               today: pd.Timestamp) -> tuple[str, str, pd.Timestamp, str, str, str]:
+               today: pd.Timestamp, date_format: str | None = None, excel_dates: bool = False,
+               ) -> tuple[str, str, pd.Timestamp, str, str, str]:
     """Check one events-CSV row: (event_id, ticker, date, label, time, group).
 
     Raises ConfigError naming the line.
@@ -362,8 +412,14 @@ def _event_row(r: list[str], header: list[str], col: dict[str, int], where: str,
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     date = _event_date(text_date)
+    if date is None and date_format is not None:
+        date = parse_with_format(text_date, date_format)
+    if date is None and excel_dates:
+        date = excel_serial(text_date)
     if date is None:
-        raise ConfigError(f"{where}: bad date {text_date!r} (use YYYY-MM-DD)")
+        raise ConfigError(f"{where}: " + (f"date {text_date!r} does not match date_format "
+                                          f"{date_format!r}" if date_format is not None
+                                          else date_hint(text_date)))
     if date > today:
         raise ConfigError(f"{where}: date {date.date()} is in the future: no prices exist yet")
     label = r[col["label"]].strip() if "label" in col else ""
@@ -399,7 +455,9 @@ def study_events(config: StudyConfig, tickers: list[str]) -> pd.DataFrame:
     ``tickers``.
     """
     if config.events_path is not None:
-        frame = read_events_csv(config.events_path)
+        frame = read_events_csv(config.events_path,
+                                columns={str(k): v for k, v in config.event_columns.items()},
+                                date_format=config.date_format, excel_dates=config.excel_dates)
         if "label" not in frame.columns:
             frame["label"] = ""
         for c in ("time", "group"):
@@ -424,12 +482,20 @@ def study_calendar(config: StudyConfig) -> str:
     if isinstance(config.market, BenchmarkSpec):  # built from the securities: their exchange
         tickers, _ = resolve_securities(config)
         return exchange_for_symbol(tickers[0]) if tickers else "XNYS"
-    return exchange_for_symbol(normalize_ticker(config.market))
+    return exchange_for_symbol(cast(str, market_symbol(config)))
 
 
 def market_symbol(config: StudyConfig) -> str | None:
-    """Return the market's Yahoo symbol, or None when it is built from the securities."""
-    return None if isinstance(config.market, BenchmarkSpec) else normalize_ticker(config.market)
+    """Return the market's Yahoo symbol, or None when it is built from the securities.
+
+    With benchmarks per security (``market:`` with ``default``, ``by_exchange``, ...), the study's
+    nominal market: its ``default``, else its first benchmark.
+    """
+    if isinstance(config.market, BenchmarkSpec):
+        return None
+    if isinstance(config.market, MarketMap):
+        return config.market.symbols()[0]
+    return normalize_ticker(config.market)
 
 
 def benchmark_levels(config: StudyConfig, close: pd.DataFrame,
@@ -475,9 +541,12 @@ def benchmark_levels(config: StudyConfig, close: pd.DataFrame,
     r = r.copy()
     r.iloc[0] = 0.0
     levels = (1.0 + r).cumprod().rename(bench.name)
-    note = (f"market {bench.name}: {what}"
-            + (f", without {len(left_out)} securities of {', '.join(bench.exclude)}"
-               if left_out else "") + " (a benchmark that does not contain the event's own move)")
+    if left_out:
+        note = (f"market {bench.name}: {what}, without the {len(left_out)} securities of "
+                f"{', '.join(bench.exclude)} (a benchmark that does not contain their move)")
+    else:
+        note = (f"market {bench.name}: {what}, the event's securities included (exclude: "
+                "[groups] leaves them out)")
     return levels, note
 
 
@@ -499,10 +568,13 @@ def price_source(
         cache_dir=config.resolve_path(d.cache_dir),
         offline=d.offline if offline is None else offline,
         refresh=refresh,
+        date_format=config.date_format,
+        excel_dates=config.excel_dates,
     )
 
 
-def _date_range(config: StudyConfig, dates: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp]:
+def _date_range(config: StudyConfig, dates: pd.Series, calendar: str | None = None
+                ) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last session the windows need, from the exchange calendar.
 
     Never a default period.
@@ -512,7 +584,12 @@ def _date_range(config: StudyConfig, dates: pd.Series) -> tuple[pd.Timestamp, pd
     t2 = span(config.event_windows)[1]
     pad_before = int(abs(min(T0, 0)) * 1.5) + 30
     pad_after = int(abs(max(t2, 0)) * 1.5) + 30
-    calendar = study_calendar(config)
+    calendar = calendar or study_calendar(config)
+    known = calendar_end(calendar)
+    if hi > known:  # sessions after a calendar's data would be clipped or taken as weekdays (C34)
+        raise ConfigError(f"event date {hi.date()} is after the last session the {calendar} "
+                          f"calendar has data for ({known.date()}); the windows cannot be "
+                          "counted in sessions there")
     cal = sessions(calendar, lo - pd.Timedelta(days=pad_before),
                    hi + pd.Timedelta(days=pad_after))
     if cal.empty:
@@ -562,7 +639,8 @@ def _exchange_notes(tickers: list[str], calendar: str) -> list[str]:
             other.setdefault(x, []).append(t)
     return [f"{len(ts)} securities trade on {x} ({', '.join(ts[:5])}"
             f"{', ...' if len(ts) > 5 else ''}): tau counts {calendar} sessions, returns span "
-            "the sessions both traded" for x, ts in other.items()]
+            "the sessions both traded (market: as a mapping counts each security's own "
+            "sessions)" for x, ts in other.items()]
 
 
 def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None) -> StudyInputs:
@@ -602,15 +680,34 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
             )
     symbol = market_symbol(config)
     market = symbol if symbol is not None else cast(BenchmarkSpec, config.market).name
-    if market in tickers:
-        raise ConfigError(f"market {market} is also listed as a security")
+    global_ = isinstance(config.market, MarketMap)
+    plan = (None if isinstance(config.market, BenchmarkSpec)
+            else plan_benchmarks(config, tickers, groups))
+    benchmarks = (list(dict.fromkeys([market, *plan.symbols])) if global_ and plan is not None
+                  else list(filter(None, [symbol])))
+    for b in benchmarks or [market]:
+        if b in tickers:
+            raise ConfigError(f"market {b} is also listed as a security")
     dates = pd.to_datetime(events["date"], format="mixed")
     start, end = _date_range(config, dates)
+    if global_ and plan is not None:  # each exchange's windows: Taipei's day 0 comes later
+        spans = [_date_range(config, dates, x) for x in plan.exchanges]
+        start, end = min(start, *(a for a, _ in spans)), max(end, *(b for _, b in spans))
     src = source if source is not None else price_source(config)
     calendar = study_calendar(config)
-    data = src.get_prices([*tickers, *filter(None, [symbol])], start - pd.Timedelta(days=7), end)
+    aliases = _aliases(config, tickers, market)
+    data, gone = _fetch(src, tickers, benchmarks, aliases, start - pd.Timedelta(days=7), end,
+                        in_events)
     quality = QualityLog()
     close = sanitize_prices(data.close, label=src.name, log=quality)
+    close = screen_fillers(close, data.volume, quality)
+    if global_ and plan is not None:
+        for b in benchmarks:
+            if close[b].notna().sum() < 2:
+                raise DataUnavailableError(
+                    f"no market prices for {b} in {start.date()}..{end.date()}")
+        return _global_inputs(config, events, tickers, groups, plan, close, data, src, quality,
+                              market, dates)
     if symbol is not None:
         mkt = close[market]
         if mkt.notna().sum() < 2:
@@ -623,22 +720,34 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
     after_close = "time" in events.columns and bool((events["time"] == "after_close").any())
     need = end if after_close else sessions(calendar, start, end)[-2]
     if close.index[-1] < need:
+        settled = last_closed_session(calendar)
         raise DataUnavailableError(
             f"event window needs {need.date()} but data ends {close.index[-1].date()} "
-            f"({market}, source {src.name})")
+            f"({market}, source {src.name})"
+            + _unsettled(calendar, need, settled))
     close = screen_prices(
         close,
         splits=data.splits,
         sessions=sessions(calendar, close.index[0], close.index[-1]),
         calendar=calendar,
         log=quality,
+        unit_switch=config.data.unit_switch,
     )
     if not data.adjusted and data.dividends is not None:
         _dividends_in_windows(config, events, data.dividends, cast(pd.DatetimeIndex, close.index),
                               quality)
     if config.data.quality_errors == "warn":
         quality.downgrade_errors()
+    elif config.data.quality_errors == "skip":
+        bad = quality.skip_errors(keep={market}, among=set(in_events) - set(gone))
+        gone.update(bad)
+        close = close.drop(columns=list(bad))
     quality.raise_errors()
+    excluded = tuple((str(ev.event_id), str(ev.ticker), gone[str(ev.ticker)])
+                     for ev in events.itertuples() if ev.ticker in gone)
+    events = events.loc[~events["ticker"].isin(list(gone))].reset_index(drop=True)
+    tickers = [t for t in tickers if t not in gone]
+    groups = {g: kept for g, m in groups.items() if (kept := [t for t in m if t not in gone])}
     bench_notes: list[str] = []
     if symbol is None:  # built from the screened closes, never from a spike
         levels, note = benchmark_levels(config, close, groups)
@@ -647,11 +756,20 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
     returns, market_returns = aligned_returns(
         close.drop(columns=[market]), close[market], kind=config.data.returns
     )
+    multi = _multi_session_returns(close.drop(columns=[market]), returns)
     returns, market_returns = returns.iloc[1:], market_returns.iloc[1:]
     notes = (
         *([f"calendar {calendar}: the exchange of the market {market} (data.calendar: auto)"]
           if config.data.calendar == "auto" else []),
         *_symbol_notes(config), *_exchange_notes(tickers, calendar), *data.notes, *bench_notes,
+        *(f"{label}: prices of {sym} (aliases)" for label, sym in aliases.items()),
+        *([f"{multi} returns span more than one session (a missing close before them: the day "
+           "without a close has no return, the next return covers both; never a 0% day, C29)"]
+          if multi else []),
+        *([f"{len(excluded)} of {len(excluded) + len(events)} security-events excluded "
+           f"({', '.join(sorted(gone)[:8])}{', ...' if len(gone) > 8 else ''}); results may be "
+           "survivorship-biased"] if excluded else []),
+        *(warn_non_synchronous(plan, pd.Timestamp(dates.min())) if plan is not None else []),
     )
     provenance = Provenance(
         study=config.study,
@@ -664,14 +782,21 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
         returns=config.data.returns,
         calendar=calendar,
         universe=config.universe,
-        series=_series_table(data.source, data.vintage, bool(data.adjusted)),
+        series=_series_table(data.source, data.vintage, bool(data.adjusted), aliases,
+                             config.data.currency, quality),
         quality=quality.frame(),
         notes=notes,
         price_range=(close.index[0].date(), close.index[-1].date()),
         prices=close,  # levels by session, market included: normalised-price chart, data hash
         config_yaml=str(config.to_yaml()),
         base_dir=str(config.base_dir) if config.base_dir is not None else None,
+        excluded=excluded,
     )
+    for event_id, ticker, reason in excluded[:20]:
+        warnings.warn(f"{ticker} (event {event_id}) excluded: {reason}", EventStudyWarning,
+                      stacklevel=2)
+    if excluded:
+        warnings.warn(notes[-1], EventStudyWarning, stacklevel=2)
     for note in data.notes:
         logger.info(note)
     market_history = _own_returns(close[market], config.data.returns)
@@ -708,8 +833,10 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
 
         members = datasets.sp500_constituents()
         sectors = pd.Series(members["sector"].to_numpy(), index=members["yahoo"], name="sector")
+    factors = config_factors(config)
+    provenance = provenance.with_notes(*_factor_notes(factors))
     return StudyInputs(events, returns, market_returns, groups, provenance, market_history,
-                       factors=config_factors(config), regression=config_regression(config),
+                       factors=factors, regression=config_regression(config),
                        market_values=values, context=context, sectors=sectors)
 
 
@@ -753,8 +880,110 @@ def load_context(source: PriceSource, symbols: list[str], sessions_index: pd.Dat
     return frame, missing
 
 
-def _series_table(sources: dict[str, str], vintage: str, adjusted: bool) -> pd.DataFrame:
-    """One row per price series: ticker, source, vintage, adjusted.
+def _multi_session_returns(close: pd.DataFrame, returns: pd.DataFrame) -> int:
+    """Count the returns taken over more than one session (the close before them is missing)."""
+    had = close.notna().cummax()  # a price seen before: a gap, not a later listing
+    gap = (~close.notna() & had).shift(1, fill_value=False)
+    return int((gap & returns.notna()).to_numpy().sum())
+
+
+def _unsettled(calendar: str, need: pd.Timestamp, settled: pd.Timestamp) -> str:
+    """Say why data end before ``need`` when its session has not closed (or not happened) yet."""
+    if need <= settled:
+        return ""
+    today = pd.Timestamp.now(tz=calendar_zone(calendar)).tz_localize(None).normalize()
+    if need == today:
+        what = "today's session has not closed"
+    elif need > today:
+        what = f"the {calendar} session of {need.date()} has not happened yet"
+    else:
+        what = f"the {calendar} session of {need.date()} has not closed"
+    return (f": {what}; the last settled session is {settled.date()} (rerun after the close, "
+            "or shorten the event window)")
+
+
+def _aliases(config: StudyConfig, tickers: list[str], market: str) -> dict[str, str]:
+    """Return label -> data symbol of ``aliases:`` (canonical symbols), checked.
+
+    Raises
+    ------
+    ConfigError
+        When two labels share a symbol or a symbol is also a security or the market of the study.
+    """
+    out = {normalize_ticker(k): normalize_ticker(v) for k, v in config.aliases.items()}
+    seen: dict[str, str] = {}
+    for label, symbol in out.items():
+        if symbol in seen:
+            raise ConfigError(f"aliases: {seen[symbol]} and {label} both map to {symbol}")
+        seen[symbol] = label
+        if symbol == market or (symbol in tickers and symbol not in out):
+            raise ConfigError(f"aliases: {label} maps to {symbol}, which is also "
+                              f"{'the market' if symbol == market else 'a security'} of the "
+                              "study; use one name for it")
+    return {k: v for k, v in out.items() if k != v}
+
+
+def _fetch(src: PriceSource, tickers: list[str], markets: list[str], aliases: dict[str, str],
+           start: pd.Timestamp, end: pd.Timestamp, in_events: set[str],
+           ) -> tuple[PriceData, dict[str, str]]:
+    """Fetch prices under the labels of the study; securities with no data are left out (C46).
+
+    ``markets`` are the benchmark symbols (none for a benchmark built from the securities).
+
+    Returns
+    -------
+    data : PriceData
+        Columns named by label (``aliases`` resolved back).
+    gone : dict of str to str
+        Label -> why it has no prices ("no price data: delisted or merged? ...").
+
+    Raises
+    ------
+    DataUnavailableError
+        When the market or every security of an event has no data; the message adds a hint for
+        renamed symbols (FB is META since 2022; set ``aliases: {FB: META}``).
+    """
+    from eventstudy.datasets import rename_hint
+
+    back = {v: k for k, v in aliases.items()}
+    gone: dict[str, str] = {}
+    labels = list(tickers)
+    while True:
+        symbols = [aliases.get(t, t) for t in [*labels, *markets]]
+        try:
+            data = src.get_prices(symbols, start, end)
+            break
+        except DataUnavailableError as exc:
+            missing = [back.get(t, t) for t in exc.missing]
+            hint = rename_hint(missing)
+            left = [t for t in labels if t not in missing]
+            if (not exc.delisted or not missing or set(markets) & set(exc.missing)
+                    or not set(left) & in_events):
+                raise DataUnavailableError(f"{exc}{hint}", missing=exc.missing) from None
+            for t in missing:
+                gone[t] = (f"no price data for {t}"
+                           + (f" (symbol {aliases[t]})" if t in aliases else "")
+                           + f": delisted or merged?{rename_hint([t])}")
+            labels = left
+    if aliases:
+        data = PriceData(
+            close=data.close.rename(columns=back), adjusted=data.adjusted,
+            source={back.get(t, t): v for t, v in data.source.items()}, vintage=data.vintage,
+            notes=data.notes,
+            splits=data.splits.rename(columns=back) if data.splits is not None else None,
+            dividends=(data.dividends.rename(columns=back) if data.dividends is not None
+                       else None),
+            volume=data.volume.rename(columns=back) if data.volume is not None else None)
+    return data, gone
+
+
+def _series_table(sources: dict[str, str], vintage: str, adjusted: bool,
+                  aliases: dict[str, str] | None = None, currency: str | None = None,
+                  quality: QualityLog | None = None) -> pd.DataFrame:
+    """One row per price series: ticker, source, vintage, adjusted, symbol, currency, unit.
+
+    The currency is ``data.currency`` when given, else the one Yahoo quotes the symbol's
+    exchange in (marked ``from the symbol``); a series rescaled for a unit switch says so.
 
     The vintage is the bundle's build vintage, or the fetch date of a download; read where the
     data were loaded, never parsed from reports.
@@ -762,9 +991,92 @@ def _series_table(sources: dict[str, str], vintage: str, adjusted: bool) -> pd.D
     from eventstudy import datasets
 
     rows = []
+    rescaled = {r[0]: str(pd.Timestamp(r[1]).date()) for r in (quality.rows if quality else [])
+                if r[2] == "unit_switch_rescaled"}
     for ticker, source in dict(sources or {}).items():
         fetched = re.search(r"fetched (\d{4}-\d{2}-\d{2})", str(source))
         v = (datasets.VINTAGE if str(source).startswith("bundled")
              else fetched.group(1) if fetched else str(vintage))
-        rows.append((ticker, str(source), v, adjusted))
+        symbol = (aliases or {}).get(ticker, ticker)
+        cur, unit = currency_and_unit(symbol, currency)
+        if ticker in rescaled:
+            unit += f" (rescaled before {rescaled[ticker]})"
+        rows.append((ticker, str(source), v, adjusted, symbol, cur, unit))
     return pd.DataFrame(rows, columns=list(SERIES_COLUMNS))
+
+
+def _global_inputs(
+    config: StudyConfig, events: pd.DataFrame, tickers: list[str], groups: dict[str, list[str]],
+    plan: BenchmarkPlan, close: pd.DataFrame, data: Any, src: PriceSource, quality: QualityLog,
+    market: str, dates: pd.Series,
+) -> StudyInputs:
+    """Return the inputs of a study whose ``market:`` is a mapping (each on its own exchange).
+
+    Each exchange's columns (its securities and benchmarks) are screened against its own calendar;
+    returns come from :func:`eventstudy.markets.own_session_panel`; a benchmark with no price on a
+    security's day 0 is an error naming both.
+    """
+    on: dict[str, list[str]] = {}
+    for t in tickers:
+        on.setdefault(plan.exchange[t], []).append(t)
+    for b in plan.symbols:
+        on.setdefault(exchange_for_symbol(b), []).append(b)
+    for x, cols in on.items():
+        cols = list(dict.fromkeys(cols))
+        sub = close[cols].dropna(how="all")
+        if len(sub) < 2:
+            continue
+        screened = screen_prices(sub, splits=data.splits.reindex(columns=cols)
+                                 if data.splits is not None else None,
+                                 sessions=sessions(x, sub.index[0], sub.index[-1]), calendar=x,
+                                 log=quality)
+        close.loc[sub.index, cols] = screened.to_numpy()
+    if not data.adjusted and data.dividends is not None:
+        _dividends_in_windows(config, events, data.dividends, cast(pd.DatetimeIndex, close.index),
+                              quality)
+    if config.data.quality_errors == "warn":
+        quality.downgrade_errors()
+    quality.raise_errors()
+    returns, market_returns, own = own_session_panel(close[[*tickers, *plan.symbols]], plan,
+                                                     kind=config.data.returns)
+    check_day0_benchmarks(events, close, own, plan, config.data.non_trading_day)
+    calendar = exchange_for_symbol(market)
+    notes = (
+        f"each security on its own exchange (market: mapping): tau counts its own sessions "
+        f"({', '.join(plan.exchanges)}); the rows are the dates any of them traded",
+        *plan.notes(), *_symbol_notes(config), *data.notes,
+        *warn_non_synchronous(plan, pd.Timestamp(dates.min())),
+    )
+    kept = close.dropna(how="all")
+    provenance = Provenance(
+        study=config.study, title=config.title or config.study,
+        description=config.description or "", market=market, source=src.name,
+        vintage=data.vintage, adjusted=bool(data.adjusted), returns=config.data.returns,
+        calendar=calendar, universe=config.universe,
+        series=_series_table(data.source, data.vintage, bool(data.adjusted)),
+        quality=quality.frame(), notes=notes,
+        price_range=(kept.index[0].date(), kept.index[-1].date()),
+        prices=close.reindex(returns.index),
+        config_yaml=str(config.to_yaml()),
+        base_dir=str(config.base_dir) if config.base_dir is not None else None,
+    )
+    for note in notes:
+        logger.info(note)
+    market_history = _own_returns(close[market].dropna(), config.data.returns)
+    if config.claims:
+        from eventstudy.claims.history import market_history_range
+
+        lo, hi = market_history_range(config.claims, dates, config.estimation_window,
+                                      config.event_windows)
+        longer = load_market_history(src, market, lo, hi, kind=config.data.returns)
+        market_history = longer.combine_first(market_history)
+    context, missing = load_context(src, list(config.context), cast(pd.DatetimeIndex,
+                                                                   returns.index))
+    if missing:
+        msg = f"context: no prices for {', '.join(missing)} in the source; not shown"
+        provenance = provenance.with_notes(msg)
+        warnings.warn(msg, EventStudyWarning, stacklevel=2)
+    return StudyInputs(events, returns, market_returns, groups, provenance, market_history,
+                       factors=config_factors(config), regression=config_regression(config),
+                       market_values=config_market_values(config), context=context,
+                       sessions=own, exchanges=dict(plan.exchange))

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from eventstudy._paths import child_path
-from eventstudy.config import StudyConfig, load_config
+from eventstudy.config import MarketMap, StudyConfig, load_config
 from eventstudy.exceptions import DataUnavailableError
 from eventstudy.inputs import (
     StudyInputs,
@@ -27,6 +27,7 @@ from eventstudy.inputs import (
     resolve_securities,
     study_events,
 )
+from eventstudy.markets import plan_benchmarks
 from eventstudy.power import PowerResults, power, write_power
 from eventstudy.reporting.export import check_output_folder, write_report
 from eventstudy.results import EventStudyResults
@@ -141,9 +142,15 @@ def validate_study(config: str | Path) -> Validation:
     cfg = load_config(config)
     tickers, groups = resolve_securities(cfg)
     if cfg.events_path is not None:
-        n_events = len(read_events_csv(cfg.events_path))
+        n_events = len(read_events_csv(cfg.events_path,
+                                       columns={str(k): v for k, v in cfg.event_columns.items()},
+                                       date_format=cfg.date_format,
+                                       excel_dates=cfg.excel_dates))
     else:
         n_events = len(cfg.events)  # type: ignore[arg-type]
+    if isinstance(cfg.market, MarketMap):  # every security needs an exchange and a benchmark
+        named = study_events(cfg, tickers)["ticker"]
+        plan_benchmarks(cfg, list(dict.fromkeys([*tickers, *named])), groups)
     if cfg.data.path is not None:
         from eventstudy.data.files import FileSource
 
@@ -152,14 +159,18 @@ def validate_study(config: str | Path) -> Validation:
         from eventstudy.data.bundled import BundledSource
 
         wanted = list(dict.fromkeys([*tickers, *study_events(cfg, tickers)["ticker"],
-                                     *filter(None, [market_symbol(cfg)])]))
-        have = set(BundledSource().available(wanted))
-        missing = [t for t in wanted if t not in have]
+                                     *cfg.market_symbols]))
+        from eventstudy.data.symbols import normalize_ticker
+        from eventstudy.datasets import rename_hint
+
+        aliases = {normalize_ticker(k): normalize_ticker(v) for k, v in cfg.aliases.items()}
+        have = set(BundledSource().available([aliases.get(t, t) for t in wanted]))
+        missing = [t for t in wanted if aliases.get(t, t) not in have]
         if missing:
             raise DataUnavailableError(
                 f"{config}: not in the bundled data set: {missing[:10]}"
                 f"{' ...' if len(missing) > 10 else ''} (data.source: bundled never "
-                "downloads; use auto or yfinance)")
+                f"downloads; use auto or yfinance){rename_hint(missing[:10])}")
     return Validation(cfg, n_events, tickers, groups)
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 __all__ = ["Provenance", "SERIES_COLUMNS", "empty_series_table"]
 
-SERIES_COLUMNS = ("ticker", "source", "vintage", "adjusted")
+SERIES_COLUMNS = ("ticker", "source", "vintage", "adjusted", "symbol", "currency", "unit")
 """Columns of :attr:`Provenance.series` (sources.csv)."""
 
 
@@ -53,7 +53,9 @@ class Provenance:
     universe : str or None
         Name of the universe group (``universe:`` in the config), if any.
     series : pandas.DataFrame
-        One row per price series: ticker, source, vintage, adjusted (sources.csv).
+        One row per price series: ticker (the study's label), source, vintage, adjusted, symbol
+        (the data symbol, another than the label under ``aliases:``), currency and unit
+        (``GBp``, ``pence (1/100 GBP)``) (sources.csv).
     quality : pandas.DataFrame
         Data-quality findings: ticker, date, check, severity, message.
     notes : tuple of str
@@ -68,6 +70,10 @@ class Provenance:
         The resolved study file (config.resolved.yaml); None for a study built in Python.
     base_dir : str or None
         Folder of the study file (relative paths in claims resolve against it).
+    excluded : tuple of (str, str, str)
+        Security-events left out before fitting, (event_id, ticker, reason): no price data
+        (delisted or merged?) or a data-quality error of that security (``quality_errors:
+        skip``); listed with the skipped security-events of the results.
     """
 
     study: str = "api"
@@ -88,6 +94,7 @@ class Provenance:
     prices: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     config_yaml: str | None = field(default=None, repr=False)
     base_dir: str | None = None
+    excluded: tuple[tuple[str, str, str], ...] = ()
 
     def with_notes(self, *notes: str) -> Provenance:
         """Return a copy with ``notes`` appended."""

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 import numpy as np
 import pandas as pd
 
+from eventstudy._frozen import frozen_cache
 from eventstudy._typing import Float64Array, Window
 from eventstudy.estimation import Clustering, Estimate
 from eventstudy.exceptions import SpecificationError, name_list
@@ -153,8 +154,16 @@ class EventStudyResults:
 
     @property
     def dropped(self) -> pd.DataFrame:
-        """Security-events excluded from the study, with the reason (event_id, ticker, reason)."""
-        return self.estimate.dropped
+        """Security-events excluded from the study, with the reason (event_id, ticker, reason).
+
+        Those left out while loading (no price data, a data-quality error of the security:
+        ``provenance.excluded``) come first, then those the estimation skipped.
+        """
+        if not self.provenance.excluded:
+            return self.estimate.dropped
+        before = pd.DataFrame(list(self.provenance.excluded),
+                              columns=["event_id", "ticker", "reason"])
+        return pd.concat([before, self.estimate.dropped], ignore_index=True)
 
     @property
     def shifted(self) -> pd.DataFrame:
@@ -181,7 +190,7 @@ class EventStudyResults:
         return self.estimate.ar
 
     # ------------------------------------------------------------------ keys and groups
-    @cached_property
+    @frozen_cache
     def events(self) -> pd.DataFrame:
         """Security-events in the results: event_id, ticker, group, date, day0 (anchored), label."""
         ev = self.spec.events.loc[self.estimate.keep].reset_index(drop=True)
@@ -222,7 +231,7 @@ class EventStudyResults:
         per_event = self.events.groupby("event_id", sort=False)["ticker"].nunique()
         return bool((per_event <= 1).all())
 
-    @cached_property
+    @frozen_cache
     def event_units(self) -> list[str]:
         """The event_id values of the tables.
 
@@ -255,7 +264,7 @@ class EventStudyResults:
         return list(self.spec.groups)
 
     # ------------------------------------------------------------------ per security-event
-    @cached_property
+    @frozen_cache
     def ar(self) -> pd.DataFrame:
         """(n_tau, n_events) abnormal returns, index tau, columns (event_id, ticker)."""
         return pd.DataFrame(self._ar.T, index=pd.Index(self._tau, name="tau"),
@@ -274,7 +283,7 @@ class EventStudyResults:
         started = np.cumsum(np.isfinite(self._ar), axis=1) > 0
         return np.where(started, np.nancumsum(self._ar, axis=1), np.nan)
 
-    @cached_property
+    @frozen_cache
     def car(self) -> pd.DataFrame:
         """(n_tau, n_events) CAR from the first tau of the widest event window up to each tau."""
         return pd.DataFrame(
@@ -318,7 +327,7 @@ class EventStudyResults:
 
         return pd.Series(bhar(self.panel, (t1, t2)), index=self._columns, name=f"bhar[{t1},{t2}]")
 
-    @cached_property
+    @frozen_cache
     def params(self) -> pd.DataFrame:
         """Normal-return model coefficients per security-event.
 
@@ -327,12 +336,12 @@ class EventStudyResults:
         return pd.DataFrame(self.estimate.fit.params, index=self._columns,
                             columns=list(self.spec.model.param_names))
 
-    @cached_property
+    @frozen_cache
     def sigma(self) -> pd.Series:
         """Residual standard deviation of the estimation window per security-event (decimal)."""
         return pd.Series(self.estimate.fit.sigma, index=self._columns, name="sigma")
 
-    @cached_property
+    @frozen_cache
     def nobs(self) -> pd.Series:
         """Valid estimation-window returns per security-event."""
         return pd.Series(self.estimate.fit.nobs.astype(int), index=self._columns, name="nobs")
@@ -444,7 +453,7 @@ class EventStudyResults:
             frame.columns = pd.MultiIndex.from_tuples(list(values), names=["event_id", "group"])
         return frame
 
-    @cached_property
+    @frozen_cache
     def aar(self) -> pd.DataFrame:
         """(n_tau, n_groups) average abnormal return per group.
 
@@ -497,7 +506,7 @@ class EventStudyResults:
             frames.append(frame)
         return pd.concat(frames, ignore_index=True)
 
-    @cached_property
+    @frozen_cache
     def caar(self) -> pd.DataFrame:
         """(n_tau, n_groups) CAAR from the first tau of the widest event window.
 
@@ -591,7 +600,8 @@ class EventStudyResults:
         mcol = self.provenance.market if self.provenance.market in levels.columns else "market"
         market = levels[mcol] if mcol in levels.columns else None
         return index_move(levels, market, self.market_values, day0,
-                          (int(window[0]), int(window[1])))
+                          (int(window[0]), int(window[1])),
+                          prices=isinstance(self.provenance.prices, pd.DataFrame))
 
     def index_contributions(self) -> pd.DataFrame:
         """Return the index move per event and event window, and each group's part of it.
@@ -617,6 +627,7 @@ class EventStudyResults:
                 for g in self.groups:
                     rows.append({**base, "group": g, **mv.group(list(self.spec.groups[g]))})
         out = pd.DataFrame(rows).rename(columns={"without": "index_without_group"})
+        out["n"] = out["n"].astype("int64")  # members with data: a count
         return out[["event_id", "tau_start", "tau_end", "group", "n", "weight", "contribution",
                     "share_of_move", "dollar_change", "index_without_group", "equal_weighted",
                     "index_return", "reconstructed", "gap"]]
@@ -847,7 +858,7 @@ class EventStudyResults:
         inputs = list(getattr(m, "inputs", ()))
         return 1 + inputs.index(m.market_input) if m.market_input in inputs else None
 
-    @cached_property
+    @frozen_cache
     def tests(self) -> pd.DataFrame:
         """One row per group x event window x test.
 

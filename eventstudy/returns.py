@@ -64,6 +64,9 @@ def aligned_returns(
         (n_dates, n_securities) the market's return over the same interval as each security's
         return.
 
+    Both frames record ``kind`` in ``attrs['returns']``; :class:`~eventstudy.EventStudy` refuses a
+    mix of kinds.
+
     Raises
     ------
     DataShapeError
@@ -80,6 +83,7 @@ def aligned_returns(
     ).where(both)
     r = _period_returns(stock, kind).where(both)
     rm = _period_returns(mkt, kind).where(both)
+    r.attrs["returns"] = rm.attrs["returns"] = kind  # the kind travels with the numbers
     only_one = int((prices.notna() ^ market.notna().to_numpy()[:, None]).to_numpy().sum())
     if only_one:
         logger.info("%d security-dates dropped: only one of security and market traded", only_one)

@@ -12,8 +12,9 @@ never read the study again.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
@@ -25,10 +26,12 @@ from eventstudy._warning_log import WarningLog, merge_warnings
 from eventstudy.claims import ClaimSpec, check_claims, parse_claims
 from eventstudy.claims.evaluate import evaluate_claims
 from eventstudy.estimation import FactorData, estimate, factor_data
+from eventstudy.eventtime import OwnSessions
 from eventstudy.exceptions import (
     ConfigError,
     DataQualityError,
     DataShapeError,
+    EventStudyWarning,
     SpecificationError,
 )
 from eventstudy.models import NormalReturnModel, get_model
@@ -79,6 +82,53 @@ def _provenance(metadata: Mapping[str, Any] | Provenance | None, calendar: str) 
         if key in kw:
             kw[key] = tuple(kw[key])
     return Provenance(**kw)
+
+
+RETURN_KINDS = ("simple", "log")
+
+
+def _naive_dates(frame: Any) -> Any:
+    """Return ``frame`` on tz-naive dates: a tz-aware index keeps its wall-clock date (C35).
+
+    ``2025-01-27 00:00:00+00:00`` and ``2025-01-27 00:00:00-05:00`` are both the session of
+    2025-01-27; converting the first to New York time would shift it to the 26th (case C11).
+    """
+    idx = getattr(frame, "index", None)
+    if isinstance(idx, pd.DatetimeIndex) and idx.tz is not None:
+        frame = frame.copy()
+        frame.index = idx.tz_localize(None).normalize()
+    return frame
+
+
+def _return_kind(returns: pd.DataFrame, market: pd.Series | pd.DataFrame,
+                 metadata: Mapping[str, Any] | Provenance | None) -> str | None:
+    """Return the kind of returns recorded in ``attrs['returns']`` (and ``metadata``), checked.
+
+    Raises
+    ------
+    SpecificationError
+        When the security and market returns, or they and ``metadata['returns']``, disagree (a log
+        return stock against a simple-return index would compare unlike numbers).
+    """
+    said: dict[str, str] = {}
+    for what, frame in (("returns", returns), ("market", market)):
+        kind = getattr(frame, "attrs", {}).get("returns")
+        if kind is not None:
+            if kind not in RETURN_KINDS:
+                raise SpecificationError(f"{what}.attrs['returns'] must be 'simple' or 'log', "
+                                         f"not {kind!r}")
+            said[f"{what}.attrs['returns']"] = str(kind)
+    if isinstance(metadata, Provenance):
+        if said:
+            said["metadata returns"] = metadata.returns
+    elif metadata is not None and "returns" in metadata:
+        said["metadata['returns']"] = str(metadata["returns"])
+    if len(set(said.values())) > 1:
+        listed = ", ".join(f"{k} = {v!r}" for k, v in said.items())
+        raise SpecificationError(
+            f"returns of different kinds: {listed}; compute all of them one way "
+            "(EventStudy.from_prices does it from prices)")
+    return next(iter(said.values()), None)
 
 
 class EventStudy:
@@ -157,6 +207,14 @@ class EventStudy:
         ``res.context_moves()`` and ``res.recovery_table()``.
     sectors : pandas.Series, optional
         Ticker -> sector, for ``res.sector_table()``.
+    sessions : pandas.DataFrame, optional
+        A study across exchanges: booleans shaped like ``returns``, True where the row is a
+        session of the security's own exchange. Day 0 then anchors on each security's exchange and
+        tau counts its own sessions (AAR and CAAR average securities at the same tau, whatever
+        their calendar dates); ``market`` must then be a frame (each security's own benchmark).
+        Default: tau counts every row of ``returns``.
+    exchanges : mapping of str to str, optional
+        Ticker -> exchange calendar code, named in messages about ``sessions`` (default 'own').
     abnormal_volume : bool, default False
         Attach ``res.tables["abnormal_volume"]``: CAAV per group and window from the bundled
         volume (:func:`eventstudy.reactions.volume_table`).
@@ -211,6 +269,8 @@ class EventStudy:
         confounders: Sequence[Mapping[str, Any]] | None = None,
         context: pd.DataFrame | None = None,
         sectors: pd.Series | None = None,
+        sessions: pd.DataFrame | None = None,
+        exchanges: Mapping[str, str] | None = None,
         abnormal_volume: bool = False,
         abnormal_volatility: str | None = None,
     ) -> None:
@@ -218,13 +278,16 @@ class EventStudy:
         with self._warnings.capture():
             events_df = events_frame(events)
         if market_history is None and isinstance(market, pd.Series):
-            market_history = market.astype("float64")
+            market_history = _naive_dates(market.astype("float64"))
         self.market_history: pd.Series | None = market_history
+        kind = _return_kind(returns, market, metadata)
         self.returns, self.market = self._check_data(returns, market)
         unknown = sorted(set(events_df["ticker"].unique()) - set(self.returns.columns))
         if unknown:
             raise DataShapeError(f"events name tickers with no returns column: {unknown}")
         prov = _provenance(metadata, calendar)
+        if kind is not None and prov.returns != kind:
+            prov = replace(prov, returns=kind)
         model_ = get_model(model)
         est_w: Window = (int(estimation_window[0]), int(estimation_window[1]))
         groups_, event_groups, other, notes = build_groups(events_df, groups, prov.universe)
@@ -253,6 +316,14 @@ class EventStudy:
                               if market_values is not None else None)
         self.context = context.copy() if context is not None else None
         self.sectors = sectors.astype(str) if sectors is not None else None
+        self.sessions: OwnSessions | None = None
+        if sessions is not None:
+            mask = sessions.reindex(index=self.returns.index, columns=self.returns.columns)
+            if mask.isna().to_numpy().any():
+                raise DataShapeError("sessions must cover every row and column of returns")
+            ex = dict(exchanges or {})
+            self.sessions = OwnSessions.from_mask(
+                mask.astype(bool), [ex.get(t, "own") for t in self.returns.columns])
         if abnormal_volatility not in (None, "market", "garch"):
             raise SpecificationError(f"abnormal_volatility must be market, garch or None, not "
                                      f"{abnormal_volatility!r}")
@@ -268,6 +339,8 @@ class EventStudy:
                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
         if not isinstance(returns, pd.DataFrame) or not isinstance(returns.index, pd.DatetimeIndex):
             raise DataShapeError("returns must be a DataFrame indexed by session dates")
+        returns = _naive_dates(returns)
+        market = _naive_dates(market)
         if not returns.index.is_monotonic_increasing or returns.index.has_duplicates:
             raise DataShapeError("returns index must be sorted session dates without duplicates")
         rets = returns.astype("float64").copy()
@@ -362,6 +435,8 @@ class EventStudy:
                 sectors=inputs.sectors,
                 exclude_other_events=config.exclude_other_events,
                 missing_returns=config.missing_returns,
+                sessions=inputs.sessions,
+                exchanges=inputs.exchanges,
                 abnormal_volume=config.abnormal_volume,
                 abnormal_volatility=config.abnormal_volatility,
             )
@@ -369,6 +444,111 @@ class EventStudy:
             raise
         except SpecificationError as exc:  # the same mistake, made in the study file
             raise ConfigError(f"study {config.study} ({config.base_dir}): {exc}") from None
+        study._warnings.items = merge_warnings(log.items, study._warnings.items)
+        return study
+
+    @classmethod
+    def from_prices(
+        cls,
+        events: pd.DataFrame | Sequence[Mapping[str, Any]],
+        prices: pd.DataFrame,
+        market_prices: pd.Series,
+        *,
+        returns: str = "simple",
+        quality_errors: str = "skip",
+        unit_switch: str = "error",
+        **kwargs: Any,
+    ) -> EventStudy:
+        """Build a study from price levels, with the one return rule of the pipeline.
+
+        Parameters
+        ----------
+        events : pandas.DataFrame or list of dict
+            As for :class:`EventStudy`.
+        prices : pandas.DataFrame
+            (n_dates, n_securities) closes (adjusted for splits and dividends) by date.
+        market_prices : pandas.Series
+            The market index level or price by date.
+        returns : {'simple', 'log'}, default 'simple'
+            Return type; the result records it, and BHARs compound it correctly.
+        quality_errors : {'skip', 'raise', 'warn'}, default 'skip'
+            The prices pass the data-quality screen of the pipeline (bad bars repaired or
+            excluded, each day listed in ``provenance.quality``); a security with an error of its
+            own (unit switch, unrecorded split) is excluded with the reason ('skip'), stops the
+            study ('raise') or is kept with a warning ('warn').
+        unit_switch : {'error', 'rescale'}, default 'error'
+            As ``data.unit_switch`` of a study file.
+        **kwargs
+            Any other argument of :class:`EventStudy` (not ``metadata['returns']``, set here).
+
+        Returns
+        -------
+        EventStudy
+
+        Raises
+        ------
+        SpecificationError
+            For an unknown return type or option.
+        DataShapeError
+            When prices or market prices are not indexed by dates.
+        DataQualityError
+            For a data-quality error of the market, or of every security, or any under 'raise'.
+
+        Notes
+        -----
+        Returns are taken between consecutive dates on which both the security and the market
+        have a price (:func:`eventstudy.returns.aligned_returns`): a missing close gives no
+        return, and the next return spans both sessions; it is never a 0% day (case C29).
+        """
+        from eventstudy.returns import aligned_returns
+
+        if returns not in RETURN_KINDS:
+            raise SpecificationError(f"returns must be 'simple' or 'log', not {returns!r}")
+        for what, frame in (("prices", prices), ("market_prices", market_prices)):
+            if not isinstance(getattr(frame, "index", None), pd.DatetimeIndex):
+                raise DataShapeError(f"{what} must be indexed by dates (a DatetimeIndex)")
+        from eventstudy.data.base import sanitize_prices
+        from eventstudy.data.quality import QualityLog, screen_prices
+
+        if quality_errors not in ("raise", "warn", "skip"):
+            raise SpecificationError("quality_errors must be 'raise', 'warn' or 'skip', not "
+                                     f"{quality_errors!r}")
+        if unit_switch not in ("error", "rescale"):
+            raise SpecificationError(f"unit_switch must be 'error' or 'rescale', not "
+                                     f"{unit_switch!r}")
+        prices, market_prices = _naive_dates(prices), _naive_dates(market_prices)
+        name = str(market_prices.name or "market")
+        if name in prices.columns:
+            raise DataShapeError(f"market {name} is also a column of prices")
+        index = prices.index.union(market_prices.index)
+        both = prices.reindex(index).assign(**{name: market_prices.reindex(index)})
+        quality = QualityLog()
+        log = WarningLog()
+        with log.capture():  # the screen's findings are listed in provenance.warnings too
+            both = sanitize_prices(both.astype("float64"), label="prices", log=quality)
+            both = screen_prices(both, log=quality,
+                                 unit_switch=unit_switch)  # type: ignore[arg-type]
+            ev = events_frame(events)
+            gone: dict[str, str] = {}
+            if quality_errors == "warn":
+                quality.downgrade_errors()
+            elif quality_errors == "skip":
+                gone = quality.skip_errors(keep={name}, among=set(ev["ticker"]))
+            quality.raise_errors()
+            excluded = tuple((str(e.event_id), str(e.ticker), gone[str(e.ticker)])
+                             for e in ev.itertuples() if e.ticker in gone)
+            for event_id, ticker, reason in excluded:
+                warnings.warn(f"{ticker} (event {event_id}) excluded: {reason}",
+                              EventStudyWarning, stacklevel=3)
+        ev = ev.loc[~ev["ticker"].isin(list(gone))]
+        both = both.drop(columns=list(gone)).loc[lambda f: f[name].notna()]
+        px, mk = both.drop(columns=[name]), both[name]
+        r, rm = aligned_returns(px, mk, kind=returns)  # type: ignore[arg-type]
+        meta = kwargs.pop("metadata", None)
+        prov = _provenance(meta, str(kwargs.get("calendar", "XNYS")))
+        prov = replace(prov, returns=returns, prices=both, quality=quality.frame(),
+                       excluded=excluded)
+        study = cls(ev, r.iloc[1:], rm.iloc[1:], metadata=prov, **kwargs)
         study._warnings.items = merge_warnings(log.items, study._warnings.items)
         return study
 
@@ -501,7 +681,8 @@ class EventStudy:
         with log.capture():
             est = estimate(self.spec, self.returns, self.market, market_own=self.market_history,
                            factors=self.factors,
-                           market_moments=options.conventions.market_moments)
+                           market_moments=options.conventions.market_moments,
+                           sessions=self.sessions)
             res = EventStudyResults(
                 spec=self.spec, options=options, estimate=est,
                 provenance=self.provenance,
@@ -532,7 +713,7 @@ class EventStudy:
         if backend not in ("chunked", "dask"):
             raise ConfigError(f"backend must be 'memory', 'chunked' or 'dask', not {backend!r}")
         ctx = prepare(self.spec, self.returns, self.market, options, factors=self.factors,
-                      kind=self.provenance.returns)
+                      kind=self.provenance.returns, sessions=self.sessions)
         budget = memory_budget if memory_budget is not None else DEFAULT_MEMORY_BUDGET
         if backend == "dask":
             return cast(LargeStudyResults, fit_dask(ctx, client=client, chunk_size=chunk_size,

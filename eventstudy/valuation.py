@@ -15,6 +15,7 @@ the gap is reported, never hidden.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
@@ -31,6 +32,9 @@ __all__ = ["IndexMove", "index_move", "check_market_values", "MEMBER_COLUMNS",
 MEMBER_COLUMNS = ["ticker", "weight", "ret", "contribution", "market_value_before",
                   "dollar_change"]
 """Columns of :attr:`IndexMove.members`."""
+
+
+_CLOSE_COLUMN = re.compile(r"^close_\d{4}_\d{2}_\d{2}$")
 
 
 def check_market_values(table: pd.DataFrame, where: str = "market values") -> pd.DataFrame:
@@ -60,13 +64,27 @@ def check_market_values(table: pd.DataFrame, where: str = "market values") -> pd
     if not cols:
         raise SpecificationError(f"{where}: need a column shares_held, shares_outstanding or "
                                  f"market_cap (got {list(table.columns)})")
+    if not len(table):
+        raise SpecificationError(f"{where}: no rows")
+    if "shares_outstanding" in cols and "market_cap" in cols:
+        raise SpecificationError(f"{where}: give shares_outstanding or market_cap, not both (the "
+                                 "two would give different weights and dollar values)")
     out = table.copy()
-    for c in cols:
-        out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
-        bad = out.index[out[c].notna() & ~(out[c] > 0)]
+    checked = [*cols, *(c for c in out.columns if _CLOSE_COLUMN.match(str(c)))]
+    for c in checked:
+        raw = out[c]
+        num = pd.to_numeric(raw, errors="coerce").astype("float64")
+        # a cell that is there but is not a number (or is infinite, 0 or negative) is an error;
+        # only the closes and total shares may be empty (BRK-B's total shares are not published)
+        blank = raw.isna() | (raw.astype(str).str.strip() == "")
+        if c in ("shares_held", "market_cap") and blank.any():
+            t = out.index[blank.to_numpy()][0]
+            raise SpecificationError(f"{where}: {c} of {t} is empty")
+        bad = out.index[(~blank & ~(np.isfinite(num) & (num > 0))).to_numpy()]
         if len(bad):
-            raise SpecificationError(f"{where}: {c} of {bad[0]} is {out.loc[bad[0], c]!r}; share "
-                                     "counts and caps must be positive")
+            raise SpecificationError(f"{where}: {c} of {bad[0]} is {raw.loc[bad[0]]!s}; share "
+                                     "counts, caps and closes must be positive numbers")
+        out[c] = num
     if out.index.has_duplicates:
         raise SpecificationError(f"{where}: ticker {out.index[out.index.duplicated()][0]} is "
                                  "listed twice")
@@ -146,20 +164,35 @@ class IndexMove:
         }
 
 
-def _scale_to_raw(levels: pd.DataFrame, table: pd.DataFrame) -> pd.Series:
-    """Factor turning (adjusted) levels into the unadjusted closes of the share table's date."""
-    factor = pd.Series(1.0, index=table.index)
-    ref_cols = [c for c in table.columns if c.startswith("close_")]
+def _scale_to_raw(levels: pd.DataFrame, table: pd.DataFrame, prices: bool = True) -> pd.Series:
+    """Factor turning (adjusted) levels into the unadjusted closes of the share table's date.
+
+    With ``prices=False`` (levels compounded from returns, starting at 1) a level says nothing of
+    the price, so the table must give a close on a session of the levels; members without one get
+    NaN (left out and named), never a weight from a level of 1.
+    """
+    factor = pd.Series(1.0 if prices else np.nan, index=table.index)
+    ref_cols = [c for c in table.columns if _CLOSE_COLUMN.match(str(c))]
     if not ref_cols:
-        return factor
+        if prices or ("market_cap" in table.columns and "shares_held" not in table.columns):
+            return factor
+        raise SpecificationError(
+            "market values: the study was built from returns, so the prices behind the weights "
+            "are unknown; give market_cap, or a close_YYYY_MM_DD column with the unadjusted close "
+            "of a session of the returns")
     col = ref_cols[0]
     ref_date = pd.Timestamp(col.removeprefix("close_").replace("_", "-"))
     if ref_date not in levels.index:
-        return factor
+        if prices:
+            return factor
+        raise SpecificationError(
+            f"market values: {col} is not a session of the returns "
+            f"({levels.index[0].date()}..{levels.index[-1].date()}): the study was built from "
+            "returns, so the weights need a close on one of its sessions")
     have = table.index.intersection(levels.columns)
     adj = levels.loc[ref_date, have]
     ratio = table.loc[have, col] / adj
-    factor.loc[have] = ratio.where(np.isfinite(ratio) & (ratio > 0), 1.0)
+    factor.loc[have] = ratio.where(np.isfinite(ratio) & (ratio > 0), 1.0 if prices else np.nan)
     return factor
 
 
@@ -265,6 +298,8 @@ def index_move(
     table: pd.DataFrame,
     day0: pd.Timestamp,
     window: Window = (0, 0),
+    *,
+    prices: bool = True,
 ) -> IndexMove:
     """Decompose a cap-weighted index move over ``window`` into its members' contributions.
 
@@ -282,6 +317,9 @@ def index_move(
         The event's day 0 (a session of ``levels``).
     window : tuple of int, default (0, 0)
         Inclusive (t1, t2); the return runs from the close of t1 - 1 to the close of t2.
+    prices : bool, default True
+        Whether ``levels`` are prices (False: returns compounded from 1, whose levels carry no
+        price, so the weights need the table's close or caps; see ``_scale_to_raw``).
 
     Returns
     -------
@@ -291,6 +329,9 @@ def index_move(
     ------
     DataUnavailableError
         When day 0 is not a session of ``levels`` or the window runs outside the data.
+    SpecificationError
+        With ``prices=False`` when the table gives neither caps nor a close on a session of
+        ``levels``.
     """
     t1, t2 = int(window[0]), int(window[1])
     idx = levels.index
@@ -306,11 +347,12 @@ def index_move(
     tickers = [t for t in table.index if t in levels.columns]
     before = levels.iloc[lo][tickers].astype("float64")
     end = levels.iloc[hi][tickers].astype("float64")
-    ok = (before > 0) & (end > 0)
+    scale = _scale_to_raw(levels, table, prices).loc[tickers]
+    ok = (before > 0) & (end > 0) & (scale.notna() | ("market_cap" in table.columns))
     have = [t for t in tickers if bool(ok[t])]
     missing = tuple(t for t in table.index if t not in set(have))
     t = table.loc[have]
-    raw_before = before[have] * _scale_to_raw(levels, table).loc[have]
+    raw_before = before[have] * scale.loc[have]
     ret = end[have] / before[have] - 1.0
     cap_index = _index_caps(t, raw_before)
     weight = cap_index / cap_index.sum()

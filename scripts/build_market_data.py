@@ -9,7 +9,10 @@ Writes to ``eventstudy/datasets/``
   holding at the close of 2024-12-24, proportional to the index's float-adjusted share count),
   ``shares_outstanding`` (total shares, Yahoo ``sharesOutstanding`` captured 2024-12-26; empty for
   BRK-B and BF-B, which Yahoo does not report), ``close_2024_12_24`` (the unadjusted close the
-  holdings file gives) and ``weight_pct`` (the fund's weight); the ``US DOLLAR`` cash row is dropped;
+  holdings file gives; for the two rows without one, BRK-B and BF-B, derived from the fund's weight:
+  close_i = w_i V / q_i with V = sum_j q_j close_j / sum_j w_j over the rows with a close, so that
+  every member can be weighted), ``close_source`` (``holdings`` or ``weight``) and ``weight_pct``
+  (the fund's weight); the ``US DOLLAR`` cash row is dropped;
 - ``vix_close.csv``: the CBOE Volatility Index close by NYSE session (CBOE's rows on days NYSE was
   closed dropped), 2022-01-03 onwards.
 """
@@ -41,6 +44,12 @@ def build(shared: Path, out: Path = OUT) -> None:
         "close_2024_12_24": h["previousClose"],
         "weight_pct": h["Weight"],
     }).sort_values("ticker")
+    have = table["close_2024_12_24"].notna()
+    value_per_weight = ((table.loc[have, "shares_held"] * table.loc[have, "close_2024_12_24"]).sum()
+                        / table.loc[have, "weight_pct"].sum())
+    derived = (table["weight_pct"] * value_per_weight / table["shares_held"]).round(2)
+    table.insert(5, "close_source", ["holdings" if h_ else "weight" for h_ in have])
+    table["close_2024_12_24"] = table["close_2024_12_24"].where(have, derived)
     if table["ticker"].duplicated().any() or len(table) != 503:
         raise SystemExit(f"expected 503 distinct members, got {len(table)}")
     table.to_csv(out / "sp500_shares.csv", index=False)

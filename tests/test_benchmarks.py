@@ -84,7 +84,7 @@ def test_deepseek_members_against_the_index_without_ai(tmp_path):
     while AI hardware's CAAR deepens to -12.3% (KP p 0.040)."""
     res = _deepseek(tmp_path, {"weighting": "cap", "exclude": ["ai_hardware", "power"]})
     assert res.provenance.market == "cap-weighted ex ai_hardware+power"
-    assert any("without 15 securities of ai_hardware, power" in n for n in res.provenance.notes)
+    assert any("without the 15 securities of ai_hardware, power" in n for n in res.provenance.notes)
     assert res.market.iloc[:, 0].loc["2025-01-27"] == pytest.approx(0.00302, abs=5e-5)
     c = res.caar_table().query("tau_start == 0 and tau_end == 0").set_index("group")["caar"]
     assert c["sp500"] == pytest.approx(-0.0010, abs=1e-4)
@@ -116,5 +116,20 @@ def test_cap_weighted_without_share_counts_is_a_config_error(tmp_path):
     p = tmp_path / "s.yaml"
     p.write_text(yaml.safe_dump({"study": "s", "market": "cap_weighted", "groups": {"g": ["AAPL"]},
                                  "events": [{"id": "e", "date": "2025-01-27"}]}))
-    with pytest.raises(ConfigError, match="needs share counts"):
+    with pytest.raises(ConfigError, match="needs a universe"):
+        load_config(p)
+
+
+@pytest.mark.parametrize(("extra", "match"), [
+    ({"market": "equal_weighted"}, "needs a universe"),
+    ({"market": {"weighting": "equal", "exclude": ["g"]}}, "needs a universe"),
+    ({"market_values": "sp500"}, "needs universe: sp500"),
+])
+def test_benchmarks_of_the_study_itself_are_refused(tmp_path, extra, match):
+    """Reviewer's cases: an equal-weighted market of the event's own securities makes every AAR
+    0.00% by construction; an 'index' of three stocks is not the S&P 500."""
+    p = tmp_path / "s.yaml"
+    p.write_text(yaml.safe_dump({"study": "s", "groups": {"g": ["NVDA", "AMD"], "h": ["KO"]},
+                                 "events": [{"id": "e", "date": "2025-01-27"}], **extra}))
+    with pytest.raises(ConfigError, match=match):
         load_config(p)

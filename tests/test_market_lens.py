@@ -122,3 +122,42 @@ def test_bundled_vix_and_shares():
     sh = datasets.index_shares()
     assert len(sh) == 503 and sh.loc["BRK-B", "symbol"] == "BRK.B"
     assert np.isnan(sh.loc["BRK-B", "shares_outstanding"]) and sh["shares_held"].gt(0).all()
+
+
+def test_python_api_index_lens_equals_the_yaml_one():
+    """Reviewer's case: built from returns, the lens weights by the table's close (BRK-B's derived
+    from the fund weight), never by a level compounded from 1; without closes or caps, an error."""
+    import warnings
+
+    from eventstudy import EventStudy
+    from eventstudy.data import BundledSource
+
+    members = datasets.sp500_constituents()["yahoo"].tolist()
+    close = BundledSource().get_prices([*members, "^GSPC"], pd.Timestamp("2024-01-02"),
+                                       pd.Timestamp("2025-02-28")).close
+    r = close.pct_change(fill_method=None).iloc[1:]
+    ev = [{"event_id": "e", "ticker": t, "date": "2025-01-27"} for t in members]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = EventStudy(ev, r[members], r["^GSPC"], event_windows=[(0, 0)],
+                         market_values=datasets.index_shares()).fit()
+        mv = res.index_move()
+        assert mv.missing == () and mv.reconstructed == pytest.approx(-0.01455, abs=5e-5)
+        brk = mv.members.set_index("ticker").loc["BRK-B", "weight"]
+        assert brk == pytest.approx(0.0164, abs=0.0005)  # the fund's 1.64%
+        bare = EventStudy(ev, r[members], r["^GSPC"], event_windows=[(0, 0)],
+                          market_values=datasets.index_shares()[["shares_held"]]).fit()
+    with pytest.raises(SpecificationError, match="built from returns"):
+        bare.index_move()
+
+
+@pytest.mark.parametrize(("rows", "match"), [
+    ({"ticker": ["A", "B"], "shares_held": ["10", ""]}, "shares_held of B is empty"),
+    ({"ticker": ["A", "B"], "shares_held": ["10", "lots"]}, "shares_held of B is lots"),
+    ({"ticker": ["A", "B"], "shares_held": [10.0, np.inf]}, "shares_held of B is inf"),
+    ({"ticker": [], "shares_held": []}, "no rows"),
+    ({"ticker": ["A"], "shares_outstanding": [5.0], "market_cap": [1.0]}, "not both"),
+])
+def test_bad_market_value_cells_name_ticker_and_column(rows, match):
+    with pytest.raises(SpecificationError, match=match):
+        check_market_values(pd.DataFrame(rows).set_index("ticker"), "mv.csv")

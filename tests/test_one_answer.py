@@ -16,8 +16,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pathlib import Path
+
 from eventstudy import EventStudy, datasets
 from eventstudy.data import BundledSource
+
+ROOT = Path(__file__).resolve().parents[1]
 
 TICKERS = ["GEV", "SOLV", "NVDA", "AVGO", "KO", "XOM"]
 
@@ -73,3 +77,26 @@ def test_estudy2_market_moments_use_days_the_security_lacks(tmp_path):
         est2 = _yaml(tmp_path, "estudy2").fit().panel.fe_quad
     assert np.abs(default[0] - est2[0]).max() > 1e-6  # GEV: moments over all market days
     np.testing.assert_allclose(default[2], est2[2], rtol=1e-10)  # NVDA: no day missing
+
+
+def test_results_stay_frozen_when_a_caller_edits_what_it_got(tmp_path):
+    """Reviewer's case: editing res.tests (or ar, params) changed tests.csv but not res.test()."""
+    import warnings
+
+    from eventstudy.data import BundledSource
+    from eventstudy.reporting.export import report_tables
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = EventStudy.from_yaml(ROOT / "configs" / "deepseek_2025.yaml",
+                                   source=BundledSource()).fit()
+    t0 = res.tests["statistic"].iloc[0]
+    got = res.tests
+    got.iloc[0, got.columns.get_loc("statistic")] = 123.0
+    res.ar.iloc[0, 0] = 9.0
+    res.params.iloc[0, 0] = 9.0
+    assert res.tests["statistic"].iloc[0] == t0 != 123.0
+    assert res.ar.iloc[0, 0] != 9.0 and res.params.iloc[0, 0] != 9.0
+    assert report_tables(res)["tests"]["statistic"].iloc[0] == t0
+    with pytest.raises(AttributeError):
+        res.tests = got  # type: ignore[misc]

@@ -76,8 +76,14 @@ def test_verdicts_say_why(res):
     assert v.loc[("market_risk", "claim"), "verdict"] == "not supported"
     assert v.loc[("market_risk", "claim"), "reason"].startswith("not supported: decided by breadth")
     persist = v.loc[("market_risk", "persistence")]
-    assert persist["verdict"] != "supported"  # regained on day +13, inside [0,+20]
+    # regained on day +13, inside [0,+20], so not persistent; but 2.39% below again by +20 (the
+    # compounded move index_contributions.csv shows), so not reversed either: inconclusive
+    assert persist["verdict"] == "inconclusive"
     assert "regained its pre-event level on day +13 (2025-02-13)" in persist["reason"]
+    assert "by +20 it stood -2.39% from it again" in persist["reason"]
+    ic = res.index_contributions().query("group == 'index' and tau_start == 0 and tau_end == 20")
+    assert "-2.39% over [0,+20]" in persist["reason"] and ic["index_return"].iloc[0] == (
+        pytest.approx(-0.02393, abs=5e-5))
     comp = v.loc[("market_risk", "comparison"), "reason"]
     assert "after the claim (not counted): 2 date(s)" in comp and "of 3 named dates" in comp
     assert v.loc[("ai_concentrated", "claim"), "verdict"] == "supported"

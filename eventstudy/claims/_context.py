@@ -29,6 +29,11 @@ ALL_SECURITIES = "all securities"
 """Label of the default universe of a claim test: every security of the event."""
 
 
+def compound(r: np.ndarray, kind: str) -> float:
+    """Return the compounded return of daily returns ``r`` (decimal; log returns add up)."""
+    return float(np.sum(r)) if kind == "log" else float(np.prod(1.0 + r) - 1.0)
+
+
 class ClaimContext:
     """A claim bound to a fitted study.
 
@@ -68,6 +73,10 @@ class ClaimContext:
         self.event_id: str = event_id
         rows = events[events["event_id"] == event_id]
         self.day0 = pd.Timestamp(rows["day0"].iloc[0])
+        if claim.date is not None and pd.Timestamp(claim.date) < pd.Timestamp(rows["date"].min()):
+            raise ConfigError(f"{self.where}: the claim is dated {claim.date}, before its event "
+                              f"{event_id} ({pd.Timestamp(rows['date'].min()).date()}): a claim "
+                              "about an event is made on or after it")
         self.tickers: list[str] = rows["ticker"].tolist()
         self.sign = -1.0 if claim.direction == "down" else 1.0
         self.fall = "fall" if claim.direction == "down" else "rise"
@@ -163,8 +172,12 @@ class ClaimContext:
             )
         return int(cast(int, idx.get_loc(self.day0)))  # a unique index: one position
 
-    def market_sum(self, t1: int, t2: int) -> float:
-        """Sum of market returns over [t1, t2] around day 0 (the market's analogue of a CAR)."""
+    def market_return(self, t1: int, t2: int) -> float:
+        """Return the market's move over [t1, t2] around day 0, compounded (decimal).
+
+        From the close of t1 - 1 to the close of t2: prod(1 + r) - 1 of simple returns, the sum of
+        log returns, as :meth:`EventStudyResults.index_contributions` reports the index's move.
+        """
         lo, hi = self.pos0 + t1, self.pos0 + t2
         if lo < 0 or hi >= len(self.market):
             m = self.market.index
@@ -172,7 +185,12 @@ class ClaimContext:
                 f"{self.where}: {self.market_name} returns over [{t1}, {t2}] around "
                 f"{self.day0.date()} are outside the data ({m[0].date()}..{m[-1].date()})"
             )
-        return float(self.market.iloc[lo:hi + 1].sum())
+        return compound(self.market.iloc[lo:hi + 1].to_numpy(dtype="float64"), self.kind)
+
+    @property
+    def kind(self) -> str:
+        """``simple`` or ``log``: how the market's returns compound."""
+        return str(self.results.provenance.returns)
 
     @cached_property
     def market_sd(self) -> tuple[float, int]:

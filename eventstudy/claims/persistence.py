@@ -40,8 +40,9 @@ def persistence(spec: PersistenceTest, ctx: ClaimContext) -> TestOutcome:
 
     Notes
     -----
-    CARs are sums of ARs over inclusive windows (MacKinlay 1997, eq. 12); the market's cumulative
-    return is the sum of its daily returns, so both decompose as X[0,k] = X[0,0] + X[+1,+k].
+    CARs are sums of ARs over inclusive windows (MacKinlay 1997, eq. 12) and decompose as
+    X[0,k] = X[0,0] + X[+1,+k]; the market's return over a window is compounded (as the index
+    lens reports it), so (1 + X[0,k]) = (1 + X[0,0])(1 + X[+1,+k]). p-values are two-sided.
 
     References
     ----------
@@ -54,7 +55,7 @@ def persistence(spec: PersistenceTest, ctx: ClaimContext) -> TestOutcome:
         sd, _ = ctx.market_sd
 
         def move(t1: int, t2: int) -> tuple[float, float]:
-            x = ctx.market_sum(t1, t2)
+            x = ctx.market_return(t1, t2)
             z = x / (sd * math.sqrt(t2 - t1 + 1))
             return x, float(2 * stats.norm.sf(abs(z))) if math.isfinite(z) else math.nan
     else:
@@ -85,23 +86,29 @@ def persistence(spec: PersistenceTest, ctx: ClaimContext) -> TestOutcome:
     regained = _regained(spec, ctx, K, members if spec.measure != "market" else None)
     if regained is not None:
         metrics.append(Metric("sessions until the pre-event level was regained", regained[0]))
+    reversed_ = share >= spec.reversal_threshold and opposite
     if not (ctx.sign * x0 > 0 and math.isfinite(share)):
         finding = UNCLEAR
-    elif regained is not None:
-        finding = "reversed"  # back at the pre-event level inside the window: not a lasting move
-    elif share >= spec.reversal_threshold and opposite:
+    elif reversed_:
         finding = "reversed"
+    elif regained is not None:
+        # back at the pre-event level inside the window, so not persistent; but not reversed by
+        # the rule either when it fell again by +K: inconclusive, and the reason says both
+        finding = UNCLEAR
     elif share < spec.reversal_threshold and not opposite:
         finding = "persistent"
     else:
         finding = UNCLEAR
-    reason = (f"{name}: {pct(x0)} on day 0, {pct(x0 + drift)} over [0,+{K}]: {share * 100:.0f}% "
+    xK = move(0, K)[0]
+    reason = (f"{name}: {pct(x0)} on day 0, {pct(xK)} over [0,+{K}]: {share * 100:.0f}% "
               f"reversed (threshold {spec.reversal_threshold * 100:g}%); [+1,+{K}] {pct(drift)}, "
-              f"p = {p_drift:.3g}")
+              f"p = {p_drift:.3g} (two-sided)")
     if regained is not None and ctx.sign * x0 > 0:
         when = f" ({regained[1]})" if regained[1] else ""
+        then = ("" if reversed_ else
+                f", but by +{K} it stood {pct(xK)} from it again: neither lasting nor reversed")
         reason = (f"{name} regained its pre-event level on day +{regained[0]}{when}, inside "
-                  f"[0,+{K}], so the move did not last; " + reason)
+                  f"[0,+{K}], so the move was not persistent{then}; " + reason)
     if not ctx.sign * x0 > 0:
         reason += f"; the day-0 move is not a {ctx.fall}"
     return TestOutcome("persistence", finding, spec.expect, reason, metrics)

@@ -216,6 +216,13 @@ class ClaimSpec(_Frozen):
     rule: Literal["all", "majority"] = "all"
     tests: list[ClaimTestSpec] = Field(min_length=1)
 
+    @field_validator("date")
+    @classmethod
+    def _not_future(cls, v: dt.date | None) -> dt.date | None:
+        if v is not None and v > dt.date.today():
+            raise ValueError(f"{v} is in the future: a claim is dated when it was made")
+        return v
+
     @model_validator(mode="after")
     def _dates_differ(self) -> ClaimSpec:
         for t in self.tests:

@@ -20,6 +20,8 @@ def get_source(
     cache_dir: str | Path | None = None,
     offline: bool = False,
     refresh: bool = False,
+    date_format: str | None = None,
+    excel_dates: bool = False,
 ) -> PriceSource:
     """Return the price source registered under ``name``.
 
@@ -40,6 +42,10 @@ def get_source(
         Forbid downloads (``--offline``).
     refresh : bool, default False
         Download again, ignoring the cache and the bundle (``--refresh``).
+    date_format : str, optional
+        strptime format of the dates in price files (``date_format:`` of the study).
+    excel_dates : bool, default False
+        Read integer dates of price files as Excel serial dates (``excel_dates:``).
 
     Raises
     ------
@@ -65,7 +71,8 @@ def get_source(
 
         if path is None:
             raise ConfigError("data.source: file needs data.path (a price file or folder)")
-        return FileSource(path, price_field=price_field)
+        return FileSource(path, price_field=price_field, date_format=date_format,
+                          excel_dates=excel_dates)
     from eventstudy.data.auto import AutoSource
     from eventstudy.data.cache import PriceCache
     from eventstudy.data.cache import cache_dir as default_dir
@@ -76,6 +83,7 @@ def get_source(
 
         if name != "auto":
             raise ConfigError(f"data.path is read with source: file or auto, not {name}")
-        files = FileSource(path, price_field=price_field)
+        files = FileSource(path, price_field=price_field, date_format=date_format,
+                           excel_dates=excel_dates)
     return AutoSource(PriceCache(default_dir(cache_dir)), bundled=name == "auto",
                       offline=offline, refresh=refresh, adjusted=adjusted, files=files)

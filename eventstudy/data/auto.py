@@ -100,6 +100,7 @@ class AutoSource(PriceSource):
         tickers = list(tickers)
         start, end = pd.Timestamp(start), pd.Timestamp(end)
         frames: dict[str, pd.DataFrame] = {}
+        volumes: dict[str, pd.Series] = {}
         source: dict[str, str] = {}
         vintages: list[str] = []
         notes: list[str] = []
@@ -131,6 +132,8 @@ class AutoSource(PriceSource):
                     for t in have:
                         frames[t] = pd.DataFrame({"close": part.close[t], "split": 0.0,
                                                   "dividend": 0.0})
+                        if part.volume is not None and t in part.volume.columns:
+                            volumes[t] = part.volume[t]  # the filler-row screen reads it
                     source.update(part.source)
                     vintages.append(part.vintage)
                     notes += part.notes
@@ -146,8 +149,8 @@ class AutoSource(PriceSource):
                 f"offline: no local prices for {name_list(rest)} in {start.date()}..{end.date()}: "
                 f"not in "
                 f"{' nor '.join(where)}; run once without --offline (or eventstudy fetch) to "
-                "download and cache them" + self._raw_hint(rest, start, end)
-            )
+                "download and cache them" + self._raw_hint(rest, start, end), missing=rest
+            )  # not delisted=True: not downloaded yet is no reason to exclude a security (C46)
         if rest:
             try:
                 part = self.yahoo.get_prices(rest, start, end)
@@ -155,7 +158,8 @@ class AutoSource(PriceSource):
                 hint = self._raw_hint(rest, start, end)
                 if not hint:
                     raise
-                raise DataUnavailableError(f"{exc}{hint}") from exc
+                raise DataUnavailableError(f"{exc}{hint}", missing=exc.missing,
+                                           delisted=exc.delisted) from exc
             for t in rest:
                 f = pd.DataFrame({
                     "close": part.close[t],
@@ -191,4 +195,5 @@ class AutoSource(PriceSource):
             notes=tuple(notes),
             splits=acts["split"],
             dividends=acts["dividend"],
+            volume=(pd.DataFrame(volumes).reindex(close.index) if volumes else None),
         )

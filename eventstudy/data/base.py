@@ -41,6 +41,9 @@ class PriceData:
         source reports corporate actions (yfinance ``Stock Splits``, a file's split column).
     dividends : pandas.DataFrame, optional
         Cash dividend per share on its ex-date, NaN or 0 elsewhere, when the source reports them.
+    volume : pandas.DataFrame, optional
+        Share volume on the rows of ``close`` when the source has it (the bundled international
+        series): the quality screen reads it to find filler rows (a repeated close, zero volume).
     """
 
     close: pd.DataFrame
@@ -50,6 +53,7 @@ class PriceData:
     notes: tuple[str, ...] = field(default=())
     splits: pd.DataFrame | None = None
     dividends: pd.DataFrame | None = None
+    volume: pd.DataFrame | None = None
 
 
 class PriceSource(ABC):

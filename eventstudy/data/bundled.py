@@ -24,7 +24,7 @@ class BundledSource(PriceSource):
 
     def available(self, tickers: Sequence[str]) -> list[str]:
         """Return the subset of ``tickers`` the bundle holds (directly or through an alias)."""
-        columns = set(datasets.load().columns)
+        columns = set(datasets.load().columns) | set(datasets.international_tickers())
         aliases = datasets.ticker_aliases()
         return [t for t in tickers if t in columns or aliases.get(t) in columns]
 
@@ -39,6 +39,9 @@ class BundledSource(PriceSource):
             For tickers the bundle does not hold, and for a range with no row in the bundle
             (2023-01-03..2026-08-03), naming both ranges.
         """
+        intl = set(datasets.international_tickers())
+        if intl.intersection(tickers):
+            return self._with_international(tickers, start, end, intl)
         frame = datasets.load()
         aliases = datasets.ticker_aliases()
         srcs = datasets.sources()
@@ -55,9 +58,10 @@ class BundledSource(PriceSource):
                 missing.append(t)
         if missing:
             raise DataUnavailableError(
-                f"not in the bundled data set: {name_list(missing)} (it holds 584 US series, "
+                f"not in the bundled data set: {name_list(missing)} (it holds 584 US series "
+                f"and {name_list(datasets.international_tickers(), brackets=False)}, "
                 f"{frame.index[0].date()}..{frame.index[-1].date()}); use data.source: yfinance "
-                "or auto to download them"
+                "or auto to download them", missing=missing
             )
         first, last = frame.index[0], frame.index[-1]
         if pd.Timestamp(end) < first or pd.Timestamp(start) > last:  # not a row in common
@@ -76,4 +80,37 @@ class BundledSource(PriceSource):
             source=source,
             vintage=datasets.VINTAGE,
             notes=tuple(notes),
+        )
+
+    def _with_international(self, tickers: Sequence[str], start: pd.Timestamp,
+                            end: pd.Timestamp, intl: set[str]) -> PriceData:
+        """Return closes of US and international tickers on the dates any of them has a row.
+
+        A security has NaN on the dates its exchange was closed; the volume of the international
+        series is returned for the filler-row screen.
+        """
+        us = [t for t in tickers if t not in intl]
+        world = [t for t in tickers if t in intl]
+        close, volume = datasets.load_international(world)
+        parts = [close]
+        notes: tuple[str, ...] = ()
+        source: dict[str, str] = {}
+        if us:
+            part = self.get_prices(us, start, end)
+            parts.insert(0, part.close)
+            notes, source = part.notes, dict(part.source)
+        both = pd.concat(parts, axis=1, sort=True).loc[start:end, list(tickers)]
+        if both.empty:
+            raise DataUnavailableError(
+                f"the bundled international series hold no row in {pd.Timestamp(start).date()}.."
+                f"{pd.Timestamp(end).date()} (for {name_list(world, brackets=False)})")
+        srcs = datasets.sources()
+        source.update({t: f"bundled ({srcs.get(t, 'shared/data/international')})" for t in world})
+        return PriceData(
+            close=both,
+            adjusted=True,
+            source=source,
+            vintage=datasets.VINTAGE,
+            notes=notes,
+            volume=volume.reindex(both.index),
         )

@@ -63,7 +63,9 @@ def _rebase(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame | None:
     close is multiplied by one factor. Rows fetched before such an event differ from a new fetch by
     that factor; merging them unscaled would put a spurious return at the seam. The factor is read
     from the dates both fetches hold; when they hold none, or the ratio is not one constant (to
-    1e-6), the old rows cannot be reconciled and are dropped (the new fetch replaces them).
+    1e-6), the old rows cannot be reconciled and are dropped (the new fetch replaces them). One
+    shared date that differs cannot show that the factor is constant: the old rows are dropped
+    too (case C42: replaced, never stitched on an unverified factor).
     """
     both = old["close"].reindex(new.index)
     ratio = (new["close"] / both).dropna()
@@ -71,6 +73,8 @@ def _rebase(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame | None:
         return None
     factor = float(ratio.median())
     if (ratio / factor - 1.0).abs().max() > 1e-6:
+        return None
+    if len(ratio) < 2 and abs(factor - 1.0) > 1e-6:
         return None
     out = old.copy()
     if abs(factor - 1.0) > 1e-12:
@@ -170,7 +174,10 @@ class PriceCache:
             new = merged[~merged.index.duplicated(keep="last")].sort_index()
             ranges += [(pd.Timestamp(a), pd.Timestamp(b)) for a, b in old[1].get("ranges", [])]
         new.index = pd.DatetimeIndex(new.index, name="date")
-        fetched = (pd.Timestamp(now) if now is not None else pd.Timestamp.now(tz="UTC"))
+        fetched = pd.Timestamp(now) if now is not None else pd.Timestamp.now(tz="UTC")
+        # real UTC: a New York time was stored as it was, labelled UTC (issue 13)
+        fetched = (fetched.tz_localize("UTC") if fetched.tzinfo is None
+                   else fetched.tz_convert("UTC"))
         meta = {
             "symbol": symbol, "adjusted": adjusted, "interval": self.interval, "source": source,
             "ranges": [[a.strftime("%Y-%m-%d"), b.strftime("%Y-%m-%d")]

@@ -26,6 +26,7 @@ import pandas as pd
 
 from eventstudy.data.adjust import adjust_prices
 from eventstudy.data.base import PriceData, PriceSource, sanitize_prices
+from eventstudy.data.dates import date_hint, excel_serial
 from eventstudy.data.symbols import normalize_ticker
 from eventstudy.exceptions import DataShapeError, DataUnavailableError, name_list
 
@@ -37,8 +38,8 @@ SUFFIXES = (".csv", ".csv.gz", ".txt", ".parquet", ".pq")
 _DATE_NAMES = ("date", "datetime", "timestamp", "time", "day", "unnamed: 0", "index", "")
 _TICKER_NAMES = ("ticker", "symbol", "permno_ticker", "tic")
 _ADJ_NAMES = ("adj close", "adj_close", "adjclose", "adjusted close", "adjusted_close",
-              "adjusted")
-_CLOSE_NAMES = ("close", "price", "prc", "last")
+              "adjusted", "close_adj")
+_CLOSE_NAMES = ("close", "price", "prc", "last", "close_raw", "raw_close")
 _SPLIT_NAMES = ("stock splits", "stock_splits", "stock_split", "splits", "split")
 _DIV_NAMES = ("dividends", "dividend", "divs", "div")
 _FIELD_NAMES = set(_ADJ_NAMES + _CLOSE_NAMES + _SPLIT_NAMES + _DIV_NAMES) | {
@@ -52,12 +53,15 @@ def _is_price_file(p: Path) -> bool:
     return p.is_file() and any(p.name.lower().endswith(s) for s in SUFFIXES)
 
 
-def parse_dates(values: pd.Series | pd.Index, *, label: str) -> pd.DatetimeIndex:
+def parse_dates(values: pd.Series | pd.Index, *, label: str, date_format: str | None = None,
+                excel_dates: bool = False) -> pd.DatetimeIndex:
     """Return the wall-clock session dates of date strings, dropping any time-zone suffix (C11).
 
     Accepts ISO dates with or without a time and offset (``2025-01-27``,
-    ``2025-01-27 00:00:00-05:00``), ``YYYYMMDD`` and datetime values; other strings are parsed by
-    pandas and rejected when that fails.
+    ``2025-01-27 00:00:00-05:00``), ``YYYYMMDD`` and datetime values; with ``date_format``
+    (a strptime format, ``date_format:`` of the study) the dates in that format; with
+    ``excel_dates`` integers as Excel serial dates (days from 1899-12-30); D/M/Y or M/D/Y
+    when some day exceeds 12; other strings are parsed by pandas and rejected when that fails.
 
     Raises
     ------
@@ -71,6 +75,14 @@ def parse_dates(values: pd.Series | pd.Index, *, label: str) -> pd.DatetimeIndex
         idx = pd.DatetimeIndex(values)
         return (idx.tz_localize(None) if idx.tz is not None else idx).normalize()
     text = pd.Series(values, dtype="object").astype(str)
+    if date_format is not None:
+        parsed = pd.to_datetime(text.str.strip(), format=date_format, errors="coerce")
+        if parsed.notna().all():
+            return pd.DatetimeIndex(parsed).normalize()
+    if excel_dates:
+        serial = pd.Series([excel_serial(t) for t in text], index=text.index, dtype="object")
+        if serial.notna().all():
+            return pd.DatetimeIndex(pd.to_datetime(serial)).normalize()
     if len(text) and text.str.len().eq(10).all():  # fast path: plain YYYY-MM-DD
         fast = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
         if fast.notna().all():
@@ -107,8 +119,9 @@ def _slash_dates(text: pd.Series, label: str) -> pd.Series:
                              f"({text.iat[int((a > 12).to_numpy().argmax())]!r} and "
                              f"{text.iat[int((b > 12).to_numpy().argmax())]!r})")
     if not day_first and not month_first:
+        readings = date_hint(str(text.iat[0])).split(": ambiguous: ", 1)[-1]
         raise DataShapeError(f"{label}: ambiguous dates such as {text.iat[0]!r} (day/month or "
-                             "month/day?); write them as YYYY-MM-DD")
+                             f"month/day?): {readings}")
     year = parts[2].astype(int)
     year = year.where(year >= 100, year + 2000)
     day, month = (a, b) if day_first else (b, a)
@@ -205,7 +218,8 @@ def _ticker_from_name(path: Path, wanted: Sequence[str]) -> str:
 
 
 def read_price_file(
-    path: str | Path, *, tickers: Sequence[str] = (), price_field: str = "adj_close"
+    path: str | Path, *, tickers: Sequence[str] = (), price_field: str = "adj_close",
+    date_format: str | None = None, excel_dates: bool = False,
 ) -> tuple[dict[str, pd.DataFrame], list[str], bool]:
     """Read one price file of any supported layout.
 
@@ -243,7 +257,8 @@ def read_price_file(
     if isinstance(raw.columns, pd.MultiIndex):  # yfinance (Price, Ticker) header
         from eventstudy.data.yahoo import extract_actions, extract_close
 
-        dates = parse_dates(raw.iloc[:, 0], label=str(path))
+        dates = parse_dates(raw.iloc[:, 0], label=str(path), date_format=date_format,
+                            excel_dates=excel_dates)
         body = raw.iloc[:, 1:].set_axis(dates, axis=0)
         names = list(dict.fromkeys(str(t) for t in body.columns.get_level_values(1)))
         out = {}
@@ -278,7 +293,8 @@ def read_price_file(
     elif len(frame) and str(frame[date_col].iat[0]).strip() in ("", "nan", "None"):
         notes.append(f"{path.name}: second header line skipped")
         frame = frame.iloc[1:]
-    dates = parse_dates(frame[date_col], label=f"{path}: column {date_col!r}")
+    dates = parse_dates(frame[date_col], label=f"{path}: column {date_col!r}",
+                        date_format=date_format, excel_dates=excel_dates)
     if adj is None and close is None:
         # wide: every other column is a ticker
         value_cols = [c for c in cols if c not in (date_col, tcol)
@@ -365,6 +381,10 @@ class FileSource(PriceSource):
         A file (any layout of :func:`read_price_file`) or a folder of them (one ticker per file,
         or several; every file with a known suffix is read).
     price_field : {'adj_close', 'close'}, default 'adj_close'
+    date_format : str, optional
+        strptime format of the dates (``'%d.%m.%Y'``); ISO dates need none.
+    excel_dates : bool, default False
+        Read integer dates as Excel serial dates.
 
     Raises
     ------
@@ -374,15 +394,20 @@ class FileSource(PriceSource):
 
     name = "file"
 
-    def __init__(self, path: str | Path, price_field: str = "adj_close") -> None:
+    def __init__(self, path: str | Path, price_field: str = "adj_close", *,
+                 date_format: str | None = None, excel_dates: bool = False) -> None:
         self.path = Path(path)
         self.price_field = price_field
+        self.date_format = date_format
+        self.excel_dates = excel_dates
         self._read: dict[tuple[Path, float, tuple[str, ...]], tuple] = {}
 
     def _read_file(self, f: Path, tickers: list[str]) -> tuple:
         key = (f, f.stat().st_mtime, tuple(sorted(tickers)))
         if key not in self._read:
-            self._read = {key: read_price_file(f, tickers=tickers, price_field=self.price_field)}
+            self._read = {key: read_price_file(f, tickers=tickers, price_field=self.price_field,
+                                               date_format=self.date_format,
+                                               excel_dates=self.excel_dates)}
         return self._read[key]
 
     def files(self) -> list[Path]:
@@ -434,7 +459,7 @@ class FileSource(PriceSource):
                 f"(the file{'s hold' if len(have) != 1 else ' holds'}: "
                 f"{have[:12]}{' ...' if len(have) > 12 else ''})"
                 + ("; a file with one series and no ticker column is named after its ticker: "
-                   "NVDA.csv or prices_NVDA.csv" if by_name else ""))
+                   "NVDA.csv or prices_NVDA.csv" if by_name else ""), missing=missing)
         parts: dict[str, pd.DataFrame] = {}
         for t in tickers:
             frame, f = found[t]

@@ -21,6 +21,8 @@ __all__ = ["read_french"]
 
 _DATE = re.compile(r"^\s*(\d{8}|\d{4}-\d{2}-\d{2})\s*$")
 _MISSING = (-99.99, -999.0)
+#: "This file was created using the 202504 CRSP database": the data vintage (C43).
+_VINTAGE = re.compile(r"created (?:by \S+ )?using the (\d{6}) CRSP database", re.IGNORECASE)
 
 
 def _read_one(path: Path) -> pd.DataFrame:
@@ -63,10 +65,14 @@ def _read_one(path: Path) -> pd.DataFrame:
     values = np.asarray(rows, dtype="float64")
     values[np.isin(values, _MISSING)] = np.nan
     frame = pd.DataFrame(values / 100.0, index=index, columns=columns)
+    found = _VINTAGE.search(" ".join(lines[:header_at]))
+    vintage = found.group(1) if found else "not stated"
     if frame.index.has_duplicates:
         d = frame.index[frame.index.duplicated()][0]
         raise DataShapeError(f"{path}: date {d.date()} appears twice")
-    return frame.sort_index()
+    frame = frame.sort_index()
+    frame.attrs["vintage"] = vintage
+    return frame
 
 
 def read_french(*paths: str | Path) -> pd.DataFrame:
@@ -85,7 +91,8 @@ def read_french(*paths: str | Path) -> pd.DataFrame:
         Indexed by date (``DatetimeIndex`` named ``date``), columns as in the files (``Mkt-RF``,
         ``SMB``, ``HML``, ``RMW``, ``CMA``, ``RF``, ``Mom``), decimal daily returns (percent / 100);
         missing values (-99.99, -999) are NaN. Note FF3's SMB differs from FF5's SMB: read the file
-        of the model you fit first.
+        of the model you fit first. ``attrs['vintages']`` lists each file's CRSP vintage from its
+        preamble (``'202504'``, or ``'not stated'``).
 
     Raises
     ------
@@ -101,8 +108,10 @@ def read_french(*paths: str | Path) -> pd.DataFrame:
     if not paths:
         raise DataShapeError("read_french needs at least one file")
     frame: pd.DataFrame | None = None
+    vintages: list[str] = []
     for p in paths:
         one = _read_one(Path(p))
+        vintages.append(str(one.attrs.get("vintage", "not stated")))
         if frame is None:
             frame = one
         else:
@@ -110,4 +119,5 @@ def read_french(*paths: str | Path) -> pd.DataFrame:
             frame = frame.join(one[new], how="outer")
     assert frame is not None
     frame.columns.name = None
+    frame.attrs = {"vintages": vintages}
     return frame

@@ -36,6 +36,14 @@ REVERSE_SPLIT_RATIOS = (5, 10, 20)
 SPLIT_TOLERANCE = 0.06
 #: A move of more than 25% (in log terms) that the next session undoes to within 2% is a spike.
 SPIKE_SIZE, SPIKE_REVERT = np.log(1.25), 0.02
+#: A bad bar: one close at least ~10x away from its neighbours (in either direction) that the next
+#: valid close undoes. A power-of-ten factor (x10, x100, x1000, x10000, within 15%) is repaired
+#: when the repaired close then sits within 25% of both neighbours (a real move on the slip day is
+#: kept); any other bad bar is excluded when the next close is within 5% of the pre-spike close
+#: (real feeds come back near, not exactly, to the old level): its close set to NaN, so the next
+#: return spans two sessions and is counted as such.
+BAD_BAR_SIZE, BAD_BAR_REVERT = np.log(9.0), np.log(1.05)
+BAD_BAR_POWERS, BAD_BAR_FACTOR_TOL = (1, 2, 3, 4), np.log(1.15)
 #: This many unchanged closes in a row (zero returns) are stale prices; the 584 bundled series
 #: reach it only where they traded thinly (SW before its 2024 merger, TLN over the counter, OKLO as
 #: a SPAC).
@@ -49,7 +57,7 @@ JUMP_WARN, JUMP_ERROR = np.log(10.0), np.log(20.0)
 #: More than this share of dates off the exchange calendar (and more than 2) is an error (C11).
 OFF_SESSION_SHARE = 0.02
 
-Severity = Literal["info", "warning", "error", "error (ignored)"]
+Severity = Literal["info", "warning", "error", "error (ignored)", "error (skipped)"]
 
 
 @dataclass
@@ -93,6 +101,35 @@ class QualityLog:
                 warnings.warn(f"{message} (ignored: data.quality_errors is warn)",
                               EventStudyWarning, stacklevel=2)
 
+    def skip_errors(self, *, keep: set[str], among: set[str]) -> dict[str, str]:
+        """Mark the errors of single securities as skipped (``data.quality_errors: skip``).
+
+        Parameters
+        ----------
+        keep : set of str
+            Symbols whose errors still stop the study (the market).
+        among : set of str
+            The securities of the events; when every one of them has an error, nothing is
+            skipped (the study would be empty: :meth:`raise_errors` then says why).
+
+        Returns
+        -------
+        dict of str to str
+            Ticker -> the reason its security-events are excluded (its error messages); their rows
+            get severity ``error (skipped)``.
+        """
+        bad: dict[str, list[str]] = {}
+        for ticker, _, _, severity, message in self.rows:
+            if severity == "error" and ticker and ticker not in keep:
+                bad.setdefault(ticker, []).append(message)
+        if not bad or not (among - set(bad)):
+            return {}
+        for i, (ticker, date, check, severity, message) in enumerate(self.rows):
+            if severity == "error" and ticker in bad:
+                self.rows[i] = (ticker, date, check, "error (skipped)", message)
+        return {t: "data-quality error: " + "; ".join(m[:2])
+                + (f" (and {len(m) - 2} more)" if len(m) > 2 else "") for t, m in bad.items()}
+
     def raise_errors(self) -> None:
         """Raise ``DataQualityError`` listing the error findings, if any.
 
@@ -126,6 +163,62 @@ def _near(ratio: np.ndarray, target: float) -> np.ndarray:
         return np.abs(np.log(ratio / target)) < SPLIT_TOLERANCE
 
 
+def _repair_bad_bars(close: pd.DataFrame, log: QualityLog) -> pd.DataFrame:
+    """Repair or exclude one-session bad bars (spike of ~10x or more that the next close undoes).
+
+    Every repaired or excluded day is logged (checks ``bad_bar_repaired``, ``bad_bar_excluded``,
+    severity warning) with the ticker, the date, the factor and what was done.
+    """
+    out = close.copy()
+    for ticker in out.columns:
+        col = out[ticker]
+        valid = np.flatnonzero(col.notna().to_numpy())
+        p = col.to_numpy(dtype="float64", copy=True)
+        if len(valid) < 3:
+            continue
+        v = p[valid]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            size = np.abs(np.log(v[1:-1] / v[:-2]))
+            back = np.abs(np.log(v[2:] / v[:-2]))
+        changed = False
+        # a power-of-ten slip is repaired when the path through the repaired close is plausible
+        # (each leg within 25%: a real move on the slip day, AAPL +3.2% then +3.7%, is kept);
+        # any other bad bar needs the next close within 5% of the pre-spike close
+        for j in np.flatnonzero((size >= BAD_BAR_SIZE) & (back < SPIKE_SIZE)) + 1:
+            prev, cur, nxt = p[valid[j - 1]], p[valid[j]], p[valid[j + 1]]
+            if not np.isfinite(prev):  # the day before was itself excluded
+                continue
+            up = np.log(cur / prev)
+            date = out.index[valid[j]]
+            k = int(np.round(abs(up) / np.log(10.0)))
+            factor = 10.0 ** (k if up > 0 else -k)
+            fixed = cur / factor
+            ok = (k in BAD_BAR_POWERS and abs(np.log(cur / prev / factor)) < BAD_BAR_FACTOR_TOL
+                  and abs(np.log(fixed / prev)) < SPIKE_SIZE
+                  and abs(np.log(nxt / fixed)) < SPIKE_SIZE)
+            if not ok and abs(np.log(nxt / prev)) > BAD_BAR_REVERT:
+                continue  # not back near the old level and no slip to undo: other checks apply
+            if ok:
+                p[valid[j]] = fixed
+                log.add(ticker, date, "bad_bar_repaired", "warning",
+                        f"bad price in {ticker} on {date.date()} repaired: close {cur:.6g} is "
+                        f"x{cur / prev:.4g} the previous close and the next close returns to "
+                        f"within {abs(np.expm1(np.log(nxt / prev))):.1%}; divided by {factor:g} "
+                        f"(a power-of-ten slip) to {fixed:.6g}")
+            else:
+                p[valid[j]] = np.nan
+                log.add(ticker, date, "bad_bar_excluded", "warning",
+                        f"bad price in {ticker} on {date.date()} excluded: close {cur:.6g} is "
+                        f"x{cur / prev:.4g} the previous close and the next close returns to "
+                        f"within {abs(np.expm1(np.log(nxt / prev))):.1%}; no power-of-ten factor "
+                        "explains it, so the day has no return and the next return spans two "
+                        "sessions")
+            changed = True
+        if changed:
+            out[ticker] = p
+    return out
+
+
 def screen_prices(
     close: pd.DataFrame,
     *,
@@ -133,6 +226,7 @@ def screen_prices(
     sessions: pd.DatetimeIndex | None = None,
     calendar: str = "XNYS",
     log: QualityLog | None = None,
+    unit_switch: Literal["error", "rescale"] = "error",
 ) -> pd.DataFrame:
     """Screen closes for data errors and apply recorded splits the prices lack.
 
@@ -150,6 +244,10 @@ def screen_prices(
         Exchange calendar named in messages.
     log : QualityLog, optional
         Where findings go (a new log when omitted).
+    unit_switch : {'error', 'rescale'}, default 'error'
+        A x100 or x0.01 change that stays (pence vs pounds) is an error, or ('rescale') the
+        earlier prices are rescaled to the later unit, with a warning naming ticker and date
+        (``data.unit_switch``).
 
     Returns
     -------
@@ -165,7 +263,9 @@ def screen_prices(
     Warns
     -----
     EventStudyWarning
-        For spike-and-revert outliers, stale prices (5 or more unchanged closes in a row), a few
+        For each bad bar (a close ~10x or more off that the next close undoes to within 5%)
+        repaired by a power of ten or excluded (set to NaN), listed by ticker and date; for smaller
+        spike-and-revert outliers, stale prices (5 or more unchanged closes in a row), a few
         non-session dates and sessions with no price.
 
     Notes
@@ -189,6 +289,8 @@ def screen_prices(
                     "prices (they were not adjusted)")
             out[ticker] = adjust_prices(out[ticker], splits=pd.Series({date: k[r, c]}))
             ratio[:, c] = _ratios(out.iloc[:, [c]])[:, 0]
+    out = _repair_bad_bars(out, log)
+    ratio = _ratios(out)
     with np.errstate(divide="ignore", invalid="ignore"):
         lr = np.log(ratio)
     # the next valid return of each ticker (a missing day in between is skipped)
@@ -231,10 +333,18 @@ def screen_prices(
                 "(a bad price or an unrecorded split? check the data)")
     for r, c in np.argwhere(unit | fwd | rev):
         ticker, d = out.columns[c], out.index[r].date()
-        if unit[r, c]:
+        if unit[r, c] and unit_switch == "rescale":
+            factor = 10.0 ** np.round(np.log10(ratio[r, c]))
+            out.iloc[:r, c] = out.iloc[:r, c] * factor
+            log.add(ticker, out.index[r], "unit_switch_rescaled", "warning",
+                    f"unit switch in {ticker} on {d} (x{ratio[r, c]:.4g} price change, e.g. "
+                    f"pence vs pounds): prices before {d} multiplied by {factor:g} to the unit "
+                    "of the later prices (data.unit_switch: rescale)")
+        elif unit[r, c]:
             log.add(ticker, out.index[r], "unit_switch", "error",
                     f"possible unit switch (x{ratio[r, c]:.4g} price change, e.g. pence vs "
-                    f"pounds) in {ticker} on {d}")
+                    f"pounds) in {ticker} on {d} (data.unit_switch: rescale converts the earlier "
+                    "prices)")
         else:
             kind = "split" if fwd[r, c] else "reverse split"
             log.add(ticker, out.index[r], "unrecorded_split", "error",

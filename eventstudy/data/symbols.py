@@ -11,7 +11,7 @@ from eventstudy.exceptions import ConfigError, EventStudyWarning, name_list
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["normalize_ticker", "normalize_tickers"]
+__all__ = ["normalize_ticker", "normalize_tickers", "currency_and_unit", "EXCHANGE_CURRENCY"]
 
 _CLASS_SHARE = re.compile(r"^([A-Z0-9]+)[./]([ABC])$")
 _VALID = re.compile(r"^\^?[A-Z0-9][A-Z0-9.\-=^&]*$")
@@ -73,3 +73,39 @@ def normalize_tickers(symbols: Iterable[str]) -> list[str]:
             stacklevel=2,
         )
     return out
+
+
+#: Currency of the prices of each exchange as Yahoo quotes them (ISO 4217; Yahoo's GBp and ZAc
+#: are pence and cents: London and Johannesburg listings are quoted in 1/100 of the currency).
+EXCHANGE_CURRENCY: dict[str, str] = {
+    "XNYS": "USD", "XETR": "EUR", "XFRA": "EUR", "XDUS": "EUR", "XHAM": "EUR", "XSTU": "EUR",
+    "XLON": "GBp", "XAMS": "EUR", "XPAR": "EUR", "XBRU": "EUR", "XLIS": "EUR", "XMIL": "EUR",
+    "XMAD": "EUR", "XSWX": "CHF", "XWBO": "EUR", "XSTO": "SEK", "XCSE": "DKK", "XHEL": "EUR",
+    "XOSL": "NOK", "XDUB": "EUR", "XWAR": "PLN", "XPRA": "CZK", "XBUD": "HUF", "XIST": "TRY",
+    "XBOM": "INR", "XTKS": "JPY", "XHKG": "HKD", "XSHG": "CNY", "XKRX": "KRW", "XTAI": "TWD",
+    "XSES": "SGD", "XASX": "AUD", "XNZE": "NZD", "XTSE": "CAD", "BVMF": "BRL", "XMEX": "MXN",
+    "XJSE": "ZAc", "XBKK": "THB", "XIDX": "IDR", "XKLS": "MYR", "XSAU": "SAR",
+}
+_SUBUNITS = {"GBp": "pence (1/100 GBP)", "GBX": "pence (1/100 GBP)", "ZAc": "cents (1/100 ZAR)",
+             "ILA": "agorot (1/100 ILS)"}
+
+
+def currency_and_unit(symbol: str, currency: str | None = None) -> tuple[str, str]:
+    """Return (currency, unit) of a price series, e.g. ('GBp', 'pence (1/100 GBP)').
+
+    Parameters
+    ----------
+    symbol : str
+        Yahoo symbol; an index (``^GSPC``) is in index points.
+    currency : str, optional
+        Given by the data (a file's column, ``data.currency``); otherwise the currency Yahoo quotes
+        the symbol's exchange in, marked ``(from the symbol)``.
+    """
+    from eventstudy.data.calendar import exchange_for_symbol
+
+    if symbol.startswith("^"):
+        return (currency or "n/a"), "index points"
+    if currency:
+        return currency, _SUBUNITS.get(currency, f"{currency} per share")
+    cur = EXCHANGE_CURRENCY.get(exchange_for_symbol(symbol), "n/a")
+    return f"{cur} (from the symbol)", _SUBUNITS.get(cur, f"{cur} per share")

@@ -344,7 +344,7 @@ class YahooSource(PriceSource):
                 f"{start.date()}..{end.date()} "
                 "(symbol invalid, delisted or renamed? renamed S&P 500 members are listed in "
                 "eventstudy/datasets/ticker_aliases.csv)"
-                + (f"; Yahoo said: {why}" if why else "")
+                + (f"; Yahoo said: {why}" if why else ""), missing=missing, delisted=True
             )
         close = pd.concat([extract_close(got[t], t) for t in tickers], axis=1)
         close = sanitize_prices(close, label="yfinance").loc[start:end]

@@ -12,7 +12,9 @@ from importlib import resources
 import pandas as pd
 
 __all__ = ["DESCR", "VINTAGE", "SOURCE", "load", "sp500_constituents", "ticker_aliases", "sources",
-           "load_volume", "VOLUME_SOURCE", "index_shares", "vix", "SHARES_DATE"]
+           "symbol_renames", "rename_hint",
+           "load_volume", "VOLUME_SOURCE", "index_shares", "vix", "SHARES_DATE",
+           "load_international", "international_tickers", "INTERNATIONAL_SOURCE"]
 
 SHARES_DATE = "2024-12-24"
 """Date of the bundled index share counts (SPDR S&P 500 ETF holdings at that close)."""
@@ -95,6 +97,35 @@ def ticker_aliases() -> dict[str, str]:
 
 
 @cache
+def symbol_renames() -> pd.DataFrame:
+    """Return well-known symbol renames since 2015: old, new, year, company.
+
+    Used for hints only (a symbol is never replaced silently): an event on ``FB`` that finds no
+    data is told that FB is META since 2022 and how to say so (``aliases: {FB: META}``).
+    """
+    with resources.as_file(_path("symbol_renames.csv")) as p:
+        table = pd.read_csv(p, dtype=str)
+    return table
+
+
+def rename_hint(symbols: list[str] | tuple[str, ...]) -> str:
+    """Return '; symbols change (FB is META since 2022); set `aliases: {FB: META}`' or ''.
+
+    Parameters
+    ----------
+    symbols : sequence of str
+        Symbols a source had no data for.
+    """
+    table = symbol_renames().drop_duplicates("old", keep="last").set_index("old")
+    known = [s for s in symbols if s in table.index]
+    if not known:
+        return ""
+    said = ", ".join(f"{s} is {table.at[s, 'new']} since {table.at[s, 'year']}" for s in known)
+    mapping = ", ".join(f"{s}: {table.at[s, 'new']}" for s in known)
+    return f"; symbols change ({said}); set `aliases: {{{mapping}}}`"
+
+
+@cache
 def sources() -> dict[str, str]:
     """Return the map from ticker to the repository@commit its series was taken from."""
     with resources.as_file(_path("sources.csv")) as p:
@@ -159,7 +190,9 @@ def index_shares() -> pd.DataFrame:
         ``shares_held`` (the SPDR S&P 500 ETF's holding at the close of 2024-12-24, proportional to
         the index's float-adjusted share count: use it for index weights), ``shares_outstanding``
         (total shares, for dollar market value; NaN for BRK-B and BF-B), ``close_2024_12_24`` (the
-        unadjusted close of that day, US dollars) and ``weight_pct`` (the fund's weight, percent).
+        unadjusted close of that day, US dollars; for BRK-B and BF-B, which the holdings file gives
+        none, derived from the fund's weight), ``close_source`` (``holdings`` or ``weight``) and
+        ``weight_pct`` (the fund's weight, percent).
 
     Notes
     -----
@@ -188,3 +221,59 @@ def vix() -> pd.Series:
         table = pd.read_csv(p, parse_dates=["date"])
     return pd.Series(table["close"].to_numpy(dtype="float64"),
                      index=pd.DatetimeIndex(table["date"], name="date"), name="^VIX")
+
+
+INTERNATIONAL_SOURCE = ("bundled: shared/data/international (yfinance, Tushare and index-vendor "
+                        "files, each read in its own layout), 2023-01 onwards")
+
+
+@cache
+def _international() -> pd.DataFrame:
+    with resources.as_file(_path("intl_daily.parquet")) as p:
+        return pd.read_parquet(p)
+
+
+def international_tickers() -> list[str]:
+    """Return the symbols of the bundled international series (^N225, ^GDAXI, 2330.TW, ...)."""
+    return sorted(_international()["ticker"].unique().tolist())
+
+
+def load_international(tickers: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Load the bundled international daily closes and volumes.
+
+    Parameters
+    ----------
+    tickers : list of str, optional
+        Symbols to return, in this order; all ten when omitted.
+
+    Returns
+    -------
+    close, volume : pandas.DataFrame
+        (n_dates, n_tickers) closes in each security's own currency (index points for ^N225,
+        ^GDAXI, ^FCHI, ^TWII) and share volume, indexed by the dates any of them has a row
+        (``DatetimeIndex`` named ``date``); NaN where a series has no row (its exchange was closed,
+        or the series had not started). ENR.DE's filler rows (previous close, zero volume) are kept
+        as the source has them: the quality screen reports them.
+
+    Raises
+    ------
+    KeyError
+        When a requested ticker is not bundled.
+
+    Notes
+    -----
+    Built by ``scripts/build_international_dataset.py``; see ``DESCR``.
+    """
+    table = _international()
+    known = set(table["ticker"])
+    wanted = sorted(known) if tickers is None else list(tickers)
+    missing = [t for t in wanted if t not in known]
+    if missing:
+        raise KeyError(f"not in the bundled international data set: {missing}")
+    rows = table[table["ticker"].isin(wanted)]
+    close = rows.pivot(index="date", columns="ticker", values="close").reindex(columns=wanted)
+    volume = rows.pivot(index="date", columns="ticker", values="volume").reindex(columns=wanted)
+    for f in (close, volume):
+        f.index = pd.DatetimeIndex(f.index, name="date")
+        f.columns = pd.Index(wanted, name=None)
+    return close, volume

@@ -44,9 +44,10 @@ OPTIONAL_REPORT_FILES = ("claims.csv", "parquet/claims.parquet", "market_value.c
                          "parquet/market_value.parquet", "index_contributions.csv",
                          "parquet/index_contributions.parquet", "abnormal_volume.csv",
                          "parquet/abnormal_volume.parquet", "abnormal_volatility.csv",
-                         "parquet/abnormal_volatility.parquet")
-"""Files written only when the study has claims (claims), market values (the index lens), or asks
-for abnormal volume or volatility."""
+                         "parquet/abnormal_volatility.parquet", "markets.csv",
+                         "parquet/markets.parquet", "figures/markets.png")
+"""Files written only when the study has claims (claims), market values (the index lens), asks
+for abnormal volume or volatility, or has securities on more than one exchange (markets)."""
 
 
 def sources_table(res: EventStudyResults) -> pd.DataFrame:
@@ -85,8 +86,31 @@ def report_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
     if res.market_values is not None:
         tables["market_value"] = res.market_value_table()
         tables["index_contributions"] = res.index_contributions()
+    from eventstudy.reporting.markets import market_table
+
+    markets = market_table(res)  # securities on more than one exchange
+    if markets is not None:
+        tables["markets"] = markets
     tables.update(res.tables)  # abnormal_volume, abnormal_volatility (eventstudy.reactions)
     return tables
+
+
+def _write_markets(res: EventStudyResults, folder: Path) -> None:
+    """Write figures/markets.png and append the answer to summary.md (several exchanges only)."""
+    import matplotlib.pyplot as plt
+
+    from eventstudy.reporting.markets import market_summary, plot_markets
+
+    fig = plot_markets(res)
+    if fig is None:
+        return
+    fig.savefig(folder / "figures" / "markets.png", dpi=150)
+    plt.close(fig)
+    answer = market_summary(res)
+    with open(folder / "summary.md", "a", encoding="utf-8") as fh:
+        fh.write("\n## Did the shock travel, and when?\n\n" + str(answer) + " Each security is "
+                 "measured on its own exchange's sessions against its own benchmark, in its own "
+                 "currency; CAAR by market in `markets.csv`, chart `figures/markets.png`.\n")
 
 
 def check_output_folder(folder: str | Path) -> None:
@@ -208,6 +232,7 @@ def write_report(res: EventStudyResults, output_dir: str | Path) -> Path:
         config_yaml = _resolved_config(res)
         (tmp / "config.resolved.yaml").write_text(config_yaml, encoding="utf-8")
         timed("pdf_and_figures", lambda: write_pdf(res, tmp / "report.pdf", tmp / "figures"))
+        timed("markets", lambda: _write_markets(res, tmp))
         caar_png = (tmp / "figures" / "caar_paths.png").read_bytes()
         images = {"CAAR paths by group with 95% confidence band": caar_png}
         (tmp / "summary.html").write_text(timed("html", lambda: summary_html(res, images)),

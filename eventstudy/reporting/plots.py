@@ -424,6 +424,16 @@ def normalized_prices(res: EventStudyResults, before: int = 5) -> pd.DataFrame:
     rows = np.clip(rows, 0, len(levels) - 1)
     values = levels.to_numpy(dtype="float64")
     cols = levels.columns.get_indexer(pd.Index(ev["ticker"]))
+    from eventstudy.reporting.markets import market_of
+
+    if len({market_of(t) for t in ev["ticker"]}) > 1:
+        # securities on several exchanges: tau counts each one's own priced sessions, not rows
+        for i in np.flatnonzero((pos0 >= 0) & (cols >= 0)):
+            own = np.flatnonzero(np.isfinite(values[:, cols[i]]))
+            k0 = int(np.searchsorted(own, pos0[i]))
+            k = k0 + tau
+            ok[i] = (k >= 0) & (k < len(own))
+            rows[i] = own[np.clip(k, 0, max(len(own) - 1, 0))] if len(own) else 0
     sec = np.where(ok & (cols[:, None] >= 0), values[rows, np.maximum(cols, 0)[:, None]], np.nan)
     base = sec[:, [int(np.flatnonzero(tau == 0)[0])]]
     with np.errstate(invalid="ignore", divide="ignore"):

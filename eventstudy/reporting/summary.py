@@ -292,8 +292,11 @@ def diagnostics_table(res: EventStudyResults) -> pd.DataFrame:
     rows: list[tuple[object, ...]]
     rows = [("skipped", r.event_id, r.ticker, _iso_date(day.get((r.event_id, r.ticker))),
              "estimation_window", "warning", r.reason) for r in res.dropped.itertuples()]
-    rows += [("shifted", r.event_id, "", _iso_date(r.date), "non_trading_day", "info",
-              f"{_iso_date(r.date)} is not a session; day 0 = {_iso_date(r.anchored_date)}")
+    rows += [("shifted", r.event_id, str(getattr(r, "tickers", "")), _iso_date(r.date),
+              "non_trading_day", "info",
+              f"{_iso_date(r.date)} is not a"
+              + (f" {r.exchange}" if hasattr(r, "exchange") else "")  # a study across exchanges
+              + f" session; day 0 = {_iso_date(r.anchored_date)}")
              for r in res.shifted.itertuples()]
     q = quality_table(res)
     rows += [("quality", "", str(getattr(r, "ticker", "")), str(getattr(r, "date", "")),

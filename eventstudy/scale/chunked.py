@@ -27,6 +27,7 @@ import pandas as pd
 from eventstudy._typing import IntArray, NonTradingDayPolicy
 from eventstudy.estimation import (
     FactorData,
+    _fill_lag_lead,
     _Panel,
     _screen,
     anchor_events,
@@ -92,16 +93,22 @@ class StudyContext:
 
 
 def prepare(spec: StudySpec, returns: pd.DataFrame, market: pd.DataFrame, options: FitOptions,
-            *, factors: FactorData | None = None, kind: str = "simple") -> StudyContext:
+            *, factors: FactorData | None = None, kind: str = "simple",
+            sessions: Any = None) -> StudyContext:
     """Anchor the events and build the security-major matrices the chunks gather from.
 
     Raises
     ------
     SpecificationError
-        For ``market_moments='all'`` (not on the chunked path) or a test it does not compute.
+        For own sessions per exchange or ``market_moments='all'`` (not on the chunked path), or
+        a test it does not compute.
     DataUnavailableError
         When the data end before an event window does.
     """
+    if sessions is not None:
+        raise SpecificationError("own sessions per exchange (a global study's 'sessions') are "
+                                 "not available on the chunked/dask backends; use backend "
+                                 "'memory'")
     if options.conventions.market_moments == "all":
         raise SpecificationError("conventions.market_moments 'all' is not available on the "
                                  "chunked/dask backends; use backend 'memory'")
@@ -118,7 +125,7 @@ def prepare(spec: StudySpec, returns: pd.DataFrame, market: pd.DataFrame, option
             f"{index[pos0[late]].date()} but the data end {index[-1].date()}")
     col = returns.columns.get_indexer(pd.Index(spec.events["ticker"])).astype(np.int64)
     panel = _Panel(returns, model_inputs(spec.model, market, factors), col)
-    cover, codes = event_cover(spec, pos0, n_rows)
+    cover, codes = event_cover(spec, pos0 + lo, pos0 + hi, n_rows)
     m = spec.model
     inputs = list(getattr(m, "inputs", ()))
     market_column = 1 + inputs.index(m.market_input) if m.market_input in inputs else None
@@ -227,6 +234,9 @@ def _fit_block(ctx: StudyContext, rows: IntArray, rbar: bool
     col_keep = sub_panel.col[keep]
     y_evt = sub_panel.gather(panel.RT, evt_pos, col_keep)
     m_evt = sub_panel.gather(panel.MT, evt_pos, col_keep)
+    lag_lead = {"market_lag", "market_lead"} & set(getattr(model, "inputs", ()))
+    m_evt = _fill_lag_lead(model, m_evt, _keys(spec.events, rows[keep]) if lag_lead else [],
+                           ctx.evt_tau, warn=False)
     x_evt = model.regressors(m_evt)
     normal = np.einsum("etk,ek->et", x_evt, fit.params) + model.offset(m_evt)
     tp = build_panel(

@@ -74,6 +74,10 @@ def cross_sectional_t(values: Float64Array, axis: int = 0) -> tuple[Float64Array
 # window and returns a TestResult; a one-day window gives the daily (AAR) form of the test.
 
 
+_RBAR_FLOOR_TOL = 1e-10
+"""1 + (N-1) r-bar at or below this is r-bar at its floor (round-off of an exact -1/(N-1))."""
+
+
 def _result(test: str, stat: Any, p: Any, dist: str, n: Any, window: Window) -> TestResult:
     return TestResult(test, float(stat), float(p), dist, int(n),
                       null_hypothesis=f"CAAR{list(window)} is zero")
@@ -270,6 +274,8 @@ def adjusted_patell(panel: TestPanel, window: Window) -> TestResult:
     """
     z, n = _patell_z(panel, window)
     r = panel.residual_correlation
+    if not 1.0 + (n - 1) * r > _RBAR_FLOOR_TOL:  # r-bar at its floor: as in kolari_pynnonen
+        return _result("adjusted_patell", np.nan, np.nan, "N(0,1)", n, window)
     with np.errstate(invalid="ignore"):
         stat = z * np.sqrt(1.0 / (1.0 + (n - 1) * r))
     return _result("adjusted_patell", stat, normal_pvalue(stat), "N(0,1)", n, window)
@@ -307,7 +313,8 @@ def kolari_pynnonen(panel: TestPanel, window: Window) -> TestResult:
     .. math:: t_{adj} = t_{BMP}\sqrt{\frac{1 - \bar r}{1 + (N - 1)\bar r}} \sim t(N - 1)
 
     r-bar is the average residual cross-correlation on common calendar days
-    (:attr:`TestPanel.residual_correlation`); events on the same date (clustering) raise it.
+    (:attr:`TestPanel.residual_correlation`); events on the same date (clustering) raise it. At its
+    floor, 1 + (N - 1) r-bar = 0 (N = 2 and r-bar = -1), the adjustment is undefined: NaN.
 
     References
     ----------
@@ -316,8 +323,12 @@ def kolari_pynnonen(panel: TestPanel, window: Window) -> TestResult:
     """
     stat, n = _bmp_t(panel, window)
     r = panel.residual_correlation
+    denom = 1.0 + (n - 1) * r
+    # r-bar at its floor -1/(N-1) (two securities moving exactly opposite), to round-off
+    if not denom > _RBAR_FLOOR_TOL:
+        return _result("kolari_pynnonen", np.nan, np.nan, f"t({n - 1})", n, window)
     with np.errstate(invalid="ignore"):
-        adj = stat * np.sqrt((1.0 - r) / (1.0 + (n - 1) * r))
+        adj = stat * np.sqrt((1.0 - r) / denom)
     return _result("kolari_pynnonen", adj, t_pvalue(adj, n - 1), f"t({n - 1})", n, window)
 
 

@@ -122,7 +122,8 @@ def test_comparison_ranks_against_named_dates(res, returns):
 def test_persistence_of_the_market_move(res, returns):
     m = returns["^GSPC"]
     i0 = m.index.get_loc(DAY0)
-    x0, x20 = m.iloc[i0], m.iloc[i0:i0 + 21].sum()
+    # compounded, as index_contributions.csv reports the index's move (was a sum of returns)
+    x0, x20 = m.iloc[i0], float(np.prod(1 + m.iloc[i0:i0 + 21]) - 1)
     np.testing.assert_allclose(metric(res, "market_risk", "persistence", "^GSPC [0,20]")["value"], x20)
     np.testing.assert_allclose(
         metric(res, "market_risk", "persistence", "share of the day-0 move reversed by +20")["value"],

@@ -170,7 +170,8 @@ def test_reversal_flips_persistence():
              "tests": [{"test": "persistence", "measure": "market", "horizons": [5, 10]}]}
     res = EventStudy(events, returns, market, event_windows=[(0, 0)], claims=[claim]).fit()
     t = res.claims.set_index("metric")
-    x0, x10 = market.iloc[DAY0], market.iloc[DAY0:DAY0 + 11].sum()
+    # the market's moves compound: -8% then ten days of +1% is (0.92)(1.01^10) - 1
+    x0, x10 = market.iloc[DAY0], float(np.prod(1 + market.iloc[DAY0:DAY0 + 11]) - 1)
     assert t.loc["share of the day-0 move reversed by +10", "value"] == pytest.approx(1 - x10 / x0)
     assert t.loc["MKT [+1,+10]", "p_value"] < 0.05
     assert res.claim_results.claims[0].outcomes[0].finding == "reversed"
@@ -296,3 +297,21 @@ def test_market_caps_from_a_csv_next_to_the_study_file(tmp_path):
     study = EventStudy.from_yaml(tmp_path / "s.yaml", source=BundledSource())
     with pytest.raises(ConfigError, match=r"market_caps .*caps\.csv: need columns ticker,market_cap"):
         study.fit()
+
+
+def test_comparison_needs_the_lookback_too_and_a_claim_after_its_event():
+    """Review: one smaller named date made a 19th-worst day 'the largest'; a claim dated before its
+    event ranked the event among dates 'known' before it happened."""
+    returns, market = panel("market")
+    events = [{"event_id": "news", "ticker": t, "date": DATES[DAY0]} for t in returns.columns]
+    small = DATES[DAY0 - 30]
+    market.iloc[DAY0 - 30] = -0.001
+    market.iloc[DAY0 - 40] = market.iloc[DAY0] - 0.02  # a larger fall in the lookback
+    claim = {"id": "big", "claim": "the largest", "tests": [{"test": "comparison",
+                                                            "dates": [str(small.date())]}]}
+    res = EventStudy(events, returns, market, event_windows=[(0, 0)], claims=[claim]).fit()
+    out = res.claim_results.claims[0].outcomes[0]
+    assert out.finding == "not_largest" and "ranks 1 of 2 named dates" in out.reason
+    early = {**claim, "date": str(DATES[DAY0 - 5].date())}
+    with pytest.raises(ConfigError, match="before its event"):
+        EventStudy(events, returns, market, event_windows=[(0, 0)], claims=[early]).fit()

@@ -258,7 +258,9 @@ def test_sources_csv_names_source_and_vintage_of_every_series(report):
     from eventstudy import datasets
 
     table = pd.read_csv(report / "sources.csv")
-    assert list(table.columns) == ["ticker", "source", "vintage", "adjusted"]
+    # symbol, currency and unit added by issue 13 (aliases; GBp vs GBP)
+    assert list(table.columns) == ["ticker", "source", "vintage", "adjusted", "symbol",
+                                   "currency", "unit"]
     # 503 members + named securities + the market: every series of the study, each from the bundle
     assert {"NVDA", "^GSPC", "SOXX"} <= set(table["ticker"])
     assert table["ticker"].is_unique

@@ -159,3 +159,15 @@ def test_p_adjust_as_in_memory(study_data):
         got = study.fit(backend="chunked", chunk_size=9).tests
     want = adjust_pvalues(mem, "holm")
     np.testing.assert_allclose(got["p_value_adjusted"], want["p_value_adjusted"], rtol=1e-12)
+
+
+@pytest.mark.parametrize("model", ["dimson", "scholes_williams", "constant_mean",
+                                   "market_adjusted"])
+def test_other_models_as_in_memory(study_data, model):
+    """The models' own estimators (and the lag/lead fill) run per chunk as in memory."""
+    study = _study(study_data, tests=["t", "patell", "bmp", "corrado_rank"], model=model)
+    mem, _ = _memory(study, tests=["t", "patell", "bmp", "corrado_rank"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = study.fit(backend="chunked", chunk_size=9).tests
+    np.testing.assert_allclose(got["statistic"], mem["statistic"], rtol=1e-12, atol=1e-12)

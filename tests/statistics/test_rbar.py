@@ -124,3 +124,15 @@ def test_c44_kolari_pynnonen_and_adjusted_patell():
     ap = run_test(p, "adjusted_patell", w)
     assert ap.stat == pytest.approx(5 / np.sqrt(4.5), rel=1e-12)
     assert ap.pvalue == pytest.approx(0.0184, abs=5e-5)
+
+
+def test_rbar_at_its_floor_gives_nan_not_a_crash():
+    """Reviewer's case: two securities whose residuals move exactly opposite (r-bar = -1 = the
+    floor -1/(N-1) for N = 2) make 1 + (N-1) r-bar = 0; the adjustment is undefined, so the KP t
+    and adjusted Patell are NaN (was a ZeroDivisionError)."""
+    e = np.arange(9.0) ** 1.5
+    opposite = make_panel(np.vstack([e, -e]), np.array([[0.02], [0.01]]))
+    assert opposite.residual_correlation == pytest.approx(-1.0, rel=1e-12)
+    for name in ("kolari_pynnonen", "adjusted_patell"):
+        r = run_test(opposite, name, (0, 0))
+        assert np.isnan(r.stat) and np.isnan(r.pvalue)
