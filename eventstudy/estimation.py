@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -807,7 +808,7 @@ def _own_positions(
             sessions.positions(col, k0, np.asarray(evt_tau, dtype=np.int64)))
 
 
-def _fill_lag_lead(model: NormalReturnModel, m_evt: Float64Array, keys: list[str],
+def _fill_lag_lead(model: NormalReturnModel, m_evt: Float64Array, keys: Sequence[str] | _LazyKeys,
                    evt_tau: IntArray, *, warn: bool = True) -> Float64Array:
     """Predict event-window normal returns from what exists when a lag or lead is missing.
 
