@@ -122,7 +122,7 @@ def run(
     """Run a study and write its report to DIR/<study>/ (tables, summary.md, report.pdf)."""
     from tabulate import tabulate
 
-    from eventstudy.pipeline import run_study
+    from eventstudy.pipeline import StudyRun, run_study
     from eventstudy.reporting.summary import headline_note, headline_table, plural
 
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
@@ -136,8 +136,15 @@ def run(
     except KeyboardInterrupt:
         typer.echo("interrupted: earlier reports are left as they were", err=True)
         raise typer.Exit(code=130) from None
-    cfg, res, out = run.config, run.results, run.report
     _report_warnings([w for w in caught if not issubclass(w.category, DeprecationWarning)])
+    if not isinstance(run, StudyRun):  # backend: chunked or dask, tables only
+        typer.echo(f"\n{run.results.nobs} security-events fitted, {len(run.results.dropped)} "
+                   f"skipped ({run.results.backend}, {run.results.n_chunks} chunks)\n")
+        typer.echo(tabulate(run.results.tests, headers="keys", tablefmt="simple",
+                            showindex=False))
+        typer.echo(f"Tables (Parquet): {run.folder}")
+        return
+    cfg, res, out = run.config, run.results, run.report
     typer.echo(f"\n{res.provenance.title or cfg.study}")
     claims = res.claim_results
     assert claims is not None  # fit() always attaches the evaluation of the claims

@@ -417,6 +417,11 @@ class StudyConfig(_Frozen):
     date_format: str | None = Field(None, max_length=40)
     # read integer dates such as 45366 as Excel serial dates (days since 1899-12-30)
     excel_dates: bool = False
+    # Large studies (README): 'chunked' in bounded memory, 'dask' on a cluster; both write the
+    # tables as Parquet instead of the full report.
+    backend: Literal["memory", "chunked", "dask"] = "memory"
+    chunk_size: int | None = Field(None, ge=1)
+    scheduler: str | None = None  # Dask scheduler address for backend: dask (None: local cluster)
     claims: list[ClaimSpec] = Field(default_factory=list)  # see eventstudy.claims.spec
     abnormal_volume: bool = False  # abnormal_volume.csv: CAAV per group (bundled volume)
     abnormal_volatility: Literal["market", "garch"] | None = None  # abnormal_volatility.csv

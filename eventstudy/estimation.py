@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -203,6 +204,17 @@ def _keys(events: pd.DataFrame) -> list[str]:
     return (events["event_id"] + ":" + events["ticker"]).tolist()
 
 
+class _LazyKeys:
+    """'event_id:ticker' of row i on demand (a million keys are not built to name a few)."""
+
+    def __init__(self, events: pd.DataFrame) -> None:
+        self.ids = events["event_id"].to_numpy()
+        self.tickers = events["ticker"].to_numpy()
+
+    def __getitem__(self, i: int | np.integer) -> str:
+        return f"{self.ids[i]}:{self.tickers[i]}"
+
+
 def anchor_events(
     events: pd.DataFrame, index: pd.DatetimeIndex, non_trading_day: NonTradingDayPolicy,
     calendar: str
@@ -345,6 +357,35 @@ def clustering(events: pd.DataFrame, pos0: IntArray, keep: np.ndarray,
     return out
 
 
+def event_cover(spec: StudySpec, first: IntArray, last: IntArray, n_rows: int
+                ) -> tuple[np.ndarray, IntArray]:
+    """Count, per session and security, the event windows of the study that cover it.
+
+    ``first`` and ``last`` are the rows of each security-event's window span.
+
+    Returns
+    -------
+    tuple of ndarray
+        (n_rows, n_securities) int32 counts (a difference array per security) and the (N,)
+        security code of each security-event, for :func:`other_event_mask`.
+    """
+    codes, uniq = pd.factorize(spec.events["ticker"])
+    diff = np.zeros((n_rows + 1, len(uniq)), dtype=np.int32)
+    np.add.at(diff, (np.clip(first, 0, n_rows), codes), 1)
+    np.add.at(diff, (np.clip(last + 1, 0, n_rows), codes), -1)
+    return np.cumsum(diff, axis=0)[:n_rows], codes.astype(np.int64)
+
+
+def other_event_mask(cover: np.ndarray, codes: IntArray, est_pos: IntArray) -> np.ndarray:
+    """(n, T) estimation days inside an event window of the same security (C22b).
+
+    ``codes`` are the security codes of the n rows of ``est_pos`` (see :func:`event_cover`).
+    """
+    n_rows = cover.shape[0]
+    inside = (est_pos >= 0) & (est_pos < n_rows)
+    return inside & (cover[np.clip(est_pos, 0, n_rows - 1), codes[:, None]] > 0)
+
+
 def _other_event_days(spec: StudySpec, first: IntArray, last: IntArray, est_pos: IntArray,
                       n_rows: int) -> np.ndarray:
     """Mark estimation days that fall in another event window of the same security (C22b).
@@ -354,13 +395,8 @@ def _other_event_days(spec: StudySpec, first: IntArray, last: IntArray, est_pos:
     window span.
     """
     events = spec.events
-    codes, uniq = pd.factorize(events["ticker"])
-    diff = np.zeros((n_rows + 1, len(uniq)), dtype=np.int32)
-    np.add.at(diff, (np.clip(first, 0, n_rows), codes), 1)
-    np.add.at(diff, (np.clip(last + 1, 0, n_rows), codes), -1)
-    cover = np.cumsum(diff, axis=0)[:n_rows]
-    inside = (est_pos >= 0) & (est_pos < n_rows)
-    out = inside & (cover[np.clip(est_pos, 0, n_rows - 1), codes[:, None]] > 0)
+    cover, codes = event_cover(spec, first, last, n_rows)
+    out = other_event_mask(cover, codes, est_pos)
     hit = np.flatnonzero(out.any(axis=1))
     if len(hit):
         i = hit[0]
@@ -397,6 +433,8 @@ class _Panel:
     def gather(self, mat: np.ndarray, positions: IntArray, col: IntArray | None = None
                ) -> Float64Array:
         c = self.col if col is None else col
+        if positions.size and positions.min() >= 0 and positions.max() < self.n_rows:
+            return mat[c[:, None], positions]  # all inside the data: no clipping or masking
         ok = (positions >= 0) & (positions < self.n_rows)
         out = mat[c[:, None], np.clip(positions, 0, self.n_rows - 1)]
         return np.where(ok[..., None] if out.ndim == 3 else ok, out, np.nan)
@@ -437,7 +475,7 @@ def _screen(spec: StudySpec, panel: _Panel, factors: FactorData | None, y_est: F
             evt_all: IntArray) -> dict[int, tuple[str, bool]]:
     """Return {security-event: (reason, no_event_returns)} for those that cannot be fitted."""
     model = spec.model
-    keys = _keys(spec.events)
+    keys = _LazyKeys(spec.events)  # only the skipped security-events' keys are ever read
     nobs = valid.sum(axis=1)
     L_est = valid.shape[1]
     reasons: dict[int, tuple[str, bool]] = {}
@@ -770,7 +808,7 @@ def _own_positions(
             sessions.positions(col, k0, np.asarray(evt_tau, dtype=np.int64)))
 
 
-def _fill_lag_lead(model: NormalReturnModel, m_evt: Float64Array, keys: list[str],
+def _fill_lag_lead(model: NormalReturnModel, m_evt: Float64Array, keys: Sequence[str] | _LazyKeys,
                    evt_tau: IntArray, *, warn: bool = True) -> Float64Array:
     """Predict event-window normal returns from what exists when a lag or lead is missing.
 

@@ -31,9 +31,11 @@ from eventstudy.markets import plan_benchmarks
 from eventstudy.power import PowerResults, power, write_power
 from eventstudy.reporting.export import check_output_folder, write_report
 from eventstudy.results import EventStudyResults
+from eventstudy.scale import LargeStudyResults
 from eventstudy.study import EventStudy
 
-__all__ = ["StudyRun", "Validation", "run_study", "validate_study", "fetch_study", "power_study"]
+__all__ = ["StudyRun", "LargeRun", "Validation", "run_study", "validate_study", "fetch_study",
+           "power_study"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class Validation:
 
 
 def run_study(config: str | Path, output_dir: str | Path = "reports", *,
-              offline: bool = False, refresh: bool = False) -> StudyRun:
+              offline: bool = False, refresh: bool = False) -> StudyRun | LargeRun:
     """Load, fit and report the study of ``config`` into ``output_dir/<study>/``.
 
     Parameters
@@ -81,7 +83,8 @@ def run_study(config: str | Path, output_dir: str | Path = "reports", *,
 
     Returns
     -------
-    StudyRun
+    StudyRun or LargeRun
+        ``LargeRun`` with ``backend: chunked`` or ``dask``: the tables as Parquet, no report.
 
     Raises
     ------
@@ -93,8 +96,37 @@ def run_study(config: str | Path, output_dir: str | Path = "reports", *,
     target = child_path(Path(output_dir).expanduser(), cfg.study)
     check_output_folder(target)  # before the fit: `-o afile` fails at once
     source = price_source(cfg, offline=True if offline else None, refresh=refresh)
-    res = EventStudy.from_config(cfg, source=source).fit()
+    study = EventStudy.from_config(cfg, source=source)
+    if cfg.backend != "memory":
+        return LargeRun(cfg, *_fit_large(study, cfg, target))
+    res = study.fit()
     return StudyRun(cfg, res, write_report(res, target))
+
+
+@dataclass(frozen=True)
+class LargeRun:
+    """A finished run of the chunked or Dask backend: the tables as Parquet in ``folder``."""
+
+    config: StudyConfig
+    results: LargeStudyResults
+    folder: Path
+
+
+def _fit_large(study: EventStudy, cfg: StudyConfig, target: Path
+               ) -> tuple[LargeStudyResults, Path]:
+    """Fit ``study`` on ``cfg.backend`` and write its tables (Parquet) into ``target``."""
+    if cfg.backend == "dask":
+        from distributed import Client, LocalCluster
+
+        if cfg.scheduler:
+            with Client(cfg.scheduler) as client:
+                res = study.fit(backend="dask", client=client, chunk_size=cfg.chunk_size)
+        else:
+            with LocalCluster(dashboard_address=None) as cluster, Client(cluster) as client:
+                res = study.fit(backend="dask", client=client, chunk_size=cfg.chunk_size)
+    else:
+        res = study.fit(backend="chunked", chunk_size=cfg.chunk_size)
+    return res, res.write(target, overwrite=True)
 
 
 def validate_study(config: str | Path) -> Validation:

@@ -147,7 +147,9 @@ def build_groups(
     SpecificationError
         When a group is named both in ``groups`` and in the events' group column.
     """
-    tickers = list(dict.fromkeys(events["ticker"]))
+    # drop_duplicates keeps the first-seen order, as dict.fromkeys, without iterating a million
+    # Arrow strings in Python (7 s at 1,000,000 security-events)
+    tickers = events["ticker"].drop_duplicates().tolist()
     given = groups is not None
     if groups is None:
         groups = {"all": tickers}
@@ -155,7 +157,7 @@ def build_groups(
     out: dict[str, list[str]] = {str(g): [t for t in dict.fromkeys(m) if t in known]
                                  for g, m in groups.items()}
     event_groups: dict[str, np.ndarray] = {}
-    for g in dict.fromkeys(events["group"]):
+    for g in events["group"].drop_duplicates().tolist():
         if not g:
             continue
         if given and g in out:
@@ -163,14 +165,14 @@ def build_groups(
                                      "group column; use one or the other")
         mask = (events["group"] == g).to_numpy()
         event_groups[g] = mask
-        out[g] = list(dict.fromkeys(events.loc[mask, "ticker"]))
+        out[g] = events.loc[mask, "ticker"].drop_duplicates().tolist()
     named = {t for g, m in out.items() if g not in event_groups for t in m}
     mask = ((events["group"] == "") & ~events["ticker"].isin(named)).to_numpy()
     other: str | None = None
     notes: list[str] = []
     if mask.any():
         other = OTHER_GROUP if OTHER_GROUP not in out else "ungrouped"
-        members = list(dict.fromkeys(events.loc[mask, "ticker"]))
+        members = events.loc[mask, "ticker"].drop_duplicates().tolist()
         items = list(out.items())
         at = next((i for i, (g, _) in enumerate(items) if g == universe), len(items))
         items.insert(at, (other, members))

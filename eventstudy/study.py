@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 import numpy as np
 import pandas as pd
@@ -38,6 +38,7 @@ from eventstudy.models import NormalReturnModel, get_model
 from eventstudy.provenance import Provenance
 from eventstudy.reactions import volatility_table, volume_table
 from eventstudy.results import EventStudyResults
+from eventstudy.scale.chunked import LargeStudyResults
 from eventstudy.specification import (
     OTHER_GROUP,
     FitOptions,
@@ -281,7 +282,7 @@ class EventStudy:
         self.market_history: pd.Series | None = market_history
         kind = _return_kind(returns, market, metadata)
         self.returns, self.market = self._check_data(returns, market)
-        unknown = sorted(set(events_df["ticker"]) - set(self.returns.columns))
+        unknown = sorted(set(events_df["ticker"].unique()) - set(self.returns.columns))
         if unknown:
             raise DataShapeError(f"events name tickers with no returns column: {unknown}")
         prov = _provenance(metadata, calendar)
@@ -330,7 +331,8 @@ class EventStudy:
         self.abnormal_volatility = abnormal_volatility
         self.claims: list[ClaimSpec] = parse_claims(list(claims) if claims else None)
         check_claims(self.claims, groups={g: list(m) for g, m in groups_.items()},
-                     event_ids=events_df["event_id"], event_windows=list(self.spec.event_windows))
+                     event_ids=events_df["event_id"].drop_duplicates(),
+                     event_windows=list(self.spec.event_windows))
 
     @staticmethod
     def _check_data(returns: pd.DataFrame, market: pd.Series | pd.DataFrame
@@ -558,6 +560,7 @@ class EventStudy:
         return cls.from_config(load_config(path), source=source)
 
     # ------------------------------------------------------------------ fitting
+    @overload
     def fit(
         self,
         *,
@@ -567,7 +570,41 @@ class EventStudy:
         bootstrap: Mapping[str, Any] | None = None,
         headline_test: str | None = None,
         pool_events: bool | None = None,
-    ) -> EventStudyResults:
+        backend: Literal["memory"] = "memory",
+    ) -> EventStudyResults: ...
+
+    @overload
+    def fit(
+        self,
+        *,
+        tests: Sequence[str] | None = None,
+        conventions: Any = None,
+        p_adjust: str | None = None,
+        bootstrap: Mapping[str, Any] | None = None,
+        headline_test: str | None = None,
+        pool_events: bool | None = None,
+        backend: Literal["chunked", "dask"],
+        client: Any = None,
+        chunk_size: int | None = None,
+        memory_budget: float | None = None,
+        workers: int = 1,
+    ) -> LargeStudyResults: ...
+
+    def fit(
+        self,
+        *,
+        tests: Sequence[str] | None = None,
+        conventions: Any = None,
+        p_adjust: str | None = None,
+        bootstrap: Mapping[str, Any] | None = None,
+        headline_test: str | None = None,
+        pool_events: bool | None = None,
+        backend: str = "memory",
+        client: Any = None,
+        chunk_size: int | None = None,
+        memory_budget: float | None = None,
+        workers: int = 1,
+    ) -> EventStudyResults | LargeStudyResults:
         """Estimate the normal-return model per security-event; return ARs, CARs and tests.
 
         Parameters
@@ -581,11 +618,26 @@ class EventStudy:
         pool_events : bool, optional
             Average the tables across events (True) or report each event (False); default: pool
             when every event holds one security, else report each event.
+        backend : {'memory', 'chunked', 'dask'}, default 'memory'
+            'memory': everything at once, the full results. 'chunked': security-events in chunks
+            of whole day-0 clusters with bounded memory, the tests from merged sufficient
+            statistics (the same numbers; README "Large studies"). 'dask': the same chunks as
+            tasks on the Dask cluster of ``client`` (extra ``[distributed]``).
+        client : distributed.Client, optional
+            For ``backend='dask'``; default: the current client, else a local cluster.
+        chunk_size : int, optional
+            Security-events per chunk for 'chunked' and 'dask' (default from ``memory_budget``).
+        memory_budget : float, optional
+            Bytes of working arrays per chunk (default 1e9).
+        workers : int, default 1
+            Threads fitting chunks at once on the chunked backend.
 
         Returns
         -------
-        EventStudyResults
-            Frozen results; the study's claims evaluated on them (``res.claims``).
+        EventStudyResults or LargeStudyResults
+            Frozen results; the study's claims evaluated on them (``res.claims``). The chunked
+            and Dask backends return :class:`~eventstudy.scale.LargeStudyResults` (tests over
+            every fitted security-event, AAR, CAAR, per-event CARs, skipped events).
 
         Raises
         ------
@@ -623,6 +675,8 @@ class EventStudy:
                 bootstrap if bootstrap is not None else o.bootstrap,
                 headline_test if headline_test is not None else o.headline_test,
                 pool_events if pool_events is not None else o.pool_events)
+        if backend != "memory":
+            return self._fit_large(options, backend, client, chunk_size, memory_budget, workers)
         log = WarningLog()
         with log.capture():
             est = estimate(self.spec, self.returns, self.market, market_own=self.market_history,
@@ -650,6 +704,21 @@ class EventStudy:
             res = res.with_tables(**extra)
         prov = self.provenance.with_warnings(merge_warnings(self._warnings.items, log.items))
         return res.with_provenance(prov).with_claims(evaluation)
+
+    def _fit_large(self, options: FitOptions, backend: str, client: Any,
+                   chunk_size: int | None, memory_budget: float | None,
+                   workers: int) -> LargeStudyResults:
+        from eventstudy.scale import DEFAULT_MEMORY_BUDGET, fit_chunked, fit_dask, prepare
+
+        if backend not in ("chunked", "dask"):
+            raise ConfigError(f"backend must be 'memory', 'chunked' or 'dask', not {backend!r}")
+        ctx = prepare(self.spec, self.returns, self.market, options, factors=self.factors,
+                      kind=self.provenance.returns, sessions=self.sessions)
+        budget = memory_budget if memory_budget is not None else DEFAULT_MEMORY_BUDGET
+        if backend == "dask":
+            return cast(LargeStudyResults, fit_dask(ctx, client=client, chunk_size=chunk_size,
+                                                    memory_budget=budget))
+        return fit_chunked(ctx, chunk_size=chunk_size, memory_budget=budget, workers=workers)
 
     def __repr__(self) -> str:
         return (

@@ -84,14 +84,7 @@ def generalized_sign(panel: TestPanel, window: Window) -> TestResult:
     ----------
     .. [1] Cowan, A. R. (1992). Nonparametric event study tests. RQFA 2(4), 343-358.
     """
-    est = panel.ar_est
-    valid = np.isfinite(est)
-    pos = (est > 0) & valid
-    if panel.conventions.gsign_p == "pooled":
-        p_hat = pos.sum() / valid.sum()
-    else:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            p_hat = np.nanmean(pos.sum(axis=1) / valid.sum(axis=1))
+    p_hat = panel.gsign_p_hat
     car = panel.car(window)
     car = car[np.isfinite(car)]
     n, w = len(car), float(np.sum(car > 0))
@@ -151,9 +144,11 @@ def corrado_rank(panel: TestPanel, window: Window) -> TestResult:
     if sl.stop - sl.start == 1:
         z = float(panel.corrado_rank_z[sl][0])
     else:
-        k, s_k = panel.rank_car_parts
-        evt = k[:, panel.ar_est.shape[1]:][:, sl]
-        z = float(np.sqrt(sl.stop - sl.start) * np.nanmean(evt) / s_k)
+        total, count, s_k = panel.rank_window
+        first = len(total) - len(panel.tau)  # the event-window columns follow the T estimation days
+        days = slice(first + sl.start, first + sl.stop)
+        mean = total[days].sum() / count[days].sum()
+        z = float(np.sqrt(sl.stop - sl.start) * mean / s_k)
     return _result("corrado_rank", z, normal_pvalue(z), "N(0,1)", n, window)
 
 

@@ -203,9 +203,7 @@ class TestPanel:
 
         Average ranks for ties; NaN stays NaN.
         """
-        from scipy.stats import rankdata
-
-        return np.asarray(rankdata(self.combined, axis=1, nan_policy="omit"), dtype="float64")
+        return row_ranks(self.combined)
 
     # -- window-independent inputs of the tests, computed once per panel (a group's panel)
 
@@ -218,45 +216,35 @@ class TestPanel:
     @cached_property
     def aar_est(self) -> Float64Array:
         """(T,) estimation-window AAR in event time, over the security-events present."""
-        x = self.ar_est
-        ok = np.isfinite(x)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(ok, x, 0.0).sum(axis=0) / ok.sum(axis=0)
+        total, count = column_sums(self.ar_est)
+        return mean_from_sums(total, count)
 
     @cached_property
     def corrado_sign_z(self) -> Float64Array:
         """(L,) daily Corrado-Zivney (1992) sign statistics of the event days."""
-        full = self.combined
-        with np.errstate(invalid="ignore"):
-            med = np.nanmedian(full, axis=1)
-        return daily_z(np.sign(full - med[:, None]), self, 0.5)
+        return daily_z(corrado_sign_scores(self.combined), self, 0.5)
 
     @cached_property
     def corrado_rank_z(self) -> Float64Array:
         """(L,) daily Corrado (1989) rank statistics of the event days."""
-        K = self.combined_ranks
-        return daily_z(K - np.nanmean(K, axis=1)[:, None], self, 1.0,
+        return daily_z(centred_ranks(self.combined_ranks), self, 1.0,
                        sample=self.conventions.rank_variance == "sample")
 
     @cached_property
     def modified_rank_z(self) -> Float64Array:
         """(L,) daily standardised-rank statistics (Corrado and Zivney 1992) of the event days."""
-        U = self.combined_ranks / (1.0 + np.isfinite(self.combined).sum(axis=1))[:, None]
-        return daily_z(U - 0.5, self, 0.5)
+        return daily_z(uniform_ranks(self.combined_ranks, self.combined), self, 0.5)
 
     @cached_property
-    def rank_car_parts(self) -> tuple[Float64Array, float]:
-        """Centred ranks (N, T + L) and their daily-mean standard deviation s_k (Cowan 1992)."""
-        K = self.combined_ranks
-        avg = np.nanmean(K, axis=1)
-        pooled = self.conventions.rank_centering == "pooled"
-        k = K - (np.nanmean(avg) if pooled else avg[:, None])
-        with np.errstate(invalid="ignore"):
-            k_t = np.nanmean(k, axis=0)
-        if self.conventions.rank_variance == "sample":
-            return k, float(np.nanstd(k_t, ddof=1))
-        length = np.isfinite(self.combined).sum(axis=1).mean()
-        return k, float(np.sqrt(np.nansum(k_t**2) / length))
+    def rank_window(self) -> tuple[Float64Array, Float64Array, float]:
+        """Column sums and counts (T + L,) of the centred ranks and their s_k (Cowan 1992).
+
+        From :func:`rank_sums` of this panel by :func:`rank_window_from_sums`, the function the
+        chunked path applies to the sums merged over chunks.
+        """
+        return rank_window_from_sums(rank_sums(self.combined_ranks), self.n,
+                                     self.conventions.rank_centering,
+                                     self.conventions.rank_variance)
 
     @cached_property
     def grank_parts(self) -> dict[str, Any]:
@@ -286,6 +274,11 @@ class TestPanel:
         valid = np.isfinite(sar)
         return {"sar": np.where(valid, sar, np.nan), "base": np.where(valid, ranks, 0.0),
                 "valid": valid, "inv": 1.0 / (valid.sum(axis=1) + 2.0)}
+
+    @cached_property
+    def gsign_p_hat(self) -> float:
+        """Share of positive estimation-window ARs under ``conventions.gsign_p`` (Cowan 1992)."""
+        return gsign_p_hat_from_sums(gsign_sums(self.ar_est), self.conventions.gsign_p)
 
     @cached_property
     def fe_quad_full(self) -> Float64Array:
@@ -356,10 +349,7 @@ class TestPanel:
         NaN when any AR in it is missing (never a partial sum), or with ``missing_returns='skip'``
         the sum of the available ARs (NaN if none).
         """
-        x = self.ar_evt[:, self.window_slice(window)]
-        if self.missing_returns == "skip":
-            return np.where(np.isfinite(x).any(axis=1), np.nansum(x, axis=1), np.nan)
-        return x.sum(axis=1)
+        return car_of(self.ar_evt[:, self.window_slice(window)], self.missing_returns)
 
     def n_days(self, window: Window) -> IntArray:
         """(N,) number of ARs summed into each CAR over ``window`` (all days unless 'skip')."""
@@ -476,20 +466,203 @@ class TestPanel:
         N = self.n
         if N < 2:
             return 0.0
-        ok = np.isfinite(self.ar_est) & (self.est_day >= 0)
-        i0 = int(np.flatnonzero(self.tau == 0)[0]) if (self.tau == 0).any() else 0
-        _, cluster = np.unique(self.evt_day[:, i0], return_inverse=True)
-        total = 0.0
-        for c in np.flatnonzero(np.bincount(cluster) >= 2):
-            rows = np.flatnonzero(cluster == c)
-            days, col = np.unique(self.est_day[rows][ok[rows]], return_inverse=True)
+        total = summed_cluster_correlation(self.ar_est, self.est_day, self.evt_day, self.tau)
+        return float(total / (N * (N - 1)))
+
+
+def summed_cluster_correlation(ar_est: Float64Array, est_day: IntArray, evt_day: IntArray,
+                               tau: IntArray) -> float:
+    """Return sum_c sum_{i != j in c} r_ij over the day-0 clusters c of the security-events.
+
+    The numerator of :attr:`TestPanel.residual_correlation`; additive over sets of whole clusters,
+    so the chunked path (chunks of whole day-0 clusters) adds the totals of its chunks.
+    """
+    ok = np.isfinite(ar_est) & (est_day >= 0)
+    i0 = int(np.flatnonzero(tau == 0)[0]) if (tau == 0).any() else 0
+    _, cluster = np.unique(evt_day[:, i0], return_inverse=True)
+    total = 0.0
+    order = np.argsort(cluster, kind="stable")
+    bounds = np.searchsorted(cluster[order], np.arange(cluster.max() + 2 if len(cluster) else 1))
+    for c in np.flatnonzero(np.diff(bounds) >= 2):
+        rows = order[bounds[c]:bounds[c + 1]]
+        ok_c, day_c = ok[rows], est_day[rows]
+        # Members of a cluster share day 0, so column j is one calendar day for all of them: the
+        # days they have are the columns any of them has, in calendar order (no sort needed).
+        top = np.where(ok_c, day_c, -1).max(axis=0)
+        if np.array_equal(np.where(ok_c, day_c, -1), np.where(ok_c, top, -1)) and np.all(
+                np.diff(top[top >= 0]) > 0):
+            cols = np.flatnonzero(top >= 0)
+            W = ok_c[:, cols]
+            X = np.where(W, ar_est[rows][:, cols], 0.0)
+        else:
+            days, col = np.unique(day_c[ok_c], return_inverse=True)
             X = np.zeros((len(rows), len(days)))
             W = np.zeros((len(rows), len(days)), dtype=bool)
-            r_idx = np.broadcast_to(np.arange(len(rows))[:, None], ok[rows].shape)[ok[rows]]
-            X[r_idx, col] = self.ar_est[rows][ok[rows]]
+            r_idx = np.broadcast_to(np.arange(len(rows))[:, None], ok_c.shape)[ok_c]
+            X[r_idx, col] = ar_est[rows][ok_c]
             W[r_idx, col] = True
-            total += _summed_correlation(X, W)
-        return float(total / (N * (N - 1)))
+        total += _summed_correlation(X, W)
+    return total
+
+
+# -- the cross-sectional inputs of the tests as functions of additive sufficient statistics (sums,
+# counts over security-events), shared by TestPanel and the chunked path (eventstudy.scale)
+
+
+def row_ranks(x: Float64Array) -> Float64Array:
+    """Ranks of each row of ``x`` (1 = smallest), average ranks for ties, NaN staying NaN.
+
+    The same numbers as ``scipy.stats.rankdata(x, axis=1, nan_policy='omit')``. Each value becomes
+    an integer key that sorts as the float does, its low 8 bits replaced by the column (rows of at
+    most 256 columns), so that one integer sort per row (faster than an argsort) gives the order;
+    rows where two keys agree above those bits (a tie, or values within 2^-44 relative) are ranked
+    by rankdata itself.
+    """
+    x = np.asarray(x, dtype="float64")
+    n, m = x.shape
+    if n == 0 or m == 0:
+        return np.array(x, dtype="float64")
+    if m > 256:
+        from scipy.stats import rankdata
+
+        return np.asarray(rankdata(x, axis=1, nan_policy="omit"), dtype="float64")
+    nan = np.isnan(x)
+    key = (x + 0.0).view(np.int64)  # + 0.0: -0.0 becomes 0.0, as equal in the sort as in value
+    key ^= (key >> 63) & np.int64(0x7FFFFFFFFFFFFFFF)  # negative floats: int order = float order
+    key >>= 8
+    cols = np.arange(m, dtype=np.int64)
+    # NaN last, each above every float (+inf is 0x7FF0...) and apart from the others: no false tie
+    key[nan] = np.broadcast_to((np.iinfo(np.int64).max >> 8) - m + cols, (n, m))[nan]
+    key <<= 8
+    key |= cols
+    key.sort(axis=1)
+    flat = (np.arange(n, dtype=np.int64) * m)[:, None] + (key & 0xFF)
+    ranks = np.empty(n * m)
+    ranks[flat.ravel()] = np.tile(np.arange(1.0, m + 1.0), n)
+    ranks = ranks.reshape(n, m)
+    ranks[nan] = np.nan
+    # sorted keys less than 256 apart agree above the column bits: a tie (or a near one)
+    tied = np.flatnonzero((np.diff(key, axis=1) < 256).any(axis=1))
+    if len(tied):
+        from scipy.stats import rankdata
+
+        ranks[tied] = rankdata(x[tied], axis=1, nan_policy="omit")
+    return ranks
+
+
+def column_sums(x: Float64Array) -> tuple[Float64Array, Float64Array]:
+    """Per column: the sum of the finite values and their count (float)."""
+    ok = np.isfinite(x)
+    return np.where(ok, x, 0.0).sum(axis=0), ok.sum(axis=0).astype("float64")
+
+
+def mean_from_sums(total: Float64Array, count: Float64Array) -> Float64Array:
+    """Column means from :func:`column_sums` (NaN where a column has no value)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(total / count, dtype="float64")
+
+
+def corrado_sign_scores(combined: Float64Array) -> Float64Array:
+    """sign(AR - the security-event's median AR over its combined days) (Corrado-Zivney 1992)."""
+    with np.errstate(invalid="ignore"):
+        med = np.nanmedian(combined, axis=1)
+    return np.asarray(np.sign(combined - med[:, None]), dtype="float64")
+
+
+def mean_rank(ranks: Float64Array) -> Float64Array:
+    """(N,) mean rank of each row: (n_i + 1) / 2 exactly (average ranks of ties keep the sum)."""
+    n = np.isfinite(ranks).sum(axis=1)
+    return np.where(n > 0, (n + 1.0) / 2.0, np.nan)
+
+
+def centred_ranks(ranks: Float64Array) -> Float64Array:
+    """Ranks less each security-event's mean rank (Corrado 1989)."""
+    return ranks - mean_rank(ranks)[:, None]
+
+
+def uniform_ranks(ranks: Float64Array, combined: Float64Array) -> Float64Array:
+    """K / (M^c + 1) - 1/2, the standardised ranks of Corrado and Zivney (1992)."""
+    return ranks / (1.0 + np.isfinite(combined).sum(axis=1))[:, None] - 0.5
+
+
+def rank_sums(ranks: Float64Array) -> dict[str, Any]:
+    """Additive sums of the combined-day ranks for :func:`rank_window_from_sums`.
+
+    ``k`` and ``n`` the column sums of the security-centred ranks and their counts, ``k_raw`` the
+    column sums of ranks less the security-events' mean rank (for pooled centring), ``avg`` and
+    ``n_avg`` the sum and count of the security-events' mean ranks, ``cells`` the finite cells.
+    """
+    avg = mean_rank(ranks)
+    k, n = column_sums(ranks - avg[:, None])
+    ok = np.isfinite(ranks)
+    good = np.isfinite(avg)
+    return {"k": k, "n": n, "avg_cols": np.where(ok, avg[:, None], 0.0).sum(axis=0),
+            "avg": float(avg[good].sum()), "n_avg": float(good.sum()),
+            "cells": float(ok.sum())}
+
+
+def merge_sums(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """Add two dicts of sufficient statistics key by key."""
+    return {key: a[key] + b[key] for key in a}
+
+
+def rank_window_from_sums(sums: dict[str, Any], n_rows: int, centering: str, variance: str
+                          ) -> tuple[Float64Array, Float64Array, float]:
+    """Column sums and counts of the centred ranks and s_k (Cowan 1992) from :func:`rank_sums`.
+
+    Parameters
+    ----------
+    sums : dict
+        :func:`rank_sums`, or the :func:`merge_sums` of several.
+    n_rows : int
+        Security-events N.
+    centering, variance : str
+        ``conventions.rank_centering`` and ``conventions.rank_variance``.
+
+    Returns
+    -------
+    tuple
+        (T + L,) sums and counts of the centred ranks, and s_k: the root mean square of the daily
+        mean centred rank over the mean number of combined days, or its sample standard deviation.
+    """
+    total, count = sums["k"], sums["n"]
+    if centering == "pooled":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            grand = sums["avg"] / sums["n_avg"]
+        # k = K - grand = (K - avg_i) + (avg_i - grand), summed over the rows present on each day
+        total = total + sums["avg_cols"] - count * grand
+    k_t = mean_from_sums(total, count)
+    if variance == "sample":
+        return total, count, float(np.nanstd(k_t, ddof=1))
+    length = sums["cells"] / n_rows
+    return total, count, float(np.sqrt(np.nansum(k_t**2) / length))
+
+
+def gsign_sums(ar_est: Float64Array) -> dict[str, float]:
+    """Additive sums for the generalized sign test's p-hat: positives, valid days, shares."""
+    valid = np.isfinite(ar_est)
+    pos = (ar_est > 0) & valid
+    n_pos, n_valid = pos.sum(axis=1), valid.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = n_pos / n_valid
+    good = np.isfinite(share)
+    return {"pos": float(n_pos.sum()), "valid": float(n_valid.sum()),
+            "share": float(share[good].sum()), "n_share": float(good.sum())}
+
+
+def gsign_p_hat_from_sums(sums: dict[str, float], convention: str) -> float:
+    """p-hat of the generalized sign test: pooled share of positive days or mean share (Cowan)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if convention == "pooled":
+            return float(np.float64(sums["pos"]) / sums["valid"])
+        return float(np.float64(sums["share"]) / sums["n_share"])
+
+
+def car_of(ar_window: Float64Array, missing_returns: str) -> Float64Array:
+    """(N,) CAR from the (N, L_w) ARs of a window (see :meth:`TestPanel.car`)."""
+    if missing_returns == "skip":
+        return np.where(np.isfinite(ar_window).any(axis=1), np.nansum(ar_window, axis=1), np.nan)
+    return np.asarray(ar_window.sum(axis=1), dtype="float64")
 
 
 PAIRWISE_MAX = 3000
@@ -558,15 +731,24 @@ def _summed_correlation(X: Float64Array, W: np.ndarray) -> float:
     den = float(np.sum(Nt * (Nt - 1)))
     return float(np.sum(S * S - Q) / den * n * (n - 1)) if den > 0 else 0.0
 
+def score_sums(x: Float64Array) -> dict[str, Any]:
+    """Additive sums of a combined (N, T + L) score matrix for :func:`daily_z_from_sums`."""
+    total, n_t = column_sums(x)
+    return {"total": total, "n_t": n_t, "cells": float(np.isfinite(x).sum())}
+
+
 def day_sums(x: Float64Array, panel: TestPanel) -> tuple[Float64Array, Float64Array]:
     """Per day (column): sum over the securities present (or mean x N, ``day_sums='scaled'``)."""
-    n_t = np.isfinite(x).sum(axis=0).astype("float64")
-    total = np.nansum(x, axis=0)
-    if panel.conventions.day_sums == "scaled":
+    s = score_sums(x)
+    return _scaled(s["total"], s["n_t"], x.shape[0], panel.conventions.day_sums)
+
+
+def _scaled(total: Float64Array, n_t: Float64Array, n_rows: int, rule: str
+            ) -> tuple[Float64Array, Float64Array]:
+    if rule == "scaled":
         with np.errstate(invalid="ignore", divide="ignore"):
-            total = total / n_t * x.shape[0]
-    total = np.where(n_t > 0, total, np.nan)
-    return total, n_t
+            total = total / n_t * n_rows
+    return np.where(n_t > 0, total, np.nan), n_t
 
 
 def daily_z(x: Float64Array, panel: TestPanel, power: float, *, sample: bool = False
@@ -578,17 +760,40 @@ def daily_z(x: Float64Array, panel: TestPanel, power: float, *, sample: bool = F
     with ``sample`` s is the sample standard deviation (n - 1) of the daily values over the days
     that have one (``conventions.rank_variance='sample'``, the EventStudy R package).
     """
-    S, n_t = day_sums(x, panel)
+    return daily_z_from_sums(score_sums(x), x.shape[0], panel.ar_est.shape[1],
+                             panel.conventions.day_sums, power, sample=sample)
+
+
+def daily_z_from_sums(sums: dict[str, Any], n_rows: int, n_est: int, rule: str, power: float,
+                      *, sample: bool = False) -> Float64Array:
+    """:func:`daily_z` from the :func:`score_sums` of the score matrix (merged over chunks).
+
+    Parameters
+    ----------
+    sums : dict
+        :func:`score_sums` or the :func:`merge_sums` of several.
+    n_rows : int
+        Security-events N.
+    n_est : int
+        Estimation-window columns T (the first T of the T + L).
+    rule : str
+        ``conventions.day_sums``.
+    power : float
+        Exponent of N_t in S_t / N_t^power.
+    sample : bool
+        Sample standard deviation of the daily values instead of the root mean square.
+    """
+    S, n_t = _scaled(sums["total"], sums["n_t"], n_rows, rule)
     with np.errstate(invalid="ignore", divide="ignore"):
         num = S / n_t**power
     if sample:
         sd = float(np.nanstd(num, ddof=1))
     else:
-        length = np.isfinite(x).sum(axis=1).mean()
+        length = sums["cells"] / n_rows
         sd = float(np.sqrt(np.nansum(num**2) / length))
-    T = panel.ar_est.shape[1]
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(num[T:] / sd, dtype="float64")
+        return np.asarray(num[n_est:] / sd, dtype="float64")
+
 
 def build_panel(
     *,

@@ -1,0 +1,413 @@
+"""The chunked path: fit and test a million security-events in bounded memory.
+
+Security-events are processed in chunks of whole day-0 clusters (all security-events sharing a day
+0 are in one chunk, so the residual correlation of Kolari and Pynnonen is summed exactly per
+cluster), at most ``chunk_size`` security-events each unless one cluster is larger. Each chunk
+gathers its windows by integer indexing into one security-major returns matrix, fits the model by
+:func:`~eventstudy.models.fit_batch` (the batched normal equations of the in-memory path), builds
+the chunk's :class:`~eventstudy.statistics.panel.TestPanel` with
+:func:`~eventstudy.statistics.panel.build_panel` and reduces it to a
+:class:`~eventstudy.scale.summary.ChunkStats`. The merge feeds the unchanged test functions.
+Every number therefore comes from the formulas of the in-memory path.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import logging
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+
+from eventstudy._typing import IntArray, NonTradingDayPolicy
+from eventstudy.estimation import (
+    FactorData,
+    _fill_lag_lead,
+    _Panel,
+    _screen,
+    anchor_events,
+    event_cover,
+    model_inputs,
+    other_event_mask,
+)
+from eventstudy.exceptions import (
+    DataUnavailableError,
+    EstimationError,
+    EventStudyError,
+    EventWindowOverlapWarning,
+    InsufficientEstimationDataWarning,
+    SpecificationError,
+)
+from eventstudy.models import fit_batch
+from eventstudy.scale.summary import (
+    ChunkStats,
+    PanelSummary,
+    check_supported,
+    merge_chunks,
+    needs_rbar,
+)
+from eventstudy.specification import FitOptions, StudySpec
+from eventstudy.statistics.battery import TEST_COLUMNS, adjust_pvalues, run_test
+from eventstudy.statistics.panel import TestPanel, build_panel, summed_cluster_correlation
+from eventstudy.windows import span, taus
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["LargeStudyResults", "StudyContext", "chunk_plan", "chunk_size_for", "fit_chunked",
+           "prepare", "run_chunk", "finish"]
+
+DEFAULT_MEMORY_BUDGET = 1.0e9
+"""Bytes a chunk's working arrays may take by default (about 1 GB)."""
+
+
+def chunk_size_for(memory_budget: float, n_days: int) -> int:
+    """Security-events per chunk so that a chunk's arrays fit in ``memory_budget`` bytes.
+
+    A chunk holds about 16 float64 arrays of (chunk, T + L) at once (gathers, mask, residuals,
+    combined ARs, ranks and their sort order), ``n_days`` = T + L.
+    """
+    return max(100, int(memory_budget // (16 * 8 * max(n_days, 1))))
+
+
+@dataclass
+class StudyContext:
+    """What every chunk needs, built once: the gather matrices, day 0, the other-event cover."""
+
+    spec: StudySpec
+    panel: _Panel
+    factors: FactorData | None
+    pos0: IntArray
+    cover: np.ndarray
+    codes: IntArray
+    est_tau: IntArray
+    evt_tau: IntArray
+    options: FitOptions
+    tests: tuple[str, ...]
+    kind: str
+    market_column: int | None
+
+
+def prepare(spec: StudySpec, returns: pd.DataFrame, market: pd.DataFrame, options: FitOptions,
+            *, factors: FactorData | None = None, kind: str = "simple",
+            sessions: Any = None) -> StudyContext:
+    """Anchor the events and build the security-major matrices the chunks gather from.
+
+    Raises
+    ------
+    SpecificationError
+        For own sessions per exchange or ``market_moments='all'`` (not on the chunked path), or
+        a test it does not compute.
+    DataUnavailableError
+        When the data end before an event window does.
+    """
+    if sessions is not None:
+        raise SpecificationError("own sessions per exchange (a global study's 'sessions') are "
+                                 "not available on the chunked/dask backends; use backend "
+                                 "'memory'")
+    if options.conventions.market_moments == "all":
+        raise SpecificationError("conventions.market_moments 'all' is not available on the "
+                                 "chunked/dask backends; use backend 'memory'")
+    tests = tuple(check_supported(options.tests))
+    index = cast(pd.DatetimeIndex, returns.index)
+    n_rows = len(index)
+    policy = cast(NonTradingDayPolicy, spec.non_trading_day)
+    pos0, _ = anchor_events(spec.events, index, policy, spec.calendar)
+    lo, hi = span(list(spec.event_windows))
+    if pos0.max() + hi >= n_rows:
+        late = int(np.argmax(pos0))
+        raise DataUnavailableError(
+            f"event {spec.events['event_id'].iat[late]} needs {hi} sessions after "
+            f"{index[pos0[late]].date()} but the data end {index[-1].date()}")
+    col = returns.columns.get_indexer(pd.Index(spec.events["ticker"])).astype(np.int64)
+    panel = _Panel(returns, model_inputs(spec.model, market, factors), col)
+    cover, codes = event_cover(spec, pos0 + lo, pos0 + hi, n_rows)
+    m = spec.model
+    inputs = list(getattr(m, "inputs", ()))
+    market_column = 1 + inputs.index(m.market_input) if m.market_input in inputs else None
+    return StudyContext(spec=spec, panel=panel, factors=factors, pos0=pos0, cover=cover,
+                        codes=codes, est_tau=taus(spec.estimation_window),
+                        evt_tau=taus((lo, hi)), options=options, tests=tests, kind=kind,
+                        market_column=market_column)
+
+
+def chunk_plan(pos0: IntArray, chunk_size: int) -> list[IntArray]:
+    """Split security-events into chunks of whole day-0 clusters, in day-0 order.
+
+    Clusters are added to a chunk while it stays within ``chunk_size`` security-events; a cluster
+    larger than ``chunk_size`` is a chunk of its own.
+    """
+    order = np.argsort(pos0, kind="stable")
+    _, starts = np.unique(pos0[order], return_index=True)
+    bounds = list(starts) + [len(order)]
+    chunks: list[IntArray] = []
+    first = 0
+    for b in range(1, len(bounds)):
+        if bounds[b] - bounds[first] > chunk_size and b - 1 > first:
+            chunks.append(order[bounds[first]:bounds[b - 1]])
+            first = b - 1
+    if len(order):
+        chunks.append(order[bounds[first]:])
+    return chunks
+
+
+def run_chunk(ctx: StudyContext, rows: IntArray) -> ChunkStats:
+    """Fit the security-events ``rows`` and reduce them to their sufficient statistics.
+
+    A chunk that fails as a whole (an error in its data or fit) skips its security-events with
+    the reason, as the in-memory path skips a security-event it cannot fit; the run goes on.
+    """
+    rows = np.sort(np.asarray(rows, dtype=np.int64))
+    try:
+        return _run_chunk(ctx, rows)
+    except (EventStudyError, np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
+        keys = _keys(ctx.spec.events, rows)
+        logger.warning("chunk of %d security-events failed: %s", len(rows), exc)
+        return ChunkStats.empty([(int(r), f"{k} skipped: its chunk failed ({exc})")
+                                 for r, k in zip(rows, keys, strict=True)],
+                                len(ctx.est_tau))
+
+
+def _keys(events: pd.DataFrame, rows: IntArray) -> list[str]:
+    ids = events["event_id"].to_numpy()[rows]
+    tick = events["ticker"].to_numpy()[rows]
+    return [f"{a}:{b}" for a, b in zip(ids, tick, strict=True)]
+
+
+BLOCK_ROWS = 4000
+"""Security-events fitted at once inside a chunk: arrays of a few MB stay in cache (a chunk of
+whole day-0 clusters can hold 10,000 or more); only r-bar needs the whole chunk at once."""
+
+
+def _run_chunk(ctx: StudyContext, rows: IntArray) -> ChunkStats:
+    if len(rows) <= BLOCK_ROWS:
+        return _fit_block(ctx, rows, True)[0]
+    rbar = needs_rbar(ctx.tests)
+    parts, est, est_day, evt_day = [], [], [], []
+    for a in range(0, len(rows), BLOCK_ROWS):
+        part, panel = _fit_block(ctx, rows[a:a + BLOCK_ROWS], False)
+        parts.append(part)
+        if rbar and panel is not None:
+            est.append(panel.ar_est)
+            est_day.append(panel.est_day)
+            evt_day.append(panel.evt_day)
+    out = merge_chunks(parts)
+    if rbar and est:
+        out.rbar_total = summed_cluster_correlation(
+            np.concatenate(est), np.concatenate(est_day), np.concatenate(evt_day), ctx.evt_tau)
+    return out
+
+
+def _fit_block(ctx: StudyContext, rows: IntArray, rbar: bool
+               ) -> tuple[ChunkStats, TestPanel | None]:
+    """Fit the security-events ``rows``; their statistics (r-bar if ``rbar``) and panel."""
+    spec, panel, model = ctx.spec, ctx.panel, ctx.spec.model
+    sub_spec = dataclasses.replace(spec, events=spec.events.iloc[rows].reset_index(drop=True))
+    sub_panel = copy.copy(panel)
+    sub_panel.col = panel.col[rows]
+    pos0 = ctx.pos0[rows]
+    est_pos = pos0[:, None] + ctx.est_tau[None, :]
+    y_est = sub_panel.gather(panel.RT, est_pos)
+    m_est = sub_panel.gather(panel.MT, est_pos)
+    valid = np.isfinite(y_est) & (
+        np.isfinite(m_est).all(axis=-1) if m_est.ndim == 3 else np.isfinite(m_est))
+    overlap = other_event_mask(ctx.cover, ctx.codes[rows], est_pos)
+    if spec.exclude_other_events:
+        valid &= ~overlap
+    evt_all = pos0[:, None] + ctx.evt_tau[None, :]
+    reasons = _screen(sub_spec, sub_panel, ctx.factors, y_est, m_est, valid, evt_all)
+    keep = np.ones(len(rows), dtype=bool)
+    keep[list(reasons)] = False
+    dropped = [(int(rows[i]), msg) for i, (msg, _) in sorted(reasons.items())]
+    n_overlap = int(overlap.any(axis=1).sum())
+    if not keep.any():
+        out = ChunkStats.empty(dropped, len(ctx.est_tau))
+        out.n_overlap = n_overlap
+        return out, None
+    fit = fit_batch(model, y_est[keep], m_est[keep], valid[keep])
+    del y_est, m_est
+    evt_pos = evt_all[keep]
+    col_keep = sub_panel.col[keep]
+    y_evt = sub_panel.gather(panel.RT, evt_pos, col_keep)
+    m_evt = sub_panel.gather(panel.MT, evt_pos, col_keep)
+    lag_lead = {"market_lag", "market_lead"} & set(getattr(model, "inputs", ()))
+    m_evt = _fill_lag_lead(model, m_evt, _keys(spec.events, rows[keep]) if lag_lead else [],
+                           ctx.evt_tau, warn=False)
+    x_evt = model.regressors(m_evt)
+    normal = np.einsum("etk,ek->et", x_evt, fit.params) + model.offset(m_evt)
+    tp = build_panel(
+        fit=fit, ar_evt=y_evt - normal, tau=ctx.evt_tau, x_evt=x_evt,
+        est_day=np.where(valid[keep], est_pos[keep], -1), evt_day=evt_pos, ret_evt=y_evt,
+        normal_evt=normal, conventions=ctx.options.conventions,
+        missing_returns=spec.missing_returns, kind=ctx.kind, market_column=ctx.market_column)
+    out = ChunkStats.from_panel(tp, rows[keep], spec.event_windows, ctx.tests, dropped,
+                                fit.params, rbar=rbar)
+    out.n_overlap = n_overlap
+    return out, tp
+
+
+@dataclass(frozen=True)
+class LargeStudyResults:
+    """The results of the chunked and Dask paths (the same object from both).
+
+    Attributes
+    ----------
+    tests : pandas.DataFrame
+        One row per window x test, the columns of
+        :func:`~eventstudy.statistics.battery.run_tests` (group ``'all'``: every fitted
+        security-event).
+    aar : pandas.DataFrame
+        tau, AAR (mean abnormal return over the security-events present) and n.
+    caar : pandas.DataFrame
+        tau_start, tau_end, CAAR (mean CAR over the complete CARs) and n.
+    events : pandas.DataFrame
+        One row per fitted security-event (event_id, ticker, and car/scar per window).
+    dropped : pandas.DataFrame
+        Skipped security-events: event_id, ticker, reason.
+    n_chunks : int
+        Chunks the security-events were processed in.
+    backend : str
+        'chunked' or 'dask'.
+    residual_correlation : float
+        r-bar of Kolari and Pynnonen (2010) (0 when no test needed it).
+    """
+
+    tests: pd.DataFrame
+    aar: pd.DataFrame
+    caar: pd.DataFrame
+    events: pd.DataFrame
+    dropped: pd.DataFrame
+    n_chunks: int
+    backend: str
+    residual_correlation: float
+
+    @property
+    def nobs(self) -> int:
+        """Fitted security-events."""
+        return len(self.events)
+
+    def write(self, directory: Any, *, csv: bool = False, overwrite: bool = False) -> Any:
+        """Write the tables as Parquet (CSV too when asked); see :func:`eventstudy.scale.io`."""
+        from eventstudy.scale.io import write_results
+
+        return write_results(self, directory, csv=csv, overwrite=overwrite)
+
+
+def finish(ctx: StudyContext, chunks: Iterable[ChunkStats], n_chunks: int,
+           backend: str) -> LargeStudyResults:
+    """Merge the chunks' statistics and run the tests on the merge.
+
+    Raises
+    ------
+    EstimationError
+        When every security-event was skipped (the message gives the first reasons).
+    """
+    merged = merge_chunks(list(chunks))
+    spec = ctx.spec
+    events = spec.events
+    if merged.dropped:
+        warnings.warn(
+            f"{len(merged.dropped)} of {len(events)} security-events skipped (res.dropped), "
+            f"e.g. {merged.dropped[0][1]}", InsufficientEstimationDataWarning, stacklevel=3)
+    if merged.n_overlap:
+        warnings.warn(
+            f"{merged.n_overlap} security-events have another event of the same security inside "
+            "their estimation window; those sessions are "
+            + ("left out of the fit" if spec.exclude_other_events else "kept in the fit"),
+            EventWindowOverlapWarning, stacklevel=3)
+    dropped = pd.DataFrame(
+        [(events["event_id"].iat[r], events["ticker"].iat[r], msg) for r, msg in merged.dropped],
+        columns=["event_id", "ticker", "reason"])
+    if not len(merged.rows):
+        raise EstimationError("every security-event was skipped: "
+                              + "; ".join(dropped["reason"].head(5)))
+    summary = PanelSummary(merged, tau=ctx.evt_tau, conventions=ctx.options.conventions,
+                           missing_returns=spec.missing_returns, kind=ctx.kind)
+    boot = {"n_boot": ctx.options.n_boot, "seed": ctx.options.seed}
+    rows = []
+    for w in spec.event_windows:
+        for name in ctx.tests:
+            r = run_test(cast(TestPanel, summary), name, w,
+                         **(boot if name == "bootstrap_t" else {}))
+            rows.append(("all", int(w[0]), int(w[1]), name, r.stat, r.pvalue, r.nobs))
+    tests = pd.DataFrame(rows, columns=TEST_COLUMNS)
+    if ctx.options.p_adjust:
+        tests = adjust_pvalues(tests, ctx.options.p_adjust)
+    ar = merged.per_event["ar_evt"]
+    ok = np.isfinite(ar)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        aar = pd.DataFrame({"tau": ctx.evt_tau, "aar": np.where(ok, ar, 0.0).sum(axis=0)
+                            / ok.sum(axis=0), "n": ok.sum(axis=0)})
+    caar_rows = []
+    table = {"event_id": events["event_id"].to_numpy()[merged.rows],
+             "ticker": events["ticker"].to_numpy()[merged.rows]}
+    for w in spec.event_windows:
+        car, scar = summary.car(w), summary.scar(w)
+        good = np.isfinite(car)
+        caar_rows.append((int(w[0]), int(w[1]),
+                          float(car[good].mean()) if good.any() else np.nan, int(good.sum())))
+        table[f"car_{w[0]}_{w[1]}"] = car
+        table[f"scar_{w[0]}_{w[1]}"] = scar
+    caar = pd.DataFrame(caar_rows, columns=["tau_start", "tau_end", "caar", "n"])
+    return LargeStudyResults(
+        tests=tests, aar=aar, caar=caar, events=pd.DataFrame(table), dropped=dropped,
+        n_chunks=n_chunks, backend=backend, residual_correlation=summary.residual_correlation)
+
+
+def _stream(ctx: StudyContext, plan: Sequence[IntArray],
+            progress: Callable[[int, int], None] | None) -> Iterator[ChunkStats]:
+    for i, rows in enumerate(plan):
+        yield run_chunk(ctx, rows)
+        if progress is not None:
+            progress(i + 1, len(plan))
+
+
+def fit_chunked(ctx: StudyContext, *, chunk_size: int | None = None,
+                memory_budget: float = DEFAULT_MEMORY_BUDGET, workers: int = 1,
+                progress: Callable[[int, int], None] | None = None) -> LargeStudyResults:
+    """Fit and test every security-event of ``ctx`` chunk by chunk, in this process.
+
+    Parameters
+    ----------
+    ctx : StudyContext
+        From :func:`prepare`.
+    chunk_size : int, optional
+        Security-events per chunk (whole day-0 clusters); default from ``memory_budget``.
+    memory_budget : float
+        Bytes for a chunk's working arrays when ``chunk_size`` is not given.
+    workers : int, default 1
+        Threads fitting chunks at once (numpy releases the GIL in the heavy steps); each holds
+        one chunk's arrays, so memory grows with ``workers``. The merge is in the plan's order,
+        so the numbers do not depend on it.
+    progress : callable, optional
+        Called with (chunks done, chunks) after each chunk.
+
+    Returns
+    -------
+    LargeStudyResults
+    """
+    size = chunk_size or chunk_size_for(memory_budget, len(ctx.est_tau) + len(ctx.evt_tau))
+    plan = chunk_plan(ctx.pos0, size)
+    if workers > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            stats = list(pool.map(lambda rows: run_chunk(ctx, rows), plan))
+        return finish(ctx, stats, len(plan), "chunked")
+    return finish(ctx, _stream(ctx, plan, progress), len(plan), "chunked")
+
+
+def supported_default(options: FitOptions) -> FitOptions:
+    """``options`` less the tests the chunked path does not compute, with a log line."""
+    from eventstudy.scale.summary import SUPPORTED_TESTS
+
+    kept = tuple(t for t in options.tests if t in SUPPORTED_TESTS)
+    if kept != options.tests:
+        logger.info("tests %s need the in-memory path; left out",
+                    [t for t in options.tests if t not in kept])
+    return dataclasses.replace(options, tests=kept)
+

@@ -1,0 +1,1 @@
+"""Tests of the chunked and Dask paths (issue 17)."""
