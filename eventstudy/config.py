@@ -231,6 +231,13 @@ class ConfounderSpec(_Frozen):
     date: dt.date
     label: str = ""
 
+    @field_validator("date")
+    @classmethod
+    def _date(cls, v: dt.date) -> dt.date:
+        if v > dt.date.today():
+            raise ValueError(f"{v} is in the future: a confounder is news that happened")
+        return v
+
 
 def _exchange_code(v: str) -> str:
     import exchange_calendars as xcals

@@ -824,9 +824,8 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
             logger.info(msg)
     context, missing = load_context(src, list(config.context), cast(pd.DatetimeIndex, close.index))
     if missing:
-        msg = f"context: no prices for {', '.join(missing)} in the source; not shown"
-        provenance = provenance.with_notes(msg)
-        warnings.warn(msg, EventStudyWarning, stacklevel=2)
+        raise ConfigError(f"context: no prices for {', '.join(missing)} in the source "
+                          f"({src.name}) over the study's sessions; check the symbol or drop it")
     sectors = None
     if config.universe == "sp500":
         from eventstudy import datasets
@@ -1073,9 +1072,8 @@ def _global_inputs(
     context, missing = load_context(src, list(config.context), cast(pd.DatetimeIndex,
                                                                    returns.index))
     if missing:
-        msg = f"context: no prices for {', '.join(missing)} in the source; not shown"
-        provenance = provenance.with_notes(msg)
-        warnings.warn(msg, EventStudyWarning, stacklevel=2)
+        raise ConfigError(f"context: no prices for {', '.join(missing)} in the source "
+                          f"({src.name}) over the study's sessions; check the symbol or drop it")
     return StudyInputs(events, returns, market_returns, groups, provenance, market_history,
                        factors=config_factors(config), regression=config_regression(config),
                        market_values=config_market_values(config), context=context,

@@ -26,9 +26,10 @@ from eventstudy.results import EventStudyResults
 
 __all__ = ["volume_table", "volatility_table", "REACTION_COLUMNS"]
 
-REACTION_COLUMNS = ["group", "tau_start", "tau_end", "n", "measure", "value", "test", "statistic",
-                    "p_value", "event_id"]
-"""Columns of the frames :func:`volume_table` and :func:`volatility_table` return."""
+REACTION_COLUMNS = ["group", "tau_start", "tau_end", "n", "n_group", "measure", "value", "test",
+                    "statistic", "p_value", "event_id"]
+"""Columns of the frames :func:`volume_table` and :func:`volatility_table` return: ``n`` the
+security-events measured (those with data), ``n_group`` the group's fitted security-events."""
 
 
 def _group_events(res: EventStudyResults, have: Sequence[str]) -> dict[str, pd.DataFrame]:
@@ -42,13 +43,18 @@ def _group_events(res: EventStudyResults, have: Sequence[str]) -> dict[str, pd.D
     return out
 
 
-def _rows(group: str, tests: pd.DataFrame, values: pd.DataFrame, value_col: str, measure: str,
-          event_ids: Sequence[str]) -> list[dict[str, object]]:
+def _n_group(res: EventStudyResults, group: str) -> int:
+    return int(res.events["ticker"].isin(res.group_members(group)).sum())
+
+
+def _rows(group: str, n_group: int, tests: pd.DataFrame, values: pd.DataFrame, value_col: str,
+          measure: str, event_ids: Sequence[str]) -> list[dict[str, object]]:
     rows = []
     for t in tests.to_dict("records"):
         w = (int(t["tau_start"]), int(t["tau_end"]))
         sel = values[(values["tau_start"] == w[0]) & (values["tau_end"] == w[1])]
         rows.append({"group": group, "tau_start": w[0], "tau_end": w[1], "n": int(t["n"]),
+                     "n_group": n_group,
                      "measure": measure, "value": float(sel[value_col].mean()),
                      "test": t["test"], "statistic": float(t["statistic"]),
                      "p_value": float(t["p_value"]),
@@ -58,7 +64,8 @@ def _rows(group: str, tests: pd.DataFrame, values: pd.DataFrame, value_col: str,
 
 def volume_table(res: EventStudyResults, volume: pd.DataFrame | None = None,
                  market_volume: pd.Series | str | None = "SPY",
-                 tests: Sequence[str] = ("t", "bmp", "corrado_rank")) -> pd.DataFrame:
+                 tests: Sequence[str] = ("t", "bmp", "kolari_pynnonen", "corrado_rank"),
+                 ) -> pd.DataFrame:
     """Cumulative abnormal volume (CAAV) per group and event window, with its tests.
 
     Abnormal log volume against a market model of log volume (Ajinkya and Jain 1989; Campbell and
@@ -74,7 +81,8 @@ def volume_table(res: EventStudyResults, volume: pd.DataFrame | None = None,
     market_volume : pandas.Series, str or None, default 'SPY'
         Market volume, the name of a ``volume`` column, or None for the equal-weighted mean.
     tests : sequence of str
-        Keys of :data:`eventstudy.volume.VOLUME_TESTS`.
+        Keys of :data:`eventstudy.volume.VOLUME_TESTS`; Kolari-Pynnonen is the one robust to the
+        cross-correlation of security-events that share day 0.
 
     Returns
     -------
@@ -113,7 +121,8 @@ def volume_table(res: EventStudyResults, volume: pd.DataFrame | None = None,
             warnings.warn(f"abnormal volume: group {g} skipped ({exc})", EventStudyWarning,
                           stacklevel=2)
             continue
-        rows += _rows(g, av.tests, av.cav_table, "cav", "cav_log_points", list(ev["event_id"]))
+        rows += _rows(g, _n_group(res, g), av.tests, av.cav_table, "cav", "cav_log_points",
+                      list(ev["event_id"]))
     return pd.DataFrame(rows, columns=REACTION_COLUMNS)
 
 
@@ -133,7 +142,9 @@ def volatility_table(res: EventStudyResults, variance: Literal["market", "garch"
         The expected variance: the market model's forecast-error variance or a GARCH(1,1) forecast
         (needs ``arch``).
     tests : sequence of str
-        Keys of :data:`eventstudy.statistics.volatility.VOLATILITY_TESTS`.
+        Keys of :data:`eventstudy.statistics.volatility.VOLATILITY_TESTS`. None of them adjusts for
+        cross-correlation: when security-events share day 0 their p-values overstate significance
+        (as the t test of returns does, case C44).
 
     Returns
     -------
@@ -168,6 +179,6 @@ def volatility_table(res: EventStudyResults, variance: Literal["market", "garch"
             warnings.warn(f"abnormal volatility: group {g} skipped ({exc})", EventStudyWarning,
                           stacklevel=2)
             continue
-        rows += _rows(g, av.tests, av.window_table, "mean_ratio", "variance_ratio",
-                      list(ev["event_id"]))
+        rows += _rows(g, _n_group(res, g), av.tests, av.window_table, "mean_ratio",
+                      "variance_ratio", list(ev["event_id"]))
     return pd.DataFrame(rows, columns=REACTION_COLUMNS)

@@ -37,11 +37,15 @@ class Recovery:
     date : pandas.Timestamp or None
         The recovery session.
     drawdown : float
-        Lowest close from day 0 until recovery (or the end of the data), relative to the pre-event
-        close (decimal, <= 0 unless day 0 rose).
+        Lowest close from day 0 until the recovery (or the end of the data), relative to the
+        pre-event close (decimal, <= 0 unless day 0 rose); a fall after the recovery is not in it
+        (see ``ret_end``).
     drawdown_date : pandas.Timestamp
     last_date : pandas.Timestamp
         Last session of the data searched.
+    ret_end : float
+        Return from the pre-event close to the close of ``last_date`` (decimal): where the series
+        stood at the end, after a recovery too.
     """
 
     name: str
@@ -53,6 +57,7 @@ class Recovery:
     drawdown: float
     drawdown_date: pd.Timestamp
     last_date: pd.Timestamp
+    ret_end: float = float("nan")
 
     def text(self) -> str:
         """Return one line for readers.
@@ -107,7 +112,7 @@ def recovery(levels: pd.Series, day0: pd.Timestamp, name: str | None = None) -> 
         name=label, day0=day0, level_before=before, recovered=k is not None, sessions=k,
         date=s.index[p0 + k] if k is not None else None,
         drawdown=float(upto[low] / before - 1.0), drawdown_date=s.index[p0 + low],
-        last_date=s.index[-1],
+        last_date=s.index[-1], ret_end=float(after[-1] / before - 1.0),
     )
 
 
@@ -118,7 +123,8 @@ def recovery_table(levels: pd.DataFrame, day0: pd.Timestamp) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns name, day0, level_before, recovered, sessions, date, drawdown, drawdown_date,
-        last_date (dates as Timestamps; ``sessions`` and ``date`` empty when not recovered).
+        last_date, ret_end (dates as Timestamps; ``sessions`` and ``date`` empty when not
+        recovered).
     """
     rows = [recovery(levels[c], day0, str(c)).__dict__ for c in levels.columns]
     return pd.DataFrame(rows)

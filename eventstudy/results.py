@@ -714,7 +714,8 @@ class EventStudyResults:
         -------
         pandas.DataFrame
             Columns kind (market, group, security, context), name, recovered, sessions, date,
-            drawdown (decimal), drawdown_date, last_date; see :func:`eventstudy.recovery.recovery`.
+            drawdown (decimal, before the recovery), drawdown_date, last_date, ret_end
+            (the return to last_date's close); see :func:`eventstudy.recovery.recovery`.
         """
         from eventstudy.recovery import recovery
 

@@ -314,6 +314,13 @@ class EventStudy:
         self.regression = dict(regression) if regression else None
         self.market_values = (check_market_values(market_values, "market_values")
                               if market_values is not None else None)
+        if context is not None:
+            bad = [str(c) for c in context.columns
+                   if (pd.to_numeric(context[c], errors="coerce").dropna() <= 0).any()]
+            if bad:
+                raise SpecificationError(
+                    f"context: {', '.join(bad)} hold values <= 0; context takes price levels "
+                    "(index points, the VIX), not returns")
         self.context = context.copy() if context is not None else None
         self.sectors = sectors.astype(str) if sectors is not None else None
         self.sessions: OwnSessions | None = None

@@ -37,10 +37,11 @@ def res():
 def test_the_deepseek_study_attaches_both_tables(res):
     assert set(res.tables) == {"abnormal_volume", "abnormal_volatility"}
     v = res.tables["abnormal_volume"]
-    assert (v["measure"] == "cav_log_points").all() and set(v["test"]) == {"t", "bmp",
-                                                                           "corrado_rank"}
-    # the bundled volume holds 54 of the S&P members: the group's n says so
-    assert v.query("group == 'sp500'")["n"].max() == 54
+    assert (v["measure"] == "cav_log_points").all()
+    assert set(v["test"]) == {"t", "bmp", "kolari_pynnonen", "corrado_rank"}
+    # the bundled volume holds 54 of the 503 S&P members: n and n_group say so
+    sp = v.query("group == 'sp500'")
+    assert sp["n"].max() == 54 and (sp["n_group"] == 503).all()
 
 
 def test_volume_table_is_the_estimator_on_each_group(res):
@@ -55,6 +56,7 @@ def test_volume_table_is_the_estimator_on_each_group(res):
                                  conventions=res.options.conventions)
     got = res.tables["abnormal_volume"].query("group == 'ai_hardware' and test == 't'")
     want = direct.tests.query("test == 't'")
+    assert len(got) == len(want) == len(res.event_windows)
     np.testing.assert_allclose(got["statistic"].to_numpy(), want["statistic"].to_numpy(),
                                rtol=1e-12)
     cav = direct.cav_table.query("tau_start == 0 and tau_end == 0")["cav"].mean()
@@ -100,3 +102,15 @@ def test_volume_without_data_is_an_error(res):
     empty = pd.DataFrame(index=res.returns.index, columns=["ZZZ"], dtype="float64")
     with pytest.raises(Exception, match="no security of the study has volume"):
         volume_table(res, volume=empty, market_volume=None)
+
+
+def test_context_given_as_returns_is_refused():
+    """Review: context takes levels; returns gave ^IXIC +519% with exit 0."""
+    idx = pd.bdate_range("2024-01-01", periods=120)
+    rng = np.random.default_rng(1)
+    r = pd.DataFrame({"A": rng.normal(0, 0.01, 120)}, index=idx)
+    m = pd.Series(rng.normal(0, 0.01, 120), index=idx)
+    ctx = pd.DataFrame({"^IXIC": rng.normal(0, 0.01, 120)}, index=idx)
+    with pytest.raises(SpecificationError, match=r"context: \^IXIC hold values <= 0"):
+        EventStudy([{"event_id": "e", "ticker": "A", "date": idx[100]}], r, m,
+                   estimation_window=(-80, -11), context=ctx)

@@ -148,3 +148,14 @@ def test_concentration_carries_the_cap_weighted_share_of_the_move(res):
     reason = res.claim_results.verdicts().set_index(["claim_id", "test"]).loc[
         ("ai_concentrated", "concentration"), "reason"]
     assert reason.endswith("made 119% of the -1.45% move (without them +0.30%)")
+
+
+def test_recovery_shows_where_the_index_stood_at_the_end(res):
+    """Review: the drawdown stops at the first recovery (-1.75% on 3 February); ret_end shows where
+    the index stood at the end of the data searched, after the recovery too."""
+    rec = res.recovery_table().set_index("name").loc["^GSPC"]
+    assert rec["drawdown"] == pytest.approx(-0.01748, abs=5e-5)
+    gspc = res.price_levels()["^GSPC"]
+    assert rec["ret_end"] == pytest.approx(gspc.loc[rec["last_date"]] / gspc.loc["2025-01-24"] - 1,
+                                           rel=1e-12)
+    assert rec["ret_end"] < 0  # below its pre-event close again at the end of the window
