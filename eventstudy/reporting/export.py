@@ -42,7 +42,8 @@ REPORT_FILES = (
 """Files every report holds (paths relative to the report folder)."""
 OPTIONAL_REPORT_FILES = ("claims.csv", "parquet/claims.parquet", "market_value.csv",
                          "parquet/market_value.parquet", "index_contributions.csv",
-                         "parquet/index_contributions.parquet")
+                         "parquet/index_contributions.parquet", "figures/index_contributions.pdf",
+                         "figures/index_contributions.png")
 """Files written only when the study has claims (claims) or market values (the index lens)."""
 
 
@@ -203,9 +204,9 @@ def write_report(res: EventStudyResults, output_dir: str | Path) -> Path:
                                         encoding="utf-8")
         config_yaml = _resolved_config(res)
         (tmp / "config.resolved.yaml").write_text(config_yaml, encoding="utf-8")
-        timed("pdf_and_figures", lambda: write_pdf(res, tmp / "report.pdf", tmp / "figures"))
-        caar_png = (tmp / "figures" / "caar_paths.png").read_bytes()
-        images = {"CAAR paths by group with 95% confidence band": caar_png}
+        figures = timed("pdf_and_figures",
+                        lambda: write_pdf(res, tmp / "report.pdf", tmp / "figures"))
+        images = {p.stem: p.read_bytes() for p in figures if p.suffix == ".png"}
         (tmp / "summary.html").write_text(timed("html", lambda: summary_html(res, images)),
                                           encoding="utf-8")
         manifest = build_manifest(res, config_yaml=config_yaml, folder=tmp, timings=timings)
