@@ -65,7 +65,9 @@ class Validation:
 
 
 def run_study(config: str | Path, output_dir: str | Path = "reports", *,
-              offline: bool = False, refresh: bool = False) -> StudyRun:
+              offline: bool = False, refresh: bool = False,
+              formats: tuple[str, ...] | list[str] | None = None,
+              figures: bool = True) -> StudyRun:
     """Load, fit and report the study of ``config`` into ``output_dir/<study>/``.
 
     Parameters
@@ -77,6 +79,10 @@ def run_study(config: str | Path, output_dir: str | Path = "reports", *,
         Never download (cache and bundle only).
     refresh : bool, default False
         Download every ticker again.
+    formats : sequence of str, optional
+        Report outputs (:data:`eventstudy.reporting.export.FORMATS`; default all).
+    figures : bool, default True
+        Write the standalone charts (figures/).
 
     Returns
     -------
@@ -93,7 +99,7 @@ def run_study(config: str | Path, output_dir: str | Path = "reports", *,
     check_output_folder(target)  # before the fit: `-o afile` fails at once
     source = price_source(cfg, offline=True if offline else None, refresh=refresh)
     res = EventStudy.from_config(cfg, source=source).fit()
-    return StudyRun(cfg, res, write_report(res, target))
+    return StudyRun(cfg, res, write_report(res, target, formats=formats, figures=figures))
 
 
 def validate_study(config: str | Path) -> Validation:

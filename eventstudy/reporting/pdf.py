@@ -84,9 +84,9 @@ def page_plan(res: EventStudyResults) -> list[tuple[str, str]]:
         if name == "index_contributions" and res.market_values is None:
             continue
         plan.append((name, f"{what} (figures/{name})"))
-    plan += [("tests", "What ran (settings) and test statistics by group and window"),
-             ("diagnostics", "Diagnostics: data source, skipped security-events, shifted dates, "
-              "data quality, warnings")]
+    plan += [("tests", "Test statistics by group and window"),
+             ("diagnostics", "What ran (settings); diagnostics: data source, skipped "
+              "security-events, shifted dates, data quality, warnings")]
     return plan
 
 
@@ -250,13 +250,6 @@ def _answer_page(res: EventStudyResults, page: int, n_pages: int) -> Figure:
 
 def _tests_page(res: EventStudyResults, page: int, n_pages: int) -> Figure:
     p = _TextPage(res, page, n_pages)
-    p.text("What ran", size=14, bold=True)
-    for k, v in settings_table(res):
-        if k == "Study":
-            continue
-        p.text(f"{k}:", size=8.5, bold=True, advance=False)
-        p.text(wrap(v, 120), size=8.5, x=p.left + 1.7)
-    p.y += 0.1
     p.text("Test statistics by group and event window", size=14, bold=True)
     p.text(wrap(tests_note(res), 190), size=8, color="0.3")
     p.y += 0.05
@@ -266,6 +259,13 @@ def _tests_page(res: EventStudyResults, page: int, n_pages: int) -> Figure:
 
 def _diagnostics_page(res: EventStudyResults, page: int, n_pages: int) -> Figure:
     p = _TextPage(res, page, n_pages)
+    p.text("What ran", size=14, bold=True)
+    for k, v in settings_table(res):
+        if k == "Study":
+            continue
+        p.text(f"{k}:", size=8.5, bold=True, advance=False)
+        p.text(wrap(v, 120), size=8.5, x=p.left + 1.7)
+    p.y += 0.1
     p.text("Diagnostics", size=14, bold=True)
     p.text(data_statement(res), size=8.5)
     sources = res.provenance.sources
@@ -336,7 +336,8 @@ def _render_charts(res: EventStudyResults, kinds: list[str], bundle: Path,
             fig = _chart_figure(res, kind)
             pdf.savefig(fig)
             fig.set_layout_engine("none")  # the drawn layout, for the bounding box and the PNG
-            if figures_dir is None:
+            if figures_dir is None:  # no standalone figure: no bounding box needed
+                boxes.append((0.0, 0.0, 0.0, 0.0))
                 plt.close(fig)
                 continue
             # the bounding box once (bbox_inches="tight" would draw the figure twice more)

@@ -427,7 +427,7 @@ def plot_car_grid(
     # fixed margins (in inches) instead of constrained layout: 6x as fast with 24+ panels
     fig.set_layout_engine("none")
     w, h = fig.get_size_inches()
-    grid = {"left": 0.75 / w, "right": 1 - 0.2 / w, "bottom": 0.75 / h, "top": 1 - 1.75 / h,
+    grid = {"left": 0.75 / w, "right": 1 - 0.5 / w, "bottom": 0.75 / h, "top": 1 - 1.75 / h,
             "hspace": 0.75 if multi else 0.5, "wspace": 0.32}
     axes = fig.subplots(nrows, ncols, sharex=True, sharey=False, squeeze=False, gridspec_kw=grid)
     car = res.car * 100
@@ -681,7 +681,7 @@ def plot_normalized_prices(
             parts.append(f"the market {float(day0[mk[0]]) - 100:+.1f}%")
         if parts:
             title = (f"From the pre-event close to the close of {event_date_text(res)}: "
-                     + ", ".join(parts)).replace("-", "\u2212")
+                     + ", ".join(p.replace("-", "\u2212") for p in parts))
     _titles(ax, title, "Equal-weighted group averages of prices and the market index, each "
             "indexed to its close on the session before day 0 (day -1 = 100)")
     _legend(ax, fontsize=8, frameon=False, loc="best")
@@ -720,12 +720,13 @@ def plot_index_contributions(
     idx = ic[ic["group"] == "index"].iloc[0]
     market = res.provenance.market
     rows: list[tuple[str, float, str]] = [
-        (f"{market} actual move", float(idx["index_return"]), "black"),
-        (f"Reconstructed from {int(idx['n'])} members", float(idx["reconstructed"]), "0.45"),
+        (f"Index ({market}), actual move", float(idx["index_return"]), "black"),
+        (f"Reconstructed from its {int(idx['n'])} members", float(idx["reconstructed"]),
+         "0.45"),
     ]
     for r in ic.itertuples():
         if r.group not in ("index", res.provenance.universe) and np.isfinite(r.contribution):
-            rows.append((f"{labels.get(str(r.group), str(r.group))} ({int(r.n)} members)",
+            rows.append((f"{labels.get(str(r.group), str(r.group))} ({int(r.n)} in the index)",
                          float(r.contribution), colors.get(str(r.group), PALETTE[0])))
     top = res.top_members(n=n // 2, by="contribution")
     top = top.reindex(top["contribution"].abs().sort_values(ascending=False).index).head(n)
@@ -738,8 +739,8 @@ def plot_index_contributions(
     for yi, v in zip(y, vals, strict=True):
         ax.text(v, yi, f" {v:+.2f} " if v >= 0 else f"{v:+.2f} ", va="center",
                 ha="left" if v >= 0 else "right", fontsize=7.5)
-    ax.axhline(len(rows) - len(top) - 0.5, color="0.5", lw=0.6, ls=":")
-    ax.axhline(1.5, color="0.5", lw=0.6, ls=":")
+    for at in (1.5, len(rows) - len(top) - 0.5):  # index | groups | single members
+        ax.axhline(at, color="0.5", lw=0.6, ls=":", clip_on=True)
     ax.set_yticks(y, [r[0] for r in rows], fontsize=8)
     ax.invert_yaxis()
     ax.margins(x=0.15)
