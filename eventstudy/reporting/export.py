@@ -225,6 +225,46 @@ def _write_excel(tables: dict[str, pd.DataFrame], path: Path) -> None:
     wb.save(path)
 
 
+def _child(fn: Callable[..., Any], args: tuple[Any, ...], conn: Any) -> None:
+    try:  # pragma: no cover - runs in a forked child
+        fn(*args)
+        conn.send(None)
+    except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
+        try:
+            conn.send(exc)
+        except Exception:  # noqa: BLE001 - an exception that does not pickle
+            conn.send(RuntimeError(repr(exc)))
+    finally:
+        conn.close()
+
+
+def _background(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run ``fn(*args)`` in a forked process; None where fork is unavailable or disabled."""
+    import multiprocessing
+
+    if ("fork" not in multiprocessing.get_all_start_methods()
+            or os.environ.get("EVENTSTUDY_REPORT_WORKERS", "2") == "0"):
+        return None
+    ctx = multiprocessing.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(fn, args, send), daemon=True)
+    proc.start()
+    send.close()
+    return proc, recv
+
+
+def _join(job: Any, what: str) -> None:
+    """Wait for a :func:`_background` job; raise its exception here if it failed."""
+    proc, recv = job
+    try:
+        error = recv.recv()
+    except EOFError:
+        error = ReportError(f"writing {what} failed: the worker died")
+    proc.join()
+    if error is not None:
+        raise error
+
+
 def write_report(res: EventStudyResults, output_dir: str | Path, *,
                  formats: tuple[str, ...] | list[str] | None = None,
                  figures: bool = True) -> Path:
@@ -288,9 +328,12 @@ def write_report(res: EventStudyResults, output_dir: str | Path, *,
                     frame.to_parquet(tmp / "parquet" / f"{name}.parquet", index=False)
 
         timed("csv_parquet", write_tables)
-        if "xlsx" in want:
-            timed("excel", lambda: _write_excel({"headline": excel_headline(res), **tables},
-                                                tmp / "tables.xlsx"))
+        excel = None
+        if "xlsx" in want:  # in a forked process, beside the PDF (openpyxl is pure Python)
+            sheets = {"headline": excel_headline(res), **tables}
+            excel = _background(_write_excel, sheets, tmp / "tables.xlsx")
+            if excel is None:
+                timed("excel", lambda: _write_excel(sheets, tmp / "tables.xlsx"))
         if "latex" in want:
             for name, text in timed("latex", lambda: latex_tables(res)).items():
                 (tmp / "latex" / name).write_text(text, encoding="utf-8")
@@ -308,6 +351,8 @@ def write_report(res: EventStudyResults, output_dir: str | Path, *,
             written = timed("figures", lambda: write_pdf(
                 res, tmp / ".charts.pdf", tmp / "figures"))
             (tmp / ".charts.pdf").unlink()
+        if excel is not None:
+            timed("excel", lambda: _join(excel, "tables.xlsx"))  # the wait for it
         if "html" in want:
             images = {p.stem: p.read_bytes() for p in written if p.suffix == ".png"}
             (tmp / "summary.html").write_text(timed("html", lambda: summary_html(res, images)),

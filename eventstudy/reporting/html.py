@@ -121,9 +121,9 @@ def _headline(res: EventStudyResults, table: pd.DataFrame) -> str:
     labels = group_labels(res)
     h = res.headline()
     hover: dict[tuple[str, str], tuple[float, float]] = {}
-    for r in h.itertuples():
-        hover.setdefault((str(r.group), window_label(int(r.tau_start), int(r.tau_end))),
-                         (float(r.caar), float(r.p_value)))
+    for g, t1, t2, caar, p in zip(h["group"], h["tau_start"], h["tau_end"], h["caar"],
+                                  h["p_value"], strict=True):
+        hover.setdefault((str(g), window_label(int(t1), int(t2))), (float(caar), float(p)))
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
     rows = []
     for row in table.astype(object).itertuples(index=False, name=None):

@@ -70,14 +70,31 @@ CHARTS: list[tuple[str, str, Callable[[Any, Any], Any]]] = [
 ]
 
 
+def _settings_first(res: EventStudyResults) -> bool:
+    """Whether "What ran" fits on page 1 (few verdict rows), else it opens the last page."""
+    reasons = verdict_reasons(res)
+    return reasons is None or len(reasons) <= 4
+
+
+def _what_ran(p: _TextPage, res: EventStudyResults, size: float = 14) -> None:
+    p.text("What ran", size=size, bold=True)
+    for k, v in settings_table(res):
+        if k == "Study":
+            continue
+        p.text(f"{k}:", size=8.5, bold=True, advance=False)
+        p.text(wrap(v, 120), size=8.5, x=p.left + 1.7)
+    p.y += 0.1
+
+
 def page_plan(res: EventStudyResults) -> list[tuple[str, str]]:
     """Return the report's pages in order: (kind or chart name, what the page shows).
 
     Summary; the answer (market-value lens, context, recovery, verdicts with reasons) when the
     results can give it; the charts; test statistics; diagnostics.
     """
-    plan = [("summary", "Summary: claim verdicts with reasons, settings, headline table")]
-    if res.market_values is not None or res.context is not None or res.claim_results is not None:
+    plan = [("summary", "Summary: claim verdicts with reasons, headline table"
+                        + (", what ran" if _settings_first(res) else ""))]
+    if res.market_values is not None or res.context is not None:
         plan.append(("answer", "The answer: index move, contributions, context, recovery, "
                      "verdicts with their reasons"))
     for name, what, _ in CHARTS:
@@ -85,8 +102,9 @@ def page_plan(res: EventStudyResults) -> list[tuple[str, str]]:
             continue
         plan.append((name, f"{what} (figures/{name})"))
     plan += [("tests", "Test statistics by group and window"),
-             ("diagnostics", "What ran (settings); diagnostics: data source, skipped "
-              "security-events, shifted dates, data quality, warnings")]
+             ("diagnostics", ("" if _settings_first(res) else "What ran (settings); ")
+              + "Diagnostics: data source, skipped security-events, shifted dates, data "
+              "quality, warnings")]
     return plan
 
 
@@ -114,6 +132,15 @@ def _frame_page(fig: Figure, res: EventStudyResults, page: int, n_pages: int) ->
         fig.text(0.985, 0.01, f"page {page} of {n_pages}", fontsize=7, color="0.35",
                  ha="right", va="bottom"),
     ]
+
+
+def _numbered(res: EventStudyResults, kind: str, page: int | None,
+              n_pages: int | None) -> tuple[int, int]:
+    """Return (page, n_pages) of the page ``kind`` when not given (a page drawn alone)."""
+    if page is not None and n_pages is not None:
+        return page, n_pages
+    plan = [k for k, _ in page_plan(res)]
+    return plan.index(kind) + 1 if kind in plan else 1, len(plan)
 
 
 class _TextPage:
@@ -194,7 +221,9 @@ class _TextPage:
         self.y += 0.08
 
 
-def _summary_page(res: EventStudyResults, page: int, n_pages: int) -> Figure:
+def _summary_page(res: EventStudyResults, page: int | None = None,
+                  n_pages: int | None = None) -> Figure:
+    page, n_pages = _numbered(res, "summary", page, n_pages)
     p = _TextPage(res, page, n_pages)
     p.text(wrap(_title(res), 90), size=16, bold=True)
     if res.provenance.description:
@@ -214,6 +243,8 @@ def _summary_page(res: EventStudyResults, page: int, n_pages: int) -> Figure:
         p.table(verdicts.drop(columns=["claim_id"]), size=7,
                 more="(numbers behind them: claims.csv)")
     p.y += 0.1
+    if _settings_first(res):
+        _what_ran(p, res, size=11)
     p.text("Headline: CAAR by group and event window (percent)", size=11, bold=True)
     labels = group_labels(res)
     head = headline_table(res).reset_index()
@@ -228,8 +259,10 @@ def _summary_page(res: EventStudyResults, page: int, n_pages: int) -> Figure:
     return p.fig
 
 
-def _answer_page(res: EventStudyResults, page: int, n_pages: int) -> Figure:
+def _answer_page(res: EventStudyResults, page: int | None = None,
+                 n_pages: int | None = None) -> Figure:
     """Draw the answer page: what the index did, who moved it, context, recovery, why."""
+    page, n_pages = _numbered(res, "answer", page, n_pages)
     p = _TextPage(res, page, n_pages)
     p.text("The answer in numbers: the market-value lens", size=14, bold=True)
     tables = answer_tables(res)
@@ -248,7 +281,9 @@ def _answer_page(res: EventStudyResults, page: int, n_pages: int) -> Figure:
     return p.fig
 
 
-def _tests_page(res: EventStudyResults, page: int, n_pages: int) -> Figure:
+def _tests_page(res: EventStudyResults, page: int | None = None,
+                n_pages: int | None = None) -> Figure:
+    page, n_pages = _numbered(res, "tests", page, n_pages)
     p = _TextPage(res, page, n_pages)
     p.text("Test statistics by group and event window", size=14, bold=True)
     p.text(wrap(tests_note(res), 190), size=8, color="0.3")
@@ -257,15 +292,12 @@ def _tests_page(res: EventStudyResults, page: int, n_pages: int) -> Figure:
     return p.fig
 
 
-def _diagnostics_page(res: EventStudyResults, page: int, n_pages: int) -> Figure:
+def _diagnostics_page(res: EventStudyResults, page: int | None = None,
+                      n_pages: int | None = None) -> Figure:
+    page, n_pages = _numbered(res, "diagnostics", page, n_pages)
     p = _TextPage(res, page, n_pages)
-    p.text("What ran", size=14, bold=True)
-    for k, v in settings_table(res):
-        if k == "Study":
-            continue
-        p.text(f"{k}:", size=8.5, bold=True, advance=False)
-        p.text(wrap(v, 120), size=8.5, x=p.left + 1.7)
-    p.y += 0.1
+    if not _settings_first(res):
+        _what_ran(p, res)
     p.text("Diagnostics", size=14, bold=True)
     p.text(data_statement(res), size=8.5)
     sources = res.provenance.sources
@@ -371,8 +403,11 @@ def _fork_worker(res: EventStudyResults, kinds: list[str], bundle: Path, figures
                  conn: Any) -> None:  # pragma: no cover - runs in a forked child
     try:
         conn.send(("ok", _render_charts(res, kinds, bundle, figures_dir)))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        conn.send(("error", repr(exc)))
+    except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
+        try:
+            conn.send(("error", exc))
+        except Exception:  # noqa: BLE001 - an exception that does not pickle
+            conn.send(("error", RuntimeError(repr(exc))))
     finally:
         conn.close()
 
@@ -444,7 +479,8 @@ def _render(res: EventStudyResults, plan: list[tuple[int, str]], path: Path,
             status, value = "error", "the chart worker died"
         proc.join()
         if status != "ok":
-            raise RuntimeError(f"drawing the charts {part} failed: {value}")
+            raise value if isinstance(value, BaseException) else RuntimeError(
+                f"drawing the charts {part} failed: {value}")
         for j, (kind, box) in enumerate(zip(part, value, strict=True)):
             boxes[kind], bundles[kind] = tuple(box), (bundle, j)
     written = _assemble(res, plan, text, bundles, boxes, path, figures_dir)

@@ -193,34 +193,35 @@ def caar_title(res: EventStudyResults) -> str:
     from eventstudy.reporting.labels import event_date_text, lower_first
 
     h = _first_window_headline(res)
+    caar = {str(g): float(v) for g, v in h["caar"].items()}
+    pval = {str(g): float(v) for g, v in h["p_value"].items()}
     labels = _labels(res)
-    named = [g for g in named_groups(res) if g in h.index]
+    named = [g for g in named_groups(res) if g in caar]
     t1, t2 = res.event_windows[0]
     when = (f"on {event_date_text(res)}" if (t1, t2) == (0, 0)
             else f"over sessions {_day(t1)} to {_day(t2)}")
-    sig = [g for g in named if float(h.loc[g, "p_value"]) < 0.10]
+    sig = [g for g in named if pval[g] < 0.10]
     if not sig:
         if not named:
             return f"No group moved beyond the market {when}"
-        g = min(named, key=lambda x: -abs(float(h.loc[x, "caar"])))
+        g = max(named, key=lambda x: abs(caar[x]))
         return (f"No group moved significantly beyond the market {when} (largest: "
-                f"{lower_first(labels[g])} {_pct(float(h.loc[g, 'caar']))})")
-    sig.sort(key=lambda g: float(h.loc[g, "caar"]))
-    falls = [g for g in sig if float(h.loc[g, "caar"]) < 0]
-    rises = [g for g in sig if float(h.loc[g, "caar"]) >= 0]
+                f"{lower_first(labels[g])} {_pct(caar[g])})")
+    sig.sort(key=lambda g: caar[g])
     parts = []
-    for gs, verb in ((falls, "fell"), (rises, "rose")):
+    for gs, verb in (([g for g in sig if caar[g] < 0], "fell"),
+                     ([g for g in sig if caar[g] >= 0], "rose")):
         if gs:
-            names = " and ".join([", ".join(labels[g] for g in gs[:-1]), labels[gs[-1]]]
-                                 if len(gs) > 1 else [labels[gs[0]]])
-            nums = " and ".join([", ".join(f"{abs(float(h.loc[g, 'caar'])) * 100:.1f}%"
-                                           for g in gs[:-1]),
-                                 f"{abs(float(h.loc[gs[-1], 'caar'])) * 100:.1f}%"]
-                                if len(gs) > 1 else
-                                [f"{abs(float(h.loc[gs[0], 'caar'])) * 100:.1f}%"])
-            parts.append(f"{names} stocks {verb} {nums}")
+            names = [labels[g] for g in gs]
+            nums = [f"{abs(caar[g]) * 100:.1f}%" for g in gs]
+            parts.append(f"{_and(names)} stocks {verb} {_and(nums)}")
     text = "; ".join(parts) + f" beyond the market {when}"
     return text[:1].upper() + text[1:]
+
+
+def _and(items: list[str]) -> str:
+    """Join "a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def plot_caar(
@@ -255,8 +256,8 @@ def plot_caar(
     labels = _labels(res)
     if highlight is None:
         h = _first_window_headline(res)
-        highlight = [g for g in named_groups(res) if g in h.index
-                     and float(h.loc[g, "p_value"]) < 0.10]
+        pval = {str(g): float(v) for g, v in h["p_value"].items()}
+        highlight = [g for g in named_groups(res) if pval.get(g, 1.0) < 0.10]
     units = list(dict.fromkeys(path["event_id"]))
     styles = ["-", "--", ":", "-."]
     for k, e in enumerate(units):
@@ -442,10 +443,10 @@ def plot_car_grid(
         if key in raw_cum:
             ax.plot(raw_cum.index, raw_cum[key], color="0.15", lw=0.9, ls=(0, (2, 1.2)))
         _mark_day0(ax)
-        ar0 = res.ar.loc[tau0, key] * 100
-        r0 = raw.loc[tau0, key] if key in raw else np.nan
+        ar0 = float(res.ar[key].loc[tau0]) * 100
+        r0 = float(raw[key].loc[tau0]) if key in raw else np.nan
         ax.set_title(f"{_label(key, multi)}\nday 0: AR {ar0:+.1f}%, raw {r0:+.1f}%"
-                     .replace("-", "\u2212"), fontsize=7.5, pad=2, loc="left")
+                     .replace("-", "\u2212"), fontsize=7, pad=2, loc="left")
         ax.tick_params(labelsize=6.5, pad=1)
         ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(keys):]:
@@ -463,7 +464,8 @@ def plot_car_grid(
     end = _fig_titles(fig, f"{fell} of {len(day0)} named securities fell beyond the market on "
                 f"{event_date_text(res)}; the paths show who recovered",
                 f"CAR path of each named security{_of(keys, res) if tickers is None else ''}, "
-                f"tau {tau[0]:+d} to {tau[-1]:+d}, and the cumulative raw return (dashed). "
+                f"tau {tau[0]:+d} to {tau[-1]:+d}, and the cumulative raw return (dashed; the "
+                f"sum of daily returns, as the CAR sums ARs). "
                 f"Each panel has its own scale. {cumulated_from(res).capitalize()}",
                 top=0.38)
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 1 - (end + 0.02) / h),
@@ -527,8 +529,8 @@ def plot_ar_heatmap(
     ax.set_ylabel("Security")
     note = _of(keys, res) if tickers is None else ""
     tau0 = 0 if 0 in res.ar.index else int(tau[0])
-    ar0 = res.ar.loc[tau0, keys] if keys else pd.Series(dtype=float)
-    fell = int((ar0 < 0).sum())
+    ar0 = res.ar[keys].loc[tau0].to_numpy(dtype=float) if keys else np.zeros(0)
+    fell = int(np.sum(ar0 < 0))
     _titles(ax, f"{fell} of {len(keys)} named securities fell beyond the market on "
             f"{event_date_text(res)} (day 0, framed){note}",
             f"Abnormal return by security and event day ({res.model_name} model), groups "
@@ -673,7 +675,8 @@ def plot_normalized_prices(
     title = "Prices around the event"
     if 0 in norm.index:
         day0 = norm.loc[0].dropna()
-        moves = [(c, float(v) - 100) for c, v in day0.items() if c in named_groups(res)]
+        moves = [(str(c), float(v) - 100) for c, v in day0.to_dict().items()
+                 if c in named_groups(res)]
         moves.sort(key=lambda x: x[1])
         mk = [c for c in day0.index if c not in colors]
         parts = [f"{lower_first(labels[c])} {v:+.1f}%" for c, v in moves[:3]]
@@ -731,13 +734,13 @@ def plot_index_contributions(
     top = res.top_members(n=n // 2, by="contribution")
     top = top.reindex(top["contribution"].abs().sort_values(ascending=False).index).head(n)
     for r in top.itertuples():
-        rows.append((f"{security_label(str(r.ticker))}", float(r.contribution),
+        rows.append((f"{security_label(str(r.ticker))}", float(r.contribution),  # type: ignore[arg-type]
                      colors.get(str(r.group), UNIVERSE_COLOR)))
     y = np.arange(len(rows))
     vals = np.array([v for _, v, _ in rows]) * 100
     ax.barh(y, vals, color=[c for _, _, c in rows], height=0.65)
     for yi, v in zip(y, vals, strict=True):
-        ax.text(v, yi, f" {v:+.2f} " if v >= 0 else f"{v:+.2f} ", va="center",
+        ax.text(float(v), float(yi), f" {v:+.2f} " if v >= 0 else f"{v:+.2f} ", va="center",
                 ha="left" if v >= 0 else "right", fontsize=7.5)
     for at in (1.5, len(rows) - len(top) - 0.5):  # index | groups | single members
         ax.axhline(at, color="0.5", lw=0.6, ls=":", clip_on=True)
@@ -746,6 +749,7 @@ def plot_index_contributions(
     ax.margins(x=0.15)
     ax.axvline(0, color="0.3", lw=0.8)
     ax.set_xlabel(f"Contribution to the {market} move on day 0 (percentage points)")
+    ax.set_ylabel("Index, groups, largest single members")
     worst = top.sort_values("contribution").iloc[0]
     groups = [r for r in ic.itertuples() if r.group not in ("index", res.provenance.universe)
               and np.isfinite(r.contribution)]

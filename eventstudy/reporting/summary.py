@@ -519,9 +519,9 @@ def answer_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
     if len(rec):
         out["recovery"] = pd.DataFrame({
             "series": [labels.get(str(n), str(n)) for n in rec["name"]],
-            "regained the day -1 close": ["yes" if r else "not in the window" for r in
-                                          rec["recovered"]],
-            "sessions": [f"{int(v)}" if np.isfinite(v) else "" for v in rec["sessions"]],
+            "regained the day -1 close": ["yes" if r is True or r == 1 else "not in the window"
+                                          for r in rec["recovered"]],
+            "sessions": [f"{int(v)}" if pd.notna(v) else "" for v in rec["sessions"]],
             "on": [_iso_date(d) for d in rec["date"]],
             "deepest drawdown": [pct(v) for v in rec["drawdown"]],
             "on (drawdown)": [_iso_date(d) for d in rec["drawdown_date"]]})
