@@ -372,8 +372,10 @@ def _render_charts(res: EventStudyResults, kinds: list[str], bundle: Path,
                 boxes.append((0.0, 0.0, 0.0, 0.0))
                 plt.close(fig)
                 continue
-            # the bounding box once (bbox_inches="tight" would draw the figure twice more)
-            box = fig.get_tightbbox().padded(0.12)
+            # the bounding box once (bbox_inches="tight" would draw the figure twice more); the
+            # small multiples lay themselves out on the whole page (no layout engine)
+            box = (fig.bbox_inches if kind == "car_small_multiples"
+                   else fig.get_tightbbox().padded(0.12))
             boxes.append((box.x0 * 72, box.y0 * 72, box.x1 * 72, box.y1 * 72))
             fig.savefig(figures_dir / f"{kind}.png", dpi=PNG_DPI, bbox_inches=box,
                         pil_kwargs={"compress_level": 1})  # zlib level 6 takes 3x as long

@@ -414,6 +414,7 @@ def plot_car_grid(
         Title, x label and y label are the figure's (texts, ``supxlabel``, ``supylabel``).
     """
     from matplotlib.lines import Line2D
+    from matplotlib.ticker import MaxNLocator
 
     from eventstudy.reporting.labels import event_date_text
 
@@ -447,8 +448,9 @@ def plot_car_grid(
         r0 = float(raw[key].loc[tau0]) if key in raw else np.nan
         ax.set_title(f"{_label(key, multi)}\nday 0: AR {ar0:+.1f}%, raw {r0:+.1f}%"
                      .replace("-", "\u2212"), fontsize=7, pad=2, loc="left")
-        ax.tick_params(labelsize=6.5, pad=1)
-        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=6.5, pad=1, length=2)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4))  # 4 ticks: each a text to draw
+        ax.grid(alpha=0.3, axis="y")
     for ax in list(axes.flat)[len(keys):]:
         ax.set_visible(False)
     labels = _labels(res)

@@ -185,7 +185,10 @@ def verdict_reasons(res: EventStudyResults) -> pd.DataFrame | None:
     if report is None or not hasattr(report, "verdicts"):
         return None
     frame = report.verdicts()
-    return None if frame.empty else frame.reset_index(drop=True)
+    claims = claims_table(res)
+    if frame.empty or claims is None or set(frame["claim_id"]) != set(claims["claim_id"]):
+        return None  # the claims shown are res.claims: reasons only when they are its own
+    return frame.reset_index(drop=True)
 
 
 def claim_verdicts(res: EventStudyResults) -> pd.DataFrame | None:
@@ -473,6 +476,15 @@ def answer_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
     Every number is read from the results (``index_contributions``, ``top_members``,
     ``context_moves``, ``recovery_table``).
     """
+    cached = res.__dict__.get("_answer_tables")  # the PDF page and summary.html share them
+    if cached is not None:
+        return dict(cached)
+    out = _answer_tables(res)
+    res.__dict__["_answer_tables"] = out
+    return dict(out)
+
+
+def _answer_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
     from eventstudy.reporting.labels import group_labels, security_label
 
     labels = group_labels(res)
