@@ -271,8 +271,8 @@ def _sheet_xml(frame: pd.DataFrame) -> str:
     header = "".join(f'<c r="{letter}1" s="1" t="inlineStr"><is><t>{escape(str(c))}</t></is></c>'
                      for c, letter in zip(frame.columns, letters, strict=True))
     rows = [f'<row r="1">{header}</row>']
-    for i, cells in enumerate(zip(*columns, strict=True), start=2):  # \x00: the row number
-        rows.append(f'<row r="{i}">' + "".join(cells).replace("\x00", str(i)) + "</row>")
+    for i, row in enumerate(zip(*columns, strict=True), start=2):  # \x00: the row number
+        rows.append(f'<row r="{i}">' + "".join(row).replace("\x00", str(i)) + "</row>")
     return ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
             '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
             'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
