@@ -28,7 +28,7 @@ from eventstudy.inputs import (
     study_events,
 )
 from eventstudy.power import PowerResults, power, write_power
-from eventstudy.reporting.export import check_output_folder, write_report
+from eventstudy.reporting.export import FORMATS, check_output_folder, write_report
 from eventstudy.results import EventStudyResults
 from eventstudy.study import EventStudy
 
@@ -99,7 +99,12 @@ def run_study(config: str | Path, output_dir: str | Path = "reports", *,
     check_output_folder(target)  # before the fit: `-o afile` fails at once
     source = price_source(cfg, offline=True if offline else None, refresh=refresh)
     res = EventStudy.from_config(cfg, source=source).fit()
-    return StudyRun(cfg, res, write_report(res, target, formats=formats, figures=figures))
+    options: dict[str, Any] = {}  # only what differs from a full report
+    if formats is not None and tuple(formats) != FORMATS:
+        options["formats"] = tuple(formats)
+    if not figures:
+        options["figures"] = False
+    return StudyRun(cfg, res, write_report(res, target, **options))
 
 
 def validate_study(config: str | Path) -> Validation:

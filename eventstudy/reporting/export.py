@@ -412,11 +412,11 @@ def write_report(res: EventStudyResults, output_dir: str | Path, *,
         written: list[Path] = []
         if "pdf" in want:
             written = timed("pdf_and_figures", lambda: write_pdf(
-                res, tmp / "report.pdf", tmp / "figures" if figures else None))
+                res, tmp / "report.pdf", tmp / "figures" if figures else None)) or []
         elif "html" in want and figures:  # the charts of summary.html, without the report
             (tmp / "figures").mkdir()
             written = timed("figures", lambda: write_pdf(
-                res, tmp / ".charts.pdf", tmp / "figures"))
+                res, tmp / ".charts.pdf", tmp / "figures")) or []
             (tmp / ".charts.pdf").unlink()
         if excel is not None:
             timed("excel", lambda: _join(excel, "tables.xlsx"))  # the wait for it

@@ -361,6 +361,7 @@ def _render_charts(res: EventStudyResults, kinds: list[str], bundle: Path,
     import matplotlib
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
+    from matplotlib.transforms import Bbox
 
     boxes = []
     with matplotlib.rc_context(RC), PdfPages(bundle) as pdf:  # type: ignore[arg-type]
@@ -374,8 +375,11 @@ def _render_charts(res: EventStudyResults, kinds: list[str], bundle: Path,
                 continue
             # the bounding box once (bbox_inches="tight" would draw the figure twice more); the
             # small multiples lay themselves out on the whole page (no layout engine)
-            box = (fig.bbox_inches if kind == "car_small_multiples"
-                   else fig.get_tightbbox().padded(0.12))
+            if kind == "car_small_multiples":  # the page less the header's and footer's room
+                w, h = fig.get_size_inches()
+                box = Bbox([[0.05, 0.15], [w - 0.05, h - 0.22]])
+            else:
+                box = fig.get_tightbbox().padded(0.12)
             boxes.append((box.x0 * 72, box.y0 * 72, box.x1 * 72, box.y1 * 72))
             fig.savefig(figures_dir / f"{kind}.png", dpi=PNG_DPI, bbox_inches=box,
                         pil_kwargs={"compress_level": 1})  # zlib level 6 takes 3x as long

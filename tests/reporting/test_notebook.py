@@ -20,11 +20,10 @@ def _committed(repo):
 
 def _shown(cell) -> list[str]:
     """What a code cell shows as text: its printed lines and the plain text of its results."""
-    out = []
+    out = ["".join(o.text for o in cell.outputs  # the kernel may split stdout into chunks
+                   if o.output_type == "stream" and o.name == "stdout")]
     for o in cell.outputs:
-        if o.output_type == "stream" and o.name == "stdout":
-            out.append(o.text)
-        elif o.output_type in ("execute_result", "display_data"):
+        if o.output_type in ("execute_result", "display_data"):
             text = o.get("data", {}).get("text/plain", "")
             out.append("<Figure>" if text.startswith("<Figure") else text)
     return [re.sub(r"0x[0-9a-f]+", "0x...", t) for t in out]  # object ids differ by run
