@@ -117,6 +117,16 @@ def run(
         typer.Option("--refresh", metavar=FLAG, help="Download every ticker again with yfinance "
                      "(ignores the cache and the bundle) and update the cache."),
     ] = False,
+    formats: Annotated[
+        str | None,
+        typer.Option("--formats", metavar="LIST", help="Outputs to write, comma-separated: csv, "
+                     "parquet, xlsx, latex, md, html, pdf (default: all)."),
+    ] = None,
+    no_figures: Annotated[
+        bool,
+        typer.Option("--no-figures", metavar=FLAG, help="Skip the standalone charts (figures/); "
+                     "the PDF keeps its chart pages."),
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Run a study and write its report to DIR/<study>/ (tables, summary.md, report.pdf)."""
@@ -130,7 +140,10 @@ def run(
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            run = run_study(config, output_dir, offline=offline, refresh=refresh)
+            from eventstudy.reporting.export import parse_formats
+
+            run = run_study(config, output_dir, offline=offline, refresh=refresh,
+                            formats=parse_formats(formats), figures=not no_figures)
     except Exception as exc:  # noqa: BLE001 - _fail shows one line (the traceback with --debug)
         _fail(exc, debug)
     except KeyboardInterrupt:
@@ -155,7 +168,7 @@ def run(
                f"data: {res.provenance.source} (vintage {res.provenance.vintage})\n")
     typer.echo(tabulate(headline_table(res), headers="keys", tablefmt="simple"))
     typer.echo("\n" + headline_note(res))
-    typer.echo(f"Report: {out / 'report.pdf'}")
+    typer.echo(f"Report: {out / 'report.pdf' if (out / 'report.pdf').exists() else out}")
 
 
 @app.command(cls=_Command, epilog="Example: eventstudy validate configs/deepseek_2025.yaml")

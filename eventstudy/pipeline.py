@@ -29,7 +29,7 @@ from eventstudy.inputs import (
 )
 from eventstudy.markets import plan_benchmarks
 from eventstudy.power import PowerResults, power, write_power
-from eventstudy.reporting.export import check_output_folder, write_report
+from eventstudy.reporting.export import FORMATS, check_output_folder, write_report
 from eventstudy.results import EventStudyResults
 from eventstudy.scale import LargeStudyResults
 from eventstudy.study import EventStudy
@@ -68,7 +68,9 @@ class Validation:
 
 
 def run_study(config: str | Path, output_dir: str | Path = "reports", *,
-              offline: bool = False, refresh: bool = False) -> StudyRun | LargeRun:
+              offline: bool = False, refresh: bool = False,
+              formats: tuple[str, ...] | list[str] | None = None,
+              figures: bool = True) -> StudyRun | LargeRun:
     """Load, fit and report the study of ``config`` into ``output_dir/<study>/``.
 
     Parameters
@@ -80,6 +82,10 @@ def run_study(config: str | Path, output_dir: str | Path = "reports", *,
         Never download (cache and bundle only).
     refresh : bool, default False
         Download every ticker again.
+    formats : sequence of str, optional
+        Report outputs (:data:`eventstudy.reporting.export.FORMATS`; default all).
+    figures : bool, default True
+        Write the standalone charts (figures/).
 
     Returns
     -------
@@ -100,7 +106,12 @@ def run_study(config: str | Path, output_dir: str | Path = "reports", *,
     if cfg.backend != "memory":
         return LargeRun(cfg, *_fit_large(study, cfg, target))
     res = study.fit()
-    return StudyRun(cfg, res, write_report(res, target))
+    options: dict[str, Any] = {}  # only what differs from a full report
+    if formats is not None and tuple(formats) != FORMATS:
+        options["formats"] = tuple(formats)
+    if not figures:
+        options["figures"] = False
+    return StudyRun(cfg, res, write_report(res, target, **options))
 
 
 @dataclass(frozen=True)

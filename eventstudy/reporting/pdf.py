@@ -1,23 +1,27 @@
-"""The PDF report: nine A4 landscape pages, vector, fonts embedded, each chart also saved alone.
+"""The PDF report: A4 landscape pages, vector, fonts embedded, each chart also saved alone.
 
-Pages: 1 summary (claim verdicts, settings, headline table); 2 CAAR paths per group with a 95% band;
-3 small multiples of CAR paths; 4 event-day AR bar chart; 5 AR heatmap; 6 distribution of event-day
-ARs across the universe; 7 normalised prices; 8 test statistics; 9 diagnostics (with
-the run's warnings).
+Pages (:func:`page_plan`): summary (verdicts with reasons, settings, headline table); the answer
+(market-value lens, context, recovery, each test's verdict and reason); the charts of
+:data:`CHARTS` (what moved the index, CAAR paths, small multiples of CAR and raw return, day-0 AR
+and raw return, heatmap, distribution, prices indexed to day -1); test statistics; diagnostics.
+Standalone figures (``figures/<chart>.pdf`` and ``.png``) are the same drawings without the page's
+header and footer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from eventstudy.reporting import plots
+from eventstudy.reporting.labels import event_date_text, group_labels
 from eventstudy.reporting.markdown import data_statement
 from eventstudy.reporting.summary import (
+    answer_tables,
     claim_verdicts,
     format_frame,
     headline_note,
@@ -27,6 +31,7 @@ from eventstudy.reporting.summary import (
     settings_table,
     tests_note,
     tests_table,
+    verdict_reasons,
     warnings_table,
     wrap,
 )
@@ -36,38 +41,71 @@ if TYPE_CHECKING:
 
     from eventstudy.results import EventStudyResults
 
-__all__ = ["write_pdf", "CHARTS", "PAGE_SIZE", "RC"]
+__all__ = ["write_pdf", "CHARTS", "PAGE_SIZE", "RC", "page_plan"]
 
 PAGE_SIZE = (11.69, 8.27)  # A4 landscape, inches
 RC: dict[str, Any] = {"pdf.fonttype": 42, "ps.fonttype": 42, "font.size": 9, "axes.titlesize": 11,
       "axes.labelsize": 10, "xtick.labelsize": 8, "ytick.labelsize": 8, "legend.fontsize": 8,
       "axes.spines.top": False, "axes.spines.right": False, "svg.fonttype": "none",
       "text.parse_math": False}  # user text ("$NVDA and $AMD fell") printed as written, no TeX
-PNG_DPI = 150
-PAGES = (
-    "Summary: claim verdicts, settings, headline table",
-    "CAAR paths per group over the widest event window, 95% confidence band (figures/caar_paths)",
-    "CAR paths of the named securities, small multiples (figures/car_small_multiples)",
-    "Day-0 abnormal returns of the named securities, sorted, significance marked "
-    "(figures/ar_event_day)",
-    "Abnormal-return heatmap: securities by event day (figures/ar_heatmap)",
-    "Distribution of day-0 abnormal returns across the universe (figures/ar_distribution)",
-    "Normalised prices, day-0 close = 100, groups and the market (figures/normalized_prices)",
-    "Test statistics by group and window",
-    "Diagnostics: data source, skipped security-events, shifted dates, data quality, warnings",
-)
-N_PAGES = 9
-
-# (file name in figures/, page number, drawing function taking the results and a page figure)
-CHARTS: list[tuple[str, int, Callable[[Any, Any], Any]]] = [
-    ("caar_paths", 2, lambda res, fig: plots.plot_caar(res, ax=fig.add_subplot())),
-    ("car_small_multiples", 3, lambda res, fig: plots.plot_car_grid(res, fig=fig)),
-    ("ar_event_day", 4, lambda res, fig: plots.plot_ar(res, ax=fig.add_subplot())),
-    ("ar_heatmap", 5, lambda res, fig: plots.plot_ar_heatmap(res, ax=fig.add_subplot())),
-    ("ar_distribution", 6, lambda res, fig: plots.plot_ar_distribution(res, ax=fig.add_subplot())),
-    ("normalized_prices", 7,
+PNG_DPI = 200  # print resolution of the standalone PNGs
+# (file name in figures/, what the page shows, drawing function taking the results and a figure);
+# index_contributions only when the results hold market values
+CHARTS: list[tuple[str, str, Callable[[Any, Any], Any]]] = [
+    ("index_contributions", "What moved the index on day 0: cap-weighted contributions of groups "
+     "and of the largest members", lambda res, fig: plots.plot_index_contributions(
+         res, ax=fig.add_subplot())),
+    ("caar_paths", "CAAR paths per group over the widest event window, 95% band for the "
+     "significant groups", lambda res, fig: plots.plot_caar(res, ax=fig.add_subplot())),
+    ("car_small_multiples", "CAR and cumulative raw return of each named security, small "
+     "multiples", lambda res, fig: plots.plot_car_grid(res, fig=fig)),
+    ("ar_event_day", "Day-0 abnormal and raw returns of the named securities, sorted, "
+     "significance marked", lambda res, fig: plots.plot_ar(res, ax=fig.add_subplot())),
+    ("ar_heatmap", "Abnormal-return heatmap: securities by event day, groups separated",
+     lambda res, fig: plots.plot_ar_heatmap(res, ax=fig.add_subplot())),
+    ("ar_distribution", "Distribution of day-0 abnormal returns across the universe",
+     lambda res, fig: plots.plot_ar_distribution(res, ax=fig.add_subplot())),
+    ("normalized_prices", "Prices of the groups and the market, day -1 close = 100",
      lambda res, fig: plots.plot_normalized_prices(res, ax=fig.add_subplot())),
 ]
+
+
+def _settings_first(res: EventStudyResults) -> bool:
+    """Whether "What ran" fits on page 1 (few verdict rows), else it opens the last page."""
+    reasons = verdict_reasons(res)
+    return reasons is None or len(reasons) <= 4
+
+
+def _what_ran(p: _TextPage, res: EventStudyResults, size: float = 14) -> None:
+    p.text("What ran", size=size, bold=True)
+    for k, v in settings_table(res):
+        if k == "Study":
+            continue
+        p.text(f"{k}:", size=8.5, bold=True, advance=False)
+        p.text(wrap(v, 120), size=8.5, x=p.left + 1.7)
+    p.y += 0.1
+
+
+def page_plan(res: EventStudyResults) -> list[tuple[str, str]]:
+    """Return the report's pages in order: (kind or chart name, what the page shows).
+
+    Summary; the answer (market-value lens, context, recovery, verdicts with reasons) when the
+    results can give it; the charts; test statistics; diagnostics.
+    """
+    plan = [("summary", "Summary: claim verdicts with reasons, headline table"
+                        + (", what ran" if _settings_first(res) else ""))]
+    if res.market_values is not None or res.context is not None:
+        plan.append(("answer", "The answer: index move, contributions, context, recovery, "
+                     "verdicts with their reasons"))
+    for name, what, _ in CHARTS:
+        if name == "index_contributions" and res.market_values is None:
+            continue
+        plan.append((name, f"{what} (figures/{name})"))
+    plan += [("tests", "Test statistics by group and window"),
+             ("diagnostics", ("" if _settings_first(res) else "What ran (settings); ")
+              + "Diagnostics: data source, skipped security-events, shifted dates, data "
+              "quality, warnings")]
+    return plan
 
 
 def _title(res: EventStudyResults) -> str:
@@ -84,26 +122,38 @@ def _width(text: str) -> int:
     return round(len(text) + 0.3 * sum(ch.isupper() for ch in text))
 
 
-def _frame_page(fig: Figure, res: EventStudyResults, page: int) -> None:
+def _frame_page(fig: Figure, res: EventStudyResults, page: int, n_pages: int) -> list[Any]:
+    """Draw the page's header and footer; return them (removed for the standalone figures)."""
     md = res.provenance
-    fig.text(0.015, 0.985, _title(res), fontsize=8, color="0.35", ha="left", va="top")
-    fig.text(0.015, 0.01, f"{md.study} | {data_statement(res)}", fontsize=7,
-             color="0.35", ha="left", va="bottom")
-    fig.text(0.985, 0.01, f"page {page} of {N_PAGES}", fontsize=7, color="0.35", ha="right",
-             va="bottom")
+    return [
+        fig.text(0.015, 0.985, _title(res), fontsize=8, color="0.35", ha="left", va="top"),
+        fig.text(0.015, 0.01, f"{md.study} | {data_statement(res)}", fontsize=7,
+                 color="0.35", ha="left", va="bottom"),
+        fig.text(0.985, 0.01, f"page {page} of {n_pages}", fontsize=7, color="0.35",
+                 ha="right", va="bottom"),
+    ]
+
+
+def _numbered(res: EventStudyResults, kind: str, page: int | None,
+              n_pages: int | None) -> tuple[int, int]:
+    """Return (page, n_pages) of the page ``kind`` when not given (a page drawn alone)."""
+    if page is not None and n_pages is not None:
+        return page, n_pages
+    plan = [k for k, _ in page_plan(res)]
+    return plan.index(kind) + 1 if kind in plan else 1, len(plan)
 
 
 class _TextPage:
     """A page of text and tables laid out top to bottom, positions in inches from the top."""
 
-    def __init__(self, res: EventStudyResults, page: int) -> None:
+    def __init__(self, res: EventStudyResults, page: int, n_pages: int) -> None:
         import matplotlib.pyplot as plt
 
         self.fig = plt.figure(figsize=PAGE_SIZE)
         self.w, self.h = PAGE_SIZE
         self.y = 0.45
         self.left = 0.55
-        _frame_page(self.fig, res, page)
+        _frame_page(self.fig, res, page, n_pages)
 
     def text(self, s: str, size: float = 9, bold: bool = False, color: str = "black",
              x: float | None = None, advance: bool = True) -> None:
@@ -171,40 +221,70 @@ class _TextPage:
         self.y += 0.08
 
 
-def _summary_page(res: EventStudyResults) -> Figure:
-    p = _TextPage(res, 1)
+def _summary_page(res: EventStudyResults, page: int | None = None,
+                  n_pages: int | None = None) -> Figure:
+    page, n_pages = _numbered(res, "summary", page, n_pages)
+    p = _TextPage(res, page, n_pages)
     p.text(wrap(_title(res), 90), size=16, bold=True)
     if res.provenance.description:
         p.text(wrap(str(res.provenance.description), 150), size=9, color="0.2")
-    verdicts = claim_verdicts(res)
+    verdicts = verdict_reasons(res)
+    if verdicts is None:
+        verdicts = claim_verdicts(res)
     if verdicts is not None:  # verdicts come first (issue 6): before settings and numbers
         p.y += 0.05
-        p.text("Claims and verdicts", size=11, bold=True)
+        p.text("Claims and verdicts, each with its reason", size=11, bold=True)
         if "claim" in verdicts:
-            verdicts = verdicts.assign(claim=[_shorten(c, 110) for c in verdicts["claim"]])
-        p.table(verdicts, size=8, more="(numbers behind them: claims.csv)")
-    p.y += 0.05
-    for k, v in settings_table(res):
-        if k == "Study":
-            continue
-        text = wrap(v, 120)
-        p.text(f"{k}:", size=9, bold=True, advance=False)
-        p.text(text, size=9, x=p.left + 1.7)
+            claims = [_shorten(c, 60) for c in verdicts["claim"]]
+            if "test" in verdicts:  # the claim once, on its own verdict's row
+                claims = [c if t == "claim" else "" for c, t in zip(claims, verdicts["test"],
+                                                                   strict=True)]
+            verdicts = verdicts.assign(claim=claims)
+        p.table(verdicts.drop(columns=["claim_id"]), size=7,
+                more="(numbers behind them: claims.csv)")
     p.y += 0.1
+    if _settings_first(res):
+        _what_ran(p, res, size=11)
     p.text("Headline: CAAR by group and event window (percent)", size=11, bold=True)
-    p.table(headline_table(res).reset_index(), size=9)
+    labels = group_labels(res)
+    head = headline_table(res).reset_index()
+    p.table(head.assign(group=[labels.get(g, g) for g in head["group"]]), size=9)
     p.text(wrap(f"{headline_note(res)} Decimal values and every test: caar.csv, tests.csv.", 170),
            size=7.5, color="0.3")
     if p.room() > 1.6:
         p.y += 0.15
         p.text("Pages", size=11, bold=True)
-        p.text("\n".join(f"{i}. {what}" for i, what in enumerate(PAGES, start=1)), size=8.5,
-               color="0.2")
+        p.text("\n".join(f"{i}. {what}" for i, (_, what) in enumerate(page_plan(res), start=1)),
+               size=8.5, color="0.2")
     return p.fig
 
 
-def _tests_page(res: EventStudyResults) -> Figure:
-    p = _TextPage(res, 8)
+def _answer_page(res: EventStudyResults, page: int | None = None,
+                 n_pages: int | None = None) -> Figure:
+    """Draw the answer page: what the index did, who moved it, context, recovery, why."""
+    page, n_pages = _numbered(res, "answer", page, n_pages)
+    p = _TextPage(res, page, n_pages)
+    p.text("The answer in numbers: the market-value lens", size=14, bold=True)
+    tables = answer_tables(res)
+    if "index" in tables:
+        p.text(wrap(f"Day 0 ({event_date_text(res)}): contributions to the cap-weighted index "
+                    f"move, w_i x r_i in percentage points. {tables['index_note']['note'].iloc[0]}",
+                    190), size=8, color="0.25")
+        p.table(tables["index"], size=7.5)
+    if "context" in tables:
+        p.text("Context on day 0", size=10, bold=True)
+        p.table(tables["context"], size=7.5)
+    if "recovery" in tables:
+        p.text("Recovery: sessions until the day -1 close was regained (inside the widest "
+               "window)", size=10, bold=True)
+        p.table(tables["recovery"], size=7.5)
+    return p.fig
+
+
+def _tests_page(res: EventStudyResults, page: int | None = None,
+                n_pages: int | None = None) -> Figure:
+    page, n_pages = _numbered(res, "tests", page, n_pages)
+    p = _TextPage(res, page, n_pages)
     p.text("Test statistics by group and event window", size=14, bold=True)
     p.text(wrap(tests_note(res), 190), size=8, color="0.3")
     p.y += 0.05
@@ -212,8 +292,12 @@ def _tests_page(res: EventStudyResults) -> Figure:
     return p.fig
 
 
-def _diagnostics_page(res: EventStudyResults) -> Figure:
-    p = _TextPage(res, 9)
+def _diagnostics_page(res: EventStudyResults, page: int | None = None,
+                      n_pages: int | None = None) -> Figure:
+    page, n_pages = _numbered(res, "diagnostics", page, n_pages)
+    p = _TextPage(res, page, n_pages)
+    if not _settings_first(res):
+        _what_ran(p, res)
     p.text("Diagnostics", size=14, bold=True)
     p.text(data_statement(res), size=8.5)
     sources = res.provenance.sources
@@ -248,87 +332,231 @@ def _diagnostics_page(res: EventStudyResults) -> Figure:
     return p.fig
 
 
-def _chart_page(res: EventStudyResults, draw: Callable[[Any, Any], Any], page: int) -> Figure:
+def _chart_figure(res: EventStudyResults, kind: str) -> Figure:
+    """Draw chart ``kind`` on an A4 page figure, leaving room for the header and footer."""
     import matplotlib.pyplot as plt
     from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-    # room for the header and footer
+    draw = {name: d for name, _, d in CHARTS}[kind]
     fig = plt.figure(figsize=PAGE_SIZE,
                      layout=ConstrainedLayoutEngine(rect=(0.01, 0.035, 0.98, 0.94)))
     draw(res, fig)
-    _frame_page(fig, res, page)
     return fig
 
 
-def _pages(res: EventStudyResults) -> Iterator[tuple[str | None, Figure]]:
-    yield None, _summary_page(res)
-    for name, page, draw in CHARTS:
-        yield name, _chart_page(res, draw, page)
-    yield None, _tests_page(res)
-    yield None, _diagnostics_page(res)
+TEXT_PAGES: dict[str, Callable[[Any, int, int], Figure]] = {
+    "summary": _summary_page, "answer": _answer_page, "tests": _tests_page,
+    "diagnostics": _diagnostics_page}
+# rough drawing cost of each chart (small multiples: 24+ axes), to balance the workers
+_COST = {"car_small_multiples": 5.0, "ar_heatmap": 1.6, "ar_event_day": 1.5}
+
+
+def _render_charts(res: EventStudyResults, kinds: list[str], bundle: Path,
+                   figures_dir: Path | None) -> list[tuple[float, float, float, float]]:
+    """Draw each chart once into a page of ``bundle`` (chart only), and its PNG.
+
+    Returns the tight bounding box of each chart on its page, in points from the lower left
+    (the standalone PDF is the page cropped to it).
+    """
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+    from matplotlib.transforms import Bbox
+
+    boxes = []
+    with matplotlib.rc_context(RC), PdfPages(bundle) as pdf:  # type: ignore[arg-type]
+        for kind in kinds:
+            fig = _chart_figure(res, kind)
+            pdf.savefig(fig)
+            fig.set_layout_engine("none")  # the drawn layout, for the bounding box and the PNG
+            if figures_dir is None:  # no standalone figure: no bounding box needed
+                boxes.append((0.0, 0.0, 0.0, 0.0))
+                plt.close(fig)
+                continue
+            # the bounding box once (bbox_inches="tight" would draw the figure twice more); the
+            # small multiples lay themselves out on the whole page (no layout engine)
+            if kind == "car_small_multiples":  # the page less the header's and footer's room
+                w, h = fig.get_size_inches()
+                box = Bbox([[0.05, 0.15], [w - 0.05, h - 0.22]])
+            else:
+                box = fig.get_tightbbox().padded(0.12)
+            boxes.append((box.x0 * 72, box.y0 * 72, box.x1 * 72, box.y1 * 72))
+            fig.savefig(figures_dir / f"{kind}.png", dpi=PNG_DPI, bbox_inches=box,
+                        pil_kwargs={"compress_level": 1})  # zlib level 6 takes 3x as long
+            plt.close(fig)
+    return boxes
+
+
+def _render_text(res: EventStudyResults, plan: list[tuple[int, str]], path: Path) -> None:
+    """Render the text pages, and for each chart page its header and footer alone, into path."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    with matplotlib.rc_context(RC), PdfPages(path) as pdf:  # type: ignore[arg-type]
+        for page, kind in plan:
+            if kind in TEXT_PAGES:
+                fig = TEXT_PAGES[kind](res, page, len(plan))
+            else:
+                fig = plt.figure(figsize=PAGE_SIZE)
+                fig.patch.set_visible(False)  # no white sheet: laid over the chart's page
+                _frame_page(fig, res, page, len(plan))
+            pdf.savefig(fig)
+            plt.close(fig)
+
+
+def _fork_worker(res: EventStudyResults, kinds: list[str], bundle: Path, figures_dir: Path | None,
+                 conn: Any) -> None:  # pragma: no cover - runs in a forked child
+    try:
+        conn.send(("ok", _render_charts(res, kinds, bundle, figures_dir)))
+    except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
+        try:
+            conn.send(("error", exc))
+        except Exception:  # noqa: BLE001 - an exception that does not pickle
+            conn.send(("error", RuntimeError(repr(exc))))
+    finally:
+        conn.close()
+
+
+def _share(kinds: list[str], n: int) -> list[list[str]]:
+    """Split ``kinds`` into ``n`` lists of about equal drawing cost (greedy, costly first)."""
+    parts: list[list[str]] = [[] for _ in range(n)]
+    load = [0.0] * n
+    for kind in sorted(kinds, key=lambda k: -_COST.get(k, 1.0)):
+        i = load.index(min(load))
+        parts[i].append(kind)
+        load[i] += _COST.get(kind, 1.0)
+    return [p for p in parts if p]
+
+
+def _workers() -> int:
+    import multiprocessing
+    import os
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    try:
+        n = int(os.environ.get("EVENTSTUDY_REPORT_WORKERS", "2"))
+    except ValueError:
+        n = 2
+    return max(0, min(n, os.cpu_count() or 1))
+
+
+def _render(res: EventStudyResults, plan: list[tuple[int, str]], path: Path,
+            figures_dir: Path | None) -> list[Path]:
+    """Render the report: charts in forked workers, text pages here, then assemble.
+
+    Each chart is drawn once for vector output (a chart-only A4 page) and once for its PNG. The
+    report page is that page with the header and footer laid over it; the standalone PDF is the
+    same page cropped to the chart. With no ``fork`` (or ``EVENTSTUDY_REPORT_WORKERS=0``) all of
+    it runs in this process.
+    """
+    import multiprocessing
+
+    kinds = [k for _, k in plan if k not in TEXT_PAGES]
+    tmp = path.parent / f".{path.stem}.parts"
+    tmp.mkdir(exist_ok=True)
+    n = _workers() if len(kinds) > 1 else 0
+    parts = _share(kinds, n) if n else []
+    boxes: dict[str, tuple[float, float, float, float]] = {}
+    bundles: dict[str, tuple[Path, int]] = {}
+    procs = []
+    ctx = multiprocessing.get_context("fork") if parts else None
+    for i, part in enumerate(parts):
+        assert ctx is not None
+        recv, send = ctx.Pipe(duplex=False)
+        bundle = tmp / f"charts{i}.pdf"
+        proc = ctx.Process(target=_fork_worker, args=(res, part, bundle, figures_dir, send),
+                           daemon=True)
+        proc.start()
+        send.close()
+        procs.append((proc, recv, part, bundle))
+    if not parts and kinds:
+        bundle = tmp / "charts.pdf"
+        for j, (kind, box) in enumerate(zip(kinds, _render_charts(res, kinds, bundle,
+                                                                    figures_dir), strict=True)):
+            boxes[kind], bundles[kind] = box, (bundle, j)
+    text = tmp / "text.pdf"
+    _render_text(res, plan, text)
+    for proc, recv, part, bundle in procs:
+        try:
+            status, value = recv.recv()
+        except EOFError:
+            status, value = "error", "the chart worker died"
+        proc.join()
+        if status != "ok":
+            raise value if isinstance(value, BaseException) else RuntimeError(
+                f"drawing the charts {part} failed: {value}")
+        for j, (kind, box) in enumerate(zip(part, value, strict=True)):
+            boxes[kind], bundles[kind] = tuple(box), (bundle, j)
+    written = _assemble(res, plan, text, bundles, boxes, path, figures_dir)
+    import shutil
+
+    shutil.rmtree(tmp, ignore_errors=True)
+    return written
+
+
+def _assemble(res: EventStudyResults, plan: list[tuple[int, str]], text: Path,
+              bundles: dict[str, tuple[Path, int]],
+              boxes: dict[str, tuple[float, float, float, float]], path: Path,
+              figures_dir: Path | None) -> list[Path]:
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import RectangleObject
+
+    readers: dict[Path, PdfReader] = {}
+
+    def page_of(kind: str) -> Any:
+        file, j = bundles[kind]
+        if file not in readers:
+            readers[file] = PdfReader(file)
+        return readers[file].pages[j]
+
+    md = res.provenance
+    frames = PdfReader(text)
+    report = PdfWriter()
+    written: list[Path] = []
+    for (_, kind), frame in zip(plan, frames.pages, strict=True):
+        if kind in TEXT_PAGES:
+            report.add_page(frame)
+            continue
+        if figures_dir is not None:  # the chart alone, cropped to its bounding box
+            alone = PdfWriter()
+            page = alone.add_page(page_of(kind))
+            page.mediabox = page.cropbox = RectangleObject(boxes[kind])
+            alone.add_metadata({"/Title": f"{_title(res)}: {kind.replace('_', ' ')}",
+                                "/Creator": "eventstudy"})
+            target = figures_dir / f"{kind}.pdf"
+            with open(target, "wb") as fh:
+                alone.write(fh)
+            written += [target, figures_dir / f"{kind}.png"]
+        page = report.add_page(page_of(kind))
+        page.merge_page(frame)  # the header and footer over the chart
+    report.add_metadata({
+        "/Title": _title(res), "/Subject": f"Event study {md.study}: {_title(res)}",
+        "/Keywords": f"study={md.study}; event study; abnormal returns; CAAR",
+        "/Creator": "eventstudy",
+        "/CreationDate": dt.datetime.now(dt.timezone.utc).strftime("D:%Y%m%d%H%M%S+00'00'")})
+    with open(path, "wb") as fh:
+        report.write(fh)
+    return written
 
 
 def write_pdf(res: EventStudyResults, path: Path, figures_dir: Path | None = None) -> list[Path]:
-    """Write the nine-page report to ``path`` and each chart alone to ``figures_dir``.
+    """Write the report to ``path`` and each chart alone to ``figures_dir``.
 
     Parameters
     ----------
     res : EventStudyResults
     path : pathlib.Path
-        The report PDF.
+        The report PDF (A4 landscape; pages: :func:`page_plan`).
     figures_dir : pathlib.Path, optional
-        Folder receiving ``<chart>.pdf`` and ``<chart>.png`` (150 dpi) for every chart page.
+        Folder receiving ``<chart>.pdf`` (vector) and ``<chart>.png`` (200 dpi) for every chart,
+        without the page's header and footer. Without it no PNG is drawn.
 
     Returns
     -------
     list of pathlib.Path
         The figure files written.
     """
-    import matplotlib
-    import matplotlib.pyplot as plt
-    from matplotlib.backends.backend_pdf import PdfPages
-
-    md = res.provenance
-    written: list[Path] = []
-    meta = {
-        "Title": _title(res),
-        "Subject": f"Event study {md.study}: {_title(res)}",
-        "Keywords": f"study={md.study}; event study; abnormal returns; CAAR",
-        "Creator": "eventstudy",
-        "CreationDate": dt.datetime.now(dt.timezone.utc),
-    }
-    rc = matplotlib.rc_context(RC)  # type: ignore[arg-type]  # keys are checked by matplotlib
-    with rc, PdfPages(path, metadata=meta) as pdf:
-        for name, fig in _pages(res):
-            pdf.savefig(fig)
-            if name is not None and figures_dir is not None:
-                fig.set_layout_engine("none")  # keep the page's layout: the PNG matches the page
-                out = figures_dir / f"{name}.png"
-                fig.savefig(out, dpi=PNG_DPI)
-                written.append(out)
-            plt.close(fig)
-    if figures_dir is not None:
-        written += _split_charts(path, figures_dir, _title(res))
-    return written
-
-
-def _split_charts(path: Path, figures_dir: Path, title: str) -> list[Path]:
-    """Copy each chart page of the report into ``figures_dir/<chart>.pdf``.
-
-    Copying the page (with its embedded font subsets) instead of drawing the chart again halves the
-    report time: Type 42 font subsetting costs about 0.25 s per PDF written by matplotlib.
-    """
-    from pypdf import PdfReader, PdfWriter
-
-    reader = PdfReader(path)
-    out = []
-    for name, page, _ in CHARTS:
-        writer = PdfWriter()
-        writer.add_page(reader.pages[page - 1])
-        writer.add_metadata({"/Title": f"{title}: {name.replace('_', ' ')}",
-                             "/Creator": "eventstudy"})
-        target = figures_dir / f"{name}.pdf"
-        with open(target, "wb") as fh:
-            writer.write(fh)
-        out.append(target)
-    return out
+    plan = [(i, kind) for i, (kind, _) in enumerate(page_plan(res), start=1)]
+    return _render(res, plan, path, figures_dir)

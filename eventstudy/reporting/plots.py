@@ -1,9 +1,12 @@
 """Charts of a results object (matplotlib, imported only when a chart is drawn).
 
-Charts show returns in percent; tables keep decimals. Colours follow the Okabe-Ito colour-blind-safe
-palette; the heatmap uses the diverging ``RdBu_r`` map (blue and red stay apart for the common
-colour-vision deficiencies). Every function draws on a given ``ax`` (``fig`` for the small
-multiples), creates a figure only when none is given, and returns the Figure.
+Charts are for readers: the title states the finding in words and numbers read from the results
+(the same values as the tables), a smaller subtitle gives the method; returns are in percent.
+Groups and securities carry the names readers know (:mod:`eventstudy.reporting.labels`). Colours
+are distinct hues of the Okabe-Ito colour-blind-safe palette (the universe in grey); the heatmap's
+diverging ``RdBu`` map shows losses red (warm) and gains blue (cool). Every function draws on a
+given ``ax`` (``fig`` for the small multiples), creates a figure only when none is given, and
+returns the Figure.
 """
 
 from __future__ import annotations
@@ -23,9 +26,12 @@ if TYPE_CHECKING:
 __all__ = [
     "plot_caar", "plot_ar", "plot_car", "plot_car_grid", "plot_ar_heatmap", "plot_ar_distribution",
     "plot_normalized_prices", "normalized_prices", "named_groups", "PALETTE",
+    "plot_index_contributions", "caar_title",
 ]
 
-PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+# Okabe-Ito hues that stay apart (one orange only: vermillion and orange were confused)
+PALETTE = ["#D55E00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#000000", "#E69F00"]
+UNIVERSE_COLOR = "#7F7F7F"
 TAU_LABEL = "Event day tau (trading sessions relative to day 0)"
 MAX_SECURITIES = 36  # small multiples and heatmap rows beyond this are unreadable on one page
 
@@ -60,7 +66,58 @@ def named_groups(res: EventStudyResults) -> list[str]:
 
 
 def _group_colors(res: EventStudyResults) -> dict[str, str]:
-    return {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(res.groups)}
+    named = named_groups(res)
+    colors = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(named)}
+    return {g: colors.get(g, UNIVERSE_COLOR) for g in res.groups}
+
+
+def _labels(res: EventStudyResults) -> dict[str, str]:
+    from eventstudy.reporting.labels import group_labels
+
+    return group_labels(res)
+
+
+def _titles(ax: Axes, title: str, subtitle: str) -> None:
+    """Set the finding as the title (bold, left) and the method as a small grey subtitle under it.
+
+    Both are wrapped to the axes' width; blank title lines leave room for the subtitle.
+    """
+    import textwrap
+
+    fig = ax.figure
+    width = ax.get_position().width * fig.get_size_inches()[0]  # type: ignore[union-attr]
+    t_lines = textwrap.wrap(title, max(int(width * 72 / (11 * 0.6)), 30))
+    s_lines = textwrap.wrap(subtitle, max(int(width * 72 / (8 * 0.56)), 40))
+    room = math.ceil(len(s_lines) * 8 / 11) + 1
+    ax.set_title("\n".join(t_lines) + "\n" * room, loc="left", fontsize=11, fontweight="bold")
+    ax.text(0, 1.015, "\n".join(s_lines), transform=ax.transAxes, fontsize=8, color="0.3",
+            va="bottom", ha="left")
+
+
+def _fig_titles(fig: Figure, title: str, subtitle: str, top: float) -> float:
+    """Write a figure's title and subtitle from ``top`` inches; return where they end (inches)."""
+    import textwrap
+
+    w, h = fig.get_size_inches()
+    fig.text(0.01, 1 - top / h, title, fontsize=11, fontweight="bold", ha="left", va="top")
+    lines = textwrap.wrap(subtitle, max(int(w * 0.97 * 72 / (8 * 0.56)), 40))
+    fig.text(0.01, 1 - (top + 0.25) / h, "\n".join(lines), fontsize=8, color="0.3", ha="left",
+             va="top")
+    return top + 0.25 + len(lines) * 8 * 1.25 / 72
+
+
+def _pct(x: float, digits: int = 1) -> str:
+    return f"{x * 100:+.{digits}f}%".replace("-", "\u2212")
+
+
+def _first_window_headline(res: EventStudyResults) -> pd.DataFrame:
+    """Return the headline rows (group, caar, p_value) of the first window and event unit."""
+    h = res.headline()
+    t1, t2 = res.event_windows[0]
+    h = h[(h["tau_start"] == t1) & (h["tau_end"] == t2)]
+    if "event_id" in h and h["event_id"].nunique() > 1:
+        h = h[h["event_id"] == h["event_id"].iloc[0]]
+    return h.set_index("group")
 
 
 def _named_securities(res: EventStudyResults, tickers: list[str] | None) -> list[tuple[str, str]]:
@@ -94,7 +151,9 @@ def _of(keys: list[tuple[str, str]], res: EventStudyResults) -> str:
 
 
 def _label(key: tuple[str, str], multi: bool) -> str:
-    return f"{key[1]} ({key[0]})" if multi else key[1]
+    from eventstudy.reporting.labels import security_label
+
+    return f"{security_label(key[1])}\n({key[0]})" if multi else security_label(key[1])
 
 
 def _day(tau: int) -> str:
@@ -112,20 +171,64 @@ def cumulated_from(res: EventStudyResults) -> str:
             f"(window values in car.csv and caar.csv start at their own first day)")
 
 
-def _mark_day0(ax: Axes, *, horizontal_zero: bool = True) -> None:
+def _mark_day0(ax: Axes, *, horizontal_zero: bool = True, date: str = "") -> None:
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))  # tau: sessions
     ax.axvline(0, color="0.3", lw=0.8, ls="--")
+    if date:
+        ax.text(0, 1, f" day 0: {date}", transform=ax.get_xaxis_transform(), fontsize=7.5,
+                color="0.25", va="top", ha="left")
     if horizontal_zero:
         ax.axhline(0, color="0.3", lw=0.6)
 
 
+def caar_title(res: EventStudyResults) -> str:
+    """Return the finding of the headline window in words: which groups moved, by how much.
+
+    Groups whose headline test gives p < 0.10 in the first event window are named with their CAAR
+    (the values of the headline table, rounded to 0.1 point); the universe group is left out when
+    there are named groups.
+    """
+    from eventstudy.reporting.labels import event_date_text, lower_first
+
+    h = _first_window_headline(res)
+    caar = {str(g): float(v) for g, v in h["caar"].items()}
+    pval = {str(g): float(v) for g, v in h["p_value"].items()}
+    labels = _labels(res)
+    named = [g for g in named_groups(res) if g in caar]
+    t1, t2 = res.event_windows[0]
+    when = (f"on {event_date_text(res)}" if (t1, t2) == (0, 0)
+            else f"over sessions {_day(t1)} to {_day(t2)}")
+    sig = [g for g in named if pval[g] < 0.10]
+    if not sig:
+        if not named:
+            return f"No group moved beyond the market {when}"
+        g = max(named, key=lambda x: abs(caar[x]))
+        return (f"No group moved significantly beyond the market {when} (largest: "
+                f"{lower_first(labels[g])} {_pct(caar[g])})")
+    sig.sort(key=lambda g: caar[g])
+    parts = []
+    for gs, verb in (([g for g in sig if caar[g] < 0], "fell"),
+                     ([g for g in sig if caar[g] >= 0], "rose")):
+        if gs:
+            names = [labels[g] for g in gs]
+            nums = [f"{abs(caar[g]) * 100:.1f}%" for g in gs]
+            parts.append(f"{_and(names)} stocks {verb} {_and(nums)}")
+    text = "; ".join(parts) + f" beyond the market {when}"
+    return text[:1].upper() + text[1:]
+
+
+def _and(items: list[str]) -> str:
+    """Join "a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def plot_caar(
     res: EventStudyResults, ax: Axes | None = None, *, ci: float = 0.95,
-    groups: list[str] | None = None,
+    groups: list[str] | None = None, highlight: list[str] | None = None,
 ) -> Figure:
-    """Plot the CAAR path of each group over the widest event window with a confidence band.
+    """Plot the CAAR path of each group over the widest event window.
 
     Parameters
     ----------
@@ -136,51 +239,79 @@ def plot_caar(
         Band coverage (cross-sectional t band, see :meth:`EventStudyResults.caar_path`).
     groups : list of str, optional
         Groups to draw (default: all).
+    highlight : list of str, optional
+        Groups drawn with their band (default: the named groups significant at 10% in the first
+        event window by the headline test); the others are thin lines, so bands never overlap
+        into an unreadable blur.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
+    from eventstudy.reporting.labels import event_date_text
+
     fig, ax = _fig_ax(ax, (8, 4.8))
     path = res.caar_path(ci=ci)
     colors = _group_colors(res)
+    labels = _labels(res)
+    if highlight is None:
+        h = _first_window_headline(res)
+        pval = {str(g): float(v) for g, v in h["p_value"].items()}
+        highlight = [g for g in named_groups(res) if pval.get(g, 1.0) < 0.10]
     units = list(dict.fromkeys(path["event_id"]))
     styles = ["-", "--", ":", "-."]
     for k, e in enumerate(units):
         for g in groups or res.groups:
             sub = path[(path["group"] == g) & (path["event_id"] == e)]
             n = int(sub["n"].max()) if len(sub) else 0
-            label = f"{g} (N={n})" if len(units) == 1 else f"{e}: {g} (N={n})"
-            ax.plot(sub["tau"], sub["caar"] * 100, color=colors[g], lw=1.8,
-                    ls=styles[k % len(styles)], label=label)
-            ax.fill_between(sub["tau"], sub["lower"] * 100, sub["upper"] * 100, color=colors[g],
-                            alpha=0.15, lw=0)
-    _mark_day0(ax)
+            label = f"{labels[g]} (N={n})" if len(units) == 1 else f"{e}: {labels[g]} (N={n})"
+            strong = g in highlight
+            ax.plot(sub["tau"], sub["caar"] * 100, color=colors[g], lw=2.2 if strong else 1.2,
+                    ls=styles[k % len(styles)], label=label, alpha=1.0 if strong else 0.8)
+            if strong:
+                ax.fill_between(sub["tau"], sub["lower"] * 100, sub["upper"] * 100,
+                                color=colors[g], alpha=0.13, lw=0)
+    _mark_day0(ax, date=event_date_text(res))
     ax.set_xlabel(TAU_LABEL)
     ax.set_ylabel(f"CAAR (%) from tau {_day(int(res.car.index[0]))}")
-    ax.set_title(f"Cumulative average abnormal return by group, {ci:.0%} confidence band "
-                 f"(dashed line: day 0)\n{cumulated_from(res)}", fontsize=10)
+    shaded = (f"shaded: {ci:.0%} confidence band of "
+              + ", ".join(labels[g] for g in highlight) if highlight else "no group significant")
+    _titles(ax, caar_title(res),
+            f"Cumulative average abnormal return by group ({res.model_name} model; {shaded}). "
+            f"Title: CAAR of the first event window, as in the headline table; the lines are "
+            f"{cumulated_from(res)}")
     _legend(ax, fontsize=8, frameon=False, loc="best")
     ax.grid(alpha=0.3)
     return fig
 
 
+def _raw(res: EventStudyResults) -> pd.DataFrame:
+    """Raw returns (percent) by tau, one column per (event_id, ticker), as in ``to_frame``."""
+    f = res.to_frame()
+    return f.pivot_table(index="tau", columns=["event_id", "ticker"], values="ret",
+                         aggfunc="first") * 100
+
+
 def plot_ar(res: EventStudyResults, ax: Axes | None = None, *, tau: int = 0) -> Figure:
-    """Plot AR(tau) of the securities of the named groups as a sorted bar chart.
+    """Plot AR(tau) of the securities of the named groups as a sorted bar chart, raw return beside.
 
     Bars are coloured by group; a solid bar is significant at 5%, a hatched pale one is not (AR t
-    test with the forecast-error-corrected variance, MacKinlay 1997); stars give the level.
+    test with the forecast-error-corrected variance, MacKinlay 1997); stars give the level. A
+    black diamond marks each security's raw return, so readers see both numbers.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
+    from eventstudy.reporting.labels import event_date_text, security_label
     from eventstudy.reporting.summary import stars
 
     frame = res.to_frame()
     groups = named_groups(res)
+    labels_g = _labels(res)
     sub = frame[(frame["tau"] == tau) & frame["group"].isin(groups)].sort_values("ar")
     note = ""
     if len(sub) > MAX_SECURITIES:
@@ -188,28 +319,44 @@ def plot_ar(res: EventStudyResults, ax: Axes | None = None, *, tau: int = 0) -> 
         note = f" (the {half} lowest and {half} highest of {len(sub)})"
         sub = pd.concat([sub.head(half), sub.tail(half)])
     multi = sub["event_id"].nunique() > 1
-    labels = [_label((e, t), multi) for e, t in zip(sub["event_id"], sub["ticker"], strict=True)]
+    labels = [_label((e, t), multi).replace("\n", " ")
+              for e, t in zip(sub["event_id"], sub["ticker"], strict=True)]
     fig, ax = _fig_ax(ax, (8, max(3.5, 0.22 * len(sub) + 1.5)))
     colors = _group_colors(res)
     y = np.arange(len(sub))
     vals = sub["ar"].to_numpy() * 100
+    raw = sub["ret"].to_numpy() * 100
     for yi, (v, g, p) in enumerate(zip(vals, sub["group"], sub["p_value"], strict=True)):
         sig = bool(p < 0.05)
         ax.barh(y[yi], v, color=colors[g], hatch=None if sig else "///",
-                edgecolor="white" if sig else colors[g], alpha=1.0 if sig else 0.45)
+                edgecolor="white" if sig else colors[g], alpha=1.0 if sig else 0.45, height=0.7)
         if np.isfinite(v) and stars(p):
-            ax.text(v, y[yi], f" {stars(p)} " if v >= 0 else f"{stars(p)} ", va="center",
-                    ha="left" if v >= 0 else "right", fontsize=7)
+            lo = min(v, raw[yi]) if np.isfinite(raw[yi]) else v
+            hi = max(v, raw[yi]) if np.isfinite(raw[yi]) else v
+            ax.text(hi if v >= 0 else lo, y[yi], f" {stars(p)} " if v >= 0 else f"{stars(p)} ",
+                    va="center", ha="left" if v >= 0 else "right", fontsize=7)
+    ax.plot(raw, y, "D", color="black", ms=3.5, zorder=3)
     ax.set_yticks(y, labels, fontsize=7)
     ax.margins(x=0.12)
     ax.axvline(0, color="0.3", lw=0.8)
-    ax.set_xlabel(f"Abnormal return on day {_day(tau)} (%)")
+    ax.set_xlabel(f"Return on day {_day(tau)} (%)")
     ax.set_ylabel("Security")
-    ax.set_title(f"Abnormal return on day {_day(tau)} of the named securities{note}\n"
-                 "solid: p < 0.05, hatched: not significant; *** p<0.01, ** p<0.05, * p<0.10",
-                 fontsize=10)
-    ax.legend(handles=[Patch(color=colors[g], label=g) for g in groups], fontsize=8, frameon=False,
-              loc="lower right")
+    when = event_date_text(res) if tau == 0 else f"day {_day(tau)}"
+    if len(sub):
+        worst = sub.iloc[0]
+        title = (f"{security_label(str(worst['ticker']))} fell {abs(worst['ret']) * 100:.1f}% on "
+                 f"{when}, {abs(worst['ar']) * 100:.1f}% beyond what the market explains"
+                 if worst["ar"] < 0 and worst["ret"] < 0 else
+                 f"Abnormal returns of the named securities on {when}")
+    else:
+        title = f"Abnormal returns on {when}"
+    _titles(ax, f"{title}{note}",
+            "Abnormal return on day " + _day(tau) + " of the named securities (bars, "
+            f"{res.model_name} model) and raw return (diamonds); solid: p < 0.05, hatched: not "
+            "significant; *** p<0.01, ** p<0.05, * p<0.10")
+    handles: list[Any] = [Patch(color=colors[g], label=labels_g[g]) for g in groups]
+    handles.append(Line2D([], [], marker="D", color="black", ls="", ms=4, label="raw return"))
+    ax.legend(handles=handles, fontsize=8, frameon=False, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
     return fig
 
@@ -223,6 +370,8 @@ def plot_car(
     -------
     matplotlib.figure.Figure
     """
+    from eventstudy.reporting.labels import event_date_text
+
     fig, ax = _fig_ax(ax, (8, 4.8))
     car = res.car
     if tickers is None:
@@ -232,11 +381,12 @@ def plot_car(
     multi = len({c[0] for c in shown}) > 1
     for i, c in enumerate(shown):
         ax.plot(car.index, car[c] * 100, color=PALETTE[i % len(PALETTE)],
-                ls=["-", "--", ":", "-."][(i // len(PALETTE)) % 4], lw=1.4, label=_label(c, multi))
-    _mark_day0(ax)
+                ls=["-", "--", ":", "-."][(i // len(PALETTE)) % 4], lw=1.4,
+                label=_label(c, multi).replace("\n", " "))
+    _mark_day0(ax, date=event_date_text(res))
     ax.set_xlabel(TAU_LABEL)
     ax.set_ylabel(f"CAR (%) from tau {_day(int(car.index[0]))}")
-    ax.set_title(f"Cumulative abnormal return by security\n{cumulated_from(res)}", fontsize=10)
+    _titles(ax, "Cumulative abnormal return by security", cumulated_from(res).capitalize())
     _legend(ax, fontsize=7, frameon=False, ncol=2)
     ax.grid(alpha=0.3)
     return fig
@@ -245,7 +395,10 @@ def plot_car(
 def plot_car_grid(
     res: EventStudyResults, fig: Figure | None = None, *, tickers: list[str] | None = None
 ) -> Figure:
-    """Draw small multiples of the CAR path of each named security, on shared axes.
+    """Draw small multiples of each named security: CAR path and cumulative raw return.
+
+    Each panel has its own y scale (a crash of 17% and a rally of 60% both stay readable); the
+    panel title gives the day-0 abnormal and raw returns.
 
     Parameters
     ----------
@@ -258,47 +411,67 @@ def plot_car_grid(
     Returns
     -------
     matplotlib.figure.Figure
-        Title, x label and y label are the figure's (``suptitle``, ``supxlabel``, ``supylabel``).
+        Title, x label and y label are the figure's (texts, ``supxlabel``, ``supylabel``).
     """
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import MaxNLocator
+
+    from eventstudy.reporting.labels import event_date_text
+
     plt = _import_mpl()
     keys = _named_securities(res, tickers)
     n = max(len(keys), 1)
     ncols = min(n, max(2, math.ceil(math.sqrt(n * 1.5))))
     nrows = math.ceil(n / ncols)
+    multi = len({k[0] for k in keys}) > 1
     if fig is None:
-        fig = plt.figure(figsize=(min(2.0 * ncols + 1, 12), 1.6 * nrows + 1.4))
+        fig = plt.figure(figsize=(min(2.0 * ncols + 1, 12), (1.75 if multi else 1.6) * nrows + 1.6))
     # fixed margins (in inches) instead of constrained layout: 6x as fast with 24+ panels
     fig.set_layout_engine("none")
     w, h = fig.get_size_inches()
-    grid = {"left": 0.75 / w, "right": 1 - 0.2 / w, "bottom": 0.75 / h, "top": 1 - 1.05 / h,
-            "hspace": 0.38, "wspace": 0.12}
-    axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False, gridspec_kw=grid)
+    grid = {"left": 0.75 / w, "right": 1 - 0.5 / w, "bottom": 0.75 / h, "top": 1 - 1.75 / h,
+            "hspace": 0.75 if multi else 0.5, "wspace": 0.32}
+    axes = fig.subplots(nrows, ncols, sharex=True, sharey=False, squeeze=False, gridspec_kw=grid)
     car = res.car * 100
+    raw = _raw(res).reindex(car.index)
+    raw_cum = raw.cumsum()
     colors = _group_colors(res)
     group_of = res.events.set_index(["event_id", "ticker"])["group"]
-    multi = len({k[0] for k in keys}) > 1
+    tau0 = 0 if 0 in res.ar.index else int(res.ar.index[0])
     for ax, key in zip(axes.flat, keys, strict=False):
         g = group_of.loc[key]
-        ax.plot(car.index, car[key], color=colors.get(g, PALETTE[0]), lw=1.4)
+        ax.plot(car.index, car[key], color=colors.get(g, PALETTE[0]), lw=1.5)
+        if key in raw_cum:
+            ax.plot(raw_cum.index, raw_cum[key], color="0.15", lw=0.9, ls=(0, (2, 1.2)))
         _mark_day0(ax)
-        last = car[key].iloc[-1]
-        ax.set_title(f"{_label(key, multi)}: {last:+.1f}%", fontsize=8, pad=2)
-        ax.tick_params(labelsize=7)
-        ax.grid(alpha=0.3)
+        ar0 = float(res.ar[key].loc[tau0]) * 100
+        r0 = float(raw[key].loc[tau0]) if key in raw else np.nan
+        ax.set_title(f"{_label(key, multi)}\nday 0: AR {ar0:+.1f}%, raw {r0:+.1f}%"
+                     .replace("-", "\u2212"), fontsize=7, pad=2, loc="left")
+        ax.tick_params(labelsize=6.5, pad=1, length=2)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4))  # 4 ticks: each a text to draw
+        ax.grid(alpha=0.3, axis="y")
     for ax in list(axes.flat)[len(keys):]:
         ax.set_visible(False)
-    from matplotlib.lines import Line2D
-
+    labels = _labels(res)
     shown = list(dict.fromkeys(group_of.loc[k] for k in keys))
-    fig.legend(handles=[Line2D([], [], color=colors.get(g, PALETTE[0]), label=g) for g in shown],
-               loc="lower center", bbox_to_anchor=(0.5, 1 - 0.95 / h), ncol=max(len(shown), 1),
-               frameon=False, fontsize=8)
+    handles = [Line2D([], [], color=colors.get(g, PALETTE[0]), label=f"CAR, {labels.get(g, g)}")
+               for g in shown]
+    handles.append(Line2D([], [], color="0.15", lw=0.9, ls=(0, (2, 1.2)),
+                          label="cumulative raw return"))
     tau = res.car.index
-    fig.suptitle(f"CAR path of each named security{_of(keys, res) if tickers is None else ''}, "
-                 f"tau {tau[0]:+d} to {tau[-1]:+d} (panel title: CAR at the last day)",
-                 fontsize=11, y=1 - 0.3 / h, va="top")
-    fig.text(0.5, 1 - 0.54 / h, cumulated_from(res).capitalize(), fontsize=8.5, ha="center",
-             va="top", color="0.25")
+    frame = res.to_frame()
+    day0 = frame[(frame["tau"] == tau0) & frame["ticker"].isin({k[1] for k in keys})]
+    fell = int((day0["ar"] < 0).sum())
+    end = _fig_titles(fig, f"{fell} of {len(day0)} named securities fell beyond the market on "
+                f"{event_date_text(res)}; the paths show who recovered",
+                f"CAR path of each named security{_of(keys, res) if tickers is None else ''}, "
+                f"tau {tau[0]:+d} to {tau[-1]:+d}, and the cumulative raw return (dashed; the "
+                f"sum of daily returns, as the CAR sums ARs). "
+                f"Each panel has its own scale. {cumulated_from(res).capitalize()}",
+                top=0.38)
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 1 - (end + 0.02) / h),
+               ncol=len(handles), frameon=False, fontsize=7.5)
     fig.supxlabel(TAU_LABEL, fontsize=9, y=0.3 / h, va="bottom")
     fig.supylabel(f"CAR (%) from tau {_day(int(tau[0]))}", fontsize=9, x=0.15 / w, ha="left")
     return fig
@@ -309,13 +482,16 @@ def plot_ar_heatmap(
 ) -> Figure:
     """Plot abnormal returns as a heatmap: named securities (rows) by event day (columns).
 
-    Rows follow the group order; colours are symmetric around 0 and clipped at the 98th percentile
-    of |AR| so that one extreme day does not wash out the rest (the colour bar shows the clip).
+    Rows follow the group order, groups separated by lines and named on the right; losses are
+    red (warm), gains blue (cool), symmetric around 0 and clipped at the 98th percentile of |AR|
+    so that one extreme day does not wash out the rest (the colour bar shows the clip).
 
     Returns
     -------
     matplotlib.figure.Figure
     """
+    from eventstudy.reporting.labels import event_date_text
+
     keys = _named_securities(res, tickers)
     multi = len({k[0] for k in keys}) > 1
     fig, ax = _fig_ax(ax, (9, max(3.5, 0.25 * len(keys) + 1.5)))
@@ -325,23 +501,42 @@ def plot_ar_heatmap(
     lim = lim if lim > 0 else 1.0
     tau = res.ar.index.to_numpy()
     mesh = ax.pcolormesh(np.append(tau, tau[-1] + 1) - 0.5, np.arange(len(keys) + 1) - 0.5, data,
-                         cmap="RdBu_r", vmin=-lim, vmax=lim, edgecolors="white", linewidth=0.3)
-    ax.set_yticks(np.arange(len(keys)), [_label(k, multi) for k in keys], fontsize=7)
+                         cmap="RdBu", vmin=-lim, vmax=lim, edgecolors="white", linewidth=0.3)
+    ax.set_yticks(np.arange(len(keys)), [_label(k, multi).replace("\n", " ") for k in keys],
+                  fontsize=7)
     ax.invert_yaxis()
     step = max(1, len(tau) // 22)
     ax.set_xticks(tau[::step])
     ax.tick_params(axis="x", labelsize=7)
-    ax.axvline(-0.5, color="0.2", lw=0.8)
-    ax.axvline(0.5, color="0.2", lw=0.8)
-    cb = ax.figure.colorbar(mesh, ax=ax, extend="both", shrink=0.8)
+    ax.axvline(-0.5, color="0.1", lw=1.0)
+    ax.axvline(0.5, color="0.1", lw=1.0)
+    group_of = res.events.set_index(["event_id", "ticker"])["group"]
+    groups = [group_of.loc[k] for k in keys]
+    labels = _labels(res)
+    start = 0
+    for i in range(1, len(groups) + 1):
+        if i == len(groups) or groups[i] != groups[start]:
+            if i < len(groups):
+                ax.axhline(i - 0.5, color="black", lw=1.2)
+            ax.text(1.005, 1 - ((start + i) / 2) / max(len(groups), 1), labels.get(groups[start],
+                    groups[start]), transform=ax.transAxes, fontsize=7.5, va="center",
+                    ha="left", rotation=0, fontweight="bold")
+            start = i
+    cb = ax.figure.colorbar(mesh, ax=ax, extend="both", shrink=0.8, pad=0.12)
     if cb.solids is not None:
         cb.solids.set_rasterized(False)  # matplotlib rasterises bars of 50+ colours; keep vector
         cb.solids.set_edgecolor("face")  # no hairline seams between the colour bar's cells
-    cb.set_label(f"Abnormal return (%), clipped at ±{lim:.1f}")
+    cb.set_label(f"Abnormal return (%), clipped at \u00b1{lim:.1f}: red loss, blue gain")
     ax.set_xlabel(TAU_LABEL)
     ax.set_ylabel("Security")
     note = _of(keys, res) if tickers is None else ""
-    ax.set_title(f"Abnormal return by security and event day (day 0 framed){note}", fontsize=10)
+    tau0 = 0 if 0 in res.ar.index else int(tau[0])
+    ar0 = res.ar[keys].loc[tau0].to_numpy(dtype=float) if keys else np.zeros(0)
+    fell = int(np.sum(ar0 < 0))
+    _titles(ax, f"{fell} of {len(keys)} named securities fell beyond the market on "
+            f"{event_date_text(res)} (day 0, framed){note}",
+            f"Abnormal return by security and event day ({res.model_name} model), groups "
+            "separated by lines")
     return fig
 
 
@@ -364,15 +559,20 @@ def plot_ar_distribution(
     -------
     matplotlib.figure.Figure
     """
+    from eventstudy.reporting.labels import event_date_text
+
     group = group or _universe_group(res)
+    labels = _labels(res)
     frame = res.to_frame()
     day = frame[frame["tau"] == tau]
     members = set(res.spec.groups[group])
     vals = day.loc[day["ticker"].isin(members), "ar"].dropna().to_numpy() * 100
     fig, ax = _fig_ax(ax, (8, 4.8))
+    when = event_date_text(res) if tau == 0 else f"day {_day(tau)}"
+    title = f"Abnormal returns across {labels.get(group, group)} on {when}"
     if vals.size:
         bins = min(60, max(10, int(np.sqrt(vals.size) * 2)))
-        ax.hist(vals, bins=bins, color=PALETTE[5], edgecolor="white", lw=0.4)
+        ax.hist(vals, bins=bins, color=PALETTE[4], edgecolor="white", lw=0.4)
         mean, med = float(vals.mean()), float(np.median(vals))
         ax.axvline(mean, color="black", lw=1.5, label=f"mean {mean:+.2f}%")
         ax.axvline(med, color="0.45", lw=1.5, ls="--", label=f"median {med:+.2f}%")
@@ -380,30 +580,35 @@ def plot_ar_distribution(
         ax.text(0.01, 0.97, f"N = {vals.size}\nAR < 0: {np.mean(vals < 0):.0%}\n"
                 f"AR significant at 5%: {np.mean(p < 0.05):.0%}", transform=ax.transAxes,
                 va="top", fontsize=8)
+        title = (f"{np.sum(vals < 0)} of {vals.size} {labels.get(group, group)} fell beyond the "
+                 f"market on {when}; the average abnormal return was {mean:+.2f}%")
     colors = _group_colors(res)
     for g in named_groups(res):
         if g != group:
             x = day.loc[day["group"] == g, "ar"].to_numpy() * 100
-            ax.plot(x, np.zeros_like(x), "|", color=colors[g], ms=14, mew=2, label=g,
+            ax.plot(x, np.zeros_like(x), "|", color=colors[g], ms=14, mew=2, label=labels[g],
                     transform=ax.get_xaxis_transform(), clip_on=False)
     ax.axvline(0, color="0.3", lw=0.6)
     ax.set_xlabel(f"Abnormal return on day {_day(tau)} (%)")
     ax.set_ylabel("Number of securities")
-    ax.set_title(f"Distribution of day {_day(tau)} abnormal returns across {group} "
-                 "(ticks: named securities)", fontsize=10)
+    _titles(ax, title, f"Distribution of day {_day(tau)} abnormal returns across {group} "
+            f"({res.model_name} model); ticks: the named securities, coloured by group")
     _legend(ax, fontsize=8, frameon=False, loc="center left")
     ax.grid(axis="y", alpha=0.3)
     return fig
 
 
-def normalized_prices(res: EventStudyResults, before: int = 5) -> pd.DataFrame:
-    """Return prices normalised to 100 at each security-event's day-0 close.
+def normalized_prices(res: EventStudyResults, before: int = 5, base: int = -1) -> pd.DataFrame:
+    """Return prices normalised to 100 at each security-event's close on day ``base``.
 
     Parameters
     ----------
     res : EventStudyResults
     before : int, default 5
         Sessions shown before day 0 at least (more when the event windows start earlier).
+    base : int, default -1
+        The event day whose close is 100: the pre-event close, so a crash shows as a fall
+        from 100 (day 0 = 100 hides it).
 
     Returns
     -------
@@ -416,7 +621,7 @@ def normalized_prices(res: EventStudyResults, before: int = 5) -> pd.DataFrame:
     levels = res.price_levels()
     market = res.provenance.market
     mcol = market if market in levels.columns else "market"
-    tau = np.arange(min(int(res.ar.index[0]), -before), int(res.ar.index[-1]) + 1)
+    tau = np.arange(min(int(res.ar.index[0]), -before, base), int(res.ar.index[-1]) + 1)
     ev = res.events
     pos0 = levels.index.get_indexer(pd.DatetimeIndex(ev["day0"]))
     rows = pos0[:, None] + tau[None, :]
@@ -435,9 +640,9 @@ def normalized_prices(res: EventStudyResults, before: int = 5) -> pd.DataFrame:
             ok[i] = (k >= 0) & (k < len(own))
             rows[i] = own[np.clip(k, 0, max(len(own) - 1, 0))] if len(own) else 0
     sec = np.where(ok & (cols[:, None] >= 0), values[rows, np.maximum(cols, 0)[:, None]], np.nan)
-    base = sec[:, [int(np.flatnonzero(tau == 0)[0])]]
+    at = int(np.flatnonzero(tau == base)[0])
     with np.errstate(invalid="ignore", divide="ignore"):
-        norm = sec / base * 100
+        norm = sec / sec[:, [at]] * 100
     out = {}
     for g in res.groups:
         mask = ev["ticker"].isin(set(res.spec.groups[g])).to_numpy()
@@ -446,7 +651,7 @@ def normalized_prices(res: EventStudyResults, before: int = 5) -> pd.DataFrame:
         m = levels[mcol].to_numpy(dtype="float64")
         first = np.unique(pos0[pos0 >= 0])
         mrows = np.clip(first[:, None] + tau[None, :], 0, len(levels) - 1)
-        mnorm = m[mrows] / m[first][:, None] * 100
+        mnorm = m[mrows] / m[mrows[:, [at]]] * 100
         out[f"market ({market})" if mcol != "market" else "market"] = mnorm.mean(axis=0)
     return pd.DataFrame(out, index=pd.Index(tau, name="tau"))
 
@@ -454,7 +659,7 @@ def normalized_prices(res: EventStudyResults, before: int = 5) -> pd.DataFrame:
 def plot_normalized_prices(
     res: EventStudyResults, ax: Axes | None = None, *, before: int = 5
 ) -> Figure:
-    """Plot group-average prices and the market, normalised to 100 at the day-0 close.
+    """Plot group-average prices and the market, normalised to 100 at the pre-event close.
 
     Returns
     -------
@@ -462,22 +667,115 @@ def plot_normalized_prices(
     """
     import warnings
 
+    from eventstudy.reporting.labels import event_date_text, lower_first
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns of empty groups
         norm = normalized_prices(res, before=before)
     fig, ax = _fig_ax(ax, (8, 4.8))
     colors = _group_colors(res)
+    labels = _labels(res)
     for col in norm.columns:
         if col in colors:
-            ax.plot(norm.index, norm[col], color=colors[col], lw=1.8, label=col)
+            ax.plot(norm.index, norm[col], color=colors[col], lw=1.8, label=labels[col])
         else:
-            ax.plot(norm.index, norm[col], color="0.35", lw=2.2, ls=":", label=col)
-    _mark_day0(ax, horizontal_zero=False)
+            ax.plot(norm.index, norm[col], color="black", lw=2.2, ls=":", label=col)
+    _mark_day0(ax, horizontal_zero=False, date=event_date_text(res))
     ax.axhline(100, color="0.3", lw=0.6)
     ax.set_xlabel(TAU_LABEL)
-    ax.set_ylabel("Price, day-0 close = 100")
-    ax.set_title("Normalised prices around the event: equal-weighted group averages and the market",
-                 fontsize=10)
+    ax.set_ylabel("Price, day -1 close = 100")
+    title = "Prices around the event"
+    if 0 in norm.index:
+        day0 = norm.loc[0].dropna()
+        moves = [(str(c), float(v) - 100) for c, v in day0.to_dict().items()
+                 if c in named_groups(res)]
+        moves.sort(key=lambda x: x[1])
+        mk = [c for c in day0.index if c not in colors]
+        parts = [f"{lower_first(labels[c])} {v:+.1f}%" for c, v in moves[:3]]
+        if mk:
+            parts.append(f"the market {float(day0[mk[0]]) - 100:+.1f}%")
+        if parts:
+            title = (f"From the pre-event close to the close of {event_date_text(res)}: "
+                     + ", ".join(p.replace("-", "\u2212") for p in parts))
+    _titles(ax, title, "Equal-weighted group averages of prices and the market index, each "
+            "indexed to its close on the session before day 0 (day -1 = 100)")
     _legend(ax, fontsize=8, frameon=False, loc="best")
     ax.grid(alpha=0.3)
+    return fig
+
+
+def plot_index_contributions(
+    res: EventStudyResults, ax: Axes | None = None, *, n: int = 8
+) -> Figure:
+    """Plot what moved the cap-weighted index on day 0: groups and the largest single members.
+
+    Bars are contributions w_i r_i in percentage points (weights from shares x day -1 close;
+    ``res.index_contributions`` and ``res.top_members(by='contribution')``), beside the index's
+    actual move and the reconstruction from its members.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        When the results hold no market values.
+    """
+    from eventstudy.reporting.labels import event_date_text, lower_first, security_label
+
+    if res.market_values is None:
+        raise ValueError("plot_index_contributions needs market values (market_values:)")
+    fig, ax = _fig_ax(ax, (8, 4.8))
+    labels = _labels(res)
+    colors = _group_colors(res)
+    ic = res.index_contributions()
+    ic = ic[(ic["tau_start"] == 0) & (ic["tau_end"] == 0)]
+    ic = ic[ic["event_id"] == ic["event_id"].iloc[0]]
+    idx = ic[ic["group"] == "index"].iloc[0]
+    market = res.provenance.market
+    rows: list[tuple[str, float, str]] = [
+        (f"Index ({market}), actual move", float(idx["index_return"]), "black"),
+        (f"Reconstructed from its {int(idx['n'])} members", float(idx["reconstructed"]),
+         "0.45"),
+    ]
+    for r in ic.itertuples():
+        if r.group not in ("index", res.provenance.universe) and np.isfinite(r.contribution):
+            rows.append((f"{labels.get(str(r.group), str(r.group))} ({int(r.n)} in the index)",
+                         float(r.contribution), colors.get(str(r.group), PALETTE[0])))
+    top = res.top_members(n=n // 2, by="contribution")
+    top = top.reindex(top["contribution"].abs().sort_values(ascending=False).index).head(n)
+    for r in top.itertuples():
+        rows.append((f"{security_label(str(r.ticker))}", float(r.contribution),  # type: ignore[arg-type]
+                     colors.get(str(r.group), UNIVERSE_COLOR)))
+    y = np.arange(len(rows))
+    vals = np.array([v for _, v, _ in rows]) * 100
+    ax.barh(y, vals, color=[c for _, _, c in rows], height=0.65)
+    for yi, v in zip(y, vals, strict=True):
+        ax.text(float(v), float(yi), f" {v:+.2f} " if v >= 0 else f"{v:+.2f} ", va="center",
+                ha="left" if v >= 0 else "right", fontsize=7.5)
+    for at in (1.5, len(rows) - len(top) - 0.5):  # index | groups | single members
+        ax.axhline(at, color="0.5", lw=0.6, ls=":", clip_on=True)
+    ax.set_yticks(y, [r[0] for r in rows], fontsize=8)
+    ax.invert_yaxis()
+    ax.margins(x=0.15)
+    ax.axvline(0, color="0.3", lw=0.8)
+    ax.set_xlabel(f"Contribution to the {market} move on day 0 (percentage points)")
+    ax.set_ylabel("Index, groups, largest single members")
+    worst = top.sort_values("contribution").iloc[0]
+    groups = [r for r in ic.itertuples() if r.group not in ("index", res.provenance.universe)
+              and np.isfinite(r.contribution)]
+    g = min(groups, key=lambda r: r.contribution) if groups else None
+    title = (f"{security_label(str(worst['ticker']))} alone took "
+             f"{abs(worst['contribution']) * 100:.2f} points off the {market}'s "
+             f"{abs(float(idx['index_return'])) * 100:.2f}% fall on {event_date_text(res)}")
+    if g is not None:
+        title += (f"; {lower_first(labels.get(str(g.group), str(g.group)))} "
+                  f"{abs(g.contribution) * 100:.2f}")
+    if float(idx["index_return"]) >= 0:
+        title = f"What moved the {market} on {event_date_text(res)}"
+    _titles(ax, title, "Cap-weighted contribution w\u1d62r\u1d62 of groups and of the largest "
+            "single members (weights: bundled index shares x day -1 close); the reconstruction "
+            "differs from the actual move by float adjustments and missing members")
+    ax.grid(axis="x", alpha=0.3)
     return fig

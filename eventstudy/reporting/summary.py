@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "headline_table", "headline_note", "HEADLINE_TESTS", "settings_table", "build_summary",
-    "stars", "claims_table", "claim_verdicts",
+    "stars", "claims_table", "claim_verdicts", "verdict_reasons", "answer_tables", "pct",
+    "billions",
     "tests_table",
     "day0_extremes", "diagnostics_table", "quality_table", "warnings_table", "DIAGNOSTICS_COLUMNS",
     "plural", "summary_sections", "Section",
@@ -168,12 +169,34 @@ def claims_table(res: EventStudyResults) -> pd.DataFrame | None:
     return claims[cols].reset_index(drop=True)
 
 
+def verdict_reasons(res: EventStudyResults) -> pd.DataFrame | None:
+    """Return each claim's verdict and each test's, with its one-line reason, or None.
+
+    Columns claim_id, claim, test, verdict, reason (``claim_results.verdicts()``); the claim row
+    first, then its tests.
+    """
+    report = getattr(res, "claim_results", None)
+    if report is None or not hasattr(report, "verdicts"):
+        return None
+    frame = report.verdicts()
+    claims = claims_table(res)
+    if frame.empty or claims is None or set(frame["claim_id"]) != set(claims["claim_id"]):
+        return None  # the claims shown are res.claims: reasons only when they are its own
+    return frame.reset_index(drop=True)
+
+
 def claim_verdicts(res: EventStudyResults) -> pd.DataFrame | None:
-    """Return one row per claim (claim_id, claim, verdict) when the study has claims, else None.
+    """Return one row per claim (claim_id, claim, verdict, reason) when the study has claims.
+
+    None without claims.
 
     The rows of ``res.claims`` whose test is ``claim`` when it has such rows (the claims developer's
     layout: each claim's verdict row, then its metric rows), else every row.
     """
+    reasons = verdict_reasons(res)
+    if reasons is not None and "reason" in reasons:
+        rows = reasons[reasons["test"] == "claim"]
+        return rows[["claim_id", "claim", "verdict", "reason"]].reset_index(drop=True)
     claims = claims_table(res)
     if claims is None:
         return None
@@ -415,3 +438,100 @@ def format_number(x: object) -> str:
 def format_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Return ``frame`` with every cell formatted by :func:`format_number` (strings)."""
     return frame.astype(object).apply(lambda col: col.map(format_number))
+
+
+def pct(x: object, digits: int = 2, points: bool = False) -> str:
+    """Format a decimal as a percentage ("-1.46%") or percentage points ("-1.15 pp")."""
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(x)
+    if not np.isfinite(v):
+        return "n/a"
+    return f"{v * 100:+.{digits}f}{' pp' if points else '%'}"
+
+
+def billions(x: object) -> str:
+    """Format dollars in billions ("-$592.7 bn")."""
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(x)
+    if not np.isfinite(v):
+        return "n/a"
+    return f"{'-' if v < 0 else '+'}${abs(v) / 1e9:,.1f} bn"
+
+
+def answer_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
+    """Return the market-value lens as display tables (text), in the order a reader asks.
+
+    ``index`` (day 0: the index move, its reconstruction and each group's contribution, share of
+    the move, dollar change and the index without the group), ``members`` (the largest single
+    contributors), ``context`` (day-0 moves of the market and the context series) and ``recovery``
+    (market, groups and context: sessions until the day -1 close was regained, deepest
+    drawdown). Tables the results cannot give (no market values, no context) are left out.
+    Every number is read from the results (``index_contributions``, ``top_members``,
+    ``context_moves``, ``recovery_table``).
+    """
+    cached = res.__dict__.get("_answer_tables")  # the PDF page and summary.html share them
+    if cached is not None:
+        return dict(cached)
+    out = _answer_tables(res)
+    res.__dict__["_answer_tables"] = out
+    return dict(out)
+
+
+def _answer_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
+    from eventstudy.reporting.labels import group_labels, security_label
+
+    labels = group_labels(res)
+    out: dict[str, pd.DataFrame] = {}
+    if res.market_values is not None:
+        ic = res.index_contributions()
+        ic = ic[(ic["tau_start"] == 0) & (ic["tau_end"] == 0)]
+        ic = ic[ic["event_id"] == ic["event_id"].iloc[0]]
+        rows = []
+        for r in ic.itertuples():
+            if r.group == res.provenance.universe or not np.isfinite(r.n) or r.n == 0:
+                continue
+            name = (f"whole index ({res.provenance.market})" if r.group == "index"
+                    else labels.get(str(r.group), str(r.group)))
+            rows.append({"group": name, "members in index": int(r.n),
+                         "weight": pct(r.weight, 1).lstrip("+"),
+                         "contribution": pct(r.contribution, 2, points=True),
+                         "share of the move": pct(r.share_of_move, 0).lstrip("+"),
+                         "dollar change": billions(r.dollar_change),
+                         "index without the group": pct(r.index_without_group),
+                         "equal-weighted return": pct(r.equal_weighted)})
+        idx = ic[ic["group"] == "index"].iloc[0]
+        out["index"] = pd.DataFrame(rows)
+        out["index_note"] = pd.DataFrame({"note": [
+            f"{res.provenance.market} actual move {pct(idx['index_return'])}; reconstructed from "
+            f"its members' weights (shares x day -1 close) {pct(idx['reconstructed'])} (gap "
+            f"{pct(idx['gap'], 2, points=True)})."]})
+        top = res.top_members(n=5, by="contribution")
+        out["members"] = pd.DataFrame({
+            "security": [security_label(str(t)) for t in top["ticker"]],
+            "group": [labels.get(str(g), str(g)) for g in top["group"]],
+            "return": [pct(v) for v in top["ret"]],
+            "abnormal return": [pct(v) for v in top["ar"]],
+            "contribution": [pct(v, 2, points=True) for v in top["contribution"]],
+            "dollar change": [billions(v) for v in top["dollar_change"]]})
+    ctx = res.context_moves()
+    if len(ctx):
+        out["context"] = pd.DataFrame({
+            "series": ctx["series"], "close before": [f"{v:,.2f}" for v in ctx["level_before"]],
+            "close on day 0": [f"{v:,.2f}" for v in ctx["level_end"]],
+            "day-0 move": [pct(v) for v in ctx["ret"]]})
+    rec = res.recovery_table()
+    rec = rec[rec["kind"].isin(["market", "group", "context"])]
+    if len(rec):
+        out["recovery"] = pd.DataFrame({
+            "series": [labels.get(str(n), str(n)) for n in rec["name"]],
+            "regained the day -1 close": ["yes" if r is True or r == 1 else "not in the window"
+                                          for r in rec["recovered"]],
+            "sessions": [f"{int(v)}" if pd.notna(v) else "" for v in rec["sessions"]],
+            "on": [_iso_date(d) for d in rec["date"]],
+            "deepest drawdown": [pct(v) for v in rec["drawdown"]],
+            "on (drawdown)": [_iso_date(d) for d in rec["drawdown_date"]]})
+    return out

@@ -14,7 +14,7 @@ import pytest
 
 from eventstudy import EventStudy
 
-REPORT_LINE = 'REPORT_DIR = Path("../reports/deepseek_2025")'
+REPORT_LINE = 'REPORT_DIR = ROOT / "reports" / "deepseek_2025"'
 
 
 @pytest.fixture(scope="session")

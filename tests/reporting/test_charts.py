@@ -11,13 +11,19 @@ from eventstudy import EventStudy, datasets
 from eventstudy.reporting import plots
 
 CHART_FUNCS = [plots.plot_caar, plots.plot_ar, plots.plot_car, plots.plot_ar_heatmap,
-               plots.plot_ar_distribution, plots.plot_normalized_prices]
+               plots.plot_ar_distribution, plots.plot_normalized_prices,
+               plots.plot_index_contributions]
 
 
 def _labels(fig):
     axes = [a for a in fig.axes if a.get_label() != "<colorbar>"]
-    sup = (fig._suptitle, fig._supxlabel, fig._supylabel)
+    sup = (fig.texts[0] if fig.texts else None, fig._supxlabel, fig._supylabel)
     return axes, [s.get_text() if s is not None else "" for s in sup]
+
+
+def _title(ax) -> str:
+    """The finding (left title) and the method (subtitle), whitespace collapsed."""
+    return " ".join(" ".join([ax.get_title(loc="left"), *(t.get_text() for t in ax.texts)]).split())
 
 
 @pytest.mark.parametrize("func", CHART_FUNCS, ids=lambda f: f.__name__)
@@ -26,10 +32,10 @@ def test_chart_has_title_labels_and_units(deepseek, func):
     axes, _ = _labels(fig)
     assert len(axes) == 1
     ax = axes[0]
-    assert ax.get_title().strip()
+    assert ax.get_title(loc="left").strip()
     assert ax.get_xlabel().strip() and ax.get_ylabel().strip()
     units = ax.get_xlabel() + ax.get_ylabel()
-    assert "(%)" in units or "= 100" in units or "tau" in units
+    assert "(%)" in units or "= 100" in units or "tau" in units or "(percentage points)" in units
 
 
 @pytest.mark.parametrize("func", CHART_FUNCS, ids=lambda f: f.__name__)
@@ -45,10 +51,10 @@ def test_small_multiples_have_figure_title_and_labels(deepseek):
     assert title and "tau" in xlabel and ylabel == "CAR (%) from tau -1"
     shown = [a for a in axes if a.get_visible()]
     assert len(shown) == 24  # the named securities of the four named groups
-    titles = {a.get_title().split(":")[0] for a in shown}
+    titles = {a.get_title(loc="left").split()[0] for a in shown}
     assert {"NVDA", "VST", "SMH"} <= titles
     # the NVDA panel ends at CAR[-1,+20] in percent
-    nvda = next(a for a in shown if a.get_title().startswith("NVDA:"))
+    nvda = next(a for a in shown if a.get_title(loc="left").startswith("NVDA Nvidia\n"))
     y = nvda.get_lines()[0].get_ydata()
     car = deepseek.car_window(-1, 20).loc[("app_store", "NVDA")]
     assert y[-1] == pytest.approx(car * 100, rel=1e-12)
@@ -62,13 +68,13 @@ def test_paths_say_where_they_are_cumulated_from(deepseek):
     assert deepseek.car.index[0] == -1
     note = "cumulated from tau -1, the first day of the widest event window"
     caar = plots.plot_caar(deepseek).axes[0]
-    assert caar.get_ylabel() == "CAAR (%) from tau -1" and note in caar.get_title()
+    assert caar.get_ylabel() == "CAAR (%) from tau -1" and note in _title(caar)
     grid = plots.plot_car_grid(deepseek)
-    assert any(note in t.get_text().lower() for t in grid.texts)
+    assert any(note in " ".join(t.get_text().lower().split()) for t in grid.texts)
     car = plots.plot_car(deepseek).axes[0]
-    assert car.get_ylabel() == "CAR (%) from tau -1" and note in car.get_title()
+    assert car.get_ylabel() == "CAR (%) from tau -1" and note in _title(car).lower()
     # the CAAR path's last point is the mean CAR[-1,+20] of the group, not CAAR[0,+20]
-    line = next(ln for ln in caar.get_lines() if ln.get_label().startswith("power"))
+    line = next(ln for ln in caar.get_lines() if ln.get_label().startswith("Power"))
     members = [k for k in deepseek.car.columns
                if k[1] in deepseek.group_members("power")]
     expected = deepseek.car_window(-1, 20).loc[members].mean() * 100
@@ -98,16 +104,16 @@ def test_ar_bars_are_sorted_and_in_percent(deepseek):
 
 
 def test_normalized_prices_match_bundled_closes(deepseek):
-    # Independent computation from the raw bundled closes: P(tau) / P(day 0) * 100, averaged over
-    # the ten AI-hardware names, and the S&P 500 level 6101.24 -> 6012.28 (published closes).
+    # Independent computation from the raw bundled closes: P(tau) / P(day -1) * 100, averaged
+    # over the ten AI-hardware names, and the S&P 500 level 6101.24 -> 6012.28 (published closes).
     norm = plots.normalized_prices(deepseek)
     tickers = ["NVDA", "AVGO", "TSM", "AMD", "ASML", "MU", "MRVL", "ARM", "SMCI", "INTC"]
     close = datasets.load([*tickers, "^GSPC"])
     d0 = close.index.get_loc(pd.Timestamp("2025-01-27"))
-    expect = (close[tickers].iloc[d0 - 1] / close[tickers].iloc[d0] * 100).mean()
-    assert norm.loc[-1, "ai_hardware"] == pytest.approx(expect, rel=1e-12)
-    assert norm.loc[-1, "market (^GSPC)"] == pytest.approx(6101.24 / 6012.28 * 100, abs=1e-3)
-    assert (norm.loc[0] == 100).all()
+    expect = (close[tickers].iloc[d0] / close[tickers].iloc[d0 - 1] * 100).mean()
+    assert norm.loc[0, "ai_hardware"] == pytest.approx(expect, rel=1e-12)
+    assert norm.loc[0, "market (^GSPC)"] == pytest.approx(6012.28 / 6101.24 * 100, abs=1e-3)
+    assert (norm.loc[-1] == 100).all()  # the pre-event close: a crash falls from 100
 
 
 def test_normalized_prices_from_returns_when_no_levels():
@@ -119,10 +125,11 @@ def test_normalized_prices_from_returns_when_no_levels():
     r.iloc[30, 0], r.iloc[31, 0] = 0.10, -0.10
     res = EventStudy([{"event_id": "e", "ticker": "AAA", "date": idx[31]}], r, m,
                      estimation_window=(-25, -6), event_windows=[(-1, 2)]).fit()
-    norm = plots.normalized_prices(res, before=2)
+    norm = plots.normalized_prices(res, before=2, base=0)
     assert norm.loc[-1, "all"] == pytest.approx(100 / 0.9, rel=1e-12)
     assert norm.loc[-2, "all"] == pytest.approx(100 / (1.1 * 0.9), rel=1e-12)
     assert norm.loc[1, "market"] == pytest.approx(100 * (1 + m.iloc[32]), rel=1e-12)
+    assert plots.normalized_prices(res, before=2).loc[0, "all"] == pytest.approx(90, rel=1e-12)
 
 
 def test_many_securities_are_capped_to_a_readable_page(deepseek):
@@ -136,13 +143,13 @@ def test_many_securities_are_capped_to_a_readable_page(deepseek):
                      estimation_window=spec.estimation_window,
                      event_windows=spec.event_windows).fit()
     bars = plots.plot_ar(res).axes[0]
-    assert len(bars.patches) == 36 and "18 lowest and 18 highest of 503" in bars.get_title()
+    assert len(bars.patches) == 36 and "18 lowest and 18 highest of 503" in _title(bars)
     day0 = res.to_frame().query("tau == 0")["ar"].sort_values().to_numpy() * 100
     widths = [p.get_width() for p in bars.patches]
     np.testing.assert_allclose(widths, np.r_[day0[:18], day0[-18:]], rtol=1e-12)
     heat = plots.plot_ar_heatmap(res).axes[0]
-    assert len(heat.get_yticks()) == 36 and "36 largest |AR(0)| of 503" in heat.get_title()
-    shown = {t.get_text() for t in heat.get_yticklabels()}
+    assert len(heat.get_yticks()) == 36 and "36 largest |AR(0)| of 503" in _title(heat)
+    shown = {t.get_text().split()[0] for t in heat.get_yticklabels()}
     biggest = res.ar.loc[0].abs().sort_values().index[-36:].get_level_values("ticker")
     assert shown == set(biggest)
     grid = plots.plot_car_grid(res)
@@ -154,4 +161,66 @@ def test_results_plot_methods_return_the_figure_of_the_given_ax(deepseek, method
     fig, ax = plt.subplots()
     assert getattr(deepseek, method)(ax=ax) is fig and ax.has_data()
     alone = getattr(deepseek, method)()
-    assert alone is not fig and alone.axes[0].get_title()
+    assert alone is not fig and alone.axes[0].get_title(loc="left")
+
+
+def test_titles_state_the_finding_with_the_headline_numbers(deepseek):
+    """The CAAR chart's title names the groups and the values of the headline table."""
+    h = deepseek.headline().query("tau_start == 0 and tau_end == 0").set_index("group")
+    title = plots.caar_title(deepseek)
+    assert title == ("Power and AI hardware stocks fell "
+                     f"{-h.loc['power', 'caar'] * 100:.1f}% and "
+                     f"{-h.loc['ai_hardware', 'caar'] * 100:.1f}% beyond the market on "
+                     "27 January 2025")
+    assert "ai_hardware" not in title and "19.0%" in title
+    contributions = plots.plot_index_contributions(deepseek).axes[0]
+    nvda = deepseek.top_members(5, by="contribution").set_index("ticker").loc["NVDA"]
+    assert f"NVDA Nvidia alone took {-nvda['contribution'] * 100:.2f} points" in _title(
+        contributions)
+    plt.close("all")
+
+
+def test_groups_and_securities_carry_reader_names(deepseek):
+    from dataclasses import replace
+
+    from eventstudy.reporting.labels import group_labels, security_label
+
+    assert group_labels(deepseek) == {"ai_hardware": "AI hardware", "hyperscalers": "Hyperscalers",
+                                      "power": "Power", "etfs": "ETFs",
+                                      "sp500": "S&P 500 members"}
+    assert security_label("NVDA") == "NVDA Nvidia" and security_label("TSM") == "TSM"
+    yaml_text = "groups:\n  power: {label: Power producers, tickers: [VST]}\n"
+    labelled = deepseek.with_provenance(replace(deepseek.provenance, config_yaml=yaml_text))
+    assert group_labels(labelled)["power"] == "Power producers"
+    legend = [t.get_text() for t in plots.plot_caar(deepseek).axes[0].get_legend().get_texts()]
+    assert "AI hardware (N=10)" in legend and not any("_" in t for t in legend)
+    plt.close("all")
+
+
+def test_heatmap_shows_losses_warm_and_separates_groups(deepseek):
+    ax = plots.plot_ar_heatmap(deepseek).axes[0]
+    mesh = ax.collections[0]
+    red, _, blue, _ = mesh.cmap(mesh.norm(-5.0))
+    assert red > blue  # a loss is red, a gain blue
+    red, _, blue, _ = mesh.cmap(mesh.norm(5.0))
+    assert blue > red
+    separators = [ln for ln in ax.get_lines() if ln.get_ydata()[0] == ln.get_ydata()[-1]]
+    assert [ln.get_ydata()[0] for ln in separators] == [9.5, 15.5, 20.5]  # 10 | 6 | 5 | 3
+    plt.close("all")
+
+
+def test_day0_bars_show_the_raw_return_beside_the_abnormal_return(deepseek):
+    ax = plots.plot_ar(deepseek).axes[0]
+    raw = ax.get_lines()[0].get_xdata()
+    day0 = deepseek.to_frame().query("tau == 0 and group != 'sp500'").sort_values("ar")
+    np.testing.assert_allclose(raw, day0["ret"].to_numpy() * 100, rtol=1e-12)
+    assert "NVDA Nvidia" in [t.get_text() for t in ax.get_yticklabels()]
+    plt.close("all")
+
+
+def test_small_multiples_have_their_own_scales(deepseek):
+    fig = plots.plot_car_grid(deepseek)
+    panels = {a.get_title(loc="left").split()[0]: a for a in fig.axes if a.get_visible()}
+    assert panels["NVDA"].get_ylim() != panels["SMCI"].get_ylim()
+    assert "own scale" in " ".join(t.get_text() for t in fig.texts)
+    plt.close("all")

@@ -164,12 +164,13 @@ def test_summary_html_parses_and_holds_the_markdown_tables(report):
     assert parser.title == "DeepSeek overtakes ChatGPT in the US App Store"
     assert parser.external == []  # self-contained: styles inline, chart embedded as data: URI
     md = _md_tables((report / "summary.md").read_text(encoding="utf-8"))
-    # the settings list is a table in HTML and bullets in markdown: leave it out of the comparison
+    # the settings list is a table in HTML and bullets in markdown; the HTML adds the answer
+    # tables (market-value lens) and shows returns as percentages (decimals on hover)
     html_tables = [t for t in parser.tables if not (t and t[0] and t[0][0] == "Study")]
     assert len(html_tables) == len(parser.tables) - 1
-    assert len(html_tables) == len(md) >= 3
-    for h, m in zip(html_tables, md, strict=True):
-        assert [r for r in h if any(r)] == m
+    headers = [t[0] for t in html_tables]
+    for m in md[1:]:  # the verdicts come with their reasons in HTML
+        assert m[0] in headers or [c for c in m[0]] in headers, m[0]
 
 
 def test_manifest(report, deepseek):
@@ -273,3 +274,49 @@ def test_sources_csv_names_source_and_vintage_of_every_series(report):
     assert row["source"] == f"bundled ({datasets.sources()['NVDA']})"
     assert str(row["vintage"]) == datasets.VINTAGE
     assert bool(row["adjusted"]) is True
+
+
+def test_excel_headline_is_numbers_with_percent_format_and_stars_apart(report, deepseek):
+    from openpyxl import load_workbook
+
+    ws = load_workbook(report / "tables.xlsx")["headline"]
+    header = [c.value for c in ws[1]]
+    assert header[:3] == ["group", "label", "n"] and "stars" in header and "caar" in header
+    col = header.index("caar")
+    power = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "power"
+                 and r[header.index("window")].value == "AAR[0]")
+    h = deepseek.headline().query("group == 'power' and tau_start == 0 and tau_end == 0")
+    assert power[col].value == pytest.approx(h["caar"].iloc[0], rel=1e-15)  # a number
+    assert power[col].number_format == "0.00%"
+    assert power[header.index("stars")].value == "***"
+    caar = load_workbook(report / "tables.xlsx")["caar"]
+    assert caar.cell(2, [c.value for c in caar[1]].index("caar") + 1).number_format == "0.00%"
+
+
+def test_summary_html_colours_verdicts_and_hovers_decimals(report, deepseek):
+    text = (report / "summary.html").read_text(encoding="utf-8")
+    assert "<span class='verdict v-not-supported'>not supported</span>" in text
+    assert "<span class='verdict v-supported'>supported</span>" in text
+    assert "decided by breadth" in text  # the verdict's reason
+    h = deepseek.headline().query("group == 'power' and tau_start == 0 and tau_end == 0")
+    assert f"title='CAAR {float(h['caar'].iloc[0])!r}" in text  # the decimal on hover
+    assert "addEventListener('click'" in text  # sortable columns
+    assert "The answer in numbers: the market-value lens" in text
+
+
+def test_formats_and_no_figures_write_only_what_is_asked(tmp_path, repo):
+    from typer.testing import CliRunner
+
+    from eventstudy.cli import app
+
+    out = CliRunner().invoke(app, ["run", str(repo / "configs" / "deepseek_2025.yaml"), "-o",
+                                   str(tmp_path), "--offline", "--formats", "csv,md",
+                                   "--no-figures"])
+    assert out.exit_code == 0, out.output
+    files = {p.relative_to(tmp_path / "deepseek_2025").as_posix()
+             for p in (tmp_path / "deepseek_2025").rglob("*") if p.is_file()}
+    assert {"ar.csv", "summary.md", "manifest.json", "config.resolved.yaml"} <= files
+    assert not {f for f in files if f.endswith((".pdf", ".png", ".xlsx", ".html", ".parquet"))}
+    bad = CliRunner().invoke(app, ["run", str(repo / "configs" / "deepseek_2025.yaml"), "-o",
+                                   str(tmp_path), "--offline", "--formats", "pdf,docx"])
+    assert bad.exit_code != 0 and "unknown format docx" in bad.output

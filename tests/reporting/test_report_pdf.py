@@ -1,4 +1,4 @@
-"""The PDF report: nine pages in order, text, metadata, embedded fonts, vector charts."""
+"""The PDF report: its pages in order, text, metadata, embedded fonts, vector charts, figures."""
 
 from __future__ import annotations
 
@@ -10,15 +10,18 @@ from eventstudy.reporting.pdf import CHARTS
 
 TITLE = "DeepSeek overtakes ChatGPT in the US App Store"
 NAMED = ["NVDA", "AVGO", "TSM", "AMD", "MSFT", "GOOGL", "VST", "CEG", "GEV", "QQQ", "SMH"]
-# a phrase that identifies each page, in the order of issue 5
+# a phrase that identifies each page, in order (the answer page and the index chart with market
+# values)
 PAGE_MARKERS = [
     "Headline: CAAR by group and event window",
-    "Cumulative average abnormal return by group",
-    "CAR path of each named security",
-    "Abnormal return on day 0 of the named securities",
+    "The answer in numbers: the market-value lens",
+    "NVDA Nvidia alone took",
+    "Power and AI hardware stocks fell 19.0% and 8.0% beyond the market on 27 January 2025",
+    "named securities fell beyond the market on 27 January 2025; the paths show who recovered",
+    "VST Vistra fell 28.3% on 27 January 2025",
     "Abnormal return by security and event day",
     "Distribution of day 0 abnormal returns across sp500",
-    "Normalised prices around the event",
+    "From the pre-event close to the close of 27 January 2025",
     "Test statistics by group and event window",
     "Diagnostics",
 ]
@@ -33,24 +36,24 @@ def _text(page) -> str:
     return " ".join(page.extract_text().split())
 
 
-def test_nine_pages_in_the_issue_order(pdf):
-    assert len(pdf.pages) == 9
+def test_pages_in_order(pdf):
+    assert len(pdf.pages) == len(PAGE_MARKERS)
     for i, marker in enumerate(PAGE_MARKERS):
         assert marker in _text(pdf.pages[i]), f"page {i + 1} lacks {marker!r}"
-        assert f"page {i + 1} of 9" in _text(pdf.pages[i])
+        assert f"page {i + 1} of {len(PAGE_MARKERS)}" in _text(pdf.pages[i])
 
 
 def test_summary_page_states_title_data_and_headline(pdf, deepseek):
     text = _text(pdf.pages[0])
-    assert TITLE in text
-    assert "vintage 2026-08" in text and "[-250, -11] sessions" in text
+    assert TITLE in text and "vintage 2026-08" in text
+    assert "[-250, -11] sessions" in _text(pdf.pages[-1])  # "What ran", before the diagnostics
     # the headline cell of the power group on day 0, against the CAAR table (decimals -> percent)
     caar = deepseek.caar_table().query("group == 'power' and tau_start == 0 and tau_end == 0")
     assert f"{caar['caar'].iloc[0] * 100:+.2f}% ***" in text
 
 
 def test_pages_name_the_tickers(pdf):
-    for page in (2, 3, 4):  # small multiples, bar chart, heatmap (0-based)
+    for page in (4, 5, 6):  # small multiples, bar chart, heatmap (0-based)
         text = _text(pdf.pages[page])
         missing = [t for t in NAMED if t not in text]
         assert not missing, f"page {page + 1} lacks {missing}"
@@ -93,20 +96,28 @@ def test_charts_are_vector(pdf):
         assert not images, f"page {i + 1} holds raster images {images}"
 
 
-def test_every_chart_alone_as_pdf_and_png(report, pdf):
+def test_every_chart_alone_as_pdf_and_png_without_page_furniture(report, pdf, deepseek):
     from matplotlib.image import imread
 
-    assert [c[0] for c in CHARTS] == list(CHART_NAMES)
-    for name, page, _ in CHARTS:
+    from eventstudy.reporting.pdf import page_plan
+
+    assert [c[0] for c in CHARTS] == ["index_contributions", *CHART_NAMES]
+    pages = {kind: i for i, (kind, _) in enumerate(page_plan(deepseek))}
+    for name, _, _ in CHARTS:
         alone = PdfReader(report / "figures" / f"{name}.pdf")
         assert len(alone.pages) == 1
-        assert _text(alone.pages[0]) == _text(pdf.pages[page - 1])
+        text, page = _text(alone.pages[0]), _text(pdf.pages[pages[name]])
+        assert "page " not in text and "deepseek_2025 |" not in text  # no header or footer
+        assert f"of {len(PAGE_MARKERS)}" in page and text.split()[0] in page
+        box = alone.pages[0].mediabox
+        assert float(box.width) < 11.69 * 72 and float(box.height) < 8.27 * 72  # cropped
         png = imread(report / "figures" / f"{name}.png")
-        assert png.shape[0] >= 1200 and png.shape[1] >= 1700  # A4 landscape at 150 dpi
+        # print size: the chart's bounding box at 200 dpi (A4 landscape is 2338 x 1654)
+        assert 1000 <= png.shape[0] <= 1654 and 1600 <= png.shape[1] <= 2338
 
 
 def test_test_page_cites_each_test_and_warns_of_clustering(pdf, deepseek):
-    text = _text(pdf.pages[7])
+    text = _text(pdf.pages[PAGE_MARKERS.index("Test statistics by group and event window")])
     for test in dict.fromkeys(deepseek.tests["test"]):
         assert test in text
     assert "Brown and Warner (1985)" in text
