@@ -80,7 +80,7 @@ def test_verdicts_say_why(res):
     # compounded move index_contributions.csv shows), so not reversed either: inconclusive
     assert persist["verdict"] == "inconclusive"
     assert "regained its pre-event level on day +13 (2025-02-13)" in persist["reason"]
-    assert "by +20 it stood -2.39% from it again" in persist["reason"]
+    assert "by +20 it stood 2.39% below it again" in persist["reason"]
     ic = res.index_contributions().query("group == 'index' and tau_start == 0 and tau_end == 20")
     assert "-2.39% over [0,+20]" in persist["reason"] and ic["index_return"].iloc[0] == (
         pytest.approx(-0.02393, abs=5e-5))

@@ -106,7 +106,8 @@ def persistence(spec: PersistenceTest, ctx: ClaimContext) -> TestOutcome:
     if regained is not None and ctx.sign * x0 > 0:
         when = f" ({regained[1]})" if regained[1] else ""
         then = ("" if reversed_ else
-                f", but by +{K} it stood {pct(xK)} from it again: neither lasting nor reversed")
+                f", but by +{K} it stood {abs(xK) * 100:.2f}% {'below' if xK < 0 else 'above'} "
+                f"it again: neither lasting nor reversed")
         reason = (f"{name} regained its pre-event level on day +{regained[0]}{when}, inside "
                   f"[0,+{K}], so the move was not persistent{then}; " + reason)
     if not ctx.sign * x0 > 0:

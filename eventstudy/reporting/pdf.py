@@ -21,6 +21,7 @@ from eventstudy.reporting import plots
 from eventstudy.reporting.labels import event_date_text, group_labels
 from eventstudy.reporting.markdown import data_statement
 from eventstudy.reporting.summary import (
+    REACTIONS_NOTE,
     answer_tables,
     claim_verdicts,
     format_frame,
@@ -28,6 +29,7 @@ from eventstudy.reporting.summary import (
     headline_table,
     plural,
     quality_table,
+    reactions_table,
     settings_table,
     tests_note,
     tests_table,
@@ -101,6 +103,8 @@ def page_plan(res: EventStudyResults) -> list[tuple[str, str]]:
         if name == "index_contributions" and res.market_values is None:
             continue
         plan.append((name, f"{what} (figures/{name})"))
+    if res.tables:
+        plan.append(("reactions", "Trading volume and volatility by group and window"))
     plan += [("tests", "Test statistics by group and window"),
              ("diagnostics", ("" if _settings_first(res) else "What ran (settings); ")
               + "Diagnostics: data source, skipped security-events, shifted dates, data "
@@ -292,6 +296,19 @@ def _tests_page(res: EventStudyResults, page: int | None = None,
     return p.fig
 
 
+def _reactions_page(res: EventStudyResults, page: int | None = None,
+                    n_pages: int | None = None) -> Figure:
+    page, n_pages = _numbered(res, "reactions", page, n_pages)
+    p = _TextPage(res, page, n_pages)
+    p.text("Trading volume and volatility by group and event window", size=14, bold=True)
+    p.text(wrap(REACTIONS_NOTE, 175), size=8, color="0.3")
+    p.y += 0.05
+    table = reactions_table(res)
+    if table is not None:
+        p.table(table, size=7.5)
+    return p.fig
+
+
 def _diagnostics_page(res: EventStudyResults, page: int | None = None,
                       n_pages: int | None = None) -> Figure:
     page, n_pages = _numbered(res, "diagnostics", page, n_pages)
@@ -346,7 +363,7 @@ def _chart_figure(res: EventStudyResults, kind: str) -> Figure:
 
 TEXT_PAGES: dict[str, Callable[[Any, int, int], Figure]] = {
     "summary": _summary_page, "answer": _answer_page, "tests": _tests_page,
-    "diagnostics": _diagnostics_page}
+    "reactions": _reactions_page, "diagnostics": _diagnostics_page}
 # rough drawing cost of each chart (small multiples: 24+ axes), to balance the workers
 _COST = {"car_small_multiples": 5.0, "ar_heatmap": 1.6, "ar_event_day": 1.5}
 

@@ -27,7 +27,7 @@ __all__ = [
     "billions",
     "tests_table",
     "day0_extremes", "diagnostics_table", "quality_table", "warnings_table", "DIAGNOSTICS_COLUMNS",
-    "plural", "summary_sections", "Section",
+    "plural", "summary_sections", "Section", "reactions_table", "REACTIONS_NOTE",
     "window_label", "tau_range", "STARS_NOTE", "TEST_REFERENCES", "tests_note", "format_number",
     "format_frame", "wrap",
 ]
@@ -342,6 +342,43 @@ class Section:
     note: str = ""
 
 
+REACTIONS_NOTE = (
+    "Volume: mean cumulative abnormal log volume (CAV) against a market model of log volume "
+    "(Campbell and Wasley 1996), shown as the geometric-mean multiple of normal daily volume, "
+    "exp(CAV / L) over the window's L days; volatility: mean ratio of squared abnormal returns "
+    "to the market model's variance (1 = normal). n: security-events with data of the group's "
+    "n_group. Cells: statistic (p-value) stars. The volatility tests treat security-events as "
+    "independent: with a common day 0 they overstate significance. Decimals in "
+    "abnormal_volume.csv, abnormal_volatility.csv.")
+
+
+def reactions_table(res: EventStudyResults) -> pd.DataFrame | None:
+    """Abnormal volume and volatility by group and window, one row each, tests side by side.
+
+    None when the study asked for neither (``abnormal_volume:``, ``abnormal_volatility:``).
+    """
+    rows = []
+    for name, what in (("abnormal_volume", "volume"), ("abnormal_volatility", "volatility")):
+        t = res.tables.get(name)
+        if t is None or not len(t):
+            continue
+        for key in t[["group", "tau_start", "tau_end"]].drop_duplicates().to_numpy().tolist():
+            g, a, b = str(key[0]), int(key[1]), int(key[2])
+            part = t[(t["group"] == g) & (t["tau_start"] == a) & (t["tau_end"] == b)]
+            v = float(part["value"].to_numpy(dtype="float64")[0])
+            row: dict[str, object] = {
+                "measure": what, "group": g, "window": f"[{a:+d},{b:+d}]",
+                "n": f"{int(part['n'].max())} of {int(part['n_group'].to_numpy()[0])}",
+                # CAV sums daily log ratios: exp(CAV / L) is the geometric-mean daily multiple
+                "value": (f"{np.exp(v / (b - a + 1)):.2f}x normal daily volume"
+                          if what == "volume" else f"{v:.1f}x normal variance")}
+            for test, stat, p in zip(part["test"].tolist(), part["statistic"].tolist(),
+                                     part["p_value"].tolist(), strict=True):
+                row[str(test)] = f"{float(stat):.2f} ({float(p):.3f}){stars(float(p))}"
+            rows.append(row)
+    return pd.DataFrame(rows).fillna("") if rows else None
+
+
 def summary_sections(res: EventStudyResults) -> list[Section]:
     """Return the tables of summary.md and summary.html, in order.
 
@@ -370,6 +407,10 @@ def summary_sections(res: EventStudyResults) -> list[Section]:
                            "full table in claims.csv."))
     out.append(Section("tests", "Test statistics by group and window", tests_table(res),
                        tests_note(res)))
+    reactions = reactions_table(res)
+    if reactions is not None:
+        out.append(Section("reactions", "Trading volume and volatility", reactions,
+                           REACTIONS_NOTE))
     out.append(Section("day0", "Smallest and largest day-0 abnormal returns", day0_extremes(res),
                        "ret and ar are decimals; t uses the forecast-error-corrected variance "
                        "(MacKinlay 1997)."))

@@ -22,6 +22,7 @@ PAGE_MARKERS = [
     "Abnormal return by security and event day",
     "Distribution of day 0 abnormal returns across sp500",
     "From the pre-event close to the close of 27 January 2025",
+    "Trading volume and volatility by group and event window",
     "Test statistics by group and event window",
     "Diagnostics",
 ]
@@ -123,3 +124,13 @@ def test_test_page_cites_each_test_and_warns_of_clustering(pdf, deepseek):
     assert "Brown and Warner (1985)" in text
     # one common event date: the page says which tests ignore the cross-correlation
     assert "share day 0" in text and "overstate significance" in text
+
+
+def test_volume_and_volatility_page_shows_the_reaction_tables(pdf, deepseek):
+    """Issue 16: the DeepSeek report shows its volume and volatility reaction (abnormal_volume:,
+    abnormal_volatility:), the numbers of res.tables."""
+    text = _text(pdf.pages[9])
+    t = deepseek.tables["abnormal_volatility"].query(
+        "group == 'power' and tau_start == 0 and tau_end == 0")
+    assert f"{t['value'].iloc[0]:.1f}x normal variance" in text
+    assert "54 of 503" in text  # the bundled volume covers 54 of the members
