@@ -23,7 +23,7 @@ import pandas as pd
 from eventstudy._frozen import frozen_cache
 from eventstudy._typing import Float64Array, Window
 from eventstudy.estimation import Clustering, Estimate
-from eventstudy.exceptions import SpecificationError, name_list
+from eventstudy.exceptions import DataUnavailableError, SpecificationError, name_list
 from eventstudy.provenance import Provenance
 from eventstudy.specification import FitOptions, StudySpec
 from eventstudy.statistics import TestResult
@@ -731,8 +731,15 @@ class EventStudyResults:
             members = [t for t in self.spec.groups[g] if t in levels.columns]
             if p0 is None or p0 == 0 or not members:
                 continue
-            rel = levels[members].div(levels[members].iloc[p0 - 1]).mean(axis=1, skipna=True)
-            rows.append(("group", recovery(rel.iloc[p0 - 1:], day0, g)))
+            # each member against its last close before day 0 (a missing day -1 close, e.g. a
+            # filler row or a home holiday, takes the close before it, as recovery() does)
+            base = levels[members].iloc[:p0].ffill().iloc[-1]
+            rel = levels[members].div(base).mean(axis=1, skipna=True)
+            rel.iloc[p0 - 1] = 1.0
+            try:
+                rows.append(("group", recovery(rel.iloc[p0 - 1:], day0, g)))
+            except DataUnavailableError:  # no member with a close on day 0 (its own calendar)
+                continue
         for t in dict.fromkeys(t for g in named for t in self.spec.groups[g]):
             if t in levels.columns and levels[t].notna().any():
                 try:

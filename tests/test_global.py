@@ -29,7 +29,8 @@ def _walk(calendar: str, start: str, end: str, seed: int, beta: float | None = N
     rng = np.random.default_rng(seed)
     r = rng.normal(0.0003, 0.012, len(idx))
     if market is not None and beta is not None:
-        rm = market.reindex(idx).pct_change().fillna(0.0).to_numpy()
+        # fill_method=None: no deprecated default (pandas 2.2 warns); the gaps are then 0 return
+        rm = market.reindex(idx).pct_change(fill_method=None).fillna(0.0).to_numpy()
         r = 0.0002 + beta * rm + rng.normal(0, 0.008, len(idx))
     return pd.Series(100 * np.exp(np.cumsum(np.log1p(r))), index=idx)
 
@@ -58,7 +59,7 @@ def _by_hand_ar(close: pd.DataFrame, stock: str, index: str, calendar: str, day0
                 est=(-250, -11)) -> pd.Series:
     """Market-model ARs of ``stock`` on its own ``calendar``'s sessions, computed directly."""
     own = close.reindex(sessions(calendar, close.index[0], close.index[-1]))[[stock, index]]
-    r = own.pct_change().iloc[1:]
+    r = own.pct_change(fill_method=None).iloc[1:]
     k0 = r.index.get_loc(pd.Timestamp(day0))
     est_rows = r.iloc[k0 + est[0]: k0 + est[1] + 1]
     beta, alpha = np.polyfit(est_rows[index], est_rows[stock], 1)
@@ -236,7 +237,7 @@ def test_dimson_with_a_home_market_holiday(tmp_path):
     # by hand: own-session returns of both over XTAI sessions where both traded
     own = prices.reindex(sessions("XTAI", prices.index[0], prices.index[-1]))
     both = own.dropna()
-    r = both.pct_change().reindex(own.index)  # NaN on sessions where the US was closed
+    r = both.pct_change(fill_method=None).reindex(own.index)  # NaN on sessions where the US was closed
     r = r.iloc[1:]
     k0 = r.index.get_loc(pd.Timestamp("2024-07-05"))
     lag, lead = r["^GSPC"].shift(1), r["^GSPC"].shift(-1)

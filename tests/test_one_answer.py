@@ -93,8 +93,9 @@ def test_results_stay_frozen_when_a_caller_edits_what_it_got(tmp_path):
     t0 = res.tests["statistic"].iloc[0]
     got = res.tests
     got.iloc[0, got.columns.get_loc("statistic")] = 123.0
-    res.ar.iloc[0, 0] = 9.0
-    res.params.iloc[0, 0] = 9.0
+    ar, params = res.ar, res.params  # a caller's frames (no chained assignment)
+    ar.iloc[0, 0] = 9.0
+    params.iloc[0, 0] = 9.0
     assert res.tests["statistic"].iloc[0] == t0 != 123.0
     assert res.ar.iloc[0, 0] != 9.0 and res.params.iloc[0, 0] != 9.0
     assert report_tables(res)["tests"]["statistic"].iloc[0] == t0

@@ -41,7 +41,7 @@ def test_c42_cache_seam_after_a_dividend_is_replaced_not_stitched(tmp_path):
     later.put("XYZ", True, _cache_frame({"2024-03-07": 98.0, "2024-03-08": 98.0}),
               pd.Timestamp("2024-03-07"), pd.Timestamp("2024-03-08"))
     got, fetched = later.get("XYZ", True, pd.Timestamp("2024-03-07"), pd.Timestamp("2024-03-08"))
-    r = got["close"].pct_change().loc["2024-03-08"]
+    r = got["close"].pct_change(fill_method=None).loc["2024-03-08"]
     assert r == pytest.approx(0.0, abs=1e-12)  # never -2.00%
     assert later.ranges("XYZ", True) == [(pd.Timestamp("2024-03-07"), pd.Timestamp("2024-03-08"))]
     assert later.get("XYZ", True, pd.Timestamp("2024-03-06"), pd.Timestamp("2024-03-08")) is None
