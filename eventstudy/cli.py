@@ -137,13 +137,19 @@ def run(
 
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    from eventstudy.exceptions import ReportError
+    from eventstudy.reporting.export import parse_formats
+
+    try:
+        wanted = parse_formats(formats)
+    except ReportError as exc:  # a usage error: exit 2, like any bad option
+        raise typer.BadParameter(str(exc).removeprefix("--formats: "),
+                                 param_hint="--formats") from None
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            from eventstudy.reporting.export import parse_formats
-
             run = run_study(config, output_dir, offline=offline, refresh=refresh,
-                            formats=parse_formats(formats), figures=not no_figures)
+                            formats=wanted, figures=not no_figures)
     except Exception as exc:  # noqa: BLE001 - _fail shows one line (the traceback with --debug)
         _fail(exc, debug)
     except KeyboardInterrupt:

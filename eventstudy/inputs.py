@@ -776,6 +776,7 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
         title=config.title or config.study,
         description=config.description or "",
         market=market,
+        market_built=symbol is None,
         source=src.name,
         vintage=data.vintage,
         adjusted=bool(data.adjusted),

@@ -38,7 +38,10 @@ class Provenance:
         Study id (reports go to ``reports/<study>/``); ``'api'`` for a study built in Python.
     title, description : str
     market : str
-        The market (benchmark) symbol, e.g. ``'^GSPC'``.
+        The market (benchmark) symbol, e.g. ``'^GSPC'``, or the name of a benchmark built from the
+        securities (``'cap-weighted ex ai_hardware+power'``).
+    market_built : bool
+        Whether the market is built from the securities (``market: {weighting: ...}``).
     source : str
         Name of the price source (``'auto'``, ``'bundled'``, a file; ``'user-supplied'`` for a study
         from returns).
@@ -80,6 +83,7 @@ class Provenance:
     title: str = ""
     description: str = ""
     market: str = "market"
+    market_built: bool = False
     source: str = "user-supplied"
     vintage: str = "n/a"
     adjusted: bool = True

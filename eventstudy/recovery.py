@@ -111,7 +111,8 @@ def recovery(levels: pd.Series, day0: pd.Timestamp, name: str | None = None) -> 
     return Recovery(
         name=label, day0=day0, level_before=before, recovered=k is not None, sessions=k,
         date=s.index[p0 + k] if k is not None else None,
-        drawdown=float(upto[low] / before - 1.0), drawdown_date=s.index[p0 + low],
+        # a series that never closed below its pre-event level has no drawdown (0, not a gain)
+        drawdown=min(0.0, float(upto[low] / before - 1.0)), drawdown_date=s.index[p0 + low],
         last_date=s.index[-1], ret_end=float(after[-1] / before - 1.0),
     )
 

@@ -601,8 +601,7 @@ class EventStudyResults:
                 "or set market_values: in the study file (sp500 for the bundled share counts)")
         eid, day0 = self._day0(event_id)
         levels = self.price_levels()
-        mcol = self.provenance.market if self.provenance.market in levels.columns else "market"
-        market = levels[mcol] if mcol in levels.columns else None
+        _, market = self._index_levels()
         return index_move(levels, market, self.market_values, day0,
                           (int(window[0]), int(window[1])),
                           prices=isinstance(self.provenance.prices, pd.DataFrame))
@@ -659,6 +658,23 @@ class EventStudyResults:
         return pd.concat(frames, ignore_index=True)
 
     # ------------------------------------------------------------------ context of the move
+    @property
+    def index_name(self) -> str:
+        """The published index the market-value lens compares its members with.
+
+        The study's market, or, when the market is built from the securities
+        (``market: {weighting: cap, exclude: [...]}``), the S&P 500 (^GSPC) when it is among the
+        context series, else a label saying there is none.
+        """
+        return self._index_levels()[0]
+
+    def _index_levels(self) -> tuple[str, pd.Series | None]:
+        if not self.provenance.market_built:
+            return self.provenance.market, self._market_levels()
+        if self.context is not None and "^GSPC" in self.context.columns:
+            return "^GSPC", self.context["^GSPC"].reindex(self.price_levels().index)
+        return "no published index", None
+
     def _market_levels(self) -> pd.Series | None:
         levels = self.price_levels()
         mcol = self.provenance.market if self.provenance.market in levels.columns else "market"
@@ -683,7 +699,9 @@ class EventStudyResults:
             the VIX, the change of the index in percent of its level).
         """
         _, day0 = self._day0(event_id)
-        frames = {self.provenance.market: self._market_levels()}
+        # a market built from the securities has no level a reader knows (it starts at 1)
+        frames = ({} if self.provenance.market_built
+                  else {self.provenance.market: self._market_levels()})
         if self.context is not None:
             frames.update({str(c): self.context[c] for c in self.context.columns})
         rows = []

@@ -116,7 +116,8 @@ def breadth(spec: BreadthTest, ctx: ClaimContext) -> TestOutcome:
     word = "negative" if sign < 0 else "positive"
     metrics = [
         Metric(f"share of {label} with {word} return on day 0 (n = {n})", share, p_sign),
-        Metric(f"generalized sign test z (base rate {p0:.3f})", z, p_sign),
+        Metric(f"generalized sign test z (base rate {p0:.3f}; p one-sided, for a {ctx.fall})", z,
+               p_sign),
         Metric(f"share of {label} with significantly {word} AR on day 0 (p < {spec.alpha:g})",
                share_sig),
         Metric(f"equal-weighted mean return of {label} on day 0", ew),
@@ -142,7 +143,7 @@ def breadth(spec: BreadthTest, ctx: ClaimContext) -> TestOutcome:
            else f"{n} {label} members")
     reason = (f"{moved} of {who} ({share * 100:.1f}%) had a {word} return on "
               f"{ctx.day0.date()} (broad needs {spec.min_share * 100:g}% and sign-test "
-              f"p < {spec.alpha:g}; p = {p_sign:.3g}); "
+              f"p < {spec.alpha:g}; one-sided p = {p_sign:.3g}); "
               f"{share_sig * 100:.1f}% had a significantly {word} AR; "
               f"equal-weighted mean {pct(ew)} vs {ctx.market_name} {pct(idx)}")
     return TestOutcome("breadth", finding, spec.expect, reason, metrics)
@@ -203,8 +204,9 @@ def concentration(spec: ConcentrationTest, ctx: ClaimContext) -> TestOutcome:
     else:
         t = p_t = u = p_u = math.nan
     metrics = [
-        Metric(f"CAAR{w} of {name} (n = {len(a)})", float(ma), float(pa)),
-        Metric(f"CAAR{w} of the rest of {label} (n = {len(b)})", float(mb), float(pb)),
+        Metric(f"CAAR{w} of {name} (n = {len(a)}; p: cross-sectional t)", float(ma), float(pa)),
+        Metric(f"CAAR{w} of the rest of {label} (n = {len(b)}; p: cross-sectional t)", float(mb),
+               float(pb)),
         Metric(f"difference {name} minus rest {w}", diff, p_t),
         Metric("Welch t", t, p_t),
         Metric("Mann-Whitney U", u, p_u),

@@ -304,8 +304,8 @@ def _reactions_page(res: EventStudyResults, page: int | None = None,
     p.text(wrap(REACTIONS_NOTE, 175), size=8, color="0.3")
     p.y += 0.05
     table = reactions_table(res)
-    if table is not None:
-        p.table(table, size=7.5)
+    if table is not None:  # up to 5 groups x 4 windows x 2 measures at this size
+        p.table(table, size=6.3, more="in abnormal_volume.csv, abnormal_volatility.csv")
     return p.fig
 
 

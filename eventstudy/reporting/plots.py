@@ -274,8 +274,10 @@ def plot_caar(
     _mark_day0(ax, date=event_date_text(res))
     ax.set_xlabel(TAU_LABEL)
     ax.set_ylabel(f"CAAR (%) from tau {_day(int(res.car.index[0]))}")
-    shaded = (f"shaded: {ci:.0%} confidence band of "
-              + ", ".join(labels[g] for g in highlight) if highlight else "no group significant")
+    shaded = (f"shaded: pointwise {ci:.0%} band of the cross-sectional t, which ignores "
+              "cross-correlation, for the groups the headline test finds significant ("
+              + ", ".join(labels[g] for g in highlight) + ")" if highlight
+              else "no group significant by the headline test")
     _titles(ax, caar_title(res),
             f"Cumulative average abnormal return by group ({res.model_name} model; {shaded}). "
             f"Title: CAAR of the first event window, as in the headline table; the lines are "
@@ -578,7 +580,8 @@ def plot_ar_distribution(
         ax.axvline(med, color="0.45", lw=1.5, ls="--", label=f"median {med:+.2f}%")
         p = day.loc[day["ticker"].isin(members), "p_value"].to_numpy()
         ax.text(0.01, 0.97, f"N = {vals.size}\nAR < 0: {np.mean(vals < 0):.0%}\n"
-                f"AR significant at 5%: {np.mean(p < 0.05):.0%}", transform=ax.transAxes,
+                f"AR significant at 5% (two-sided t, either sign): {np.mean(p < 0.05):.0%}",
+                transform=ax.transAxes,
                 va="top", fontsize=8)
         title = (f"{np.sum(vals < 0)} of {vals.size} {labels.get(group, group)} fell beyond the "
                  f"market on {when}; the average abnormal return was {mean:+.2f}%")
@@ -733,7 +736,7 @@ def plot_index_contributions(
     ic = ic[(ic["tau_start"] == 0) & (ic["tau_end"] == 0)]
     ic = ic[ic["event_id"] == ic["event_id"].iloc[0]]
     idx = ic[ic["group"] == "index"].iloc[0]
-    market = res.provenance.market
+    market = res.index_name
     rows: list[tuple[str, float, str]] = [
         (f"Index ({market}), actual move", float(idx["index_return"]), "black"),
         (f"Reconstructed from its {int(idx['n'])} members", float(idx["reconstructed"]),

@@ -94,7 +94,9 @@ def headline_note(res: EventStudyResults) -> str:
     c = res.clustering
     if name == "kolari_pynnonen" and c.n_sharing:
         why = f" ({c.n_sharing} of {c.n_events} security-events share their day 0)"
-    return f"CAAR in percent. Stars: {what}{why}; {STARS_NOTE}."
+    return (f"CAAR in percent. Stars: {what}{why}; {STARS_NOTE}. N: the group's "
+            "security-events; a window's CAAR averages those with a complete CAR there (n in "
+            "caar.csv).")
 
 
 def headline_table(res: EventStudyResults) -> pd.DataFrame:
@@ -535,7 +537,7 @@ def _answer_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
         for r in ic.itertuples():
             if r.group == res.provenance.universe or not np.isfinite(r.n) or r.n == 0:
                 continue
-            name = (f"whole index ({res.provenance.market})" if r.group == "index"
+            name = (f"whole index ({res.index_name})" if r.group == "index"
                     else labels.get(str(r.group), str(r.group)))
             rows.append({"group": name, "members in index": int(r.n),
                          "weight": pct(r.weight, 1).lstrip("+"),
@@ -546,10 +548,15 @@ def _answer_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
                          "equal-weighted return": pct(r.equal_weighted)})
         idx = ic[ic["group"] == "index"].iloc[0]
         out["index"] = pd.DataFrame(rows)
+        members = res.index_move().members
+        no_dollars = members.loc[members["market_value_before"].isna(), "ticker"].tolist()
+        dollars = (f" Dollar changes cover {len(members) - len(no_dollars)} of {len(members)} "
+                   f"members (no total share count for {', '.join(no_dollars[:5])}"
+                   f"{', ...' if len(no_dollars) > 5 else ''})." if no_dollars else "")
         out["index_note"] = pd.DataFrame({"note": [
-            f"{res.provenance.market} actual move {pct(idx['index_return'])}; reconstructed from "
+            f"{res.index_name} actual move {pct(idx['index_return'])}; reconstructed from "
             f"its members' weights (shares x day -1 close) {pct(idx['reconstructed'])} (gap "
-            f"{pct(idx['gap'], 2, points=True)})."]})
+            f"{pct(idx['gap'], 2, points=True)}).{dollars}"]})
         top = res.top_members(n=5, by="contribution")
         out["members"] = pd.DataFrame({
             "security": [security_label(str(t)) for t in top["ticker"]],
@@ -569,7 +576,7 @@ def _answer_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
     if len(rec):
         out["recovery"] = pd.DataFrame({
             "series": [labels.get(str(n), str(n)) for n in rec["name"]],
-            "regained the day -1 close": ["yes" if r is True or r == 1 else "not in the window"
+            "regained the day -1 close": ["yes" if r is True or r == 1 else "not regained"
                                           for r in rec["recovered"]],
             "sessions": [f"{int(v)}" if pd.notna(v) else "" for v in rec["sessions"]],
             "on": [_iso_date(d) for d in rec["date"]],

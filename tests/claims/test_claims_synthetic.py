@@ -133,8 +133,8 @@ def test_sector_caar_and_rest_against_ols(sector):
     ar = pd.Series(ar)
     t = sector.claims
     rows = t[(t["claim_id"] == "sector_only") & (t["test"] == "concentration")].set_index("metric")
-    assert rows.loc["CAAR[0,0] of sector (n = 8)", "value"] == pytest.approx(ar[SECTOR].mean(), rel=1e-8)
-    assert rows.loc["CAAR[0,0] of the rest of all securities (n = 32)", "value"] == pytest.approx(
+    assert rows.loc["CAAR[0,0] of sector (n = 8; p: cross-sectional t)", "value"] == pytest.approx(ar[SECTOR].mean(), rel=1e-8)
+    assert rows.loc["CAAR[0,0] of the rest of all securities (n = 32; p: cross-sectional t)", "value"] == pytest.approx(
         ar[REST].mean(), rel=1e-8)
 
 

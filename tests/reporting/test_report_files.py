@@ -319,4 +319,4 @@ def test_formats_and_no_figures_write_only_what_is_asked(tmp_path, repo):
     assert not {f for f in files if f.endswith((".pdf", ".png", ".xlsx", ".html", ".parquet"))}
     bad = CliRunner().invoke(app, ["run", str(repo / "configs" / "deepseek_2025.yaml"), "-o",
                                    str(tmp_path), "--offline", "--formats", "pdf,docx"])
-    assert bad.exit_code != 0 and "unknown format docx" in bad.output
+    assert bad.exit_code == 2 and "unknown format docx" in bad.output  # a usage error
