@@ -105,7 +105,8 @@ def test_recovery_by_hand():
     never = recovery(s.iloc[:5], s.index[2], "X")
     assert not never.recovered and never.sessions is None and "had not regained" in never.text()
     up = recovery(s, s.index[6], "X")
-    assert up.sessions == 0 and up.drawdown == pytest.approx(0.1)
+    # day 0 rose 10%: no drawdown (0, not a gain; review finding), and ret_end says where it stood
+    assert up.sessions == 0 and up.drawdown == 0.0 and up.ret_end == pytest.approx(0.1)
 
 
 def test_gspc_regained_its_january_24_close_on_february_13():
