@@ -25,7 +25,11 @@ def _shown(cell) -> list[str]:
     for o in cell.outputs:
         if o.output_type in ("execute_result", "display_data"):
             text = o.get("data", {}).get("text/plain", "")
-            out.append("<Figure>" if text.startswith("<Figure") else text)
+            # figures are compared by count elsewhere (test_notebook_is_committed_executed):
+            # whether a figure a cell creates is also shown automatically depends on the
+            # matplotlib version (3.8 at the declared minimum does not for this cell)
+            if not text.startswith("<Figure"):
+                out.append(text)
     return [re.sub(r"0x[0-9a-f]+", "0x...", t) for t in out]  # object ids differ by run
 
 
