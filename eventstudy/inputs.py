@@ -1050,7 +1050,8 @@ def _global_inputs(
     kept = close.dropna(how="all")
     provenance = Provenance(
         study=config.study, title=config.title or config.study,
-        description=config.description or "", market=market, source=src.name,
+        description=config.description or "", market=market,
+        benchmarks=tuple(dict.fromkeys(plan.benchmark.values())), source=src.name,
         vintage=data.vintage, adjusted=bool(data.adjusted), returns=config.data.returns,
         calendar=calendar, universe=config.universe,
         series=_series_table(data.source, data.vintage, bool(data.adjusted)),

@@ -42,6 +42,9 @@ class Provenance:
         securities (``'cap-weighted ex ai_hardware+power'``).
     market_built : bool
         Whether the market is built from the securities (``market: {weighting: ...}``).
+    benchmarks : tuple of str
+        Study across exchanges (``market:`` as a mapping): every benchmark symbol in use; ``market``
+        is then the default one.
     source : str
         Name of the price source (``'auto'``, ``'bundled'``, a file; ``'user-supplied'`` for a study
         from returns).
@@ -84,6 +87,7 @@ class Provenance:
     description: str = ""
     market: str = "market"
     market_built: bool = False
+    benchmarks: tuple[str, ...] = ()
     source: str = "user-supplied"
     vintage: str = "n/a"
     adjusted: bool = True

@@ -384,3 +384,16 @@ def test_market_mapping_errors_name_the_key_and_line(tmp_path):
     with pytest.raises(ConfigError, match=r"key 'exchanges.AAA': unknown exchange 'XQQQ'"):
         load_config(_write(tmp_path, _us_de_prices(), {
             **body, "market": "^GSPC", "exchanges": {"AAA": "XQQQ"}}))
+
+
+def test_deepseek_global_report_names_every_benchmark_and_recovers(global_run):
+    """Review: page 1 said 'Market: ^GSPC' for a study on five benchmarks; the report crashed on
+    ENR.DE's missing day -1 close (a filler row) in the recovery table."""
+    from eventstudy.reporting.summary import settings_table
+
+    res = global_run[0] if isinstance(global_run, tuple) else global_run.results
+    market = dict(settings_table(res))["Market"]
+    assert market == ("each security's own benchmark: ^GSPC, ^N225, ^GDAXI, ^FCHI, ^TWII "
+                      "(default ^GSPC)")
+    rec = res.recovery_table().set_index("name")
+    assert rec.loc["frankfurt", "drawdown"] < -0.15  # against its last close before day 0

@@ -146,7 +146,8 @@ def settings_table(res: EventStudyResults) -> list[tuple[str, str]]:
         ("Study", str(md.title or md.study)),
         ("Events", _events_text(res)),
         ("Model", f"{res.model_name} (OLS)" if res.model_name == "market" else res.model_name),
-        ("Market", str(md.market)),
+        ("Market", str(md.market) if len(md.benchmarks) < 2 else
+         f"each security's own benchmark: {', '.join(md.benchmarks)} (default {md.market})"),
         ("Estimation window", f"[{res.estimation_window[0]}, {res.estimation_window[1]}] sessions"),
         ("Event windows", ", ".join(f"[{a},{b}]" for a, b in res.event_windows)),
         ("Security-events", f"{len(res.events)} fitted, {len(res.dropped)} skipped"),
