@@ -41,6 +41,7 @@ from eventstudy._identifiers import ID_PATTERN, Identifier
 from eventstudy._paths import read_text_limited
 from eventstudy._typing import ModelName, Window
 from eventstudy.claims.spec import ClaimSpec, check_claims
+from eventstudy.data.dates import not_in_future
 from eventstudy.exceptions import ConfigError
 
 __all__ = [
@@ -193,10 +194,8 @@ class EventSpec(_Frozen):
 
     @field_validator("date")
     @classmethod
-    def _date(cls, v: dt.date) -> dt.date:
-        if v > dt.date.today():
-            raise ValueError(f"{v} is in the future: no prices exist for it yet")
-        return v
+    def _date(cls, v: dt.date) -> dt.date | None:
+        return not_in_future(v, "no prices exist for it yet")
 
 
 class BenchmarkSpec(_Frozen):
@@ -233,10 +232,8 @@ class ConfounderSpec(_Frozen):
 
     @field_validator("date")
     @classmethod
-    def _date(cls, v: dt.date) -> dt.date:
-        if v > dt.date.today():
-            raise ValueError(f"{v} is in the future: a confounder is news that happened")
-        return v
+    def _date(cls, v: dt.date) -> dt.date | None:
+        return not_in_future(v, "a confounder is news that happened")
 
 
 def _exchange_code(v: str) -> str:

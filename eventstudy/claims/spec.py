@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from eventstudy._identifiers import Identifier
 from eventstudy._typing import Window
+from eventstudy.data.dates import not_in_future
 from eventstudy.exceptions import ConfigError
 
 __all__ = [
@@ -219,9 +220,7 @@ class ClaimSpec(_Frozen):
     @field_validator("date")
     @classmethod
     def _not_future(cls, v: dt.date | None) -> dt.date | None:
-        if v is not None and v > dt.date.today():
-            raise ValueError(f"{v} is in the future: a claim is dated when it was made")
-        return v
+        return not_in_future(v, "a claim is dated when it was made")
 
     @model_validator(mode="after")
     def _dates_differ(self) -> ClaimSpec:

@@ -14,13 +14,24 @@ import re
 
 import pandas as pd
 
-__all__ = ["EXCEL_EPOCH", "excel_serial", "ambiguity", "parse_with_format", "date_hint"]
+__all__ = ["EXCEL_EPOCH", "excel_serial", "ambiguity", "parse_with_format", "date_hint",
+           "not_in_future"]
 
 #: Day 0 of Excel's 1900 date system as Excel counts it (its 1900-02-29 bug absorbed).
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 #: Serials of 1900-03-01..2100-12-31: five-digit day counts (a YYYYMMDD is eight digits).
 _SERIAL = re.compile(r"^\s*(\d{2,5})(?:\.0+)?\s*$")
 _SLASH = re.compile(r"^\s*(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})\s*$")
+
+
+def not_in_future(value: dt.date | None, why: str) -> dt.date | None:
+    """Return ``value``, or raise ValueError (``"<date> is in the future: <why>"``) past today.
+
+    The one check behind the event, confounder and claim dates of a study file.
+    """
+    if value is not None and value > dt.date.today():
+        raise ValueError(f"{value} is in the future: {why}")
+    return value
 
 
 def excel_serial(text: str) -> pd.Timestamp | None:
