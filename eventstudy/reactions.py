@@ -10,8 +10,8 @@ numbers are those of the library functions, never a second implementation.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -41,6 +41,27 @@ def _group_events(res: EventStudyResults, have: Sequence[str]) -> dict[str, pd.D
         if len(sub):
             out[g] = sub.reset_index(drop=True)
     return out
+
+
+def _per_group(res: EventStudyResults, groups: dict[str, pd.DataFrame], what: str,
+               estimate: Callable[[pd.DataFrame], Any], table: str, value_col: str,
+               measure: str) -> pd.DataFrame:
+    """Run ``estimate`` on each group's security-events and stack its tests as rows.
+
+    A group the estimator cannot fit is skipped with a warning naming it (never a silent row).
+    """
+    rows: list[dict[str, object]] = []
+    for g, ev in groups.items():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", EventStudyWarning)
+                out = estimate(ev)
+        except (EstimationError, DataUnavailableError) as exc:
+            warnings.warn(f"{what}: group {g} skipped ({exc})", EventStudyWarning, stacklevel=3)
+            continue
+        rows += _rows(g, _n_group(res, g), out.tests, getattr(out, table), value_col, measure,
+                      list(ev["event_id"]))
+    return pd.DataFrame(rows, columns=REACTION_COLUMNS)
 
 
 def _n_group(res: EventStudyResults, group: str) -> int:
@@ -102,28 +123,16 @@ def volume_table(res: EventStudyResults, volume: pd.DataFrame | None = None,
         wanted = [*dict.fromkeys(res.events["ticker"])]
         if isinstance(market_volume, str):
             wanted.append(market_volume)
-        held = datasets.load_volume().columns
-        volume = datasets.load_volume([t for t in wanted if t in held])
+        bundled = datasets.load_volume()
+        volume = bundled[[t for t in wanted if t in bundled.columns]]
     have = [t for t in volume.columns if t != market_volume]
     groups = _group_events(res, have)
     if not groups:
         raise DataUnavailableError("abnormal volume: no security of the study has volume data")
-    rows: list[dict[str, object]] = []
-    for g, ev in groups.items():
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", EventStudyWarning)
-                av = abnormal_volume(ev, volume, market_volume,
-                                     estimation_window=res.estimation_window,
-                                     event_windows=res.event_windows, tests=tests,
-                                     conventions=res.options.conventions)
-        except (EstimationError, DataUnavailableError) as exc:
-            warnings.warn(f"abnormal volume: group {g} skipped ({exc})", EventStudyWarning,
-                          stacklevel=2)
-            continue
-        rows += _rows(g, _n_group(res, g), av.tests, av.cav_table, "cav", "cav_log_points",
-                      list(ev["event_id"]))
-    return pd.DataFrame(rows, columns=REACTION_COLUMNS)
+    return _per_group(res, groups, "abnormal volume", lambda ev: abnormal_volume(
+        ev, volume, market_volume, estimation_window=res.estimation_window,
+        event_windows=res.event_windows, tests=tests, conventions=res.options.conventions),
+        "cav_table", "cav", "cav_log_points")
 
 
 def volatility_table(res: EventStudyResults, variance: Literal["market", "garch"] = "market",
@@ -166,19 +175,7 @@ def volatility_table(res: EventStudyResults, variance: Literal["market", "garch"
     market = mkt.iloc[:, 0] if mkt.shape[1] and np.allclose(
         mkt.to_numpy(), mkt.iloc[:, [0]].to_numpy(), equal_nan=True) else mkt
     groups = _group_events(res, list(res.returns.columns))
-    rows: list[dict[str, object]] = []
-    for g, ev in groups.items():
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", EventStudyWarning)
-                av = abnormal_volatility(ev, res.returns, market, variance=variance,
-                                         estimation_window=res.estimation_window,
-                                         event_windows=res.event_windows, tests=tests,
-                                         conventions=res.options.conventions)
-        except (EstimationError, DataUnavailableError) as exc:
-            warnings.warn(f"abnormal volatility: group {g} skipped ({exc})", EventStudyWarning,
-                          stacklevel=2)
-            continue
-        rows += _rows(g, _n_group(res, g), av.tests, av.window_table, "mean_ratio",
-                      "variance_ratio", list(ev["event_id"]))
-    return pd.DataFrame(rows, columns=REACTION_COLUMNS)
+    return _per_group(res, groups, "abnormal volatility", lambda ev: abnormal_volatility(
+        ev, res.returns, market, variance=variance, estimation_window=res.estimation_window,
+        event_windows=res.event_windows, tests=tests, conventions=res.options.conventions),
+        "window_table", "mean_ratio", "variance_ratio")
