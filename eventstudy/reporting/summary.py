@@ -484,26 +484,25 @@ def format_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(object).apply(lambda col: col.map(format_number))
 
 
-def pct(x: object, digits: int = 2, points: bool = False) -> str:
-    """Format a decimal as a percentage ("-1.46%") or percentage points ("-1.15 pp")."""
+def _number(x: object) -> float | str:
+    """``x`` as a finite float, else the text to show for it ("n/a", or ``x`` itself)."""
     try:
         v = float(x)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return str(x)
-    if not np.isfinite(v):
-        return "n/a"
-    return f"{v * 100:+.{digits}f}{' pp' if points else '%'}"
+    return v if np.isfinite(v) else "n/a"
+
+
+def pct(x: object, digits: int = 2, points: bool = False) -> str:
+    """Format a decimal as a percentage ("-1.46%") or percentage points ("-1.15 pp")."""
+    v = _number(x)
+    return v if isinstance(v, str) else f"{v * 100:+.{digits}f}{' pp' if points else '%'}"
 
 
 def billions(x: object) -> str:
     """Format dollars in billions ("-$592.7 bn")."""
-    try:
-        v = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return str(x)
-    if not np.isfinite(v):
-        return "n/a"
-    return f"{'-' if v < 0 else '+'}${abs(v) / 1e9:,.1f} bn"
+    v = _number(x)
+    return v if isinstance(v, str) else f"{'-' if v < 0 else '+'}${abs(v) / 1e9:,.1f} bn"
 
 
 def answer_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
