@@ -21,6 +21,7 @@ import pandas as pd
 from eventstudy._paths import check_replaceable_report
 from eventstudy.exceptions import ReportError
 from eventstudy.reporting.summary import claims_table, diagnostics_table
+from eventstudy.reporting.workers import background, join, stop_workers
 
 if TYPE_CHECKING:
     from eventstudy.results import EventStudyResults
@@ -323,46 +324,6 @@ def _replace_sheets(path: Path, parts: dict[str, str]) -> None:
     tmp.replace(path)
 
 
-def _child(fn: Callable[..., Any], args: tuple[Any, ...], conn: Any) -> None:
-    try:  # pragma: no cover - runs in a forked child
-        fn(*args)
-        conn.send(None)
-    except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
-        try:
-            conn.send(exc)
-        except Exception:  # noqa: BLE001 - an exception that does not pickle
-            conn.send(RuntimeError(repr(exc)))
-    finally:
-        conn.close()
-
-
-def _background(fn: Callable[..., Any], *args: Any) -> Any:
-    """Run ``fn(*args)`` in a forked process; None where fork is unavailable or disabled."""
-    import multiprocessing
-
-    if ("fork" not in multiprocessing.get_all_start_methods()
-            or os.environ.get("EVENTSTUDY_REPORT_WORKERS", "2") == "0"):
-        return None
-    ctx = multiprocessing.get_context("fork")
-    recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(fn, args, send), daemon=True)
-    proc.start()
-    send.close()
-    return proc, recv
-
-
-def _join(job: Any, what: str) -> None:
-    """Wait for a :func:`_background` job; raise its exception here if it failed."""
-    proc, recv = job
-    try:
-        error = recv.recv()
-    except EOFError:
-        error = ReportError(f"writing {what} failed: the worker died")
-    proc.join()
-    if error is not None:
-        raise error
-
-
 def write_report(res: EventStudyResults, output_dir: str | Path, *,
                  formats: tuple[str, ...] | list[str] | None = None,
                  figures: bool = True) -> Path:
@@ -401,9 +362,9 @@ def write_report(res: EventStudyResults, output_dir: str | Path, *,
     check_output_folder(out)
     check_replaceable_report(out)  # never delete a folder that is not an earlier report
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     timings: dict[str, float] = {}
     old: Path | None = None  # the previous report, moved aside during the final swap
+    excel = None  # the forked writer of tables.xlsx
 
     def timed(stage: str, fn: Callable[[], Any]) -> Any:
         t0 = time.perf_counter()
@@ -412,6 +373,7 @@ def write_report(res: EventStudyResults, output_dir: str | Path, *,
         return value
 
     want = set(FORMATS if formats is None else formats)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         for sub, fmt in (("figures", "pdf"), ("parquet", "parquet"), ("latex", "latex")):
             if fmt in want and (sub != "figures" or figures):
@@ -426,10 +388,9 @@ def write_report(res: EventStudyResults, output_dir: str | Path, *,
                     frame.to_parquet(tmp / "parquet" / f"{name}.parquet", index=False)
 
         timed("csv_parquet", write_tables)
-        excel = None
         if "xlsx" in want:  # in a forked process, beside the PDF (openpyxl is pure Python)
             sheets = {"headline": excel_headline(res), **tables}
-            excel = _background(_write_excel, sheets, tmp / "tables.xlsx")
+            excel = background(_write_excel, sheets, tmp / "tables.xlsx")
             if excel is None:
                 timed("excel", lambda: _write_excel(sheets, tmp / "tables.xlsx"))
         if "latex" in want:
@@ -452,7 +413,7 @@ def write_report(res: EventStudyResults, output_dir: str | Path, *,
         if figures:
             timed("markets", lambda: _write_markets(res, tmp))
         if excel is not None:
-            timed("excel", lambda: _join(excel, "tables.xlsx"))  # the wait for it
+            timed("excel", lambda: join(excel, "tables.xlsx"))  # the wait for it
         if "html" in want:
             images = {p.stem: p.read_bytes() for p in written if p.suffix == ".png"}
             if (tmp / "figures" / "markets.png").exists():
@@ -470,6 +431,8 @@ def write_report(res: EventStudyResults, output_dir: str | Path, *,
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
+        if excel is not None:
+            stop_workers([excel[0]])
         shutil.rmtree(tmp, ignore_errors=True)
         if old is not None and old.exists() and not out.exists():
             old.rename(out)  # the swap failed half-way (a concurrent run, Ctrl-C): put it back

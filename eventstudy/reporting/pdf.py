@@ -37,6 +37,7 @@ from eventstudy.reporting.summary import (
     warnings_table,
     wrap,
 )
+from eventstudy.reporting.workers import stop_workers
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -488,24 +489,28 @@ def _render(res: EventStudyResults, plan: list[tuple[int, str]], path: Path,
         proc.start()
         send.close()
         procs.append((proc, recv, part, bundle))
-    if not parts and kinds:
-        bundle = tmp / "charts.pdf"
-        for j, (kind, box) in enumerate(zip(kinds, _render_charts(res, kinds, bundle,
-                                                                    figures_dir), strict=True)):
-            boxes[kind], bundles[kind] = box, (bundle, j)
-    text = tmp / "text.pdf"
-    _render_text(res, plan, text)
-    for proc, recv, part, bundle in procs:
-        try:
-            status, value = recv.recv()
-        except EOFError:
-            status, value = "error", "the chart worker died"
-        proc.join()
-        if status != "ok":
-            raise value if isinstance(value, BaseException) else RuntimeError(
-                f"drawing the charts {part} failed: {value}")
-        for j, (kind, box) in enumerate(zip(part, value, strict=True)):
-            boxes[kind], bundles[kind] = tuple(box), (bundle, j)
+    try:
+        if not parts and kinds:
+            bundle = tmp / "charts.pdf"
+            for j, (kind, box) in enumerate(zip(kinds, _render_charts(res, kinds, bundle,
+                                                                        figures_dir), strict=True)):
+                boxes[kind], bundles[kind] = box, (bundle, j)
+        text = tmp / "text.pdf"
+        _render_text(res, plan, text)
+        for proc, recv, part, bundle in procs:
+            try:
+                status, value = recv.recv()
+            except EOFError:
+                status, value = "error", "the chart worker died"
+            proc.join()
+            if status != "ok":
+                raise value if isinstance(value, BaseException) else RuntimeError(
+                    f"drawing the charts {part} failed: {value}")
+            for j, (kind, box) in enumerate(zip(part, value, strict=True)):
+                boxes[kind], bundles[kind] = tuple(box), (bundle, j)
+    except BaseException:  # Ctrl-C, SIGTERM, a failed chart: no worker outlives the report
+        stop_workers([proc for proc, *_ in procs])
+        raise
     written = _assemble(res, plan, text, bundles, boxes, path, figures_dir)
     import shutil
 

@@ -89,6 +89,37 @@ def test_failed_or_interrupted_run_leaves_previous_report_intact(tmp_path, monke
     assert _snapshot(tmp_path) == before  # same files, same bytes, no temporary folder left
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="forked workers are POSIX only")
+def test_interrupt_kills_the_workers_before_removing_the_folder(tmp_path, monkeypatch, result):
+    """A forked worker still writing into the temporary folder while the interrupted run removed it
+    made the removal fail half-way, and the folder stayed (CI, 2026-12-03). The run now kills its
+    workers first. The fake worker writes a file every millisecond for five seconds."""
+    import time
+
+    from eventstudy.reporting import export, pdf
+
+    def busy_excel(sheets, path):
+        for i in range(5000):
+            try:
+                (path.parent / f"part{i}").write_text("x")
+            except OSError:
+                return
+            time.sleep(0.001)
+
+    def interrupted(*args, **kwargs):
+        time.sleep(0.3)  # the worker is writing by now
+        raise KeyboardInterrupt
+
+    previous = _previous_report(tmp_path)
+    before = _snapshot(tmp_path)
+    monkeypatch.setattr(export, "_write_excel", busy_excel)
+    monkeypatch.setattr(pdf, "write_pdf", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        export.write_report(result, previous)
+    time.sleep(0.2)  # a surviving worker would go on writing here
+    assert _snapshot(tmp_path) == before
+
+
 def _fake_pdf(res, path, figures):  # the real PDF takes seconds and is not under test here
     path.write_bytes(b"%PDF")
     (figures / "caar_paths.png").write_bytes(b"png")
@@ -206,9 +237,12 @@ def test_failed_final_swap_puts_the_previous_report_back(tmp_path, monkeypatch, 
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-def test_sigterm_during_the_report_keeps_the_previous_one(tmp_path):
+@pytest.mark.parametrize("moment", ["folder", "workers"])
+def test_sigterm_during_the_report_keeps_the_previous_one(tmp_path, moment):
     """A killed run (SIGTERM: CI timeout, `kill`) unwinds like Ctrl-C: no half report, no temporary
-    folder, the previous report untouched. The signal is sent once the temporary folder exists."""
+    folder, the previous report untouched. The signal is sent once the temporary folder exists, or
+    once the forked chart workers write into it: a worker that went on writing while the folder was
+    removed left it behind (CI, 2026-12-03), so the run now kills its workers first."""
     import signal
     import time
 
@@ -221,9 +255,16 @@ def test_sigterm_during_the_report_keeps_the_previous_one(tmp_path):
                              str(tmp_path)], env={**os.environ, "MPLBACKEND": "Agg"},
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
-    while not any(p.name.startswith(".det.") for p in tmp_path.iterdir()):
+
+    def started() -> bool:
+        folders = [p for p in tmp_path.iterdir() if p.name.startswith(".det.")]
+        if moment == "folder" or not folders:
+            return bool(folders)
+        return any((folders[0] / ".report.parts").glob("charts*.pdf"))
+
+    while not started():
         assert proc.poll() is None and time.monotonic() < deadline, "the run never started writing"
-        time.sleep(0.02)
+        time.sleep(0.01)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
