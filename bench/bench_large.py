@@ -157,7 +157,8 @@ def run(n: int, mode: str) -> dict:
     if mode == "bound":
         bound(events, r, m)
     else:
-        tests = [t for t in SUPPORTED_TESTS if t != "pre_event"] if mode == "chunked_all" else None
+        tests = ([t for t in SUPPORTED_TESTS if t != "pre_event"] if mode.startswith("chunked_all")
+                 else None)
         study = EventStudy(events, r, m, estimation_window=EST, event_windows=WINDOWS,
                            min_estimation_obs=120, tests=tests)
         extra["construct_s"] = time.perf_counter() - t0
@@ -174,7 +175,7 @@ def run(n: int, mode: str) -> dict:
                 extra["dask_fit_s"] = time.perf_counter() - t1
                 extra["n_chunks"] = big.n_chunks
         else:
-            big = study.fit(backend="chunked")
+            big = study.fit(backend="chunked", workers=2 if mode.endswith("_2") else 1)
             extra["n_chunks"] = big.n_chunks
             extra["kept"] = big.nobs
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
