@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import logging
+import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from eventstudy.estimation import (
     other_event_mask,
 )
 from eventstudy.exceptions import (
+    ConfigError,
     DataUnavailableError,
     EstimationError,
     EventStudyError,
@@ -58,20 +60,39 @@ from eventstudy.windows import span, taus
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LargeStudyResults", "StudyContext", "chunk_plan", "chunk_size_for", "fit_chunked",
-           "prepare", "run_chunk", "finish"]
+__all__ = ["LargeStudyResults", "StudyContext", "chunk_plan", "chunk_size_for", "default_workers",
+           "fit_chunked", "prepare", "run_chunk", "finish"]
 
 DEFAULT_MEMORY_BUDGET = 1.0e9
-"""Bytes a chunk's working arrays may take by default (about 1 GB)."""
+"""Bytes the working arrays of the chunks in flight may take by default (about 1 GB)."""
+
+MAX_DEFAULT_WORKERS = 4
+"""At most this many threads by default: past a few, the threads wait on memory bandwidth and the
+GIL-held Python between numpy calls, and each holds one chunk's arrays."""
 
 
-def chunk_size_for(memory_budget: float, n_days: int) -> int:
-    """Security-events per chunk so that a chunk's arrays fit in ``memory_budget`` bytes.
+def default_workers() -> int:
+    """Threads the chunked path uses by default: the CPUs this process may run on, at most 4.
+
+    ``os.sched_getaffinity`` where the platform has it (a container or ``taskset`` limit), else
+    ``os.cpu_count()``; at least 1, at most :data:`MAX_DEFAULT_WORKERS`.
+    """
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    return max(1, min(n, MAX_DEFAULT_WORKERS))
+
+
+def chunk_size_for(memory_budget: float, n_days: int, workers: int = 1) -> int:
+    """Security-events per chunk so that ``workers`` chunks' arrays fit in ``memory_budget`` bytes.
 
     A chunk holds about 16 float64 arrays of (chunk, T + L) at once (gathers, mask, residuals,
-    combined ARs, ranks and their sort order), ``n_days`` = T + L.
+    combined ARs, ranks and their sort order), ``n_days`` = T + L; ``workers`` chunks are in
+    flight at once, so each gets ``memory_budget / workers``.
     """
-    return max(100, int(memory_budget // (16 * 8 * max(n_days, 1))))
+    per_chunk = memory_budget / max(int(workers), 1)
+    return max(100, int(per_chunk // (16 * 8 * max(n_days, 1))))
 
 
 @dataclass
@@ -367,7 +388,7 @@ def _stream(ctx: StudyContext, plan: Sequence[IntArray],
 
 
 def fit_chunked(ctx: StudyContext, *, chunk_size: int | None = None,
-                memory_budget: float = DEFAULT_MEMORY_BUDGET, workers: int = 1,
+                memory_budget: float = DEFAULT_MEMORY_BUDGET, workers: int | None = None,
                 progress: Callable[[int, int], None] | None = None) -> LargeStudyResults:
     """Fit and test every security-event of ``ctx`` chunk by chunk, in this process.
 
@@ -376,27 +397,44 @@ def fit_chunked(ctx: StudyContext, *, chunk_size: int | None = None,
     ctx : StudyContext
         From :func:`prepare`.
     chunk_size : int, optional
-        Security-events per chunk (whole day-0 clusters); default from ``memory_budget``.
+        Security-events per chunk (whole day-0 clusters); default from ``memory_budget`` and
+        ``workers`` (:func:`chunk_size_for`).
     memory_budget : float
-        Bytes for a chunk's working arrays when ``chunk_size`` is not given.
-    workers : int, default 1
-        Threads fitting chunks at once (numpy releases the GIL in the heavy steps); each holds
-        one chunk's arrays, so memory grows with ``workers``. The merge is in the plan's order,
-        so the numbers do not depend on it.
+        Bytes for the working arrays of the chunks in flight when ``chunk_size`` is not given:
+        ``workers`` chunks are fitted at once, each sized to ``memory_budget / workers``, so the
+        peak stays about the same whatever the number of threads.
+    workers : int, optional
+        Threads fitting chunks at once (numpy releases the GIL in the heavy steps). Default
+        :func:`default_workers`: the CPUs this process may use, at most 4; 1 fits the chunks
+        one after the other in this thread. The merge is in the plan's order, so the numbers do
+        not depend on it.
     progress : callable, optional
-        Called with (chunks done, chunks) after each chunk.
+        Called with (chunks done, chunks) after each chunk (in the order they finish).
 
     Returns
     -------
     LargeStudyResults
-    """
-    size = chunk_size or chunk_size_for(memory_budget, len(ctx.est_tau) + len(ctx.evt_tau))
-    plan = chunk_plan(ctx.pos0, size)
-    if workers > 1:
-        from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            stats = list(pool.map(lambda rows: run_chunk(ctx, rows), plan))
+    Raises
+    ------
+    ConfigError
+        When ``workers`` is below 1.
+    """
+    n_workers = default_workers() if workers is None else int(workers)
+    if n_workers < 1:
+        raise ConfigError(f"workers must be at least 1, not {workers!r}")
+    size = chunk_size or chunk_size_for(memory_budget, len(ctx.est_tau) + len(ctx.evt_tau),
+                                        n_workers)
+    plan = chunk_plan(ctx.pos0, size)
+    if n_workers > 1 and len(plan) > 1:
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        with ThreadPoolExecutor(max_workers=min(n_workers, len(plan))) as pool:
+            futures = [pool.submit(run_chunk, ctx, rows) for rows in plan]
+            for done, _ in enumerate(as_completed(futures), start=1):
+                if progress is not None:
+                    progress(done, len(plan))
+            stats = [f.result() for f in futures]  # the plan's order, whatever finished first
         return finish(ctx, stats, len(plan), "chunked")
     return finish(ctx, _stream(ctx, plan, progress), len(plan), "chunked")
 

@@ -9,7 +9,15 @@ import pandas as pd
 import pytest
 
 from eventstudy import EventStudy
-from eventstudy.scale import SUPPORTED_TESTS, chunk_plan
+from eventstudy.scale import (
+    SUPPORTED_TESTS,
+    chunk_plan,
+    chunk_size_for,
+    default_workers,
+    fit_chunked,
+    prepare,
+)
+from eventstudy.scale.chunked import MAX_DEFAULT_WORKERS
 from eventstudy.scale.summary import check_supported
 from eventstudy.statistics.battery import run_tests
 from eventstudy.statistics.panel import row_ranks
@@ -139,13 +147,31 @@ def test_failed_chunk_skips_its_events(study_data, monkeypatch):
 
 
 def test_threads_equal_one_thread(study_data):
-    """Chunks fitted on two threads give the numbers of one thread (the merge is in order)."""
+    """Chunks fitted on two threads (and by default) give the numbers of one thread."""
     study = _study(study_data, tests=None)
+    seen: list[tuple[int, int]] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        one = study.fit(backend="chunked", chunk_size=10).tests
-        two = study.fit(backend="chunked", chunk_size=10, workers=2).tests
+        one = study.fit(backend="chunked", chunk_size=10, workers=1).tests
+        ctx = prepare(study.spec, study.returns, study.market, study.options)
+        two = fit_chunked(ctx, chunk_size=10, workers=2,
+                          progress=lambda done, total: seen.append((done, total))).tests
+        default = study.fit(backend="chunked", chunk_size=10).tests
     assert one.equals(two)
+    assert one.equals(default)
+    n = len(chunk_plan(ctx.pos0, 10))
+    assert n >= 2 and seen == [(i, n) for i in range(1, n + 1)]
+
+
+def test_workers_and_memory_budget():
+    """The default threads are the usable CPUs (1 to 4); the budget is shared by the threads."""
+    from eventstudy.exceptions import ConfigError
+
+    assert 1 <= default_workers() <= MAX_DEFAULT_WORKERS
+    assert chunk_size_for(1e9, 247, 2) == chunk_size_for(5e8, 247)
+    assert chunk_size_for(1e9, 247, 4) < chunk_size_for(1e9, 247)
+    with pytest.raises(ConfigError, match="workers"):
+        fit_chunked(None, workers=0)  # type: ignore[arg-type]
 
 
 def test_p_adjust_as_in_memory(study_data):
