@@ -25,7 +25,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import IntArray, NonTradingDayPolicy
+from eventstudy._typing import IntArray, NonTradingDayPolicy, Window
 from eventstudy.estimation import (
     FactorData,
     _fill_lag_lead,
@@ -54,7 +54,8 @@ from eventstudy.scale.summary import (
     needs_rbar,
 )
 from eventstudy.specification import FitOptions, StudySpec
-from eventstudy.statistics.battery import TEST_COLUMNS, adjust_pvalues, run_test
+from eventstudy.statistics._result import TestResult
+from eventstudy.statistics.battery import TEST_COLUMNS, adjust_pvalues, run_test_unfiltered
 from eventstudy.statistics.panel import TestPanel, build_panel, summed_cluster_correlation
 from eventstudy.windows import span, taus
 
@@ -319,8 +320,11 @@ class LargeStudyResults:
 
 
 def finish(ctx: StudyContext, chunks: Iterable[ChunkStats], n_chunks: int,
-           backend: str) -> LargeStudyResults:
+           backend: str, workers: int = 1) -> LargeStudyResults:
     """Merge the chunks' statistics and run the tests on the merge.
+
+    With ``workers`` > 1 the (window, test) pairs run on that many threads (the bootstrap's
+    replicates dominate); the table keeps its order and numbers.
 
     Raises
     ------
@@ -348,13 +352,10 @@ def finish(ctx: StudyContext, chunks: Iterable[ChunkStats], n_chunks: int,
                               + "; ".join(dropped["reason"].head(5)))
     summary = PanelSummary(merged, tau=ctx.evt_tau, conventions=ctx.options.conventions,
                            missing_returns=spec.missing_returns, kind=ctx.kind)
-    boot = {"n_boot": ctx.options.n_boot, "seed": ctx.options.seed}
-    rows = []
-    for w in spec.event_windows:
-        for name in ctx.tests:
-            r = run_test(cast(TestPanel, summary), name, w,
-                         **(boot if name == "bootstrap_t" else {}))
-            rows.append(("all", int(w[0]), int(w[1]), name, r.stat, r.pvalue, r.nobs))
+    results = _run_tests(cast(TestPanel, summary), spec.event_windows, ctx.tests,
+                         {"n_boot": ctx.options.n_boot, "seed": ctx.options.seed}, workers)
+    rows = [("all", int(w[0]), int(w[1]), name, r.stat, r.pvalue, r.nobs)
+            for (w, name), r in results]
     tests = pd.DataFrame(rows, columns=TEST_COLUMNS)
     if ctx.options.p_adjust:
         tests = adjust_pvalues(tests, ctx.options.p_adjust)
@@ -377,6 +378,30 @@ def finish(ctx: StudyContext, chunks: Iterable[ChunkStats], n_chunks: int,
     return LargeStudyResults(
         tests=tests, aar=aar, caar=caar, events=pd.DataFrame(table), dropped=dropped,
         n_chunks=n_chunks, backend=backend, residual_correlation=summary.residual_correlation)
+
+
+def _run_tests(panel: TestPanel, windows: Sequence[Window], tests: Sequence[str],
+               boot: dict[str, Any], workers: int) -> list[tuple[tuple[Window, str], TestResult]]:
+    """Each test over each window, in that order; on ``workers`` threads when more than one."""
+    jobs = [(w, name) for w in windows for name in tests]
+
+    def one(job: tuple[Window, str]) -> TestResult:
+        w, name = job
+        return run_test_unfiltered(panel, name, w, **(boot if name == "bootstrap_t" else {}))
+
+    with warnings.catch_warnings():  # once, here: it is not thread-safe (see run_test_unfiltered)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if workers > 1 and sum(name == "bootstrap_t" for _, name in jobs) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            # the bootstrap's windows first: they are most of the time
+            order = sorted(range(len(jobs)), key=lambda i: jobs[i][1] != "bootstrap_t")
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                futures = {i: pool.submit(one, jobs[i]) for i in order}
+                out = [futures[i].result() for i in range(len(jobs))]
+        else:
+            out = [one(job) for job in jobs]
+    return list(zip(jobs, out, strict=True))
 
 
 def _stream(ctx: StudyContext, plan: Sequence[IntArray],
@@ -435,8 +460,8 @@ def fit_chunked(ctx: StudyContext, *, chunk_size: int | None = None,
                 if progress is not None:
                     progress(done, len(plan))
             stats = [f.result() for f in futures]  # the plan's order, whatever finished first
-        return finish(ctx, stats, len(plan), "chunked")
-    return finish(ctx, _stream(ctx, plan, progress), len(plan), "chunked")
+        return finish(ctx, stats, len(plan), "chunked", n_workers)
+    return finish(ctx, _stream(ctx, plan, progress), len(plan), "chunked", n_workers)
 
 
 def supported_default(options: FitOptions) -> FitOptions:
