@@ -471,9 +471,14 @@ def _missing_cause(panel: _Panel, factors: FactorData | None, positions: IntArra
 
 
 def _screen(spec: StudySpec, panel: _Panel, factors: FactorData | None, y_est: Float64Array,
-            m_est: Float64Array, valid: np.ndarray,
-            evt_all: IntArray) -> dict[int, tuple[str, bool]]:
-    """Return {security-event: (reason, no_event_returns)} for those that cannot be fitted."""
+            m_est: Float64Array, valid: np.ndarray, evt_all: IntArray,
+            evt: tuple[Float64Array, Float64Array] | None = None
+            ) -> dict[int, tuple[str, bool]]:
+    """Return {security-event: (reason, no_event_returns)} for those that cannot be fitted.
+
+    ``evt``: the event-window returns and model inputs at ``evt_all``, the inputs with their lag
+    and lead filled (:func:`_fill_lag_lead`), when the caller has gathered them already.
+    """
     model = spec.model
     keys = _LazyKeys(spec.events)  # only the skipped security-events' keys are ever read
     nobs = valid.sum(axis=1)
@@ -491,8 +496,13 @@ def _screen(spec: StudySpec, panel: _Panel, factors: FactorData | None, y_est: F
             reasons.setdefault(int(i), (beta_not_identifiable_msg.format(key=keys[i]), False))
     # A security-event with no abnormal return in the event window (delisted, suspended, or
     # factors that end before it) is skipped, never counted as fitted with empty results.
-    m_all = _fill_lag_lead(model, panel.gather(panel.MT, evt_all), keys, evt_all[0], warn=False)
-    has_ar = (np.isfinite(panel.gather(panel.RT, evt_all))
+    if evt is None:
+        y_all = panel.gather(panel.RT, evt_all)
+        m_all = _fill_lag_lead(model, panel.gather(panel.MT, evt_all), keys, evt_all[0],
+                               warn=False)
+    else:
+        y_all, m_all = evt
+    has_ar = (np.isfinite(y_all)
               & np.isfinite(model.regressors(m_all)).all(axis=-1)
               & np.isfinite(model.offset(m_all)))
     for j in np.flatnonzero(~has_ar.any(axis=1)):

@@ -29,6 +29,7 @@ from eventstudy._typing import IntArray, NonTradingDayPolicy, Window
 from eventstudy.estimation import (
     FactorData,
     _fill_lag_lead,
+    _LazyKeys,
     _Panel,
     _screen,
     anchor_events,
@@ -241,7 +242,12 @@ def _fit_block(ctx: StudyContext, rows: IntArray, rbar: bool
     if spec.exclude_other_events:
         valid &= ~overlap
     evt_all = pos0[:, None] + ctx.evt_tau[None, :]
-    reasons = _screen(sub_spec, sub_panel, ctx.factors, y_est, m_est, valid, evt_all)
+    # the event-window gathers serve the screen and, for the kept rows, the abnormal returns
+    y_evt = sub_panel.gather(panel.RT, evt_all)
+    m_evt = _fill_lag_lead(model, sub_panel.gather(panel.MT, evt_all), _LazyKeys(sub_spec.events),
+                           ctx.evt_tau, warn=False)
+    reasons = _screen(sub_spec, sub_panel, ctx.factors, y_est, m_est, valid, evt_all,
+                      evt=(y_evt, m_evt))
     keep = np.ones(len(rows), dtype=bool)
     keep[list(reasons)] = False
     dropped = [(int(rows[i]), msg) for i, (msg, _) in sorted(reasons.items())]
@@ -250,23 +256,23 @@ def _fit_block(ctx: StudyContext, rows: IntArray, rbar: bool
         out = ChunkStats.empty(dropped, len(ctx.est_tau))
         out.n_overlap = n_overlap
         return out, None
-    fit = fit_batch(model, y_est[keep], m_est[keep], valid[keep])
+    est_day = np.where(valid, est_pos, -1)
+    if not reasons:  # every row kept (the usual case): no copies of the (n, T) arrays
+        fit = fit_batch(model, y_est, m_est, valid)
+        evt_pos, kept = evt_all, rows
+    else:
+        fit = fit_batch(model, y_est[keep], m_est[keep], valid[keep])
+        evt_pos, kept, est_day = evt_all[keep], rows[keep], est_day[keep]
+        y_evt, m_evt = y_evt[keep], m_evt[keep]
     del y_est, m_est
-    evt_pos = evt_all[keep]
-    col_keep = sub_panel.col[keep]
-    y_evt = sub_panel.gather(panel.RT, evt_pos, col_keep)
-    m_evt = sub_panel.gather(panel.MT, evt_pos, col_keep)
-    lag_lead = {"market_lag", "market_lead"} & set(getattr(model, "inputs", ()))
-    m_evt = _fill_lag_lead(model, m_evt, _keys(spec.events, rows[keep]) if lag_lead else [],
-                           ctx.evt_tau, warn=False)
     x_evt = model.regressors(m_evt)
     normal = np.einsum("etk,ek->et", x_evt, fit.params) + model.offset(m_evt)
     tp = build_panel(
         fit=fit, ar_evt=y_evt - normal, tau=ctx.evt_tau, x_evt=x_evt,
-        est_day=np.where(valid[keep], est_pos[keep], -1), evt_day=evt_pos, ret_evt=y_evt,
+        est_day=est_day, evt_day=evt_pos, ret_evt=y_evt,
         normal_evt=normal, conventions=ctx.options.conventions,
         missing_returns=spec.missing_returns, kind=ctx.kind, market_column=ctx.market_column)
-    out = ChunkStats.from_panel(tp, rows[keep], spec.event_windows, ctx.tests, dropped,
+    out = ChunkStats.from_panel(tp, kept, spec.event_windows, ctx.tests, dropped,
                                 fit.params, rbar=rbar)
     out.n_overlap = n_overlap
     return out, tp
