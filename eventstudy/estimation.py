@@ -366,14 +366,15 @@ def event_cover(spec: StudySpec, first: IntArray, last: IntArray, n_rows: int
     Returns
     -------
     tuple of ndarray
-        (n_rows, n_securities) int32 counts (a difference array per security) and the (N,)
+        (n_securities, n_rows) int32 counts (a difference array per security, security-major
+        so that one security-event's estimation window is one contiguous run) and the (N,)
         security code of each security-event, for :func:`other_event_mask`.
     """
     codes, uniq = pd.factorize(spec.events["ticker"])
-    diff = np.zeros((n_rows + 1, len(uniq)), dtype=np.int32)
-    np.add.at(diff, (np.clip(first, 0, n_rows), codes), 1)
-    np.add.at(diff, (np.clip(last + 1, 0, n_rows), codes), -1)
-    return np.cumsum(diff, axis=0)[:n_rows], codes.astype(np.int64)
+    diff = np.zeros((len(uniq), n_rows + 1), dtype=np.int32)
+    np.add.at(diff, (codes, np.clip(first, 0, n_rows)), 1)
+    np.add.at(diff, (codes, np.clip(last + 1, 0, n_rows)), -1)
+    return np.cumsum(diff[:, :n_rows], axis=1, dtype=np.int32), codes.astype(np.int64)
 
 
 def other_event_mask(cover: np.ndarray, codes: IntArray, est_pos: IntArray) -> np.ndarray:
@@ -381,9 +382,11 @@ def other_event_mask(cover: np.ndarray, codes: IntArray, est_pos: IntArray) -> n
 
     ``codes`` are the security codes of the n rows of ``est_pos`` (see :func:`event_cover`).
     """
-    n_rows = cover.shape[0]
+    n_rows = cover.shape[1]
+    if est_pos.size and est_pos.min() >= 0 and est_pos.max() < n_rows:
+        return cover[codes[:, None], est_pos] > 0  # all inside the data: no clipping
     inside = (est_pos >= 0) & (est_pos < n_rows)
-    return inside & (cover[np.clip(est_pos, 0, n_rows - 1), codes[:, None]] > 0)
+    return inside & (cover[codes[:, None], np.clip(est_pos, 0, n_rows - 1)] > 0)
 
 
 def _other_event_days(spec: StudySpec, first: IntArray, last: IntArray, est_pos: IntArray,
@@ -442,8 +445,13 @@ class _Panel:
 
 def _masked_var(x: Float64Array, valid: np.ndarray) -> Float64Array:
     n = np.maximum(valid.sum(axis=1), 1)
-    mean = np.where(valid, x, 0.0).sum(axis=1) / n
-    return (np.where(valid, x - mean[:, None], 0.0) ** 2).sum(axis=1) / n
+    z = np.where(valid, x, 0.0)
+    mean = z.sum(axis=1) / n
+    # the deviations over the valid days, squared, in the one buffer
+    np.subtract(x, mean[:, None], out=z)
+    np.copyto(z, 0.0, where=~valid)
+    np.square(z, out=z)
+    return np.asarray(z.sum(axis=1) / n, dtype="float64")
 
 
 def _missing_cause(panel: _Panel, factors: FactorData | None, positions: IntArray,
