@@ -17,6 +17,7 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
 from eventstudy._typing import Float64Array, IntArray, NonTradingDayPolicy, Window
 from eventstudy.eventtime import OwnSessions
@@ -389,6 +390,20 @@ def other_event_mask(cover: np.ndarray, codes: IntArray, est_pos: IntArray) -> n
     return inside & (cover[codes[:, None], np.clip(est_pos, 0, n_rows - 1)] > 0)
 
 
+def other_event_run(cover: np.ndarray, codes: IntArray, first: IntArray, n_days: int
+                    ) -> np.ndarray:
+    """:func:`other_event_mask` for estimation days that are runs of consecutive sessions.
+
+    Row i covers sessions ``first[i] .. first[i] + n_days - 1``; when all of them are inside the
+    data each row is read as one contiguous slice of ``cover`` (a sliding-window view), several
+    times faster than indexing every day.
+    """
+    n_rows = cover.shape[1]
+    if len(first) and first.min() >= 0 and first.max() + n_days <= n_rows and n_days > 0:
+        return np.asarray(sliding_window_view(cover, n_days, axis=1)[codes, first] > 0)
+    return other_event_mask(cover, codes, first[:, None] + np.arange(n_days))
+
+
 def _other_event_days(spec: StudySpec, first: IntArray, last: IntArray, est_pos: IntArray,
                       n_rows: int) -> np.ndarray:
     """Mark estimation days that fall in another event window of the same security (C22b).
@@ -432,6 +447,20 @@ class _Panel:
         # (the gathers dominate the fit at 100,000 security-events).
         self.RT = np.ascontiguousarray(returns.to_numpy().T)
         self.MT = np.ascontiguousarray(np.swapaxes(inputs, 0, 1))
+
+    def gather_run(self, mat: np.ndarray, first: IntArray, n_days: int,
+                   col: IntArray | None = None) -> Float64Array:
+        """:meth:`gather` of the runs ``first[i] .. first[i] + n_days - 1`` of consecutive rows.
+
+        When every run is inside the data and ``mat`` is 2-D, each row is copied as one
+        contiguous slice (a sliding-window view), several times faster than indexing every day;
+        the same values.
+        """
+        c = self.col if col is None else col
+        if (mat.ndim == 2 and n_days > 0 and len(first) and first.min() >= 0
+                and first.max() + n_days <= self.n_rows):
+            return np.ascontiguousarray(sliding_window_view(mat, n_days, axis=1)[c, first])
+        return self.gather(mat, first[:, None] + np.arange(n_days), col)
 
     def gather(self, mat: np.ndarray, positions: IntArray, col: IntArray | None = None
                ) -> Float64Array:

@@ -35,7 +35,7 @@ from eventstudy.estimation import (
     anchor_events,
     event_cover,
     model_inputs,
-    other_event_mask,
+    other_event_run,
 )
 from eventstudy.exceptions import (
     ConfigError,
@@ -233,19 +233,22 @@ def _fit_block(ctx: StudyContext, rows: IntArray, rbar: bool
     sub_panel = copy.copy(panel)
     sub_panel.col = panel.col[rows]
     pos0 = ctx.pos0[rows]
-    est_pos = pos0[:, None] + ctx.est_tau[None, :]
-    y_est = sub_panel.gather(panel.RT, est_pos)
-    m_est = sub_panel.gather(panel.MT, est_pos)
+    # tau runs over consecutive sessions in both windows: each row's window is one slice
+    n_est, est_first = len(ctx.est_tau), pos0 + ctx.est_tau[0]
+    est_pos = est_first[:, None] + np.arange(n_est)
+    y_est = sub_panel.gather_run(panel.RT, est_first, n_est)
+    m_est = sub_panel.gather_run(panel.MT, est_first, n_est)
     valid = np.isfinite(y_est) & (
         np.isfinite(m_est).all(axis=-1) if m_est.ndim == 3 else np.isfinite(m_est))
-    overlap = other_event_mask(ctx.cover, ctx.codes[rows], est_pos)
+    overlap = other_event_run(ctx.cover, ctx.codes[rows], est_first, n_est)
     if spec.exclude_other_events:
         valid &= ~overlap
-    evt_all = pos0[:, None] + ctx.evt_tau[None, :]
+    evt_first = pos0 + ctx.evt_tau[0]
+    evt_all = evt_first[:, None] + np.arange(len(ctx.evt_tau))
     # the event-window gathers serve the screen and, for the kept rows, the abnormal returns
-    y_evt = sub_panel.gather(panel.RT, evt_all)
-    m_evt = _fill_lag_lead(model, sub_panel.gather(panel.MT, evt_all), _LazyKeys(sub_spec.events),
-                           ctx.evt_tau, warn=False)
+    y_evt = sub_panel.gather_run(panel.RT, evt_first, len(ctx.evt_tau))
+    m_evt = _fill_lag_lead(model, sub_panel.gather_run(panel.MT, evt_first, len(ctx.evt_tau)),
+                           _LazyKeys(sub_spec.events), ctx.evt_tau, warn=False)
     reasons = _screen(sub_spec, sub_panel, ctx.factors, y_est, m_est, valid, evt_all,
                       evt=(y_evt, m_evt))
     keep = np.ones(len(rows), dtype=bool)

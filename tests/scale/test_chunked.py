@@ -197,3 +197,24 @@ def test_other_models_as_in_memory(study_data, model):
         warnings.simplefilter("ignore")
         got = study.fit(backend="chunked", chunk_size=9).tests
     np.testing.assert_allclose(got["statistic"], mem["statistic"], rtol=1e-12, atol=1e-12)
+
+
+def test_run_gathers_equal_day_gathers():
+    """A run of sessions gathered as one slice equals the day-by-day gather, also past the ends."""
+    from eventstudy.estimation import _Panel, other_event_mask, other_event_run
+
+    rng = np.random.default_rng(4)
+    idx = pd.bdate_range("2020-01-01", periods=60)
+    ret = pd.DataFrame(rng.normal(size=(60, 5)), index=idx, columns=list("abcde"))
+    ret.iloc[7, 2] = np.nan
+    col = np.array([0, 2, 4, 2])
+    panel = _Panel(ret, ret.to_numpy(), col)
+    cover = rng.integers(0, 3, size=(5, 60)).astype(np.int32)
+    for first in (np.array([0, 5, 30, 40]), np.array([-3, 5, 30, 55])):
+        pos = first[:, None] + np.arange(8)
+        want = panel.gather(panel.RT, pos)
+        got = panel.gather_run(panel.RT, first, 8)
+        assert got.flags.c_contiguous
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(other_event_run(cover, col, first, 8),
+                                      other_event_mask(cover, col, pos))
