@@ -1,7 +1,7 @@
 """Benchmark: large studies (issue 17), chunked and Dask paths beside a plain numpy bound.
 
 Run:  python bench/bench_large.py [--sizes 10000 100000 1000000] [--modes bound chunked dask]
-      python bench/bench_large.py --profile 1000000      (cProfile of the chunked fit)
+      python bench/bench_large.py --profile 1000000      (cProfile of the chunked fit, 1 thread)
 
 Synthetic market model: n / 100 securities x 100 events each (10,000 x 100 at 1,000,000), the
 same 100 event dates for every security, 20 sessions apart (so each estimation window holds other
@@ -14,8 +14,11 @@ Modes:
   returns matrix, the masked market-model OLS in closed form, AR, CAR, and the cross-sectional t,
   Patell Z and BMP t, in chunks of 50,000 security-events. The floor for the ``chunked`` rows.
 - ``chunked``: ``EventStudy(...).fit(backend='chunked')`` with the default tests (6), study
-  construction included.
+  construction included, on the default threads (``eventstudy.scale.default_workers()``: the
+  CPUs this process may use, at most 4); the row says how many (``workers``).
 - ``chunked_all``: the same with the 17 tests the chunked path computes.
+- ``chunked_1``, ``chunked_all_1`` (any ``_<k>``): the same on ``workers=k`` threads; ``_1`` is
+  one thread, to compare with the single-threaded numpy bound.
 - ``memory``: ``EventStudy(...).fit()`` and ``res.tests`` with the default tests (the in-memory
   path, for comparison up to 100,000).
 - ``dask``: ``fit(backend='dask')`` on a LocalCluster of 2 worker processes, 1 thread each.
@@ -151,7 +154,7 @@ def run(n: int, mode: str) -> dict:
     events, r, m = synthetic(n)
     load = os.getloadavg()[0]
     c0, t0 = time.process_time(), time.perf_counter()
-    extra: dict = {}
+    extra: dict = {"workers": 1}
     if mode == "io":
         return {"n": n, "mode": mode, "load_1min": round(load, 2), **_io(events, r)}
     if mode == "bound":
@@ -171,11 +174,17 @@ def run(n: int, mode: str) -> dict:
             with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                               dashboard_address=None) as cluster, Client(cluster) as client:
                 t1 = time.perf_counter()
+                extra["workers"] = 2
                 big = study.fit(backend="dask", client=client)
                 extra["dask_fit_s"] = time.perf_counter() - t1
                 extra["n_chunks"] = big.n_chunks
         else:
-            big = study.fit(backend="chunked", workers=2 if mode.endswith("_2") else 1)
+            from eventstudy.scale import default_workers
+
+            last = mode.rsplit("_", 1)[-1]
+            workers = int(last) if last.isdigit() else None
+            extra["workers"] = workers or default_workers()
+            big = study.fit(backend="chunked", workers=workers)
             extra["n_chunks"] = big.n_chunks
             extra["kept"] = big.nobs
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -207,7 +216,7 @@ def main() -> None:
         prof = cProfile.Profile()
         prof.enable()
         EventStudy(events, r, m, estimation_window=EST, event_windows=WINDOWS,
-                   min_estimation_obs=120).fit(backend="chunked")
+                   min_estimation_obs=120).fit(backend="chunked", workers=1)
         prof.disable()
         pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
         return

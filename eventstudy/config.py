@@ -425,6 +425,7 @@ class StudyConfig(_Frozen):
     # tables as Parquet instead of the full report.
     backend: Literal["memory", "chunked", "dask"] = "memory"
     chunk_size: int | None = Field(None, ge=1)
+    workers: int | None = Field(None, ge=1)  # threads for backend: chunked (None: the CPUs, <= 4)
     scheduler: str | None = None  # Dask scheduler address for backend: dask (None: local cluster)
     claims: list[ClaimSpec] = Field(default_factory=list)  # see eventstudy.claims.spec
     abnormal_volume: bool = False  # abnormal_volume.csv: CAAV per group (bundled volume)

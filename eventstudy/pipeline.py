@@ -136,7 +136,7 @@ def _fit_large(study: EventStudy, cfg: StudyConfig, target: Path
             with LocalCluster(dashboard_address=None) as cluster, Client(cluster) as client:
                 res = study.fit(backend="dask", client=client, chunk_size=cfg.chunk_size)
     else:
-        res = study.fit(backend="chunked", chunk_size=cfg.chunk_size)
+        res = study.fit(backend="chunked", chunk_size=cfg.chunk_size, workers=cfg.workers)
     return res, res.write(target, overwrite=True)
 
 

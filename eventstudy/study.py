@@ -594,7 +594,7 @@ class EventStudy:
         client: Any = None,
         chunk_size: int | None = None,
         memory_budget: float | None = None,
-        workers: int = 1,
+        workers: int | None = None,
     ) -> LargeStudyResults: ...
 
     def fit(
@@ -610,7 +610,7 @@ class EventStudy:
         client: Any = None,
         chunk_size: int | None = None,
         memory_budget: float | None = None,
-        workers: int = 1,
+        workers: int | None = None,
     ) -> EventStudyResults | LargeStudyResults:
         """Estimate the normal-return model per security-event; return ARs, CARs and tests.
 
@@ -635,9 +635,13 @@ class EventStudy:
         chunk_size : int, optional
             Security-events per chunk for 'chunked' and 'dask' (default from ``memory_budget``).
         memory_budget : float, optional
-            Bytes of working arrays per chunk (default 1e9).
-        workers : int, default 1
-            Threads fitting chunks at once on the chunked backend.
+            Bytes of working arrays of the chunks fitted at once (default 1e9); on the chunked
+            backend each of the ``workers`` chunks in flight gets its share, so the peak does not
+            grow with the threads.
+        workers : int, optional
+            Threads fitting chunks at once on the chunked backend; default: the CPUs this process
+            may use, at most 4 (:func:`eventstudy.scale.default_workers`); 1 for one thread. The
+            numbers do not depend on it.
 
         Returns
         -------
@@ -714,7 +718,7 @@ class EventStudy:
 
     def _fit_large(self, options: FitOptions, backend: str, client: Any,
                    chunk_size: int | None, memory_budget: float | None,
-                   workers: int) -> LargeStudyResults:
+                   workers: int | None) -> LargeStudyResults:
         from eventstudy.scale import DEFAULT_MEMORY_BUDGET, fit_chunked, fit_dask, prepare
 
         if backend not in ("chunked", "dask"):

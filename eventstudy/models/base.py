@@ -137,7 +137,9 @@ def fit_batch(
     w = valid.astype("float64")
     vm = valid[..., None] if market.ndim > valid.ndim else valid
     m0 = np.where(vm, market, 0.0)
-    y0 = np.where(valid, y - model.offset(m0), 0.0)
+    off = model.offset(m0)
+    # y - 0.0 is y bit for bit: skip that pass when the model has no offset
+    y0 = np.where(valid, y if isinstance(off, float) and off == 0.0 else y - off, 0.0)
     nobs = w.sum(axis=1)
     if model.fixed_params is not None:
         X = model.regressors(m0) * w[..., None]
@@ -155,7 +157,10 @@ def fit_batch(
 
     # Normal equations from row-wise dot products of the k regressor columns: for the small k of
     # event studies this beats batched matmul/einsum over (n, T, k) by a wide margin.
-    Xk = [c * w for c in model.columns(m0)]  # k contiguous arrays (n, T), zero on invalid days
+    # k contiguous arrays (n, T), zero on invalid days; a column the model made afresh is masked
+    # in place (w is 0 or 1, so masking twice, should the model return one array twice, is
+    # harmless), a view is copied
+    Xk = [np.multiply(c, w, out=c) if _own(c, w) else c * w for c in model.columns(m0)]
     k = len(Xk)
     n = len(y0)
     xtx = np.empty((n, k, k))
@@ -171,11 +176,23 @@ def fit_batch(
     params = (xtx_inv @ xty[..., None])[..., 0]
     params[~det_ok] = np.nan
     xtx_inv[~det_ok] = np.nan
-    resid = y0.copy()
+    # y0 is not read again: the residuals overwrite it. They are exactly 0 (or NaN with NaN
+    # coefficients) on invalid days, where y0 and every Xk are 0, so no mask by w is needed
+    # before the sum of squares.
+    resid = y0
+    tmp = np.empty_like(resid)
     for a in range(k):
-        resid -= Xk[a] * params[:, a, None]
-    resid *= w
+        np.multiply(Xk[a], params[:, a, None], out=tmp)
+        resid -= tmp
     df = nobs - k
+    np.square(resid, out=tmp)
     with np.errstate(invalid="ignore", divide="ignore"):
-        sigma2 = (resid**2).sum(axis=1) / df
-    return BatchFit(params, xtx_inv, sigma2, nobs, df, np.where(valid, resid, np.nan))
+        sigma2 = tmp.sum(axis=1) / df
+    np.copyto(resid, np.nan, where=~valid)
+    return BatchFit(params, xtx_inv, sigma2, nobs, df, resid)
+
+
+def _own(column: np.ndarray, w: Float64Array) -> bool:
+    """Whether ``column`` is a writeable float64 array of its own, shaped like ``w``."""
+    return (isinstance(column, np.ndarray) and column.flags.owndata and column.flags.writeable
+            and column.dtype == np.float64 and column.shape == w.shape)

@@ -15,13 +15,15 @@ from eventstudy.scale.chunked import (
     StudyContext,
     chunk_plan,
     chunk_size_for,
+    default_workers,
     fit_chunked,
     prepare,
 )
 from eventstudy.scale.summary import SUPPORTED_TESTS, PanelSummary
 
 __all__ = ["DEFAULT_MEMORY_BUDGET", "LargeStudyResults", "StudyContext", "PanelSummary",
-           "SUPPORTED_TESTS", "chunk_plan", "chunk_size_for", "fit_chunked", "fit_dask", "prepare"]
+           "SUPPORTED_TESTS", "chunk_plan", "chunk_size_for", "default_workers", "fit_chunked",
+           "fit_dask", "prepare"]
 
 
 def fit_dask(*args, **kwargs):  # type: ignore[no-untyped-def]

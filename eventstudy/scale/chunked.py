@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import logging
+import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -24,18 +25,20 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from eventstudy._typing import IntArray, NonTradingDayPolicy
+from eventstudy._typing import IntArray, NonTradingDayPolicy, Window
 from eventstudy.estimation import (
     FactorData,
     _fill_lag_lead,
+    _LazyKeys,
     _Panel,
     _screen,
     anchor_events,
     event_cover,
     model_inputs,
-    other_event_mask,
+    other_event_run,
 )
 from eventstudy.exceptions import (
+    ConfigError,
     DataUnavailableError,
     EstimationError,
     EventStudyError,
@@ -52,26 +55,46 @@ from eventstudy.scale.summary import (
     needs_rbar,
 )
 from eventstudy.specification import FitOptions, StudySpec
-from eventstudy.statistics.battery import TEST_COLUMNS, adjust_pvalues, run_test
+from eventstudy.statistics._result import TestResult
+from eventstudy.statistics.battery import TEST_COLUMNS, adjust_pvalues, run_test_unfiltered
 from eventstudy.statistics.panel import TestPanel, build_panel, summed_cluster_correlation
 from eventstudy.windows import span, taus
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LargeStudyResults", "StudyContext", "chunk_plan", "chunk_size_for", "fit_chunked",
-           "prepare", "run_chunk", "finish"]
+__all__ = ["LargeStudyResults", "StudyContext", "chunk_plan", "chunk_size_for", "default_workers",
+           "fit_chunked", "prepare", "run_chunk", "finish"]
 
 DEFAULT_MEMORY_BUDGET = 1.0e9
-"""Bytes a chunk's working arrays may take by default (about 1 GB)."""
+"""Bytes the working arrays of the chunks in flight may take by default (about 1 GB)."""
+
+MAX_DEFAULT_WORKERS = 4
+"""At most this many threads by default: past a few, the threads wait on memory bandwidth and the
+GIL-held Python between numpy calls, and each holds one chunk's arrays."""
 
 
-def chunk_size_for(memory_budget: float, n_days: int) -> int:
-    """Security-events per chunk so that a chunk's arrays fit in ``memory_budget`` bytes.
+def default_workers() -> int:
+    """Threads the chunked path uses by default: the CPUs this process may run on, at most 4.
+
+    ``os.sched_getaffinity`` where the platform has it (a container or ``taskset`` limit), else
+    ``os.cpu_count()``; at least 1, at most :data:`MAX_DEFAULT_WORKERS`.
+    """
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    return max(1, min(n, MAX_DEFAULT_WORKERS))
+
+
+def chunk_size_for(memory_budget: float, n_days: int, workers: int = 1) -> int:
+    """Security-events per chunk so that ``workers`` chunks' arrays fit in ``memory_budget`` bytes.
 
     A chunk holds about 16 float64 arrays of (chunk, T + L) at once (gathers, mask, residuals,
-    combined ARs, ranks and their sort order), ``n_days`` = T + L.
+    combined ARs, ranks and their sort order), ``n_days`` = T + L; ``workers`` chunks are in
+    flight at once, so each gets ``memory_budget / workers``.
     """
-    return max(100, int(memory_budget // (16 * 8 * max(n_days, 1))))
+    per_chunk = memory_budget / max(int(workers), 1)
+    return max(100, int(per_chunk // (16 * 8 * max(n_days, 1))))
 
 
 @dataclass
@@ -210,16 +233,24 @@ def _fit_block(ctx: StudyContext, rows: IntArray, rbar: bool
     sub_panel = copy.copy(panel)
     sub_panel.col = panel.col[rows]
     pos0 = ctx.pos0[rows]
-    est_pos = pos0[:, None] + ctx.est_tau[None, :]
-    y_est = sub_panel.gather(panel.RT, est_pos)
-    m_est = sub_panel.gather(panel.MT, est_pos)
+    # tau runs over consecutive sessions in both windows: each row's window is one slice
+    n_est, est_first = len(ctx.est_tau), pos0 + ctx.est_tau[0]
+    est_pos = est_first[:, None] + np.arange(n_est)
+    y_est = sub_panel.gather_run(panel.RT, est_first, n_est)
+    m_est = sub_panel.gather_run(panel.MT, est_first, n_est)
     valid = np.isfinite(y_est) & (
         np.isfinite(m_est).all(axis=-1) if m_est.ndim == 3 else np.isfinite(m_est))
-    overlap = other_event_mask(ctx.cover, ctx.codes[rows], est_pos)
+    overlap = other_event_run(ctx.cover, ctx.codes[rows], est_first, n_est)
     if spec.exclude_other_events:
         valid &= ~overlap
-    evt_all = pos0[:, None] + ctx.evt_tau[None, :]
-    reasons = _screen(sub_spec, sub_panel, ctx.factors, y_est, m_est, valid, evt_all)
+    evt_first = pos0 + ctx.evt_tau[0]
+    evt_all = evt_first[:, None] + np.arange(len(ctx.evt_tau))
+    # the event-window gathers serve the screen and, for the kept rows, the abnormal returns
+    y_evt = sub_panel.gather_run(panel.RT, evt_first, len(ctx.evt_tau))
+    m_evt = _fill_lag_lead(model, sub_panel.gather_run(panel.MT, evt_first, len(ctx.evt_tau)),
+                           _LazyKeys(sub_spec.events), ctx.evt_tau, warn=False)
+    reasons = _screen(sub_spec, sub_panel, ctx.factors, y_est, m_est, valid, evt_all,
+                      evt=(y_evt, m_evt))
     keep = np.ones(len(rows), dtype=bool)
     keep[list(reasons)] = False
     dropped = [(int(rows[i]), msg) for i, (msg, _) in sorted(reasons.items())]
@@ -228,23 +259,23 @@ def _fit_block(ctx: StudyContext, rows: IntArray, rbar: bool
         out = ChunkStats.empty(dropped, len(ctx.est_tau))
         out.n_overlap = n_overlap
         return out, None
-    fit = fit_batch(model, y_est[keep], m_est[keep], valid[keep])
+    est_day = np.where(valid, est_pos, -1)
+    if not reasons:  # every row kept (the usual case): no copies of the (n, T) arrays
+        fit = fit_batch(model, y_est, m_est, valid)
+        evt_pos, kept = evt_all, rows
+    else:
+        fit = fit_batch(model, y_est[keep], m_est[keep], valid[keep])
+        evt_pos, kept, est_day = evt_all[keep], rows[keep], est_day[keep]
+        y_evt, m_evt = y_evt[keep], m_evt[keep]
     del y_est, m_est
-    evt_pos = evt_all[keep]
-    col_keep = sub_panel.col[keep]
-    y_evt = sub_panel.gather(panel.RT, evt_pos, col_keep)
-    m_evt = sub_panel.gather(panel.MT, evt_pos, col_keep)
-    lag_lead = {"market_lag", "market_lead"} & set(getattr(model, "inputs", ()))
-    m_evt = _fill_lag_lead(model, m_evt, _keys(spec.events, rows[keep]) if lag_lead else [],
-                           ctx.evt_tau, warn=False)
     x_evt = model.regressors(m_evt)
     normal = np.einsum("etk,ek->et", x_evt, fit.params) + model.offset(m_evt)
     tp = build_panel(
         fit=fit, ar_evt=y_evt - normal, tau=ctx.evt_tau, x_evt=x_evt,
-        est_day=np.where(valid[keep], est_pos[keep], -1), evt_day=evt_pos, ret_evt=y_evt,
+        est_day=est_day, evt_day=evt_pos, ret_evt=y_evt,
         normal_evt=normal, conventions=ctx.options.conventions,
         missing_returns=spec.missing_returns, kind=ctx.kind, market_column=ctx.market_column)
-    out = ChunkStats.from_panel(tp, rows[keep], spec.event_windows, ctx.tests, dropped,
+    out = ChunkStats.from_panel(tp, kept, spec.event_windows, ctx.tests, dropped,
                                 fit.params, rbar=rbar)
     out.n_overlap = n_overlap
     return out, tp
@@ -298,8 +329,11 @@ class LargeStudyResults:
 
 
 def finish(ctx: StudyContext, chunks: Iterable[ChunkStats], n_chunks: int,
-           backend: str) -> LargeStudyResults:
+           backend: str, workers: int = 1) -> LargeStudyResults:
     """Merge the chunks' statistics and run the tests on the merge.
+
+    With ``workers`` > 1 the (window, test) pairs run on that many threads (the bootstrap's
+    replicates dominate); the table keeps its order and numbers.
 
     Raises
     ------
@@ -327,13 +361,10 @@ def finish(ctx: StudyContext, chunks: Iterable[ChunkStats], n_chunks: int,
                               + "; ".join(dropped["reason"].head(5)))
     summary = PanelSummary(merged, tau=ctx.evt_tau, conventions=ctx.options.conventions,
                            missing_returns=spec.missing_returns, kind=ctx.kind)
-    boot = {"n_boot": ctx.options.n_boot, "seed": ctx.options.seed}
-    rows = []
-    for w in spec.event_windows:
-        for name in ctx.tests:
-            r = run_test(cast(TestPanel, summary), name, w,
-                         **(boot if name == "bootstrap_t" else {}))
-            rows.append(("all", int(w[0]), int(w[1]), name, r.stat, r.pvalue, r.nobs))
+    results = _run_tests(cast(TestPanel, summary), spec.event_windows, ctx.tests,
+                         {"n_boot": ctx.options.n_boot, "seed": ctx.options.seed}, workers)
+    rows = [("all", int(w[0]), int(w[1]), name, r.stat, r.pvalue, r.nobs)
+            for (w, name), r in results]
     tests = pd.DataFrame(rows, columns=TEST_COLUMNS)
     if ctx.options.p_adjust:
         tests = adjust_pvalues(tests, ctx.options.p_adjust)
@@ -358,6 +389,30 @@ def finish(ctx: StudyContext, chunks: Iterable[ChunkStats], n_chunks: int,
         n_chunks=n_chunks, backend=backend, residual_correlation=summary.residual_correlation)
 
 
+def _run_tests(panel: TestPanel, windows: Sequence[Window], tests: Sequence[str],
+               boot: dict[str, Any], workers: int) -> list[tuple[tuple[Window, str], TestResult]]:
+    """Each test over each window, in that order; on ``workers`` threads when more than one."""
+    jobs = [(w, name) for w in windows for name in tests]
+
+    def one(job: tuple[Window, str]) -> TestResult:
+        w, name = job
+        return run_test_unfiltered(panel, name, w, **(boot if name == "bootstrap_t" else {}))
+
+    with warnings.catch_warnings():  # once, here: it is not thread-safe (see run_test_unfiltered)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if workers > 1 and sum(name == "bootstrap_t" for _, name in jobs) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            # the bootstrap's windows first: they are most of the time
+            order = sorted(range(len(jobs)), key=lambda i: jobs[i][1] != "bootstrap_t")
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                futures = {i: pool.submit(one, jobs[i]) for i in order}
+                out = [futures[i].result() for i in range(len(jobs))]
+        else:
+            out = [one(job) for job in jobs]
+    return list(zip(jobs, out, strict=True))
+
+
 def _stream(ctx: StudyContext, plan: Sequence[IntArray],
             progress: Callable[[int, int], None] | None) -> Iterator[ChunkStats]:
     for i, rows in enumerate(plan):
@@ -367,7 +422,7 @@ def _stream(ctx: StudyContext, plan: Sequence[IntArray],
 
 
 def fit_chunked(ctx: StudyContext, *, chunk_size: int | None = None,
-                memory_budget: float = DEFAULT_MEMORY_BUDGET, workers: int = 1,
+                memory_budget: float = DEFAULT_MEMORY_BUDGET, workers: int | None = None,
                 progress: Callable[[int, int], None] | None = None) -> LargeStudyResults:
     """Fit and test every security-event of ``ctx`` chunk by chunk, in this process.
 
@@ -376,29 +431,46 @@ def fit_chunked(ctx: StudyContext, *, chunk_size: int | None = None,
     ctx : StudyContext
         From :func:`prepare`.
     chunk_size : int, optional
-        Security-events per chunk (whole day-0 clusters); default from ``memory_budget``.
+        Security-events per chunk (whole day-0 clusters); default from ``memory_budget`` and
+        ``workers`` (:func:`chunk_size_for`).
     memory_budget : float
-        Bytes for a chunk's working arrays when ``chunk_size`` is not given.
-    workers : int, default 1
-        Threads fitting chunks at once (numpy releases the GIL in the heavy steps); each holds
-        one chunk's arrays, so memory grows with ``workers``. The merge is in the plan's order,
-        so the numbers do not depend on it.
+        Bytes for the working arrays of the chunks in flight when ``chunk_size`` is not given:
+        ``workers`` chunks are fitted at once, each sized to ``memory_budget / workers``, so the
+        peak stays about the same whatever the number of threads.
+    workers : int, optional
+        Threads fitting chunks at once (numpy releases the GIL in the heavy steps). Default
+        :func:`default_workers`: the CPUs this process may use, at most 4; 1 fits the chunks
+        one after the other in this thread. The merge is in the plan's order, so the numbers do
+        not depend on it.
     progress : callable, optional
-        Called with (chunks done, chunks) after each chunk.
+        Called with (chunks done, chunks) after each chunk (in the order they finish).
 
     Returns
     -------
     LargeStudyResults
-    """
-    size = chunk_size or chunk_size_for(memory_budget, len(ctx.est_tau) + len(ctx.evt_tau))
-    plan = chunk_plan(ctx.pos0, size)
-    if workers > 1:
-        from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            stats = list(pool.map(lambda rows: run_chunk(ctx, rows), plan))
-        return finish(ctx, stats, len(plan), "chunked")
-    return finish(ctx, _stream(ctx, plan, progress), len(plan), "chunked")
+    Raises
+    ------
+    ConfigError
+        When ``workers`` is below 1.
+    """
+    n_workers = default_workers() if workers is None else int(workers)
+    if n_workers < 1:
+        raise ConfigError(f"workers must be at least 1, not {workers!r}")
+    size = chunk_size or chunk_size_for(memory_budget, len(ctx.est_tau) + len(ctx.evt_tau),
+                                        n_workers)
+    plan = chunk_plan(ctx.pos0, size)
+    if n_workers > 1 and len(plan) > 1:
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        with ThreadPoolExecutor(max_workers=min(n_workers, len(plan))) as pool:
+            futures = [pool.submit(run_chunk, ctx, rows) for rows in plan]
+            for done, _ in enumerate(as_completed(futures), start=1):
+                if progress is not None:
+                    progress(done, len(plan))
+            stats = [f.result() for f in futures]  # the plan's order, whatever finished first
+        return finish(ctx, stats, len(plan), "chunked", n_workers)
+    return finish(ctx, _stream(ctx, plan, progress), len(plan), "chunked", n_workers)
 
 
 def supported_default(options: FitOptions) -> FitOptions:

@@ -23,7 +23,7 @@ from eventstudy.statistics.calendar_time import calendar_time
 from eventstudy.statistics.panel import TestPanel
 
 __all__ = ["TESTS", "DEFAULT_TESTS", "DEPENDENCE_ROBUST_TESTS", "TEST_COLUMNS", "TEST_REFERENCES",
-           "run_test", "run_tests", "adjust_pvalues"]
+           "run_test", "run_test_unfiltered", "run_tests", "adjust_pvalues"]
 
 TestFunction = Callable[..., TestResult]
 
@@ -89,12 +89,29 @@ def run_test(panel: TestPanel, name: str, window: Window, **options: Any) -> Tes
     ValueError
         For an unknown test or a window outside the event windows.
     """
+    # Degenerate groups (N = 1, all-NaN days) give NaN statistics, not warnings.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return run_test_unfiltered(panel, name, window, **options)
+
+
+def run_test_unfiltered(panel: TestPanel, name: str, window: Window,
+                        **options: Any) -> TestResult:
+    """:func:`run_test` without its filter of RuntimeWarnings, for threads.
+
+    ``warnings.catch_warnings`` changes the process's filters and is not thread-safe: a caller
+    running tests on threads enters it once around them (numpy's ``errstate``, set here, is
+    per thread).
+
+    Raises
+    ------
+    ValueError
+        For an unknown test or a window outside the event windows.
+    """
     check_test_names([name])
     if panel.n == 0:
         return TestResult(name, np.nan, np.nan, "-", 0)
-    # Degenerate groups (N = 1, all-NaN days) give NaN statistics, not warnings.
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
+    with np.errstate(all="ignore"):
         if name == "bootstrap_t":
             return TESTS[name](panel, window, **options)
         return TESTS[name](panel, window)

@@ -485,21 +485,26 @@ def summed_cluster_correlation(ar_est: Float64Array, est_day: IntArray, evt_day:
     bounds = np.searchsorted(cluster[order], np.arange(cluster.max() + 2 if len(cluster) else 1))
     for c in np.flatnonzero(np.diff(bounds) >= 2):
         rows = order[bounds[c]:bounds[c + 1]]
-        ok_c, day_c = ok[rows], est_day[rows]
+        # rows of a cluster increase (a stable sort); consecutive ones are read as views
+        sel = slice(rows[0], rows[-1] + 1) if rows[-1] - rows[0] == len(rows) - 1 else rows
+        ok_c, day_c, ar_c = ok[sel], est_day[sel], ar_est[sel]
         # Members of a cluster share day 0, so column j is one calendar day for all of them: the
         # days they have are the columns any of them has, in calendar order (no sort needed).
-        top = np.where(ok_c, day_c, -1).max(axis=0)
-        if np.array_equal(np.where(ok_c, day_c, -1), np.where(ok_c, top, -1)) and np.all(
+        masked = np.where(ok_c, day_c, -1)
+        top = masked.max(axis=0)
+        if np.array_equal(masked, np.where(ok_c, top, -1)) and np.all(
                 np.diff(top[top >= 0]) > 0):
             cols = np.flatnonzero(top >= 0)
+            # (a column gather, even of every column: it gives W and X their memory order, on
+            # which the order of the sums below depends)
             W = ok_c[:, cols]
-            X = np.where(W, ar_est[rows][:, cols], 0.0)
+            X = np.where(W, ar_c[:, cols], 0.0)
         else:
             days, col = np.unique(day_c[ok_c], return_inverse=True)
             X = np.zeros((len(rows), len(days)))
             W = np.zeros((len(rows), len(days)), dtype=bool)
             r_idx = np.broadcast_to(np.arange(len(rows))[:, None], ok_c.shape)[ok_c]
-            X[r_idx, col] = ar_est[rows][ok_c]
+            X[r_idx, col] = ar_c[ok_c]
             W[r_idx, col] = True
         total += _summed_correlation(X, W)
     return total
@@ -562,11 +567,33 @@ def mean_from_sums(total: Float64Array, count: Float64Array) -> Float64Array:
         return np.asarray(total / count, dtype="float64")
 
 
+def row_medians(x: Float64Array) -> Float64Array:
+    """(N,) median of each row's non-NaN values, NaN for a row without one.
+
+    The numbers of ``np.nanmedian(x, axis=1)`` (which, for rows shorter than 600, sorts a masked
+    copy and averages the two middle values as (low + high) / 2): here one plain sort, NaN last,
+    and the same two middle values of the c non-NaN ones, without the masked-array overhead and
+    without its all-NaN warning.
+    """
+    x = np.asarray(x, dtype="float64")
+    n, m = x.shape
+    if m == 0:
+        return np.full(n, np.nan)
+    srt = np.sort(x, axis=1)  # NaN sort last
+    count = m - np.isnan(srt).sum(axis=1)
+    high = count // 2
+    low = np.where(count % 2 == 1, high, high - 1)
+    rows = np.arange(n)
+    med = (srt[rows, np.maximum(low, 0)] + srt[rows, np.minimum(high, m - 1)]) / 2.0
+    med[count == 0] = np.nan
+    return med
+
+
 def corrado_sign_scores(combined: Float64Array) -> Float64Array:
     """sign(AR - the security-event's median AR over its combined days) (Corrado-Zivney 1992)."""
+    med = row_medians(combined)
     with np.errstate(invalid="ignore"):
-        med = np.nanmedian(combined, axis=1)
-    return np.asarray(np.sign(combined - med[:, None]), dtype="float64")
+        return np.asarray(np.sign(combined - med[:, None]), dtype="float64")
 
 
 def mean_rank(ranks: Float64Array) -> Float64Array:
@@ -704,14 +731,18 @@ def _summed_correlation(X: Float64Array, W: np.ndarray) -> float:
     inc = np.flatnonzero(~complete)
     if len(inc) * n <= PAIRWISE_MAX**2:
         Xc = X[complete]
-        dev = Xc - Xc.mean(axis=1, keepdims=True)
-        norm = np.sqrt((dev * dev).sum(axis=1))
+        # z (the centred rows scaled to unit length) built in one buffer, squares in another
+        z = Xc - Xc.mean(axis=1, keepdims=True)
+        sq = np.multiply(z, z)
+        norm = np.sqrt(sq.sum(axis=1))
         with np.errstate(invalid="ignore", divide="ignore"):
-            z = np.where((norm > 0)[:, None], dev / norm[:, None], 0.0)
+            np.divide(z, norm[:, None], out=z)
+        np.copyto(z, 0.0, where=~(norm > 0)[:, None])
         if T < 3:
             z[:] = 0.0
         S = z.sum(axis=0)
-        total = float(S @ S - (z * z).sum())  # complete x complete
+        np.multiply(z, z, out=sq)
+        total = float(S @ S - sq.sum())  # complete x complete
         block = max(1, 2_000_000 // max(n, 1))  # bound memory: block x n matrices
         for a in range(0, len(inc), block):
             rows = inc[a:a + block]

@@ -9,7 +9,15 @@ import pandas as pd
 import pytest
 
 from eventstudy import EventStudy
-from eventstudy.scale import SUPPORTED_TESTS, chunk_plan
+from eventstudy.scale import (
+    SUPPORTED_TESTS,
+    chunk_plan,
+    chunk_size_for,
+    default_workers,
+    fit_chunked,
+    prepare,
+)
+from eventstudy.scale.chunked import MAX_DEFAULT_WORKERS
 from eventstudy.scale.summary import check_supported
 from eventstudy.statistics.battery import run_tests
 from eventstudy.statistics.panel import row_ranks
@@ -139,13 +147,31 @@ def test_failed_chunk_skips_its_events(study_data, monkeypatch):
 
 
 def test_threads_equal_one_thread(study_data):
-    """Chunks fitted on two threads give the numbers of one thread (the merge is in order)."""
+    """Chunks fitted on two threads (and by default) give the numbers of one thread."""
     study = _study(study_data, tests=None)
+    seen: list[tuple[int, int]] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        one = study.fit(backend="chunked", chunk_size=10).tests
-        two = study.fit(backend="chunked", chunk_size=10, workers=2).tests
+        one = study.fit(backend="chunked", chunk_size=10, workers=1).tests
+        ctx = prepare(study.spec, study.returns, study.market, study.options)
+        two = fit_chunked(ctx, chunk_size=10, workers=2,
+                          progress=lambda done, total: seen.append((done, total))).tests
+        default = study.fit(backend="chunked", chunk_size=10).tests
     assert one.equals(two)
+    assert one.equals(default)
+    n = len(chunk_plan(ctx.pos0, 10))
+    assert n >= 2 and seen == [(i, n) for i in range(1, n + 1)]
+
+
+def test_workers_and_memory_budget():
+    """The default threads are the usable CPUs (1 to 4); the budget is shared by the threads."""
+    from eventstudy.exceptions import ConfigError
+
+    assert 1 <= default_workers() <= MAX_DEFAULT_WORKERS
+    assert chunk_size_for(1e9, 247, 2) == chunk_size_for(5e8, 247)
+    assert chunk_size_for(1e9, 247, 4) < chunk_size_for(1e9, 247)
+    with pytest.raises(ConfigError, match="workers"):
+        fit_chunked(None, workers=0)  # type: ignore[arg-type]
 
 
 def test_p_adjust_as_in_memory(study_data):
@@ -171,3 +197,24 @@ def test_other_models_as_in_memory(study_data, model):
         warnings.simplefilter("ignore")
         got = study.fit(backend="chunked", chunk_size=9).tests
     np.testing.assert_allclose(got["statistic"], mem["statistic"], rtol=1e-12, atol=1e-12)
+
+
+def test_run_gathers_equal_day_gathers():
+    """A run of sessions gathered as one slice equals the day-by-day gather, also past the ends."""
+    from eventstudy.estimation import _Panel, other_event_mask, other_event_run
+
+    rng = np.random.default_rng(4)
+    idx = pd.bdate_range("2020-01-01", periods=60)
+    ret = pd.DataFrame(rng.normal(size=(60, 5)), index=idx, columns=list("abcde"))
+    ret.iloc[7, 2] = np.nan
+    col = np.array([0, 2, 4, 2])
+    panel = _Panel(ret, ret.to_numpy(), col)
+    cover = rng.integers(0, 3, size=(5, 60)).astype(np.int32)
+    for first in (np.array([0, 5, 30, 40]), np.array([-3, 5, 30, 55])):
+        pos = first[:, None] + np.arange(8)
+        want = panel.gather(panel.RT, pos)
+        got = panel.gather_run(panel.RT, first, 8)
+        assert got.flags.c_contiguous
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(other_event_run(cover, col, first, 8),
+                                      other_event_mask(cover, col, pos))

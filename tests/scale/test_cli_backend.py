@@ -18,13 +18,22 @@ def test_run_with_chunked_backend_writes_parquet(tmp_path):
     cfg.write_text("study: big\ndata: {source: bundled}\nmarket: ^GSPC\n"
                    "events: [{id: e, date: 2025-01-27}]\ngroups: {a: [NVDA, AAPL, MSFT]}\n"
                    "estimation_window: [-120, -11]\nevent_windows: [[0, 0], [-1, 1]]\n"
-                   "backend: chunked\nchunk_size: 2\n")
+                   "backend: chunked\nchunk_size: 2\nworkers: 2\n")
     result = runner.invoke(app, ["run", str(cfg), "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "3 security-events fitted, 0 skipped (chunked" in result.output
     tests = pd.read_parquet(tmp_path / "out" / "big" / "tests.parquet")
     assert set(tests["test"]) >= {"t", "bmp", "kolari_pynnonen"}
     assert not list((tmp_path / "out" / "big").glob("*.csv"))
+
+
+def test_workers_key_is_checked(tmp_path):
+    """``workers`` is a whole number of threads, at least 1."""
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text("study: bad\nevents: [{id: e, date: 2025-01-27}]\ngroups: {a: [NVDA]}\n"
+                   "backend: chunked\nworkers: 0\n")
+    with pytest.raises(Exception, match="workers"):
+        load_config(cfg)
 
 
 def test_backend_key_is_checked(tmp_path):
