@@ -424,8 +424,9 @@ class StudyConfig(_Frozen):
     # Large studies (README): 'chunked' in bounded memory, 'dask' on a cluster; both write the
     # tables as Parquet instead of the full report.
     backend: Literal["memory", "chunked", "dask"] = "memory"
-    chunk_size: int | None = Field(None, ge=1)
-    workers: int | None = Field(None, ge=1)  # threads for backend: chunked (None: the CPUs, <= 4)
+    chunk_size: int | None = Field(None, ge=1, strict=True)
+    # threads for backend: chunked (None: the CPUs, <= 4)
+    workers: int | None = Field(None, ge=1, strict=True)
     scheduler: str | None = None  # Dask scheduler address for backend: dask (None: local cluster)
     claims: list[ClaimSpec] = Field(default_factory=list)  # see eventstudy.claims.spec
     abnormal_volume: bool = False  # abnormal_volume.csv: CAAV per group (bundled volume)
@@ -484,6 +485,12 @@ class StudyConfig(_Frozen):
         except ConfigError as exc:
             key = "event_windows" if str(exc).startswith("event window") else "estimation_window"
             raise ValueError(f"{key}: {exc}") from None
+        for key in ("chunk_size", "workers", "scheduler"):
+            uses = ("dask",) if key == "scheduler" else ("chunked", "dask") if key == "chunk_size" \
+                else ("chunked",)
+            if getattr(self, key) is not None and self.backend not in uses:
+                raise ValueError(f"{key}: applies only to backend: {' or '.join(uses)} (backend "
+                                 f"is {self.backend}); remove it or change the backend")
         n_est = window_length(self.estimation_window)
         if self.min_estimation_obs is not None and self.min_estimation_obs > n_est:
             raise ValueError(f"min_estimation_obs: {self.min_estimation_obs} exceeds the "

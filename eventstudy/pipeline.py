@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from eventstudy._paths import child_path
+from eventstudy._paths import check_replaceable_report, child_path
 from eventstudy.config import MarketMap, StudyConfig, load_config
 from eventstudy.exceptions import DataUnavailableError
 from eventstudy.inputs import (
@@ -104,6 +104,7 @@ def run_study(config: str | Path, output_dir: str | Path = "reports", *,
     source = price_source(cfg, offline=True if offline else None, refresh=refresh)
     study = EventStudy.from_config(cfg, source=source)
     if cfg.backend != "memory":
+        check_replaceable_report(target)  # never replace a folder that is not a report
         return LargeRun(cfg, *_fit_large(study, cfg, target))
     res = study.fit()
     options: dict[str, Any] = {}  # only what differs from a full report
@@ -137,7 +138,8 @@ def _fit_large(study: EventStudy, cfg: StudyConfig, target: Path
                 res = study.fit(backend="dask", client=client, chunk_size=cfg.chunk_size)
     else:
         res = study.fit(backend="chunked", chunk_size=cfg.chunk_size, workers=cfg.workers)
-    return res, res.write(target, overwrite=True)
+    resolved = study.provenance.config_yaml or cfg.to_yaml()
+    return res, res.write(target, overwrite=True, files={"config.resolved.yaml": resolved})
 
 
 def validate_study(config: str | Path) -> Validation:

@@ -25,7 +25,7 @@ from eventstudy._typing import Float64Array, Window
 from eventstudy.estimation import Clustering, Estimate
 from eventstudy.exceptions import DataUnavailableError, SpecificationError, name_list
 from eventstudy.provenance import Provenance
-from eventstudy.specification import FitOptions, StudySpec
+from eventstudy.specification import FitOptions, StudySpec, pools_events
 from eventstudy.statistics import TestResult
 from eventstudy.statistics.panel import TestPanel, build_panel
 from eventstudy.statistics.parametric import cross_sectional_t
@@ -229,10 +229,7 @@ class EventStudyResults:
         event separately when events hold several securities (market news such as 3 and 9 April
         2025, whose moves must not be averaged). A study of one event is the same either way.
         """
-        if self.options.pool_events is not None:
-            return bool(self.options.pool_events)
-        per_event = self.events.groupby("event_id", sort=False)["ticker"].nunique()
-        return bool((per_event <= 1).all())
+        return pools_events(self.options.pool_events, self.events)
 
     @frozen_cache
     def event_units(self) -> list[str]:

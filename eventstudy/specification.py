@@ -24,7 +24,7 @@ from eventstudy.windows import check_windows, window_length
 
 __all__ = [
     "EVENT_COLUMNS", "OTHER_GROUP", "StudySpec", "FitOptions", "events_frame", "build_groups",
-    "fit_options",
+    "pools_events", "check_backend_options", "fit_options",
 ]
 
 EVENT_COLUMNS = ("event_id", "ticker", "date")
@@ -111,6 +111,73 @@ def events_frame(events: pd.DataFrame | Sequence[Mapping[str, Any]]) -> pd.DataF
             stacklevel=3,
         )
     return frame.reset_index(drop=True)
+
+
+def check_backend_options(backend: str, chunk_size: Any, memory_budget: Any,
+                          workers: Any) -> None:
+    """Check the options of :meth:`EventStudy.fit` that choose and size the backend.
+
+    Parameters
+    ----------
+    backend : str
+        'memory', 'chunked' or 'dask'.
+    chunk_size, workers : int or None
+        Whole numbers of at least 1 (not bool); ``workers`` for 'chunked' only, ``chunk_size``
+        for 'chunked' and 'dask'.
+    memory_budget : float or None
+        Bytes, finite and positive; for 'chunked' and 'dask'.
+
+    Raises
+    ------
+    SpecificationError
+        Naming the argument and its value.
+    """
+    import math
+    import numbers
+
+    if backend not in ("memory", "chunked", "dask"):
+        raise SpecificationError(f"backend must be 'memory', 'chunked' or 'dask', not {backend!r}")
+    uses = {"chunk_size": ("chunked", "dask"), "memory_budget": ("chunked", "dask"),
+            "workers": ("chunked",)}
+    values = {"chunk_size": chunk_size, "memory_budget": memory_budget, "workers": workers}
+    for name, value in values.items():
+        if value is None:
+            continue
+        if backend not in uses[name]:
+            raise SpecificationError(f"{name} applies only to backend {' or '.join(uses[name])} "
+                                     f"(backend is {backend!r})")
+        if name == "memory_budget":
+            ok = (isinstance(value, numbers.Real) and not isinstance(value, bool)
+                  and math.isfinite(float(value)) and float(value) > 0)
+            if not ok:
+                raise SpecificationError(f"memory_budget must be a positive number of bytes, "
+                                         f"not {value!r}")
+        elif not (isinstance(value, numbers.Integral) and not isinstance(value, bool)
+                  and int(value) >= 1):
+            raise SpecificationError(f"{name} must be a whole number of at least 1, not {value!r}")
+
+
+def pools_events(pool_events: bool | None, events: pd.DataFrame) -> bool:
+    """Whether a study's tables average across events (one unit) rather than per event.
+
+    Parameters
+    ----------
+    pool_events : bool or None
+        True pools, False reports each event; None (auto) pools when every event holds a single
+        security (many firm-level events, e.g. earnings) and reports each event separately when
+        events hold several securities (market news such as 3 and 9 April 2025, whose moves must
+        not be averaged). A study of one event is the same either way.
+    events : pandas.DataFrame
+        The security-events, with columns ``event_id`` and ``ticker``.
+
+    Returns
+    -------
+    bool
+    """
+    if pool_events is not None:
+        return bool(pool_events)
+    per_event = events.groupby("event_id", sort=False)["ticker"].nunique()
+    return bool((per_event <= 1).all())
 
 
 def build_groups(

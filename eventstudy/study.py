@@ -44,6 +44,7 @@ from eventstudy.specification import (
     FitOptions,
     StudySpec,
     build_groups,
+    check_backend_options,
     events_frame,
     fit_options,
 )
@@ -660,7 +661,9 @@ class EventStudy:
         EstimationError
             When every security-event was skipped (the message gives the reasons).
         SpecificationError
-            For an unknown test, conventions key or p-value adjustment.
+            For an unknown test, conventions key or p-value adjustment; a backend option that is
+            not a whole number (``chunk_size``, ``workers``) or positive (``memory_budget``), or
+            that the chosen backend does not use.
 
         Warns
         -----
@@ -686,6 +689,7 @@ class EventStudy:
                 bootstrap if bootstrap is not None else o.bootstrap,
                 headline_test if headline_test is not None else o.headline_test,
                 pool_events if pool_events is not None else o.pool_events)
+        check_backend_options(backend, chunk_size, memory_budget, workers)
         if backend != "memory":
             return self._fit_large(options, backend, client, chunk_size, memory_budget, workers)
         log = WarningLog()
@@ -721,8 +725,6 @@ class EventStudy:
                    workers: int | None) -> LargeStudyResults:
         from eventstudy.scale import DEFAULT_MEMORY_BUDGET, fit_chunked, fit_dask, prepare
 
-        if backend not in ("chunked", "dask"):
-            raise ConfigError(f"backend must be 'memory', 'chunked' or 'dask', not {backend!r}")
         ctx = prepare(self.spec, self.returns, self.market, options, factors=self.factors,
                       kind=self.provenance.returns, sessions=self.sessions)
         budget = memory_budget if memory_budget is not None else DEFAULT_MEMORY_BUDGET

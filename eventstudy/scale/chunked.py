@@ -42,6 +42,7 @@ from eventstudy.exceptions import (
     DataUnavailableError,
     EstimationError,
     EventStudyError,
+    EventStudyWarning,
     EventWindowOverlapWarning,
     InsufficientEstimationDataWarning,
     SpecificationError,
@@ -54,7 +55,7 @@ from eventstudy.scale.summary import (
     merge_chunks,
     needs_rbar,
 )
-from eventstudy.specification import FitOptions, StudySpec
+from eventstudy.specification import FitOptions, StudySpec, pools_events
 from eventstudy.statistics._result import TestResult
 from eventstudy.statistics.battery import TEST_COLUMNS, adjust_pvalues, run_test_unfiltered
 from eventstudy.statistics.panel import TestPanel, build_panel, summed_cluster_correlation
@@ -123,8 +124,10 @@ def prepare(spec: StudySpec, returns: pd.DataFrame, market: pd.DataFrame, option
     Raises
     ------
     SpecificationError
-        For own sessions per exchange or ``market_moments='all'`` (not on the chunked path), or
-        a test it does not compute.
+        For own sessions per exchange or ``market_moments='all'`` (not on the chunked path), a
+        test it does not compute, named groups (it reports one group of all security-events), or
+        ``pool_events=False`` with several events (it pools them; with auto and events holding
+        several securities it warns that it pools them).
     DataUnavailableError
         When the data end before an event window does.
     """
@@ -135,6 +138,22 @@ def prepare(spec: StudySpec, returns: pd.DataFrame, market: pd.DataFrame, option
     if options.conventions.market_moments == "all":
         raise SpecificationError("conventions.market_moments 'all' is not available on the "
                                  "chunked/dask backends; use backend 'memory'")
+    if len(spec.groups) > 1:
+        raise SpecificationError(
+            f"groups ({', '.join(spec.groups)}) are not available on the chunked/dask backends, "
+            "which report one group of all security-events; use backend 'memory', or run one "
+            "study per group")
+    n_events = spec.events["event_id"].nunique()
+    if n_events > 1 and options.pool_events is False:
+        raise SpecificationError(
+            f"pool_events is false, but the chunked/dask backends average all {n_events} events "
+            "together; use backend 'memory' to report each event apart")
+    if n_events > 1 and not pools_events(options.pool_events, spec.events):
+        warnings.warn(
+            f"the chunked/dask backends average all {n_events} events together (AAR, CAAR and "
+            "tests over every security-event); the memory backend would report events holding "
+            "several securities apart (pool_events: auto). Set pool_events: true to say so",
+            EventStudyWarning, stacklevel=3)
     tests = tuple(check_supported(options.tests))
     index = cast(pd.DatetimeIndex, returns.index)
     n_rows = len(index)
@@ -321,11 +340,12 @@ class LargeStudyResults:
         """Fitted security-events."""
         return len(self.events)
 
-    def write(self, directory: Any, *, csv: bool = False, overwrite: bool = False) -> Any:
+    def write(self, directory: Any, *, csv: bool = False, overwrite: bool = False,
+              files: Any = None) -> Any:
         """Write the tables as Parquet (CSV too when asked); see :func:`eventstudy.scale.io`."""
         from eventstudy.scale.io import write_results
 
-        return write_results(self, directory, csv=csv, overwrite=overwrite)
+        return write_results(self, directory, csv=csv, overwrite=overwrite, files=files)
 
 
 def finish(ctx: StudyContext, chunks: Iterable[ChunkStats], n_chunks: int,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +140,8 @@ def _write_parquet(frame: pd.DataFrame, path: Path, rows_per_group: int) -> None
 
 
 def write_results(res: Any, directory: str | Path, *, csv: bool = False,
-                  overwrite: bool = False, rows_per_group: int = 100_000) -> Path:
+                  overwrite: bool = False, rows_per_group: int = 100_000,
+                  files: Mapping[str, str] | None = None) -> Path:
     """Write the tables of ``res`` into ``directory`` as Parquet, CSV too when asked.
 
     Files: tests, aar, caar, events (one row per fitted security-event, in row groups of
@@ -157,6 +158,11 @@ def write_results(res: Any, directory: str | Path, *, csv: bool = False,
         Also write CSVs (slow and large at a million rows; off by default).
     overwrite : bool, default False
         Replace an existing ``directory``.
+    rows_per_group : int, default 100000
+        Parquet row-group size of the events table.
+    files : mapping of str to str, optional
+        Text files written beside the tables (``eventstudy run`` adds ``config.resolved.yaml``,
+        which records what ran and marks the folder as a report that a later run may replace).
 
     Returns
     -------
@@ -173,6 +179,7 @@ def write_results(res: Any, directory: str | Path, *, csv: bool = False,
         raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    old: Path | None = None  # the previous results, moved aside during the swap
     try:
         tables = {"tests": res.tests, "aar": res.aar, "caar": res.caar, "events": res.events,
                   "dropped": res.dropped}
@@ -180,14 +187,21 @@ def write_results(res: Any, directory: str | Path, *, csv: bool = False,
             _write_parquet(frame, tmp / f"{name}.parquet", rows_per_group)
             if csv:
                 frame.to_csv(tmp / f"{name}.csv", index=False)
+        for name, text in (files or {}).items():  # e.g. config.resolved.yaml: what ran
+            (tmp / name).write_text(text, encoding="utf-8")
+        os.chmod(tmp, 0o755)  # mkdtemp's 0700 would hide the results from colleagues
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
             os.replace(target, old / target.name)
             os.replace(tmp, target)
             shutil.rmtree(old, ignore_errors=True)
+            old = None
         else:
             os.replace(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and (old / target.name).exists() and not target.exists():
+            os.replace(old / target.name, target)  # interrupted half-way: put the old one back
+            shutil.rmtree(old, ignore_errors=True)
         raise
     return target
