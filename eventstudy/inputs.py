@@ -282,10 +282,38 @@ def _event_date(text: str) -> pd.Timestamp | None:
     return ts.normalize()
 
 
+def _parquet_as_csv(p: Path) -> str:
+    """Return the events of a Parquet file as CSV text, so every row is checked as a CSV row is.
+
+    Date and datetime columns are written as ISO dates; a time of day other than midnight is
+    kept, so that the date check names it.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not p.exists():
+        raise FileNotFoundError(p)
+    try:
+        frame = pq.read_table(p).to_pandas()
+    except (pa.ArrowException, OSError) as exc:
+        raise ConfigError(f"{p}: cannot read the events Parquet file ({exc})") from None
+    for col in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+            values = pd.DatetimeIndex(frame[col])
+            midnight = values.isna() | (values == values.normalize())
+            frame[col] = [None if pd.isna(v) else v.strftime("%Y-%m-%d" if m else
+                                                             "%Y-%m-%d %H:%M:%S")
+                          for v, m in zip(values, midnight, strict=True)]
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue()
+
+
 def read_events_csv(path: Any, *, columns: dict[str, str] | None = None,
                     date_format: str | None = None, excel_dates: bool = False) -> pd.DataFrame:
     """Read an events file with columns event_id, ticker, date[, label, time, group].
 
+    A CSV, or a Parquet file (suffix ``.parquet`` or ``.pq``) whose rows are checked the same way.
     ``time`` (optional) is empty, ``before_open``, ``during`` or ``after_close``; an after-close
     event's day 0 is the next session (see :class:`~eventstudy.EventStudy`). ``group`` (optional)
     puts the security-event in a group of that name, reported like the config's groups.
@@ -321,7 +349,10 @@ def read_events_csv(path: Any, *, columns: dict[str, str] | None = None,
     """
     p = Path(path)
     try:
-        text = read_text_limited(p, MAX_EVENTS_BYTES, what="an events CSV")
+        if p.suffix.lower() in (".parquet", ".pq"):
+            text = _parquet_as_csv(p)
+        else:
+            text = read_text_limited(p, MAX_EVENTS_BYTES, what="an events CSV")
     except FileNotFoundError:
         raise ConfigError(f"{p}: no such events file") from None
     except UnicodeDecodeError as exc:
