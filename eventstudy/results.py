@@ -724,6 +724,8 @@ class EventStudyResults:
 
         Groups are equal-weighted: the mean of their members' prices relative to day -1. Context
         series are included (for the VIX a 'recovery' is its return below the pre-event level).
+        Each series is searched up to the last session of the widest event window (tau = its
+        end), so ``last_date``/``ret_end`` are where it stood then.
 
         Returns
         -------
@@ -735,10 +737,18 @@ class EventStudyResults:
         from eventstudy.recovery import recovery
 
         eid, day0 = self._day0(event_id)
-        levels = self.price_levels()
+        # searched up to the last session of the widest event window, as its heading says
+        hi = max(int(w[1]) for w in self.spec.event_windows)
+        sessions = self.returns.index
+        if day0 in sessions:
+            end = sessions[min(int(cast(int, sessions.get_loc(day0))) + hi, len(sessions) - 1)]
+        else:
+            end = sessions[-1]
+        levels = self.price_levels().loc[:end]
         rows = []
         market = self._market_levels()
         if market is not None:
+            market = market.loc[:end]
             rows.append(("market", recovery(market, day0, self.provenance.market)))
         p0 = int(cast(int, levels.index.get_loc(day0))) if day0 in levels.index else None
         named = [g for g in self.groups if g != self.spec.universe]
@@ -766,7 +776,7 @@ class EventStudyResults:
                 if c == "^VIX":  # a fear gauge 'recovers' by falling back: not the same question
                     continue
                 try:
-                    rows.append(("context", recovery(self.context[c], day0, str(c))))
+                    rows.append(("context", recovery(self.context[c].loc[:end], day0, str(c))))
                 except Exception:  # noqa: BLE001 - no close around day 0
                     continue
         out = pd.DataFrame([{"kind": k, **r.__dict__} for k, r in rows])

@@ -152,9 +152,13 @@ def test_concentration_carries_the_cap_weighted_share_of_the_move(res):
 
 def test_recovery_shows_where_the_index_stood_at_the_end(res):
     """Review: the drawdown stops at the first recovery (-1.75% on 3 February); ret_end shows where
-    the index stood at the end of the data searched, after the recovery too."""
+    the index stood at the end of the widest window, after the recovery too (review: it was one
+    session past it)."""
     rec = res.recovery_table().set_index("name").loc["^GSPC"]
     assert rec["drawdown"] == pytest.approx(-0.01748, abs=5e-5)
+    # searched to day +20 (25 February), the end of the widest window: -2.39%, as the claims say
+    assert rec["last_date"] == pd.Timestamp("2025-02-25")
+    assert rec["ret_end"] == pytest.approx(-0.0239, abs=5e-5)
     gspc = res.price_levels()["^GSPC"]
     assert rec["ret_end"] == pytest.approx(gspc.loc[rec["last_date"]] / gspc.loc["2025-01-24"] - 1,
                                            rel=1e-12)

@@ -280,8 +280,9 @@ def _answer_page(res: EventStudyResults, page: int | None = None,
         p.text("Context on day 0", size=10, bold=True)
         p.table(tables["context"], size=7.5)
     if "recovery" in tables:
-        p.text("Recovery: sessions until the day -1 close was regained (inside the widest "
-               "window)", size=10, bold=True)
+        p.text("Recovery inside the widest window: sessions until the day -1 close was "
+               "regained, the deepest drawdown before that, and where each stood at the "
+               "window's last session", size=10, bold=True)
         p.table(tables["recovery"], size=7.5)
     return p.fig
 

@@ -275,8 +275,8 @@ def plot_caar(
     ax.set_xlabel(TAU_LABEL)
     ax.set_ylabel(f"CAAR (%) from tau {_day(int(res.car.index[0]))}")
     shaded = (f"shaded: pointwise {ci:.0%} band of the cross-sectional t, which ignores "
-              "cross-correlation, for the groups the headline test finds significant ("
-              + ", ".join(labels[g] for g in highlight) + ")" if highlight
+              "cross-correlation, for the groups the headline test finds significant: "
+              + ", ".join(labels[g] for g in highlight) if highlight
               else "no group significant by the headline test")
     _titles(ax, caar_title(res),
             f"Cumulative average abnormal return by group ({res.model_name} model; {shaded}). "
@@ -770,10 +770,10 @@ def plot_index_contributions(
               and np.isfinite(r.contribution)]
     g = min(groups, key=lambda r: r.contribution) if groups else None
     title = (f"{security_label(str(worst['ticker']))} alone took "
-             f"{abs(worst['contribution']) * 100:.2f} points off the {market}'s "
+             f"{abs(worst['contribution']) * 100:.2f} percentage points off the {market}'s "
              f"{abs(float(idx['index_return'])) * 100:.2f}% fall on {event_date_text(res)}")
     if g is not None:
-        title += (f"; {lower_first(labels.get(str(g.group), str(g.group)))} "
+        title += (f"; {lower_first(labels.get(str(g.group), str(g.group)))} together "
                   f"{abs(g.contribution) * 100:.2f}")
     if float(idx["index_return"]) >= 0:
         title = f"What moved the {market} on {event_date_text(res)}"

@@ -175,7 +175,7 @@ def test_titles_state_the_finding_with_the_headline_numbers(deepseek):
     assert "ai_hardware" not in title and "19.0%" in title
     contributions = plots.plot_index_contributions(deepseek).axes[0]
     nvda = deepseek.top_members(5, by="contribution").set_index("ticker").loc["NVDA"]
-    assert f"NVDA Nvidia alone took {-nvda['contribution'] * 100:.2f} points" in _title(
+    assert f"NVDA Nvidia alone took {-nvda['contribution'] * 100:.2f} percentage points" in _title(
         contributions)
     plt.close("all")
 
