@@ -594,7 +594,7 @@ def _warn_missing(ar: Float64Array, keys: list[str], missing_returns: str) -> No
 PLAUSIBLE_AR = 1.0
 
 
-def _warn_implausible(ar: Float64Array, dates: np.ndarray, keys: list[str]) -> None:
+def warn_implausible(ar: Float64Array, dates: np.ndarray, keys: list[str]) -> None:
     """Warn once per abnormal return beyond :data:`PLAUSIBLE_AR`, naming event, ticker and date."""
     with np.errstate(invalid="ignore"):
         big = np.argwhere(np.abs(ar) > PLAUSIBLE_AR)
@@ -724,7 +724,7 @@ def estimate(
     keys_keep = [k for k, kp in zip(keys, keep, strict=True) if kp]
     _check_some_car(spec, panel, factors, ar, evt_pos, col_keep, keys_keep)
     _warn_missing(ar, keys_keep, spec.missing_returns)
-    _warn_implausible(ar, index.to_numpy()[np.clip(evt_pos, 0, n_rows - 1)], keys_keep)
+    warn_implausible(ar, index.to_numpy()[np.clip(evt_pos, 0, n_rows - 1)], keys_keep)
 
     est_all = None
     if market_moments == "all":

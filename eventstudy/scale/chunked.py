@@ -27,6 +27,7 @@ import pandas as pd
 
 from eventstudy._typing import IntArray, NonTradingDayPolicy, Window
 from eventstudy.estimation import (
+    PLAUSIBLE_AR,
     FactorData,
     _fill_lag_lead,
     _LazyKeys,
@@ -36,6 +37,7 @@ from eventstudy.estimation import (
     event_cover,
     model_inputs,
     other_event_run,
+    warn_implausible,
 )
 from eventstudy.exceptions import (
     ConfigError,
@@ -289,8 +291,15 @@ def _fit_block(ctx: StudyContext, rows: IntArray, rbar: bool
     del y_est, m_est
     x_evt = model.regressors(m_evt)
     normal = np.einsum("etk,ek->et", x_evt, fit.params) + model.offset(m_evt)
+    ar_evt = y_evt - normal
+    with np.errstate(invalid="ignore"):
+        implausible = bool((np.abs(ar_evt) > PLAUSIBLE_AR).any())
+    if implausible:  # named as on the memory path (keys built only then)
+        names = _LazyKeys(spec.events)
+        warn_implausible(ar_evt, panel.index.to_numpy()[np.clip(evt_pos, 0, panel.n_rows - 1)],
+                         [names[int(r)] for r in kept])
     tp = build_panel(
-        fit=fit, ar_evt=y_evt - normal, tau=ctx.evt_tau, x_evt=x_evt,
+        fit=fit, ar_evt=ar_evt, tau=ctx.evt_tau, x_evt=x_evt,
         est_day=est_day, evt_day=evt_pos, ret_evt=y_evt,
         normal_evt=normal, conventions=ctx.options.conventions,
         missing_returns=spec.missing_returns, kind=ctx.kind, market_column=ctx.market_column)

@@ -142,3 +142,18 @@ def test_interrupted_swap_puts_the_previous_results_back(study_data, tmp_path, m
     monkeypatch.setattr(sio.os, "replace", real)
     assert sorted(p.name for p in target.iterdir()) == before
     assert [p.name for p in tmp_path.iterdir()] == ["r"]  # no temporary folder left
+
+
+def test_implausible_abnormal_return_is_warned_as_in_memory(study_data):
+    """A +500% day-0 return was warned about in memory and passed silently when chunked."""
+    events, ret, m = study_data
+    ret = ret.copy()
+    row = events.iloc[0]
+    day0 = ret.index[ret.index.searchsorted(row["date"])]
+    ret.loc[day0, row["ticker"]] = 5.0
+    study = _study((events, ret, m), pool_events=True)
+    expected = f"implausible abnormal return \\+.* for {row['event_id']}:{row['ticker']} on {day0.date()}"
+    with pytest.warns(EventStudyWarning, match=expected):
+        study.fit()
+    with pytest.warns(EventStudyWarning, match=expected):
+        study.fit(backend="chunked", workers=2, chunk_size=50)
