@@ -43,6 +43,7 @@ from eventstudy._typing import ModelName, Window
 from eventstudy.claims.spec import ClaimSpec, check_claims
 from eventstudy.data.dates import not_in_future
 from eventstudy.exceptions import ConfigError
+from eventstudy.specification import BACKEND_OPTIONS
 
 __all__ = [
     "StudyConfig", "EventSpec", "DataSpec", "BenchmarkSpec", "load_config", "safe_load_yaml",
@@ -486,8 +487,7 @@ class StudyConfig(_Frozen):
             key = "event_windows" if str(exc).startswith("event window") else "estimation_window"
             raise ValueError(f"{key}: {exc}") from None
         for key in ("chunk_size", "workers", "scheduler"):
-            uses = ("dask",) if key == "scheduler" else ("chunked", "dask") if key == "chunk_size" \
-                else ("chunked",)
+            uses = BACKEND_OPTIONS[key]
             if getattr(self, key) is not None and self.backend not in uses:
                 raise ValueError(f"{key}: applies only to backend: {' or '.join(uses)} (backend "
                                  f"is {self.backend}); remove it or change the backend")

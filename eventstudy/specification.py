@@ -24,7 +24,7 @@ from eventstudy.windows import check_windows, window_length
 
 __all__ = [
     "EVENT_COLUMNS", "OTHER_GROUP", "StudySpec", "FitOptions", "events_frame", "build_groups",
-    "pools_events", "check_backend_options", "fit_options",
+    "pools_events", "BACKEND_OPTIONS", "check_backend_options", "fit_options",
 ]
 
 EVENT_COLUMNS = ("event_id", "ticker", "date")
@@ -113,6 +113,12 @@ def events_frame(events: pd.DataFrame | Sequence[Mapping[str, Any]]) -> pd.DataF
     return frame.reset_index(drop=True)
 
 
+BACKEND_OPTIONS: dict[str, tuple[str, ...]] = {
+    "chunk_size": ("chunked", "dask"), "memory_budget": ("chunked", "dask"),
+    "workers": ("chunked",), "scheduler": ("dask",)}
+"""The backends that use each backend option; the others refuse it (fit() and study files)."""
+
+
 def check_backend_options(backend: str, chunk_size: Any, memory_budget: Any,
                           workers: Any) -> None:
     """Check the options of :meth:`EventStudy.fit` that choose and size the backend.
@@ -137,14 +143,13 @@ def check_backend_options(backend: str, chunk_size: Any, memory_budget: Any,
 
     if backend not in ("memory", "chunked", "dask"):
         raise SpecificationError(f"backend must be 'memory', 'chunked' or 'dask', not {backend!r}")
-    uses = {"chunk_size": ("chunked", "dask"), "memory_budget": ("chunked", "dask"),
-            "workers": ("chunked",)}
     values = {"chunk_size": chunk_size, "memory_budget": memory_budget, "workers": workers}
     for name, value in values.items():
         if value is None:
             continue
-        if backend not in uses[name]:
-            raise SpecificationError(f"{name} applies only to backend {' or '.join(uses[name])} "
+        uses = BACKEND_OPTIONS[name]
+        if backend not in uses:
+            raise SpecificationError(f"{name} applies only to backend {' or '.join(uses)} "
                                      f"(backend is {backend!r})")
         if name == "memory_budget":
             ok = (isinstance(value, numbers.Real) and not isinstance(value, bool)

@@ -27,19 +27,13 @@ def test_run_with_chunked_backend_writes_parquet(tmp_path):
     assert not list((tmp_path / "out" / "big").glob("*.csv"))
 
 
-def test_workers_key_is_checked(tmp_path):
-    """``workers`` is a whole number of threads, at least 1."""
+@pytest.mark.parametrize(("body", "message"), [
+    ("backend: chunked\nworkers: 0\n", "workers"),  # a whole number of threads, at least 1
+    ("backend: spark\n", "chunked"),  # an unknown backend names the choices
+])
+def test_backend_keys_are_checked(tmp_path, body, message):
+    """``workers`` and ``backend`` are config errors naming the key or the choices."""
     cfg = tmp_path / "bad.yaml"
-    cfg.write_text("study: bad\nevents: [{id: e, date: 2025-01-27}]\ngroups: {a: [NVDA]}\n"
-                   "backend: chunked\nworkers: 0\n")
-    with pytest.raises(Exception, match="workers"):
-        load_config(cfg)
-
-
-def test_backend_key_is_checked(tmp_path):
-    """An unknown backend is a config error naming the choices."""
-    cfg = tmp_path / "bad.yaml"
-    cfg.write_text("study: bad\nevents: [{id: e, date: 2025-01-27}]\ngroups: {a: [NVDA]}\n"
-                   "backend: spark\n")
-    with pytest.raises(Exception, match="chunked"):
+    cfg.write_text("study: bad\nevents: [{id: e, date: 2025-01-27}]\ngroups: {a: [NVDA]}\n" + body)
+    with pytest.raises(Exception, match=message):
         load_config(cfg)
