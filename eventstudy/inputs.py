@@ -300,10 +300,8 @@ def _parquet_as_csv(p: Path) -> str:
     for col in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[col]):
             values = pd.DatetimeIndex(frame[col])
-            midnight = values.isna() | (values == values.normalize())
-            frame[col] = [None if pd.isna(v) else v.strftime("%Y-%m-%d" if m else
-                                                             "%Y-%m-%d %H:%M:%S")
-                          for v, m in zip(values, midnight, strict=True)]
+            frame[col] = values.strftime("%Y-%m-%d").where(
+                values == values.normalize(), values.strftime("%Y-%m-%d %H:%M:%S"))
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()
