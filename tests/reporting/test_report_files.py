@@ -214,17 +214,13 @@ def test_failed_report_keeps_the_previous_one(deepseek, report, tmp_path, monkey
     assert [p.name for p in tmp_path.iterdir()] == ["deepseek_2025"]
 
 
-def _figure_text(fig) -> str:
-    parts = [t.get_text() for t in fig.texts]
-    for ax in fig.axes:
-        parts += [t.get_text() for t in ax.texts]
-        for table in ax.tables:
-            parts += [c.get_text().get_text() for c in table.get_celld().values()]
-    return " ".join(" ".join(parts).split())
+def _page_text(res, kind) -> str:
+    from eventstudy.reporting.pages import draw_page
+
+    return " ".join(" ".join(draw_page(res, kind).strings).split())
 
 
 def test_claims_and_quality_reach_every_output(deepseek, monkeypatch):
-    from eventstudy.reporting import pdf
     from eventstudy.reporting.html import summary_html
     from eventstudy.reporting.markdown import summary_markdown
 
@@ -238,9 +234,9 @@ def test_claims_and_quality_reach_every_output(deepseek, monkeypatch):
     monkeypatch.setattr(EventStudyResults, "claims", property(lambda self: claims))
     deepseek = deepseek.with_provenance(replace(deepseek.provenance, quality=quality))
     pd.testing.assert_frame_equal(export.report_tables(deepseek)["claims"], claims)
-    page1 = _figure_text(pdf._summary_page(deepseek))
+    page1 = _page_text(deepseek, "summary")
     assert "Claims and verdicts" in page1 and "Power stocks fell on day 0 supported" in page1
-    page9 = _figure_text(pdf._diagnostics_page(deepseek))
+    page9 = _page_text(deepseek, "diagnostics")
     assert "Data quality (1)" in page9 and "price jump of 45% (check splits)" in page9
     for text in (summary_markdown(deepseek), summary_html(deepseek), deepseek._repr_html_()):
         assert "Power stocks fell on day 0" in text and "supported" in text

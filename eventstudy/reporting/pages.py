@@ -1,0 +1,452 @@
+"""The report's text pages (summary, answer, reactions, tests, diagnostics) and page furniture.
+
+The text pages are typeset with ReportLab on A4 landscape, in the DejaVu Sans that matplotlib
+ships and draws the charts in, embedded as TrueType subsets. matplotlib drew them before: about
+2.4 ms per string in matplotlib 3.11 (text layout and glyph tracking), 3.3 s for the five pages of
+the DeepSeek report; ReportLab takes about 0.1 s for the same strings. Each page is laid out top to
+bottom in inches from the top edge (:class:`TextPage`); tables wrap their widest column by the
+measured width of the text, so no cell is cut.
+
+The page order (:func:`page_plan`) lives here too: the summary page lists it, and the PDF writer
+(:mod:`eventstudy.reporting.pdf`) follows it.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from eventstudy.reporting.labels import event_date_text, group_labels
+from eventstudy.reporting.markdown import data_statement
+from eventstudy.reporting.summary import (
+    REACTIONS_NOTE,
+    answer_tables,
+    claim_verdicts,
+    format_frame,
+    headline_note,
+    headline_table,
+    plural,
+    quality_table,
+    reactions_table,
+    settings_table,
+    tests_note,
+    tests_table,
+    verdict_reasons,
+    warnings_table,
+    wrap,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from eventstudy.results import EventStudyResults
+
+__all__ = ["CHART_PAGES", "PAGE_SIZE", "TEXT_PAGES", "TextPage", "page_plan", "render_text"]
+
+PAGE_SIZE = (11.69, 8.27)  # A4 landscape, inches
+# (file name in figures/, what the page shows); index_contributions only with market values
+CHART_PAGES: list[tuple[str, str]] = [
+    ("index_contributions", "What moved the index on day 0: cap-weighted contributions of groups "
+     "and of the largest members"),
+    ("caar_paths", "CAAR paths per group over the widest event window, 95% band for the "
+     "significant groups"),
+    ("car_small_multiples", "CAR and cumulative raw return of each named security, small "
+     "multiples"),
+    ("ar_event_day", "Day-0 abnormal and raw returns of the named securities, sorted, "
+     "significance marked"),
+    ("ar_heatmap", "Abnormal-return heatmap: securities by event day, groups separated"),
+    ("ar_distribution", "Distribution of day-0 abnormal returns across the universe"),
+    ("normalized_prices", "Prices of the groups and the market, day -1 close = 100"),
+]
+_REGULAR, _BOLD = "DejaVuSans", "DejaVuSans-Bold"
+_ASCENT, _DESCENT = 0.76, 0.24  # DejaVu Sans, in em: the baseline sits _ASCENT below a line's top
+
+
+@functools.cache
+def _fonts() -> None:
+    """Register matplotlib's DejaVu Sans (regular and bold) with ReportLab, once per process."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    spec = importlib.util.find_spec("matplotlib")  # its font files, without importing it
+    assert spec is not None and spec.origin is not None
+    folder = Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf"
+    for name in (_REGULAR, _BOLD):
+        pdfmetrics.registerFont(TTFont(name, str(folder / f"{name}.ttf")))
+
+
+def _width(text: str, size: float, bold: bool = False) -> float:
+    """Width of ``text`` in points at ``size``."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return float(stringWidth(text, _BOLD if bold else _REGULAR, size))
+
+
+def _grey(color: str) -> float:
+    """Return the grey level of a matplotlib grey string ("0.35") or "black"."""
+    return 0.0 if color == "black" else float(color)
+
+
+def page_plan(res: EventStudyResults) -> list[tuple[str, str]]:
+    """Return the report's pages in order: (kind or chart name, what the page shows).
+
+    Summary; the answer (market-value lens, context, recovery, verdicts with reasons) when the
+    results can give it; the charts; trading volume and volatility when computed; test
+    statistics; diagnostics.
+    """
+    plan = [("summary", "Summary: claim verdicts with reasons, headline table"
+                        + (", what ran" if _settings_first(res) else ""))]
+    if res.market_values is not None or res.context is not None:
+        plan.append(("answer", "The answer: index move, contributions, context, recovery, "
+                     "verdicts with their reasons"))
+    for name, what in CHART_PAGES:
+        if name == "index_contributions" and res.market_values is None:
+            continue
+        plan.append((name, f"{what} (figures/{name})"))
+    if res.tables:
+        plan.append(("reactions", "Trading volume and volatility by group and window"))
+    plan += [("tests", "Test statistics by group and window"),
+             ("diagnostics", ("" if _settings_first(res) else "What ran (settings); ")
+              + "Diagnostics: data source, skipped security-events, shifted dates, data "
+              "quality, warnings")]
+    return plan
+
+
+def _settings_first(res: EventStudyResults) -> bool:
+    """Whether "What ran" fits on page 1 (few verdict rows), else it opens the last page."""
+    reasons = verdict_reasons(res)
+    return reasons is None or len(reasons) <= 4
+
+
+def title(res: EventStudyResults) -> str:
+    """Return the report's title: the study's title, else its name."""
+    return str(res.provenance.title or res.provenance.study)
+
+
+def _shorten(text: object, width: int) -> str:
+    s = " ".join(str(text).split())
+    return s if len(s) <= width else s[: width - 3] + "..."
+
+
+def _numbered(res: EventStudyResults, kind: str, page: int | None,
+              n_pages: int | None) -> tuple[int, int]:
+    """Return (page, n_pages) of the page ``kind`` when not given (a page drawn alone)."""
+    if page is not None and n_pages is not None:
+        return page, n_pages
+    plan = [k for k, _ in page_plan(res)]
+    return plan.index(kind) + 1 if kind in plan else 1, len(plan)
+
+
+class TextPage:
+    """One A4 landscape page of ``canvas``, laid out top to bottom in inches from the top.
+
+    Parameters
+    ----------
+    canvas : reportlab.pdfgen.canvas.Canvas
+        The document; the page is finished by the caller (``canvas.showPage()``).
+    res : EventStudyResults
+        For the header (title) and the footer (study, data statement).
+    page, n_pages : int
+        The footer's "page N of M".
+
+    Attributes
+    ----------
+    strings : list of str
+        Every text and table cell drawn, in order (whitespace as given), for tests and search.
+    """
+
+    def __init__(self, canvas: Any, res: EventStudyResults, page: int, n_pages: int) -> None:
+        self.canvas = canvas
+        self.w, self.h = PAGE_SIZE
+        self.y = 0.45
+        self.left = 0.55
+        self.strings: list[str] = []
+        for x, y, s, size, align in furniture(res, page, n_pages):
+            self._line(x, y, s, size, align=align, grey=0.35)
+
+    def _line(self, x: float, top: float, s: str, size: float, *, bold: bool = False,
+              grey: float = 0.0, align: str = "left") -> None:
+        """Draw one line whose top is ``top`` inches below the page's top edge."""
+        c = self.canvas
+        c.setFillGray(grey)
+        c.setFont(_BOLD if bold else _REGULAR, size)
+        base = (self.h - top) * 72 - _ASCENT * size
+        draw = {"left": c.drawString, "right": c.drawRightString,
+                "center": c.drawCentredString}[align]
+        draw(x * 72, base, s)
+        self.strings.append(s)
+
+    def text(self, s: str, size: float = 9, bold: bool = False, color: str = "black",
+             x: float | None = None, advance: bool = True) -> None:
+        """Draw ``s`` at the current height; move below it.
+
+        Lines break at newlines, and where a line would run past the right margin.
+        """
+        from reportlab.lib.utils import simpleSplit
+
+        x = self.left if x is None else x
+        room = (self.w - self.left - x) * 72
+        lines = [part for line in s.split("\n")
+                 for part in (simpleSplit(line, _BOLD if bold else _REGULAR, size, room)
+                              if _width(line, size, bold) > room else [line])]
+        for i, line in enumerate(lines):
+            self._line(x, self.y + i * size * 1.2 / 72, line, size, bold=bold, grey=_grey(color))
+        if advance:
+            self.y += len(lines) * size * 1.45 / 72 + 0.04
+
+    def room(self) -> float:
+        """Inches left above the footer."""
+        return self.h - 0.45 - self.y
+
+    def table(self, frame: pd.DataFrame, *, size: float = 8, max_rows: int | None = None,
+              more: str = "") -> None:
+        """Draw ``frame`` as a table; long cells wrap onto more lines (rows grow), never cut.
+
+        Columns are as wide as their widest cell (bold header included) plus one character of
+        padding each side; when they do not fit across the page the widest one wraps into the
+        room left. Rows that do not fit above the footer are left out, with a "... N more rows"
+        line saying where they are (``more``).
+        """
+        from reportlab.lib.utils import simpleSplit
+
+        body = format_frame(frame).map(lambda v: " ".join(str(v).split()))
+        header = [str(c) for c in body.columns]
+        pad = size * 0.55 / 72  # one average character, inches
+        widths = [max([_width(h, size, bold=True)] + [_width(v, size) for v in body[c]]) / 72
+                  + 2 * pad for h, c in zip(header, body.columns, strict=True)]
+        avail = self.w - 2 * self.left
+        cells = [[[v] for v in row] for row in body.itertuples(index=False, name=None)]
+        if sum(widths) > avail and widths:  # wrap the widest column into the room left
+            i = max(range(len(widths)), key=widths.__getitem__)
+            widths[i] = max(avail - (sum(widths) - widths[i]), 30 * pad)
+            for row in cells:
+                row[i] = simpleSplit(row[i][0], _REGULAR, size, (widths[i] - 2 * pad) * 72) or [""]
+        line_h = size * 1.25 / 72
+        cell_pad = size * 0.65 / 72
+        heights = [max(len(v) for v in row) * line_h + cell_pad if row else line_h + cell_pad
+                   for row in cells]
+        room = self.room() - 2 * (line_h + cell_pad)  # the header row and the "... more" line
+        limit, used = 0, 0.0
+        for h in heights[: max_rows or len(heights)]:
+            if used + h > room and limit:
+                break
+            used += h
+            limit += 1
+        extra = len(cells) - limit
+        header_h = line_h + cell_pad
+        rows = [([[h] for h in header], header_h, True)]
+        rows += [(row, h, False) for row, h in zip(cells[:limit], heights[:limit], strict=True)]
+        c = self.canvas
+        c.setLineWidth(0.4)
+        c.setStrokeGray(0.75)
+        top = self.y
+        for row, h, head in rows:
+            x = self.left
+            for lines, w in zip(row, widths, strict=True):
+                c.setFillGray(0.92)
+                c.rect(x * 72, (self.h - top - h) * 72, w * 72, h * 72, stroke=1, fill=int(head))
+                first = top + (h - len(lines) * line_h) / 2  # the lines centred in the cell
+                for k, line in enumerate(lines):
+                    line_top = first + k * line_h + (line_h - size / 72) / 2
+                    if head:
+                        self._line(x + w / 2, line_top, line, size, bold=True, align="center")
+                    else:
+                        self._line(x + pad, line_top, line, size)
+                x += w
+            top += h
+        self.y = top + 0.08
+        if extra > 0:
+            self.text(f"... {plural(extra, 'more row')} {more}".rstrip(), size=7, color="0.35")
+        self.y += 0.08
+
+
+def furniture(res: EventStudyResults, page: int, n_pages: int
+              ) -> list[tuple[float, float, str, float, str]]:
+    """Return the page's header and footer: (x, top, text, size, alignment), in inches.
+
+    Positions from the page's top left corner. The title at the top left; the study and data
+    statement at the bottom left; "page N of M" at the bottom right.
+    """
+    w, h = PAGE_SIZE
+    md = res.provenance
+    bottom = h - 0.01 * h - 7 / 72  # the footer's line (7 pt) ends 1% above the bottom edge
+    return [(0.015 * w, 0.015 * h, title(res), 8, "left"),
+            (0.015 * w, bottom, f"{md.study} | {data_statement(res)}", 7, "left"),
+            (0.985 * w, bottom, f"page {page} of {n_pages}", 7, "right")]
+
+
+def _what_ran(p: TextPage, res: EventStudyResults, size: float = 14) -> None:
+    p.text("What ran", size=size, bold=True)
+    for k, v in settings_table(res):
+        if k == "Study":
+            continue
+        p.text(f"{k}:", size=8.5, bold=True, advance=False)
+        p.text(wrap(v, 120), size=8.5, x=p.left + 1.7)
+    p.y += 0.1
+
+
+def _summary_page(p: TextPage, res: EventStudyResults) -> None:
+    p.text(wrap(title(res), 90), size=16, bold=True)
+    if res.provenance.description:
+        p.text(wrap(str(res.provenance.description), 150), size=9, color="0.2")
+    verdicts = verdict_reasons(res)
+    if verdicts is None:
+        verdicts = claim_verdicts(res)
+    if verdicts is not None:  # verdicts come first (issue 6): before settings and numbers
+        p.y += 0.05
+        p.text("Claims and verdicts, each with its reason", size=11, bold=True)
+        if "claim" in verdicts:
+            claims = [_shorten(c, 60) for c in verdicts["claim"]]
+            if "test" in verdicts:  # the claim once, on its own verdict's row
+                claims = [c if t == "claim" else "" for c, t in zip(claims, verdicts["test"],
+                                                                   strict=True)]
+            verdicts = verdicts.assign(claim=claims)
+        p.table(verdicts.drop(columns=["claim_id"]), size=7,
+                more="(numbers behind them: claims.csv)")
+    p.y += 0.1
+    if _settings_first(res):
+        _what_ran(p, res, size=11)
+    p.text("Headline: CAAR by group and event window (percent)", size=11, bold=True)
+    labels = group_labels(res)
+    head = headline_table(res).reset_index()
+    p.table(head.assign(group=[labels.get(g, g) for g in head["group"]]), size=9)
+    p.text(wrap(f"{headline_note(res)} Decimal values and every test: caar.csv, tests.csv.", 170),
+           size=7.5, color="0.3")
+    if p.room() > 1.6:
+        p.y += 0.15
+        p.text("Pages", size=11, bold=True)
+        p.text("\n".join(f"{i}. {what}" for i, (_, what) in enumerate(page_plan(res), start=1)),
+               size=8.5, color="0.2")
+
+
+def _answer_page(p: TextPage, res: EventStudyResults) -> None:
+    """Draw the answer page: what the index did, who moved it, context, recovery, why."""
+    p.text("The answer in numbers: the market-value lens", size=14, bold=True)
+    tables = answer_tables(res)
+    if "index" in tables:
+        p.text(wrap(f"Day 0 ({event_date_text(res)}): contributions to the cap-weighted index "
+                    f"move, w_i x r_i in percentage points. {tables['index_note']['note'].iloc[0]}",
+                    190), size=8, color="0.25")
+        p.table(tables["index"], size=7.5)
+    if "context" in tables:
+        p.text("Context on day 0", size=10, bold=True)
+        p.table(tables["context"], size=7.5)
+    if "recovery" in tables:
+        p.text("Recovery inside the widest window: sessions until the day -1 close was "
+               "regained, the deepest drawdown before that, and where each stood at the "
+               "window's last session", size=10, bold=True)
+        p.table(tables["recovery"], size=7.5)
+
+
+def _tests_page(p: TextPage, res: EventStudyResults) -> None:
+    p.text("Test statistics by group and event window", size=14, bold=True)
+    p.text(wrap(tests_note(res), 190), size=8, color="0.3")
+    p.y += 0.05
+    p.table(tests_table(res), size=8, more="in tests.csv")
+
+
+def _reactions_page(p: TextPage, res: EventStudyResults) -> None:
+    p.text("Trading volume and volatility by group and event window", size=14, bold=True)
+    p.text(wrap(REACTIONS_NOTE, 175), size=8, color="0.3")
+    p.y += 0.05
+    table = reactions_table(res)
+    if table is not None:  # up to 5 groups x 4 windows x 2 measures at this size
+        p.table(table, size=6.3, more="in abnormal_volume.csv, abnormal_volatility.csv")
+
+
+def _diagnostics_page(p: TextPage, res: EventStudyResults) -> None:
+    if not _settings_first(res):
+        _what_ran(p, res)
+    p.text("Diagnostics", size=14, bold=True)
+    p.text(data_statement(res), size=8.5)
+    sources = res.provenance.sources
+    if isinstance(sources, dict) and sources:
+        counts = pd.Series(sources).value_counts()
+        p.text(wrap("Series by source: " + "; ".join(f"{s}: {n}" for s, n in counts.items()), 170),
+               size=8, color="0.25")
+    sections = [
+        ("Skipped security-events", res.dropped, "no security-event was skipped"),
+        ("Shifted event dates", res.shifted, "no event date was shifted"),
+        ("Data quality", quality_table(res), "no data-quality findings reported"),
+    ]
+    warned = warnings_table(res)
+    if len(warned):
+        sections.append(("Warnings", warned, ""))
+    for heading, frame, empty in sections:
+        p.y += 0.08
+        p.text(f"{heading} ({len(frame)})", size=10.5, bold=True)
+        if len(frame):
+            p.table(frame, size=7.5, max_rows=12, more="in diagnostics.csv")
+        else:
+            p.text(empty, size=8.5, color="0.3")
+    notes = res.provenance.notes
+    if notes and p.room() > 0.6:
+        p.y += 0.08
+        p.text("Data notes", size=10.5, bold=True)
+        shown = notes[: max(int((p.room() - 0.3) / 0.2), 1)]
+        for note in shown:
+            p.text(f"- {wrap(note, 170)}", size=8)
+        if len(notes) > len(shown):
+            p.text(f"... {len(notes) - len(shown)} more in diagnostics.csv", size=7, color="0.35")
+
+
+TEXT_PAGES: dict[str, Callable[[TextPage, Any], None]] = {
+    "summary": _summary_page, "answer": _answer_page, "tests": _tests_page,
+    "reactions": _reactions_page, "diagnostics": _diagnostics_page}
+
+
+def _canvas(path: Any, res: EventStudyResults) -> Any:
+    from reportlab.pdfgen.canvas import Canvas
+
+    _fonts()
+    w, h = PAGE_SIZE
+    # the initial font is DejaVu: ReportLab's default Helvetica would be listed, not embedded
+    return Canvas(path, pagesize=(w * 72, h * 72), initialFontName=_REGULAR, initialFontSize=9,
+                  pageCompression=1, invariant=1, title=title(res), creator="eventstudy")
+
+
+def draw_page(res: EventStudyResults, kind: str, page: int | None = None,
+              n_pages: int | None = None) -> TextPage:
+    """Draw the text page ``kind`` alone (a PDF in memory); return it, its strings for reading.
+
+    Raises
+    ------
+    KeyError
+        When ``kind`` is not one of :data:`TEXT_PAGES`.
+    """
+    import io
+
+    page, n_pages = _numbered(res, kind, page, n_pages)
+    canvas = _canvas(io.BytesIO(), res)
+    p = TextPage(canvas, res, page, n_pages)
+    TEXT_PAGES[kind](p, res)
+    canvas.showPage()
+    canvas.save()
+    return p
+
+
+def render_text(res: EventStudyResults, plan: list[tuple[int, str]], path: Path) -> None:
+    """Write one PDF page per entry of ``plan``: text pages, and chart pages' furniture alone.
+
+    A chart page gets its header and footer on a transparent page, laid over the chart's page
+    when the report is assembled.
+
+    Parameters
+    ----------
+    res : EventStudyResults
+    plan : list of (int, str)
+        (page number, kind) for every page of the report, in order.
+    path : pathlib.Path
+        The PDF written (A4 landscape, DejaVu Sans embedded as TrueType subsets).
+    """
+    canvas = _canvas(str(path), res)
+    for page, kind in plan:
+        p = TextPage(canvas, res, page, len(plan))
+        if kind in TEXT_PAGES:
+            TEXT_PAGES[kind](p, res)
+        canvas.showPage()
+    canvas.save()
