@@ -123,13 +123,13 @@ def report_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
 
 def _write_markets(res: EventStudyResults, folder: Path) -> None:
     """Write figures/markets.png and append the answer to summary.md (several exchanges only)."""
-    import matplotlib.pyplot as plt
-
     from eventstudy.reporting.markets import market_summary, plot_markets
 
     fig = plot_markets(res)
-    if fig is None:
+    if fig is None:  # one market (matplotlib not imported: the charts are drawn in workers)
         return
+    import matplotlib.pyplot as plt
+
     (folder / "figures").mkdir(exist_ok=True)
     fig.savefig(folder / "figures" / "markets.png", dpi=150)
     plt.close(fig)
@@ -352,11 +352,11 @@ def write_report(res: EventStudyResults, output_dir: str | Path, *,
     on the same input); charts show percent. manifest.json records versions, the input-data hash,
     the config, timings and the SHA-256 of every other file.
     """
+    from eventstudy.reporting import pdf
     from eventstudy.reporting.html import summary_html
     from eventstudy.reporting.latex import latex_tables
     from eventstudy.reporting.manifest import build_manifest
     from eventstudy.reporting.markdown import summary_markdown
-    from eventstudy.reporting.pdf import write_pdf
 
     out = Path(output_dir)
     check_output_folder(out)
@@ -365,6 +365,7 @@ def write_report(res: EventStudyResults, output_dir: str | Path, *,
     timings: dict[str, float] = {}
     old: Path | None = None  # the previous report, moved aside during the final swap
     excel = None  # the forked writer of tables.xlsx
+    charts: pdf.PdfJob | None = None  # the report PDF, its charts drawn by forked workers
 
     def timed(stage: str, fn: Callable[[], Any]) -> Any:
         t0 = time.perf_counter()
@@ -378,6 +379,13 @@ def write_report(res: EventStudyResults, output_dir: str | Path, *,
         for sub, fmt in (("figures", "pdf"), ("parquet", "parquet"), ("latex", "latex")):
             if fmt in want and (sub != "figures" or figures):
                 (tmp / sub).mkdir()
+        # the charts first: their workers draw while this process writes the tables
+        if "pdf" in want:
+            charts = pdf.start_pdf(res, tmp / "report.pdf", tmp / "figures" if figures else None)
+        elif "html" in want and figures:  # the charts of summary.html, without the report
+            (tmp / "figures").mkdir()
+            charts = pdf.start_pdf(res, tmp / ".charts.pdf", tmp / "figures")
+        started = time.perf_counter()
         tables = timed("tables", lambda: report_tables(res))
 
         def write_tables() -> None:
@@ -402,14 +410,15 @@ def write_report(res: EventStudyResults, output_dir: str | Path, *,
         config_yaml = _resolved_config(res)
         (tmp / "config.resolved.yaml").write_text(config_yaml, encoding="utf-8")
         written: list[Path] = []
-        if "pdf" in want:
-            written = timed("pdf_and_figures", lambda: write_pdf(
-                res, tmp / "report.pdf", tmp / "figures" if figures else None)) or []
-        elif "html" in want and figures:  # the charts of summary.html, without the report
-            (tmp / "figures").mkdir()
-            written = timed("figures", lambda: write_pdf(
-                res, tmp / ".charts.pdf", tmp / "figures")) or []
-            (tmp / ".charts.pdf").unlink()
+        if charts is not None:  # the wait for the charts, and the text pages
+            job = charts
+            written = timed("pdf_and_figures" if "pdf" in want else "figures",
+                            lambda: job.finish()) or []
+            charts = None
+            # from the workers' start: the charts were drawn beside the stages above
+            timings["charts_from_start"] = time.perf_counter() - started
+            if "pdf" not in want:
+                (tmp / ".charts.pdf").unlink()
         if figures:
             timed("markets", lambda: _write_markets(res, tmp))
         if excel is not None:
@@ -433,6 +442,8 @@ def write_report(res: EventStudyResults, output_dir: str | Path, *,
     except BaseException:
         if excel is not None:
             stop_workers([excel[0]])
+        if charts is not None:
+            charts.stop()
         shutil.rmtree(tmp, ignore_errors=True)
         if old is not None and old.exists() and not out.exists():
             old.rename(out)  # the swap failed half-way (a concurrent run, Ctrl-C): put it back

@@ -150,11 +150,11 @@ def plot_markets(res: EventStudyResults) -> Figure | None:
     matplotlib.figure.Figure or None
         None when the study has a single market.
     """
-    import matplotlib.pyplot as plt
-
     f = _frame(res)
     if f["market"].nunique() < 2:
         return None
+    import matplotlib.pyplot as plt
+
     moves = _day0_moves(res)
     order = list(moves.sort_values("aar").index)
     colors = dict(zip(order, plt.get_cmap("tab10").colors, strict=False))  # type: ignore[attr-defined]

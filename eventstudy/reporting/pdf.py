@@ -24,14 +24,14 @@ from eventstudy.reporting.pages import (
     render_text,
     title,
 )
-from eventstudy.reporting.workers import stop_workers
+from eventstudy.reporting.workers import background, join, stop_workers
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from eventstudy.results import EventStudyResults
 
-__all__ = ["write_pdf", "CHARTS", "PAGE_SIZE", "RC", "page_plan"]
+__all__ = ["write_pdf", "start_pdf", "PdfJob", "CHARTS", "PAGE_SIZE", "RC", "page_plan"]
 
 RC: dict[str, Any] = {"pdf.fonttype": 42, "ps.fonttype": 42, "font.size": 9, "axes.titlesize": 11,
       "axes.labelsize": 10, "xtick.labelsize": 8, "ytick.labelsize": 8, "legend.fontsize": 8,
@@ -130,19 +130,6 @@ def _rasterize(bundle: Path, boxes: dict[str, tuple[float, float, float, float]]
         doc.close()
 
 
-def _fork_worker(res: EventStudyResults, kinds: list[str], bundle: Path, figures_dir: Path | None,
-                 conn: Any) -> None:  # pragma: no cover - runs in a forked child
-    try:
-        conn.send(("ok", _render_charts(res, kinds, bundle, figures_dir)))
-    except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
-        try:
-            conn.send(("error", exc))
-        except Exception:  # noqa: BLE001 - an exception that does not pickle
-            conn.send(("error", RuntimeError(repr(exc))))
-    finally:
-        conn.close()
-
-
 def _share(kinds: list[str], n: int) -> list[list[str]]:
     """Split ``kinds`` into ``n`` lists of about equal drawing cost (greedy, costly first)."""
     parts: list[list[str]] = [[] for _ in range(n)]
@@ -155,11 +142,9 @@ def _share(kinds: list[str], n: int) -> list[list[str]]:
 
 
 def _workers() -> int:
-    import multiprocessing
+    """Chart workers: ``EVENTSTUDY_REPORT_WORKERS`` (default 2), at most the CPU count."""
     import os
 
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 0
     try:
         n = int(os.environ.get("EVENTSTUDY_REPORT_WORKERS", "2"))
     except ValueError:
@@ -167,62 +152,73 @@ def _workers() -> int:
     return max(0, min(n, os.cpu_count() or 1))
 
 
-def _render(res: EventStudyResults, plan: list[tuple[int, str]], path: Path,
-            figures_dir: Path | None) -> list[Path]:
-    """Render the report: charts in forked workers, text pages here, then assemble.
+class PdfJob:
+    """A report PDF being drawn: the chart workers start at once, :meth:`finish` writes the PDF.
 
-    Each chart is drawn once for vector output (a chart-only A4 page) and once for its PNG. The
-    report page is that page with the header and footer laid over it; the standalone PDF is the
-    same page cropped to the chart. With no ``fork`` (or ``EVENTSTUDY_REPORT_WORKERS=0``) all of
-    it runs in this process.
+    Started early (:func:`start_pdf`), the charts are drawn in forked workers while this process
+    writes the report's other files. Each chart is drawn once as vector output (a chart-only A4
+    page) whose PNG PDFium rasterizes; the report page is that page with the header and footer
+    laid over it; the standalone PDF is the same page cropped to the chart. With no ``fork`` (or
+    ``EVENTSTUDY_REPORT_WORKERS=0``) the charts are drawn by :meth:`finish` in this process.
     """
-    import multiprocessing
 
-    kinds = [k for _, k in plan if k not in TEXT_PAGES]
-    tmp = path.parent / f".{path.stem}.parts"
-    tmp.mkdir(exist_ok=True)
-    n = _workers() if len(kinds) > 1 else 0
-    parts = _share(kinds, n) if n else []
-    boxes: dict[str, tuple[float, float, float, float]] = {}
-    bundles: dict[str, tuple[Path, int]] = {}
-    procs = []
-    ctx = multiprocessing.get_context("fork") if parts else None
-    for i, part in enumerate(parts):
-        assert ctx is not None
-        recv, send = ctx.Pipe(duplex=False)
-        bundle = tmp / f"charts{i}.pdf"
-        proc = ctx.Process(target=_fork_worker, args=(res, part, bundle, figures_dir, send),
-                           daemon=True)
-        proc.start()
-        send.close()
-        procs.append((proc, recv, part, bundle))
-    try:
-        if not parts and kinds:
-            bundle = tmp / "charts.pdf"
-            for j, (kind, box) in enumerate(zip(kinds, _render_charts(res, kinds, bundle,
-                                                                        figures_dir), strict=True)):
-                boxes[kind], bundles[kind] = box, (bundle, j)
-        text = tmp / "text.pdf"
-        render_text(res, plan, text)
-        for proc, recv, part, bundle in procs:
-            try:
-                status, value = recv.recv()
-            except EOFError:
-                status, value = "error", "the chart worker died"
-            proc.join()
-            if status != "ok":
-                raise value if isinstance(value, BaseException) else RuntimeError(
-                    f"drawing the charts {part} failed: {value}")
-            for j, (kind, box) in enumerate(zip(part, value, strict=True)):
-                boxes[kind], bundles[kind] = tuple(box), (bundle, j)
-    except BaseException:  # Ctrl-C, SIGTERM, a failed chart: no worker outlives the report
-        stop_workers([proc for proc, *_ in procs])
-        raise
-    written = _assemble(res, plan, text, bundles, boxes, path, figures_dir)
-    import shutil
+    def __init__(self, res: EventStudyResults, path: Path, figures_dir: Path | None) -> None:
+        self.res, self.path, self.figures_dir = res, path, figures_dir
+        self.plan = [(i, kind) for i, (kind, _) in enumerate(page_plan(res), start=1)]
+        self.kinds = [k for _, k in self.plan if k not in TEXT_PAGES]
+        self.tmp = path.parent / f".{path.stem}.parts"
+        self.tmp.mkdir(exist_ok=True)
+        n = _workers() if len(self.kinds) > 1 else 0
+        self.jobs: list[tuple[Any, list[str], Path]] = []
+        try:
+            for i, part in enumerate(_share(self.kinds, n) if n else []):
+                bundle = self.tmp / f"charts{i}.pdf"
+                job = background(_render_charts, res, part, bundle, figures_dir)
+                if job is None:  # fork unavailable: finish() draws the charts here
+                    break
+                self.jobs.append((job, part, bundle))
+        except BaseException:
+            self.stop()
+            raise
 
-    shutil.rmtree(tmp, ignore_errors=True)
-    return written
+    def finish(self) -> list[Path]:
+        """Draw the text pages (and the charts, without workers), wait, assemble; the figures.
+
+        Raises
+        ------
+        BaseException
+            A worker's exception, raised here; the workers are stopped first.
+        """
+        res, plan, figures_dir = self.res, self.plan, self.figures_dir
+        boxes: dict[str, tuple[float, float, float, float]] = {}
+        bundles: dict[str, tuple[Path, int]] = {}
+        try:
+            if not self.jobs and self.kinds:
+                bundle = self.tmp / "charts.pdf"
+                drawn = _render_charts(res, self.kinds, bundle, figures_dir)
+                for j, (kind, box) in enumerate(zip(self.kinds, drawn, strict=True)):
+                    boxes[kind], bundles[kind] = box, (bundle, j)
+            text = self.tmp / "text.pdf"
+            render_text(res, plan, text)
+            for job, part, bundle in self.jobs:
+                drawn = join(job, f"the charts {part}")
+                for j, (kind, box) in enumerate(zip(part, drawn, strict=True)):
+                    boxes[kind], bundles[kind] = tuple(box), (bundle, j)
+            written = _assemble(res, plan, text, bundles, boxes, self.path, figures_dir)
+        except BaseException:  # Ctrl-C, SIGTERM, a failed chart: no worker outlives the report
+            self.stop()
+            raise
+        import shutil
+
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        return written
+
+    def stop(self) -> None:
+        """Kill and wait for the workers; remove the temporary parts."""
+        import shutil
+
+        stop_workers([job[0] for job, *_ in self.jobs])
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def _assemble(res: EventStudyResults, plan: list[tuple[int, str]], text: Path,
@@ -270,6 +266,15 @@ def _assemble(res: EventStudyResults, plan: list[tuple[int, str]], text: Path,
     return written
 
 
+def start_pdf(res: EventStudyResults, path: Path, figures_dir: Path | None = None) -> PdfJob:
+    """Start drawing the report PDF: the chart workers run while the caller does other work.
+
+    Parameters are those of :func:`write_pdf`; ``job.finish()`` writes the files and returns the
+    figures written, ``job.stop()`` abandons the job (a failure elsewhere, an interrupt).
+    """
+    return PdfJob(res, path, figures_dir)
+
+
 def write_pdf(res: EventStudyResults, path: Path, figures_dir: Path | None = None) -> list[Path]:
     """Write the report to ``path`` and each chart alone to ``figures_dir``.
 
@@ -287,5 +292,4 @@ def write_pdf(res: EventStudyResults, path: Path, figures_dir: Path | None = Non
     list of pathlib.Path
         The figure files written.
     """
-    plan = [(i, kind) for i, (kind, _) in enumerate(page_plan(res), start=1)]
-    return _render(res, plan, path, figures_dir)
+    return start_pdf(res, path, figures_dir).finish()

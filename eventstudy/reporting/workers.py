@@ -9,27 +9,35 @@ folder is removed.
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable
 from typing import Any
 
 from eventstudy.exceptions import ReportError
 
+_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
 
 def _child(fn: Callable[..., Any], args: tuple[Any, ...], conn: Any) -> None:
     try:  # pragma: no cover - runs in a forked child
-        fn(*args)
-        conn.send(None)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)  # blocked by the parent's fork
+        conn.send(("ok", fn(*args)))
     except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
         try:
-            conn.send(exc)
+            conn.send(("error", exc))
         except Exception:  # noqa: BLE001 - an exception that does not pickle
-            conn.send(RuntimeError(repr(exc)))
+            conn.send(("error", RuntimeError(repr(exc))))
     finally:
         conn.close()
 
 
 def background(fn: Callable[..., Any], *args: Any) -> Any:
-    """Run ``fn(*args)`` in a forked process; None where fork is unavailable or disabled."""
+    """Run ``fn(*args)`` in a forked process; None where fork is unavailable or disabled.
+
+    SIGINT and SIGTERM are blocked while the process forks and delivered once it has: a signal
+    that arrived during the fork ran its handler inside an at-fork hook (logging's), where
+    Python ignores the handler's exception, and the interrupted run went on to exit 0.
+    """
     import multiprocessing
 
     if ("fork" not in multiprocessing.get_all_start_methods()
@@ -38,21 +46,33 @@ def background(fn: Callable[..., Any], *args: Any) -> Any:
     ctx = multiprocessing.get_context("fork")
     recv, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(fn, args, send), daemon=True)
-    proc.start()
-    send.close()
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    try:
+        proc.start()
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        raise
+    finally:
+        send.close()
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a signal meanwhile: raised here
+    except BaseException:
+        stop_workers([proc])
+        raise
     return proc, recv
 
 
-def join(job: Any, what: str) -> None:
-    """Wait for a :func:`background` job; raise its exception here if it failed."""
+def join(job: Any, what: str) -> Any:
+    """Wait for a :func:`background` job; return its value, or raise its exception here."""
     proc, recv = job
     try:
-        error = recv.recv()
+        status, value = recv.recv()
     except EOFError:
-        error = ReportError(f"writing {what} failed: the worker died")
+        status, value = "error", ReportError(f"writing {what} failed: the worker died")
     proc.join()
-    if error is not None:
-        raise error
+    if status != "ok":
+        raise value
+    return value
 
 
 def stop_workers(procs: list[Any]) -> None:

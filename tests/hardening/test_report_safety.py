@@ -82,7 +82,7 @@ def test_failed_or_interrupted_run_leaves_previous_report_intact(tmp_path, monke
         def broken(*args, **kwargs):
             raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr(pdf, "write_pdf", broken)
+        monkeypatch.setattr(pdf, "start_pdf", broken)
         expected = OSError
     with pytest.raises(expected):
         export.write_report(result, previous)
@@ -106,23 +106,35 @@ def test_interrupt_kills_the_workers_before_removing_the_folder(tmp_path, monkey
                 return
             time.sleep(0.001)
 
-    def interrupted(*args, **kwargs):
-        time.sleep(0.3)  # the worker is writing by now
-        raise KeyboardInterrupt
+    class Interrupted:  # the report PDF's job, interrupted when the run waits for it
+        def finish(self):
+            time.sleep(0.3)  # the worker is writing by now
+            raise KeyboardInterrupt
+
+        def stop(self):
+            pass
 
     previous = _previous_report(tmp_path)
     before = _snapshot(tmp_path)
     monkeypatch.setattr(export, "_write_excel", busy_excel)
-    monkeypatch.setattr(pdf, "write_pdf", interrupted)
+    monkeypatch.setattr(pdf, "start_pdf", lambda *args: Interrupted())
     with pytest.raises(KeyboardInterrupt):
         export.write_report(result, previous)
     time.sleep(0.2)  # a surviving worker would go on writing here
     assert _snapshot(tmp_path) == before
 
 
-def _fake_pdf(res, path, figures):  # the real PDF takes seconds and is not under test here
-    path.write_bytes(b"%PDF")
-    (figures / "caar_paths.png").write_bytes(b"png")
+class _FakePdf:  # the real PDF takes seconds and is not under test here
+    def __init__(self, res, path, figures):
+        self.path, self.figures = path, figures
+
+    def finish(self):
+        self.path.write_bytes(b"%PDF")
+        (self.figures / "caar_paths.png").write_bytes(b"png")
+        return [self.figures / "caar_paths.png"]
+
+    def stop(self):
+        pass
 
 
 def test_report_replaces_previous_and_tables_are_byte_identical_across_processes(tmp_path, result,
@@ -132,7 +144,7 @@ def test_report_replaces_previous_and_tables_are_byte_identical_across_processes
     from eventstudy.reporting import pdf
     from eventstudy.reporting.export import write_report
 
-    monkeypatch.setattr(pdf, "write_pdf", _fake_pdf)
+    monkeypatch.setattr(pdf, "start_pdf", _FakePdf)
 
     procs = [subprocess.Popen([sys.executable, "-c", SMALL_STUDY, str(tmp_path / f"run{seed}")],
                               env={**os.environ, "PYTHONHASHSEED": seed, "MPLBACKEND": "Agg"},
@@ -217,7 +229,7 @@ def test_failed_final_swap_puts_the_previous_report_back(tmp_path, monkeypatch, 
     the name, Ctrl-C between the two renames), the old one returns under its name."""
     from eventstudy.reporting import export, pdf
 
-    monkeypatch.setattr(pdf, "write_pdf", _fake_pdf)
+    monkeypatch.setattr(pdf, "start_pdf", _FakePdf)
     previous = _previous_report(tmp_path)
     before = _snapshot(tmp_path)
     real_rename = Path.rename
@@ -286,3 +298,44 @@ def test_dollar_signs_in_user_text_are_printed_as_written(tmp_path, result):
     text = PdfReader(tmp_path / "report.pdf").pages[0].extract_text()
     assert "$NVDA and $AMD fell" in text
     assert "costs $x^2$ and \\frac{a" in text
+
+
+_ARMED: list[bool] = []  # the at-fork hook below fires only while a test arms it
+
+
+def _signal_while_forking() -> None:
+    if _ARMED:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="forked workers are POSIX only")
+def test_a_sigterm_during_the_fork_of_a_worker_is_not_lost():
+    """A SIGTERM that arrived while a report worker was forked ran the CLI's handler inside
+    logging's at-fork hook, where Python ignores the handler's KeyboardInterrupt: the run went on
+    and exited 0 (seen in this file's SIGTERM test). background() blocks the signal during the
+    fork, so the interrupt is raised after it, and the new worker is stopped."""
+    import signal
+    import time
+
+    from eventstudy.reporting.workers import background
+
+    if not _ARMED and not getattr(_signal_while_forking, "registered", False):
+        os.register_at_fork(after_in_parent=_signal_while_forking)
+        _signal_while_forking.registered = True  # type: ignore[attr-defined]
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    _ARMED.append(True)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            background(time.sleep, 30)
+    finally:
+        _ARMED.clear()
+        signal.signal(signal.SIGTERM, previous)
+    import multiprocessing
+
+    assert not [p for p in multiprocessing.active_children() if p.is_alive()]
