@@ -30,6 +30,7 @@ from eventstudy.inputs import (
 from eventstudy.markets import plan_benchmarks
 from eventstudy.power import PowerResults, power, write_power
 from eventstudy.reporting.export import FORMATS, check_output_folder, write_report
+from eventstudy.reporting.workers import prewarm, release
 from eventstudy.results import EventStudyResults
 from eventstudy.scale import LargeStudyResults
 from eventstudy.study import EventStudy
@@ -102,17 +103,26 @@ def run_study(config: str | Path, output_dir: str | Path = "reports", *,
     target = child_path(Path(output_dir).expanduser(), cfg.study)
     check_output_folder(target)  # before the fit: `-o afile` fails at once
     source = price_source(cfg, offline=True if offline else None, refresh=refresh)
-    study = EventStudy.from_config(cfg, source=source)
-    if cfg.backend != "memory":
-        check_replaceable_report(target)  # never replace a folder that is not a report
-        return LargeRun(cfg, *_fit_large(study, cfg, target))
-    res = study.fit()
-    options: dict[str, Any] = {}  # only what differs from a full report
-    if formats is not None and tuple(formats) != FORMATS:
-        options["formats"] = tuple(formats)
-    if not figures:
-        options["figures"] = False
-    return StudyRun(cfg, res, write_report(res, target, **options))
+    charts = (cfg.backend == "memory" and figures
+              and bool({"pdf", "html"} & set(FORMATS if formats is None else formats)))
+    if charts:  # the chart workers import matplotlib on the core the fit leaves idle
+        from eventstudy.reporting.pdf import chart_workers, warm
+
+        prewarm(chart_workers(), warm)
+    try:
+        study = EventStudy.from_config(cfg, source=source)
+        if cfg.backend != "memory":
+            check_replaceable_report(target)  # never replace a folder that is not a report
+            return LargeRun(cfg, *_fit_large(study, cfg, target))
+        res = study.fit()
+        options: dict[str, Any] = {}  # only what differs from a full report
+        if formats is not None and tuple(formats) != FORMATS:
+            options["formats"] = tuple(formats)
+        if not figures:
+            options["figures"] = False
+        return StudyRun(cfg, res, write_report(res, target, **options))
+    finally:
+        release()  # the workers no chart was given to (a failed fit, fewer charts)
 
 
 @dataclass(frozen=True)

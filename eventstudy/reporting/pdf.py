@@ -141,7 +141,7 @@ def _share(kinds: list[str], n: int) -> list[list[str]]:
     return [p for p in parts if p]
 
 
-def _workers() -> int:
+def chart_workers() -> int:
     """Chart workers: ``EVENTSTUDY_REPORT_WORKERS`` (default 2), at most the CPU count."""
     import os
 
@@ -150,6 +150,29 @@ def _workers() -> int:
     except ValueError:
         n = 2
     return max(0, min(n, os.cpu_count() or 1))
+
+
+def warm() -> None:
+    """Import and load what drawing a chart needs: matplotlib, its fonts, the PDF writers.
+
+    Run by the chart workers a command-line run forks before its fit
+    (:func:`eventstudy.reporting.workers.prewarm`), on the core the fit leaves idle.
+    """
+    import io
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+    import pypdfium2  # noqa: F401 - imported for its import time
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    import eventstudy.reporting.labels  # noqa: F401
+
+    with matplotlib.rc_context(RC), PdfPages(io.BytesIO()) as pdf:  # type: ignore[arg-type]
+        fig = plt.figure(figsize=(2, 1))
+        fig.text(0.1, 0.6, "-1.0%", weight="bold")
+        fig.text(0.1, 0.2, "-1.0%")
+        pdf.savefig(fig)  # the fonts, and fontTools' subsetting when the file closes
+        plt.close(fig)
 
 
 class PdfJob:
@@ -168,7 +191,7 @@ class PdfJob:
         self.kinds = [k for _, k in self.plan if k not in TEXT_PAGES]
         self.tmp = path.parent / f".{path.stem}.parts"
         self.tmp.mkdir(exist_ok=True)
-        n = _workers() if len(self.kinds) > 1 else 0
+        n = chart_workers() if len(self.kinds) > 1 else 0
         self.jobs: list[tuple[Any, list[str], Path]] = []
         try:
             for i, part in enumerate(_share(self.kinds, n) if n else []):

@@ -1,5 +1,8 @@
 """Forked worker processes of the report writer: start one, wait for it, stop them all.
 
+A command-line run forks its chart workers before the fit (:func:`prewarm`): they import
+matplotlib while the main process computes, and take the charts when the report is written.
+
 The PDF's charts and tables.xlsx are drawn in forked processes beside the main one (POSIX only;
 ``EVENTSTUDY_REPORT_WORKERS=0`` turns them off). A worker's exception is sent back and raised in
 the parent; an interrupted run (Ctrl-C, SIGTERM) kills its workers before the temporary report
@@ -18,9 +21,12 @@ from eventstudy.exceptions import ReportError
 _SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
-def _child(fn: Callable[..., Any], args: tuple[Any, ...], conn: Any) -> None:
+_WARM: list[tuple[Any, Any]] = []  # (process, connection) of idle workers from prewarm()
+
+
+def _run(fn: Callable[..., Any], args: tuple[Any, ...], conn: Any) -> None:
+    """Send ``("ok", fn(*args))`` or ``("error", exception)`` to the parent."""
     try:  # pragma: no cover - runs in a forked child
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)  # blocked by the parent's fork
         conn.send(("ok", fn(*args)))
     except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
         try:
@@ -31,34 +37,125 @@ def _child(fn: Callable[..., Any], args: tuple[Any, ...], conn: Any) -> None:
         conn.close()
 
 
+def _child(fn: Callable[..., Any], args: tuple[Any, ...], conn: Any) -> None:
+    _own_signals()  # pragma: no cover - runs in a forked child
+    _run(fn, args, conn)  # pragma: no cover
+
+
+def _warm_child(warm: Callable[[], None], conn: Any) -> None:  # pragma: no cover - forked
+    _own_signals()
+    try:
+        warm()
+    except Exception:  # noqa: BLE001,S110 - only a head start: the task itself will fail loudly
+        pass
+    try:
+        task = conn.recv()
+    except (EOFError, KeyboardInterrupt):
+        return
+    if task is not None:
+        fn, args = task
+        _run(fn, args, conn)
+
+
+def _own_signals() -> None:  # pragma: no cover - runs in a forked child
+    """Give the child the usual handlers back (it was forked while _fork deferred signals)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _forking_allowed() -> bool:
+    import multiprocessing
+
+    return ("fork" in multiprocessing.get_all_start_methods()
+            and os.environ.get("EVENTSTUDY_REPORT_WORKERS", "2") != "0")
+
+
+def _fork(target: Callable[..., None], *args: Any) -> Any:
+    """Start ``target(*args)`` in a forked process; SIGINT and SIGTERM wait until it is started.
+
+    A signal whose handler ran during the fork ran it inside an at-fork hook (logging's), where
+    Python ignores the handler's exception (the CLI's SIGTERM handler raises
+    KeyboardInterrupt), and an interrupted run went on to exit 0. During the fork the handlers
+    only record the signal; it is raised again once the fork is done, and the new process is
+    stopped. (Blocking the signal is not enough: another thread, BLAS's or Arrow's, may take it
+    and the main thread then runs the handler at its next instruction, in the hook.)
+    """
+    import multiprocessing
+    import threading
+
+    proc = multiprocessing.get_context("fork").Process(target=target, args=args, daemon=True)
+    pending: list[int] = []
+    deferred: dict[signal.Signals, Any] = {}
+    if threading.current_thread() is threading.main_thread():  # handlers live there only
+        for sig in _SIGNALS:
+            deferred[sig] = signal.signal(sig, lambda signum, frame: pending.append(signum))
+    try:
+        proc.start()
+    finally:
+        try:
+            for sig, handler in deferred.items():
+                signal.signal(sig, handler)
+            if pending:
+                signal.raise_signal(pending[0])  # the run's own handler, now: it raises
+        except BaseException:
+            if proc.pid is not None:
+                stop_workers([proc])
+            raise
+    return proc
+
+
+def prewarm(n: int, warm: Callable[[], None]) -> None:
+    """Fork ``n`` workers now that run ``warm()`` (imports) and then wait for one task each.
+
+    :func:`background` gives its tasks to these workers first: a command-line run starts them
+    before the fit, so matplotlib is imported on the idle core while the main process computes.
+    :func:`release` stops those no task was given to.
+    """
+    if not _forking_allowed():
+        return
+    import multiprocessing
+
+    for _ in range(n):
+        parent, child = multiprocessing.get_context("fork").Pipe()
+        try:
+            proc = _fork(_warm_child, warm, child)
+        finally:
+            child.close()
+        _WARM.append((proc, parent))
+
+
+def release() -> None:
+    """Stop the idle workers of :func:`prewarm`."""
+    idle = list(_WARM)
+    _WARM.clear()
+    stop_workers([proc for proc, _ in idle])
+    for _, conn in idle:
+        conn.close()
+
+
 def background(fn: Callable[..., Any], *args: Any) -> Any:
     """Run ``fn(*args)`` in a forked process; None where fork is unavailable or disabled.
 
-    SIGINT and SIGTERM are blocked while the process forks and delivered once it has: a signal
-    that arrived during the fork ran its handler inside an at-fork hook (logging's), where
-    Python ignores the handler's exception, and the interrupted run went on to exit 0.
+    An idle worker of :func:`prewarm` takes the task when there is one (``fn`` and ``args``
+    pickled to it), else a new process is forked.
     """
+    if not _forking_allowed():
+        return None
+    while _WARM:
+        proc, conn = _WARM.pop(0)
+        try:
+            conn.send((fn, args))
+            return proc, conn
+        except Exception:  # noqa: BLE001 - a task that does not pickle, a dead worker: fork
+            stop_workers([proc])
+            conn.close()
     import multiprocessing
 
-    if ("fork" not in multiprocessing.get_all_start_methods()
-            or os.environ.get("EVENTSTUDY_REPORT_WORKERS", "2") == "0"):
-        return None
-    ctx = multiprocessing.get_context("fork")
-    recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(fn, args, send), daemon=True)
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    recv, send = multiprocessing.get_context("fork").Pipe(duplex=False)
     try:
-        proc.start()
-    except BaseException:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        raise
+        proc = _fork(_child, fn, args, send)
     finally:
         send.close()
-    try:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a signal meanwhile: raised here
-    except BaseException:
-        stop_workers([proc])
-        raise
     return proc, recv
 
 

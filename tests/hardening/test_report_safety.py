@@ -314,8 +314,8 @@ def _signal_while_forking() -> None:
 def test_a_sigterm_during_the_fork_of_a_worker_is_not_lost():
     """A SIGTERM that arrived while a report worker was forked ran the CLI's handler inside
     logging's at-fork hook, where Python ignores the handler's KeyboardInterrupt: the run went on
-    and exited 0 (seen in this file's SIGTERM test). background() blocks the signal during the
-    fork, so the interrupt is raised after it, and the new worker is stopped."""
+    and exited 0 (seen in this file's SIGTERM test). background() defers the signal during the
+    fork, raises it after, and stops the new worker."""
     import signal
     import time
 
