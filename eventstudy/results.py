@@ -29,6 +29,7 @@ from eventstudy.specification import FitOptions, StudySpec, pools_events
 from eventstudy.statistics import TestResult
 from eventstudy.statistics.panel import TestPanel, build_panel
 from eventstudy.statistics.parametric import cross_sectional_t
+from eventstudy.statistics.variance import t_quantile
 from eventstudy.valuation import IndexMove, index_move
 
 if TYPE_CHECKING:
@@ -482,8 +483,6 @@ class EventStudyResults:
             Long: group, tau, caar, lower, upper, n, event_id (see :attr:`event_units`);
             with ``uniform``, also lower_uniform and upper_uniform.
         """
-        from scipy import stats
-
         cum = self._cum_ar
         frames = []
         for e, g in [(e, g) for e in self.event_units for g in self.groups]:
@@ -493,7 +492,7 @@ class EventStudyResults:
                 mean, _, _, n = cross_sectional_t(sub, axis=0)
                 sd = (np.nanstd(sub, axis=0, ddof=1) if len(sub) > 1
                       else np.full(len(self._tau), np.nan))
-                half = stats.t.ppf(0.5 + ci / 2, n - 1) * sd / np.sqrt(n)
+                half = t_quantile(0.5 + ci / 2, n - 1) * sd / np.sqrt(n)
             frame = pd.DataFrame({"group": g, "tau": self._tau, "caar": mean,
                                   "lower": mean - half, "upper": mean + half, "n": n,
                                   "event_id": e})
