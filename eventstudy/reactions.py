@@ -71,12 +71,15 @@ def _n_group(res: EventStudyResults, group: str) -> int:
 def _rows(group: str, n_group: int, tests: pd.DataFrame, values: pd.DataFrame, value_col: str,
           measure: str, event_ids: Sequence[str]) -> list[dict[str, object]]:
     rows = []
+    means: dict[tuple[int, int], float] = {}  # per window: each test row of it shares the mean
     for t in tests.to_dict("records"):
         w = (int(t["tau_start"]), int(t["tau_end"]))
-        sel = values[(values["tau_start"] == w[0]) & (values["tau_end"] == w[1])]
+        if w not in means:
+            sel = values[(values["tau_start"] == w[0]) & (values["tau_end"] == w[1])]
+            means[w] = float(sel[value_col].mean())
         rows.append({"group": group, "tau_start": w[0], "tau_end": w[1], "n": int(t["n"]),
                      "n_group": n_group,
-                     "measure": measure, "value": float(sel[value_col].mean()),
+                     "measure": measure, "value": means[w],
                      "test": t["test"], "statistic": float(t["statistic"]),
                      "p_value": float(t["p_value"]),
                      "event_id": event_ids[0] if len(set(event_ids)) == 1 else "pooled"})

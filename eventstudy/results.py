@@ -29,6 +29,7 @@ from eventstudy.specification import FitOptions, StudySpec, pools_events
 from eventstudy.statistics import TestResult
 from eventstudy.statistics.panel import TestPanel, build_panel
 from eventstudy.statistics.parametric import cross_sectional_t
+from eventstudy.statistics.variance import t_quantile
 from eventstudy.valuation import IndexMove, index_move
 
 if TYPE_CHECKING:
@@ -215,10 +216,23 @@ class EventStudyResults:
         Within the security-events of ``event_id`` when given (a unit of :attr:`event_units`
         other than 'pooled').
         """
-        mask = self.spec.members(group, self.events["ticker"].to_numpy(), self.estimate.keep)
-        if event_id is not None and event_id != POOLED:
-            mask = mask & (self.events["event_id"] == event_id).to_numpy()
-        return mask
+        key = (group, event_id if event_id != POOLED else None)
+        if key not in self._member_masks:  # the tables ask for each mask many times
+            mask = self.spec.members(group, self._event_keys["ticker"], self.estimate.keep)
+            if key[1] is not None:
+                mask = mask & (self._event_keys["event_id"] == event_id)
+            self._member_masks[key] = mask
+        return self._member_masks[key].copy()
+
+    @cached_property
+    def _member_masks(self) -> dict[tuple[str, str | None], np.ndarray]:
+        return {}
+
+    @cached_property
+    def _event_keys(self) -> dict[str, np.ndarray]:
+        """Ticker and event_id of each fitted security-event as arrays (:attr:`events` copies)."""
+        ev = self.events
+        return {"ticker": ev["ticker"].to_numpy(), "event_id": ev["event_id"].to_numpy()}
 
     @property
     def pooled(self) -> bool:
@@ -434,6 +448,10 @@ class EventStudyResults:
             ``event_id`` is the event of the row, or ``'pooled'`` for an average across events
             (:attr:`event_units`).
         """
+        return self._caar_table.copy()
+
+    @cached_property
+    def _caar_table(self) -> pd.DataFrame:
         rows = []
         for e in self.event_units:
             for w in self.event_windows:
@@ -482,8 +500,6 @@ class EventStudyResults:
             Long: group, tau, caar, lower, upper, n, event_id (see :attr:`event_units`);
             with ``uniform``, also lower_uniform and upper_uniform.
         """
-        from scipy import stats
-
         cum = self._cum_ar
         frames = []
         for e, g in [(e, g) for e in self.event_units for g in self.groups]:
@@ -493,7 +509,7 @@ class EventStudyResults:
                 mean, _, _, n = cross_sectional_t(sub, axis=0)
                 sd = (np.nanstd(sub, axis=0, ddof=1) if len(sub) > 1
                       else np.full(len(self._tau), np.nan))
-                half = stats.t.ppf(0.5 + ci / 2, n - 1) * sd / np.sqrt(n)
+                half = t_quantile(0.5 + ci / 2, n - 1) * sd / np.sqrt(n)
             frame = pd.DataFrame({"group": g, "tau": self._tau, "caar": mean,
                                   "lower": mean - half, "upper": mean + half, "n": n,
                                   "event_id": e})
@@ -532,7 +548,7 @@ class EventStudyResults:
 
     @cached_property
     def _headline(self) -> pd.DataFrame:
-        caar = self.caar_table()
+        caar = self._caar_table
         name = self.headline_test
         rows = []
         r: Any  # a row of caar_table (pandas-stubs types the fields as any scalar)

@@ -439,11 +439,11 @@ def abnormal_volatility(
                         conventions=replace(base.conventions, forecast_error=False))
     windows = [(int(a), int(b)) for a, b in event_windows]
     rows = []
+    ids, tickers = arr.events["event_id"].tolist(), arr.events["ticker"].tolist()
     for w in windows:
         sl = panel.window_slice(w)
         m = r_evt[:, sl].mean(axis=1)
-        rows += [(arr.events["event_id"].iat[i], arr.events["ticker"].iat[i], w[0], w[1], m[i])
-                 for i in range(len(m))]
+        rows += [(ids[i], tickers[i], w[0], w[1], m[i]) for i in range(len(m))]
     with np.errstate(invalid="ignore", divide="ignore"):
         n_t = np.isfinite(r_evt).sum(axis=0)
         mean_ratio = np.where(n_t > 0, np.nansum(r_evt, axis=0) / n_t, np.nan)

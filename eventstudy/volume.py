@@ -507,11 +507,10 @@ def _volume_results(
     av = panel.ar_evt
     windows = [(int(a), int(b)) for a, b in event_windows]
     rows = []
+    ids, tickers = arr.events["event_id"].tolist(), arr.events["ticker"].tolist()
     for w in windows:
         cav, scav = panel.car(w), panel.scar(w)
-        for i in range(panel.n):
-            rows.append((arr.events["event_id"].iat[i], arr.events["ticker"].iat[i], w[0], w[1],
-                         cav[i], scav[i]))
+        rows += [(ids[i], tickers[i], w[0], w[1], cav[i], scav[i]) for i in range(panel.n)]
     cav_table = pd.DataFrame(rows, columns=["event_id", "ticker", "tau_start", "tau_end", "cav",
                                             "scav"])
     test_rows = []

@@ -7,12 +7,13 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from eventstudy.claims._context import ALL_SECURITIES, ClaimContext, pct
 from eventstudy.claims.spec import BreadthTest, ConcentrationTest
 from eventstudy.claims.verdict import UNCLEAR, Metric, TestOutcome
 from eventstudy.statistics.parametric import cross_sectional_t
+from eventstudy.statistics.twosample import mann_whitney_u, welch_t
+from eventstudy.statistics.variance import binomial_sf
 
 __all__ = ["breadth", "concentration", "generalized_sign_test"]
 
@@ -33,7 +34,8 @@ def generalized_sign_test(w: int, n: int, p0: float) -> tuple[float, float]:
     -------
     z, p_value : float
         Cowan's statistic z = (w - n p0) / sqrt(n p0 (1 - p0)) and the exact one-sided binomial
-        p-value P(W >= w | n, p0) (``scipy.stats.binomtest``, alternative 'greater').
+        p-value P(W >= w | n, p0) (``scipy.stats.binomtest``, alternative 'greater', computed by
+        :func:`~eventstudy.statistics.variance.binomial_sf`).
 
     Notes
     -----
@@ -51,7 +53,7 @@ def generalized_sign_test(w: int, n: int, p0: float) -> tuple[float, float]:
     if n == 0 or not 0.0 < p0 < 1.0:
         return math.nan, math.nan
     z = (w - n * p0) / math.sqrt(n * p0 * (1.0 - p0))
-    return z, float(stats.binomtest(int(w), int(n), p0, alternative="greater").pvalue)
+    return z, binomial_sf(int(w), int(n), p0)
 
 
 def breadth(spec: BreadthTest, ctx: ClaimContext) -> TestOutcome:
@@ -197,10 +199,8 @@ def concentration(spec: ConcentrationTest, ctx: ClaimContext) -> TestOutcome:
     mb, _, pb, _ = cross_sectional_t(b) if len(b) else (np.nan,) * 4
     diff = float(ma) - float(mb)
     if len(a) >= 2 and len(b) >= 2:
-        welch = stats.ttest_ind(a, b, equal_var=False)
-        mw = stats.mannwhitneyu(a, b, alternative="two-sided")
-        t, p_t = float(welch.statistic), float(welch.pvalue)
-        u, p_u = float(mw.statistic), float(mw.pvalue)
+        t, p_t = welch_t(a, b)  # scipy.stats.ttest_ind(equal_var=False), same numbers
+        u, p_u = mann_whitney_u(a, b)  # scipy.stats.mannwhitneyu, two-sided
     else:
         t = p_t = u = p_u = math.nan
     metrics = [

@@ -10,12 +10,12 @@ from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from eventstudy.claims._context import ClaimContext, pct
 from eventstudy.claims.spec import ComparisonTest, MarketWideTest
 from eventstudy.claims.verdict import UNCLEAR, Metric, TestOutcome
 from eventstudy.exceptions import ConfigError
+from eventstudy.statistics.variance import normal_sf
 
 __all__ = ["market_wide", "comparison", "rank_in_history"]
 
@@ -126,7 +126,7 @@ def market_wide(spec: MarketWideTest, ctx: ClaimContext) -> TestOutcome:
         ctx.market_return(*w)  # raises when the window runs past the data
         move, rank, n = rank_in_history(m, ctx.pos0, w, start, sign, ctx.kind)
         z = move / (sd * math.sqrt(w[1] - w[0] + 1)) if n_sd > 1 and sd > 0 else math.nan
-        p = float(stats.norm.sf(sign * z)) if math.isfinite(z) else math.nan
+        p = normal_sf(sign * z) if math.isfinite(z) else math.nan
         lab = f"[{w[0]},{w[1]}]"
         metrics += [
             Metric(f"market return {lab}", move),

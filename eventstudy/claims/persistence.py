@@ -5,12 +5,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
 from eventstudy.claims._context import ClaimContext, pct
 from eventstudy.claims.spec import PersistenceTest
 from eventstudy.claims.verdict import UNCLEAR, Metric, TestOutcome
-from eventstudy.statistics.parametric import cross_sectional_t
+from eventstudy.statistics.parametric import cross_sectional_t, normal_pvalue
 
 __all__ = ["persistence"]
 
@@ -57,7 +56,7 @@ def persistence(spec: PersistenceTest, ctx: ClaimContext) -> TestOutcome:
         def move(t1: int, t2: int) -> tuple[float, float]:
             x = ctx.market_return(t1, t2)
             z = x / (sd * math.sqrt(t2 - t1 + 1))
-            return x, float(2 * stats.norm.sf(abs(z))) if math.isfinite(z) else math.nan
+            return x, float(normal_pvalue(z)) if math.isfinite(z) else math.nan
     else:
         names = spec.groups
         if names is None:

@@ -100,6 +100,7 @@ class AutoSource(PriceSource):
         tickers = list(tickers)
         start, end = pd.Timestamp(start), pd.Timestamp(end)
         frames: dict[str, pd.DataFrame] = {}
+        closes: dict[str, pd.Series] = {}  # bundled tickers: a close, no corporate actions
         volumes: dict[str, pd.Series] = {}
         source: dict[str, str] = {}
         vintages: list[str] = []
@@ -129,9 +130,8 @@ class AutoSource(PriceSource):
                 have = self.bundled.available(rest)
                 if have:
                     part = self.bundled.get_prices(have, start, end)
-                    for t in have:
-                        frames[t] = pd.DataFrame({"close": part.close[t], "split": 0.0,
-                                                  "dividend": 0.0})
+                    for t in have:  # closes only: no splits or dividends (adjusted closes)
+                        closes[t] = part.close[t]
                         if part.volume is not None and t in part.volume.columns:
                             volumes[t] = part.volume[t]  # the filler-row screen reads it
                     source.update(part.source)
@@ -175,10 +175,16 @@ class AutoSource(PriceSource):
             source.update(part.source)
             vintages.append(part.vintage)
             notes += part.notes
-        close = pd.concat({t: frames[t]["close"] for t in tickers}, axis=1)
+        close = pd.concat({t: closes[t] if t in closes else frames[t]["close"] for t in tickers},
+                          axis=1)
         close.index = pd.DatetimeIndex(close.index, name="date")
-        acts = {k: pd.concat({t: frames[t][k] for t in tickers}, axis=1)
-                .reindex(close.index).fillna(0.0) for k in ("split", "dividend")}
+        # splits and dividends: 0.0 for a bundled ticker on every session (one frame, not one
+        # frame per ticker: 500 DataFrames cost 0.3 s)
+        acted = [t for t in tickers if t not in closes]
+        acts = {k: (pd.concat({t: frames[t][k] for t in acted}, axis=1)
+                    .reindex(index=close.index, columns=close.columns).fillna(0.0) if acted
+                    else pd.DataFrame(0.0, index=close.index, columns=close.columns))
+                for k in ("split", "dividend")}
         kinds = [s.split(" ")[0] for s in source.values()]
         bundle = f" (vintage {datasets.VINTAGE})" if "bundled" in kinds else ""
         notes.insert(0, "prices: " + ", ".join(

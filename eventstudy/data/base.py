@@ -131,7 +131,8 @@ def sanitize_prices(
         i = int(np.flatnonzero(idx.isna())[0])
         raise DataShapeError(f"{label}: row {i + 1} has no date ({frame.index[i]!r})")
     out.index = idx.normalize().rename("date")
-    out = out.apply(pd.to_numeric, errors="coerce").astype("float64")
+    if not (out.dtypes == "float64").all():  # float64 columns are numbers already
+        out = out.apply(pd.to_numeric, errors="coerce").astype("float64")
     names = ", ".join(map(str, out.columns))
     if not out.index.is_monotonic_increasing:
         if log is not None:

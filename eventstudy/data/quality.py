@@ -170,7 +170,11 @@ def _repair_bad_bars(close: pd.DataFrame, log: QualityLog) -> pd.DataFrame:
     severity warning) with the ticker, the date, the factor and what was done.
     """
     out = close.copy()
-    for ticker in out.columns:
+    # only a column with a jump of BAD_BAR_SIZE between consecutive valid closes can hold a bad
+    # bar: the loop below visits those (a handful of 500), with the same arithmetic
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jump = np.abs(np.log(_ratios(close))) >= BAD_BAR_SIZE
+    for ticker in out.columns[jump.any(axis=0)]:
         col = out[ticker]
         valid = np.flatnonzero(col.notna().to_numpy())
         p = col.to_numpy(dtype="float64", copy=True)

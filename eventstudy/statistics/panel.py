@@ -528,9 +528,7 @@ def row_ranks(x: Float64Array) -> Float64Array:
     if n == 0 or m == 0:
         return np.array(x, dtype="float64")
     if m > 256:
-        from scipy.stats import rankdata
-
-        return np.asarray(rankdata(x, axis=1, nan_policy="omit"), dtype="float64")
+        return average_ranks(x)
     nan = np.isnan(x)
     key = (x + 0.0).view(np.int64)  # + 0.0: -0.0 becomes 0.0, as equal in the sort as in value
     key ^= (key >> 63) & np.int64(0x7FFFFFFFFFFFFFFF)  # negative floats: int order = float order
@@ -549,9 +547,33 @@ def row_ranks(x: Float64Array) -> Float64Array:
     # sorted keys less than 256 apart agree above the column bits: a tie (or a near one)
     tied = np.flatnonzero((np.diff(key, axis=1) < 256).any(axis=1))
     if len(tied):
-        from scipy.stats import rankdata
+        ranks[tied] = average_ranks(x[tied])
+    return ranks
 
-        ranks[tied] = rankdata(x[tied], axis=1, nan_policy="omit")
+
+def average_ranks(x: Float64Array) -> Float64Array:
+    """Ranks of each row of ``x`` (1 = smallest), average ranks for ties, NaN staying NaN.
+
+    ``scipy.stats.rankdata(x, axis=1, nan_policy='omit')`` without importing scipy.stats (0.7 s,
+    issue 12): a stable sort per row; each run of equal values gets the mean of its first and last
+    position. Ranks are integers or halves, so the values are exactly rankdata's.
+    """
+    x = np.asarray(x, dtype="float64")
+    n, m = x.shape
+    if n == 0 or m == 0:
+        return np.array(x, dtype="float64")
+    order = np.argsort(x, axis=1, kind="stable")  # NaN last
+    s = np.take_along_axis(x, order, axis=1)
+    pos = np.arange(1, m + 1, dtype=np.int64)
+    start = np.ones((n, m), dtype=bool)
+    start[:, 1:] = s[:, 1:] != s[:, :-1]  # NaN != NaN: each NaN alone (made NaN below)
+    end = np.ones((n, m), dtype=bool)
+    end[:, :-1] = start[:, 1:]
+    first = np.maximum.accumulate(np.where(start, pos, 0), axis=1)
+    last = np.minimum.accumulate(np.where(end, pos, m + 1)[:, ::-1], axis=1)[:, ::-1]
+    ranks = np.empty((n, m))
+    np.put_along_axis(ranks, order, (first + last) / 2.0, axis=1)
+    ranks[np.isnan(x)] = np.nan
     return ranks
 
 

@@ -1,8 +1,9 @@
 """Variance formulas of abnormal returns and the p-values of their statistics.
 
 The primitives under the variance engine (:class:`eventstudy.statistics.panel.TestPanel`): the
-forecast-error variance of an AR, the exact variance of a CAR, and two-sided p-values against
-Student's t and the standard normal.
+forecast-error variance of an AR, the exact variance of a CAR, two-sided p-values against
+Student's t and the standard normal, the normal and binomial upper tails and Student's t quantiles
+(scipy.special only: importing scipy.stats costs about 0.7 s).
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ import numpy as np
 
 from eventstudy._typing import Float64Array
 
-__all__ = ["forecast_error_variance", "car_variance", "t_pvalue", "normal_pvalue"]
+__all__ = [
+    "forecast_error_variance", "car_variance", "t_pvalue", "normal_pvalue", "normal_sf",
+    "binomial_sf", "t_quantile",
+]
 
 
 def forecast_error_variance(
@@ -105,3 +109,44 @@ def normal_pvalue(stat: Float64Array | float) -> Float64Array:
 
     with np.errstate(invalid="ignore"):
         return np.asarray(2.0 * ndtr(-np.abs(stat)), dtype="float64")
+
+
+def normal_sf(stat: float) -> float:
+    """Return P(Z > stat) for a standard normal Z (``scipy.stats.norm.sf``, same value)."""
+    from scipy.special import ndtr
+
+    return float(ndtr(-stat))
+
+
+def binomial_sf(k: int, n: int, p: float) -> float:
+    """Return P(W >= k) for W ~ Binomial(n, p): the one-sided binomial test's p-value.
+
+    Equal to ``scipy.stats.binomtest(k, n, p, alternative='greater').pvalue``, which is
+    ``binom.sf(k - 1, n, p)``: Boost's binomial tail, the ufunc behind ``scipy.stats.binom``
+    (``scipy.special.bdtrc``, Cephes, differs in the last digits). Without importing
+    scipy.stats (0.7 s, issue 12); on a scipy without that ufunc it falls back to binomtest.
+    """
+    if k <= 0:
+        return 1.0
+    try:
+        from scipy.special._ufuncs import _binom_sf  # private: the ufunc of scipy.stats.binom
+    except ImportError:  # pragma: no cover - other scipy layouts
+        from scipy import stats
+
+        return float(stats.binomtest(k, n, p, alternative="greater").pvalue)
+    return float(np.clip(_binom_sf(k - 1, n, p), 0.0, 1.0))
+
+
+def t_quantile(q: float, df: Float64Array | float) -> Float64Array:
+    """Return the ``q`` quantile of Student's t with ``df`` degrees (``scipy.stats.t.ppf``).
+
+    The same values as ``scipy.stats.t.ppf(q, df)`` (``scipy.special.stdtrit``; NaN where df <= 0
+    or q is outside [0, 1], -inf at q = 0) without importing scipy.stats (issue 12).
+    """
+    from scipy.special import stdtrit
+
+    df = np.asarray(df, dtype="float64")
+    ok = df > 0
+    with np.errstate(invalid="ignore"):
+        x = np.where(ok, stdtrit(np.where(ok, df, 1.0), q), np.nan)
+    return np.asarray(np.where(ok & (q == 0), -np.inf, x), dtype="float64")
