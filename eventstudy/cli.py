@@ -7,6 +7,7 @@ writes files and exits 0 (ok), 1 (a failure such as bad data or config) or 2 (us
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -387,4 +388,21 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover
-        sys.exit(130)
+        _exit_interrupted()
+    except SystemExit as exc:
+        if exc.code == 130:  # the run's own "interrupted" exit
+            _exit_interrupted()
+        raise
+
+
+def _exit_interrupted() -> None:  # pragma: no cover - ends the process
+    """Exit with status 130 at once (the earlier reports are already restored).
+
+    A KeyboardInterrupt raised while a Cython module ran Python code in its import (scipy's,
+    imported on first use) leaves CPython's "unhandled KeyboardInterrupt" flag set, and the
+    interpreter then ends by killing itself with SIGINT (status -2), after the run had already
+    handled the interrupt and cleaned up.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(130)

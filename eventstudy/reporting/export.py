@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +21,7 @@ import pandas as pd
 from eventstudy._paths import check_replaceable_report
 from eventstudy.exceptions import ReportError
 from eventstudy.reporting.summary import claims_table, diagnostics_table
-from eventstudy.reporting.workers import background, join, stop_workers
+from eventstudy.reporting.workers import background, join, stop_all, stop_workers
 
 if TYPE_CHECKING:
     from eventstudy.results import EventStudyResults
@@ -374,8 +374,10 @@ def write_report(res: EventStudyResults, output_dir: str | Path, *,
         return value
 
     want = set(FORMATS if formats is None else formats)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    # named before it is made, so an interrupt right after the mkdir still knows what to remove
+    tmp = out.parent / f".{out.name}.{secrets.token_hex(6)}"
     try:
+        tmp.mkdir(mode=0o700)
         for sub, fmt in (("figures", "pdf"), ("parquet", "parquet"), ("latex", "latex")):
             if fmt in want and (sub != "figures" or figures):
                 (tmp / sub).mkdir()
@@ -444,6 +446,7 @@ def write_report(res: EventStudyResults, output_dir: str | Path, *,
             stop_workers([excel[0]])
         if charts is not None:
             charts.stop()
+        stop_all()  # a worker an interrupt caught between its fork and its job's record
         shutil.rmtree(tmp, ignore_errors=True)
         if old is not None and old.exists() and not out.exists():
             old.rename(out)  # the swap failed half-way (a concurrent run, Ctrl-C): put it back

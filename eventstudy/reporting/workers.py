@@ -22,6 +22,7 @@ _SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 _WARM: list[tuple[Any, Any]] = []  # (process, connection) of idle workers from prewarm()
+_LIVE: list[Any] = []  # every worker forked and not yet joined, for stop_all()
 
 
 def _run(fn: Callable[..., Any], args: tuple[Any, ...], conn: Any) -> None:
@@ -91,6 +92,7 @@ def _fork(target: Callable[..., None], *args: Any) -> Any:
             deferred[sig] = signal.signal(sig, lambda signum, frame: pending.append(signum))
     try:
         proc.start()
+        _LIVE.append(proc)
     finally:
         try:
             for sig, handler in deferred.items():
@@ -166,7 +168,7 @@ def join(job: Any, what: str) -> Any:
         status, value = recv.recv()
     except EOFError:
         status, value = "error", ReportError(f"writing {what} failed: the worker died")
-    proc.join()
+    stop_workers([proc])  # done (or dead) by now: joined, and no longer live
     if status != "ok":
         raise value
     return value
@@ -183,3 +185,15 @@ def stop_workers(procs: list[Any]) -> None:
             proc.kill()
     for proc in procs:
         proc.join()
+        if proc in _LIVE:
+            _LIVE.remove(proc)
+
+
+def stop_all() -> None:
+    """Stop every worker this process forked and has not joined, idle or busy.
+
+    An interrupt can arrive after a worker took its task and before the caller recorded the job
+    (or during the fork): the report writer calls this before removing its temporary folder.
+    """
+    release()
+    stop_workers(list(_LIVE))
