@@ -357,8 +357,11 @@ def _chart_figure(res: EventStudyResults, kind: str) -> Figure:
     from matplotlib.layout_engine import ConstrainedLayoutEngine
 
     draw = {name: d for name, _, d in CHARTS}[kind]
-    fig = plt.figure(figsize=PAGE_SIZE,
-                     layout=ConstrainedLayoutEngine(rect=(0.01, 0.035, 0.98, 0.94)))
+    # the small multiples lay themselves out (fixed margins): no layout engine at all, since even
+    # a placeholder engine makes savefig draw the whole figure once more before drawing it
+    engine = (None if kind == "car_small_multiples"
+              else ConstrainedLayoutEngine(rect=(0.01, 0.035, 0.98, 0.94)))
+    fig = plt.figure(figsize=PAGE_SIZE, layout=engine)
     draw(res, fig)
     return fig
 
