@@ -448,8 +448,12 @@ def plot_car_grid(
         _mark_day0(ax)
         ar0 = float(res.ar[key].loc[tau0]) * 100
         r0 = float(raw[key].loc[tau0]) if key in raw else np.nan
+        # the title's lowest point on the panel's top edge, where matplotlib's automatic placement
+        # put it (a 2-point pad is less than the text's descent; y spans 0, so no offset text),
+        # given explicitly: the automatic placement measured every panel's y axis at each draw
         ax.set_title(f"{_label(key, multi)}\nday 0: AR {ar0:+.1f}%, raw {r0:+.1f}%"
-                     .replace("-", "\u2212"), fontsize=7, pad=2, loc="left")
+                     .replace("-", "\u2212"), fontsize=7, pad=0, loc="left", y=1.0,
+                     va="bottom")
         ax.tick_params(labelsize=6.5, pad=1, length=2)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=4))  # 4 ticks: each a text to draw
         ax.grid(alpha=0.3, axis="y")
