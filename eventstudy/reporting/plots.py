@@ -445,6 +445,10 @@ def plot_car_grid(
         ax.plot(car.index, car[key], color=colors.get(g, PALETTE[0]), lw=1.5)
         if key in raw_cum:
             ax.plot(raw_cum.index, raw_cum[key], color="0.15", lw=0.9, ls=(0, (2, 1.2)))
+    # the paths of all panels first: a day-0 line asks for the shared x range, which rescales all
+    # the panels at once only when no panel has added a path since (each line drawn in its panel
+    # in the same order as before)
+    for ax, key in zip(axes.flat, keys, strict=False):
         _mark_day0(ax)
         ar0 = float(res.ar[key].loc[tau0]) * 100
         r0 = float(raw[key].loc[tau0]) if key in raw else np.nan
