@@ -373,6 +373,32 @@ TEXT_PAGES: dict[str, Callable[[Any, int, int], Figure]] = {
 _COST = {"car_small_multiples": 5.0, "ar_heatmap": 1.6, "ar_event_day": 1.5}
 
 
+def _lay_out(fig: Figure) -> None:
+    """Run ``fig``'s layout engine once, as savefig would, and drop the engine.
+
+    savefig draws a figure that has a layout engine twice: a dry draw that lays it out, then the
+    real one. Laid out here, with the text measured as in that dry draw (the PDF backend's
+    metrics at 72 dpi), the figure has no engine left and savefig draws it once.
+    """
+    import matplotlib
+    from matplotlib.backends.backend_pdf import FigureCanvasPdf
+
+    engine = fig.get_layout_engine()
+    if engine is None:
+        return
+    canvas, dpi = fig.canvas, fig.dpi
+    FigureCanvasPdf(fig)  # the figure's canvas, and so its renderer, until restored below
+    fig.set_dpi(72)
+    try:
+        engine.execute(fig)
+    finally:
+        fig.set_dpi(dpi)
+        fig.set_canvas(canvas)
+    # None removes the engine ('none' would leave a placeholder, which savefig lays out again)
+    with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)
+
+
 def _render_charts(res: EventStudyResults, kinds: list[str], bundle: Path,
                    figures_dir: Path | None) -> list[tuple[float, float, float, float]]:
     """Draw each chart once into a page of ``bundle`` (chart only), and rasterize its PNG.
@@ -389,8 +415,8 @@ def _render_charts(res: EventStudyResults, kinds: list[str], bundle: Path,
     with matplotlib.rc_context(RC), PdfPages(bundle) as pdf:  # type: ignore[arg-type]
         for kind in kinds:
             fig = _chart_figure(res, kind)
+            _lay_out(fig)  # once: the drawn layout, for the page, the bounding box and the PNG
             pdf.savefig(fig)
-            fig.set_layout_engine("none")  # the drawn layout, for the bounding box and the PNG
             if figures_dir is None:  # no standalone figure: no bounding box needed
                 boxes.append((0.0, 0.0, 0.0, 0.0))
                 plt.close(fig)
