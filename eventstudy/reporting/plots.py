@@ -89,7 +89,12 @@ def _titles(ax: Axes, title: str, subtitle: str) -> None:
     t_lines = textwrap.wrap(title, max(int(width * 72 / (11 * 0.6)), 30))
     s_lines = textwrap.wrap(subtitle, max(int(width * 72 / (8 * 0.56)), 40))
     room = math.ceil(len(s_lines) * 8 / 11) + 1
-    ax.set_title("\n".join(t_lines) + "\n" * room, loc="left", fontsize=11, fontweight="bold")
+    # y=1.0 is where matplotlib's automatic placement puts the title (its 6-point pad clears the
+    # descent, x tick labels are at the bottom, and no y axis here shows an offset text: they span
+    # 0, name categories or, indexed prices, span more than the 0.05 points an offset needs),
+    # given explicitly: the automatic placement measured the y axis at each layout pass and draw
+    ax.set_title("\n".join(t_lines) + "\n" * room, loc="left", fontsize=11, fontweight="bold",
+                 y=1.0)
     ax.text(0, 1.015, "\n".join(s_lines), transform=ax.transAxes, fontsize=8, color="0.3",
             va="bottom", ha="left")
 
@@ -445,12 +450,24 @@ def plot_car_grid(
         ax.plot(car.index, car[key], color=colors.get(g, PALETTE[0]), lw=1.5)
         if key in raw_cum:
             ax.plot(raw_cum.index, raw_cum[key], color="0.15", lw=0.9, ls=(0, (2, 1.2)))
+    # the paths of all panels first: a day-0 line asks for the shared x range, which rescales all
+    # the panels at once only when no panel has added a path since (each line drawn in its panel
+    # in the same order as before)
+    for ax, key in zip(axes.flat, keys, strict=False):
         _mark_day0(ax)
         ar0 = float(res.ar[key].loc[tau0]) * 100
         r0 = float(raw[key].loc[tau0]) if key in raw else np.nan
+        # the title's lowest point on the panel's top edge, where matplotlib's automatic placement
+        # put it (a 2-point pad is less than the text's descent; y spans 0, so no offset text),
+        # given explicitly: the automatic placement measured every panel's y axis at each draw
         ax.set_title(f"{_label(key, multi)}\nday 0: AR {ar0:+.1f}%, raw {r0:+.1f}%"
-                     .replace("-", "\u2212"), fontsize=7, pad=2, loc="left")
+                     .replace("-", "\u2212"), fontsize=7, pad=0, loc="left", y=1.0,
+                     va="bottom")
         ax.tick_params(labelsize=6.5, pad=1, length=2)
+        # the panels' own axis labels are empty (the page has one of each): placed, not measured
+        # against the tick labels at each draw
+        ax.xaxis.set_label_coords(0.5, 0)
+        ax.yaxis.set_label_coords(0, 0.5)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=4))  # 4 ticks: each a text to draw
         ax.grid(alpha=0.3, axis="y")
     for ax in list(axes.flat)[len(keys):]:
