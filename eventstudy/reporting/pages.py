@@ -207,29 +207,41 @@ class TextPage:
         """Draw ``frame`` as a table; long cells wrap onto more lines (rows grow), never cut.
 
         Columns are as wide as their widest cell (bold header included) plus one character of
-        padding each side; when they do not fit across the page the widest one wraps into the
-        room left. Rows that do not fit above the footer are left out, with a "... N more rows"
-        line saying where they are (``more``).
+        padding each side; when they do not fit across the page, the widest ones wrap (cells and
+        header) to one common width that fits, none narrower than its longest word or ten
+        characters. Rows that do not fit above the footer are left out, with a
+        "... N more rows" line saying where they are (``more``).
         """
         from reportlab.lib.utils import simpleSplit
 
         body = format_frame(frame).map(lambda v: " ".join(str(v).split()))
-        header = [str(c) for c in body.columns]
+        header = [" ".join(str(c).split()) for c in body.columns]
         pad = size * 0.55 / 72  # one average character, inches
-        widths = [max([_width(h, size, bold=True)] + [_width(v, size) for v in body[c]]) / 72
-                  + 2 * pad for h, c in zip(header, body.columns, strict=True)]
+        columns = [[h, *body[c]] for h, c in zip(header, body.columns, strict=True)]
+        widths = [max([_width(col[0], size, bold=True)] + [_width(v, size) for v in col[1:]]) / 72
+                  + 2 * pad for col in columns]
+        floors = [min(w, max(10 * pad, max(_width(word, size, bold=True) for v in col
+                                            for word in v.split() or [""]) / 72 + 2 * pad))
+                  for w, col in zip(widths, columns, strict=True)]
         avail = self.w - 2 * self.left
-        cells = [[[v] for v in row] for row in body.itertuples(index=False, name=None)]
-        if sum(widths) > avail and widths:  # wrap the widest column into the room left
-            i = max(range(len(widths)), key=widths.__getitem__)
-            widths[i] = max(avail - (sum(widths) - widths[i]), 30 * pad)
-            for row in cells:
-                row[i] = simpleSplit(row[i][0], _REGULAR, size, (widths[i] - 2 * pad) * 72) or [""]
+        if sum(widths) > avail:  # the widest columns wrap to one common width that fits
+            lo, hi = 0.0, max(widths)
+            for _ in range(40):  # bisection on that width; floors kept (else drawn too wide)
+                mid = (lo + hi) / 2
+                fits = sum(min(w, max(mid, f)) for w, f in zip(widths, floors, strict=True))
+                lo, hi = (mid, hi) if fits <= avail else (lo, mid)
+            widths = [min(w, max(lo, f)) for w, f in zip(widths, floors, strict=True)]
+        wrapped = [[simpleSplit(v, _BOLD if r == 0 else _REGULAR, size, (w - 2 * pad) * 72) or [""]
+                    if _width(v, size, bold=r == 0) / 72 > w - 2 * pad else [v]
+                    for r, v in enumerate(col)] for col, w in zip(columns, widths, strict=True)]
+        head_lines = [col[0] for col in wrapped]
+        cells = [[col[r] for col in wrapped] for r in range(1, len(body) + 1)]
         line_h = size * 1.25 / 72
         cell_pad = size * 0.65 / 72
         heights = [max(len(v) for v in row) * line_h + cell_pad if row else line_h + cell_pad
                    for row in cells]
-        room = self.room() - 2 * (line_h + cell_pad)  # the header row and the "... more" line
+        header_h = max([len(v) for v in head_lines] or [1]) * line_h + cell_pad
+        room = self.room() - header_h - (line_h + cell_pad)  # the header and "... more" rows
         limit, used = 0, 0.0
         for h in heights[: max_rows or len(heights)]:
             if used + h > room and limit:
@@ -237,8 +249,7 @@ class TextPage:
             used += h
             limit += 1
         extra = len(cells) - limit
-        header_h = line_h + cell_pad
-        rows = [([[h] for h in header], header_h, True)]
+        rows = [(head_lines, header_h, True)]
         rows += [(row, h, False) for row, h in zip(cells[:limit], heights[:limit], strict=True)]
         c = self.canvas
         c.setLineWidth(0.4)

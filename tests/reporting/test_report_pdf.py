@@ -138,3 +138,59 @@ def test_volume_and_volatility_page_shows_the_reaction_tables(pdf, deepseek):
         "group == 'power' and tau_start == 0 and tau_end == 0")
     assert f"{t['value'].iloc[0]:.1f}x normal variance" in text
     assert "54 of 503" in text  # the bundled volume covers 54 of the members
+
+
+def _chars(pdf_bytes: bytes, page: int = 0) -> tuple[str, list[tuple[float, float, float, float]]]:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf_bytes)
+    text = doc[page].get_textpage()
+    n = text.count_chars()
+    return text.get_text_range(), [text.get_charbox(i) for i in range(n)]
+
+
+def test_every_text_page_stays_inside_its_margins(pdf):
+    """No character of a text page (ReportLab) lies off the page or in the side margins:
+    page 2's recovery heading once ran off the right edge."""
+    import io
+
+    from pypdf import PdfWriter
+
+    for i in (0, 1, 9, 10, 11):  # summary, answer, reactions, tests, diagnostics
+        out = io.BytesIO()
+        writer = PdfWriter()
+        writer.add_page(pdf.pages[i])
+        writer.write(out)
+        _, boxes = _chars(out.getvalue())
+        width = float(pdf.pages[i].mediabox.width)
+        assert boxes and max(b[2] for b in boxes) <= width - 0.15 * 72, f"page {i + 1}"
+        assert min(b[0] for b in boxes) >= 0.15 * 72, f"page {i + 1}"
+
+
+def test_a_table_wider_than_the_page_wraps_its_columns_and_loses_no_text(deepseek):
+    """Nine columns of long headers and cells (3x the page's width) wrap to one common width:
+    every word is drawn, every character inside the margins."""
+    import io
+
+    import pandas as pd
+
+    from eventstudy.reporting.pages import TextPage, _canvas
+
+    frame = pd.DataFrame({f"a rather long column header number {i}":
+                          [f"cell {i}-{r} " + "some fairly long text that must wrap " * (1 + i % 2)
+                           for r in range(3)] for i in range(9)})
+    out = io.BytesIO()
+    canvas = _canvas(out, deepseek)
+    page = TextPage(canvas, deepseek, 1, 1)
+    page.table(frame, size=8)
+    canvas.showPage()
+    canvas.save()
+    text, boxes = _chars(out.getvalue())
+    words = " ".join(text.split())
+    for c in frame.columns:
+        assert all(w in words for w in c.split())
+        for cell in frame[c]:
+            assert cell.split()[1] in words  # "i-r": each cell is there
+    assert words.count("must wrap") == sum(3 * (1 + i % 2) for i in range(9))
+    body = [b for b in boxes if 0.5 * 72 < b[1] < 7.8 * 72]  # not the header and footer lines
+    assert body and max(b[2] for b in body) <= 11.69 * 72 - 0.5 * 72  # the right margin kept
