@@ -37,7 +37,6 @@ from eventstudy.reporting.summary import (
     tests_table,
     verdict_reasons,
     warnings_table,
-    wrap,
 )
 
 if TYPE_CHECKING:
@@ -182,21 +181,30 @@ class TextPage:
 
     def text(self, s: str, size: float = 9, bold: bool = False, color: str = "black",
              x: float | None = None, advance: bool = True) -> None:
-        """Draw ``s`` at the current height; move below it.
+        """Draw ``s`` at the current height; move below it (unless ``advance`` is False).
 
-        Lines break at newlines, and where a line would run past the right margin.
+        Lines break at newlines, and by measured width at the right margin (:meth:`lines`).
         """
-        from reportlab.lib.utils import simpleSplit
-
         x = self.left if x is None else x
-        room = (self.w - self.left - x) * 72
-        lines = [part for line in s.split("\n")
-                 for part in (simpleSplit(line, _BOLD if bold else _REGULAR, size, room)
-                              if _width(line, size, bold) > room else [line])]
+        lines = self.lines(s, size, bold, x)
         for i, line in enumerate(lines):
             self._line(x, self.y + i * size * 1.2 / 72, line, size, bold=bold, grey=_grey(color))
         if advance:
-            self.y += len(lines) * size * 1.45 / 72 + 0.04
+            self.y += self.height(s, size, bold, x)
+
+    def lines(self, s: str, size: float, bold: bool = False, x: float | None = None
+              ) -> list[str]:
+        """Return ``s`` broken at its newlines and, by measured width, at the right margin."""
+        from reportlab.lib.utils import simpleSplit
+
+        room = (self.w - self.left - (self.left if x is None else x)) * 72
+        return [part for line in s.split("\n")
+                for part in (simpleSplit(line, _BOLD if bold else _REGULAR, size, room)
+                             if _width(line, size, bold) > room else [line])]
+
+    def height(self, s: str, size: float, bold: bool = False, x: float | None = None) -> float:
+        """Return the inches :meth:`text` advances for ``s``."""
+        return len(self.lines(s, size, bold, x)) * size * 1.45 / 72 + 0.04
 
     def room(self) -> float:
         """Inches left above the footer."""
@@ -231,8 +239,9 @@ class TextPage:
                 fits = sum(min(w, max(mid, f)) for w, f in zip(widths, floors, strict=True))
                 lo, hi = (mid, hi) if fits <= avail else (lo, mid)
             widths = [min(w, max(lo, f)) for w, f in zip(widths, floors, strict=True)]
+        # a cell wraps only when wider than its column (1e-9: the widest cell itself, rounded)
         wrapped = [[simpleSplit(v, _BOLD if r == 0 else _REGULAR, size, (w - 2 * pad) * 72) or [""]
-                    if _width(v, size, bold=r == 0) / 72 > w - 2 * pad else [v]
+                    if _width(v, size, bold=r == 0) / 72 > w - 2 * pad + 1e-9 else [v]
                     for r, v in enumerate(col)] for col, w in zip(columns, widths, strict=True)]
         head_lines = [col[0] for col in wrapped]
         cells = [[col[r] for col in wrapped] for r in range(1, len(body) + 1)]
@@ -241,9 +250,12 @@ class TextPage:
         heights = [max(len(v) for v in row) * line_h + cell_pad if row else line_h + cell_pad
                    for row in cells]
         header_h = max([len(v) for v in head_lines] or [1]) * line_h + cell_pad
-        room = self.room() - header_h - (line_h + cell_pad)  # the header and "... more" rows
+        room = self.room() - header_h
+        shown = heights[: max_rows or len(heights)]
+        if len(shown) < len(heights) or sum(shown) > room:
+            room -= line_h + cell_pad  # the "... N more rows" line, only when rows are left out
         limit, used = 0, 0.0
-        for h in heights[: max_rows or len(heights)]:
+        for h in shown:
             if used + h > room and limit:
                 break
             used += h
@@ -296,14 +308,14 @@ def _what_ran(p: TextPage, res: EventStudyResults, size: float = 14) -> None:
         if k == "Study":
             continue
         p.text(f"{k}:", size=8.5, bold=True, advance=False)
-        p.text(wrap(v, 120), size=8.5, x=p.left + 1.7)
+        p.text(v, size=8.5, x=p.left + 1.7)
     p.y += 0.1
 
 
 def _summary_page(p: TextPage, res: EventStudyResults) -> None:
-    p.text(wrap(title(res), 90), size=16, bold=True)
+    p.text(title(res), size=16, bold=True)
     if res.provenance.description:
-        p.text(wrap(str(res.provenance.description), 150), size=9, color="0.2")
+        p.text(str(res.provenance.description), size=9, color="0.2")
     verdicts = verdict_reasons(res)
     if verdicts is None:
         verdicts = claim_verdicts(res)
@@ -325,7 +337,7 @@ def _summary_page(p: TextPage, res: EventStudyResults) -> None:
     labels = group_labels(res)
     head = headline_table(res).reset_index()
     p.table(head.assign(group=[labels.get(g, g) for g in head["group"]]), size=9)
-    p.text(wrap(f"{headline_note(res)} Decimal values and every test: caar.csv, tests.csv.", 170),
+    p.text(f"{headline_note(res)} Decimal values and every test: caar.csv, tests.csv.",
            size=7.5, color="0.3")
     if p.room() > 1.6:
         p.y += 0.15
@@ -339,9 +351,9 @@ def _answer_page(p: TextPage, res: EventStudyResults) -> None:
     p.text("The answer in numbers: the market-value lens", size=14, bold=True)
     tables = answer_tables(res)
     if "index" in tables:
-        p.text(wrap(f"Day 0 ({event_date_text(res)}): contributions to the cap-weighted index "
-                    f"move, w_i x r_i in percentage points. {tables['index_note']['note'].iloc[0]}",
-                    190), size=8, color="0.25")
+        p.text(f"Day 0 ({event_date_text(res)}): contributions to the cap-weighted index "
+               f"move, w_i x r_i in percentage points. {tables['index_note']['note'].iloc[0]}",
+               size=8, color="0.25")
         p.table(tables["index"], size=7.5)
     if "context" in tables:
         p.text("Context on day 0", size=10, bold=True)
@@ -355,14 +367,14 @@ def _answer_page(p: TextPage, res: EventStudyResults) -> None:
 
 def _tests_page(p: TextPage, res: EventStudyResults) -> None:
     p.text("Test statistics by group and event window", size=14, bold=True)
-    p.text(wrap(tests_note(res), 190), size=8, color="0.3")
+    p.text(tests_note(res), size=8, color="0.3")
     p.y += 0.05
     p.table(tests_table(res), size=8, more="in tests.csv")
 
 
 def _reactions_page(p: TextPage, res: EventStudyResults) -> None:
     p.text("Trading volume and volatility by group and event window", size=14, bold=True)
-    p.text(wrap(REACTIONS_NOTE, 175), size=8, color="0.3")
+    p.text(REACTIONS_NOTE, size=8, color="0.3")
     p.y += 0.05
     table = reactions_table(res)
     if table is not None:  # up to 5 groups x 4 windows x 2 measures at this size
@@ -377,7 +389,7 @@ def _diagnostics_page(p: TextPage, res: EventStudyResults) -> None:
     sources = res.provenance.sources
     if isinstance(sources, dict) and sources:
         counts = pd.Series(sources).value_counts()
-        p.text(wrap("Series by source: " + "; ".join(f"{s}: {n}" for s, n in counts.items()), 170),
+        p.text("Series by source: " + "; ".join(f"{s}: {n}" for s, n in counts.items()),
                size=8, color="0.25")
     sections = [
         ("Skipped security-events", res.dropped, "no security-event was skipped"),
@@ -398,11 +410,12 @@ def _diagnostics_page(p: TextPage, res: EventStudyResults) -> None:
     if notes and p.room() > 0.6:
         p.y += 0.08
         p.text("Data notes", size=10.5, bold=True)
-        shown = notes[: max(int((p.room() - 0.3) / 0.2), 1)]
-        for note in shown:
-            p.text(f"- {wrap(note, 170)}", size=8)
-        if len(notes) > len(shown):
-            p.text(f"... {len(notes) - len(shown)} more in diagnostics.csv", size=7, color="0.35")
+        for i, note in enumerate(notes):
+            rest = len(notes) - i - 1  # the "... more" line must fit below the last shown note
+            if p.height(f"- {note}", 8) + (0.2 if rest else 0.0) > p.room() and i:
+                p.text(f"... {len(notes) - i} more in diagnostics.csv", size=7, color="0.35")
+                break
+            p.text(f"- {note}", size=8)
 
 
 TEXT_PAGES: dict[str, Callable[[TextPage, Any], None]] = {
@@ -410,14 +423,14 @@ TEXT_PAGES: dict[str, Callable[[TextPage, Any], None]] = {
     "reactions": _reactions_page, "diagnostics": _diagnostics_page}
 
 
-def _canvas(path: Any, res: EventStudyResults) -> Any:
+def _canvas(path: Any) -> Any:
     from reportlab.pdfgen.canvas import Canvas
 
     _fonts()
     w, h = PAGE_SIZE
     # the initial font is DejaVu: ReportLab's default Helvetica would be listed, not embedded
     return Canvas(path, pagesize=(w * 72, h * 72), initialFontName=_REGULAR, initialFontSize=9,
-                  pageCompression=1, invariant=1, title=title(res), creator="eventstudy")
+                  pageCompression=1, invariant=1)
 
 
 def draw_page(res: EventStudyResults, kind: str, page: int | None = None,
@@ -432,7 +445,7 @@ def draw_page(res: EventStudyResults, kind: str, page: int | None = None,
     import io
 
     page, n_pages = _numbered(res, kind, page, n_pages)
-    canvas = _canvas(io.BytesIO(), res)
+    canvas = _canvas(io.BytesIO())
     p = TextPage(canvas, res, page, n_pages)
     TEXT_PAGES[kind](p, res)
     canvas.showPage()
@@ -454,7 +467,7 @@ def render_text(res: EventStudyResults, plan: list[tuple[int, str]], path: Path)
     path : pathlib.Path
         The PDF written (A4 landscape, DejaVu Sans embedded as TrueType subsets).
     """
-    canvas = _canvas(str(path), res)
+    canvas = _canvas(str(path))
     for page, kind in plan:
         p = TextPage(canvas, res, page, len(plan))
         if kind in TEXT_PAGES:

@@ -44,8 +44,15 @@ def tests_note(res: EventStudyResults) -> str:
         clustered = ("All security-events share day 0, so their ARs are cross-correlated: t, "
                      "patell and bmp ignore it and overstate significance; kolari_pynnonen "
                      "adjusts for it. ")
+    adjusted = ""
+    if _adjusted(res):
+        method = str(res.options.p_adjust)
+        adjusted = (f"p-values adjusted for multiple testing across the event windows of each "
+                    f"group and test: {_ADJUST_NAMES.get(method, method)} (p_adjust: {method}; "
+                    "unadjusted: p_value in tests.csv). ")
     return (f"Cells: statistic (p-value) stars, {STARS_NOTE}; H0: CAAR = 0 over the window. "
-            + (f"Tests: {refs}. " if refs else "") + clustered + "Exact values: tests.csv.")
+            + adjusted + (f"Tests: {refs}. " if refs else "") + clustered
+            + "Exact values: tests.csv.")
 QUALITY_COLUMNS = ["ticker", "date", "check", "severity", "message"]
 WARNING_COLUMNS = ["category", "message"]
 DIAGNOSTICS_COLUMNS = ["kind", "event_id", "ticker", "date", "check", "severity", "message"]
@@ -94,9 +101,20 @@ def headline_note(res: EventStudyResults) -> str:
     c = res.clustering
     if name == "kolari_pynnonen" and c.n_sharing:
         why = f" ({c.n_sharing} of {c.n_events} security-events share their day 0)"
-    return (f"CAAR in percent. Stars: {what}{why}; {STARS_NOTE}. N: the group's "
+    adjusted = (" (unadjusted p-values; the test statistics table shows them adjusted, "
+                f"p_adjust: {res.options.p_adjust})" if _adjusted(res) else "")
+    return (f"CAAR in percent. Stars: {what}{why}; {STARS_NOTE}{adjusted}. N: the group's "
             "security-events; a window's CAAR averages those with a complete CAR there (n in "
             "caar.csv).")
+
+
+_ADJUST_NAMES = {"holm": "Holm (1979) step-down, family-wise error",
+                 "fdr_bh": "Benjamini and Hochberg (1995), false discovery rate"}
+
+
+def _adjusted(res: EventStudyResults) -> bool:
+    """Whether the study adjusts its p-values for multiple testing (``p_adjust``)."""
+    return bool(res.options.p_adjust) and "p_value_adjusted" in res.tests.columns
 
 
 def headline_table(res: EventStudyResults) -> pd.DataFrame:
@@ -258,16 +276,18 @@ def warnings_table(res: EventStudyResults) -> pd.DataFrame:
 def tests_table(res: EventStudyResults) -> pd.DataFrame:
     """Return the test statistics as one row per group and window, one column per test.
 
-    Cells read "-7.99 (0.000) ***": statistic, p-value in parentheses and stars; ``n`` is the
-    largest number of security-events among the tests. Exact values are in ``res.tests``.
+    Cells read "-7.99 (0.000) ***": statistic, p-value in parentheses and stars (the adjusted
+    p-value when the study sets ``p_adjust``, :func:`tests_note` says so); ``n`` is the largest
+    number of security-events among the tests. Exact values are in ``res.tests``.
     """
     t = res.tests
     if t.empty:
         return pd.DataFrame(columns=["group", "window", "n"])
     t = t.assign(window=[tau_range(a, b) for a, b in zip(t["tau_start"], t["tau_end"],
                                                          strict=True)])
+    p_col = "p_value_adjusted" if _adjusted(res) else "p_value"  # as the study asks (p_adjust)
     t["cell"] = [f"{s:.2f} ({p:.3f}) {stars(p)}".rstrip() if np.isfinite(s) else "n/a"
-                 for s, p in zip(t["statistic"], t["p_value"], strict=True)]
+                 for s, p in zip(t["statistic"], t[p_col], strict=True)]
     keys = ["group", "tau_start", "tau_end", "window"]
     if t["event_id"].nunique() > 1:  # events reported apart (issue 11)
         keys = ["event_id", *keys]
@@ -581,5 +601,8 @@ def _answer_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
             "sessions": [f"{int(v)}" if pd.notna(v) else "" for v in rec["sessions"]],
             "on": [_iso_date(d) for d in rec["date"]],
             "deepest drawdown": [pct(v) for v in rec["drawdown"]],
-            "on (drawdown)": [_iso_date(d) for d in rec["drawdown_date"]]})
+            "on (drawdown)": [_iso_date(d) for d in rec["drawdown_date"]],
+            # where each stood at the end, as the page's heading says
+            "window's last session": [_iso_date(d) for d in rec["last_date"]],
+            "from the day -1 close": [pct(v) for v in rec["ret_end"]]})
     return out

@@ -316,3 +316,22 @@ def test_formats_and_no_figures_write_only_what_is_asked(tmp_path, repo):
     bad = CliRunner().invoke(app, ["run", str(repo / "configs" / "deepseek_2025.yaml"), "-o",
                                    str(tmp_path), "--offline", "--formats", "pdf,docx"])
     assert bad.exit_code == 2 and "unknown format docx" in bad.output  # a usage error
+
+
+def test_adjusted_p_values_reach_the_test_table_and_its_note(repo):
+    """With p_adjust: holm the tests page and summary.html showed raw p-values and their stars,
+    and nothing said Holm (review): the cells now carry the adjusted p-value and the notes say
+    which is which (the headline's stars stay unadjusted, and its note says so)."""
+    from eventstudy import EventStudy
+    from eventstudy.reporting.summary import headline_note, tests_note, tests_table
+
+    res = EventStudy.from_yaml(repo / "configs" / "nvda_earnings.yaml").fit()
+    t = res.tests
+    assert "p_value_adjusted" in t and (t["p_value_adjusted"] >= t["p_value"]).all()
+    row = t.dropna(subset=["p_value"]).query("p_value_adjusted > p_value").iloc[0]
+    cells = [str(v) for v in tests_table(res).to_numpy().ravel()]
+    stat = f"{row['statistic']:.2f}"
+    assert any(c.startswith(f"{stat} ({row['p_value_adjusted']:.3f})") for c in cells)
+    assert not any(c.startswith(f"{stat} ({row['p_value']:.3f})") for c in cells)
+    assert "Holm (1979)" in tests_note(res) and "p_adjust: holm" in tests_note(res)
+    assert "unadjusted p-values" in headline_note(res)

@@ -180,7 +180,7 @@ def test_a_table_wider_than_the_page_wraps_its_columns_and_loses_no_text(deepsee
                           [f"cell {i}-{r} " + "some fairly long text that must wrap " * (1 + i % 2)
                            for r in range(3)] for i in range(9)})
     out = io.BytesIO()
-    canvas = _canvas(out, deepseek)
+    canvas = _canvas(out)
     page = TextPage(canvas, deepseek, 1, 1)
     page.table(frame, size=8)
     canvas.showPage()
