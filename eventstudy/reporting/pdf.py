@@ -64,7 +64,7 @@ def _chart_figure(res: EventStudyResults, kind: str) -> Figure:
     # the small multiples lay themselves out (fixed margins): no layout engine at all, since even
     # a placeholder engine makes savefig draw the whole figure once more before drawing it
     engine = (None if kind == "car_small_multiples"
-              else ConstrainedLayoutEngine(rect=(0.01, 0.035, 0.98, 0.94)))
+              else ConstrainedLayoutEngine(rect=(0.01, 0.035, 0.98, 0.925)))  # below the header
     fig = plt.figure(figsize=PAGE_SIZE, layout=engine)
     draw(res, fig)
     return fig
