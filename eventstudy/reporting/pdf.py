@@ -5,7 +5,8 @@ Pages (:func:`page_plan`): summary (verdicts with reasons, settings, headline ta
 :data:`CHARTS` (what moved the index, CAAR paths, small multiples of CAR and raw return, day-0 AR
 and raw return, heatmap, distribution, prices indexed to day -1); test statistics; diagnostics.
 Standalone figures (``figures/<chart>.pdf`` and ``.png``) are the same drawings without the page's
-header and footer.
+header and footer. The charts are drawn by matplotlib in forked workers (:class:`PdfJob`); the text
+pages and the header and footer by ReportLab (:mod:`eventstudy.reporting.pages`); pypdf assembles.
 """
 
 from __future__ import annotations
