@@ -141,7 +141,8 @@ def t_quantile(q: float, df: Float64Array | float) -> Float64Array:
     """Return the ``q`` quantile of Student's t with ``df`` degrees (``scipy.stats.t.ppf``).
 
     The same values as ``scipy.stats.t.ppf(q, df)`` (``scipy.special.stdtrit``; NaN where df <= 0
-    or q is outside [0, 1], -inf at q = 0) without importing scipy.stats (issue 12).
+    or q is outside [0, 1], -inf at q = 0, +inf at q = 1: scipy 1.13's stdtrit gives NaN there)
+    without importing scipy.stats (issue 12).
     """
     from scipy.special import stdtrit
 
@@ -149,4 +150,5 @@ def t_quantile(q: float, df: Float64Array | float) -> Float64Array:
     ok = df > 0
     with np.errstate(invalid="ignore"):
         x = np.where(ok, stdtrit(np.where(ok, df, 1.0), q), np.nan)
+    x = np.where(ok & (q == 1), np.inf, x)
     return np.asarray(np.where(ok & (q == 0), -np.inf, x), dtype="float64")
