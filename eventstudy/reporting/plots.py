@@ -181,9 +181,10 @@ def _mark_day0(ax: Axes, *, horizontal_zero: bool = True, date: str = "") -> Non
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))  # tau: sessions
     ax.axvline(0, color="0.3", lw=0.8, ls="--")
-    if date:
-        ax.text(0, 1, f" day 0: {date}", transform=ax.get_xaxis_transform(), fontsize=7.5,
-                color="0.25", va="top", ha="left")
+    if date:  # "day 0" alone when the day 0s differ by security (event_date_text)
+        ax.text(0, 1, " day 0" if date == "day 0" else f" day 0: {date}",
+                transform=ax.get_xaxis_transform(), fontsize=7.5, color="0.25", va="top",
+                ha="left")
     if horizontal_zero:
         ax.axhline(0, color="0.3", lw=0.6)
 

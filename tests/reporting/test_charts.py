@@ -224,3 +224,17 @@ def test_small_multiples_have_their_own_scales(deepseek):
     assert panels["NVDA"].get_ylim() != panels["SMCI"].get_ylim()
     assert "own scale" in " ".join(t.get_text() for t in fig.texts)
     plt.close("all")
+
+
+@pytest.mark.parametrize(("date", "label"), [("27 January 2025", " day 0: 27 January 2025"),
+                                             ("day 0", " day 0")])
+def test_day0_marker_names_the_date_once(date, label):
+    """With day 0s on different dates (a shifted listing) the marker read "day 0: day 0"."""
+    import matplotlib.pyplot as plt
+
+    from eventstudy.reporting.plots import _mark_day0
+
+    fig, ax = plt.subplots()
+    _mark_day0(ax, date=date)
+    assert [t.get_text() for t in ax.texts] == [label]
+    plt.close(fig)
