@@ -30,7 +30,7 @@ from eventstudy.inputs import (
 from eventstudy.markets import plan_benchmarks
 from eventstudy.power import PowerResults, power, write_power
 from eventstudy.reporting.export import FORMATS, check_output_folder, write_report
-from eventstudy.reporting.workers import prewarm, release
+from eventstudy.reporting.workers import prewarm, release, report_workers
 from eventstudy.results import EventStudyResults
 from eventstudy.scale import LargeStudyResults
 from eventstudy.study import EventStudy
@@ -106,9 +106,9 @@ def run_study(config: str | Path, output_dir: str | Path = "reports", *,
     charts = (cfg.backend == "memory" and figures
               and bool({"pdf", "html"} & set(FORMATS if formats is None else formats)))
     if charts:  # the chart workers import matplotlib on the core the fit leaves idle
-        from eventstudy.reporting.pdf import chart_workers, warm
+        from eventstudy.reporting.pdf import warm
 
-        prewarm(chart_workers(), warm)
+        prewarm(report_workers(), warm)
     try:
         study = EventStudy.from_config(cfg, source=source)
         if cfg.backend != "memory":

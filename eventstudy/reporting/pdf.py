@@ -25,7 +25,7 @@ from eventstudy.reporting.pages import (
     render_text,
     title,
 )
-from eventstudy.reporting.workers import background, join, stop_workers
+from eventstudy.reporting.workers import background, join, report_workers, stop_workers
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -190,17 +190,6 @@ def _share(kinds: list[str], n: int) -> list[list[str]]:
     return [p for p in parts if p]
 
 
-def chart_workers() -> int:
-    """Chart workers: ``EVENTSTUDY_REPORT_WORKERS`` (default 2), at most the CPU count."""
-    import os
-
-    try:
-        n = int(os.environ.get("EVENTSTUDY_REPORT_WORKERS", "2"))
-    except ValueError:
-        n = 2
-    return max(0, min(n, os.cpu_count() or 1))
-
-
 def warm() -> None:
     """Import and load what drawing a chart needs: matplotlib, its fonts, the PDF writers.
 
@@ -240,7 +229,7 @@ class PdfJob:
         self.kinds = [k for _, k in self.plan if k not in TEXT_PAGES]
         self.tmp = path.parent / f".{path.stem}.parts"
         self.tmp.mkdir(exist_ok=True)
-        n = chart_workers() if len(self.kinds) > 1 else 0
+        n = report_workers() if len(self.kinds) > 1 else 0
         self.jobs: list[tuple[Any, list[str], Path]] = []
         try:
             for i, part in enumerate(_share(self.kinds, n) if n else []):

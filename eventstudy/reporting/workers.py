@@ -64,11 +64,24 @@ def _own_signals() -> None:  # pragma: no cover - runs in a forked child
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _forking_allowed() -> bool:
+def report_workers() -> int:
+    """Return the number of report workers: ``EVENTSTUDY_REPORT_WORKERS`` (default 2).
+
+    At most the CPU count; 0 without ``fork`` or when set to 0 (all drawn in this process).
+    """
     import multiprocessing
 
-    return ("fork" in multiprocessing.get_all_start_methods()
-            and os.environ.get("EVENTSTUDY_REPORT_WORKERS", "2") != "0")
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    try:
+        n = int(os.environ.get("EVENTSTUDY_REPORT_WORKERS", "2"))
+    except ValueError:
+        n = 2
+    return max(0, min(n, os.cpu_count() or 1))
+
+
+def _forking_allowed() -> bool:
+    return report_workers() > 0
 
 
 def _fork(target: Callable[..., None], *args: Any) -> Any:
