@@ -21,7 +21,7 @@ import pandas as pd
 from eventstudy._paths import check_replaceable_report
 from eventstudy.exceptions import ReportError
 from eventstudy.reporting.summary import claims_table, diagnostics_table
-from eventstudy.reporting.workers import background, join, stop_all, stop_workers
+from eventstudy.reporting.workers import background, join, stop_all
 
 if TYPE_CHECKING:
     from eventstudy.results import EventStudyResults
@@ -413,10 +413,8 @@ def write_report(res: EventStudyResults, output_dir: str | Path, *,
         (tmp / "config.resolved.yaml").write_text(config_yaml, encoding="utf-8")
         written: list[Path] = []
         if charts is not None:  # the wait for the charts, and the text pages
-            job = charts
             written = timed("pdf_and_figures" if "pdf" in want else "figures",
-                            lambda: job.finish()) or []
-            charts = None
+                            charts.finish) or []
             # from the workers' start: the charts were drawn beside the stages above
             timings["charts_from_start"] = time.perf_counter() - started
             if "pdf" not in want:
@@ -442,11 +440,9 @@ def write_report(res: EventStudyResults, output_dir: str | Path, *,
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
-        if excel is not None:
-            stop_workers([excel[0]])
-        if charts is not None:
-            charts.stop()
-        stop_all()  # a worker an interrupt caught between its fork and its job's record
+        # every worker (tables.xlsx, the charts, one an interrupt caught between its fork and
+        # its job's record) is stopped before the folder it writes into is removed
+        stop_all()
         shutil.rmtree(tmp, ignore_errors=True)
         if old is not None and old.exists() and not out.exists():
             old.rename(out)  # the swap failed half-way (a concurrent run, Ctrl-C): put it back
