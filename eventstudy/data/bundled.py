@@ -10,21 +10,26 @@ from eventstudy import datasets
 from eventstudy.data.base import PriceData, PriceSource
 from eventstudy.exceptions import DataUnavailableError, name_list
 
-__all__ = ["BundledSource"]
+__all__ = ["BundledSource", "VIX", "VIX_SOURCE"]
+
+VIX = "^VIX"  # the CBOE Volatility Index the bundle ships beside the prices (datasets.vix)
+VIX_SOURCE = "bundled (CBOE VIX history, vix_close.csv)"
 
 
 class BundledSource(PriceSource):
     """Adjusted closes bundled with the package (Yahoo Finance via yfinance, vintage 2026-08).
 
     Members renamed since January 2025 are found under their old symbol too (FI -> FISV,
-    PARA -> PSKY, BK -> BNY); the returned column keeps the symbol that was asked for.
+    PARA -> PSKY, BK -> BNY); the returned column keeps the symbol that was asked for. ``^VIX``
+    comes from the CBOE file the bundle ships (:func:`eventstudy.datasets.vix`, 2022 onwards), so
+    a study with ``context: [^VIX]`` never asks Yahoo for it.
     """
 
     name = "bundled"
 
     def available(self, tickers: Sequence[str]) -> list[str]:
         """Return the subset of ``tickers`` the bundle holds (directly or through an alias)."""
-        columns = set(datasets.load().columns) | set(datasets.international_tickers())
+        columns = set(datasets.load().columns) | set(datasets.international_tickers()) | {VIX}
         aliases = datasets.ticker_aliases()
         return [t for t in tickers if t in columns or aliases.get(t) in columns]
 
@@ -39,6 +44,8 @@ class BundledSource(PriceSource):
             For tickers the bundle does not hold, and for a range with no row in the bundle
             (2023-01-03..2026-08-03), naming both ranges.
         """
+        if VIX in tickers:
+            return self._with_vix(tickers, start, end)
         intl = set(datasets.international_tickers())
         if intl.intersection(tickers):
             return self._with_international(tickers, start, end, intl)
@@ -81,6 +88,27 @@ class BundledSource(PriceSource):
             vintage=datasets.VINTAGE,
             notes=tuple(notes),
         )
+
+    def _with_vix(self, tickers: Sequence[str], start: pd.Timestamp, end: pd.Timestamp
+                  ) -> PriceData:
+        """Return the closes of ``tickers`` with ``^VIX`` from the CBOE file, on their rows.
+
+        With other tickers the VIX is put on their rows (NaN where CBOE has none); alone it keeps
+        the NYSE sessions of the file.
+        """
+        vix = datasets.vix().loc[pd.Timestamp(start):pd.Timestamp(end)]
+        if vix.empty:
+            raise DataUnavailableError(
+                f"the bundled VIX ({datasets.vix().index[0].date()} onwards) holds no row in "
+                f"{pd.Timestamp(start).date()}..{pd.Timestamp(end).date()}", missing=[VIX])
+        others = [t for t in tickers if t != VIX]
+        if not others:
+            return PriceData(close=vix.to_frame(), adjusted=True, source={VIX: VIX_SOURCE},
+                             vintage=datasets.VINTAGE)
+        part = self.get_prices(others, start, end)
+        close = part.close.assign(**{VIX: vix.reindex(part.close.index)})[list(tickers)]
+        return PriceData(close=close, adjusted=True, source={**part.source, VIX: VIX_SOURCE},
+                         vintage=part.vintage, notes=part.notes, volume=part.volume)
 
     def _with_international(self, tickers: Sequence[str], start: pd.Timestamp,
                             end: pd.Timestamp, intl: set[str]) -> PriceData:
