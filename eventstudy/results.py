@@ -613,11 +613,16 @@ class EventStudyResults:
                 "no market values: pass market_values= (shares or caps by ticker) to EventStudy, "
                 "or set market_values: in the study file (sp500 for the bundled share counts)")
         eid, day0 = self._day0(event_id)
-        levels = self.price_levels()
-        _, market = self._index_levels()
-        return index_move(levels, market, self.market_values, day0,
-                          (int(window[0]), int(window[1])),
-                          prices=isinstance(self.provenance.prices, pd.DataFrame))
+        key = (eid, int(window[0]), int(window[1]))
+        # computed once per event and window (the report, the claims and the tables each ask
+        # for the day-0 lens); every caller gets its own copy of the members
+        moves = self.__dict__.setdefault("_index_moves", {})
+        if key not in moves:
+            levels = self.price_levels()
+            _, market = self._index_levels()
+            moves[key] = index_move(levels, market, self.market_values, day0, key[1:],
+                                    prices=isinstance(self.provenance.prices, pd.DataFrame))
+        return replace(moves[key], members=moves[key].members.copy())
 
     def index_contributions(self) -> pd.DataFrame:
         """Return the index move per event and event window, and each group's part of it.

@@ -350,7 +350,8 @@ def index_move(
     scale = _scale_to_raw(levels, table, prices).loc[tickers]
     ok = (before > 0) & (end > 0) & (scale.notna() | ("market_cap" in table.columns))
     have = [t for t in tickers if bool(ok[t])]
-    missing = tuple(t for t in table.index if t not in set(have))
+    kept = set(have)
+    missing = tuple(t for t in table.index if t not in kept)
     t = table.loc[have]
     raw_before = before[have] * scale.loc[have]
     ret = end[have] / before[have] - 1.0

@@ -18,6 +18,7 @@ import pytest
 from eventstudy import EventStudy
 from eventstudy.data import BundledSource
 from eventstudy.exceptions import ConfounderWarning
+from eventstudy.valuation import index_move
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -163,3 +164,17 @@ def test_recovery_shows_where_the_index_stood_at_the_end(res):
     assert rec["ret_end"] == pytest.approx(gspc.loc[rec["last_date"]] / gspc.loc["2025-01-24"] - 1,
                                            rel=1e-12)
     assert rec["ret_end"] < 0  # below its pre-event close again at the end of the window
+
+
+def test_index_move_is_computed_once_and_handed_out_as_a_copy(res):
+    """The lens is cached per event and window; a caller's edit never reaches the next caller."""
+    first = res.index_move((0, 0))
+    nvda = first.members.set_index("ticker").loc["NVDA", "contribution"]
+    first.members.loc[:, "contribution"] = 0.0
+    again = res.index_move((0, 0))
+    assert again.members.set_index("ticker").loc["NVDA", "contribution"] == nvda != 0.0
+    assert again.members is not first.members
+    assert res.index_move((0, 1)).window == (0, 1) != again.window
+    fresh = index_move(res.price_levels(), res._index_levels()[1], res.market_values,
+                       again.day0, (0, 0), prices=True)
+    pd.testing.assert_frame_equal(again.members, fresh.members)
