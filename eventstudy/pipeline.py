@@ -105,10 +105,10 @@ def run_study(config: str | Path, output_dir: str | Path = "reports", *,
     source = price_source(cfg, offline=True if offline else None, refresh=refresh)
     charts = (cfg.backend == "memory" and figures
               and bool({"pdf", "html"} & set(FORMATS if formats is None else formats)))
-    if charts:  # the chart workers import matplotlib on the core the fit leaves idle
-        from eventstudy.reporting.pdf import warm
+    if charts:  # a chart worker imports matplotlib on the core the fit leaves idle (and forks
+        from eventstudy.reporting.pdf import warm  # the others when it gets the charts)
 
-        prewarm(report_workers(), warm)
+        prewarm(min(report_workers(), 1), warm)
     try:
         study = EventStudy.from_config(cfg, source=source)
         if cfg.backend != "memory":

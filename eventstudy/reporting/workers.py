@@ -1,7 +1,10 @@
 """Forked worker processes of the report writer: start one, wait for it, stop them all.
 
-A command-line run forks its chart workers before the fit (:func:`prewarm`): they import
-matplotlib while the main process computes, and take the charts when the report is written.
+A command-line run forks one chart worker before the fit (:func:`prewarm`): it imports
+matplotlib while the main process computes, takes the charts when the report is written, and
+forks the second chart worker itself, matplotlib loaded (:func:`eventstudy.reporting.pdf.
+_render_parts`). A worker forked by the run leads its own process group, which the processes it
+forks join: stopping it stops them.
 
 The PDF's charts and tables.xlsx are drawn in forked processes beside the main one (POSIX only;
 ``EVENTSTUDY_REPORT_WORKERS=0`` turns them off). A worker's exception is sent back and raised in
@@ -23,6 +26,7 @@ _SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 _WARM: list[tuple[Any, Any]] = []  # (process, connection) of idle workers from prewarm()
 _LIVE: list[Any] = []  # every worker forked and not yet joined, for stop_all()
+_IN_WORKER = False  # True in a worker: the processes it forks join its process group
 
 
 def _run(fn: Callable[..., Any], args: tuple[Any, ...], conn: Any) -> None:
@@ -39,12 +43,12 @@ def _run(fn: Callable[..., Any], args: tuple[Any, ...], conn: Any) -> None:
 
 
 def _child(fn: Callable[..., Any], args: tuple[Any, ...], conn: Any) -> None:
-    _own_signals()  # pragma: no cover - runs in a forked child
+    _become_worker()  # pragma: no cover - runs in a forked child
     _run(fn, args, conn)  # pragma: no cover
 
 
 def _warm_child(warm: Callable[[], None], conn: Any) -> None:  # pragma: no cover - forked
-    _own_signals()
+    _become_worker()
     try:
         warm()
     except Exception:  # noqa: BLE001,S110 - only a head start: the task itself will fail loudly
@@ -58,8 +62,28 @@ def _warm_child(warm: Callable[[], None], conn: Any) -> None:  # pragma: no cove
         _run(fn, args, conn)
 
 
-def _own_signals() -> None:  # pragma: no cover - runs in a forked child
-    """Give the child the usual handlers back (it was forked while _fork deferred signals)."""
+def _become_worker() -> None:  # pragma: no cover - runs in a forked child
+    """Set up a forked worker: the usual signal handlers, its own process group, no parent's jobs.
+
+    A worker forked by the run leads a process group of its own, which the processes it forks
+    in turn join, so that :func:`stop_workers` kills it and them at once. The handlers are the
+    usual ones again (it was forked while :func:`_fork` deferred signals), and the parent's
+    bookkeeping (its idle and live workers) is not the worker's.
+    """
+    global _IN_WORKER
+    if not _IN_WORKER:
+        try:
+            os.setpgid(0, 0)
+        except OSError:  # the parent set it first, or the system refuses: killed one by one
+            pass
+    _IN_WORKER = True
+    _WARM.clear()
+    _LIVE.clear()
+    import multiprocessing
+
+    # daemonic, so that a run that dies never waits for it; multiprocessing then refuses it
+    # children, whose only effect is that check here (its own are killed with its group)
+    multiprocessing.current_process().daemon = False
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
@@ -106,6 +130,11 @@ def _fork(target: Callable[..., None], *args: Any) -> Any:
     try:
         proc.start()
         _LIVE.append(proc)
+        if not _IN_WORKER and proc.pid is not None:  # its own group (set here too: whichever
+            try:  # of the two runs first, no race)
+                os.setpgid(proc.pid, proc.pid)
+            except OSError:  # already set by the child, or refused: killed one by one
+                pass
     finally:
         try:
             for sig, handler in deferred.items():
@@ -188,14 +217,22 @@ def join(job: Any, what: str) -> Any:
 
 
 def stop_workers(procs: list[Any]) -> None:
-    """Kill forked report workers and wait for them, so none writes into a folder being removed.
+    """Kill forked report workers (each with its process group) and wait for them.
+
+    Nothing then writes into a folder being removed: the processes a worker forked itself (the
+    second chart worker) are in its process group and killed with it.
 
     Called when a run is interrupted (Ctrl-C, SIGTERM): a worker that went on writing into the
     temporary report folder while it was deleted left the folder behind.
     """
     for proc in procs:
-        if proc.is_alive():
-            proc.kill()
+        if proc.is_alive():  # not reaped: its pid (and group) cannot belong to anyone else
+            try:
+                if os.getpgid(proc.pid) != proc.pid:
+                    raise ProcessLookupError  # not a group leader: this process alone
+                os.killpg(proc.pid, signal.SIGKILL)  # the worker and what it forked
+            except OSError:
+                proc.kill()
     for proc in procs:
         proc.join()
         if proc in _LIVE:

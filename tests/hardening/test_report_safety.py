@@ -339,3 +339,36 @@ def test_a_sigterm_during_the_fork_of_a_worker_is_not_lost():
     import multiprocessing
 
     assert not [p for p in multiprocessing.active_children() if p.is_alive()]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="forked workers are POSIX only")
+def test_stopping_the_chart_worker_stops_the_worker_it_forked(tmp_path, monkeypatch):
+    """The run starts one chart worker, which forks the second once matplotlib is loaded (so it
+    is not imported twice). Killing the first (an interrupted run) must kill the second too, or
+    it goes on writing into the folder being removed: workers lead their own process group."""
+    import time
+
+    from eventstudy.reporting import pdf, workers
+
+    def busy(res, part, bundle, figures_dir):  # a chart part that writes a file every ms
+        for i in range(5000):
+            (bundle.parent / f"{bundle.name}-{i}").write_text("x")
+            time.sleep(0.001)
+        return []
+
+    monkeypatch.setattr(pdf, "_render_charts", busy)
+    out = tmp_path / "parts"
+    out.mkdir()
+    job = workers.background(pdf._render_parts, None, [["a"], ["b"]], [out / "c0", out / "c1"],
+                             None)
+    assert job is not None
+    deadline = time.monotonic() + 30
+    while not ({p.name[:2] for p in out.iterdir()} >= {"c0", "c1"}):  # both are writing
+        assert time.monotonic() < deadline, "the two chart workers never started"
+        time.sleep(0.01)
+    workers.stop_workers([job[0]])
+    time.sleep(0.1)
+    written = set(os.listdir(out))
+    time.sleep(0.3)  # a surviving second worker would write about 300 more files here
+    assert set(os.listdir(out)) == written
+    assert not workers._LIVE
