@@ -49,8 +49,10 @@ def test_tables_have_stable_columns(report):
         "event_id", "ticker", "group", "date", "tau", "ret", "normal_ret", "ar", "t", "p_value"]
     assert list(pd.read_csv(folder / "car.csv").columns) == [
         "event_id", "ticker", "group", "tau_start", "tau_end", "car", "t", "p_value"]
-    assert list(pd.read_csv(folder / "caar.csv").columns) == [  # event_id added (issue 11)
-        "group", "tau_start", "tau_end", "n", "caar", "t", "p_value", "event_id"]
+    # the headline test's statistic and p-value, named (the cross-sectional t's, unnamed, read as
+    # p = 0.001 where the report's stars say p = 0.078); event_id added (issue 11)
+    assert list(pd.read_csv(folder / "caar.csv").columns) == [
+        "group", "tau_start", "tau_end", "n", "caar", "test", "statistic", "p_value", "event_id"]
 
 
 def test_validate_ok(repo):

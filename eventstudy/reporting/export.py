@@ -96,13 +96,14 @@ def report_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
     """Return the report's tables by name, decimals at full precision.
 
     ar (one row per security-event and session), car (per security-event and window), caar (per
-    group and window), tests (per group, window and test), diagnostics (skipped, shifted, data
+    group and window: the headline, :meth:`EventStudyResults.headline`, so its test, statistic
+    and p-value are those of the report's stars, the test named in a column), tests (per group, window and test), diagnostics (skipped, shifted, data
     quality, notes), sources (which source and vintage served each ticker), claims when the
     study has claims, and with market values market_value (each index member's weight, return,
     contribution and dollar change) and index_contributions (the index move by group).
     """
     tables = {
-        "ar": res.to_frame(), "car": res.car_table(), "caar": res.caar_table(),
+        "ar": res.to_frame(), "car": res.car_table(), "caar": res.headline(),
         "tests": res.tests.reset_index(drop=True), "diagnostics": diagnostics_table(res),
         "sources": sources_table(res),
     }

@@ -66,8 +66,13 @@ def test_parquet_and_excel_equal_the_csv(report, table):
 
 
 def test_caar_table_values_are_decimals(report, deepseek):
+    """caar.csv/.parquet is the headline: decimals, with the test the report's stars use."""
     caar = pd.read_parquet(report / "parquet" / "caar.parquet")
-    pd.testing.assert_frame_equal(caar, deepseek.caar_table(), check_dtype=False)
+    pd.testing.assert_frame_equal(caar, deepseek.headline(), check_dtype=False)
+    assert set(caar["test"]) == {"kolari_pynnonen"}  # the DeepSeek events share day 0
+    day0 = caar.set_index(["group", "tau_start", "tau_end"]).loc[("ai_hardware", 0, 0)]
+    assert day0["caar"] == pytest.approx(-0.0795, abs=5e-5)
+    assert day0["p_value"] == pytest.approx(0.078, abs=0.002)  # not the t's 0.001
 
 
 def test_excel_has_one_sheet_per_table(report):
