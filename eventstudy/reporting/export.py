@@ -97,10 +97,11 @@ def report_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
 
     ar (one row per security-event and session), car (per security-event and window), caar (per
     group and window: the headline, :meth:`EventStudyResults.headline`, so its test, statistic
-    and p-value are those of the report's stars, the test named in a column), tests (per group, window and test), diagnostics (skipped, shifted, data
-    quality, notes), sources (which source and vintage served each ticker), claims when the
-    study has claims, and with market values market_value (each index member's weight, return,
-    contribution and dollar change) and index_contributions (the index move by group).
+    and p-value are those of the report's stars, the test named in a column), tests (per group,
+    window and test), diagnostics (skipped, shifted, data quality, notes), sources (which source
+    and vintage served each ticker), claims when the study has claims, and with market values
+    market_value (each index member's weight, return, contribution and dollar change) and
+    index_contributions (the index move by group).
     """
     tables = {
         "ar": res.to_frame(), "car": res.car_table(), "caar": res.headline(),

@@ -3,8 +3,9 @@
 Group labels come from the study file when a ``groups:`` entry carries one
 (``ai_hardware: {label: AI hardware, tickers: [...]}``), else from the group's id with the usual
 acronyms restored (``ai_hardware`` -> "AI hardware", ``sp500`` -> "S&P 500"). Company names come
-from the bundled S&P 500 constituents file (``security`` column), shortened; securities outside
-it are shown by ticker alone.
+from the bundled S&P 500 constituents file (``security`` column), shortened, and for the indices
+and non-US series the bundle ships from :data:`BUNDLED_NAMES`; other securities are shown by
+ticker alone.
 """
 
 from __future__ import annotations
@@ -19,7 +20,18 @@ if TYPE_CHECKING:
     from eventstudy.results import EventStudyResults
 
 __all__ = ["group_label", "group_labels", "security_label", "short_name", "event_date_text",
-           "lower_first"]
+           "lower_first", "index_label", "BUNDLED_NAMES"]
+
+#: Names of the indices and non-US securities of the bundled data set (market/, international/)
+#: and of the US indices studies name as markets or context.
+BUNDLED_NAMES = {
+    "^GSPC": "S&P 500", "^IXIC": "Nasdaq Composite", "^NDX": "Nasdaq-100",
+    "^SOX": "PHLX Semiconductor", "^VIX": "VIX", "^DJI": "Dow Jones", "^RUT": "Russell 2000",
+    "^N225": "Nikkei 225", "^GDAXI": "DAX", "^FCHI": "CAC 40", "^TWII": "Taiex",
+    "^FTSE": "FTSE 100", "^STOXX50E": "Euro Stoxx 50", "^HSI": "Hang Seng",
+    "2330.TW": "TSMC", "6857.T": "Advantest", "8035.T": "Tokyo Electron",
+    "9984.T": "SoftBank Group", "ENR.DE": "Siemens Energy", "SU.PA": "Schneider Electric",
+}
 
 _WORDS = {"ai": "AI", "etf": "ETF", "etfs": "ETFs", "us": "US", "sp500": "S&P 500",
           "ndx": "Nasdaq 100", "gpu": "GPU", "gpus": "GPUs", "eu": "EU", "uk": "UK", "ipo": "IPO"}
@@ -96,6 +108,8 @@ def _names() -> dict[str, str]:
 
 def short_name(ticker: str) -> str:
     """Return the short company name of ``ticker`` from the bundle ('' when it has none)."""
+    if ticker in BUNDLED_NAMES:
+        return BUNDLED_NAMES[ticker]
     name = _names().get(ticker, "")
     name = _SUFFIX.sub("", name).strip() or name
     if len(name) <= MAX_NAME:
@@ -111,6 +125,11 @@ def security_label(ticker: str) -> str:
     """Return "NVDA Nvidia": the ticker and its short name where the bundle has it."""
     name = short_name(ticker)
     return f"{ticker} {name}" if name and name.upper() != ticker else ticker
+
+
+def index_label(symbol: str) -> str:
+    """Return the name readers know an index by ("S&P 500" for ^GSPC), else the symbol."""
+    return BUNDLED_NAMES.get(symbol, symbol)
 
 
 def event_date_text(res: EventStudyResults) -> str:

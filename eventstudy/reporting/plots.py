@@ -313,6 +313,7 @@ def plot_ar(res: EventStudyResults, ax: Axes | None = None, *, tau: int = 0) -> 
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
+    from matplotlib.transforms import blended_transform_factory
 
     from eventstudy.reporting.labels import event_date_text, security_label
     from eventstudy.reporting.summary import stars
@@ -334,15 +335,19 @@ def plot_ar(res: EventStudyResults, ax: Axes | None = None, *, tau: int = 0) -> 
     y = np.arange(len(sub))
     vals = sub["ar"].to_numpy() * 100
     raw = sub["ret"].to_numpy() * 100
+    # the AR's stars in a column right of the plot, one per row: beside the bars they sat next
+    # to the raw-return diamond whenever it lay beyond the bar, and read as the raw return's
+    column = blended_transform_factory(ax.transAxes, ax.transData)
     for yi, (v, g, p) in enumerate(zip(vals, sub["group"], sub["p_value"], strict=True)):
         sig = bool(p < 0.05)
         ax.barh(y[yi], v, color=colors[g], hatch=None if sig else "///",
                 edgecolor="white" if sig else colors[g], alpha=1.0 if sig else 0.45, height=0.7)
         if np.isfinite(v) and stars(p):
-            lo = min(v, raw[yi]) if np.isfinite(raw[yi]) else v
-            hi = max(v, raw[yi]) if np.isfinite(raw[yi]) else v
-            ax.text(hi if v >= 0 else lo, y[yi], f" {stars(p)} " if v >= 0 else f"{stars(p)} ",
-                    va="center", ha="left" if v >= 0 else "right", fontsize=7)
+            ax.text(1.01, y[yi], stars(p), transform=column, va="center", ha="left",
+                    fontsize=7, clip_on=False)
+    if len(sub):
+        ax.text(1.01, y[-1] + 0.75, "AR", transform=column, va="bottom", ha="left", fontsize=7,
+                weight="bold", clip_on=False)
     ax.plot(raw, y, "D", color="black", ms=3.5, zorder=3)
     ax.set_yticks(y, labels, fontsize=7)
     ax.margins(x=0.12)
@@ -361,7 +366,7 @@ def plot_ar(res: EventStudyResults, ax: Axes | None = None, *, tau: int = 0) -> 
     _titles(ax, f"{title}{note}",
             "Abnormal return on day " + _day(tau) + " of the named securities (bars, "
             f"{res.model_name} model) and raw return (diamonds); solid: p < 0.05, hatched: not "
-            "significant; *** p<0.01, ** p<0.05, * p<0.10")
+            "significant; stars in the AR column at the right: *** p<0.01, ** p<0.05, * p<0.10")
     handles: list[Any] = [Patch(color=colors[g], label=labels_g[g]) for g in groups]
     handles.append(Line2D([], [], marker="D", color="black", ls="", ms=4, label="raw return"))
     ax.legend(handles=handles, fontsize=8, frameon=False, loc="lower right")
@@ -726,13 +731,14 @@ def plot_normalized_prices(
 
 
 def plot_index_contributions(
-    res: EventStudyResults, ax: Axes | None = None, *, n: int = 8
+    res: EventStudyResults, ax: Axes | None = None, *, n: int | None = None
 ) -> Figure:
     """Plot what moved the cap-weighted index on day 0: groups and the largest single members.
 
     Bars are contributions w_i r_i in percentage points (weights from shares x day -1 close;
     ``res.index_contributions`` and ``res.top_members(by='contribution')``), beside the index's
-    actual move and the reconstruction from its members.
+    actual move and the reconstruction from its members. ``n`` members each way (default
+    :data:`eventstudy.reporting.summary.TOP_MEMBERS`, as the summary's table lists them).
 
     Returns
     -------
@@ -743,7 +749,13 @@ def plot_index_contributions(
     ValueError
         When the results hold no market values.
     """
-    from eventstudy.reporting.labels import event_date_text, lower_first, security_label
+    from eventstudy.reporting.labels import (
+        event_date_text,
+        index_label,
+        lower_first,
+        security_label,
+    )
+    from eventstudy.reporting.summary import TOP_MEMBERS
 
     if res.market_values is None:
         raise ValueError("plot_index_contributions needs market values (market_values:)")
@@ -754,9 +766,11 @@ def plot_index_contributions(
     ic = ic[(ic["tau_start"] == 0) & (ic["tau_end"] == 0)]
     ic = ic[ic["event_id"] == ic["event_id"].iloc[0]]
     idx = ic[ic["group"] == "index"].iloc[0]
-    market = res.index_name
+    symbol = res.index_name
+    market = index_label(symbol)
     rows: list[tuple[str, float, str]] = [
-        (f"Index ({market}), actual move", float(idx["index_return"]), "black"),
+        (f"{market}{f' ({symbol})' if market != symbol else ''}, actual move",
+         float(idx["index_return"]), "black"),
         (f"Reconstructed from its {int(idx['n'])} members", float(idx["reconstructed"]),
          "0.45"),
     ]
@@ -764,8 +778,7 @@ def plot_index_contributions(
         if r.group not in ("index", res.provenance.universe) and np.isfinite(r.contribution):
             rows.append((f"{labels.get(str(r.group), str(r.group))} ({int(r.n)} in the index)",
                          float(r.contribution), colors.get(str(r.group), PALETTE[0])))
-    top = res.top_members(n=n // 2, by="contribution")
-    top = top.reindex(top["contribution"].abs().sort_values(ascending=False).index).head(n)
+    top = res.top_members(n=TOP_MEMBERS if n is None else n, by="contribution")  # falls, gains
     for r in top.itertuples():
         rows.append((f"{security_label(str(r.ticker))}", float(r.contribution),  # type: ignore[arg-type]
                      colors.get(str(r.group), UNIVERSE_COLOR)))
@@ -782,7 +795,7 @@ def plot_index_contributions(
     ax.margins(x=0.15)
     ax.axvline(0, color="0.3", lw=0.8)
     ax.set_xlabel(f"Contribution to the {market} move on day 0 (percentage points)")
-    ax.set_ylabel("Index, groups, largest single members")
+    ax.set_ylabel("Index, groups, members that moved it most")
     worst = top.sort_values("contribution").iloc[0]
     groups = [r for r in ic.itertuples() if r.group not in ("index", res.provenance.universe)
               and np.isfinite(r.contribution)]
@@ -795,8 +808,9 @@ def plot_index_contributions(
                   f"{abs(g.contribution) * 100:.2f}")
     if float(idx["index_return"]) >= 0:
         title = f"What moved the {market} on {event_date_text(res)}"
-    _titles(ax, title, "Cap-weighted contribution w\u1d62r\u1d62 of groups and of the largest "
-            "single members (weights: bundled index shares x day -1 close); the reconstruction "
+    _titles(ax, title, "Cap-weighted contribution (weight x return) of the groups and of the "
+            f"{len(top) // 2} members that took most off the index and the {len(top) // 2} that "
+            "added most (weights: bundled index shares x day -1 close); the reconstruction "
             "differs from the actual move by float adjustments and missing members")
     ax.grid(axis="x", alpha=0.3)
     return fig

@@ -33,6 +33,7 @@ __all__ = [
 ]
 
 STARS_NOTE = "*** p<0.01, ** p<0.05, * p<0.10"
+TOP_MEMBERS = 5  # index members listed each way (falls, gains) by the summary and the chart
 
 
 def tests_note(res: EventStudyResults) -> str:
@@ -577,7 +578,7 @@ def _answer_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
             f"{res.index_name} actual move {pct(idx['index_return'])}; reconstructed from "
             f"its members' weights (shares x day -1 close) {pct(idx['reconstructed'])} (gap "
             f"{pct(idx['gap'], 2, points=True)}).{dollars}"]})
-        top = res.top_members(n=5, by="contribution")
+        top = res.top_members(n=TOP_MEMBERS, by="contribution")
         out["members"] = pd.DataFrame({
             "security": [security_label(str(t)) for t in top["ticker"]],
             "group": [labels.get(str(g), str(g)) for g in top["group"]],

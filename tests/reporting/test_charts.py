@@ -238,3 +238,38 @@ def test_day0_marker_names_the_date_once(date, label):
     _mark_day0(ax, date=date)
     assert [t.get_text() for t in ax.texts] == [label]
     plt.close(fig)
+
+
+def test_day0_stars_sit_in_the_ar_column_not_by_the_raw_return(deepseek):
+    """The stars are the AR t test's: in a column right of the plot, one per security with
+    p < 0.10 (beside the bars they sat next to the raw-return diamond and read as its stars)."""
+    from eventstudy.reporting.summary import stars
+
+    ax = plots.plot_ar(deepseek).axes[0]
+    day0 = deepseek.to_frame().query("tau == 0 and group != 'sp500'").sort_values("ar")
+    want = [s for s in (stars(p) for p in day0["p_value"]) if s]
+    texts = [t for t in ax.texts if set(t.get_text()) == {"*"}]
+    assert [t.get_text() for t in texts] == want and len(want) == 17
+    fig = ax.figure
+    fig.canvas.draw()
+    right = ax.get_window_extent().x1
+    assert all(t.get_window_extent().x0 > right for t in texts)  # outside the bars' area
+    assert "AR" in [t.get_text() for t in ax.texts]
+    plt.close("all")
+
+
+def test_contribution_chart_lists_the_members_the_summary_lists(deepseek):
+    """The chart and the summary's table both show the 5 falls and 5 gains of top_members; the
+    index is named as readers know it (S&P 500, not "the ^GSPC's")."""
+    from eventstudy.reporting.labels import security_label
+    from eventstudy.reporting.summary import TOP_MEMBERS, answer_tables
+
+    ax = plots.plot_index_contributions(deepseek).axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    top = deepseek.top_members(TOP_MEMBERS, by="contribution")
+    assert labels[-2 * TOP_MEMBERS:] == [security_label(t) for t in top["ticker"]]
+    assert labels[0] == "S&P 500 (^GSPC), actual move"
+    assert "S&P 500's 1.46% fall" in _title(ax) and "^GSPC's" not in _title(ax)
+    members = answer_tables(deepseek)["members"]  # summary.md/html and the answer page
+    assert list(members["security"]) == labels[-2 * TOP_MEMBERS:]
+    plt.close("all")
