@@ -393,6 +393,9 @@ class StudyConfig(_Frozen):
         Discriminator(_events_kind),
     ]
     groups: dict[str, list[Ticker]] = Field(default_factory=dict)
+    group_labels: dict[str, str] = Field(default_factory=dict)
+    """Reader label of a group (charts, tables): ``groups: {power: {label: Power producers,
+    tickers: [VST, CEG]}}`` in a study file; a group without one is named from its id."""
     universe: Literal["sp500"] | None = None
     market_values: Literal["sp500"] | Path | None = None
     context: list[Ticker] = Field(default_factory=list)
@@ -466,6 +469,30 @@ class StudyConfig(_Frozen):
         get_conventions(v)
         return v
 
+    @model_validator(mode="before")
+    @classmethod
+    def _labelled_groups(cls, data: Any) -> Any:
+        """Split ``groups: {name: {label: ..., tickers: [...]}}`` into groups and group_labels."""
+        if not isinstance(data, dict) or not isinstance(data.get("groups"), dict):
+            return data
+        if not any(isinstance(v, dict) for v in data["groups"].values()):
+            return data
+        groups: dict[Any, Any] = {}
+        labels = dict(data.get("group_labels") or {})
+        for name, v in data["groups"].items():
+            if not isinstance(v, dict):
+                groups[name] = v
+                continue
+            unknown = sorted(set(map(str, v)) - {"label", "tickers"})
+            if unknown or "tickers" not in v:
+                raise ValueError(
+                    f"groups: group {name!r} is a list of tickers or {{label: ..., tickers: "
+                    f"[...]}}" + (f", not keys {unknown}" if unknown else ", without tickers"))
+            groups[name] = v["tickers"]
+            if v.get("label") is not None:
+                labels[name] = str(v["label"])
+        return {**data, "groups": groups, "group_labels": labels}
+
     @field_validator("groups")
     @classmethod
     def _groups(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -512,6 +539,10 @@ class StudyConfig(_Frozen):
             if unknown:
                 raise ValueError(f"market: by_group names no group of the study: {unknown} "
                                  f"(groups: {sorted(self.groups)})")
+        unlabelled = sorted(set(self.group_labels) - set(self.groups))
+        if unlabelled:
+            raise ValueError(f"group_labels: {unlabelled} name no group of the study (groups: "
+                             f"{sorted(self.groups)})")
         if self.universe is not None and self.universe in self.groups:
             raise ValueError(f"groups: group {self.universe!r} has the name of the universe "
                              f"(universe: {self.universe}), which is its own group of all its "

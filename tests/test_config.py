@@ -56,3 +56,31 @@ def test_bad_yaml_names_line(tmp_path):
     p.write_text("study: x\nevents: [\n")
     with pytest.raises(ConfigError, match=r"broken.yaml: line \d+"):
         load_config(p)
+
+
+def test_group_label_form_loads_and_reaches_the_charts(tmp_path):
+    """``groups: {nvda: {label: Nvidia, tickers: [NVDA]}}`` was documented but refused by the
+    config ("Input should be a valid list"); the label now reaches the resolved config and the
+    reader labels, and a mistyped key is named."""
+    from eventstudy.config import load_config
+
+    f = tmp_path / "s.yaml"
+    f.write_text("study: s\nevents: [{id: e, date: 2025-01-27}]\n"
+                 "groups: {nvda: {label: Nvidia, tickers: [NVDA]}, peers: [AMD, MU]}\n")
+    cfg = load_config(f)
+    assert cfg.groups == {"nvda": ["NVDA"], "peers": ["AMD", "MU"]}
+    assert cfg.group_labels == {"nvda": "Nvidia"}
+    again = tmp_path / "again.yaml"
+    again.write_text(cfg.to_yaml())  # config.resolved.yaml loads back to the same config
+    assert load_config(again).group_labels == {"nvda": "Nvidia"}
+    from eventstudy.reporting.labels import _parse_labels  # what the charts read back
+
+    assert dict(_parse_labels(cfg.to_yaml())) == {"nvda": "Nvidia"}
+    f.write_text("study: s\nevents: [{id: e, date: 2025-01-27}]\n"
+                 "groups: {nvda: {label: Nvidia, ticker: [NVDA]}}\n")
+    with pytest.raises(ConfigError, match=r"line 3: key 'groups': group 'nvda'.*not keys \['ticker'\]"):
+        load_config(f)
+    f.write_text("study: s\nevents: [{id: e, date: 2025-01-27}]\ngroups: {a: [NVDA]}\n"
+                 "group_labels: {b: Bee}\n")
+    with pytest.raises(ConfigError, match=r"line 4: key 'group_labels': \['b'\] name no group"):
+        load_config(f)

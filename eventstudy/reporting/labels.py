@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 __all__ = ["group_label", "group_labels", "security_label", "short_name", "event_date_text",
            "lower_first", "index_label", "BUNDLED_NAMES"]
 
-#: Names of the indices and non-US securities of the bundled data set (market/, international/)
-#: and of the US indices studies name as markets or context.
+#: Names of the indices and non-US securities of the bundled data set (market/, international/),
+#: of the US indices studies name as markets or context, and of the bundled US series of the
+#: shipped studies that the S&P 500 constituents file does not name.
 BUNDLED_NAMES = {
     "^GSPC": "S&P 500", "^IXIC": "Nasdaq Composite", "^NDX": "Nasdaq-100",
     "^SOX": "PHLX Semiconductor", "^VIX": "VIX", "^DJI": "Dow Jones", "^RUT": "Russell 2000",
@@ -31,6 +32,9 @@ BUNDLED_NAMES = {
     "^FTSE": "FTSE 100", "^STOXX50E": "Euro Stoxx 50", "^HSI": "Hang Seng",
     "2330.TW": "TSMC", "6857.T": "Advantest", "8035.T": "Tokyo Electron",
     "9984.T": "SoftBank Group", "ENR.DE": "Siemens Energy", "SU.PA": "Schneider Electric",
+    # US series of the shipped studies outside the S&P 500 constituents file
+    "TSM": "TSMC (ADR)", "ARM": "Arm Holdings", "MRVL": "Marvell", "TLN": "Talen Energy",
+    "VRT": "Vertiv", "QQQ": "Nasdaq-100 ETF", "SMH": "VanEck Semi ETF", "SOXX": "iShares Semi ETF",
 }
 
 _WORDS = {"ai": "AI", "etf": "ETF", "etfs": "ETFs", "us": "US", "sp500": "S&P 500",
@@ -54,11 +58,14 @@ def _parse_labels(yaml_text: str) -> tuple[tuple[str, str], ...]:
 
 
     try:
-        groups = (yaml.safe_load(yaml_text) or {}).get("groups") or {}
+        data = yaml.safe_load(yaml_text) or {}
     except yaml.YAMLError:  # pragma: no cover - the config was parsed once already
         return ()
-    return tuple((str(g), str(v["label"])) for g, v in groups.items()
-                 if isinstance(v, dict) and v.get("label"))
+    # the resolved config holds group_labels (StudyConfig splits a {label, tickers} group)
+    labels = {str(g): str(v["label"]) for g, v in (data.get("groups") or {}).items()
+              if isinstance(v, dict) and v.get("label")}
+    labels.update({str(g): str(v) for g, v in (data.get("group_labels") or {}).items()})
+    return tuple(labels.items())
 
 
 def _pretty(group: str) -> str:
@@ -124,7 +131,8 @@ def short_name(ticker: str) -> str:
 def security_label(ticker: str) -> str:
     """Return "NVDA Nvidia": the ticker and its short name where the bundle has it."""
     name = short_name(ticker)
-    return f"{ticker} {name}" if name and name.upper() != ticker else ticker
+    return (f"{ticker} {name}" if name and name.upper() not in (ticker, ticker.lstrip("^"))
+            else ticker)
 
 
 def index_label(symbol: str) -> str:

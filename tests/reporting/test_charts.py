@@ -188,7 +188,9 @@ def test_groups_and_securities_carry_reader_names(deepseek):
     assert group_labels(deepseek) == {"ai_hardware": "AI hardware", "hyperscalers": "Hyperscalers",
                                       "power": "Power", "etfs": "ETFs",
                                       "sp500": "S&P 500 members"}
-    assert security_label("NVDA") == "NVDA Nvidia" and security_label("TSM") == "TSM"
+    assert security_label("NVDA") == "NVDA Nvidia" and security_label("TSM") == "TSM TSMC (ADR)"
+    assert security_label("^GSPC") == "^GSPC S&P 500" and security_label("^VIX") == "^VIX"
+    assert security_label("ZZZZ") == "ZZZZ"  # nothing known: the ticker alone
     yaml_text = "groups:\n  power: {label: Power producers, tickers: [VST]}\n"
     labelled = deepseek.with_provenance(replace(deepseek.provenance, config_yaml=yaml_text))
     assert group_labels(labelled)["power"] == "Power producers"
