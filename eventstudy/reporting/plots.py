@@ -12,6 +12,7 @@ returns the Figure.
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -189,6 +190,31 @@ def _mark_day0(ax: Axes, *, horizontal_zero: bool = True, date: str = "") -> Non
         ax.axhline(0, color="0.3", lw=0.6)
 
 
+def _mark_confounders(ax: Axes, res: EventStudyResults) -> None:
+    """Mark each confounder inside the plotted event windows: a dotted line at its tau, labelled.
+
+    A reader of a path that drops inside the window sees which other news it mixes in
+    (``confounders:``; :attr:`EventStudyResults.confounders`).
+    """
+    found = res.confounders
+    if not len(found):
+        return
+    lo, hi = float(res.car.index[0]), float(res.car.index[-1])
+    marks = found[["tau", "date", "label"]].drop_duplicates().sort_values("tau")
+    for tau, date, label in marks.itertuples(index=False, name=None):
+        at = float(tau)
+        if not lo <= at <= hi:
+            continue
+        ax.axvline(at, color="0.45", lw=0.9, ls=":")
+        right = at > (lo + hi) / 2  # the label on the side with room
+        when = pd.Timestamp(date)
+        text = f" other news, {when.day} {when.strftime('%b')}: {label} "
+        ax.text(at, 1.0, re.sub(r"(?<![\w])-(?=\d)", "\u2212", text),  # minus signs only
+                transform=ax.get_xaxis_transform(), fontsize=7,
+                color="0.25", va="top", ha="right" if right else "left",
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1})
+
+
 def caar_title(res: EventStudyResults) -> str:
     """Return the finding of the headline window in words: which groups moved, by how much.
 
@@ -255,6 +281,7 @@ def plot_caar(
     matplotlib.figure.Figure
     """
     from eventstudy.reporting.labels import event_date_text
+    from eventstudy.reporting.summary import tau_range
 
     fig, ax = _fig_ax(ax, (8, 4.8))
     path = res.caar_path(ci=ci)
@@ -278,12 +305,14 @@ def plot_caar(
                 ax.fill_between(sub["tau"], sub["lower"] * 100, sub["upper"] * 100,
                                 color=colors[g], alpha=0.13, lw=0)
     _mark_day0(ax, date=event_date_text(res))
+    _mark_confounders(ax, res)
     ax.set_xlabel(TAU_LABEL)
     ax.set_ylabel(f"CAAR (%) from tau {_day(int(res.car.index[0]))}")
     shaded = (f"shaded: pointwise {ci:.0%} band of the cross-sectional t, which ignores "
               "cross-correlation, for the groups the headline test finds significant: "
               + ", ".join(labels[g] for g in highlight) if highlight
-              else "no group significant by the headline test")
+              else "no band: no group significant at 10% by the headline test in the first "
+              f"event window, {tau_range(*res.event_windows[0])}")
     _titles(ax, caar_title(res),
             f"Cumulative average abnormal return by group ({res.model_name} model; {shaded}). "
             f"Title: CAAR of the first event window, as in the headline table; the lines are "

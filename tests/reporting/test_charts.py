@@ -275,3 +275,17 @@ def test_contribution_chart_lists_the_members_the_summary_lists(deepseek):
     members = answer_tables(deepseek)["members"]  # summary.md/html and the answer page
     assert list(members["security"]) == labels[-2 * TOP_MEMBERS:]
     plt.close("all")
+
+
+def test_caar_paths_mark_the_confounders_inside_the_window(deepseek):
+    """The confounder of the study (21 February 2025, tau +18 of [0, +20]) is a dotted line with
+    its label, so a drop there is not read as the event's (deepseek_r1_release: 27 January)."""
+    ax = plots.plot_caar(deepseek).axes[0]
+    conf = deepseek.confounders
+    assert list(conf["tau"]) == [18]
+    dotted = [ln for ln in ax.get_lines() if ln.get_linestyle() == ":"]
+    assert [float(ln.get_xdata()[0]) for ln in dotted] == [18.0]
+    texts = [t.get_text() for t in ax.texts]
+    assert any("other news, 21 Feb: late-February sell-off (S&P 500 \u22121.7%)" in t
+               for t in texts), texts  # minus signs typeset, hyphens kept
+    plt.close("all")
