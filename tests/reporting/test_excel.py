@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from eventstudy.reporting import export
 from eventstudy.reporting.excel import sheet_names, write_workbook
+from eventstudy.reporting.export import excel_headline, report_tables
 
 # ret is a decimal-return column (PERCENT_COLUMNS), t another float, n an integer
 FRAME = pd.DataFrame({
@@ -126,3 +128,25 @@ def test_sheet_names_are_cut_to_31_characters_and_checked():
         with pytest.raises(ValueError, match="cannot name an Excel sheet"):
             sheet_names(bad)
 
+
+def test_deepseek_tables_read_back_equal(deepseek, tmp_path):
+    sheets = {"headline": excel_headline(deepseek), **report_tables(deepseek)}
+    export._write_excel(sheets, tmp_path / "tables.xlsx")
+    back = pd.read_excel(tmp_path / "tables.xlsx", sheet_name=None, keep_default_na=False,
+                         na_values=[""])
+    assert list(back) == list(sheets)
+    for name, frame in sheets.items():
+        # an empty string is an empty cell, as it was with openpyxl
+        pd.testing.assert_frame_equal(back[name], frame.replace("", np.nan), check_exact=True,
+                                      check_dtype=False, obj=name)
+    # every sheet formatted, the 11,000-row AR sheet too (it was written plain)
+    wb = load_workbook(tmp_path / "tables.xlsx", read_only=True)
+    for name in sheets:
+        header = [c.value for c in next(wb[name].iter_rows(max_row=1))]
+        first = next(wb[name].iter_rows(min_row=2, max_row=2))
+        for col, cell in zip(header, first, strict=True):
+            if col in ("ar", "caar", "ret") and cell.value is not None:
+                assert cell.number_format == "0.00%", (name, col)
+            if col in ("t", "p_value") and cell.value is not None:
+                assert cell.number_format == "0.0000", (name, col)
+    assert len(back["ar"]) > 5000
