@@ -185,14 +185,6 @@ def _resolved_config(res: EventStudyResults) -> str:
     }, sort_keys=False)
 
 
-PERCENT_COLUMNS = frozenset({"ret", "ar", "car", "caar", "aar", "normal_ret", "bhar", "weight",
-                             "contribution", "share_of_move", "index_without_group",
-                             "equal_weighted", "index_return", "reconstructed", "gap",
-                             "market_return"})
-"""Decimal columns that tables.xlsx shows with a percentage format (the cells stay decimals)."""
-FORMATTED_ROWS = 5000  # sheets longer than this (the AR table) are written without formats
-
-
 def excel_headline(res: EventStudyResults) -> pd.DataFrame:
     """Return the headline as numbers: group, label, n, window, CAAR (decimal), stars, p, test.
 
@@ -217,113 +209,13 @@ def excel_headline(res: EventStudyResults) -> pd.DataFrame:
 
 
 def _write_excel(tables: dict[str, pd.DataFrame], path: Path) -> None:
-    """Write one sheet per table; numbers stay numbers, NaN becomes an empty cell.
+    """Write tables.xlsx: one sheet per table (:func:`eventstudy.reporting.excel.write_workbook`).
 
-    Decimal return columns (:data:`PERCENT_COLUMNS`) carry the format ``0.00%`` and other
-    floats ``0.0000`` (the stored value keeps full precision); sheets longer than
-    :data:`FORMATTED_ROWS` rows are written plain. openpyxl's write-only mode, row by row: 3x as
-    fast as ``DataFrame.to_excel`` on the AR table.
+    Run in a forked worker by :func:`write_report` (tests replace it to fail or stall there).
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    from eventstudy.reporting.excel import write_workbook
 
-    wb = Workbook(write_only=True)
-    large: dict[str, pd.DataFrame] = {}  # sheet XML part -> frame
-    large_order: list[str] = []
-    for name, frame in tables.items():
-        ws = wb.create_sheet(title=name[:31])
-        header = []
-        for c in frame.columns:
-            cell = WriteOnlyCell(ws, value=str(c))
-            cell.font = Font(bold=True)
-            header.append(cell)
-        ws.append(header)
-        ws.freeze_panes = "A2"
-        formats = [("0.00%" if str(c) in PERCENT_COLUMNS else "0.0000")
-                   if pd.api.types.is_float_dtype(frame[c]) else None for c in frame.columns]
-        if len(frame) > FORMATTED_ROWS:  # written below, straight to XML
-            large[f"xl/worksheets/sheet{len(large_order) + 1}.xml"] = frame
-        large_order.append(name)
-        if len(frame) > FORMATTED_ROWS:
-            continue
-        for row in frame.astype(object).itertuples(index=False, name=None):
-            values = [None if v is None or (isinstance(v, float) and v != v) else
-                      v.item() if hasattr(v, "item") else v for v in row]
-            if not any(formats):
-                ws.append(values)
-                continue
-            cells: list[Any] = []
-            for v, fmt in zip(values, formats, strict=True):
-                if fmt is None or not isinstance(v, float):
-                    cells.append(v)
-                else:
-                    cell = WriteOnlyCell(ws, value=v)
-                    cell.number_format = fmt
-                    cells.append(cell)
-            ws.append(cells)
-    wb.save(path)
-    if large:
-        _replace_sheets(path, {part: _sheet_xml(frame) for part, frame in large.items()})
-
-
-def _column_letters(n: int) -> list[str]:
-    out = []
-    for i in range(n):
-        s, i = "", i + 1
-        while i:
-            i, r = divmod(i - 1, 26)
-            s = chr(65 + r) + s
-        out.append(s)
-    return out
-
-
-def _sheet_xml(frame: pd.DataFrame) -> str:
-    """Return the worksheet XML of ``frame``: a bold header row, numbers as numbers.
-
-    openpyxl takes about 0.2 ms a row; the AR table (16,000 rows) is written here as text in a
-    twentieth of that. Floats keep full precision (``repr``), NaN is an empty cell.
-    """
-    from xml.sax.saxutils import escape
-
-    letters = _column_letters(frame.shape[1])
-    columns = []
-    for col, letter in zip(frame.columns, letters, strict=True):
-        values = frame[col]
-        if pd.api.types.is_bool_dtype(values):
-            cells = [f'<c r="{letter}\x00" t="b"><v>{int(v)}</v></c>' for v in values]
-        elif pd.api.types.is_numeric_dtype(values):
-            cells = [f'<c r="{letter}\x00" t="n"><v>{v!r}</v></c>' if v == v else ""
-                     for v in values.astype("float64").tolist()]
-            if pd.api.types.is_integer_dtype(values):
-                cells = [f'<c r="{letter}\x00" t="n"><v>{v}</v></c>' for v in values.tolist()]
-        else:
-            cells = ["" if v is None or v != v else
-                     f'<c r="{letter}\x00" t="inlineStr"><is><t>{escape(str(v))}</t></is></c>'
-                     for v in values.astype(object).tolist()]
-        columns.append(cells)
-    header = "".join(f'<c r="{letter}1" s="1" t="inlineStr"><is><t>{escape(str(c))}</t></is></c>'
-                     for c, letter in zip(frame.columns, letters, strict=True))
-    rows = [f'<row r="1">{header}</row>']
-    for i, row in enumerate(zip(*columns, strict=True), start=2):  # \x00: the row number
-        rows.append(f'<row r="{i}">' + "".join(row).replace("\x00", str(i)) + "</row>")
-    return ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
-            'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
-            f'<sheetData>{"".join(rows)}</sheetData></worksheet>')
-
-
-def _replace_sheets(path: Path, parts: dict[str, str]) -> None:
-    """Rewrite the xlsx at ``path`` with the worksheet XML ``parts`` replacing openpyxl's."""
-    import zipfile
-
-    tmp = path.with_name(path.name + ".tmp")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED,
-                                                       compresslevel=1) as dst:
-        for item in src.infolist():
-            data = parts[item.filename].encode() if item.filename in parts else src.read(item)
-            dst.writestr(item.filename, data)
-    tmp.replace(path)
+    write_workbook(tables, path)
 
 
 def write_report(res: EventStudyResults, output_dir: str | Path, *,
@@ -400,7 +292,7 @@ def write_report(res: EventStudyResults, output_dir: str | Path, *,
                     frame.to_parquet(tmp / "parquet" / f"{name}.parquet", index=False)
 
         timed("csv_parquet", write_tables)
-        if "xlsx" in want:  # in a forked process, beside the PDF (openpyxl is pure Python)
+        if "xlsx" in want:  # in a forked process, beside the PDF
             sheets = {"headline": excel_headline(res), **tables}
             excel = background(_write_excel, sheets, tmp / "tables.xlsx")
             if excel is None:
