@@ -397,3 +397,24 @@ def test_deepseek_global_report_names_every_benchmark_and_recovers(global_run):
                       "(default ^GSPC)")
     rec = res.recovery_table().set_index("name")
     assert rec.loc["frankfurt", "drawdown"] < -0.15  # against its last close before day 0
+
+
+def test_deepseek_global_charts_explain_frankfurt_and_keep_the_legend_off_the_bars(global_run):
+    """Frankfurt's one security has no return on day -1 (a filler row), so its CAAR path from
+    tau -1 is empty: the legend says why instead of listing 'Frankfurt (N=0)' beside no line.
+    Every day-0 AR is a loss, so the bars reach the zero line: the legend moves off them."""
+    import matplotlib.pyplot as plt
+
+    from eventstudy.reporting import plots
+
+    res = global_run.results
+    legend = [t.get_text() for t in plots.plot_caar(res).axes[0].get_legend().get_texts()]
+    assert "Frankfurt (N=0): no line, a return missing at tau -1 (window values in car.csv)" \
+        in legend
+    ax = plots.plot_ar(res).axes[0]
+    fig = ax.figure
+    fig.canvas.draw()
+    box = ax.get_legend().get_window_extent()
+    bars = [p.get_window_extent() for p in ax.patches]
+    assert not any(box.overlaps(b) for b in bars)
+    plt.close("all")

@@ -298,6 +298,9 @@ def plot_caar(
             sub = path[(path["group"] == g) & (path["event_id"] == e)]
             n = int(sub["n"].max()) if len(sub) else 0
             label = f"{labels[g]} (N={n})" if len(units) == 1 else f"{e}: {labels[g]} (N={n})"
+            if n == 0 and res.spec.groups.get(g):  # members, but no complete path
+                label += (f": no line, a return missing at tau {_day(int(res.car.index[0]))}"
+                          " (window values in car.csv)")
             strong = g in highlight
             ax.plot(sub["tau"], sub["caar"] * 100, color=colors[g], lw=2.2 if strong else 1.2,
                     ls=styles[k % len(styles)], label=label, alpha=1.0 if strong else 0.8)
@@ -398,7 +401,9 @@ def plot_ar(res: EventStudyResults, ax: Axes | None = None, *, tau: int = 0) -> 
             "significant; stars in the AR column at the right: *** p<0.01, ** p<0.05, * p<0.10")
     handles: list[Any] = [Patch(color=colors[g], label=labels_g[g]) for g in groups]
     handles.append(Line2D([], [], marker="D", color="black", ls="", ms=4, label="raw return"))
-    ax.legend(handles=handles, fontsize=8, frameon=False, loc="lower right")
+    # where it covers least: lower right when some bars are gains, upper left when every
+    # security fell (the bars then reach the zero line at the right, deepseek_global)
+    ax.legend(handles=handles, fontsize=8, frameon=False, loc="best")
     ax.grid(axis="x", alpha=0.3)
     return fig
 
