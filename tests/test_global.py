@@ -312,6 +312,12 @@ def test_deepseek_global_report_answers_by_market(global_run):
                 & (car["tau_end"] == 0)]["car"].mean()
     assert day0.loc["XTKS", "caar"] == pytest.approx(tokyo, abs=1e-12)
     assert (folder / "figures" / "markets.png").stat().st_size > 10_000
+    assert (folder / "figures" / "markets.pdf").stat().st_size > 10_000  # vector too
+    from pypdf import PdfReader  # and a page of the report, after the CAAR paths
+
+    pages = [p.extract_text() for p in PdfReader(folder / "report.pdf").pages]
+    at = next(i for i, t in enumerate(pages) if "When each market moved" in t)
+    assert "Cumulative average abnormal return by group" in pages[at - 1]
     text = (folder / "summary.md").read_text()
     assert "## Did the shock travel, and when?" in text
     assert "Taipei was closed: its day 0 is 03 Feb" in text

@@ -47,7 +47,7 @@ OPTIONAL_REPORT_FILES = ("claims.csv", "parquet/claims.parquet", "market_value.c
                          "figures/index_contributions.png", "abnormal_volume.csv",
                          "parquet/abnormal_volume.parquet", "abnormal_volatility.csv",
                          "parquet/abnormal_volatility.parquet", "markets.csv",
-                         "parquet/markets.parquet", "figures/markets.png")
+                         "parquet/markets.parquet", "figures/markets.pdf", "figures/markets.png")
 """Files written only when the study has claims (claims), market values (the index lens), asks
 for abnormal volume or volatility, or has securities on more than one exchange (markets)."""
 
@@ -123,25 +123,17 @@ def report_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def _write_markets(res: EventStudyResults, folder: Path) -> None:
-    """Write figures/markets.png and append the answer to summary.md (several exchanges only)."""
-    from eventstudy.reporting.markets import market_summary, plot_markets
+def _markets_markdown(res: EventStudyResults, chart: bool) -> str:
+    """Return summary.md's answer by market ('' with one market); ``chart``: figures/ written."""
+    from eventstudy.reporting.markets import market_summary
 
-    fig = plot_markets(res)
-    if fig is None:  # one market (matplotlib not imported: the charts are drawn in workers)
-        return
-    import matplotlib.pyplot as plt
-
-    (folder / "figures").mkdir(exist_ok=True)
-    fig.savefig(folder / "figures" / "markets.png", dpi=150)
-    plt.close(fig)
-    if not (folder / "summary.md").exists():  # --formats without md
-        return
     answer = market_summary(res)
-    with open(folder / "summary.md", "a", encoding="utf-8") as fh:
-        fh.write("\n## Did the shock travel, and when?\n\n" + str(answer) + " Each security is "
-                 "measured on its own exchange's sessions against its own benchmark, in its own "
-                 "currency; CAAR by market in `markets.csv`, chart `figures/markets.png`.\n")
+    if answer is None:
+        return ""
+    return ("\n## Did the shock travel, and when?\n\n" + answer + " Each security is measured "
+            "on its own exchange's sessions against its own benchmark, in its own currency; "
+            "CAAR by market in `markets.csv`"
+            + (", chart `figures/markets.pdf` and `.png`" if chart else "") + ".\n")
 
 
 def check_output_folder(folder: str | Path) -> None:
@@ -301,8 +293,10 @@ def write_report(res: EventStudyResults, output_dir: str | Path, *,
             for name, text in timed("latex", lambda: latex_tables(res)).items():
                 (tmp / "latex" / name).write_text(text, encoding="utf-8")
         if "md" in want:
-            (tmp / "summary.md").write_text(timed("markdown", lambda: summary_markdown(res)),
-                                            encoding="utf-8")
+            (tmp / "summary.md").write_text(
+                timed("markdown", lambda: summary_markdown(res)
+                      + _markets_markdown(res, charts is not None and figures)),
+                encoding="utf-8")
         config_yaml = _resolved_config(res)
         (tmp / "config.resolved.yaml").write_text(config_yaml, encoding="utf-8")
         written: list[Path] = []
@@ -313,14 +307,10 @@ def write_report(res: EventStudyResults, output_dir: str | Path, *,
             timings["charts_from_start"] = time.perf_counter() - started
             if "pdf" not in want:
                 (tmp / ".charts.pdf").unlink()
-        if figures:
-            timed("markets", lambda: _write_markets(res, tmp))
         if excel is not None:
             timed("excel", lambda: join(excel, "tables.xlsx"))  # the wait for it
         if "html" in want:
             images = {p.stem: p.read_bytes() for p in written if p.suffix == ".png"}
-            if (tmp / "figures" / "markets.png").exists():
-                images["markets"] = (tmp / "figures" / "markets.png").read_bytes()
             (tmp / "summary.html").write_text(timed("html", lambda: summary_html(res, images)),
                                               encoding="utf-8")
         manifest = build_manifest(res, config_yaml=config_yaml, folder=tmp, timings=timings)

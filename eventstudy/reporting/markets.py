@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from eventstudy.results import EventStudyResults
 
 __all__ = ["MARKET_NAMES", "market_of", "market_table", "market_summary", "plot_markets",
-           "side_by_side"]
+           "several_markets", "side_by_side"]
 
 #: Exchange calendar code -> the market's name in tables and charts.
 MARKET_NAMES: dict[str, str] = {
@@ -137,13 +137,25 @@ def _title(moves: pd.DataFrame) -> str:
     return head
 
 
-def plot_markets(res: EventStudyResults) -> Figure | None:
+def several_markets(res: EventStudyResults) -> bool:
+    """Whether the securities of ``res`` trade on more than one exchange (the markets chart)."""
+    return bool(_frame(res)["market"].nunique() > 1)
+
+
+def plot_markets(res: EventStudyResults, fig: Figure | None = None) -> Figure | None:
     """Chart the CAAR by market in event time and the day-0 move by market on the calendar.
 
     Left: the CAAR path of each market over the widest event window (each security on its own
     sessions, averaged at the same tau). Right: each market's average abnormal return on each
     calendar date of the event windows, day 0 marked, so a market whose day 0 came later shows
     when it moved. The title states the finding.
+
+    Parameters
+    ----------
+    res : EventStudyResults
+    fig : matplotlib Figure, optional
+        Empty figure to draw on (the report's page, laid out by its engine); a new 12 x 5.2 inch
+        figure, laid out here, when omitted.
 
     Returns
     -------
@@ -158,8 +170,15 @@ def plot_markets(res: EventStudyResults) -> Figure | None:
     moves = _day0_moves(res)
     order = list(moves.sort_values("aar").index)
     colors = dict(zip(order, plt.get_cmap("tab10").colors, strict=False))  # type: ignore[attr-defined]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5.2),
-                                      gridspec_kw={"width_ratios": [1, 1.3]})
+    own = fig is None
+    grid: dict[str, object] = {"width_ratios": [1, 1.3]}
+    if fig is None:
+        fig = plt.figure(figsize=(12, 5.2))
+    else:  # a report page: fixed margins within its header and footer, no layout engine
+        if fig.get_layout_engine() is not None:  # none at all on the report's page
+            fig.set_layout_engine("none")
+        grid.update(left=0.07, right=0.985, top=0.85, bottom=0.17, wspace=0.2)
+    left, right = fig.subplots(1, 2, gridspec_kw=grid)
     lo = int(f["tau"].min())
     for m in order:
         sub = f[f["market"] == m]
@@ -196,10 +215,14 @@ def plot_markets(res: EventStudyResults) -> Figure | None:
     right.set_ylabel("average abnormal return (%)")
     right.set_title("When each market moved: average AR by calendar date", fontsize=10)
     right.grid(alpha=0.3, axis="y")
-    fig.suptitle(_title(moves), fontsize=10.5)
-    fig.text(0.01, 0.005, "Abnormal returns in each security's own currency against its own "
-             "benchmark (market model); markets from the symbol suffix.", fontsize=7, color="0.35")
-    fig.tight_layout(rect=(0, 0.02, 1, 0.95))
+    # on a report page, below its header and above its footer
+    fig.suptitle(_title(moves), fontsize=11, fontweight="bold", x=0.01, ha="left",
+                 **({} if own else {"y": 0.935}))
+    fig.supxlabel("Abnormal returns in each security's own currency against its own benchmark "
+                  f"({res.model_name} model); markets from the symbol suffix.", fontsize=7.5,
+                  color="0.35", x=0.01, ha="left", **({} if own else {"y": 0.04}))
+    if own:
+        fig.tight_layout(rect=(0, 0.0, 1, 0.97))
     return fig
 
 

@@ -22,6 +22,7 @@ import pandas as pd
 
 from eventstudy.reporting.labels import event_date_text, group_labels
 from eventstudy.reporting.markdown import data_statement
+from eventstudy.reporting.markets import several_markets
 from eventstudy.reporting.summary import (
     REACTIONS_NOTE,
     answer_tables,
@@ -47,12 +48,15 @@ if TYPE_CHECKING:
 __all__ = ["CHART_PAGES", "PAGE_SIZE", "TEXT_PAGES", "TextPage", "page_plan", "render_text"]
 
 PAGE_SIZE = (11.69, 8.27)  # A4 landscape, inches
-# (file name in figures/, what the page shows); index_contributions only with market values
+# (file name in figures/, what the page shows); index_contributions only with market values,
+# markets only for securities on several exchanges
 CHART_PAGES: list[tuple[str, str]] = [
     ("index_contributions", "What moved the index on day 0: cap-weighted contributions of groups "
      "and of the largest members"),
     ("caar_paths", "CAAR paths per group over the widest event window, 95% band for the "
      "significant groups"),
+    ("markets", "Did the shock travel, and when? CAAR by market in event time and average AR by "
+     "calendar date"),
     ("car_small_multiples", "CAR and cumulative raw return of each named security, small "
      "multiples"),
     ("ar_event_day", "Day-0 abnormal and raw returns of the named securities, sorted, "
@@ -104,6 +108,8 @@ def page_plan(res: EventStudyResults) -> list[tuple[str, str]]:
                      "verdicts with their reasons"))
     for name, what in CHART_PAGES:
         if name == "index_contributions" and res.market_values is None:
+            continue
+        if name == "markets" and not several_markets(res):
             continue
         plan.append((name, f"{what} (figures/{name})"))
     if res.tables:

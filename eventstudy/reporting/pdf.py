@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eventstudy.reporting import plots
+from eventstudy.reporting.markets import plot_markets
 from eventstudy.reporting.pages import (
     CHART_PAGES,
     PAGE_SIZE,
@@ -45,6 +46,7 @@ _DRAW: dict[str, Callable[[Any, Any], Any]] = {
     "index_contributions": lambda res, fig: plots.plot_index_contributions(
         res, ax=fig.add_subplot()),
     "caar_paths": lambda res, fig: plots.plot_caar(res, ax=fig.add_subplot()),
+    "markets": lambda res, fig: plot_markets(res, fig=fig),
     "car_small_multiples": lambda res, fig: plots.plot_car_grid(res, fig=fig),
     "ar_event_day": lambda res, fig: plots.plot_ar(res, ax=fig.add_subplot()),
     "ar_heatmap": lambda res, fig: plots.plot_ar_heatmap(res, ax=fig.add_subplot()),
@@ -65,7 +67,7 @@ def _chart_figure(res: EventStudyResults, kind: str) -> Figure:
     draw = {name: d for name, _, d in CHARTS}[kind]
     # the small multiples lay themselves out (fixed margins): no layout engine at all, since even
     # a placeholder engine makes savefig draw the whole figure once more before drawing it
-    engine = (None if kind == "car_small_multiples"
+    engine = (None if kind in ("car_small_multiples", "markets")  # fixed margins
               else ConstrainedLayoutEngine(rect=(0.01, 0.035, 0.98, 0.925)))  # below the header
     fig = plt.figure(figsize=PAGE_SIZE, layout=engine)
     draw(res, fig)
@@ -73,7 +75,7 @@ def _chart_figure(res: EventStudyResults, kind: str) -> Figure:
 
 
 # rough drawing cost of each chart (small multiples: 24+ axes), to balance the workers
-_COST = {"car_small_multiples": 5.0, "ar_heatmap": 1.6, "ar_event_day": 1.5}
+_COST = {"car_small_multiples": 5.0, "ar_heatmap": 1.6, "ar_event_day": 1.5, "markets": 1.5}
 
 
 def _lay_out(fig: Figure) -> None:
