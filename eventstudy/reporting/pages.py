@@ -132,11 +132,6 @@ def title(res: EventStudyResults) -> str:
     return str(res.provenance.title or res.provenance.study)
 
 
-def _shorten(text: object, width: int) -> str:
-    s = " ".join(str(text).split())
-    return s if len(s) <= width else s[: width - 3] + "..."
-
-
 def _numbered(res: EventStudyResults, kind: str, page: int | None,
               n_pages: int | None) -> tuple[int, int]:
     """Return (page, n_pages) of the page ``kind`` when not given (a page drawn alone)."""
@@ -329,7 +324,7 @@ def _summary_page(p: TextPage, res: EventStudyResults) -> None:
         p.y += 0.05
         p.text("Claims and verdicts, each with its reason", size=11, bold=True)
         if "claim" in verdicts:
-            claims = [_shorten(c, 60) for c in verdicts["claim"]]
+            claims = [str(c) for c in verdicts["claim"]]  # whole: the table wraps it
             if "test" in verdicts:  # the claim once, on its own verdict's row
                 claims = [c if t == "claim" else "" for c, t in zip(claims, verdicts["test"],
                                                                    strict=True)]

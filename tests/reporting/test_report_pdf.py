@@ -199,3 +199,12 @@ def test_a_table_wider_than_the_page_wraps_its_columns_and_loses_no_text(deepsee
     assert words.count("must wrap") == sum(3 * (1 + i % 2) for i in range(9))
     body = [b for b in boxes if 0.5 * 72 < b[1] < 7.8 * 72]  # not the header and footer lines
     assert body and max(b[2] for b in body) <= 11.69 * 72 - 0.5 * 72  # the right margin kept
+
+
+def test_claims_on_page_one_are_whole(pdf, deepseek):
+    """Each claim is printed whole, wrapped if long (it was cut at 60 characters: "The sell-off
+    was concentrated in AI hardware and power st...")."""
+    text = _text(pdf.pages[0])
+    for claim in dict.fromkeys(deepseek.claims["claim"]):
+        assert " ".join(str(claim).split()) in text
+    assert "..." not in text.split("Headline")[0]
