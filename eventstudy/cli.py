@@ -119,9 +119,10 @@ def run(
                      "(ignores the cache and the bundle) and update the cache."),
     ] = False,
     formats: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option("--formats", metavar="LIST", help="Outputs to write, comma-separated: csv, "
-                     "parquet, xlsx, latex, md, html, pdf (default: all)."),
+                     "parquet, xlsx, latex, md, html, pdf (default: all); given twice, both "
+                     "lists."),
     ] = None,
     no_figures: Annotated[
         bool,
@@ -142,7 +143,7 @@ def run(
     from eventstudy.reporting.export import parse_formats
 
     try:
-        wanted = parse_formats(formats)
+        wanted = parse_formats(",".join(formats) if formats else None)
     except ReportError as exc:  # a usage error: exit 2, like any bad option
         raise typer.BadParameter(str(exc).removeprefix("--formats: "),
                                  param_hint="--formats") from None

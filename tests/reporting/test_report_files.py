@@ -310,9 +310,10 @@ def test_formats_and_no_figures_write_only_what_is_asked(tmp_path, repo):
 
     from eventstudy.cli import app
 
+    # given twice, both lists (the second used to replace the first)
     out = CliRunner().invoke(app, ["run", str(repo / "configs" / "deepseek_2025.yaml"), "-o",
-                                   str(tmp_path), "--offline", "--formats", "csv,md",
-                                   "--no-figures"])
+                                   str(tmp_path), "--offline", "--formats", "csv",
+                                   "--formats", "md", "--no-figures"])
     assert out.exit_code == 0, out.output
     files = {p.relative_to(tmp_path / "deepseek_2025").as_posix()
              for p in (tmp_path / "deepseek_2025").rglob("*") if p.is_file()}
