@@ -147,7 +147,8 @@ def check_output_folder(folder: str | Path) -> None:
     Raises
     ------
     ReportError
-        When ``folder``'s parent, or one of its ancestors, is a file (``-o notes.txt``), naming it.
+        When ``folder``'s parent, or one of its ancestors, is a file (``-o notes.txt``), or the
+        nearest existing one is a folder this user cannot write in, naming it.
     """
     parent = Path(folder).parent
     for p in (parent, *parent.parents):
@@ -156,6 +157,9 @@ def check_output_folder(folder: str | Path) -> None:
                 raise ReportError(f"{p} is a file, not a folder: the report goes to "
                                   f"{Path(folder)}/; give a folder as the output folder "
                                   "(--output-dir DIR)")
+            if not os.access(p, os.W_OK | os.X_OK):
+                raise ReportError(f"cannot write the report {Path(folder)}: {p} is not writable "
+                                  "by this user; give another output folder (--output-dir DIR)")
             return
 
 
@@ -263,7 +267,12 @@ def write_report(res: EventStudyResults, output_dir: str | Path, *,
     # named before it is made, so an interrupt right after the mkdir still knows what to remove
     tmp = out.parent / f".{out.name}.{secrets.token_hex(6)}"
     try:
-        tmp.mkdir(mode=0o700)
+        try:
+            tmp.mkdir(mode=0o700)
+        except OSError as exc:  # a folder the system refuses (/sys, a read-only mount)
+            raise ReportError(f"cannot write the report {out}: {out.parent} refuses a new "
+                              f"folder ({exc.strerror or exc}); give another output folder "
+                              "(--output-dir DIR)") from None
         for sub, fmt in (("figures", "pdf"), ("parquet", "parquet"), ("latex", "latex")):
             if fmt in want and (sub != "figures" or figures):
                 (tmp / sub).mkdir()

@@ -372,3 +372,26 @@ def test_stopping_the_chart_worker_stops_the_worker_it_forked(tmp_path, monkeypa
     time.sleep(0.3)  # a surviving second worker would write about 300 more files here
     assert set(os.listdir(out)) == written
     assert not workers._LIVE
+
+
+@pytest.mark.skipif(not Path("/sys/kernel").is_dir(), reason="needs Linux sysfs")
+def test_a_folder_the_system_refuses_is_named_not_the_temporary_one(result):
+    """-o /sys/kernel failed with '/sys/kernel/.deepseek_2025.9b8f5fcf9405: Operation not
+    permitted', a folder the user never named; now the report and the refusing folder."""
+    from eventstudy.reporting.export import write_report
+
+    with pytest.raises(ReportError, match=r"cannot write the report /sys/kernel/det(:| )") as e:
+        write_report(result, "/sys/kernel/det", formats=("csv",))
+    assert "/sys/kernel/." not in str(e.value)
+
+
+def test_an_unwritable_output_folder_fails_before_the_fit(tmp_path, monkeypatch):
+    """A folder this user cannot write in is named at once, before any work (root may write
+    anywhere, so the permission check is simulated)."""
+    from eventstudy.reporting import export
+
+    real = os.access
+    monkeypatch.setattr(export.os, "access",
+                        lambda p, mode: False if Path(p) == tmp_path else real(p, mode))
+    with pytest.raises(ReportError, match=rf"{tmp_path} is not writable by this user"):
+        export.check_output_folder(tmp_path / "study")
