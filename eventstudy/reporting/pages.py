@@ -24,7 +24,6 @@ from eventstudy.reporting.labels import event_date_text, group_labels
 from eventstudy.reporting.markdown import data_statement
 from eventstudy.reporting.markets import several_markets
 from eventstudy.reporting.summary import (
-    REACTIONS_NOTE,
     answer_tables,
     claim_verdicts,
     format_frame,
@@ -32,6 +31,7 @@ from eventstudy.reporting.summary import (
     headline_table,
     plural,
     quality_table,
+    reactions_note,
     reactions_table,
     settings_table,
     tests_note,
@@ -375,7 +375,7 @@ def _tests_page(p: TextPage, res: EventStudyResults) -> None:
 
 def _reactions_page(p: TextPage, res: EventStudyResults) -> None:
     p.text("Trading volume and volatility by group and event window", size=14, bold=True)
-    p.text(REACTIONS_NOTE, size=8, color="0.3")
+    p.text(reactions_note(res), size=8, color="0.3")
     p.y += 0.05
     table = reactions_table(res)
     if table is not None:  # up to 5 groups x 4 windows x 2 measures at this size

@@ -27,7 +27,7 @@ __all__ = [
     "billions",
     "tests_table",
     "day0_extremes", "diagnostics_table", "quality_table", "warnings_table", "DIAGNOSTICS_COLUMNS",
-    "plural", "summary_sections", "Section", "reactions_table", "REACTIONS_NOTE",
+    "plural", "summary_sections", "Section", "reactions_table", "REACTIONS_NOTE", "reactions_note",
     "window_label", "tau_range", "STARS_NOTE", "TEST_REFERENCES", "tests_note", "format_number",
     "format_frame", "wrap",
 ]
@@ -376,6 +376,28 @@ REACTIONS_NOTE = (
     "abnormal_volume.csv, abnormal_volatility.csv.")
 
 
+def reactions_note(res: EventStudyResults) -> str:
+    """Return :data:`REACTIONS_NOTE` and, when volume covers part of a group, why.
+
+    The bundled volume (:data:`eventstudy.datasets.VOLUME_SOURCE`) holds 54 stocks: a universe of
+    503 has volume for those only, which the "n" column shows and this note explains.
+    """
+    from eventstudy.datasets import VOLUME_SOURCE
+    from eventstudy.reporting.labels import group_labels
+
+    t = res.tables.get("abnormal_volume")
+    if t is None or not len(t):
+        return REACTIONS_NOTE
+    labels = group_labels(res)
+    part = t.groupby("group", sort=False)[["n", "n_group"]].max()
+    short = [f"{int(r.n)} of {int(r.n_group)} {labels.get(str(g), str(g))}"
+             for g, r in part.iterrows() if int(r.n) < int(r.n_group)]
+    if not short:
+        return REACTIONS_NOTE
+    return (f"{REACTIONS_NOTE} Volume covers {', '.join(short)}: the others have no volume in "
+            f"the data ({VOLUME_SOURCE}).")
+
+
 def reactions_table(res: EventStudyResults) -> pd.DataFrame | None:
     """Abnormal volume and volatility by group and window, one row each, tests side by side.
 
@@ -434,7 +456,7 @@ def summary_sections(res: EventStudyResults) -> list[Section]:
     reactions = reactions_table(res)
     if reactions is not None:
         out.append(Section("reactions", "Trading volume and volatility", reactions,
-                           REACTIONS_NOTE))
+                           reactions_note(res)))
     out.append(Section("day0", "Smallest and largest day-0 abnormal returns", day0_extremes(res),
                        "ret and ar are decimals; t uses the forecast-error-corrected variance "
                        "(MacKinlay 1997)."))

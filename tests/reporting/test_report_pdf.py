@@ -142,7 +142,9 @@ def test_volume_and_volatility_page_shows_the_reaction_tables(pdf, deepseek):
     t = deepseek.tables["abnormal_volatility"].query(
         "group == 'power' and tau_start == 0 and tau_end == 0")
     assert f"{t['value'].iloc[0]:.1f}x normal variance" in text
-    assert "54 of 503" in text  # the bundled volume covers 54 of the members
+    assert "54 of 503" in text  # the bundled volume covers 54 of the members, and it says why
+    assert "Volume covers 6 of 10 AI hardware, 4 of 5 Power, 54 of 503 S&P 500 members: the " \
+        "others have no volume in the data (bundled" in text
 
 
 def _chars(pdf_bytes: bytes, page: int = 0) -> tuple[str, list[tuple[float, float, float, float]]]:
