@@ -167,6 +167,8 @@ def plot_markets(res: EventStudyResults, fig: Figure | None = None) -> Figure | 
         return None
     import matplotlib.pyplot as plt
 
+    from eventstudy.reporting.plots import MARGIN
+
     moves = _day0_moves(res)
     order = list(moves.sort_values("aar").index)
     colors = dict(zip(order, plt.get_cmap("tab10").colors, strict=False))  # type: ignore[attr-defined]
@@ -177,7 +179,9 @@ def plot_markets(res: EventStudyResults, fig: Figure | None = None) -> Figure | 
     else:  # a report page: fixed margins within its header and footer, no layout engine
         if fig.get_layout_engine() is not None:  # none at all on the report's page
             fig.set_layout_engine("none")
-        grid.update(left=0.07, right=0.985, top=0.85, bottom=0.17, wspace=0.2)
+        w = fig.get_size_inches()[0]
+        grid.update(left=(MARGIN + 0.65) / w, right=1 - MARGIN / w, top=0.85, bottom=0.17,
+                    wspace=0.2)
     left, right = fig.subplots(1, 2, gridspec_kw=grid)
     lo = int(f["tau"].min())
     for m in order:
@@ -216,11 +220,12 @@ def plot_markets(res: EventStudyResults, fig: Figure | None = None) -> Figure | 
     right.set_title("When each market moved: average AR by calendar date", fontsize=10)
     right.grid(alpha=0.3, axis="y")
     # on a report page, below its header and above its footer
-    fig.suptitle(_title(moves), fontsize=11, fontweight="bold", x=0.01, ha="left",
+    x0 = 0.01 if own else MARGIN / fig.get_size_inches()[0]
+    fig.suptitle(_title(moves), fontsize=11, fontweight="bold", x=x0, ha="left",
                  **({} if own else {"y": 0.935}))
     fig.supxlabel("Abnormal returns in each security's own currency against its own benchmark "
                   f"({res.model_name} model); markets from the symbol suffix.", fontsize=7.5,
-                  color="0.35", x=0.01, ha="left", **({} if own else {"y": 0.04}))
+                  color="0.35", x=x0, ha="left", **({} if own else {"y": 0.04}))
     if own:
         fig.tight_layout(rect=(0, 0.0, 1, 0.97))
     return fig

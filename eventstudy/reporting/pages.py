@@ -23,6 +23,7 @@ import pandas as pd
 from eventstudy.reporting.labels import event_date_text, group_labels
 from eventstudy.reporting.markdown import data_statement
 from eventstudy.reporting.markets import several_markets
+from eventstudy.reporting.plots import MARGIN
 from eventstudy.reporting.summary import (
     answer_tables,
     claim_verdicts,
@@ -163,7 +164,7 @@ class TextPage:
         self.canvas = canvas
         self.w, self.h = PAGE_SIZE
         self.y = 0.45
-        self.left = 0.55
+        self.left = MARGIN
         self.strings: list[str] = []
         for x, y, s, size, align in furniture(res, page, n_pages):
             self._line(x, y, s, size, align=align, grey=0.35)
@@ -298,9 +299,9 @@ def furniture(res: EventStudyResults, page: int, n_pages: int
     w, h = PAGE_SIZE
     md = res.provenance
     bottom = h - 0.01 * h - 7 / 72  # the footer's line (7 pt) ends 1% above the bottom edge
-    return [(0.015 * w, 0.015 * h, title(res), 8, "left"),
-            (0.015 * w, bottom, f"{md.study} | {data_statement(res)}", 7, "left"),
-            (0.985 * w, bottom, f"page {page} of {n_pages}", 7, "right")]
+    return [(MARGIN, 0.015 * h, title(res), 8, "left"),  # at the body's margins
+            (MARGIN, bottom, f"{md.study} | {data_statement(res)}", 7, "left"),
+            (w - MARGIN, bottom, f"page {page} of {n_pages}", 7, "right")]
 
 
 def _what_ran(p: TextPage, res: EventStudyResults, size: float = 14) -> None:

@@ -68,7 +68,9 @@ def _chart_figure(res: EventStudyResults, kind: str) -> Figure:
     # the small multiples lay themselves out (fixed margins): no layout engine at all, since even
     # a placeholder engine makes savefig draw the whole figure once more before drawing it
     engine = (None if kind in ("car_small_multiples", "markets")  # fixed margins
-              else ConstrainedLayoutEngine(rect=(0.01, 0.035, 0.98, 0.925)))  # below the header
+              else ConstrainedLayoutEngine(  # within the page's margins, below its header
+                  rect=(plots.MARGIN / PAGE_SIZE[0], 0.035, 1 - 2 * plots.MARGIN / PAGE_SIZE[0],
+                        0.925)))
     fig = plt.figure(figsize=PAGE_SIZE, layout=engine)
     draw(res, fig)
     return fig

@@ -33,6 +33,7 @@ __all__ = [
 # Okabe-Ito hues that stay apart (one orange only: vermillion and orange were confused)
 PALETTE = ["#D55E00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#000000", "#E69F00"]
 UNIVERSE_COLOR = "#7F7F7F"
+MARGIN = 0.55  # inches: the left and right margin of report pages, text and charts alike
 TAU_LABEL = "Event day tau (trading sessions relative to day 0)"
 MAX_SECURITIES = 36  # small multiples and heatmap rows beyond this are unreadable on one page
 
@@ -105,9 +106,10 @@ def _fig_titles(fig: Figure, title: str, subtitle: str, top: float) -> float:
     import textwrap
 
     w, h = fig.get_size_inches()
-    fig.text(0.01, 1 - top / h, title, fontsize=11, fontweight="bold", ha="left", va="top")
-    lines = textwrap.wrap(subtitle, max(int(w * 0.97 * 72 / (8 * 0.56)), 40))
-    fig.text(0.01, 1 - (top + 0.25) / h, "\n".join(lines), fontsize=8, color="0.3", ha="left",
+    fig.text(MARGIN / w, 1 - top / h, title, fontsize=11, fontweight="bold", ha="left",
+             va="top")
+    lines = textwrap.wrap(subtitle, max(int((w - 2 * MARGIN) * 72 / (8 * 0.56)), 40))
+    fig.text(MARGIN / w, 1 - (top + 0.25) / h, "\n".join(lines), fontsize=8, color="0.3", ha="left",
              va="top")
     return top + 0.25 + len(lines) * 8 * 1.25 / 72
 
@@ -476,7 +478,8 @@ def plot_car_grid(
     # fixed margins (in inches) instead of constrained layout: 6x as fast with 24+ panels
     fig.set_layout_engine("none")
     w, h = fig.get_size_inches()
-    grid = {"left": 0.75 / w, "right": 1 - 0.5 / w, "bottom": 0.75 / h, "top": 1 - 1.75 / h,
+    grid = {"left": (MARGIN + 0.6) / w, "right": 1 - MARGIN / w, "bottom": 0.75 / h,
+            "top": 1 - 1.75 / h,
             "hspace": 0.75 if multi else 0.5, "wspace": 0.32}
     axes = fig.subplots(nrows, ncols, sharex=True, sharey=False, squeeze=False, gridspec_kw=grid)
     car = res.car * 100
@@ -529,10 +532,11 @@ def plot_car_grid(
                 f"sum of daily returns, as the CAR sums ARs). "
                 f"Each panel has its own scale. {cumulated_from(res).capitalize()}",
                 top=0.38)
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 1 - (end + 0.02) / h),
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(MARGIN / w - 0.08 / w,
+                                                                1 - (end + 0.02) / h),
                ncol=len(handles), frameon=False, fontsize=7.5)
     fig.supxlabel(TAU_LABEL, fontsize=9, y=0.3 / h, va="bottom")
-    fig.supylabel(f"CAR (%) from tau {_day(int(tau[0]))}", fontsize=9, x=0.15 / w, ha="left")
+    fig.supylabel(f"CAR (%) from tau {_day(int(tau[0]))}", fontsize=9, x=MARGIN / w, ha="left")
     return fig
 
 

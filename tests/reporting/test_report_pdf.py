@@ -174,6 +174,26 @@ def test_every_text_page_stays_inside_its_margins(pdf):
         assert min(b[0] for b in boxes) >= 0.15 * 72, f"page {i + 1}"
 
 
+def test_header_footer_text_and_charts_share_one_left_margin(pdf):
+    """Every page's text and chart ink start at the same 0.55-inch margin (the header and footer
+    sat at 0.18 inch, the text at 0.55, the charts' axis labels at 0.12)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    from eventstudy.reporting.plots import MARGIN
+
+    for i in range(len(pdf.pages)):
+        out = io.BytesIO()
+        writer = PdfWriter()
+        writer.add_page(pdf.pages[i])
+        writer.write(out)
+        _, boxes = _chars(out.getvalue())
+        left = min(b[0] for b in boxes if b[2] > b[0])  # drawn characters (not spaces)
+        # the glyphs' side bearing: a character's box starts up to 1.5 points right of its origin
+        assert MARGIN * 72 - 0.5 <= left <= MARGIN * 72 + 1.5, f"page {i + 1}: {left / 72:.3f} in"
+
+
 def test_a_table_wider_than_the_page_wraps_its_columns_and_loses_no_text(deepseek):
     """Nine columns of long headers and cells (3x the page's width) wrap to one common width:
     every word is drawn, every character inside the margins."""
