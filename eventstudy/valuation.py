@@ -144,23 +144,31 @@ class IndexMove:
         """
         m = self.members
         inside = m["ticker"].isin(list(tickers)).to_numpy()
-        g, rest = m[inside], m[~inside]
-        if not len(g):  # no member of the index: nothing to say, never a contribution of 0
-            nan = float("nan")
+        nan = float("nan")
+        if not inside.any():  # no member of the index: nothing to say, never a contribution of 0
             return {"n": 0.0, "weight": nan, "contribution": nan, "share_of_move": nan,
                     "dollar_change": nan, "without": nan, "equal_weighted": nan}
-        w_rest = float(rest["weight"].sum())
+        # numpy, not frame masks: the report asks for every group, window and event (24 calls)
+        weight, contribution, ret, dollars = (
+            m[c].to_numpy(dtype="float64")
+            for c in ("weight", "contribution", "ret", "dollar_change"))
         total = self.reconstructed
+        w_rest = float(np.nansum(weight[~inside]))  # NaN-skipping sums, as pandas' sum
+        g_contribution = float(np.nansum(contribution[inside]))
+        g_dollars = dollars[inside]
         return {
-            "n": float(len(g)),
-            "weight": float(g["weight"].sum()),
-            "contribution": float(g["contribution"].sum()),
+            "n": float(inside.sum()),
+            "weight": float(np.nansum(weight[inside])),
+            "contribution": g_contribution,
             # no share of a move that did not happen (|move| below 1e-12, round-off)
-            "share_of_move": (float(g["contribution"].sum() / total) if abs(total) > 1e-12
-                              else float("nan")),
-            "dollar_change": float(g["dollar_change"].sum(min_count=1)),
-            "without": float(rest["contribution"].sum() / w_rest) if w_rest > 0 else float("nan"),
-            "equal_weighted": float(g["ret"].mean()) if len(g) else float("nan"),
+            "share_of_move": g_contribution / total if abs(total) > 1e-12 else nan,
+            # NaN when no member has a dollar value (pandas' sum(min_count=1))
+            "dollar_change": (float(np.nansum(g_dollars)) if np.isfinite(g_dollars).any()
+                              else nan),
+            "without": (float(np.nansum(contribution[~inside])) / w_rest if w_rest > 0
+                        else nan),
+            "equal_weighted": float(np.nanmean(ret[inside])) if np.isfinite(
+                ret[inside]).any() else nan,
         }
 
 
