@@ -237,6 +237,7 @@ def _calendar(name: str, start: pd.Timestamp | None = None) -> Sessions:
 # day in the key. A file that cannot be read is rebuilt; one that cannot be written is skipped.
 
 
+@cache
 def _xcals_version() -> str | None:
     """Return the installed exchange_calendars release (None when its metadata cannot be read)."""
     try:
@@ -260,6 +261,12 @@ def _sessions_file(name: str, start: pd.Timestamp, release: str, day: dt.date) -
     """Return the file of one build, e.g. ``XNYS.19900101.xcals-4.13.2.2026-12-03.npz``."""
     return _folder() / (f"{quote(name, safe='')}.{start:%Y%m%d}.xcals-{quote(release, safe='')}."
                         f"{day.isoformat()}.npz")
+
+
+def _key(name: str, start: pd.Timestamp, release: str, day: dt.date) -> dict[str, Any]:
+    """Return what a file must record to stand for one build (checked on reading it)."""
+    return {"format": _FORMAT, "name": name, "start": start.isoformat(),
+            "exchange_calendars": release, "day": day.isoformat()}
 
 
 def _write_atomic(target: Path, write: Callable[[IO[bytes]], object]) -> bool:
@@ -356,8 +363,7 @@ def _load(name: str, start: pd.Timestamp) -> Sessions:
     release, day = _xcals_version(), _build_day()
     if release is None or name not in _catalogue()[0]:  # a calendar registered at run time
         return _from_exchange_calendars(name, start)
-    key = {"format": _FORMAT, "name": name, "start": start.isoformat(),
-           "exchange_calendars": release, "day": day.isoformat()}
+    key = _key(name, start, release, day)
     path = _sessions_file(name, start, release, day)
     got = _read_sessions(path, name, key)
     if got is not None:
