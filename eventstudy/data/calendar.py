@@ -29,6 +29,7 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
+from eventstudy.data._cachedir import cache_dir
 from eventstudy.exceptions import ConfigError, DataUnavailableError
 
 if TYPE_CHECKING:
@@ -252,8 +253,6 @@ def _build_day() -> dt.date:
 
 
 def _folder() -> Path:
-    from eventstudy.data.cache import cache_dir  # that module imports this one
-
     return cache_dir() / "calendars"
 
 
