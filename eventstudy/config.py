@@ -41,6 +41,7 @@ from eventstudy._identifiers import ID_PATTERN, Identifier
 from eventstudy._paths import read_text_limited
 from eventstudy._typing import ModelName, Window
 from eventstudy.claims.spec import ClaimSpec, check_claims
+from eventstudy.data.calendar import calendar_names
 from eventstudy.data.dates import not_in_future
 from eventstudy.exceptions import ConfigError
 from eventstudy.specification import BACKEND_OPTIONS
@@ -238,9 +239,7 @@ class ConfounderSpec(_Frozen):
 
 
 def _exchange_code(v: str) -> str:
-    import exchange_calendars as xcals
-
-    names = xcals.get_calendar_names(include_aliases=True)
+    names = calendar_names()
     if v not in names:
         close = difflib.get_close_matches(v.upper(), names, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else " (e.g. XNYS, XETR, XTKS)"
@@ -336,10 +335,10 @@ class DataSpec(_Frozen):
     @field_validator("calendar")
     @classmethod
     def _calendar(cls, v: str) -> str:
-        import exchange_calendars as xcals
-
-        names = xcals.get_calendar_names(include_aliases=True)
-        if v != "auto" and v not in names:
+        if v == "auto":
+            return v
+        names = calendar_names()
+        if v not in names:
             close = difflib.get_close_matches(v.upper(), names, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else " (e.g. XNYS, XLON, XETR)"
             raise ValueError(f"unknown exchange calendar {v!r}{hint}")

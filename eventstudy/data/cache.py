@@ -18,31 +18,13 @@ from urllib.parse import quote, unquote
 
 import pandas as pd
 
+from eventstudy.data._cachedir import ENV_VAR, cache_dir
 from eventstudy.data.calendar import exchange_for_symbol, last_closed_session
 
 __all__ = ["PriceCache", "cache_dir", "ENV_VAR"]
 
-ENV_VAR = "EVENTSTUDY_CACHE_DIR"
 _META_KEY = b"eventstudy"
 _COLUMNS = ("close", "split", "dividend")
-
-
-def cache_dir(configured: str | Path | None = None) -> Path:
-    """Return the cache folder: ``$EVENTSTUDY_CACHE_DIR``, else ``configured``, else the user cache.
-
-    Parameters
-    ----------
-    configured : str or pathlib.Path, optional
-        ``data.cache_dir`` of a study (already resolved against the config's folder).
-    """
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env).expanduser()
-    if configured is not None:
-        return Path(configured).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("eventstudy", appauthor=False))
 
 
 def _merge_ranges(ranges: Iterable[tuple[pd.Timestamp, pd.Timestamp]]
