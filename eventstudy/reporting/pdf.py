@@ -76,8 +76,10 @@ def _chart_figure(res: EventStudyResults, kind: str) -> Figure:
     return fig
 
 
-# rough drawing cost of each chart (small multiples: 24+ axes), to balance the workers
-_COST = {"car_small_multiples": 5.0, "ar_heatmap": 1.6, "ar_event_day": 1.5, "markets": 1.5}
+# drawing cost of each chart relative to the CAAR paths' (CPU of build, layout and savefig on
+# the DeepSeek studies, 2026-12-03), to balance the workers; others count 1
+_COST = {"car_small_multiples": 4.2, "ar_heatmap": 1.7, "index_contributions": 1.5,
+         "ar_event_day": 1.3, "markets": 1.2, "ar_distribution": 1.0, "normalized_prices": 0.9}
 
 
 def _lay_out(fig: Figure) -> None:

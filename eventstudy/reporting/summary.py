@@ -7,9 +7,10 @@ Tables hold decimals; the headline table alone shows CAAR in percent, with ``%``
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,8 @@ __all__ = [
     "window_label", "tau_range", "STARS_NOTE", "TEST_REFERENCES", "tests_note", "format_number",
     "format_frame", "wrap",
 ]
+
+_T = TypeVar("_T")
 
 STARS_NOTE = "*** p<0.01, ** p<0.05, * p<0.10"
 TOP_MEMBERS = 5  # index members listed each way (falls, gains) by the summary and the chart
@@ -425,7 +428,29 @@ def reactions_table(res: EventStudyResults) -> pd.DataFrame | None:
     return pd.DataFrame(rows).fillna("") if rows else None
 
 
+# the display tables of a results object, built once: summary.md, summary.html (three times)
+# and the PDF's pages each asked for them (0.5 s a build); results are frozen, so the tables are
+_BUILT: weakref.WeakKeyDictionary[EventStudyResults, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def _once(res: EventStudyResults, key: str, build: Callable[[], _T]) -> _T:
+    """Return ``build()`` for ``res``, computed on the first call for this results object."""
+    done = _BUILT.setdefault(res, {})
+    if key not in done:
+        done[key] = build()
+    return cast(_T, done[key])
+
+
 def summary_sections(res: EventStudyResults) -> list[Section]:
+    """Return the tables of summary.md and summary.html, in order (each caller its own copies).
+
+    Built once per results object; see :func:`_summary_sections`.
+    """
+    return [replace(s, table=s.table.copy())
+            for s in _once(res, "sections", lambda: _summary_sections(res))]
+
+
+def _summary_sections(res: EventStudyResults) -> list[Section]:
     """Return the tables of summary.md and summary.html, in order.
 
     Claim verdicts (when present, first), settings, headline CAAR table, the numbers behind the
@@ -559,12 +584,8 @@ def answer_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
     Every number is read from the results (``index_contributions``, ``top_members``,
     ``context_moves``, ``recovery_table``).
     """
-    cached = res.__dict__.get("_answer_tables")  # the PDF page and summary.html share them
-    if cached is not None:
-        return dict(cached)
-    out = _answer_tables(res)
-    res.__dict__["_answer_tables"] = out
-    return dict(out)
+    # built once (the PDF page, summary.md and summary.html ask), each caller its own copies
+    return {k: v.copy() for k, v in _once(res, "answer", lambda: _answer_tables(res)).items()}
 
 
 def _answer_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:

@@ -341,3 +341,18 @@ def test_adjusted_p_values_reach_the_test_table_and_its_note(repo):
     assert not any(c.startswith(f"{stat} ({row['p_value']:.3f})") for c in cells)
     assert "Holm (1979)" in tests_note(res) and "p_adjust: holm" in tests_note(res)
     assert "unadjusted p-values" in headline_note(res)
+
+
+def test_summary_tables_are_built_once_and_handed_out_as_copies(deepseek):
+    """summary.md, summary.html and the PDF share one build of the display tables; an edit by
+    one caller never reaches the next."""
+    from eventstudy.reporting.summary import answer_tables, summary_sections
+
+    first = summary_sections(deepseek)
+    first[0].table.iloc[0, 0] = "edited"
+    again = summary_sections(deepseek)
+    assert again[0].table.iloc[0, 0] != "edited"
+    assert [s.key for s in again] == [s.key for s in first]
+    lens = answer_tables(deepseek)
+    lens["index"].iloc[0, 0] = "edited"
+    assert answer_tables(deepseek)["index"].iloc[0, 0] != "edited"
