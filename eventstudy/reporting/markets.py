@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.data.calendar import exchange_for_symbol
+from eventstudy.reporting.layout import MARGIN
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -166,8 +167,6 @@ def plot_markets(res: EventStudyResults, fig: Figure | None = None) -> Figure | 
     if f["market"].nunique() < 2:
         return None
     import matplotlib.pyplot as plt
-
-    from eventstudy.reporting.plots import MARGIN
 
     moves = _day0_moves(res)
     order = list(moves.sort_values("aar").index)

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from eventstudy.reporting.labels import event_date_text, group_labels
+from eventstudy.reporting.layout import MARGIN, PAGE_SIZE
 from eventstudy.reporting.markdown import data_statement
 from eventstudy.reporting.markets import several_markets
-from eventstudy.reporting.plots import MARGIN
 from eventstudy.reporting.summary import (
     answer_tables,
     claim_verdicts,
@@ -48,7 +48,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CHART_PAGES", "PAGE_SIZE", "TEXT_PAGES", "TextPage", "page_plan", "render_text"]
 
-PAGE_SIZE = (11.69, 8.27)  # A4 landscape, inches
 # (file name in figures/, what the page shows); index_contributions only with market values,
 # markets only for securities on several exchanges
 CHART_PAGES: list[tuple[str, str]] = [

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eventstudy.reporting import plots
+from eventstudy.reporting.layout import MARGIN
 from eventstudy.reporting.markets import plot_markets
 from eventstudy.reporting.pages import (
     CHART_PAGES,
@@ -69,7 +70,7 @@ def _chart_figure(res: EventStudyResults, kind: str) -> Figure:
     # a placeholder engine makes savefig draw the whole figure once more before drawing it
     engine = (None if kind in ("car_small_multiples", "markets")  # fixed margins
               else ConstrainedLayoutEngine(  # within the page's margins, below its header
-                  rect=(plots.MARGIN / PAGE_SIZE[0], 0.035, 1 - 2 * plots.MARGIN / PAGE_SIZE[0],
+                  rect=(MARGIN / PAGE_SIZE[0], 0.035, 1 - 2 * MARGIN / PAGE_SIZE[0],
                         0.925)))
     fig = plt.figure(figsize=PAGE_SIZE, layout=engine)
     draw(res, fig)

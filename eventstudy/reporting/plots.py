@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
+from eventstudy.reporting.layout import MARGIN
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -33,7 +35,6 @@ __all__ = [
 # Okabe-Ito hues that stay apart (one orange only: vermillion and orange were confused)
 PALETTE = ["#D55E00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#000000", "#E69F00"]
 UNIVERSE_COLOR = "#7F7F7F"
-MARGIN = 0.55  # inches: the left and right margin of report pages, text and charts alike
 TAU_LABEL = "Event day tau (trading sessions relative to day 0)"
 MAX_SECURITIES = 36  # small multiples and heatmap rows beyond this are unreadable on one page
 

@@ -181,7 +181,7 @@ def test_header_footer_text_and_charts_share_one_left_margin(pdf):
 
     from pypdf import PdfWriter
 
-    from eventstudy.reporting.plots import MARGIN
+    from eventstudy.reporting.layout import MARGIN
 
     for i in range(len(pdf.pages)):
         out = io.BytesIO()
