@@ -424,3 +424,21 @@ def test_deepseek_global_charts_explain_frankfurt_and_keep_the_legend_off_the_ba
     bars = [p.get_window_extent() for p in ax.patches]
     assert not any(box.overlaps(b) for b in bars)
     plt.close("all")
+
+
+def test_deepseek_global_prices_chart_shows_the_sp500_day0_move(global_run):
+    """The market line averaged ^GSPC around 27 January and around Taipei's 3 February: the title
+    said 'the market -1.1%' for the S&P 500's -1.46%. It follows the day 0s of the securities on
+    its own exchange, on its own sessions (20 January, a US holiday, is no gap)."""
+    import matplotlib.pyplot as plt
+
+    from eventstudy.reporting import plots
+
+    res = global_run.results
+    norm = plots.normalized_prices(res)
+    market = norm["market (^GSPC)"]
+    assert market.loc[0] - 100 == pytest.approx((6012.28 / 6101.24 - 1) * 100, abs=1e-3)
+    assert market.notna().all()
+    title = plots.plot_normalized_prices(res).axes[0].get_title(loc="left")
+    assert "the market \u22121.5%" in title and "Frankfurt \u221217.8%" in title
+    plt.close("all")

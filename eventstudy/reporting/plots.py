@@ -714,10 +714,21 @@ def normalized_prices(res: EventStudyResults, before: int = 5, base: int = -1) -
         out[g] = np.nanmean(norm[mask], axis=0) if mask.any() else np.full(len(tau), np.nan)
     if mcol in levels.columns:
         m = levels[mcol].to_numpy(dtype="float64")
-        first = np.unique(pos0[pos0 >= 0])
-        mrows = np.clip(first[:, None] + tau[None, :], 0, len(levels) - 1)
-        mnorm = m[mrows] / m[mrows[:, [at]]] * 100
-        out[f"market ({market})" if mcol != "market" else "market"] = mnorm.mean(axis=0)
+        # around the day 0s of the securities on the market's own exchange (deepseek_global: not
+        # Taipei's 3 February, whose benchmark is its own index), on the market's own sessions
+        # (the rows of several exchanges hold NaN on its holidays)
+        home = market_of(market) if mcol != "market" else None
+        ours = np.array([home is None or market_of(t) == home for t in ev["ticker"]])
+        days = np.unique(pos0[(pos0 >= 0) & (ours if ours.any() else True)])
+        priced = np.flatnonzero(np.isfinite(m))
+        at_k = np.searchsorted(priced, days)[:, None] + tau[None, :]
+        inside = (at_k >= 0) & (at_k < len(priced))
+        mrows = (priced[np.clip(at_k, 0, max(len(priced) - 1, 0))] if len(priced)
+                 else np.zeros_like(at_k))
+        mvals = np.where(inside, m[mrows], np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mnorm = mvals / mvals[:, [at]] * 100
+        out[f"market ({market})" if mcol != "market" else "market"] = np.nanmean(mnorm, axis=0)
     return pd.DataFrame(out, index=pd.Index(tau, name="tau"))
 
 
@@ -732,7 +743,7 @@ def plot_normalized_prices(
     """
     import warnings
 
-    from eventstudy.reporting.labels import event_date_text, lower_first
+    from eventstudy.reporting.labels import event_date_text
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns of empty groups
@@ -754,9 +765,10 @@ def plot_normalized_prices(
         day0 = norm.loc[0].dropna()
         moves = [(str(c), float(v) - 100) for c, v in day0.to_dict().items()
                  if c in named_groups(res)]
-        moves.sort(key=lambda x: x[1])
+        moves.sort(key=lambda x: -abs(x[1]))  # the three largest moves, either way
         mk = [c for c in day0.index if c not in colors]
-        parts = [f"{lower_first(labels[c])} {v:+.1f}%" for c, v in moves[:3]]
+        # labels as written (a list after a colon: "Frankfurt", not "frankfurt")
+        parts = [f"{labels[c]} {v:+.1f}%" for c, v in moves[:3]]
         if mk:
             parts.append(f"the market {float(day0[mk[0]]) - 100:+.1f}%")
         if parts:
