@@ -107,9 +107,30 @@ def headline_note(res: EventStudyResults) -> str:
         why = f" ({c.n_sharing} of {c.n_events} security-events share their day 0)"
     adjusted = (" (unadjusted p-values; the test statistics table shows them adjusted, "
                 f"p_adjust: {res.options.p_adjust})" if _adjusted(res) else "")
+    news = res.confounders
+    other = ""
+    if len(news):
+        items = news[["date", "label"]].drop_duplicates()
+        other = (f" {CONFOUNDED} the window holds other news, so its CAAR mixes it in: "
+                 + "; ".join(f"{pd.Timestamp(d).date()} {lab}"
+                             for d, lab in items.itertuples(index=False, name=None)) + ".")
     return (f"CAAR in percent. Stars: {what}{why}; {STARS_NOTE}{adjusted}. N: the group's "
             "security-events; a window's CAAR averages those with a complete CAR there (n in "
-            "caar.csv).")
+            f"caar.csv).{other}")
+
+
+CONFOUNDED = "\u2020"  # dagger: a headline cell whose window holds a confounder (other news)
+
+
+def _confounded(res: EventStudyResults) -> set[tuple[str, int, int]]:
+    """(event_id, tau_start, tau_end) of the event windows that hold a confounder.
+
+    ``'pooled'`` is included for a window when any event has one there.
+    """
+    news = res.confounders
+    out = {(str(e), int(a), int(b)) for e, a, b in
+           news[["event_id", "tau_start", "tau_end"]].itertuples(index=False, name=None)}
+    return out | {("pooled", a, b) for _, a, b in out}
 
 
 _ADJUST_NAMES = {"holm": "Holm (1979) step-down, family-wise error",
@@ -125,8 +146,9 @@ def headline_table(res: EventStudyResults) -> pd.DataFrame:
     """Return the headline table: one row per group, one column per event window.
 
     Cells read "-12.34% ***" (CAAR in percent, stars of the headline test ``res.headline_test``:
-    *** p < 0.01, ** p < 0.05, * p < 0.10; see :func:`headline_note`); column ``N`` gives the
-    security-events of the group.
+    *** p < 0.01, ** p < 0.05, * p < 0.10; see :func:`headline_note`), with a dagger when the
+    window holds a confounder (``confounders:``, :attr:`EventStudyResults.confounders`); column
+    ``N`` gives the security-events of the group.
     """
     t = res.headline()
     units = list(dict.fromkeys(t["event_id"]))
@@ -139,12 +161,15 @@ def headline_table(res: EventStudyResults) -> pd.DataFrame:
         t = t.assign(key=pd.Series(pairs, index=t.index, dtype=object))
     out = pd.DataFrame(index=index)
     out["N"] = t.groupby("key")["n"].max().reindex(out.index).astype(int)
+    news = _confounded(res)
     for key, sub in t.groupby(["tau_start", "tau_end"], sort=False):
         t1, t2 = cast("tuple[int, int]", key)
         sub = sub.set_index("key").reindex(out.index)
         out[window_label(t1, t2)] = [
-            f"{c * 100:+.2f}% {stars(p)}".rstrip() if np.isfinite(c) else "n/a"
-            for c, p in zip(sub["caar"], sub["p_value"], strict=True)
+            (f"{c * 100:+.2f}% {stars(p)}".rstrip()
+             + (f" {CONFOUNDED}" if (str(e), int(t1), int(t2)) in news else ""))
+            if np.isfinite(c) else "n/a"
+            for c, p, e in zip(sub["caar"], sub["p_value"], sub["event_id"], strict=True)
         ]
     return out
 

@@ -356,3 +356,18 @@ def test_summary_tables_are_built_once_and_handed_out_as_copies(deepseek):
     lens = answer_tables(deepseek)
     lens["index"].iloc[0, 0] = "edited"
     assert answer_tables(deepseek)["index"].iloc[0, 0] != "edited"
+
+
+def test_headline_marks_the_windows_that_hold_other_news(deepseek):
+    """CAAR[+0,+20] holds the 21 February sell-off (tau +18): its cells carry a dagger and the
+    note names the news; the headline's stars alone read as the event's (deepseek_r1_release's
+    [0,+5] holds 27 January)."""
+    from eventstudy.reporting.summary import headline_note, headline_table
+
+    table = headline_table(deepseek)
+    assert table["CAAR[+0,+20]"].str.endswith("\u2020").all()
+    for col in ("AAR[0]", "CAAR[-1,+1]", "CAAR[+0,+5]"):
+        assert not table[col].str.contains("\u2020").any()
+    assert table.loc["power", "CAAR[+0,+20]"] == "-21.66% * \u2020"
+    assert ("\u2020 the window holds other news, so its CAAR mixes it in: 2025-02-21 "
+            "late-February sell-off (S&P 500 -1.7%).") in headline_note(deepseek)
