@@ -22,7 +22,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["PERCENT_COLUMNS", "write_workbook", "worksheet_xml", "sheet_names"]
+__all__ = ["DOLLAR_COLUMNS", "PERCENT_COLUMNS", "write_workbook", "worksheet_xml",
+           "sheet_names"]
 
 PERCENT_COLUMNS = frozenset({"ret", "ar", "car", "caar", "aar", "normal_ret", "bhar", "weight",
                              "contribution", "share_of_move", "index_without_group",
@@ -30,13 +31,16 @@ PERCENT_COLUMNS = frozenset({"ret", "ar", "car", "caar", "aar", "normal_ret", "b
                              "market_return"})
 """Decimal columns that tables.xlsx shows with a percentage format (the cells stay decimals)."""
 
+DOLLAR_COLUMNS = frozenset({"dollar_change", "market_value_before"})
+"""US-dollar columns that tables.xlsx shows as whole dollars with thousands separators."""
+
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
 # Cell style ids: positions in the cellXfs list of _STYLES.
-_BOLD, _PERCENT, _FLOAT, _DATETIME = 1, 2, 3, 4
+_BOLD, _PERCENT, _FLOAT, _DATETIME, _DOLLARS = 1, 2, 3, 4, 5
 _STYLES = (
     f'<styleSheet xmlns="{_MAIN}">'
     '<numFmts count="2"><numFmt numFmtId="164" formatCode="0.0000"/>'
@@ -48,13 +52,15 @@ _STYLES = (
     '<fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="5">'
+    '<cellXfs count="6">'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
     # 10 is the built-in format 0.00%
     '<xf numFmtId="10" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    # 3 is the built-in format #,##0
+    '<xf numFmtId="3" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '</cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     '</styleSheet>'
@@ -153,7 +159,9 @@ def _cell_bodies(values: pd.Series) -> list[pa.Array | str]:
     if pd.api.types.is_integer_dtype(dtype):
         return ["><v>", _arrow(values).cast(pa.string()), "</v></c>"]
     if pd.api.types.is_float_dtype(dtype):
-        style = _PERCENT if str(values.name) in PERCENT_COLUMNS else _FLOAT
+        name = str(values.name)
+        style = (_PERCENT if name in PERCENT_COLUMNS else _DOLLARS if name in DOLLAR_COLUMNS
+                 else _FLOAT)
         floats = values.to_numpy(dtype="float64", na_value=np.nan)
         return [f' s="{style}"><v>', _numbers(floats), "</v></c>"]
     if isinstance(dtype, np.dtype) and dtype.kind == "M":  # no time zone: days from the epoch

@@ -152,4 +152,7 @@ def test_deepseek_tables_read_back_equal(deepseek, tmp_path):
                 assert cell.number_format == "0.00%", (name, col)
             if col in ("t", "p_value") and cell.value is not None:
                 assert cell.number_format == "0.0000", (name, col)
+            if col in ("dollar_change", "market_value_before") and cell.value is not None:
+                assert cell.number_format == "#,##0", (name, col)  # not -799577882470.7888
     assert len(back["ar"]) > 5000
+    assert "market_value" in sheets
