@@ -442,3 +442,17 @@ def test_deepseek_global_prices_chart_shows_the_sp500_day0_move(global_run):
     title = plots.plot_normalized_prices(res).axes[0].get_title(loc="left")
     assert "the market \u22121.5%" in title and "Frankfurt \u221217.8%" in title
     plt.close("all")
+
+
+def test_deepseek_global_histogram_counts_whole_securities(global_run):
+    """Seven US AI hardware names: the y axis showed 0.25, 1.25 ... securities."""
+    import matplotlib.pyplot as plt
+
+    from eventstudy.reporting import plots
+
+    ax = plots.plot_ar_distribution(global_run.results).axes[0]
+    ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
+    assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks)
+    heat = plots.plot_ar_heatmap(global_run.results).axes[0]
+    assert "grey: no abnormal return that day" in " ".join(t.get_text() for t in heat.texts)
+    plt.close("all")

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.data.calendar import exchange_for_symbol
-from eventstudy.reporting.layout import MARGIN
+from eventstudy.reporting.layout import MARGIN, PALETTE
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -170,7 +170,7 @@ def plot_markets(res: EventStudyResults, fig: Figure | None = None) -> Figure | 
 
     moves = _day0_moves(res)
     order = list(moves.sort_values("aar").index)
-    colors = dict(zip(order, plt.get_cmap("tab10").colors, strict=False))  # type: ignore[attr-defined]
+    colors = dict(zip(order, PALETTE * 2, strict=False))  # Okabe-Ito, as the other charts
     own = fig is None
     grid: dict[str, object] = {"width_ratios": [1, 1.3]}
     if fig is None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
-from eventstudy.reporting.layout import MARGIN
+from eventstudy.reporting.layout import MARGIN, PALETTE
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -33,7 +33,6 @@ __all__ = [
 ]
 
 # Okabe-Ito hues that stay apart (one orange only: vermillion and orange were confused)
-PALETTE = ["#D55E00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#000000", "#E69F00"]
 UNIVERSE_COLOR = "#7F7F7F"
 TAU_LABEL = "Event day tau (trading sessions relative to day 0)"
 MAX_SECURITIES = 36  # small multiples and heatmap rows beyond this are unreadable on one page
@@ -564,8 +563,12 @@ def plot_ar_heatmap(
     lim = float(np.percentile(finite, 98)) if finite.size else 1.0
     lim = lim if lim > 0 else 1.0
     tau = res.ar.index.to_numpy()
-    mesh = ax.pcolormesh(np.append(tau, tau[-1] + 1) - 0.5, np.arange(len(keys) + 1) - 0.5, data,
-                         cmap="RdBu", vmin=-lim, vmax=lim, edgecolors="white", linewidth=0.3)
+    import matplotlib
+
+    cmap = matplotlib.colormaps["RdBu"].with_extremes(bad="0.55")  # no AR: grey, never white 0
+    mesh = ax.pcolormesh(np.append(tau, tau[-1] + 1) - 0.5, np.arange(len(keys) + 1) - 0.5,
+                         np.ma.masked_invalid(data), cmap=cmap, vmin=-lim, vmax=lim,
+                         edgecolors="white", linewidth=0.3)
     ax.set_yticks(np.arange(len(keys)), [_label(k, multi).replace("\n", " ") for k in keys],
                   fontsize=7)
     ax.invert_yaxis()
@@ -598,9 +601,11 @@ def plot_ar_heatmap(
     ar0 = res.ar[keys].loc[tau0].to_numpy(dtype=float) if keys else np.zeros(0)
     fell = int(np.sum(ar0 < 0))
     _titles(ax, f"{fell} of {len(keys)} named securities fell beyond the market on "
-            f"{event_date_text(res)} (day 0, framed){note}",
+            f"{event_date_text(res)} ({'' if event_date_text(res) == 'day 0' else 'day 0, '}"
+            f"framed){note}",
             f"Abnormal return by security and event day ({res.model_name} model), groups "
-            "separated by lines")
+            "separated by lines" + ("; grey: no abnormal return that day (a missing price)"
+                                    if np.isnan(data).any() else ""))
     return fig
 
 
@@ -637,6 +642,9 @@ def plot_ar_distribution(
     if vals.size:
         bins = min(60, max(10, int(np.sqrt(vals.size) * 2)))
         ax.hist(vals, bins=bins, color=PALETTE[4], edgecolor="white", lw=0.4)
+        from matplotlib.ticker import MaxNLocator
+
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of securities
         mean, med = float(vals.mean()), float(np.median(vals))
         ax.axvline(mean, color="black", lw=1.5, label=f"mean {mean:+.2f}%")
         ax.axvline(med, color="0.45", lw=1.5, ls="--", label=f"median {med:+.2f}%")

@@ -289,3 +289,10 @@ def test_caar_paths_mark_the_confounders_inside_the_window(deepseek):
     assert any("other news, 21 Feb: late-February sell-off (S&P 500 \u22121.7%)" in t
                for t in texts), texts  # minus signs typeset, hyphens kept
     plt.close("all")
+
+
+def test_heatmap_shows_a_missing_ar_in_grey(deepseek):
+    """A cell without an AR is grey (it was white, the colour of an AR of 0)."""
+    mesh = plots.plot_ar_heatmap(deepseek).axes[0].collections[0]
+    assert mesh.cmap.get_bad()[:3] == pytest.approx((0.55, 0.55, 0.55), abs=0.01)
+    plt.close("all")
