@@ -456,3 +456,15 @@ def test_deepseek_global_histogram_counts_whole_securities(global_run):
     heat = plots.plot_ar_heatmap(global_run.results).axes[0]
     assert "grey: no abnormal return that day" in " ".join(t.get_text() for t in heat.texts)
     plt.close("all")
+
+
+def test_deepseek_global_names_the_day0_return_that_spans_two_sessions(global_run):
+    """ENR.DE's 24 January close is a filler row, so its day-0 return runs from 23 January
+    (case C29's convention): diagnostics.csv now says so for the security-event, since its AR is
+    judged against a one-session variance."""
+    folder = global_run.report
+    diag = pd.read_csv(folder / "diagnostics.csv")
+    row = diag[diag["check"] == "multi_session_return"]
+    assert row[["event_id", "ticker", "date"]].values.tolist() == [
+        ["deepseek", "ENR.DE", "2025-01-27"]]
+    assert "runs from the close of 2025-01-23" in row["message"].iloc[0]

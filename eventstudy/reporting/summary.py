@@ -357,7 +357,9 @@ def diagnostics_table(res: EventStudyResults) -> pd.DataFrame:
     - ``skipped``: a security-event left out (date: its event date; check ``estimation_window``);
     - ``shifted``: an event date that is not a session (date: as given; check ``non_trading_day``;
       the message names day 0);
-    - ``quality``: a data-quality finding (ticker, date, check and severity of the screen);
+    - ``quality``: a data-quality finding (ticker, date, check and severity of the screen), and
+      each event-window return spanning more than one session (check ``multi_session_return``,
+      :func:`spanning_returns`);
     - ``warning``: a warning of the run (check: its category, e.g. ``MissingReturnsWarning``);
     - ``note``: where the data came from (severity ``info``).
 
@@ -378,10 +380,68 @@ def diagnostics_table(res: EventStudyResults) -> pd.DataFrame:
     rows += [("quality", "", str(getattr(r, "ticker", "")), str(getattr(r, "date", "")),
               str(getattr(r, "check", "")), str(getattr(r, "severity", "")),
               str(getattr(r, "message", ""))) for r in q.itertuples()]
+    rows += [("quality", r.event_id, r.ticker, r.date, "multi_session_return", "warning",
+              r.message) for r in spanning_returns(res).itertuples()]
     rows += [("warning", "", "", "", r.category, "warning", r.message)
              for r in warnings_table(res).itertuples()]
     rows += [("note", "", "", "", "", "info", str(n)) for n in res.provenance.notes]
     return pd.DataFrame(rows, columns=DIAGNOSTICS_COLUMNS)
+
+
+def spanning_returns(res: EventStudyResults) -> pd.DataFrame:
+    """Return the event-window returns that span more than one session of their exchange.
+
+    A session without a close (a filler row, a suspension) has no return and the next return
+    covers both sessions (case C29): that AR is then judged against a one-session variance.
+    Listed so that a reader of a day-0 AR knows it (deepseek_global: ENR.DE on 27 January runs
+    from the close of 23 January).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns event_id, ticker, date (``YYYY-MM-DD``), tau, since (the close the return starts
+        from), message; one row per such return inside an event window.
+    """
+    from eventstudy.data.calendar import sessions
+    from eventstudy.reporting.markets import market_of
+
+    cols = ["event_id", "ticker", "date", "tau", "since", "message"]
+    levels = res.price_levels()
+    f = res.to_frame()
+    f = f[np.isfinite(f["ret"].to_numpy(dtype="float64")) & f["ticker"].isin(levels.columns)]
+    if not len(f) or not len(levels):
+        return pd.DataFrame(columns=cols)
+    tickers = list(dict.fromkeys(f["ticker"]))
+    several = len({market_of(t) for t in tickers}) > 1
+    by_exchange: dict[str, list[str]] = {}
+    for t in tickers:
+        by_exchange.setdefault(market_of(t) if several else res.provenance.calendar, []).append(t)
+    rows = []
+    for exchange, names in by_exchange.items():
+        own = sessions(exchange, levels.index[0], levels.index[-1])
+        on = levels[names].reindex(own)
+        priced = on.notna().to_numpy()
+        seen = np.maximum.accumulate(priced, axis=0)
+        gap = np.zeros_like(priced)
+        gap[1:] = priced[1:] & ~priced[:-1] & seen[:-1]  # a close after a session without one
+        if not gap.any():
+            continue
+        last = on.ffill().shift(1)  # the close a return starts from
+        since = pd.DataFrame(np.where(priced, own.to_numpy()[:, None], np.datetime64("NaT")),
+                             index=own, columns=names).ffill().shift(1)
+        flagged = pd.DataFrame(gap, index=own, columns=names)
+        sub = f[f["ticker"].isin(set(names))]
+        for e, t, d, tau in zip(sub["event_id"], sub["ticker"], pd.to_datetime(sub["date"]),
+                                sub["tau"], strict=True):
+            if (d in flagged.index and bool(flagged.at[d, t])
+                    and np.isfinite(float(cast(float, last.at[d, t])))):
+                start = pd.Timestamp(cast(str, since.at[d, t])).date()
+                rows.append((e, t, str(d.date()), int(tau), str(start),
+                             f"{t}'s return on {d.date()} (tau {int(tau):+d}) runs from the close "
+                             f"of {start}: the {exchange} session(s) between have no close, so "
+                             "its AR covers more than one session but is judged against a "
+                             "one-session variance"))
+    return pd.DataFrame(rows, columns=cols)
 
 
 @dataclass(frozen=True)
