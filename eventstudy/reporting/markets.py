@@ -140,7 +140,7 @@ def _title(moves: pd.DataFrame) -> str:
 
 def several_markets(res: EventStudyResults) -> bool:
     """Whether the securities of ``res`` trade on more than one exchange (the markets chart)."""
-    return bool(_frame(res)["market"].nunique() > 1)
+    return len({market_of(t) for t in dict.fromkeys(res.events["ticker"])}) > 1
 
 
 def plot_markets(res: EventStudyResults, fig: Figure | None = None) -> Figure | None:

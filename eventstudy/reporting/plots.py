@@ -702,9 +702,9 @@ def normalized_prices(res: EventStudyResults, before: int = 5, base: int = -1) -
     rows = np.clip(rows, 0, len(levels) - 1)
     values = levels.to_numpy(dtype="float64")
     cols = levels.columns.get_indexer(pd.Index(ev["ticker"]))
-    from eventstudy.reporting.markets import market_of
+    from eventstudy.reporting.markets import market_of, several_markets
 
-    if len({market_of(t) for t in ev["ticker"]}) > 1:
+    if several_markets(res):
         # securities on several exchanges: tau counts each one's own priced sessions, not rows
         for i in np.flatnonzero((pos0 >= 0) & (cols >= 0)):
             own = np.flatnonzero(np.isfinite(values[:, cols[i]]))

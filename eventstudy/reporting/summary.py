@@ -403,7 +403,7 @@ def spanning_returns(res: EventStudyResults) -> pd.DataFrame:
         from), message; one row per such return inside an event window.
     """
     from eventstudy.data.calendar import sessions
-    from eventstudy.reporting.markets import market_of
+    from eventstudy.reporting.markets import market_of, several_markets
 
     cols = ["event_id", "ticker", "date", "tau", "since", "message"]
     levels = res.price_levels()
@@ -412,7 +412,7 @@ def spanning_returns(res: EventStudyResults) -> pd.DataFrame:
     if not len(f) or not len(levels):
         return pd.DataFrame(columns=cols)
     tickers = list(dict.fromkeys(f["ticker"]))
-    several = len({market_of(t) for t in tickers}) > 1
+    several = several_markets(res)
     by_exchange: dict[str, list[str]] = {}
     for t in tickers:
         by_exchange.setdefault(market_of(t) if several else res.provenance.calendar, []).append(t)
