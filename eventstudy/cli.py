@@ -393,7 +393,28 @@ def main() -> None:
     except SystemExit as exc:
         if exc.code == 130:  # the run's own "interrupted" exit
             _exit_interrupted()
+        if exc.code in (0, None):
+            _exit_done()
         raise
+
+
+def _exit_done() -> None:  # pragma: no cover - ends the process
+    """Exit 0 at once once a command has succeeded, skipping the interpreter's teardown.
+
+    Every file is written and closed and every worker joined by then; what is left is freeing
+    the results, the price panel and the modules one object at a time (0.2 s of a 3.8 s run).
+    Logging is flushed first. Not when a thread of the caller's is still running (a normal exit
+    would wait for it).
+    """
+    import threading
+
+    if any(t is not threading.main_thread() and t.is_alive() and not t.daemon
+           for t in threading.enumerate()):
+        return
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _exit_interrupted() -> None:  # pragma: no cover - ends the process

@@ -146,3 +146,29 @@ def test_run_says_one_security_event(tmp_path):
     result = runner.invoke(app, ["run", str(cfg), "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "1 security-event fitted, 0 skipped" in result.output
+
+
+def test_console_script_exit_keeps_output_and_status(tmp_path, repo):
+    """The console script ends a successful run at once (os._exit, no teardown), nothing lost.
+
+    What it printed to a pipe still arrives whole, the report is complete, status 0; a failing
+    run still exits 1 with its one-line error, the usual way.
+    """
+    import subprocess
+    import sys
+
+    code = ("import atexit; atexit.register(print, 'teardown ran'); "
+            "from eventstudy.cli import main; main()")
+    ok = subprocess.run(
+        [sys.executable, "-c", code, "run", str(repo / "configs" / "deepseek_2025.yaml"),
+         "-o", str(tmp_path), "--formats", "csv", "--no-figures"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.rstrip().splitlines()[-1] == f"Report: {tmp_path / 'deepseek_2025'}"
+    assert "teardown ran" not in ok.stdout  # ended at once, after the last line
+    assert "CAAR[+0,+5]" in ok.stdout and "warning:" in ok.stderr
+    assert (tmp_path / "deepseek_2025" / "caar.csv").stat().st_size > 0
+    bad = subprocess.run([sys.executable, "-c", code, "run", str(tmp_path / "missing.yaml")],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert bad.returncode == 1 and "missing.yaml" in bad.stderr
+    assert "teardown ran" in bad.stdout  # a failure exits the usual way

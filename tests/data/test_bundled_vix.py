@@ -65,10 +65,10 @@ def test_auto_source_takes_vix_from_the_bundle_not_yahoo(tmp_path):
 def test_deepseek_run_does_not_import_yfinance(tmp_path):
     """The shipped study names ^VIX as context: the whole run stays off Yahoo and yfinance."""
     code = ("import sys\n"
-            "from eventstudy.cli import main\n"
-            f"sys.argv = ['eventstudy', 'run', {str(REPO / 'configs' / 'deepseek_2025.yaml')!r},"
-            f" '-o', {str(tmp_path / 'out')!r}, '--formats', 'csv', '--no-figures']\n"
-            "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+            "from eventstudy.cli import app\n"  # app, not main: main ends the process
+            f"app(['run', {str(REPO / 'configs' / 'deepseek_2025.yaml')!r},"
+            f" '-o', {str(tmp_path / 'out')!r}, '--formats', 'csv', '--no-figures'],"
+            " standalone_mode=False)\n"
             "print('yfinance' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=tmp_path)
