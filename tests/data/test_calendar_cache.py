@@ -226,11 +226,10 @@ def test_unknown_calendar_names_give_the_same_errors():
 # --- in a fresh interpreter: a warm cache spares exchange_calendars -----------------------------
 
 _RUN = """\
-import json, runpy, sys
-sys.argv = ["eventstudy", *sys.argv[1:]]
+import json, sys
+from eventstudy.cli import app  # not main(), which ends the process after a success
 try:
-    runpy.run_module("eventstudy", run_name="__main__", alter_sys=True)
-    code = 0
+    code = app(sys.argv[1:], prog_name="eventstudy", standalone_mode=False) or 0
 except SystemExit as exc:
     code = exc.code
 print(json.dumps({"exit": code, "xcals": sorted(
