@@ -86,8 +86,8 @@ def sources_table(res: EventStudyResults) -> pd.DataFrame:
     pandas.DataFrame
         Columns ticker, source (with the repository or request behind it), vintage (the bundle's
         build vintage, or the fetch date of a download), adjusted; one row per series, market
-        included (:attr:`Provenance.series`). Empty when the study was built from returns given in
-        memory.
+        and ``context:`` series included (:attr:`Provenance.series`). Empty when the study was
+        built from returns given in memory.
     """
     return res.provenance.series.reset_index(drop=True)
 
