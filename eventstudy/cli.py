@@ -140,10 +140,11 @@ def run(
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     from eventstudy.exceptions import ReportError
-    from eventstudy.reporting.export import parse_formats
+    from eventstudy.reporting.export import FORMATS, parse_formats
 
-    try:
-        wanted = parse_formats(",".join(formats) if formats else None)
+    try:  # each value given must name a format ('' is a mistake, not "all")
+        named = [parse_formats(text) for text in (formats if formats is not None else [None])]
+        wanted = tuple(f for f in FORMATS if any(f in n for n in named))
     except ReportError as exc:  # a usage error: exit 2, like any bad option
         raise typer.BadParameter(str(exc).removeprefix("--formats: "),
                                  param_hint="--formats") from None

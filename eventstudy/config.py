@@ -52,6 +52,16 @@ __all__ = [
 
 
 
+_FACTOR_MODELS = {
+    "ff3": ("Fama-French 3 factor", "Mkt-RF, SMB, HML, RF", "F-F_Research_Data_Factors_daily.CSV"),
+    "carhart": ("Carhart 4 factor", "Mkt-RF, SMB, HML, Mom, RF",
+                "F-F_Research_Data_Factors_daily.CSV, F-F_Momentum_Factor_daily.CSV"),
+    "ff5": ("Fama-French 5 factor", "Mkt-RF, SMB, HML, RMW, CMA, RF",
+            "F-F_Research_Data_5_Factors_2x3_daily.CSV"),
+}
+"""Factor model key -> (name, the factor columns it needs, Ken French files that hold them)."""
+
+
 class _StrictYAMLLoader(yaml.SafeLoader):
     """A safe loader with YAML 1.2 scalars and no duplicate keys.
 
@@ -558,9 +568,13 @@ class StudyConfig(_Frozen):
         if self.market_values == "sp500" and self.universe != "sp500":
             raise ValueError("market_values: sp500 weighs the S&P 500 members, so it needs "
                              "universe: sp500 (or give a file of share counts for your universe)")
-        if self.model in ("ff3", "carhart", "ff5") and not self.factors:
-            raise ValueError(f"factors: model {self.model!r} needs Ken French daily factor "
-                             "file(s), e.g. factors: [F-F_Research_Data_5_Factors_2x3_daily.CSV]")
+        if self.model in _FACTOR_MODELS and not self.factors:
+            # named by the key the user wrote (model), not by the factors: key they did not
+            label, columns, files = _FACTOR_MODELS[self.model]
+            raise ValueError(f"model: {self.model!r} ({label}) needs Ken French's daily factors "
+                             f"({columns}) and the study gives no factors: file; add factors: "
+                             f"[{files}] (French's daily CSV files as published, paths relative "
+                             "to the study file), or choose a model without factors (market)")
         if self.claims:
             try:
                 check_claims(

@@ -7,7 +7,7 @@ import io
 import logging
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -852,10 +852,13 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
                    "(not counted as zero)")
             provenance = provenance.with_notes(msg)
             logger.info(msg)
-    context, missing = load_context(src, list(config.context), cast(pd.DatetimeIndex, close.index))
+    context, missing, context_series = load_context(
+        src, list(config.context), cast(pd.DatetimeIndex, close.index),
+        currency=config.data.currency)
     if missing:
         raise ConfigError(f"context: no prices for {', '.join(missing)} in the source "
                           f"({src.name}) over the study's sessions; check the symbol or drop it")
+    provenance = _with_series(provenance, context_series)
     sectors = None
     if config.universe == "sp500":
         from eventstudy import datasets
@@ -869,8 +872,9 @@ def load_study_inputs(config: StudyConfig, *, source: PriceSource | None = None)
                        market_values=values, context=context, sectors=sectors)
 
 
-def load_context(source: PriceSource, symbols: list[str], sessions_index: pd.DatetimeIndex
-                 ) -> tuple[pd.DataFrame | None, list[str]]:
+def load_context(source: PriceSource, symbols: list[str], sessions_index: pd.DatetimeIndex,
+                 *, currency: str | None = None
+                 ) -> tuple[pd.DataFrame | None, list[str], pd.DataFrame]:
     """Load the levels of context series (indices, the VIX) on the study's sessions.
 
     ``^VIX`` comes from the source when it has it, else from the bundled CBOE file
@@ -878,35 +882,65 @@ def load_context(source: PriceSource, symbols: list[str], sessions_index: pd.Dat
     series has on a day that is not a session of the study (CBOE publishes on some NYSE holidays)
     is dropped, never a session invented.
 
+    Parameters
+    ----------
+    source : PriceSource
+        The study's price source.
+    symbols : list of str
+        The ``context:`` symbols of the config.
+    sessions_index : pandas.DatetimeIndex
+        The study's sessions.
+    currency : str, optional
+        ``data.currency`` of the config, for the provenance rows.
+
     Returns
     -------
     levels : pandas.DataFrame or None
         (n_sessions, n_series); None without symbols.
     missing : list of str
         Symbols the source could not serve.
+    series : pandas.DataFrame
+        One provenance row per loaded series (columns of :data:`SERIES_COLUMNS`: the source
+        and vintage that served it), for sources.csv: the context moves are numbers of the
+        report, so their origin is listed like the securities' and the market's.
     """
+    from eventstudy.data.bundled import VIX_SOURCE
     from eventstudy.exceptions import DataError
 
     if not symbols:
-        return None, []
+        return None, [], _series_table({}, "n/a", True)
     cols: dict[str, pd.Series] = {}
+    rows: list[pd.DataFrame] = []
     missing: list[str] = []
     lo, hi = sessions_index[0], sessions_index[-1]
     for sym in dict.fromkeys(normalize_ticker(s) for s in symbols):
         try:
             data = source.get_prices([sym], lo, hi)
             cols[sym] = data.close[sym]
+            rows.append(_series_table({sym: data.source.get(sym, source.name)}, data.vintage,
+                                      bool(data.adjusted), currency=currency))
         except (DataError, KeyError):
             if sym == "^VIX":
                 from eventstudy import datasets
 
                 cols[sym] = datasets.vix()
+                rows.append(_series_table({sym: VIX_SOURCE}, datasets.VINTAGE, True,
+                                          currency=currency))
             else:
                 missing.append(sym)
+    series = pd.concat(rows, ignore_index=True) if rows else _series_table({}, "n/a", True)
     if not cols:
-        return None, missing
+        return None, missing, series
     frame = pd.DataFrame({k: v.reindex(sessions_index) for k, v in cols.items()})
-    return frame, missing
+    return frame, missing, series
+
+
+def _with_series(provenance: Provenance, rows: pd.DataFrame) -> Provenance:
+    """Return ``provenance`` with ``rows`` added to its series table (a ticker listed once)."""
+    new = rows.loc[~rows["ticker"].isin(provenance.series["ticker"])]
+    if new.empty:
+        return provenance
+    return replace(provenance, series=pd.concat([provenance.series, new], ignore_index=True))
 
 
 def _multi_session_returns(close: pd.DataFrame, returns: pd.DataFrame) -> int:
@@ -1100,11 +1134,12 @@ def _global_inputs(
                                       config.event_windows)
         longer = load_market_history(src, market, lo, hi, kind=config.data.returns)
         market_history = longer.combine_first(market_history)
-    context, missing = load_context(src, list(config.context), cast(pd.DatetimeIndex,
-                                                                   returns.index))
+    context, missing, context_series = load_context(
+        src, list(config.context), cast(pd.DatetimeIndex, returns.index))
     if missing:
         raise ConfigError(f"context: no prices for {', '.join(missing)} in the source "
                           f"({src.name}) over the study's sessions; check the symbol or drop it")
+    provenance = _with_series(provenance, context_series)
     return StudyInputs(events, returns, market_returns, groups, provenance, market_history,
                        factors=config_factors(config), regression=config_regression(config),
                        market_values=config_market_values(config), context=context,

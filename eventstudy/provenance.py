@@ -59,8 +59,9 @@ class Provenance:
     universe : str or None
         Name of the universe group (``universe:`` in the config), if any.
     series : pandas.DataFrame
-        One row per price series: ticker (the study's label), source, vintage, adjusted, symbol
-        (the data symbol, another than the label under ``aliases:``), currency and unit
+        One row per price series whose numbers the study reports (the securities, the market
+        and the ``context:`` series): ticker (the study's label), source, vintage, adjusted,
+        symbol (the data symbol, another than the label under ``aliases:``), currency and unit
         (``GBp``, ``pence (1/100 GBP)``) (sources.csv).
     quality : pandas.DataFrame
         Data-quality findings: ticker, date, check, severity, message.

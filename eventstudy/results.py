@@ -996,7 +996,7 @@ class EventStudyResults:
 
     def test(self, name: str = "t", window: Window = (0, 0), group: str | None = None,
              event_id: str | None = None) -> TestResult:
-        """Return one test of CAAR = 0 over ``window`` for ``group`` (default: the first group).
+        """Return one test of CAAR = 0 over ``window`` for one group.
 
         Parameters
         ----------
@@ -1007,18 +1007,32 @@ class EventStudyResults:
         window : tuple of int
             Inclusive tau window inside the event windows.
         group : str, optional
-            Default: the first group.
+            One of :attr:`groups`. Required when the study has more than one group (a test is of
+            one group: the first one was answered silently before); default the only group.
+            :attr:`tests` holds every group.
         event_id : str, optional
             One event of :attr:`event_units`; default the only unit, or all security-events.
+
+        Returns
+        -------
+        TestResult
+            The statistic, p-value, distribution and N; the null hypothesis names the group.
 
         Raises
         ------
         ValueError
-            For an unknown test, group or a window outside the event windows.
+            (:class:`SpecificationError`) For an unknown test, an unknown group, no group with
+            more than one group (naming the groups), or a window outside the event windows.
         """
         from eventstudy.statistics.battery import run_test
 
-        group = group or self.groups[0]
+        if group is None:
+            if len(self.groups) > 1:
+                raise SpecificationError(
+                    f"test {name!r}: these results have {len(self.groups)} groups; name one "
+                    f"with group= ({', '.join(map(repr, self.groups))}), or read res.tests "
+                    "for every group")
+            group = self.groups[0]
         self.group_members(group)
         self.panel.window_slice(window)
         if event_id is None and len(self.event_units) == 1:

@@ -172,3 +172,17 @@ def test_console_script_exit_keeps_output_and_status(tmp_path, repo):
                          capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert bad.returncode == 1 and "missing.yaml" in bad.stderr
     assert "teardown ran" in bad.stdout  # a failure exits the usual way
+
+
+@pytest.mark.parametrize("formats", [[""], [" "], [","], ["csv", ""]])
+def test_blank_formats_is_a_usage_error_naming_the_choices(tmp_path, repo, formats):
+    # '' used to be read as "every format" and wrote the whole report
+    args = [a for f in formats for a in ("--formats", f)]
+    result = runner.invoke(app, ["run", str(repo / "configs" / "deepseek_2025.yaml"),
+                                 "-o", str(tmp_path / "out"), *args])
+    assert result.exit_code == 2, result.output  # a usage error, like an unknown format
+    text = " ".join(line.strip(" │╭╮╰╯─") for line in result.output.splitlines())
+    assert "Invalid value for --formats:" in text and "names no format" in text
+    assert "(choose from csv, parquet, xlsx, latex, md, html, pdf or all;" in text
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()  # stopped before loading or writing anything

@@ -84,3 +84,29 @@ def test_group_label_form_loads_and_reaches_the_charts(tmp_path):
                  "group_labels: {b: Bee}\n")
     with pytest.raises(ConfigError, match=r"line 4: key 'group_labels': \['b'\] name no group"):
         load_config(f)
+
+
+@pytest.mark.parametrize(("model", "needs"), [
+    ("ff3", "Mkt-RF, SMB, HML, RF"), ("carhart", "Mkt-RF, SMB, HML, Mom, RF"),
+    ("ff5", "Mkt-RF, SMB, HML, RMW, CMA, RF")])
+def test_factor_model_without_factors_names_the_model_key_and_the_fix(tmp_path, model, needs):
+    # it blamed "line 1: key 'factors'", a key the file does not have
+    from typer.testing import CliRunner
+
+    from eventstudy.cli import app
+
+    p = tmp_path / "ff.yaml"
+    p.write_text("study: x\ndata: {source: bundled}\nevents: [{id: e, date: 2025-01-27}]\n"
+                 f"groups: {{a: [NVDA]}}\nmodel: {model}\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(p)
+    msg = str(err.value)
+    assert msg.startswith(f"{p}: line 5: key 'model': '{model}' (")
+    assert f"needs Ken French's daily factors ({needs})" in msg
+    assert "no factors: file; add factors: [F-F_" in msg and "key 'factors'" not in msg
+    for command in ("run", "validate"):
+        result = CliRunner().invoke(app, [command, str(p), "-o", str(tmp_path / "out")]
+                                    if command == "run" else [command, str(p)])
+        assert result.exit_code == 1, result.output
+        assert result.output == f"error: {msg}\n"  # one line, no traceback
+    assert not (tmp_path / "out").exists()

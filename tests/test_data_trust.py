@@ -239,6 +239,23 @@ def test_currency_from_the_symbol_when_not_given(tmp_path):
     assert src.loc["AAPL", "currency"] == "USD (from the symbol)"
 
 
+def test_sources_lists_the_context_series_with_their_source(tmp_path):
+    # ^IXIC from the price file like the securities; ^VIX, absent from the file, from the
+    # bundled CBOE history: both are numbers of the report, so both are rows of sources.csv
+    prices = _bundled().join(datasets.load()["^IXIC"], how="left")
+    path = _write(tmp_path, prices, context=["^IXIC", "^VIX"])
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", path, "-o", str(out), "--formats", "csv"])
+    assert result.exit_code == 0, result.output
+    src = pd.read_csv(out / "trust" / "sources.csv").set_index("ticker")
+    assert src.index.is_unique
+    assert {"^GSPC", *TICKERS, "^IXIC", "^VIX"} == set(src.index)
+    assert src.loc["^IXIC", "source"] == src.loc["^GSPC", "source"]  # the file
+    assert src.loc["^VIX", "source"] == "bundled (CBOE VIX history, vix_close.csv)"
+    assert str(src.loc["^VIX", "vintage"]) == datasets.VINTAGE
+    assert src.loc["^IXIC", "unit"] == "index points"
+
+
 # ------------------------------------------------------------------ events CSV options
 def test_events_csv_mapping_and_date_format_through_the_cli(tmp_path):
     (tmp_path / "events.csv").write_text("ticker_symbol,when,name\nAAPL,27.01.2025,ds\n"

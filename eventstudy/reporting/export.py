@@ -59,14 +59,29 @@ FORMATS = ("csv", "parquet", "xlsx", "latex", "md", "html", "pdf")
 def parse_formats(text: str | None) -> tuple[str, ...]:
     """Return the formats named in ``text`` ("pdf,csv"; None or "all": every format).
 
+    Parameters
+    ----------
+    text : str or None
+        Comma-separated format names (aliases excel, markdown, tex), "all", or None (the option
+        not given: every format).
+
+    Returns
+    -------
+    tuple of str
+        The formats named, in the order of :data:`FORMATS`.
+
     Raises
     ------
     ReportError
-        For a name not in :data:`FORMATS`, naming it and the choices.
+        For a name not in :data:`FORMATS`, naming it and the choices; for a blank ``text`` (``''``,
+        ``' '``, ``','``), which names no format: a mistake, never read as every format.
     """
-    if text is None or text.strip().lower() in ("", "all"):
+    if text is None or text.strip().lower() == "all":
         return FORMATS
     names = [t.strip().lower() for t in text.split(",") if t.strip()]
+    if not names:
+        raise ReportError(f"--formats: {text!r} names no format (choose from "
+                          f"{', '.join(FORMATS)} or all; leave --formats out for all)")
     aliases = {"excel": "xlsx", "markdown": "md", "tex": "latex"}
     names = [aliases.get(n, n) for n in names]
     bad = [n for n in names if n not in FORMATS]
@@ -86,8 +101,8 @@ def sources_table(res: EventStudyResults) -> pd.DataFrame:
     pandas.DataFrame
         Columns ticker, source (with the repository or request behind it), vintage (the bundle's
         build vintage, or the fetch date of a download), adjusted; one row per series, market
-        included (:attr:`Provenance.series`). Empty when the study was built from returns given in
-        memory.
+        and ``context:`` series included (:attr:`Provenance.series`). Empty when the study was
+        built from returns given in memory.
     """
     return res.provenance.series.reset_index(drop=True)
 

@@ -68,3 +68,23 @@ def test_bad_result_queries(res):
 def test_bad_p_adjust():
     with pytest.raises(SpecificationError, match="p_adjust must be one of"):
         EventStudy(EVENTS, R, M, **KW, p_adjust="bonferoni")
+
+
+def test_test_without_group_is_refused_when_there_are_several(res):
+    # it silently answered for the first group; now the group must be named, as one test is of
+    # one group (res.tests holds every group)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        two = EventStudy(EVENTS, R, M, groups={"a": ["AAA"], "b": ["BBB"]}, **KW).fit()
+    assert two.groups == ["a", "b"]
+    with pytest.raises(SpecificationError,
+                       match=r"test 't': these results have 2 groups; name one with group= "
+                             r"\('a', 'b'\)"):
+        two.test("t", window=(0, 0))
+    got = two.test("patell", window=(0, 0), group="b")  # N = 1: patell, not t (NaN)
+    row = two.tests.query("group == 'b' and test == 'patell' and tau_start == 0 "
+                          "and tau_end == 0")
+    assert got.stat == pytest.approx(float(row["statistic"].iloc[0]), rel=1e-12)
+    # one group: it is the default, as before
+    assert res.groups == ["all"]
+    assert res.test("t", window=(0, 0)).stat == res.test("t", window=(0, 0), group="all").stat
