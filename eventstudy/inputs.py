@@ -39,7 +39,7 @@ from eventstudy.markets import (
     warn_non_synchronous,
 )
 from eventstudy.provenance import SERIES_COLUMNS, Provenance
-from eventstudy.returns import aligned_returns, simple_returns
+from eventstudy.returns import aligned_returns, simple_returns, spans_sessions
 from eventstudy.windows import span
 
 logger = logging.getLogger(__name__)
@@ -945,9 +945,8 @@ def _with_series(provenance: Provenance, rows: pd.DataFrame) -> Provenance:
 
 def _multi_session_returns(close: pd.DataFrame, returns: pd.DataFrame) -> int:
     """Count the returns taken over more than one session (the close before them is missing)."""
-    had = close.notna().cummax()  # a price seen before: a gap, not a later listing
-    gap = (~close.notna() & had).shift(1, fill_value=False)
-    return int((gap & returns.notna()).to_numpy().sum())
+    gap = spans_sessions(close.notna().to_numpy())
+    return int((gap & returns.reindex_like(close).notna().to_numpy()).sum())
 
 
 def _unsettled(calendar: str, need: pd.Timestamp, settled: pd.Timestamp) -> str:

@@ -13,7 +13,7 @@ from eventstudy.exceptions import ConfigError, DataShapeError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["aligned_returns", "simple_returns"]
+__all__ = ["aligned_returns", "simple_returns", "spans_sessions"]
 
 
 def _period_returns(prices: pd.DataFrame, kind: ReturnType) -> pd.DataFrame:
@@ -24,6 +24,31 @@ def _period_returns(prices: pd.DataFrame, kind: ReturnType) -> pd.DataFrame:
     if kind == "log":
         return cast(pd.DataFrame, np.log(ratio))  # a ufunc keeps the frame
     raise ConfigError(f"returns must be 'simple' or 'log', not {kind!r}")
+
+
+def spans_sessions(priced: np.ndarray) -> np.ndarray:
+    """Mark the returns that span more than one session: a close after a session without one.
+
+    A session without a close (a filler row, a suspension) has no return and the next return
+    covers both sessions (case C29, never a 0% day); a security's sessions before its first
+    close are a later listing, not a gap.
+
+    Parameters
+    ----------
+    priced : numpy.ndarray of bool, shape (n_sessions, n_securities)
+        Whether each security has a close on each session, sessions in order.
+
+    Returns
+    -------
+    numpy.ndarray of bool, same shape
+        True where the close of that session follows a session without one (after the
+        security's first close): the return ending there spans two or more sessions.
+    """
+    priced = np.asarray(priced, dtype=bool)
+    seen = np.maximum.accumulate(priced, axis=0)
+    gap = np.zeros_like(priced)
+    gap[1:] = priced[1:] & ~priced[:-1] & seen[:-1]
+    return gap
 
 
 @overload

@@ -404,6 +404,7 @@ def spanning_returns(res: EventStudyResults) -> pd.DataFrame:
     """
     from eventstudy.data.calendar import sessions
     from eventstudy.reporting.markets import market_of, several_markets
+    from eventstudy.returns import spans_sessions
 
     cols = ["event_id", "ticker", "date", "tau", "since", "message"]
     levels = res.price_levels()
@@ -421,9 +422,7 @@ def spanning_returns(res: EventStudyResults) -> pd.DataFrame:
         own = sessions(exchange, levels.index[0], levels.index[-1])
         on = levels[names].reindex(own)
         priced = on.notna().to_numpy()
-        seen = np.maximum.accumulate(priced, axis=0)
-        gap = np.zeros_like(priced)
-        gap[1:] = priced[1:] & ~priced[:-1] & seen[:-1]  # a close after a session without one
+        gap = spans_sessions(priced)  # a close after a session without one
         if not gap.any():
             continue
         last = on.ffill().shift(1)  # the close a return starts from

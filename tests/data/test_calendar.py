@@ -261,3 +261,18 @@ def test_c16_a_range_the_bundle_does_not_hold_names_both_ranges():
                                                    r"the windows need \(for NVDA, \^GSPC\)"):
         BundledSource().get_prices(["NVDA", "^GSPC"], pd.Timestamp("1979-01-29"),
                                    pd.Timestamp("1980-02-05"))
+
+
+def test_c29_spans_sessions_marks_a_close_after_a_session_without_one():
+    """C29: a missing close makes the next return span two sessions; a later listing does not."""
+    import numpy as np
+
+    from eventstudy.returns import spans_sessions
+
+    priced = np.array([[False, True], [True, True], [True, False], [False, False],
+                       [True, True], [False, True], [True, True]])
+    got = spans_sessions(priced)
+    want = np.array([[False, False], [False, False], [False, False], [False, False],
+                     [True, True], [False, False], [True, False]])
+    assert got.dtype == bool and (got == want).all()
+    assert not spans_sessions(np.ones((3, 2), dtype=bool)).any()
