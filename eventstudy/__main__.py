@@ -1,6 +1,6 @@
 """``python -m eventstudy``: the command-line interface."""
 
-from eventstudy.cli import main
+from eventstudy.cli import console
 
 if __name__ == "__main__":
-    main()
+    console()

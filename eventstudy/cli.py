@@ -394,13 +394,27 @@ def main() -> None:
     except SystemExit as exc:
         if exc.code == 130:  # the run's own "interrupted" exit
             _exit_interrupted()
-        if exc.code in (0, None):
-            _exit_done()
         raise
 
 
+def console() -> None:
+    """Entry point of the ``eventstudy`` console script and ``python -m eventstudy``.
+
+    :func:`main`, then, once a command has succeeded, the process ends at once
+    (:func:`_exit_done`). :func:`main` itself ends by raising SystemExit as usual, so that code
+    calling it in its own process (a notebook, a test) goes on.
+    """
+    try:
+        main()
+    except SystemExit as exc:
+        if exc.code in (0, None):
+            _exit_done()
+        raise
+    _exit_done()
+
+
 def _exit_done() -> None:  # pragma: no cover - ends the process
-    """Exit 0 at once once a command has succeeded, skipping the interpreter's teardown.
+    """Exit 0 at once, skipping the interpreter's teardown; for the console script only.
 
     Every file is written and closed and every worker joined by then; what is left is freeing
     the results, the price panel and the modules one object at a time (0.2 s of a 3.8 s run).

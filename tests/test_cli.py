@@ -152,13 +152,14 @@ def test_console_script_exit_keeps_output_and_status(tmp_path, repo):
     """The console script ends a successful run at once (os._exit, no teardown), nothing lost.
 
     What it printed to a pipe still arrives whole, the report is complete, status 0; a failing
-    run still exits 1 with its one-line error, the usual way.
+    run still exits 1 with its one-line error, the usual way; main() called in a process of the
+    caller's returns to it (SystemExit), as before.
     """
     import subprocess
     import sys
 
     code = ("import atexit; atexit.register(print, 'teardown ran'); "
-            "from eventstudy.cli import main; main()")
+            "from eventstudy.cli import console; console()")
     ok = subprocess.run(
         [sys.executable, "-c", code, "run", str(repo / "configs" / "deepseek_2025.yaml"),
          "-o", str(tmp_path), "--formats", "csv", "--no-figures"],
@@ -172,6 +173,13 @@ def test_console_script_exit_keeps_output_and_status(tmp_path, repo):
                          capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert bad.returncode == 1 and "missing.yaml" in bad.stderr
     assert "teardown ran" in bad.stdout  # a failure exits the usual way
+    inside = subprocess.run(
+        [sys.executable, "-c", "import sys\nfrom eventstudy.cli import main\n"
+         "sys.argv = ['eventstudy', 'validate', sys.argv[1]]\n"
+         "try:\n    main()\nexcept SystemExit as e:\n    print('returned', e.code)\n",
+         str(repo / "configs" / "deepseek_2025.yaml")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert inside.stdout.rstrip().splitlines()[-1] == "returned 0", inside.stdout + inside.stderr
 
 
 @pytest.mark.parametrize("formats", [[""], [" "], [","], ["csv", ""]])

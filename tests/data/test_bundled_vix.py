@@ -65,7 +65,7 @@ def test_auto_source_takes_vix_from_the_bundle_not_yahoo(tmp_path):
 def test_deepseek_run_does_not_import_yfinance(tmp_path):
     """The shipped study names ^VIX as context: the whole run stays off Yahoo and yfinance."""
     code = ("import sys\n"
-            "from eventstudy.cli import app\n"  # app, not main: main ends the process
+            "from eventstudy.cli import app\n"  # in this process: the exit code is returned
             f"app(['run', {str(REPO / 'configs' / 'deepseek_2025.yaml')!r},"
             f" '-o', {str(tmp_path / 'out')!r}, '--formats', 'csv', '--no-figures'],"
             " standalone_mode=False)\n"

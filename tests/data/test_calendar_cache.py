@@ -227,7 +227,7 @@ def test_unknown_calendar_names_give_the_same_errors():
 
 _RUN = """\
 import json, sys
-from eventstudy.cli import app  # not main(), which ends the process after a success
+from eventstudy.cli import app  # in this process: the exit code is returned
 try:
     code = app(sys.argv[1:], prog_name="eventstudy", standalone_mode=False) or 0
 except SystemExit as exc:
