@@ -481,35 +481,51 @@ class EventStudyResults:
                               for e in self.event_units for g in self.groups})
 
     def caar_path(self, ci: float = 0.95, *, uniform: bool = False, n_boot: int = 999,
-                  seed: int = 0) -> pd.DataFrame:
-        """Return the CAAR path of each group with a confidence band.
+                  seed: int = 0, cross_correlation: bool = False) -> pd.DataFrame:
+        r"""Return the CAAR path of each group with a confidence band.
 
         Parameters
         ----------
         ci : float, default 0.95
             Coverage of the band, CAAR +/- t_{(1+ci)/2, n-1} s / sqrt(n), with s the cross-sectional
-            standard deviation of CAR up to tau.
+            standard deviation of CAR up to tau and n the security-events with a CAR there.
         uniform : bool, default False
             Also return the sup-t band covering the whole path with probability ``ci``
             (:func:`eventstudy.statistics.robust.caar_bands`, Montiel Olea and Plagborg-Moller
             2019), from ``n_boot`` multiplier draws seeded with ``seed``.
+        cross_correlation : bool, default False
+            Widen the bands for the cross-correlation of security-events that share day 0, as
+            Kolari and Pynnonen (2010) adjust a test: the half-width times
+            :math:`\sqrt{(1 + (n - 1)\bar r) / (1 - \bar r)}`, with r-bar the average
+            estimation-residual correlation of the group's security-events
+            (:attr:`~eventstudy.statistics.TestPanel.residual_correlation`). The band then agrees
+            with the Kolari-Pynnonen test where that test stars the headline; NaN where
+            1 + (n - 1) r-bar is not positive.
 
         Returns
         -------
         pandas.DataFrame
             Long: group, tau, caar, lower, upper, n, event_id (see :attr:`event_units`);
             with ``uniform``, also lower_uniform and upper_uniform.
+
+        References
+        ----------
+        .. [1] Kolari, J. W., Pynnonen, S. (2010). Event study testing with cross-sectional
+           correlation of abnormal returns. RFS 23(11), 3996-4025.
         """
         cum = self._cum_ar
         frames = []
         for e, g in [(e, g) for e in self.event_units for g in self.groups]:
-            sub = cum[self._members(g, e)]
+            members = self._members(g, e)
+            sub = cum[members]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 mean, _, _, n = cross_sectional_t(sub, axis=0)
                 sd = (np.nanstd(sub, axis=0, ddof=1) if len(sub) > 1
                       else np.full(len(self._tau), np.nan))
-                half = t_quantile(0.5 + ci / 2, n - 1) * sd / np.sqrt(n)
+                widen = (_kp_widening(self.panel.subset(members).residual_correlation, n)
+                         if cross_correlation else np.ones(len(self._tau)))
+                half = t_quantile(0.5 + ci / 2, n - 1) * sd / np.sqrt(n) * widen
             frame = pd.DataFrame({"group": g, "tau": self._tau, "caar": mean,
                                   "lower": mean - half, "upper": mean + half, "n": n,
                                   "event_id": e})
@@ -517,8 +533,8 @@ class EventStudyResults:
                 from eventstudy.statistics.robust import caar_bands
 
                 bands = caar_bands(sub, ci, n_boot=n_boot, seed=seed)
-                frame["lower_uniform"] = bands["lower_uniform"]
-                frame["upper_uniform"] = bands["upper_uniform"]
+                frame["lower_uniform"] = mean - (mean - bands["lower_uniform"]) * widen
+                frame["upper_uniform"] = mean + (bands["upper_uniform"] - mean) * widen
             frames.append(frame)
         return pd.concat(frames, ignore_index=True)
 
@@ -1129,3 +1145,19 @@ class EventStudyResults:
 
 _FIELDS = {"spec", "options", "estimate", "provenance", "returns", "market", "regression_spec",
            "claim_results", "market_values", "context", "sectors", "tables"}
+
+
+def _kp_widening(rbar: float, n: np.ndarray) -> np.ndarray:
+    r"""Return :math:`\sqrt{(1 + (n - 1)\bar r) / (1 - \bar r)}`, the Kolari-Pynnonen factor.
+
+    The standard error of a mean of n abnormal returns with average cross-correlation r-bar,
+    over the one the cross-sectional standard deviation gives (which is biased down by
+    1 - r-bar): Kolari and Pynnonen (2010, eq. 6-9). 1 for r-bar = 0; NaN where 1 + (n - 1)
+    r-bar is not positive or r-bar is 1.
+    """
+    n = np.asarray(n, dtype="float64")
+    if not rbar < 1.0:  # perfectly correlated (or NaN): no band
+        return np.full(n.shape, np.nan)
+    ratio = (1.0 + (n - 1.0) * rbar) / (1.0 - rbar)
+    return np.where(ratio > 0, np.sqrt(np.where(ratio > 0, ratio, 1.0)), np.nan)
+

@@ -270,7 +270,9 @@ def plot_caar(
     ax : matplotlib Axes, optional
         Axes to draw on; a new figure is created when omitted.
     ci : float, default 0.95
-        Band coverage (cross-sectional t band, see :meth:`EventStudyResults.caar_path`).
+        Band coverage (cross-sectional t band, see :meth:`EventStudyResults.caar_path`),
+        widened for cross-correlation (Kolari and Pynnonen 2010) when the headline test is
+        theirs, so that the band and the headline's stars tell the same story.
     groups : list of str, optional
         Groups to draw (default: all).
     highlight : list of str, optional
@@ -286,7 +288,8 @@ def plot_caar(
     from eventstudy.reporting.summary import tau_range
 
     fig, ax = _fig_ax(ax, (8, 4.8))
-    path = res.caar_path(ci=ci)
+    adjusted = res.headline_test == "kolari_pynnonen"
+    path = res.caar_path(ci=ci, cross_correlation=adjusted)
     colors = _group_colors(res)
     labels = _labels(res)
     if highlight is None:
@@ -313,8 +316,9 @@ def plot_caar(
     _mark_confounders(ax, res)
     ax.set_xlabel(TAU_LABEL)
     ax.set_ylabel(f"CAAR (%) from tau {_day(int(res.car.index[0]))}")
-    shaded = (f"shaded: pointwise {ci:.0%} band of the cross-sectional t, which ignores "
-              "cross-correlation, for the groups the headline test finds significant: "
+    shaded = (f"shaded: pointwise {ci:.0%} band of the cross-sectional t"
+              + (", widened for cross-correlation as Kolari-Pynnonen" if adjusted else "")
+              + ", for the groups the headline test finds significant: "
               + ", ".join(labels[g] for g in highlight) if highlight
               else "no band: no group significant at 10% by the headline test in the first "
               f"event window, {tau_range(*res.event_windows[0])}")

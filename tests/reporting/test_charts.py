@@ -296,3 +296,27 @@ def test_heatmap_shows_a_missing_ar_in_grey(deepseek):
     mesh = plots.plot_ar_heatmap(deepseek).axes[0].collections[0]
     assert mesh.cmap.get_bad()[:3] == pytest.approx((0.55, 0.55, 0.55), abs=0.01)
     plt.close("all")
+
+
+def test_caar_band_is_widened_as_the_kolari_pynnonen_headline(deepseek):
+    """The headline stars use Kolari-Pynnonen (day 0 shared): the shaded band is widened for
+    cross-correlation too, and says so; a plain cross-sectional band looked significant where the
+    headline's test is not (fresh review: the S&P 500 members' band excluded 0 at tau 0, p 0.11)."""
+    from matplotlib.collections import PolyCollection
+
+    assert deepseek.headline_test == "kolari_pynnonen"
+    ax = plots.plot_caar(deepseek).axes[0]
+    assert "widened for cross-correlation as Kolari-Pynnonen" in _title(ax)
+    want = deepseek.caar_path(cross_correlation=True)
+    want = want[want["group"] == "power"]
+    bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert bands, "no band drawn"
+    spans = [(v[:, 1].min(), v[:, 1].max())
+             for c in bands for v in (p.vertices for p in c.get_paths())]
+    lo, hi = want["lower"].min() * 100, want["upper"].max() * 100
+    assert any(a == pytest.approx(lo, abs=1e-9) and b == pytest.approx(hi, abs=1e-9)
+               for a, b in spans), (lo, hi, spans)
+    plain = deepseek.caar_path()
+    plain = plain[plain["group"] == "power"]
+    assert (want["upper"] - want["lower"] > plain["upper"] - plain["lower"]).all()
+    plt.close("all")

@@ -159,3 +159,41 @@ def test_sign_flip_refused_for_squared_or_absolute_residuals():
             sign_flip_check(s)
     with pytest.raises(SpecificationError, match="sign_flip statistic"):
         sign_flip_check("var")
+
+
+def test_kp_widening_by_hand():
+    """sqrt((1 + (n - 1) r) / (1 - r)) (Kolari and Pynnonen 2010): 1 at r = 0; r = 0.1 gives
+    sqrt(1 / 0.9) for n = 1 and sqrt(2 / 0.9) for n = 11; no band at the floor 1 + (n - 1) r = 0
+    or at r = 1."""
+    from eventstudy.results import _kp_widening
+
+    got = _kp_widening(0.1, np.array([1.0, 11.0]))
+    assert got == pytest.approx([np.sqrt(1 / 0.9), np.sqrt(2.0 / 0.9)], rel=1e-14)
+    assert _kp_widening(0.0, np.array([5.0, 500.0])) == pytest.approx([1.0, 1.0], rel=1e-15)
+    assert np.isnan(_kp_widening(-0.25, np.array([5.0]))).all()  # 1 + 4 (-0.25) = 0
+    assert np.isnan(_kp_widening(1.0, np.array([5.0]))).all()
+
+
+def test_caar_path_cross_correlation_widens_by_the_groups_rbar():
+    """Five securities sharing day 0 with a common shock: the band's half-width is the plain
+    one times sqrt((1 + (n - 1) r) / (1 - r)), r the group's residual correlation; the CAAR and
+    n unchanged; the sup-t band widened by the same factor about the CAAR."""
+    rng = np.random.default_rng(1)
+    idx = pd.bdate_range("2023-01-02", periods=200)
+    m = pd.Series(rng.normal(0, 0.01, 200), index=idx)
+    common = rng.normal(0, 0.01, 200)
+    r = pd.DataFrame({t: m + common + rng.normal(0, 0.01, 200) for t in "ABCDE"}, index=idx)
+    res = EventStudy([{"event_id": "e", "ticker": t, "date": idx[180]} for t in "ABCDE"], r, m,
+                     estimation_window=(-150, -11), event_windows=[(-3, 3)]).fit()
+    plain = res.caar_path(uniform=True, seed=3)
+    wide = res.caar_path(uniform=True, seed=3, cross_correlation=True)
+    rbar = res.panel.residual_correlation
+    assert 0.3 < rbar < 0.7  # the common shock: half its variance shared
+    factor = np.sqrt((1 + 4 * rbar) / (1 - rbar))
+    pd.testing.assert_series_equal(wide["caar"], plain["caar"])
+    pd.testing.assert_series_equal(wide["n"], plain["n"])
+    for lo, hi in (("lower", "upper"), ("lower_uniform", "upper_uniform")):
+        np.testing.assert_allclose(wide[hi] - wide["caar"], (plain[hi] - plain["caar"]) * factor,
+                                   rtol=1e-12)
+        np.testing.assert_allclose(wide["caar"] - wide[lo], (plain["caar"] - plain[lo]) * factor,
+                                   rtol=1e-12)
