@@ -6,8 +6,10 @@ Times (1) ``import eventstudy`` in a fresh interpreter (target < 0.5 s; neither 
 yfinance imported), (2) ``eventstudy run configs/deepseek_2025.yaml`` as a subprocess, from a
 fresh interpreter to the written report (target: median < 4 s), with the CPU time of the run and
 of its chart workers (user + sys, which other work on the machine inflates less than the wall
-time) and the load average before each run, and (3) the report stages of the last run, from
-manifest.json. Figures go to docs/benchmarks.md by hand.
+time) and the load average before each run, (3) the report stages of the last run, from
+manifest.json, and (4) beside them the bound: a fresh interpreter that only imports numpy,
+pandas and matplotlib's PDF backend, as every run must before it reads a price. Figures go to
+docs/benchmarks.md by hand.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "configs" / "deepseek_2025.yaml"
+BOUND = ("import numpy, pandas, matplotlib; matplotlib.use('pdf'); import matplotlib.pyplot; "
+         "from matplotlib.backends import backend_pdf")
 IMPORT = ("import sys, time; t = time.perf_counter(); import eventstudy; "
           "print(time.perf_counter() - t, 'matplotlib' in sys.modules, 'yfinance' in sys.modules)")
 
@@ -71,6 +75,15 @@ def main() -> None:
     if manifest:
         print("report stages of the last run (s): " + ", ".join(
             f"{k} {v:.2f}" for k, v in manifest.get("timings_s", {}).items()))
+    # The bound: a fresh interpreter that only imports what any such report needs (numpy,
+    # pandas, matplotlib with its PDF backend), measured in the same session as the runs.
+    bound = []
+    for _ in range(max(args.repeat, 5)):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", BOUND], check=True)
+        bound.append(time.perf_counter() - t0)
+    print(f"bound, interpreter + import numpy, pandas, matplotlib (pdf): median "
+          f"{statistics.median(bound):.2f} s (runs {', '.join(f'{b:.2f}' for b in bound)})")
 
 
 if __name__ == "__main__":
