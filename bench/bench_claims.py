@@ -19,6 +19,7 @@ CONFIG = REPO / "configs" / "deepseek_2025.yaml"
 
 
 def main() -> None:
+    """Print the load and evaluation times of the study's claims."""
     from eventstudy import EventStudy, load_config
     from eventstudy.claims import evaluate_claims
     from eventstudy.data import BundledSource
@@ -48,7 +49,8 @@ def main() -> None:
         t5 = time.perf_counter()
         cold.append(t4 - t3)
         warm.append(t5 - t4)
-    print(f"load inputs without claims {min(load_without):.3f} s | with claims {min(load_with):.3f} s "
+    print(f"load inputs without claims {min(load_without):.3f} s | with claims "
+          f"{min(load_with):.3f} s "
           f"| claims, res.tests cold {min(cold):.3f} s | warm {min(warm):.3f} s "
           f"(best of {args.repeat})")
 

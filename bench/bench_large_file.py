@@ -1,12 +1,14 @@
-"""Benchmark: a local price file of 2,000 tickers x 10 years of daily closes, loaded and run as a study.
+"""Benchmark: a local price file of 2,000 tickers x 10 years of closes, loaded and run as a study.
 
-Run:  python bench/bench_large_file.py [--tickers 2000] [--years 10] [--layout long|wide] [--report]
+Run:  python bench/bench_large_file.py [--tickers 2000] [--years 10] [--layout long|wide]
+      [--report]
 
-Generates the file in a temporary folder (geometric random walks on the XNYS sessions, a market index
-^GSPC, a market-model beta per ticker), writes a study config next to it (``data: {source: file}``,
-one event date per 40 tickers spread over the last 8 years, estimation window [-250, -11], event
-windows [0,0], [-1,1], [0,5], [0,20]), then runs the study in a fresh interpreter and reports wall
-time per stage and the child's peak resident memory (``ru_maxrss``). The target is under 4 GB.
+Generates the file in a temporary folder (geometric random walks on the XNYS sessions, a market
+index ^GSPC, a market-model beta per ticker), writes a study config next to it
+(``data: {source: file}``, one event date per 40 tickers spread over the last 8 years,
+estimation window [-250, -11], event windows [0,0], [-1,1], [0,5], [0,20]), then runs the
+study in a fresh interpreter and reports wall time per stage and the child's peak resident
+memory (``ru_maxrss``). The target is under 4 GB.
 Figures go to docs/benchmarks.md by hand.
 """
 

@@ -1,8 +1,8 @@
 """Benchmark: the main study end to end, from a fresh interpreter to the written report.
 
 Run:  python bench/bench_main_study.py [--repeat 3]
-Times `eventstudy run configs/deepseek_2025.yaml` as a subprocess (import, data, fit, tables, PDF), and
-the in-process stages separately. Figures go to docs/benchmarks.md by hand.
+Times `eventstudy run configs/deepseek_2025.yaml` as a subprocess (import, data, fit, tables,
+PDF), and the in-process stages separately. Figures go to docs/benchmarks.md by hand.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ CONFIG = REPO / "configs" / "deepseek_2025.yaml"
 
 
 def main() -> None:
+    """Print the end-to-end and per-stage times of the main study."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()

@@ -238,7 +238,7 @@ def test_finding9_group_of_one_or_none_raises_no_runtime_warning():
         warnings.simplefilter("error", RuntimeWarning)
         caar = res.caar_table().set_index(["group", "tau_start"])
         aar = res.aar
-        res.tests
+        _ = res.tests  # computed: must not warn either
     assert caar.loc[("one", 0), "n"] == 1 and np.isnan(caar.loc[("one", 0), "t"])
     assert caar.loc[("one", 0), "caar"] == pytest.approx(res.ar.loc[0, ("e", "AAA")])
     assert caar.loc[("none", 0), "n"] == 0 and np.isnan(caar.loc[("none", 0), "caar"])

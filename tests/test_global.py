@@ -170,8 +170,9 @@ def test_unknown_exchange_and_uncovered_exchange_are_config_errors(tmp_path):
 
 
 def test_unknown_exchange_fails_the_run_with_a_clean_message(tmp_path, capsys):
-    from eventstudy.cli import app
     from typer.testing import CliRunner
+
+    from eventstudy.cli import app
 
     path = _write(tmp_path, _us_de_prices(), {
         "market": GLOBAL_MARKET, "events": [{"id": "e", "date": "2024-07-05"}],

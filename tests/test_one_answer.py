@@ -11,12 +11,11 @@ every table agrees to 1e-12 under both presets.
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-
-from pathlib import Path
 
 from eventstudy import EventStudy, datasets
 from eventstudy.data import BundledSource

@@ -5,14 +5,12 @@ Each test names its case (``../shared/cases``) and checks the exact values the c
 
 from __future__ import annotations
 
+import types
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
-
-import types
-
 import yaml
 from typer.testing import CliRunner
 
@@ -112,7 +110,6 @@ def test_c46_renamed_symbol_excluded_with_the_alias_hint(tmp_path, monkeypatch):
 
 # ------------------------------------------------------------------ C30: datetime units
 def test_c30_day_counts_and_event_time_do_not_depend_on_the_datetime_unit():
-    import warnings
 
     import numpy as np
 
@@ -176,7 +173,6 @@ def test_c34_event_after_the_calendar_data_is_one_clear_error(tmp_path, monkeypa
 # ------------------------------------------------------------------ C35: tz-aware dates
 @pytest.mark.parametrize("stamp", ["2025-01-27 00:00:00+00:00", "2025-01-27 00:00:00-05:00"])
 def test_c35_tz_aware_event_dates_and_price_index_are_wall_clock_dates(stamp):
-    import warnings
 
     import numpy as np
 
@@ -233,7 +229,6 @@ US 1-Month Treasury Bill Index.
 
 
 def test_c43_french_file_layout_sentinels_units_and_vintage(tmp_path):
-    import numpy as np
 
     from eventstudy.data.french import read_french
 
@@ -248,7 +243,6 @@ def test_c43_french_file_layout_sentinels_units_and_vintage(tmp_path):
 
 
 def test_c43_event_after_the_factor_file_names_its_last_date(tmp_path):
-    import warnings
 
     import numpy as np
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from eventstudy import EventStudy
-from eventstudy.exceptions import SpecificationError, ConfigError, DataShapeError, EventStudyError
+from eventstudy.exceptions import DataShapeError, EventStudyError, SpecificationError
 
 IDX = pd.bdate_range("2024-01-01", periods=120)
 RNG = np.random.default_rng(5)

@@ -9,7 +9,7 @@ import statsmodels.api as sm
 
 from eventstudy import EventStudy, datasets
 from eventstudy.data.french import read_french
-from eventstudy.exceptions import SpecificationError, ConfigError
+from eventstudy.exceptions import SpecificationError
 
 EST = (-120, -11)
 

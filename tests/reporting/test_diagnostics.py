@@ -8,9 +8,8 @@ messages ("illiqui...").
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd

@@ -10,8 +10,6 @@ import pytest
 
 from eventstudy import EventStudy
 from eventstudy.exceptions import (
-    SpecificationError,
-    ConfigError,
     EstimationError,
     EventWindowOverlapWarning,
     InsufficientEstimationDataWarning,
