@@ -135,7 +135,7 @@ def run(
     from tabulate import tabulate
 
     from eventstudy.pipeline import StudyRun, run_study
-    from eventstudy.reporting.summary import headline_note, headline_table, plural
+    from eventstudy.reporting.summary import headline_display, headline_note, plural
 
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
@@ -175,7 +175,9 @@ def run(
                    f"{claims.text()}\n")
     typer.echo(f"{plural(len(res.events), 'security-event')} fitted, {len(res.dropped)} skipped; "
                f"data: {res.provenance.source} (vintage {res.provenance.vintage})\n")
-    typer.echo(tabulate(headline_table(res), headers="keys", tablefmt="simple"))
+    # labels and one header per column (events reported apart: an event column, never tuples)
+    typer.echo(tabulate(headline_display(res), headers="keys", tablefmt="simple",
+                        showindex=False))
     typer.echo("\n" + headline_note(res))
     typer.echo(f"Report: {out / 'report.pdf' if (out / 'report.pdf').exists() else out}")
 

@@ -15,11 +15,13 @@ import math
 import re
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from eventstudy.reporting.markdown import data_statement
 from eventstudy.reporting.summary import (
     Section,
+    answer_event,
     answer_tables,
     format_number,
     summary_sections,
@@ -84,11 +86,18 @@ CHART_CAPTIONS = {
 _NUMBER_TEXT = re.compile(r"^[+\-\u2212]?\$?[\d,]+(\.\d+)?(%| pp| bn)?( \*{1,3})?$")
 # decimal columns shown as percentages (hover: the decimal)
 _PCT = {"ret", "ar", "car", "caar", "aar", "normal_ret", "bhar", "weight", "contribution"}
+# count columns: whole numbers even when a frame holds them as floats
+_COUNTS = {"N", "n", "n_group", "nobs", "tau", "tau_start", "tau_end", "sessions", "rank"}
 
 
 def _cell(value: object, column: str) -> str:
     if isinstance(value, bool) or value is None:
         return f"<td>{html.escape(format_number(value))}</td>"
+    if isinstance(value, (int, np.integer)) or (
+            isinstance(value, (float, np.floating)) and column in _COUNTS
+            and math.isfinite(float(value)) and float(value).is_integer()):
+        n = int(value)  # a count: "1", never "1.0000" nor a hover of "10.0"
+        return f"<td class='num' data-v='{n}' title='{n}'>{n}</td>"
     if isinstance(value, (int, float)) or hasattr(value, "dtype"):
         try:
             v = float(value)  # type: ignore[arg-type]
@@ -117,24 +126,26 @@ def _frame(frame: pd.DataFrame) -> str:
 
 def _headline(res: EventStudyResults, table: pd.DataFrame) -> str:
     """Return the headline table: text cells as printed, the decimal CAAR and p-value on hover."""
-    from eventstudy.reporting.labels import group_labels
-    from eventstudy.reporting.summary import window_label
+    from eventstudy.reporting.summary import headline_table, window_label
 
-    labels = group_labels(res)
     h = res.headline()
-    hover: dict[tuple[str, str], tuple[float, float]] = {}
-    for g, t1, t2, caar, p in zip(h["group"], h["tau_start"], h["tau_end"], h["caar"],
-                                  h["p_value"], strict=True):
-        hover.setdefault((str(g), window_label(int(t1), int(t2))), (float(caar), float(p)))
+    hover: dict[tuple[str, str, str], tuple[float, float]] = {}
+    for e, g, t1, t2, caar, p in zip(h["event_id"], h["group"], h["tau_start"], h["tau_end"],
+                                     h["caar"], h["p_value"], strict=True):
+        hover.setdefault((str(e), str(g), window_label(int(t1), int(t2))), (float(caar), float(p)))
+    ids = headline_table(res).reset_index()  # the rows of ``table``, with ids
+    single = "event_id" not in ids
+    unit = str(h["event_id"].iloc[0]) if len(h) else ""
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
     rows = []
-    for row in table.astype(object).itertuples(index=False, name=None):
+    for i, row in enumerate(table.astype(object).itertuples(index=False, name=None)):
         cells = []
+        group = str(ids["group"].iloc[i])
+        event = unit if single else str(ids["event_id"].iloc[i])
         for c, v in zip(table.columns, row, strict=True):
-            key = (str(row[0]), str(c))
+            key = (event, group, str(c))
             if c == "group":
-                cells.append(f"<td title='{html.escape(str(v))}'>"
-                             f"{html.escape(labels.get(str(v), str(v)))}</td>")
+                cells.append(f"<td title='{html.escape(group)}'>{html.escape(str(v))}</td>")
             elif key in hover:
                 caar, p = hover[key]
                 cells.append(f"<td class='num' data-v='{caar!r}' title='CAAR {caar!r}, "
@@ -163,8 +174,9 @@ def _sections(sections: list[Section], level: int = 2,
     for sec in sections:
         parts.append(f"<h{level}>{html.escape(sec.title)}</h{level}>")
         parts.append(_table(sec, res))
-        if sec.note:
-            parts.append(f"<p class='note'>{html.escape(sec.note)}</p>")
+        note = sec.html_note or sec.note  # the note of what this page shows
+        if note:
+            parts.append(f"<p class='note'>{html.escape(note)}</p>")
     return "\n".join(parts)
 
 
@@ -225,10 +237,11 @@ def summary_html(res: EventStudyResults, images: dict[str, bytes] | None = None)
     answer = answer_tables(res)
     if answer:
         body.append("<h2>The answer in numbers: the market-value lens</h2>")
+        which = answer_event(res)  # several events: the tables are the first event's
         titles = {"index": "Contributions to the cap-weighted index move on day 0",
                   "members": "Largest single contributors on day 0",
-                  "context": "Context on day 0",
-                  "recovery": "Recovery: sessions until the day -1 close was regained"}
+                  "context": f"Context on day 0{which}",
+                  "recovery": f"Recovery: sessions until the day -1 close was regained{which}"}
         for key, name in titles.items():
             if key in answer:
                 body.append(f"<h3>{name}</h3>{_frame(answer[key])}")

@@ -20,18 +20,19 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from eventstudy.reporting.labels import event_date_text, group_labels
+from eventstudy.reporting.labels import event_date_text
 from eventstudy.reporting.layout import MARGIN, PAGE_SIZE
 from eventstudy.reporting.markdown import data_statement
 from eventstudy.reporting.markets import several_markets
 from eventstudy.reporting.summary import (
+    answer_event,
     answer_tables,
     claim_verdicts,
     format_frame,
+    headline_display,
     headline_note,
-    headline_table,
     plural,
-    quality_table,
+    quality_findings,
     reactions_note,
     reactions_table,
     settings_table,
@@ -97,15 +98,16 @@ def _grey(color: str) -> float:
 def page_plan(res: EventStudyResults) -> list[tuple[str, str]]:
     """Return the report's pages in order: (kind or chart name, what the page shows).
 
-    Summary; the answer (market-value lens, context, recovery, verdicts with reasons) when the
+    Summary (claim verdicts only when the study has claims); the answer (market-value lens,
+    context, recovery) when the
     results can give it; the charts; trading volume and volatility when computed; test
     statistics; diagnostics.
     """
-    plan = [("summary", "Summary: claim verdicts with reasons, headline table"
-                        + (", what ran" if _settings_first(res) else ""))]
+    claims = claim_verdicts(res) is not None  # pages promise verdicts only when there are
+    plan = [("summary", "Summary: " + ("claim verdicts with reasons, " if claims else "")
+             + "headline table" + (", what ran" if _settings_first(res) else ""))]
     if res.market_values is not None or res.context is not None:
-        plan.append(("answer", "The answer: index move, contributions, context, recovery, "
-                     "verdicts with their reasons"))
+        plan.append(("answer", "The answer: index move, contributions, context, recovery"))
     for name, what in CHART_PAGES:
         if name == "index_contributions" and res.market_values is None:
             continue
@@ -335,9 +337,7 @@ def _summary_page(p: TextPage, res: EventStudyResults) -> None:
     if _settings_first(res):
         _what_ran(p, res, size=11)
     p.text("Headline: CAAR by group and event window (percent)", size=11, bold=True)
-    labels = group_labels(res)
-    head = headline_table(res).reset_index()
-    p.table(head.assign(group=[labels.get(g, g) for g in head["group"]]), size=9)
+    p.table(headline_display(res), size=9)
     p.text(f"{headline_note(res)} Decimal values and every test: caar.csv, tests.csv.",
            size=7.5, color="0.3")
     if p.room() > 1.6:
@@ -356,13 +356,14 @@ def _answer_page(p: TextPage, res: EventStudyResults) -> None:
                f"move, w_i x r_i in percentage points. {tables['index_note']['note'].iloc[0]}",
                size=8, color="0.25")
         p.table(tables["index"], size=7.5)
+    which = answer_event(res)  # several events: the tables are the first event's
     if "context" in tables:
-        p.text("Context on day 0", size=10, bold=True)
+        p.text(f"Context on day 0{which}", size=10, bold=True)
         p.table(tables["context"], size=7.5)
     if "recovery" in tables:
         p.text("Recovery inside the widest window: sessions until the day -1 close was "
                "regained, the deepest drawdown before that, and where each stood at the "
-               "window's last session", size=10, bold=True)
+               f"window's last session{which}", size=10, bold=True)
         p.table(tables["recovery"], size=7.5)
 
 
@@ -395,7 +396,7 @@ def _diagnostics_page(p: TextPage, res: EventStudyResults) -> None:
     sections = [
         ("Skipped security-events", res.dropped, "no security-event was skipped"),
         ("Shifted event dates", res.shifted, "no event date was shifted"),
-        ("Data quality", quality_table(res), "no data-quality findings reported"),
+        ("Data quality", quality_findings(res), "no data-quality findings reported"),
     ]
     warned = warnings_table(res)
     if len(warned):

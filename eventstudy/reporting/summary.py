@@ -30,7 +30,8 @@ __all__ = [
     "day0_extremes", "diagnostics_table", "quality_table", "warnings_table", "DIAGNOSTICS_COLUMNS",
     "plural", "summary_sections", "Section", "reactions_table", "REACTIONS_NOTE", "reactions_note",
     "window_label", "tau_range", "STARS_NOTE", "TEST_REFERENCES", "tests_note", "format_number",
-    "format_frame", "wrap",
+    "format_frame", "wrap", "SPANNING", "spanning_returns", "quality_findings", "headline_display",
+    "answer_event",
 ]
 
 _T = TypeVar("_T")
@@ -41,13 +42,16 @@ TOP_MEMBERS = 5  # index members listed each way (falls, gains) by the summary a
 
 def tests_note(res: EventStudyResults) -> str:
     """Return the note under a test table: how to read a cell and the paper of each test shown."""
+    from eventstudy.reporting.labels import test_label
+
     names = list(dict.fromkeys(res.tests["test"])) if len(res.tests) else []
-    refs = "; ".join(f"{n}: {TEST_REFERENCES[n]}" for n in names if n in TEST_REFERENCES)
+    refs = "; ".join(f"{test_label(n)}: {TEST_REFERENCES[n]}" for n in names
+                     if n in TEST_REFERENCES)
     clustered = ""
     if res.clustering.all_share:
-        clustered = ("All security-events share day 0, so their ARs are cross-correlated: t, "
-                     "patell and bmp ignore it and overstate significance; kolari_pynnonen "
-                     "adjusts for it. ")
+        clustered = ("All security-events share day 0, so their ARs are cross-correlated: the "
+                     "t test, Patell and BMP ignore it and overstate significance; "
+                     "Kolari-Pynn\u00f6nen adjusts for it. ")
     adjusted = ""
     if _adjusted(res):
         method = str(res.options.p_adjust)
@@ -114,12 +118,54 @@ def headline_note(res: EventStudyResults) -> str:
         other = (f" {CONFOUNDED} the window holds other news, so its CAAR mixes it in: "
                  + "; ".join(f"{pd.Timestamp(d).date()} {lab}"
                              for d, lab in items.itertuples(index=False, name=None)) + ".")
+    spans = _spans(res)
+    spanning = ""
+    if len(spans):
+        spanning = (f" {SPANNING} the window holds a return that spans more than one session of "
+                    "its exchange (the sessions between have no close), judged against a "
+                    "one-session variance: " + "; ".join(
+                        f"{r.ticker} on {r.date} (day {_day(int(cast(int, r.tau)))}, event "
+                        f"{r.event_id}) "
+                        f"runs from the {r.since} close" for r in spans.itertuples()) + ".")
     return (f"CAAR in percent. Stars: {what}{why}; {STARS_NOTE}{adjusted}. N: the group's "
             "security-events; a window's CAAR averages those with a complete CAR there (n in "
-            f"caar.csv).{other}")
+            f"caar.csv).{other}{spanning}")
 
 
 CONFOUNDED = "\u2020"  # dagger: a headline cell whose window holds a confounder (other news)
+SPANNING = "\u2021"  # double dagger: a headline cell whose window holds a multi-session return
+
+
+def _day(tau: int) -> str:
+    """Return an event day as text: "0", "+1", "-1"."""
+    return "0" if tau == 0 else f"{tau:+d}"
+
+
+def _spans(res: EventStudyResults) -> pd.DataFrame:
+    """Return :func:`spanning_returns` of ``res``, computed once per results object."""
+    return _once(res, "spanning", lambda: spanning_returns(res)).copy()
+
+
+def _spanning(res: EventStudyResults) -> set[tuple[str, str, int]]:
+    """(event_id, group, tau) of each event-window return spanning sessions, by group.
+
+    ``'pooled'`` stands for any event (the headline of pooled events).
+    """
+    spans = _spans(res)
+    if not len(spans):
+        return set()
+    frame = res.to_frame()
+    own = {(str(e), str(t)): str(g) for e, t, g in
+           frame[["event_id", "ticker", "group"]].drop_duplicates().itertuples(index=False,
+                                                                               name=None)}
+    groups = res.spec.groups
+    out = set()
+    for e, t, tau in zip(spans["event_id"], spans["ticker"], spans["tau"], strict=True):
+        member = {str(g) for g in res.groups if t in groups.get(g, ())}
+        member.add(own.get((str(e), str(t)), ""))
+        for g in member - {""}:
+            out |= {(str(e), g, int(tau)), ("pooled", g, int(tau))}
+    return out
 
 
 def _confounded(res: EventStudyResults) -> set[tuple[str, int, int]]:
@@ -150,8 +196,12 @@ def headline_table(res: EventStudyResults) -> pd.DataFrame:
     window holds a confounder (``confounders:``, :attr:`EventStudyResults.confounders`); column
     ``N`` gives the security-events of the group.
     """
+    from eventstudy.reporting.labels import event_order
+
     t = res.headline()
     units = list(dict.fromkeys(t["event_id"]))
+    by_date = [e for e in event_order(res) if e in units]
+    units = by_date + [e for e in units if e not in by_date]  # events by date (q4_fy24 first)
     if len(units) == 1:
         index = pd.Index(res.groups, name="group")
         t = t.assign(key=t["group"])
@@ -162,16 +212,37 @@ def headline_table(res: EventStudyResults) -> pd.DataFrame:
     out = pd.DataFrame(index=index)
     out["N"] = t.groupby("key")["n"].max().reindex(out.index).astype(int)
     news = _confounded(res)
+    spans = _spanning(res)
     for key, sub in t.groupby(["tau_start", "tau_end"], sort=False):
         t1, t2 = cast("tuple[int, int]", key)
         sub = sub.set_index("key").reindex(out.index)
         out[window_label(t1, t2)] = [
             (f"{c * 100:+.2f}% {stars(p)}".rstrip()
-             + (f" {CONFOUNDED}" if (str(e), int(t1), int(t2)) in news else ""))
+             + (f" {CONFOUNDED}" if (str(e), int(t1), int(t2)) in news else "")
+             + (f" {SPANNING}" if any((str(e), str(g), tau) in spans
+                                     for tau in range(int(t1), int(t2) + 1)) else ""))
             if np.isfinite(c) else "n/a"
-            for c, p, e in zip(sub["caar"], sub["p_value"], sub["event_id"], strict=True)
+            for c, p, e, g in zip(sub["caar"], sub["p_value"], sub["event_id"], sub["group"],
+                                  strict=True)
         ]
     return out
+
+
+def headline_display(res: EventStudyResults) -> pd.DataFrame:
+    """Return :func:`headline_table` for readers: group labels, events by name and date.
+
+    Columns (event, when events are reported apart), group, N and one per event window; rows in
+    the order of :func:`headline_table`.
+    """
+    from eventstudy.reporting.labels import event_label, group_labels
+
+    labels = group_labels(res)
+    table = headline_table(res).reset_index()
+    table["group"] = [labels.get(str(g), str(g)) for g in table["group"]]
+    if "event_id" in table:
+        table = table.rename(columns={"event_id": "event"})
+        table["event"] = [event_label(res, str(e)) for e in table["event"]]
+    return table
 
 
 def _events_text(res: EventStudyResults, limit: int = 6) -> str:
@@ -185,15 +256,24 @@ def _events_text(res: EventStudyResults, limit: int = 6) -> str:
 
 def settings_table(res: EventStudyResults) -> list[tuple[str, str]]:
     """Return (label, value) pairs describing what ran and on which data."""
+    from eventstudy.reporting.labels import market_label, security_label
+
     md = res.provenance
-    shifted = "; ".join(
-        f"{r.event_id}: {r.date} -> {r.anchored_date}" for r in res.shifted.itertuples()
-    )
+
+    def moved(r: Any) -> str:
+        """Name the securities whose day 0 moved (one exchange's, not the whole event's)."""
+        tickers = str(getattr(r, "tickers", "") or "").replace(",", " ").split()
+        who = (f" ({', '.join(security_label(t) for t in tickers)} only)"
+               if tickers and hasattr(r, "exchange") else
+               f" ({', '.join(security_label(t) for t in tickers)})" if tickers else "")
+        return f"{r.event_id}{who}: {_iso_date(r.date)} -> {_iso_date(r.anchored_date)}"
+
+    shifted = "; ".join(moved(r) for r in res.shifted.itertuples())
     rows = [
         ("Study", str(md.title or md.study)),
         ("Events", _events_text(res)),
         ("Model", f"{res.model_name} (OLS)" if res.model_name == "market" else res.model_name),
-        ("Market", str(md.market) if len(md.benchmarks) < 2 else
+        ("Market", market_label(res) if len(md.benchmarks) < 2 else
          f"each security's own benchmark: {', '.join(md.benchmarks)} (default {md.market})"),
         ("Estimation window", f"[{res.estimation_window[0]}, {res.estimation_window[1]}] sessions"),
         ("Event windows", ", ".join(f"[{a},{b}]" for a, b in res.event_windows)),
@@ -216,7 +296,23 @@ def claims_table(res: EventStudyResults) -> pd.DataFrame | None:
     if not isinstance(claims, pd.DataFrame) or claims.empty:
         return None
     cols = [c for c in CLAIMS_COLUMNS if c in claims.columns]
-    return claims[cols].reset_index(drop=True)
+    return _ids_labelled(res, claims[cols].reset_index(drop=True), ("metric",))
+
+
+def _ids_labelled(res: EventStudyResults, frame: pd.DataFrame,
+                  columns: Sequence[str]) -> pd.DataFrame:
+    """Return ``frame`` with the group ids in its text ``columns`` written as labels.
+
+    The claims' texts are made by :mod:`eventstudy.claims` with group ids ("ai_hardware+power");
+    the report prints them with the labels readers know (:func:`labels.label_ids`).
+    """
+    from eventstudy.reporting.labels import label_ids
+
+    out = frame.copy()
+    for c in columns:
+        if c in out:
+            out[c] = [label_ids(str(v), res) if isinstance(v, str) else v for v in out[c]]
+    return out
 
 
 def verdict_reasons(res: EventStudyResults) -> pd.DataFrame | None:
@@ -232,7 +328,7 @@ def verdict_reasons(res: EventStudyResults) -> pd.DataFrame | None:
     claims = claims_table(res)
     if frame.empty or claims is None or set(frame["claim_id"]) != set(claims["claim_id"]):
         return None  # the claims shown are res.claims: reasons only when they are its own
-    return frame.reset_index(drop=True)
+    return _ids_labelled(res, frame.reset_index(drop=True), ("reason",))
 
 
 def claim_verdicts(res: EventStudyResults) -> pd.DataFrame | None:
@@ -279,6 +375,23 @@ def quality_table(res: EventStudyResults) -> pd.DataFrame:
     if "date" in q:
         q = q.assign(date=[_iso_date(d) for d in q["date"]])
     return q
+
+
+def quality_findings(res: EventStudyResults) -> pd.DataFrame:
+    """Return the data-quality findings a reader is shown: the screen's, then spanning returns.
+
+    :func:`quality_table` and one row per event-window return that spans more than one session
+    (check ``multi_session_return``, :func:`spanning_returns`), as in diagnostics.csv. Columns
+    ticker, date, check, severity, message.
+    """
+    q = quality_table(res)
+    spans = _spans(res)
+    if not len(spans):
+        return q
+    rows = pd.DataFrame({"ticker": spans["ticker"], "date": spans["date"],
+                         "check": "multi_session_return", "severity": "warning",
+                         "message": spans["message"]})
+    return pd.concat([q, rows], ignore_index=True) if len(q) else rows
 
 
 def warnings_table(res: EventStudyResults) -> pd.DataFrame:
@@ -330,11 +443,27 @@ def tests_table(res: EventStudyResults) -> pd.DataFrame:
     rank = wide["group"].map(g_order).fillna(len(g_order)) * 1000 + wide["window"].map(
         w_order).fillna(999)
     if "event_id" in wide.columns:
-        e_order = {e: i for i, e in enumerate(dict.fromkeys(t["event_id"]))}
+        from eventstudy.reporting.labels import event_order
+
+        ids = [*event_order(res), *dict.fromkeys(t["event_id"])]  # by date
+        e_order = {e: i for i, e in enumerate(dict.fromkeys(ids))}
         rank = rank + wide["event_id"].map(e_order).fillna(len(e_order)) * 1_000_000
     wide = wide.iloc[np.argsort(rank.to_numpy(), kind="stable")]
     wide.columns.name = None
-    return wide.reset_index(drop=True)
+    return _readable(res, wide.reset_index(drop=True))
+
+
+def _readable(res: EventStudyResults, table: pd.DataFrame) -> pd.DataFrame:
+    """Return a display table with group labels and test names readers know, not ids."""
+    from eventstudy.reporting.labels import group_labels, test_label
+
+    labels = group_labels(res)
+    out = table.copy()
+    if "group" in out:
+        out["group"] = [labels.get(str(g), str(g)) for g in out["group"]]
+    keep = {"group", "window", "n", "event_id", "measure", "value", "ticker", "date", "ret", "ar",
+            "p_value"}
+    return out.rename(columns={c: test_label(str(c)) for c in out.columns if c not in keep})
 
 
 def day0_extremes(res: EventStudyResults, k: int = 5) -> pd.DataFrame:
@@ -451,6 +580,8 @@ class Section:
     title: str
     table: pd.DataFrame
     note: str = ""
+    html_note: str = ""
+    """The note of summary.html when it shows the table otherwise (percentages for decimals)."""
 
 
 REACTIONS_NOTE = (
@@ -509,7 +640,7 @@ def reactions_table(res: EventStudyResults) -> pd.DataFrame | None:
                                      part["p_value"].tolist(), strict=True):
                 row[str(test)] = f"{float(stat):.2f} ({float(p):.3f}){stars(float(p))}"
             rows.append(row)
-    return pd.DataFrame(rows).fillna("") if rows else None
+    return _readable(res, pd.DataFrame(rows).fillna("")) if rows else None
 
 
 # the display tables of a results object, built once: summary.md, summary.html (three times)
@@ -549,7 +680,7 @@ def _summary_sections(res: EventStudyResults) -> list[Section]:
     out += [
         Section("settings", "What ran", settings),
         Section("headline", "Headline: CAAR by group and event window",
-                headline_table(res).reset_index(),
+                headline_display(res),
                 f"{headline_note(res)} "
                 "Full tables in caar.csv, tests.csv, car.csv, ar.csv (decimals)."),
     ]
@@ -566,14 +697,18 @@ def _summary_sections(res: EventStudyResults) -> list[Section]:
     if reactions is not None:
         out.append(Section("reactions", "Trading volume and volatility", reactions,
                            reactions_note(res)))
-    out.append(Section("day0", "Smallest and largest day-0 abnormal returns", day0_extremes(res),
+    day0 = day0_extremes(res)
+    out.append(Section("day0", "Smallest and largest day-0 abnormal returns",
+                       _readable(res, day0),
                        "ret and ar are decimals; t uses the forecast-error-corrected variance "
-                       "(MacKinlay 1997)."))
+                       "(MacKinlay 1997).",
+                       html_note="ret and ar in percent (the decimal on hover); t uses the "
+                                 "forecast-error-corrected variance (MacKinlay 1997)."))
     if len(res.dropped):
         out.append(Section("skipped", "Skipped security-events", res.dropped))
     if len(res.shifted):
         out.append(Section("shifted", "Shifted event dates", res.shifted))
-    quality = quality_table(res)
+    quality = quality_findings(res)
     if len(quality):
         out.append(Section("quality", "Data quality", quality))
     warned = warnings_table(res)
@@ -672,8 +807,28 @@ def answer_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
     return {k: v.copy() for k, v in _once(res, "answer", lambda: _answer_tables(res)).items()}
 
 
+def answer_event(res: EventStudyResults) -> str:
+    """Return which event the day-0 context and recovery tables are for, when there are several.
+
+    "" for one event; else e.g. " (q4_fy24, day 0 22 February 2024, only: the first of 5 events;
+    the headline averages all of them)" (:meth:`EventStudyResults.context_moves` and
+    ``recovery_table`` read the first event).
+    """
+    from eventstudy.reporting.labels import event_order
+
+    ids = list(dict.fromkeys(str(e) for e in res.events["event_id"]))
+    if len(ids) < 2:
+        return ""
+    first = ids[0]  # the event context_moves() and recovery_table() read by default
+    day = pd.Timestamp(res.events.loc[res.events["event_id"] == first, "day0"].min())
+    which = "the first" if event_order(res)[:1] == [first] else "one"
+    pooled = res.headline()["event_id"].nunique() == 1
+    return (f" ({first}, day 0 {day.day} {day.strftime('%B %Y')}, only: {which} of {len(ids)} "
+            "events" + ("; the headline averages all of them)" if pooled else ")"))
+
+
 def _answer_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
-    from eventstudy.reporting.labels import group_labels, security_label
+    from eventstudy.reporting.labels import group_labels, market_label, security_label
 
     labels = group_labels(res)
     out: dict[str, pd.DataFrame] = {}
@@ -714,22 +869,42 @@ def _answer_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
             "contribution": [pct(v, 2, points=True) for v in top["contribution"]],
             "dollar change": [billions(v) for v in top["dollar_change"]]})
     ctx = res.context_moves()
+
+    def series(name: str) -> str:
+        """Name a series: a group's label, the built market's or an index's ("^GSPC S&P 500")."""
+        if name in labels:
+            return labels[name]
+        if name == str(res.provenance.market) and res.provenance.market_built:
+            return market_label(res)
+        return security_label(name)
+
     if len(ctx):
         out["context"] = pd.DataFrame({
-            "series": ctx["series"], "close before": [f"{v:,.2f}" for v in ctx["level_before"]],
+            "series": [series(str(n)) for n in ctx["series"]],
+            "close before": [f"{v:,.2f}" for v in ctx["level_before"]],
             "close on day 0": [f"{v:,.2f}" for v in ctx["level_end"]],
             "day-0 move": [pct(v) for v in ctx["ret"]]})
     rec = res.recovery_table()
     rec = rec[rec["kind"].isin(["market", "group", "context"])]
+    # regained on day 0 without a drawdown: it never fell below the day -1 close before
+    # regaining it (where it stood later is the last column), so no "0 sessions, +0.00%"
+    never = [(r is True or r == 1) and pd.notna(n) and int(n) == 0
+             and not (pd.notna(d) and float(d) < 0)
+             for r, n, d in zip(rec["recovered"], rec["sessions"], rec["drawdown"], strict=True)]
     if len(rec):
         out["recovery"] = pd.DataFrame({
-            "series": [labels.get(str(n), str(n)) for n in rec["name"]],
-            "regained the day -1 close": ["yes" if r is True or r == 1 else "not regained"
-                                          for r in rec["recovered"]],
-            "sessions": [f"{int(v)}" if pd.notna(v) else "" for v in rec["sessions"]],
-            "on": [_iso_date(d) for d in rec["date"]],
-            "deepest drawdown": [pct(v) for v in rec["drawdown"]],
-            "on (drawdown)": [_iso_date(d) for d in rec["drawdown_date"]],
+            "series": [series(str(n)) for n in rec["name"]],
+            "regained the day -1 close": [
+                ("not lost: day 0 closed above it" if held else "yes") if r is True or r == 1
+                else "not regained" for r, held in zip(rec["recovered"], never, strict=True)],
+            "sessions": [f"{int(v)}" if pd.notna(v) and not held else ""
+                         for v, held in zip(rec["sessions"], never, strict=True)],
+            "on": [_iso_date(d) if not held else ""
+                   for d, held in zip(rec["date"], never, strict=True)],
+            "deepest drawdown": [pct(v) if not held else "none"
+                                 for v, held in zip(rec["drawdown"], never, strict=True)],
+            "on (drawdown)": [_iso_date(d) if not held else ""
+                              for d, held in zip(rec["drawdown_date"], never, strict=True)],
             # where each stood at the end, as the page's heading says
             "window's last session": [_iso_date(d) for d in rec["last_date"]],
             "from the day -1 close": [pct(v) for v in rec["ret_end"]]})

@@ -128,8 +128,10 @@ def test_every_chart_alone_as_pdf_and_png_without_page_furniture(report, pdf, de
 
 def test_test_page_cites_each_test_and_warns_of_clustering(pdf, deepseek):
     text = _text(pdf.pages[PAGE_MARKERS.index("Test statistics by group and event window")])
+    from eventstudy.reporting.labels import test_label
+
     for test in dict.fromkeys(deepseek.tests["test"]):
-        assert test in text
+        assert test_label(test) in text  # the name readers know, "Kolari-Pynnönen"
     assert "Brown and Warner (1985)" in text
     # one common event date: the page says which tests ignore the cross-correlation
     assert "share day 0" in text and "overstate significance" in text
