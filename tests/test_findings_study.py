@@ -103,8 +103,9 @@ def test_finding5_factors_ending_before_the_event_window_name_the_file(tmp_path)
                                   "model": "ff3", "factors": ["ff3.CSV"],
                                   "estimation_window": [-120, -11], "event_windows": [[0, 0]]})
     with pytest.raises(DataUnavailableError,
-                       match=r"no factor returns on 2024-10-01 \(event window\): ff3.CSV ends "
-                             r"2024-06-28"):
+                       match=r"no factor returns on 2024-10-01 \(event window \[\+0,\+0\] of "
+                             r"e:AAA\): ff3.CSV ends 2024-06-28, but the window needs factor "
+                             r"returns to 2024-10-01"):
         _quiet(EventStudy.from_yaml(path).fit)
 
 
