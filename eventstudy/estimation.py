@@ -533,6 +533,72 @@ def _other_event_days(spec: StudySpec, first: IntArray, last: IntArray, est_pos:
     return out
 
 
+def warn_window_overlap(events: pd.DataFrame, pos0: IntArray, evt_pos: IntArray,
+                        index: pd.DatetimeIndex, window: tuple[int, int]) -> int:
+    """Warn when two event windows of the same security share sessions (double counting).
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        The security-events (event_id, ticker), one per row of ``evt_pos``.
+    pos0 : ndarray of int
+        (N,) row of each security-event's day 0.
+    evt_pos : ndarray of int
+        (N, L) rows of each security-event's event-window sessions (the span of all windows).
+    index : pandas.DatetimeIndex
+        The study's sessions.
+    window : tuple of int
+        That span (t1, t2) in tau, named in the message.
+
+    Returns
+    -------
+    int
+        The number of security-events whose window overlaps another of the same security.
+
+    Warns
+    -----
+    EventWindowOverlapWarning
+        Once, naming the first security, its two events and the sessions they share, and how many
+        security-events overlap (cases C22, C23: one firm's overlapping windows make its CARs
+        dependent; averaging them counts the shared sessions twice).
+    """
+    if len(events) < 2:
+        return 0
+    codes = pd.factorize(events["ticker"])[0]
+    first, last = evt_pos[:, 0], evt_pos[:, -1]
+    order = np.lexsort((first, codes))
+    c, f = codes[order], first[order]
+    hits: set[int] = set()
+    pair: tuple[int, int] | None = None
+    run_last, run_row = -1, -1
+    for k, i in enumerate(order):
+        if k and c[k] == c[k - 1] and f[k] <= run_last:
+            hits.update((int(run_row), int(i)))
+            if pair is None:
+                pair = (int(run_row), int(i))
+        if not k or c[k] != c[k - 1] or last[i] > run_last:
+            run_last, run_row = int(last[i]), int(i)
+    if pair is None:
+        return 0
+    a, b = pair
+    shared = np.intersect1d(evt_pos[a], evt_pos[b])
+    shared = shared[(shared >= 0) & (shared < len(index))]
+    days = index[shared]
+    span = (f"{days[0].date()}..{days[-1].date()}" if len(days) > 1
+            else f"{days[0].date()}" if len(days) else "")
+    ids, tick = events["event_id"], events["ticker"]
+    day0 = [index[int(pos0[r])].date() for r in (a, b)]
+    msg = (f"event windows of the same security overlap: {tick.iat[a]}'s events {ids.iat[a]} "
+           f"(day 0 {day0[0]}) and {ids.iat[b]} (day 0 {day0[1]}) share {len(days)} "
+           f"session{'s' if len(days) != 1 else ''} ({span}) of the window "
+           f"[{window[0]:+d},{window[1]:+d}]; {len(hits)} security-events have such an overlap. "
+           "Their CARs count the shared sessions twice, so they are dependent and averaging them "
+           "double counts: merge the events, drop one, or shorten the window")
+    warnings.warn(msg, EventWindowOverlapWarning, stacklevel=4)
+    logger.info(msg)
+    return len(hits)
+
+
 class _Panel:
     """Security-major views of the return and model-input panels, and gathers from them."""
 
@@ -789,6 +855,7 @@ def estimate(
     valid = np.isfinite(y_est) & (
         np.isfinite(m_est).all(axis=-1) if m_est.ndim == 3 else np.isfinite(m_est))
     overlap = _other_event_days(spec, evt_all[:, 0], evt_all[:, -1], est_pos, n_rows)
+    warn_window_overlap(events, pos0, evt_all, index, (lo, hi))
     if spec.exclude_other_events:
         valid &= ~overlap
     reasons = _screen(spec, panel, factors, y_est, m_est, valid, evt_all)
