@@ -43,8 +43,8 @@ from eventstudy.windows import span, taus
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "FactorData", "Clustering", "Estimate", "factor_data", "anchor_events", "model_inputs",
-    "clustering", "estimate",
+    "FactorData", "Clustering", "Estimate", "factor_data", "check_factor_cover", "anchor_events",
+    "model_inputs", "clustering", "estimate",
 ]
 
 
@@ -60,19 +60,57 @@ class FactorData:
         Names of the files read (empty when given in memory).
     first, last : pandas.Timestamp or None
         First and last date with every factor present.
+    start, end : pandas.Timestamp or None
+        First and last date of the files' rows (a row may lack a factor, e.g. a -99.99 code),
+        the coverage a user sees when opening the file (case C43).
     """
 
     frame: pd.DataFrame
     files: tuple[str, ...] = ()
     first: pd.Timestamp | None = None
     last: pd.Timestamp | None = None
+    start: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
 
-    def coverage(self) -> str:
-        """'; factor returns: FILES cover FIRST..LAST' for errors about missing data."""
-        files = ", ".join(self.files) or "the factor returns"
+    @property
+    def name(self) -> str:
+        """The files' names, or 'the factor returns' when given in memory."""
+        return ", ".join(self.files) or "the factor returns"
+
+    def span(self) -> str:
+        """Say what the files cover: 'ff3.CSV cover 2025-04-01..2025-04-03 (...)'.
+
+        Returns
+        -------
+        str
+            The files' first and last dates, and the last complete row when the last rows lack
+            a factor the model needs.
+        """
         if self.first is None or self.last is None:
-            return f"; factor returns: {files} has no complete row"
-        return f"; factor returns: {files} cover {self.first.date()}..{self.last.date()}"
+            return f"{self.name} has no complete row"
+        start = self.start if self.start is not None else self.first
+        end = self.end if self.end is not None else self.last
+        text = f"{self.name} cover {start.date()}..{end.date()}"
+        if end != self.last:
+            text += f" (every factor the model needs only to {self.last.date()})"
+        return text
+
+    def coverage(self, need: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> str:
+        """'; factor returns: FILES cover START..END; the windows need A..B' for error messages.
+
+        Parameters
+        ----------
+        need : tuple of pandas.Timestamp, optional
+            The first and last session the study's windows need factor returns on.
+
+        Returns
+        -------
+        str
+        """
+        text = f"; factor returns: {self.span()}"
+        if need is not None:
+            text += f"; the windows need {need[0].date()}..{need[1].date()}"
+        return text
 
 
 def factor_data(
@@ -115,12 +153,72 @@ def factor_data(
     f = factors[needed].astype("float64")
     f.index = pd.DatetimeIndex(f.index).tz_localize(None).normalize()
     full = f.dropna().index
+    rows = f.dropna(how="all").index
     return FactorData(
         frame=f.reindex(index),
         files=tuple(str(p) for p in factors.attrs.get("files", [])),
         first=full.min() if len(full) else None,
         last=full.max() if len(full) else None,
+        start=rows.min() if len(rows) else None,
+        end=rows.max() if len(rows) else None,
     )
+
+
+def check_factor_cover(factors: FactorData | None, events: pd.DataFrame, index: pd.DatetimeIndex,
+                       evt_pos: IntArray, window: tuple[int, int]) -> None:
+    """Raise when the factor returns end before an event window does (case C43).
+
+    The factor files are a study-wide input like the price data: a window they stop inside
+    cannot be computed, so, as when the prices end before a window, the study stops with one
+    message rather than reporting an n/a CAAR under "event-window returns missing".
+
+    Parameters
+    ----------
+    factors : FactorData, optional
+        None (a model without factors) checks nothing.
+    events : pandas.DataFrame
+        The security-events (event_id, ticker), one per row of ``evt_pos``.
+    index : pandas.DatetimeIndex
+        The study's sessions.
+    evt_pos : ndarray of int
+        (N, L) rows of each security-event's event-window sessions (the span of all windows).
+    window : tuple of int
+        That span (t1, t2) in tau, named in the message.
+
+    Raises
+    ------
+    DataUnavailableError
+        Naming the factor files, their last date (and last complete row), the window and the
+        date it needs, and the security-events it leaves uncovered.
+    """
+    if factors is None or not len(events):
+        return
+    last_pos = np.clip(evt_pos[:, -1], 0, len(index) - 1)
+    needed = index[last_pos]
+    cutoff = factors.last if factors.last is not None else pd.Timestamp.min
+    short = np.flatnonzero(needed > cutoff)
+    if not len(short):
+        return
+    worst = int(short[np.argmax(needed[short])])
+    first = index[np.clip(evt_pos[worst, 0], 0, len(index) - 1)]
+    # a window that starts inside the files lacks the sessions after their last complete row
+    gap_from = first if first > cutoff else index[index > cutoff][0]
+    where = (f"{gap_from.date()}..{needed[worst].date()}" if gap_from != needed[worst]
+             else f"{gap_from.date()}")
+    ends = (f"ends {factors.end.date()}" if factors.end is not None else "has no rows")
+    if factors.end is not None and factors.last is not None and factors.last != factors.end:
+        ends += f" (every factor the model needs only to {factors.last.date()})"
+    elif factors.end is not None and factors.last is None:
+        ends += " (no row with every factor the model needs)"
+    keys = _LazyKeys(events)
+    who = ", ".join(keys[i] for i in short[:3]) + (
+        f" and {len(short) - 3} more" if len(short) > 3 else "")
+    t1, t2 = window
+    raise DataUnavailableError(
+        f"no factor returns on {where} (event window [{t1:+d},{t2:+d}] of {who}): "
+        f"{factors.name} {ends}, but the window needs factor returns to "
+        f"{needed[worst].date()}; use a newer file from Ken French's data library, or drop "
+        "the event or shorten the window")
 
 
 @dataclass(frozen=True)
@@ -435,6 +533,72 @@ def _other_event_days(spec: StudySpec, first: IntArray, last: IntArray, est_pos:
     return out
 
 
+def warn_window_overlap(events: pd.DataFrame, pos0: IntArray, evt_pos: IntArray,
+                        index: pd.DatetimeIndex, window: tuple[int, int]) -> int:
+    """Warn when two event windows of the same security share sessions (double counting).
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        The security-events (event_id, ticker), one per row of ``evt_pos``.
+    pos0 : ndarray of int
+        (N,) row of each security-event's day 0.
+    evt_pos : ndarray of int
+        (N, L) rows of each security-event's event-window sessions (the span of all windows).
+    index : pandas.DatetimeIndex
+        The study's sessions.
+    window : tuple of int
+        That span (t1, t2) in tau, named in the message.
+
+    Returns
+    -------
+    int
+        The number of security-events whose window overlaps another of the same security.
+
+    Warns
+    -----
+    EventWindowOverlapWarning
+        Once, naming the first security, its two events and the sessions they share, and how many
+        security-events overlap (cases C22, C23: one firm's overlapping windows make its CARs
+        dependent; averaging them counts the shared sessions twice).
+    """
+    if len(events) < 2:
+        return 0
+    codes = pd.factorize(events["ticker"])[0]
+    first, last = evt_pos[:, 0], evt_pos[:, -1]
+    order = np.lexsort((first, codes))
+    c, f = codes[order], first[order]
+    hits: set[int] = set()
+    pair: tuple[int, int] | None = None
+    run_last, run_row = -1, -1
+    for k, i in enumerate(order):
+        if k and c[k] == c[k - 1] and f[k] <= run_last:
+            hits.update((int(run_row), int(i)))
+            if pair is None:
+                pair = (int(run_row), int(i))
+        if not k or c[k] != c[k - 1] or last[i] > run_last:
+            run_last, run_row = int(last[i]), int(i)
+    if pair is None:
+        return 0
+    a, b = pair
+    shared = np.intersect1d(evt_pos[a], evt_pos[b])
+    shared = shared[(shared >= 0) & (shared < len(index))]
+    days = index[shared]
+    span = (f"{days[0].date()}..{days[-1].date()}" if len(days) > 1
+            else f"{days[0].date()}" if len(days) else "")
+    ids, tick = events["event_id"], events["ticker"]
+    day0 = [index[int(pos0[r])].date() for r in (a, b)]
+    msg = (f"event windows of the same security overlap: {tick.iat[a]}'s events {ids.iat[a]} "
+           f"(day 0 {day0[0]}) and {ids.iat[b]} (day 0 {day0[1]}) share {len(days)} "
+           f"session{'s' if len(days) != 1 else ''} ({span}) of the window "
+           f"[{window[0]:+d},{window[1]:+d}]; {len(hits)} security-events have such an overlap. "
+           "Their CARs count the shared sessions twice, so they are dependent and averaging them "
+           "double counts: merge the events, drop one, or shorten the window")
+    warnings.warn(msg, EventWindowOverlapWarning, stacklevel=4)
+    logger.info(msg)
+    return len(hits)
+
+
 class _Panel:
     """Security-major views of the return and model-input panels, and gathers from them."""
 
@@ -500,9 +664,7 @@ def _missing_cause(panel: _Panel, factors: FactorData | None, positions: IntArra
                 if last < index[inside[0]] else "a missing or suspended price")
         return f"no {ticker} return on {where} (event window): {when}"
     if factors is not None and factors.frame.iloc[inside].isna().any(axis=1).all():
-        files = ", ".join(factors.files) or "the factor returns"
-        return (f"no factor returns on {where} (event window): {files} "
-                + (f"ends {factors.last.date()}" if factors.last is not None else "has no rows")
+        return (f"no factor returns on {where} (event window): {factors.span()}"
                 + " (a newer file from Ken French's data library covers it)")
     return f"no market return for {ticker} on {where} (event window)"
 
@@ -687,11 +849,13 @@ def estimate(
     else:
         pos0, shifted, est_pos, evt_all = _own_positions(
             events, index, sessions, col, policy, est_tau, evt_tau)
+    check_factor_cover(factors, events, index, evt_all, (lo, hi))
     panel = _Panel(returns, model_inputs(model, market, factors, sessions), col)
     y_est, m_est = panel.gather(panel.RT, est_pos), panel.gather(panel.MT, est_pos)
     valid = np.isfinite(y_est) & (
         np.isfinite(m_est).all(axis=-1) if m_est.ndim == 3 else np.isfinite(m_est))
     overlap = _other_event_days(spec, evt_all[:, 0], evt_all[:, -1], est_pos, n_rows)
+    warn_window_overlap(events, pos0, evt_all, index, (lo, hi))
     if spec.exclude_other_events:
         valid &= ~overlap
     reasons = _screen(spec, panel, factors, y_est, m_est, valid, evt_all)
@@ -707,8 +871,9 @@ def estimate(
         if all(no_ar for _, no_ar in reasons.values()):
             raise DataUnavailableError(
                 "no security-event has a return in the event window: " + "; ".join(texts[:3]))
+        need = (index[max(int(est_pos.min()), 0)], index[min(int(evt_all.max()), n_rows - 1)])
         raise EstimationError("every security-event was skipped: " + "; ".join(texts[:5])
-                              + (factors.coverage() if factors is not None else ""))
+                              + (factors.coverage(need) if factors is not None else ""))
     clusters = clustering(events, pos0, keep, index)
 
     fit = fit_batch(model, y_est[keep], m_est[keep], valid[keep])

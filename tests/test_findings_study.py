@@ -103,8 +103,9 @@ def test_finding5_factors_ending_before_the_event_window_name_the_file(tmp_path)
                                   "model": "ff3", "factors": ["ff3.CSV"],
                                   "estimation_window": [-120, -11], "event_windows": [[0, 0]]})
     with pytest.raises(DataUnavailableError,
-                       match=r"no factor returns on 2024-10-01 \(event window\): ff3.CSV ends "
-                             r"2024-06-28"):
+                       match=r"no factor returns on 2024-10-01 \(event window \[\+0,\+0\] of "
+                             r"e:AAA\): ff3.CSV ends 2024-06-28, but the window needs factor "
+                             r"returns to 2024-10-01"):
         _quiet(EventStudy.from_yaml(path).fit)
 
 
@@ -290,3 +291,35 @@ def test_finding5_factors_missing_the_estimation_window_are_named(tmp_path):
     with pytest.raises(EventStudyError, match=r"every security-event was skipped: .*; factor "
                                               r"returns: ff3.CSV cover 2024-09-03..2024-12-31"):
         _quiet(EventStudy.from_yaml(path).fit)
+
+
+# ------------------------------------------------------------------ overlapping event windows
+def test_c23_overlapping_event_windows_of_one_security_are_warned_about():
+    """Review finding 4: two events of AAA one session apart with window [-1,+1] share two
+    sessions, so their CARs double count them (C22/C23: one firm's events); before, only the
+    cross-correlation warning appeared."""
+    from eventstudy.exceptions import EventWindowOverlapWarning
+
+    r, m = _panel(("AAA", "BBB"))
+    d1, d2 = r.index[280], r.index[281]
+    events = [{"event_id": e, "ticker": t, "date": d}
+              for e, d in (("e1", d1), ("e2", d2)) for t in ("AAA", "BBB")]
+    with pytest.warns(EventWindowOverlapWarning) as caught:
+        EventStudy(events, r, m, estimation_window=(-200, -11), event_windows=[(-1, 1)]).fit()
+    texts = [str(w.message) for w in caught if "overlap" in str(w.message)]
+    assert texts == [
+        f"event windows of the same security overlap: AAA's events e1 (day 0 {d1.date()}) and e2 "
+        f"(day 0 {d2.date()}) share 2 sessions ({d1.date()}..{d2.date()}) of the window [-1,+1]; "
+        "4 security-events have such an overlap. Their CARs count the shared sessions twice, so "
+        "they are dependent and averaging them double counts: merge the events, drop one, or "
+        "shorten the window"]
+
+
+def test_c23_separate_event_windows_of_one_security_give_no_overlap_warning():
+    r, m = _panel(("AAA",))
+    events = [{"event_id": "e1", "ticker": "AAA", "date": r.index[250]},
+              {"event_id": "e2", "ticker": "AAA", "date": r.index[253]}]  # [-1,1]: no session shared
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        EventStudy(events, r, m, estimation_window=(-200, -11), event_windows=[(-1, 1)]).fit()
+    assert not [w for w in caught if "event windows of the same security" in str(w.message)]

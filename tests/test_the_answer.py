@@ -60,7 +60,8 @@ def test_market_value_lens(res):
 def test_breadth_context_and_recovery(res):
     breadth = res.claim_results.verdicts().set_index(["claim_id", "test"]).loc[
         ("market_risk", "breadth"), "reason"]
-    assert breadth.startswith("152 of 503 sp500 members (30.2%) had a negative return on 2025-01-27")
+    assert breadth.startswith("found a narrow fall, but the claim expects a broad fall: 152 of 503 "
+                              "sp500 members (30.2%) had a negative return on 2025-01-27")
     moves = res.context_moves().set_index("series")["ret"]
     assert moves["^IXIC"] == pytest.approx(-0.0307, abs=5e-5)
     assert moves["^SOX"] == pytest.approx(-0.0915, abs=5e-5)

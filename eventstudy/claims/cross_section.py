@@ -10,7 +10,7 @@ import pandas as pd
 
 from eventstudy.claims._context import ALL_SECURITIES, ClaimContext, pct
 from eventstudy.claims.spec import BreadthTest, ConcentrationTest
-from eventstudy.claims.verdict import UNCLEAR, Metric, TestOutcome
+from eventstudy.claims.verdict import UNCLEAR, Metric, TestOutcome, state_finding
 from eventstudy.statistics.parametric import cross_sectional_t
 from eventstudy.statistics.twosample import mann_whitney_u, welch_t
 from eventstudy.statistics.variance import binomial_sf
@@ -116,10 +116,13 @@ def breadth(spec: BreadthTest, ctx: ClaimContext) -> TestOutcome:
     diff_p = (float(cross_sectional_t((r0 - idx).to_numpy())[2])
               if n > 1 and math.isfinite(idx) else math.nan)
     word = "negative" if sign < 0 else "positive"
+    movers = "fallers" if sign < 0 else "risers"
     metrics = [
         Metric(f"share of {label} with {word} return on day 0 (n = {n})", share, p_sign),
-        Metric(f"generalized sign test z (base rate {p0:.3f}; p one-sided, for a {ctx.fall})", z,
-               p_sign),
+        # one sign convention in a claims table holding two of these z: each says what it
+        # counts, and z > 0 always means more of those than the estimation-window base rate
+        Metric(f"generalized sign test z, counting {movers} ({word} day-0 returns; z > 0: more "
+               f"than the base rate {p0:.3f}; p one-sided, for a {ctx.fall})", z, p_sign),
         Metric(f"share of {label} with significantly {word} AR on day 0 (p < {spec.alpha:g})",
                share_sig),
         Metric(f"equal-weighted mean return of {label} on day 0", ew),
@@ -131,7 +134,9 @@ def breadth(spec: BreadthTest, ctx: ClaimContext) -> TestOutcome:
                 & (tests["test"] == "generalized_sign")
                 & tests["event_id"].isin([ctx.event_id, "pooled"])]
     if len(row) == 1:
-        metrics.append(Metric("generalized sign test z on day-0 ARs (two-sided, res.tests)",
+        metrics.append(Metric("generalized sign test z, counting positive day-0 ARs (z > 0: "
+                              "more than the estimation-window base rate; p two-sided, "
+                              "res.tests)",
                               float(row["statistic"].iloc[0]), float(row["p_value"].iloc[0])))
     if not n:
         finding = UNCLEAR
@@ -143,11 +148,14 @@ def breadth(spec: BreadthTest, ctx: ClaimContext) -> TestOutcome:
         finding = UNCLEAR
     who = (f"the study's {n} {'security' if n == 1 else 'securities'}" if label == ALL_SECURITIES
            else f"{n} {label} members")
-    reason = (f"{moved} of {who} ({share * 100:.1f}%) had a {word} return on "
-              f"{ctx.day0.date()} (broad needs {spec.min_share * 100:g}% and sign-test "
-              f"p < {spec.alpha:g}; one-sided p = {p_sign:.3g}); "
-              f"{share_sig * 100:.1f}% had a significantly {word} AR; "
-              f"equal-weighted mean {pct(ew)} vs {ctx.market_name} {pct(idx)}")
+    details = (f"{moved} of {who} ({share * 100:.1f}%) had a {word} return on "
+               f"{ctx.day0.date()} (broad needs {spec.min_share * 100:g}% and sign-test "
+               f"p < {spec.alpha:g}, narrow under 50%; one-sided p = {p_sign:.3g}); "
+               f"{share_sig * 100:.1f}% had a significantly {word} AR; "
+               f"equal-weighted mean {pct(ew)} vs {ctx.market_name} {pct(idx)}")
+    words = {"broad": f"a broad {ctx.fall}", "narrow": f"a narrow {ctx.fall}",
+             UNCLEAR: f"neither a broad nor a narrow {ctx.fall}"}
+    reason = state_finding(finding, spec.expect, words, details)
     return TestOutcome("breadth", finding, spec.expect, reason, metrics)
 
 
@@ -221,12 +229,17 @@ def concentration(spec: ConcentrationTest, ctx: ClaimContext) -> TestOutcome:
         finding = "not_concentrated"
     else:
         finding = UNCLEAR
-    reason = (f"CAAR{w} {pct(float(ma))} for {name} (n = {len(a)}) vs {pct(float(mb))} for the "
-              f"rest of {label} (n = {len(b)}): difference {pct(diff)}, Welch p = {p_t:.3g}, "
-              f"Mann-Whitney p = {p_u:.3g} (alpha {spec.alpha:g})")
+    details = (f"CAAR{w} {pct(float(ma))} for {name} (n = {len(a)}) vs {pct(float(mb))} for the "
+               f"rest of {label} (n = {len(b)}): difference {pct(diff)}, Welch p = {p_t:.3g}, "
+               f"Mann-Whitney p = {p_u:.3g} (alpha {spec.alpha:g})")
     if len(lens) >= 3 and math.isfinite(lens[2].value):
-        reason += (f"; cap-weighted, {name} made {lens[2].value:.0%} of the {pct(lens[0].value)} "
-                   "move" + (f" (without them {pct(lens[3].value)})" if len(lens) > 3 else ""))
+        details += (f"; cap-weighted, {name} made {lens[2].value:.0%} of the "
+                    f"{pct(lens[0].value)} move"
+                    + (f" (without them {pct(lens[3].value)})" if len(lens) > 3 else ""))
+    words = {"concentrated": f"the {ctx.fall} concentrated in {name}",
+             "not_concentrated": f"the {ctx.fall} not concentrated in {name}",
+             UNCLEAR: f"no clear concentration of the {ctx.fall} in {name}"}
+    reason = state_finding(finding, spec.expect, words, details)
     return TestOutcome("concentration", finding, spec.expect, reason, metrics)
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from eventstudy.claims._context import ClaimContext, pct
 from eventstudy.claims.spec import ComparisonTest, MarketWideTest
-from eventstudy.claims.verdict import UNCLEAR, Metric, TestOutcome
+from eventstudy.claims.verdict import UNCLEAR, Metric, TestOutcome, state_finding
 from eventstudy.exceptions import ConfigError
 from eventstudy.statistics.variance import normal_sf
 
@@ -158,6 +158,10 @@ def market_wide(spec: MarketWideTest, ctx: ClaimContext) -> TestOutcome:
         f"threshold {spec.percentile * 100:g}%)"
         + (f"; the data start {m.index[0].date()}, so the lookback is shorter" if truncated else "")
     )
+    words = {"extreme": f"an extreme market {ctx.fall}",
+             "ordinary": f"an ordinary market {ctx.fall}",
+             UNCLEAR: f"a market {ctx.fall} neither clearly extreme nor ordinary"}
+    reason = state_finding(finding, spec.expect, words, reason)
     details = {"worst_sessions": worst.rename("market_return").rename_axis("date").reset_index()}
     return TestOutcome("market_wide", finding, spec.expect, reason, metrics, details)
 
@@ -232,4 +236,8 @@ def comparison(spec: ComparisonTest, ctx: ClaimContext) -> TestOutcome:
         bigger = [f"{d.date} {pct(r)}" for d, r in late if sign * r > sign * move]
         reason += (f"; after the claim (not counted): {len(late)} date(s)"
                    + (f", larger: {', '.join(bigger)}" if bigger else ""))
+    words = {"largest": f"the largest {ctx.fall} of those compared",
+             "not_largest": f"a smaller {ctx.fall} than others compared",
+             UNCLEAR: "no clear ranking"}
+    reason = state_finding(finding, spec.expect, words, reason)
     return TestOutcome("comparison", finding, spec.expect, reason, metrics)

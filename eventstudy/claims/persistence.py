@@ -8,7 +8,7 @@ import numpy as np
 
 from eventstudy.claims._context import ClaimContext, pct
 from eventstudy.claims.spec import PersistenceTest
-from eventstudy.claims.verdict import UNCLEAR, Metric, TestOutcome
+from eventstudy.claims.verdict import UNCLEAR, Metric, TestOutcome, state_finding
 from eventstudy.statistics.parametric import cross_sectional_t, normal_pvalue
 
 __all__ = ["persistence"]
@@ -99,9 +99,9 @@ def persistence(spec: PersistenceTest, ctx: ClaimContext) -> TestOutcome:
     else:
         finding = UNCLEAR
     xK = move(0, K)[0]
-    reason = (f"{name}: {pct(x0)} on day 0, {pct(xK)} over [0,+{K}]: {share * 100:.0f}% "
-              f"reversed (threshold {spec.reversal_threshold * 100:g}%); [+1,+{K}] {pct(drift)}, "
-              f"p = {p_drift:.3g} (two-sided)")
+    reason = (f"{name}: {pct(x0)} on day 0, {pct(xK)} over [0,+{K}]: {_reversal(share)}, "
+              f"where reversed needs {spec.reversal_threshold * 100:g}% undone; [+1,+{K}] "
+              f"{pct(drift)}, p = {p_drift:.3g} (two-sided)")
     if regained is not None and ctx.sign * x0 > 0:
         when = f" ({regained[1]})" if regained[1] else ""
         then = ("" if reversed_ else
@@ -111,7 +111,24 @@ def persistence(spec: PersistenceTest, ctx: ClaimContext) -> TestOutcome:
                   f"[0,+{K}], so the move was not persistent{then}; " + reason)
     if not ctx.sign * x0 > 0:
         reason += f"; the day-0 move is not a {ctx.fall}"
+    words = {"persistent": "a persistent move", "reversed": "a reversed move",
+             UNCLEAR: "neither a persistent nor a reversed move"}
+    reason = state_finding(finding, spec.expect, words, reason)
     return TestOutcome("persistence", finding, spec.expect, reason, metrics)
+
+
+def _reversal(share: float) -> str:
+    """Say in words how much of the day-0 move was undone (``share`` = 1 - X[0,K] / X[0,0]).
+
+    A negative share is a move that grew: "-64% reversed" reads "the move grew by 64%".
+    """
+    if not math.isfinite(share):
+        return "share reversed n/a"
+    if share < 0:
+        return f"the move grew by a further {-share * 100:.0f}% (none of it reversed)"
+    if share > 1:
+        return f"more than reversed ({share * 100:.0f}% of it undone)"
+    return f"{share * 100:.0f}% of it reversed"
 
 
 def _regained(spec: PersistenceTest, ctx: ClaimContext, K: int,

@@ -11,7 +11,7 @@ verdict combines its tests by the claim's ``rule``.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -20,7 +20,7 @@ import pandas as pd
 from eventstudy.exceptions import ConfigError
 
 __all__ = ["SUPPORTED", "NOT_SUPPORTED", "INCONCLUSIVE", "UNCLEAR", "Metric", "TestOutcome",
-           "finding_verdict", "claim_verdict"]
+           "finding_verdict", "claim_verdict", "state_finding"]
 
 SUPPORTED = "supported"
 NOT_SUPPORTED = "not supported"
@@ -84,6 +84,40 @@ def finding_verdict(finding: str, expect: str) -> str:
     if finding == UNCLEAR:
         return INCONCLUSIVE
     return SUPPORTED if finding == expect else NOT_SUPPORTED
+
+
+def state_finding(finding: str, expect: str, words: Mapping[str, str], details: str) -> str:
+    """Lead a test's reason with what it found, in words, relative to what the claim expects.
+
+    Two claims can expect opposite findings of one test (``broad`` and ``narrow``); the numbers
+    behind the finding are then the same, and this sentence is what tells the reasons apart.
+
+    Parameters
+    ----------
+    finding : str
+        The test's finding (one of its two findings, or ``unclear``).
+    expect : str
+        The finding that would support the claim.
+    words : mapping of str to str
+        The test's findings (and ``unclear``) in words, e.g. ``{'narrow': 'a narrow fall'}``.
+    details : str
+        The numbers behind the finding.
+
+    Returns
+    -------
+    str
+        ``'found a narrow fall, as the claim expects: <details>'``, ``'found a narrow fall, but
+        the claim expects a broad fall: <details>'`` or, for ``unclear``, ``'found neither ...
+        (the claim expects a broad fall): <details>'``.
+    """
+    found, wanted = words.get(finding, finding), words.get(expect, expect)
+    if finding == UNCLEAR:
+        lead = f"found {found} (the claim expects {wanted})"
+    elif finding == expect:
+        lead = f"found {found}, as the claim expects"
+    else:
+        lead = f"found {found}, but the claim expects {wanted}"
+    return f"{lead}: {details}"
 
 
 def claim_verdict(verdicts: Sequence[str], rule: Literal["all", "majority"] = "all") -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Sequence
 
 import pandas as pd
@@ -13,7 +14,7 @@ from eventstudy.data.bundled import BundledSource
 from eventstudy.data.cache import PriceCache
 from eventstudy.data.files import FileSource
 from eventstudy.data.yahoo import YahooSource
-from eventstudy.exceptions import DataUnavailableError, name_list
+from eventstudy.exceptions import DataUnavailableError, EventStudyWarning, name_list
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,9 @@ class AutoSource(PriceSource):
         Adjusted closes (``auto_adjust=True``) or raw closes; the bundle holds adjusted closes only.
     files : FileSource, optional
         The user's own price file or folder (``data.path`` with ``source: auto``): the tickers it
-        holds come from it, always (neither ``--refresh`` nor ``--offline`` changes that).
+        holds come from it, always (neither ``--refresh`` nor ``--offline`` changes that). A
+        ticker it lists with every close empty (an all-NaN block) is served by the next layer,
+        with a warning naming the file and ticker.
     """
 
     name = "auto"
@@ -96,6 +99,12 @@ class AutoSource(PriceSource):
         DataUnavailableError
             Offline, for tickers neither cached nor bundled (one message listing all of them);
             online, as :meth:`YahooSource.get_prices`.
+
+        Warns
+        -----
+        EventStudyWarning
+            For each ticker the user's file lists without a single close (served by the next
+            layer instead).
         """
         tickers = list(tickers)
         start, end = pd.Timestamp(start), pd.Timestamp(end)
@@ -107,6 +116,12 @@ class AutoSource(PriceSource):
         notes: list[str] = []
         rest = list(tickers)
         if self.files is not None:
+            for t, listed_in in self.files.blank(rest).items():
+                # as if the file did not list it: the next layer serves it (README, Data)
+                warnings.warn(f"{listed_in}: no prices for {t}: the file lists {t} but every "
+                              "close is empty (an all-NaN block is no data); served from the "
+                              "next source (cache, bundle or yfinance) instead",
+                              EventStudyWarning, stacklevel=2)
             have = self.files.available(rest)
             if have:
                 part = self.files.get_prices(have, start, end)

@@ -375,6 +375,11 @@ def _numbers(col: pd.Series, path: Path, name: str) -> pd.Series:
     return out.astype("float64")
 
 
+def _has_closes(frame: pd.DataFrame) -> bool:
+    """Whether a ticker's frame from :func:`read_price_file` holds at least one close."""
+    return bool(pd.to_numeric(frame["close"], errors="coerce").notna().any())
+
+
 class FileSource(PriceSource):
     """Prices from a local file or a folder of files (``data: {source: file, path: ...}``).
 
@@ -427,13 +432,47 @@ class FileSource(PriceSource):
             raise DataUnavailableError(f"{self.path}: not a regular file or folder")
         return [self.path]
 
-    def available(self, tickers: Sequence[str]) -> list[str]:
-        """Return the subset of ``tickers`` the files hold (in the given order)."""
-        tickers = list(tickers)
+    def _held(self, tickers: list[str]) -> tuple[set[str], dict[str, Path]]:
+        """Tickers with at least one close in the files, and those listed with none (and where).
+
+        A column (or a ticker's rows) whose every close is empty is no data: yfinance saves a
+        failed download as such an all-NaN block (cases C03, C46), so it is not a series to fit.
+        """
         held: set[str] = set()
+        blank: dict[str, Path] = {}
         for f in self.files():
-            held |= set(self._read_file(f, tickers)[0])
+            for t, frame in self._read_file(f, tickers)[0].items():
+                if _has_closes(frame):
+                    held.add(t)
+                else:
+                    blank.setdefault(t, f)
+        return held, {t: f for t, f in blank.items() if t not in held}
+
+    def available(self, tickers: Sequence[str]) -> list[str]:
+        """Return the subset of ``tickers`` the files hold prices for (in the given order).
+
+        A ticker the files list with every close empty (an all-NaN block) is not held: see
+        :meth:`blank`.
+        """
+        tickers = list(tickers)
+        held, _ = self._held(tickers)
         return [t for t in tickers if t in held]
+
+    def blank(self, tickers: Sequence[str]) -> dict[str, Path]:
+        """Return the tickers the files list without a single close, with the file listing each.
+
+        Parameters
+        ----------
+        tickers : sequence of str
+
+        Returns
+        -------
+        dict of str to pathlib.Path
+            In the order of ``tickers``: a header (or rows) for the ticker, every close empty.
+        """
+        tickers = list(tickers)
+        _, blank = self._held(tickers)
+        return {t: blank[t] for t in tickers if t in blank}
 
     def get_prices(
         self, tickers: Sequence[str], start: pd.Timestamp, end: pd.Timestamp
@@ -451,9 +490,17 @@ class FileSource(PriceSource):
             if any(t in tickers for t in series):
                 notes += file_notes
             for t, frame in series.items():
+                if not _has_closes(frame):
+                    continue  # an all-NaN block is no data (C03, C46): see blank()
                 if t in found and t in tickers:
                     raise DataShapeError(f"{t} is in two files: {found[t][1]} and {f}")
                 found[t] = (frame, f)
+        blank = {t: f for t, f in self.blank(tickers).items() if t not in found}
+        if blank:
+            raise DataUnavailableError(
+                "; ".join(f"{f}: no prices for {t}: the file lists {t} but every close is empty "
+                          "(an all-NaN block, as a failed download saves it, is no data)"
+                          for t, f in blank.items()), missing=list(blank))
         missing = [t for t in tickers if t not in found]
         if missing:
             have = sorted(found)

@@ -21,8 +21,22 @@ __all__ = ["read_french"]
 
 _DATE = re.compile(r"^\s*(\d{8}|\d{4}-\d{2}-\d{2})\s*$")
 _MISSING = (-99.99, -999.0)
-#: "This file was created using the 202504 CRSP database": the data vintage (C43).
-_VINTAGE = re.compile(r"created (?:by \S+ )?using the (\d{6}) CRSP database", re.IGNORECASE)
+#: The data vintage in the preamble (C43). French's files say "This file was created by using the
+#: 202601 CRSP database."; the case file and older copies say "created using the 202504 CRSP
+#: database". Any "<YYYYMM> CRSP" (also "YYYY-MM", "YYYY/MM") after a creation verb is read, so a
+#: reworded preamble ("constructed with the 202601 CRSP data") keeps its vintage.
+_VINTAGE = re.compile(
+    r"\b(?:created|constructed|built|generated|made|prepared|produced)\b[^.]{0,60}?"
+    r"\b((?:19|20)\d{2})[-/]?(0[1-9]|1[0-2])\s+CRSP\b", re.IGNORECASE)
+#: Fallback when no creation verb precedes it: "... 202601 CRSP database ...".
+_VINTAGE_BARE = re.compile(r"\b((?:19|20)\d{2})[-/]?(0[1-9]|1[0-2])\s+CRSP\b", re.IGNORECASE)
+
+
+def _vintage(preamble: str) -> str:
+    """Return the CRSP vintage ``'YYYYMM'`` a factor file's preamble states, else 'not stated'."""
+    text = " ".join(preamble.split())  # a sentence broken over CRLF lines reads as one
+    found = _VINTAGE.search(text) or _VINTAGE_BARE.search(text)
+    return found.group(1) + found.group(2) if found else "not stated"
 
 
 def _read_one(path: Path) -> pd.DataFrame:
@@ -65,8 +79,7 @@ def _read_one(path: Path) -> pd.DataFrame:
     values = np.asarray(rows, dtype="float64")
     values[np.isin(values, _MISSING)] = np.nan
     frame = pd.DataFrame(values / 100.0, index=index, columns=columns)
-    found = _VINTAGE.search(" ".join(lines[:header_at]))
-    vintage = found.group(1) if found else "not stated"
+    vintage = _vintage(" ".join(lines[:header_at]))
     if frame.index.has_duplicates:
         d = frame.index[frame.index.duplicated()][0]
         raise DataShapeError(f"{path}: date {d.date()} appears twice")

@@ -34,6 +34,7 @@ from eventstudy.estimation import (
     _Panel,
     _screen,
     anchor_events,
+    check_factor_cover,
     event_cover,
     model_inputs,
     other_event_run,
@@ -131,7 +132,7 @@ def prepare(spec: StudySpec, returns: pd.DataFrame, market: pd.DataFrame, option
         ``pool_events=False`` with several events (it pools them; with auto and events holding
         several securities it warns that it pools them).
     DataUnavailableError
-        When the data end before an event window does.
+        When the data, or the factor returns, end before an event window does.
     """
     if sessions is not None:
         raise SpecificationError("own sessions per exchange (a global study's 'sessions') are "
@@ -167,6 +168,7 @@ def prepare(spec: StudySpec, returns: pd.DataFrame, market: pd.DataFrame, option
         raise DataUnavailableError(
             f"event {spec.events['event_id'].iat[late]} needs {hi} sessions after "
             f"{index[pos0[late]].date()} but the data end {index[-1].date()}")
+    check_factor_cover(factors, spec.events, index, pos0[:, None] + np.array([lo, hi]), (lo, hi))
     col = returns.columns.get_indexer(pd.Index(spec.events["ticker"])).astype(np.int64)
     panel = _Panel(returns, model_inputs(spec.model, market, factors), col)
     cover, codes = event_cover(spec, pos0 + lo, pos0 + hi, n_rows)

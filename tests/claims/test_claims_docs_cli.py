@@ -51,7 +51,8 @@ def test_run_prints_verdicts_before_the_headline_table(tmp_path):
     assert result.exit_code == 0, result.output
     out = result.output
     assert "[SUPPORTED] chips_only: Only the chip makers fell" in out
-    assert "  - concentration: supported: CAAR[0,0]" in out
+    assert ("  - concentration: supported: found the fall concentrated in chips, as the claim "
+            "expects: CAAR[0,0]") in out
     assert out.index("chips_only") < out.index("security-events fitted")
     claims = pd.read_csv(tmp_path / "out" / "small" / "claims.csv")
     assert list(claims.columns) == ["claim_id", "claim", "test", "metric", "value", "p_value", "verdict"]

@@ -149,6 +149,55 @@ def test_generalized_sign_test_on_raw_returns(res, returns, members):
     day = returns.loc[DAY0, members].dropna()
     n, w = len(day), int((day < 0).sum())
     z = (w - n * p_hat) / np.sqrt(n * p_hat * (1 - p_hat))
-    row = metric(res, "market_risk", "breadth", "generalized sign test z (base rate")
+    row = metric(res, "market_risk", "breadth", "generalized sign test z, counting fallers")
     np.testing.assert_allclose(row["value"], z, rtol=1e-9)
     np.testing.assert_allclose(row["p_value"], stats.binom.sf(w - 1, n, p_hat), rtol=1e-9)
+
+
+def test_reasons_state_the_finding_relative_to_the_claim(res):
+    """Review: breadth and concentration gave identical reasons for 'not supported' (market_risk)
+    and 'supported' (ai_concentrated); each reason now leads with the finding and the claim's
+    expectation. Same numbers behind both."""
+    v = res.claim_results.verdicts().set_index(["claim_id", "test"])["reason"]
+    assert v[("market_risk", "breadth")].startswith(
+        "found a narrow fall, but the claim expects a broad fall: 152 of 503 sp500 members")
+    assert v[("ai_concentrated", "breadth")].startswith(
+        "found a narrow fall, as the claim expects: 152 of 503 sp500 members")
+    assert v[("market_risk", "concentration")].startswith(
+        "found the fall concentrated in ai_hardware+power, but the claim expects the fall not "
+        "concentrated in ai_hardware+power: CAAR[0,0] -11.64%")
+    assert v[("ai_concentrated", "concentration")].startswith(
+        "found the fall concentrated in ai_hardware+power, as the claim expects: CAAR[0,0]")
+    assert v[("market_risk", "market_wide")].startswith(
+        "found a market fall neither clearly extreme nor ordinary (the claim expects an extreme "
+        "market fall): ^GSPC -1.46%")
+    assert v[("market_risk", "comparison")].startswith(
+        "found a smaller fall than others compared, but the claim expects the largest fall")
+    assert v[("market_risk", "breadth")] != v[("ai_concentrated", "breadth")]
+    assert v[("market_risk", "concentration")] != v[("ai_concentrated", "concentration")]
+
+
+def test_generalized_sign_z_rows_say_what_they_count(res):
+    """Review: -7.66 (counting fallers) and +13.69 (counting positive ARs) sat in one table with
+    opposite conventions and no word of it. Same values; each name says what it counts and that
+    z > 0 means more of those than the base rate."""
+    fallers = metric(res, "market_risk", "breadth", "generalized sign test z, counting fallers")
+    ars = metric(res, "market_risk", "breadth", "generalized sign test z, counting positive "
+                 "day-0 ARs")
+    np.testing.assert_allclose([fallers["value"], ars["value"]], [-7.6583, 13.6931], atol=5e-5)
+    for row in (fallers, ars):
+        assert "z > 0: more than the" in row["metric"]
+
+
+def test_persistence_reason_reads_a_grown_move_in_words(res):
+    """Review: '-64% reversed' for a move that grew by 64% from day 0 to +20."""
+    reason = res.claim_results.verdicts().set_index(["claim_id", "test"]).loc[
+        ("market_risk", "persistence"), "reason"]
+    assert reason.startswith("found neither a persistent nor a reversed move (the claim expects a "
+                             "persistent move): ")
+    assert "the move grew by a further 64% (none of it reversed), where reversed needs 50% " \
+           "undone" in reason
+    assert "-64% reversed" not in reason
+    np.testing.assert_allclose(  # the number itself is unchanged
+        metric(res, "market_risk", "persistence", "share of the day-0 move reversed by +20")[
+            "value"], -0.6411, atol=5e-5)

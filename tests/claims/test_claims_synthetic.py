@@ -315,3 +315,27 @@ def test_comparison_needs_the_lookback_too_and_a_claim_after_its_event():
     early = {**claim, "date": str(DATES[DAY0 - 5].date())}
     with pytest.raises(ConfigError, match="before its event"):
         EventStudy(events, returns, market, event_windows=[(0, 0)], claims=[early]).fit()
+
+
+@pytest.mark.parametrize(("finding", "expect", "lead"), [
+    ("narrow", "broad", "found a narrow fall, but the claim expects a broad fall: n"),
+    ("narrow", "narrow", "found a narrow fall, as the claim expects: n"),
+    ("unclear", "broad", "found neither (the claim expects a broad fall): n"),
+])
+def test_state_finding_leads_with_the_finding_relative_to_the_claim(finding, expect, lead):
+    from eventstudy.claims.verdict import state_finding
+
+    words = {"broad": "a broad fall", "narrow": "a narrow fall", "unclear": "neither"}
+    assert state_finding(finding, expect, words, "n") == lead
+
+
+@pytest.mark.parametrize(("share", "text"), [
+    (-0.641, "the move grew by a further 64% (none of it reversed)"),
+    (0.25, "25% of it reversed"),
+    (1.5, "more than reversed (150% of it undone)"),
+    (float("nan"), "share reversed n/a"),
+])
+def test_persistence_share_in_words(share, text):
+    from eventstudy.claims.persistence import _reversal
+
+    assert _reversal(share) == text

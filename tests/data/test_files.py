@@ -309,3 +309,61 @@ def test_c13_duplicates_in_a_raw_file_with_dividends_are_reported_too(tmp_path):
         close = FileSource(tmp_path / "XYZ.csv").get_prices(
             ["XYZ"], pd.Timestamp("2024-03-01"), pd.Timestamp("2024-03-08")).close["XYZ"]
     assert _ret(close, "2024-03-08") == pytest.approx(0.0, abs=1e-12)  # C02b total return
+
+
+# ------------------------------------------------------------------ C03/C46: an all-NaN block
+def _blank_nvda(tmp_path, layout="wide"):
+    """A price file listing NVDA with every close empty (a failed download), AMD with data."""
+    prices = datasets.load()[["NVDA", "AMD"]].loc["2024-06-01":"2025-03-31"].copy()
+    prices["NVDA"] = np.nan
+    prices.index.name = "date"
+    if layout == "wide":
+        prices.to_csv(tmp_path / "nan.csv")
+    else:
+        prices.reset_index().melt("date", var_name="ticker", value_name="close").to_csv(
+            tmp_path / "nan.csv", index=False)
+    return tmp_path / "nan.csv"
+
+
+def _blank_study(tmp_path, source):
+    cfg = {"study": "nan", "data": {"source": source, "path": "nan.csv"}, "market": "^GSPC",
+           "events": [{"id": "e1", "date": DAY}], "groups": {"g": ["NVDA", "AMD"]},
+           "estimation_window": [-120, -11], "event_windows": [[0, 0]]}
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(cfg))
+    return load_config(tmp_path / "s.yaml")
+
+
+@pytest.mark.parametrize("layout", ["wide", "long"])
+def test_c03_c46_all_nan_column_in_a_file_is_no_data(tmp_path, layout):
+    src = FileSource(_blank_nvda(tmp_path, layout))
+    assert src.available(["NVDA", "AMD"]) == ["AMD"]
+    assert list(src.blank(["NVDA", "AMD"])) == ["NVDA"]
+    with pytest.raises(DataUnavailableError,
+                       match=r"nan\.csv: no prices for NVDA: the file lists NVDA but every close "
+                             r"is empty") as info:
+        src.get_prices(["NVDA", "AMD"], *JAN)
+    assert info.value.missing == ("NVDA",)
+    assert src.get_prices(["AMD"], *JAN).close["AMD"].notna().all()
+
+
+def test_c03_c46_all_nan_column_with_source_file_stops_naming_file_and_ticker(tmp_path):
+    # Before: "e1:NVDA skipped: 0 of 110 estimation returns (< 55)", hiding why.
+    _blank_nvda(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EventStudyWarning)
+        with pytest.raises(DataUnavailableError, match=r"nan\.csv: no prices for NVDA"):
+            load_study_inputs(_blank_study(tmp_path, "file"))
+
+
+def test_c03_c46_all_nan_column_with_source_auto_falls_back_to_the_next_source(tmp_path):
+    # auto: a ticker the file does not hold comes from the cache, bundle or yfinance (README,
+    # Data); an all-NaN column is not held, so NVDA comes from the bundle, with a warning.
+    _blank_nvda(tmp_path)
+    with pytest.warns(EventStudyWarning, match=r"nan\.csv: no prices for NVDA: the file lists "
+                                               r"NVDA but every close is empty .* served from "
+                                               r"the next source"):
+        inputs = load_study_inputs(_blank_study(tmp_path, "auto"))
+    assert inputs.returns.loc[DAY, "NVDA"] == pytest.approx(-0.1697, abs=5e-5)
+    assert inputs.metadata["series"].set_index("ticker").loc["NVDA", "source"].startswith(
+        "bundled")
+    assert inputs.metadata["series"].set_index("ticker").loc["AMD", "source"].startswith("file")

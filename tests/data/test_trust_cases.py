@@ -242,7 +242,9 @@ def test_c43_french_file_layout_sentinels_units_and_vintage(tmp_path):
     assert f.attrs["vintages"] == ["202504"]
 
 
-def test_c43_event_after_the_factor_file_names_its_last_date(tmp_path):
+@pytest.mark.parametrize("backend", ["memory", "chunked"])
+def test_c43_event_after_the_factor_file_names_its_last_date(tmp_path, backend):
+    import warnings
 
     import numpy as np
 
@@ -259,10 +261,11 @@ def test_c43_event_after_the_factor_file_names_its_last_date(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with pytest.raises(DataUnavailableError, match=r"no factor returns on 2025-05-14\.\."
-                           r"2025-05-22 \(event window\).*ends 2025-04-03"):
+                           r"2025-05-22 \(event window \[-1,\+5\] of e:A\).*ends 2025-04-03, "
+                           r"but the window needs factor returns to 2025-05-22"):
             EventStudy([{"event_id": "e", "ticker": "A", "date": "2025-05-15"}], r, m,
                        model="ff3", factors=f, estimation_window=(-200, -11),
-                       event_windows=[(-1, 5)]).fit()
+                       event_windows=[(-1, 5)]).fit(backend=backend)
 
 
 def test_c43_vintage_is_shown_in_the_report_notes(tmp_path):
@@ -291,3 +294,60 @@ def test_bad_bar_in_a_recorded_yfinance_download_is_repaired(tmp_path, monkeypat
     assert "bad price in MSFT on 2025-01-27 repaired" in result.output
     ar = pd.read_csv(out / "yf" / "ar.csv")
     assert ar["ar"].abs().max() < 0.2
+
+
+def _ff_study(tmp_path, factor_file, event, windows, model="ff3"):
+    cfg = {"study": "ff", "data": {"source": "bundled"}, "market": "^GSPC",
+           "events": [{"id": "e1", "date": event}], "groups": {"g": ["NVDA", "AMD"]},
+           "estimation_window": [-250, -11], "event_windows": windows, "model": model,
+           "factors": [str(factor_file)]}
+    path = tmp_path / "study.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    return runner.invoke(app, ["run", str(path), "-o", str(tmp_path / "out"),
+                               "--formats", "csv"])
+
+
+def test_c43_real_factor_file_ending_inside_the_event_window_fails_naming_it(tmp_path,
+                                                                             shared_data):
+    # The real 5-factor file ends 2026-01-30; the window [+0,+5] of 2026-01-28 needs 2026-02-04.
+    # Before: exit 0, CAAR[+0,+5] n/a and only "6 event-window returns missing".
+    f = shared_data / "factors" / "F-F_Research_Data_5_Factors_2x3_daily.CSV"
+    out = _ff_study(tmp_path, f, "2026-01-28", [[0, 0], [0, 5]])
+    assert out.exit_code == 1, out.output
+    assert ("no factor returns on 2026-02-02..2026-02-04 (event window [+0,+5] of e1:NVDA, "
+            "e1:AMD): F-F_Research_Data_5_Factors_2x3_daily.CSV ends 2026-01-30, but the window "
+            "needs factor returns to 2026-02-04") in " ".join(out.output.split())
+    assert "Traceback" not in out.output and not (tmp_path / "out" / "ff").exists()
+
+
+def test_c43_case_file_event_names_the_files_last_date_and_the_date_needed(tmp_path):
+    # C43: the 2025-05-15 event fails naming the file's last date (2025-04-03, although SMB is
+    # missing there) and the date the window [-1, 5] needs; before, "ff3.CSV cover
+    # 2025-04-01..2025-04-02" after an estimation-window skip, without the date needed.
+    p = tmp_path / "ff3.CSV"
+    p.write_text(FRENCH)
+    out = _ff_study(tmp_path, p, "2025-05-15", [[-1, 5]])
+    assert out.exit_code == 1, out.output
+    text = " ".join(out.output.split())
+    assert ("ff3.CSV ends 2025-04-03 (every factor the model needs only to 2025-04-02), but the "
+            "window needs factor returns to 2025-05-22") in text
+    assert "cover 2025-04-01..2025-04-02" not in text
+
+
+def test_c43_factor_file_starting_late_states_its_coverage_and_the_dates_needed(tmp_path):
+    # Factors cover the event window but not the estimation window: every security-event is
+    # skipped; the message gives the file's real span and the sessions the windows need.
+    import numpy as np
+
+    from eventstudy.data.calendar import sessions
+
+    days = sessions("XNYS", pd.Timestamp("2025-04-01"), pd.Timestamp("2025-06-30"))
+    rows = "\n".join(f"{d:%Y%m%d},{0.1 * np.sin(i):.2f},0.10,-0.05,0.017"
+                     for i, d in enumerate(days))
+    p = tmp_path / "late.CSV"
+    p.write_text(f"created using the 202507 CRSP database\n\n,Mkt-RF,SMB,HML,RF\n{rows}\n\n")
+    out = _ff_study(tmp_path, p, "2025-05-15", [[-1, 5]])
+    assert out.exit_code == 1, out.output
+    text = " ".join(out.output.split())
+    assert ("factor returns: late.CSV cover 2025-04-01..2025-06-30; the windows need "
+            "2024-05-15..2025-05-22") in text, text

@@ -59,3 +59,36 @@ def test_not_a_french_file_names_the_file(tmp_path):
     q.write_text(",Mkt-RF,RF\n20240102, 1.0\n")
     with pytest.raises(DataShapeError, match="line 2"):
         read_french(q)
+
+
+@pytest.mark.parametrize(("name", "vintage"), [
+    ("F-F_Research_Data_5_Factors_2x3_daily.CSV", "202601"),
+    ("F-F_Momentum_Factor_daily.CSV", "202601"),
+    ("F-F_Research_Data_Factors_daily.reformatted.csv", "202604"),
+])
+def test_c43_vintage_of_the_real_files_is_read(factors_dir, name, vintage):
+    # Their first line: "This file was created by using the 202601 CRSP database." (C43 wording:
+    # "created using the 202504 CRSP database"); both must give the vintage, not 'not stated'.
+    assert read_french(factors_dir / name).attrs["vintages"] == [vintage]
+
+
+def test_c43_vintage_read_from_both_files_when_joined(factors_dir):
+    f = read_french(factors_dir / "F-F_Research_Data_5_Factors_2x3_daily.CSV",
+                    factors_dir / "F-F_Research_Data_Factors_daily.reformatted.csv")
+    assert f.attrs["vintages"] == ["202601", "202604"]
+
+
+@pytest.mark.parametrize(("first_line", "vintage"), [
+    ("This file was created by using the 202601 CRSP database.", "202601"),  # French's files
+    ("This file was created using the 202504 CRSP database. The 1-month TBill rate data until "
+     "202405 are from Ibbotson Associates.", "202504"),  # case C43's wording
+    ("This file was created with the 202512 CRSP data.", "202512"),
+    ("This file was constructed using the\r\n2026-03 CRSP database.", "202603"),  # split over lines
+    ("Created by using the 202601 crsp database", "202601"),
+    ("Based on the 202511 CRSP database.", "202511"),  # no creation verb: the bare form
+    ("The 1-month TBill rate data until 202405 are from Ibbotson Associates.", "not stated"),
+])
+def test_c43_vintage_wordings(tmp_path, first_line, vintage):
+    p = tmp_path / "f.CSV"
+    p.write_bytes(first_line.encode() + b"\r\n\r\n,Mkt-RF,RF\r\n20240102,  1.00,  0.02\r\n\r\n")
+    assert read_french(p).attrs["vintages"] == [vintage]
