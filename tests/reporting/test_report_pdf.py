@@ -16,7 +16,7 @@ PAGE_MARKERS = [
     "Headline: CAAR by group and event window",
     "The answer in numbers: the market-value lens",
     "NVDA Nvidia alone took",
-    "Power and AI hardware stocks fell 19.0% and 8.0% beyond the market on 27 January 2025",
+    "Power and AI hardware fell 19.0% and 8.0% beyond the market on 27 January 2025",
     "named securities fell beyond the market on 27 January 2025; the paths show who recovered",
     "VST Vistra fell 28.3% on 27 January 2025",
     "Abnormal return by security and event day",
