@@ -415,8 +415,8 @@ def test_deepseek_global_charts_explain_frankfurt_and_keep_the_legend_off_the_ba
 
     res = global_run.results
     legend = [t.get_text() for t in plots.plot_caar(res).axes[0].get_legend().get_texts()]
-    assert "Frankfurt (N=0): no line, a return missing at tau -1 (window values in car.csv)" \
-        in legend
+    assert ("Frankfurt (N=0): no line, a return missing at tau -1 (window values in car.csv; "
+            "the markets chart cumulates from its first abnormal return)") in legend
     ax = plots.plot_ar(res).axes[0]
     fig = ax.figure
     fig.canvas.draw()
