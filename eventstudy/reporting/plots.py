@@ -802,7 +802,7 @@ def plot_ar_distribution(
                 "AR significant at 5% (two-sided t, either sign): "
                 f"{np.mean(day['p_value'].to_numpy() < 0.05):.0%}",
                 transform=ax.transAxes, va="top", fontsize=8)
-        title = (f"{np.sum(vals < 0)} of {vals.size} {noun} of {name} fell beyond the market on "
+        title = (f"{np.sum(vals < 0)} of {vals.size} {noun} ({name}) fell beyond the market on "
                  f"{when}; the average abnormal return was {mean:+.2f}%")
     for g in order:
         if g != res.provenance.universe:

@@ -76,7 +76,7 @@ def test_distribution_bars_and_ticks_count_the_same_securities(world):
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert {"US AI hardware (7)", "US power (4)", "Tokyo (3)", "Frankfurt (1)", "Paris (1)",
             "Taipei (1)"} <= set(legend)
-    assert ax.get_title(loc="left").startswith("17 of 17 securities of the 6 groups fell")
+    assert ax.get_title(loc="left").startswith("17 of 17 securities (the 6 groups) fell")
     colors = group_colors(world.groups)
     for ln in ticks:  # each tick in its group's colour, as its bar
         assert to_hex(ln.get_color()) in {c.lower() for c in colors.values()}

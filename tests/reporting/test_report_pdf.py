@@ -20,7 +20,7 @@ PAGE_MARKERS = [
     "named securities fell beyond the market on 27 January 2025; the paths show who recovered",
     "VST Vistra fell 28.3% on 27 January 2025",
     "Abnormal return by security and event day",
-    "Distribution of day 0 abnormal returns across sp500",
+    "Distribution of day 0 abnormal returns across S&P 500 members",
     "From the pre-event close to the close of 27 January 2025",
     "Trading volume and volatility by group and event window",
     "Test statistics by group and event window",
