@@ -439,7 +439,7 @@ def test_deepseek_global_prices_chart_shows_the_sp500_day0_move(global_run):
     market = norm["market (^GSPC)"]
     assert market.loc[0] - 100 == pytest.approx((6012.28 / 6101.24 - 1) * 100, abs=1e-3)
     assert market.notna().all()
-    title = plots.plot_normalized_prices(res).axes[0].get_title(loc="left")
+    title = " ".join(plots.plot_normalized_prices(res).axes[0].get_title(loc="left").split())
     assert "the market \u22121.5%" in title and "Frankfurt \u221217.8%" in title
     plt.close("all")
 
