@@ -154,6 +154,8 @@ class PowerResults:
         """
         import matplotlib.pyplot as plt
 
+        from eventstudy.reporting.layout import MARKERS, PALETTE
+
         t = self.table[np.isclose(self.table["variance_multiple"],
                                   self.table["variance_multiple"].min())]
         sizes = sorted(t["n_events"].unique())
@@ -163,13 +165,23 @@ class PowerResults:
             axs = list(axes[0])
         else:
             fig, axs = ax.figure, [ax] * len(sizes)
+        # one style per test, the same in every panel: Okabe-Ito colour, marker and dashes, so
+        # two tests that agree (bmp and kolari_pynnonen on random dates) stay two lines
+        tests = list(dict.fromkeys(t["test"]))
+        dashes = ["-", "--", "-.", ":"]
+        style = {name: {"color": PALETTE[i % len(PALETTE)], "marker": MARKERS[i % len(MARKERS)],
+                        "ls": dashes[i % len(dashes)], "ms": 5 - 0.4 * (i % 3), "mfc": "none"
+                        if i % 2 else PALETTE[i % len(PALETTE)]}
+                 for i, name in enumerate(tests)}
         for a, n in zip(axs, sizes, strict=True):
             for test, g in t[t["n_events"] == n].groupby("test", sort=False):
                 g = g.sort_values("ar")
                 x = 100 * g["ar"].to_numpy()
-                a.plot(x, 100 * g["rate"], marker="o", ms=3, label=f"{test}"
+                st = style[str(test)]
+                a.plot(x, 100 * g["rate"], lw=1.4, **st, label=f"{test}"
                        + (f" (N={n})" if len(set(axs)) == 1 and len(sizes) > 1 else ""))
-                a.fill_between(x, 100 * g["ci_low"], 100 * g["ci_high"], alpha=0.15)
+                a.fill_between(x, 100 * g["ci_low"], 100 * g["ci_high"], alpha=0.12,
+                               color=st["color"], lw=0)
             a.axhline(100 * self.alpha, color="grey", ls="--", lw=0.8)
             a.set_title(f"{n} events")
             a.set_xlabel("abnormal return added on day 0 (%)")

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.data.calendar import exchange_for_symbol
-from eventstudy.reporting.layout import MARGIN, PALETTE
+from eventstudy.reporting.layout import MARGIN, UNIVERSE_COLOR, group_colors
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -138,6 +138,40 @@ def _title(moves: pd.DataFrame) -> str:
     return head
 
 
+def _gaps(aar: pd.Series) -> str:
+    """Legend note for a path with days without an AR (the cumulated sum skips them)."""
+    gaps = [int(t) for t in aar.index[aar.isna()]]
+    if not gaps:
+        return ""
+    start = next((int(t) for t in aar.index[aar.notna()]), None)
+    return (f"; no AR at tau {', '.join(map(str, gaps))}"
+            + (f": cumulated from tau {start}" if start is not None and start > gaps[0] else ""))
+
+
+def _series(res: EventStudyResults, f: pd.DataFrame) -> list[tuple[str, str, str, str]]:
+    """Return the lines of the markets chart: (market, group, label, colour), in group order.
+
+    A market holding one group is one line, named after the market; a market holding several
+    (New York: US AI hardware and US power) is one line per group. Each line takes its group's
+    colour (:func:`~eventstudy.reporting.layout.group_colors`), as in every chart of the report.
+    """
+    from eventstudy.reporting.labels import group_labels
+
+    colors = group_colors(res.groups, res.provenance.universe)
+    labels = group_labels(res)
+    pairs = f[["market", "group"]].drop_duplicates()
+    rank = {g: i for i, g in enumerate(res.groups)}
+    pairs = pairs.assign(_r=pairs["group"].map(rank).fillna(len(rank))).sort_values("_r",
+                                                                                   kind="stable")
+    per_market = pairs.groupby("market")["group"].nunique()
+    out = []
+    for m, g in zip(pairs["market"], pairs["group"], strict=True):
+        name, glabel = _name(m), labels.get(str(g), str(g))
+        label = name if per_market[m] == 1 and glabel == name else f"{name}: {glabel}"
+        out.append((str(m), str(g), label, colors.get(str(g), UNIVERSE_COLOR)))
+    return out
+
+
 def several_markets(res: EventStudyResults) -> bool:
     """Whether the securities of ``res`` trade on more than one exchange (the markets chart)."""
     return len({market_of(t) for t in dict.fromkeys(res.events["ticker"])}) > 1
@@ -169,8 +203,7 @@ def plot_markets(res: EventStudyResults, fig: Figure | None = None) -> Figure | 
     import matplotlib.pyplot as plt
 
     moves = _day0_moves(res)
-    order = list(moves.sort_values("aar").index)
-    colors = dict(zip(order, PALETTE * 2, strict=False))  # Okabe-Ito, as the other charts
+    series = _series(res, f)
     own = fig is None
     grid: dict[str, object] = {"width_ratios": [1, 1.3]}
     if fig is None:
@@ -183,15 +216,11 @@ def plot_markets(res: EventStudyResults, fig: Figure | None = None) -> Figure | 
                     wspace=0.2)
     left, right = fig.subplots(1, 2, gridspec_kw=grid)
     lo = int(f["tau"].min())
-    for m in order:
-        sub = f[f["market"] == m]
-        n = sub["ticker"].nunique()
+    for m, g, label, color in series:
+        sub = f[(f["market"] == m) & (f["group"] == g)]
         aar = sub.groupby("tau")["ar"].mean().sort_index()
-        gaps = [int(t) for t in aar.index[aar.isna()]]
-        path = aar.cumsum() * 100
-        note = f"; no AR at tau {', '.join(map(str, gaps))}" if gaps else ""
-        left.plot(path.index, path.to_numpy(), marker="o", ms=3, lw=1.8, color=colors[m],
-                  label=f"{_name(m)} (N={n}{note})")
+        left.plot(aar.index, aar.cumsum().to_numpy() * 100, marker="o", ms=3, lw=1.8,
+                  color=color, label=f"{label} (N={sub['ticker'].nunique()}{_gaps(aar)})")
     left.axvline(0, color="0.4", ls="--", lw=1)
     left.axhline(0, color="0.6", lw=0.8)
     left.set_xlabel("tau (sessions of each security's own exchange; 0 = its day 0)")
@@ -200,17 +229,18 @@ def plot_markets(res: EventStudyResults, fig: Figure | None = None) -> Figure | 
     left.legend(fontsize=8, frameon=False)
     left.grid(alpha=0.3)
 
-    cal = f.assign(date=pd.to_datetime(f["date"])).groupby(["market", "date"])["ar"].mean()
+    cal = (f.assign(date=pd.to_datetime(f["date"])).groupby(["market", "group", "date"])["ar"]
+           .mean())
     dates = sorted(cal.index.get_level_values("date").unique())
     pos = {d: i for i, d in enumerate(dates)}
-    width = 0.8 / len(order)
-    for k, m in enumerate(order):
-        s = cal.loc[m]
+    width = 0.8 / len(series)
+    for k, (m, g, label, color) in enumerate(series):
+        s = cal.loc[(m, g)]
         x = np.array([pos[d] for d in s.index]) - 0.4 + width * (k + 0.5)
-        right.bar(x, s.to_numpy() * 100, width=width, color=colors[m], label=_name(m))
-        d0 = pd.Timestamp(moves.loc[m, "date"])
-        right.plot([pos[d0] - 0.4 + width * (k + 0.5)], [moves.loc[m, "aar"] * 100 - 0.6],
-                   marker="^", color=colors[m], ms=6)
+        right.bar(x, s.to_numpy() * 100, width=width, color=color, label=label)
+        d0 = pd.Timestamp(str(moves.loc[m, "date"]))
+        right.plot([pos[d0] - 0.4 + width * (k + 0.5)], [float(s.get(d0, 0.0)) * 100 - 0.6],
+                   marker="^", color=color, ms=6)
     right.axhline(0, color="0.6", lw=0.8)
     right.set_xticks(range(len(dates)))
     right.set_xticklabels([f"{d:%d %b}" for d in dates], rotation=60, fontsize=7)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pandas as pd
 
-from eventstudy.reporting.layout import MARGIN, PALETTE
+from eventstudy.reporting.layout import MARGIN, PALETTE, UNIVERSE_COLOR, group_colors
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -32,8 +32,6 @@ __all__ = [
     "plot_index_contributions", "caar_title",
 ]
 
-# Okabe-Ito hues that stay apart (one orange only: vermillion and orange were confused)
-UNIVERSE_COLOR = "#7F7F7F"
 TAU_LABEL = "Event day tau (trading sessions relative to day 0)"
 MAX_SECURITIES = 36  # small multiples and heatmap rows beyond this are unreadable on one page
 
@@ -68,9 +66,8 @@ def named_groups(res: EventStudyResults) -> list[str]:
 
 
 def _group_colors(res: EventStudyResults) -> dict[str, str]:
-    named = named_groups(res)
-    colors = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(named)}
-    return {g: colors.get(g, UNIVERSE_COLOR) for g in res.groups}
+    """Return each group's one colour in every chart (:func:`.layout.group_colors`)."""
+    return group_colors(res.groups, res.provenance.universe)
 
 
 def _labels(res: EventStudyResults) -> dict[str, str]:
@@ -106,12 +103,15 @@ def _fig_titles(fig: Figure, title: str, subtitle: str, top: float) -> float:
     import textwrap
 
     w, h = fig.get_size_inches()
-    fig.text(MARGIN / w, 1 - top / h, title, fontsize=11, fontweight="bold", ha="left",
-             va="top")
+    # wrapped to the width between the margins (bold DejaVu Sans: about 0.66 em a character)
+    heads = textwrap.wrap(title, max(int((w - 2 * MARGIN) * 72 / (11 * 0.66)), 20))
+    fig.text(MARGIN / w, 1 - top / h, "\n".join(heads), fontsize=11, fontweight="bold",
+             ha="left", va="top")
+    top += 0.25 + (len(heads) - 1) * 11 * 1.2 / 72
     lines = textwrap.wrap(subtitle, max(int((w - 2 * MARGIN) * 72 / (8 * 0.56)), 40))
-    fig.text(MARGIN / w, 1 - (top + 0.25) / h, "\n".join(lines), fontsize=8, color="0.3", ha="left",
+    fig.text(MARGIN / w, 1 - top / h, "\n".join(lines), fontsize=8, color="0.3", ha="left",
              va="top")
-    return top + 0.25 + len(lines) * 8 * 1.25 / 72
+    return top + len(lines) * 8 * 1.25 / 72
 
 
 def _pct(x: float, digits: int = 1) -> str:
@@ -179,15 +179,68 @@ def cumulated_from(res: EventStudyResults) -> str:
             f"(window values in car.csv and caar.csv start at their own first day)")
 
 
+def _top_label(ax: Axes, x: float, text: str, *, right: bool = False, **kw: Any) -> Any:
+    """Write ``text`` at the top of ``ax`` at data ``x``, inside the frame at any figure size.
+
+    The label is fitted when drawn (:class:`_InsideLabel`): wrapped to the room between ``x``
+    and the frame on its side (the other side when that has more), a few points below the top
+    frame, and below the labels written before it, so labels touch neither the frame nor each
+    other.
+    """
+    from matplotlib.text import Annotation
+
+    class _InsideLabel(Annotation):
+        def draw(self, renderer: Any) -> None:
+            _fit_label(self, renderer)
+            super().draw(renderer)
+
+    label = _InsideLabel(text, xy=(x, 1.0), xycoords=ax.get_xaxis_transform(),
+                         xytext=(0, 0), textcoords="offset points", va="top",
+                         ha="right" if right else "left", annotation_clip=False, **kw)
+    label.set_in_layout(False)  # inside the axes: never widens the layout
+    label._full_text = text  # type: ignore[attr-defined]  # wrapped anew at each draw
+    label._right = right  # type: ignore[attr-defined]
+    ax.add_artist(label)
+    ax.__dict__.setdefault("_top_labels", []).append(label)
+    return label
+
+
+LABEL_PAD = 3.0  # points between a top label and the frame, and between two labels
+
+
+def _fit_label(label: Any, renderer: Any) -> None:
+    """Wrap, side and stack one top label (see :func:`_top_label`) for this draw."""
+    import textwrap
+
+    ax = label.axes
+    box = ax.get_window_extent(renderer)
+    px = renderer.points_to_pixels(1.0)
+    x = ax.get_xaxis_transform().transform((label.xy[0], 1.0))[0]
+    rooms = {False: box.x1 - x, True: x - box.x0}
+    right = label._right if rooms[label._right] >= box.width / 3 else \
+        max(rooms, key=lambda k: rooms[k])
+    room = rooms[right] - 2 * LABEL_PAD * px
+    label.set_ha("right" if right else "left")
+    text = label._full_text.strip()
+    for chars in range(len(text), 5, -1):
+        label.set_text("\n".join(textwrap.wrap(text, chars)))
+        if label.get_window_extent(renderer).width <= room:
+            break
+    above = ax.__dict__.get("_top_labels", [])
+    drop = LABEL_PAD
+    for other in above[: above.index(label)]:
+        drop += other.get_window_extent(renderer).height / px + LABEL_PAD
+    label.xyann = ((-LABEL_PAD if right else LABEL_PAD), -drop)
+
+
 def _mark_day0(ax: Axes, *, horizontal_zero: bool = True, date: str = "") -> None:
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))  # tau: sessions
     ax.axvline(0, color="0.3", lw=0.8, ls="--")
     if date:  # "day 0" alone when the day 0s differ by security (event_date_text)
-        ax.text(0, 1, " day 0" if date == "day 0" else f" day 0: {date}",
-                transform=ax.get_xaxis_transform(), fontsize=7.5, color="0.25", va="top",
-                ha="left")
+        _top_label(ax, 0, "day 0" if date == "day 0" else f"day 0: {date}", fontsize=7.5,
+                   color="0.25")
     if horizontal_zero:
         ax.axhline(0, color="0.3", lw=0.6)
 
@@ -208,13 +261,11 @@ def _mark_confounders(ax: Axes, res: EventStudyResults) -> None:
         if not lo <= at <= hi:
             continue
         ax.axvline(at, color="0.45", lw=0.9, ls=":")
-        right = at > (lo + hi) / 2  # the label on the side with room
         when = pd.Timestamp(date)
-        text = f" other news, {when.day} {when.strftime('%b')}: {label} "
-        ax.text(at, 1.0, re.sub(r"(?<![\w])-(?=\d)", "\u2212", text),  # minus signs only
-                transform=ax.get_xaxis_transform(), fontsize=7,
-                color="0.25", va="top", ha="right" if right else "left",
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1})
+        text = f"other news, {when.day} {when.strftime('%b')}: {label}"
+        _top_label(ax, at, re.sub(r"(?<![\w])-(?=\d)", "\u2212", text),  # minus signs only
+                   right=at > (lo + hi) / 2, fontsize=7, color="0.25",  # the side with room
+                   bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1})
 
 
 def caar_title(res: EventStudyResults) -> str:
@@ -222,7 +273,8 @@ def caar_title(res: EventStudyResults) -> str:
 
     Groups whose headline test gives p < 0.10 in the first event window are named with their CAAR
     (the values of the headline table, rounded to 0.1 point); the universe group is left out when
-    there are named groups.
+    there are named groups. Groups are the subject as labelled ("Power, AI hardware and ETFs
+    fell ..."): a label may already name securities (ETFs, Chip peers), so no noun is added.
     """
     from eventstudy.reporting.labels import event_date_text, lower_first
 
@@ -248,7 +300,8 @@ def caar_title(res: EventStudyResults) -> str:
         if gs:
             names = [labels[g] for g in gs]
             nums = [f"{abs(caar[g]) * 100:.1f}%" for g in gs]
-            parts.append(f"{_and(names)} stocks {verb} {_and(nums)}")
+            # the groups as labelled, no noun added: "ETFs stocks", "Chip peers stocks"
+            parts.append(f"{_and(names)} {verb} {_and(nums)}")
     text = "; ".join(parts) + f" beyond the market {when}"
     return text[:1].upper() + text[1:]
 
@@ -256,6 +309,21 @@ def caar_title(res: EventStudyResults) -> str:
 def _and(items: list[str]) -> str:
     """Join "a", "a and b", "a, b and c"."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _no_path_note(res: EventStudyResults) -> str:
+    """Legend note of a group with members but no complete CAAR path from the first tau.
+
+    With several markets the markets chart does draw the group's market, cumulated from its first
+    abnormal return: the note says so, so the two pages do not seem to disagree.
+    """
+    from eventstudy.reporting.markets import several_markets
+
+    note = (f": no line, a return missing at tau {_day(int(res.car.index[0]))}"
+            " (window values in car.csv")
+    if several_markets(res):
+        note += "; the markets chart cumulates from its first abnormal return"
+    return note + ")"
 
 
 def plot_caar(
@@ -304,8 +372,7 @@ def plot_caar(
             n = int(sub["n"].max()) if len(sub) else 0
             label = f"{labels[g]} (N={n})" if len(units) == 1 else f"{e}: {labels[g]} (N={n})"
             if n == 0 and res.spec.groups.get(g):  # members, but no complete path
-                label += (f": no line, a return missing at tau {_day(int(res.car.index[0]))}"
-                          " (window values in car.csv)")
+                label += _no_path_note(res)
             strong = g in highlight
             ax.plot(sub["tau"], sub["caar"] * 100, color=colors[g], lw=2.2 if strong else 1.2,
                     ls=styles[k % len(styles)], label=label, alpha=1.0 if strong else 0.8)
@@ -445,6 +512,31 @@ def plot_car(
     return fig
 
 
+PANEL_FONT = 7  # points: the small multiples' panel titles
+
+
+def tau0_of(res: EventStudyResults) -> int:
+    """Day 0, or the first tau when the event windows start after it."""
+    return 0 if 0 in res.ar.index else int(res.ar.index[0])
+
+
+def _panel_title(key: tuple[str, str], multi: bool, ar0: float, r0: float, width: float
+                 ) -> str:
+    """Return a small multiple's title, wrapped to the panel's ``width`` (inches).
+
+    Lines: the security (and its event), then the day-0 AR and raw return (percent), each line
+    cut at the words so that it fits the panel (a digit of DejaVu Sans is 0.64 em wide; 0.66 is
+    used), so a title never runs into the next panel's.
+    """
+    import textwrap
+
+    chars = max(int(width * 72 / (PANEL_FONT * 0.66)), 8)
+    stats = f"day 0: AR {ar0:+.1f}%, raw {r0:+.1f}%".replace("-", "\u2212")
+    lines = [*_label(key, multi).split("\n"), *([stats] if len(stats) <= chars else
+                                                  stats.split(", "))]
+    return "\n".join(part for line in lines for part in textwrap.wrap(line, chars))
+
+
 def plot_car_grid(
     res: EventStudyResults, fig: Figure | None = None, *, tickers: list[str] | None = None
 ) -> Figure:
@@ -466,10 +558,8 @@ def plot_car_grid(
     matplotlib.figure.Figure
         Title, x label and y label are the figure's (texts, ``supxlabel``, ``supylabel``).
     """
-    from matplotlib.lines import Line2D
     from matplotlib.ticker import MaxNLocator
 
-    from eventstudy.reporting.labels import event_date_text
 
     plt = _import_mpl()
     keys = _named_securities(res, tickers)
@@ -478,20 +568,31 @@ def plot_car_grid(
     nrows = math.ceil(n / ncols)
     multi = len({k[0] for k in keys}) > 1
     if fig is None:
-        fig = plt.figure(figsize=(min(2.0 * ncols + 1, 12), (1.75 if multi else 1.6) * nrows + 1.6))
+        fig = plt.figure(figsize=(max(min(2.0 * ncols + 1, 12), 4.5),
+                                  (1.75 if multi else 1.6) * nrows + 2.0))
     # fixed margins (in inches) instead of constrained layout: 6x as fast with 24+ panels
     fig.set_layout_engine("none")
     w, h = fig.get_size_inches()
-    grid = {"left": (MARGIN + 0.6) / w, "right": 1 - MARGIN / w, "bottom": 0.75 / h,
-            "top": 1 - 1.75 / h,
-            "hspace": 0.75 if multi else 0.5, "wspace": 0.32}
-    axes = fig.subplots(nrows, ncols, sharex=True, sharey=False, squeeze=False, gridspec_kw=grid)
     car = res.car * 100
     raw = _raw(res).reindex(car.index)
-    raw_cum = raw.cumsum()
     colors = _group_colors(res)
     group_of = res.events.set_index(["event_id", "ticker"])["group"]
-    tau0 = 0 if 0 in res.ar.index else int(res.ar.index[0])
+    tau0 = tau0_of(res)
+    handles = _grid_handles(res, [group_of.loc[k] for k in keys], colors)
+    end = _grid_header(res, fig, keys, tickers, tau0, handles)
+    left, right, wspace = MARGIN + 0.6, MARGIN, 0.32
+    panel = (w - left - right) / (ncols + wspace * (ncols - 1))  # each panel's width, inches
+    heads = {k: _panel_title(k, multi, float(res.ar[k].loc[tau0]) * 100,
+                             float(raw[k].loc[tau0]) if k in raw else np.nan, panel)
+             for k in keys}
+    head = max((t.count("\n") + 1 for t in heads.values()), default=2) * PANEL_FONT * 1.3 / 72
+    gap = head + 0.1  # each row's panel titles, between it and the row above
+    top = end + gap
+    tall = (h - top - 0.75 - gap * (nrows - 1)) / nrows
+    grid = {"left": left / w, "right": 1 - right / w, "bottom": 0.75 / h, "top": 1 - top / h,
+            "hspace": gap / max(tall, 0.1), "wspace": wspace}
+    axes = fig.subplots(nrows, ncols, sharex=True, sharey=False, squeeze=False, gridspec_kw=grid)
+    raw_cum = raw.cumsum()
     for ax, key in zip(axes.flat, keys, strict=False):
         g = group_of.loc[key]
         ax.plot(car.index, car[key], color=colors.get(g, PALETTE[0]), lw=1.5)
@@ -502,14 +603,10 @@ def plot_car_grid(
     # in the same order as before)
     for ax, key in zip(axes.flat, keys, strict=False):
         _mark_day0(ax)
-        ar0 = float(res.ar[key].loc[tau0]) * 100
-        r0 = float(raw[key].loc[tau0]) if key in raw else np.nan
         # the title's lowest point on the panel's top edge, where matplotlib's automatic placement
         # put it (a 2-point pad is less than the text's descent; y spans 0, so no offset text),
         # given explicitly: the automatic placement measured every panel's y axis at each draw
-        ax.set_title(f"{_label(key, multi)}\nday 0: AR {ar0:+.1f}%, raw {r0:+.1f}%"
-                     .replace("-", "\u2212"), fontsize=7, pad=0, loc="left", y=1.0,
-                     va="bottom")
+        ax.set_title(heads[key], fontsize=PANEL_FONT, pad=0, loc="left", y=1.0, va="bottom")
         ax.tick_params(labelsize=6.5, pad=1, length=2)
         # the panels' own axis labels are empty (the page has one of each): placed, not measured
         # against the tick labels at each draw
@@ -519,29 +616,78 @@ def plot_car_grid(
         ax.grid(alpha=0.3, axis="y")
     for ax in list(axes.flat)[len(keys):]:
         ax.set_visible(False)
+    fig.supxlabel(TAU_LABEL, fontsize=9, y=0.3 / h, va="bottom")
+    fig.supylabel(f"CAR (%) from tau {_day(int(res.car.index[0]))}", fontsize=9, x=MARGIN / w,
+                  ha="left")
+    return fig
+
+
+def _grid_handles(res: EventStudyResults, groups: list[str], colors: dict[str, str]
+                  ) -> list[Any]:
+    """Legend entries of the small multiples: each shown group's CAR, the raw return."""
+    from matplotlib.lines import Line2D
+
     labels = _labels(res)
-    shown = list(dict.fromkeys(group_of.loc[k] for k in keys))
     handles = [Line2D([], [], color=colors.get(g, PALETTE[0]), label=f"CAR, {labels.get(g, g)}")
-               for g in shown]
+               for g in dict.fromkeys(groups)]
     handles.append(Line2D([], [], color="0.15", lw=0.9, ls=(0, (2, 1.2)),
                           label="cumulative raw return"))
+    return handles
+
+
+def _grid_header(res: EventStudyResults, fig: Figure, keys: list[tuple[str, str]],
+                 tickers: list[str] | None, tau0: int, handles: list[Any]) -> float:
+    """Write the small multiples' title, subtitle and legend; return where they end (inches).
+
+    The title wraps and the legend takes as many columns as fit the figure's width, so neither
+    runs off a narrow figure (one panel).
+    """
+    from eventstudy.reporting.labels import event_date_text
+
+    w, h = fig.get_size_inches()
     tau = res.car.index
     frame = res.to_frame()
     day0 = frame[(frame["tau"] == tau0) & frame["ticker"].isin({k[1] for k in keys})]
     fell = int((day0["ar"] < 0).sum())
     end = _fig_titles(fig, f"{fell} of {len(day0)} named securities fell beyond the market on "
-                f"{event_date_text(res)}; the paths show who recovered",
-                f"CAR path of each named security{_of(keys, res) if tickers is None else ''}, "
-                f"tau {tau[0]:+d} to {tau[-1]:+d}, and the cumulative raw return (dashed; the "
-                f"sum of daily returns, as the CAR sums ARs). "
-                f"Each panel has its own scale. {cumulated_from(res).capitalize()}",
-                top=0.38)
+                      f"{event_date_text(res)}; the paths show who recovered",
+                      f"CAR path of each named security"
+                      f"{_of(keys, res) if tickers is None else ''}, tau {tau[0]:+d} to "
+                      f"{tau[-1]:+d}, and the cumulative raw return (dashed; the sum of daily "
+                      f"returns, as the CAR sums ARs). Each panel has its own scale. "
+                      f"{cumulated_from(res).capitalize()}", top=0.38)
+    # a handle: its line (2 em), the gap and the label at about 0.6 em a character, 7.5 points
+    each = max(len(x.get_label()) for x in handles) * 0.6 * 7.5 + 4 * 7.5
+    ncol = max(1, min(len(handles), int((w - 2 * MARGIN) * 72 // each)))
     fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(MARGIN / w - 0.08 / w,
                                                                 1 - (end + 0.02) / h),
-               ncol=len(handles), frameon=False, fontsize=7.5)
-    fig.supxlabel(TAU_LABEL, fontsize=9, y=0.3 / h, va="bottom")
-    fig.supylabel(f"CAR (%) from tau {_day(int(tau[0]))}", fontsize=9, x=MARGIN / w, ha="left")
-    return fig
+               ncol=ncol, frameon=False, fontsize=7.5)
+    rows = math.ceil(len(handles) / ncol)
+    return end + 0.02 + rows * 7.5 * 1.7 / 72 + 0.1
+
+
+def _heatmap_title(data: np.ndarray, tau: np.ndarray, keys: list[tuple[str, str]],
+                   multi: bool) -> str:
+    """Return the heatmap's finding: which event day carried the abnormal returns, the largest.
+
+    The small multiples count who fell on day 0; the heatmap shows when the returns came: the
+    day with the largest mean |AR| against the other days, and the single largest cell.
+    """
+    if not keys or not np.isfinite(data).any():
+        return "Abnormal returns by security and event day"
+    with np.errstate(invalid="ignore"):
+        size = np.nanmean(np.abs(data), axis=0)
+    top = int(np.nanargmax(size))
+    rest = float(np.nanmean(np.delete(np.abs(data), top, axis=1))) if len(tau) > 1 else np.nan
+    i, j = np.unravel_index(int(np.nanargmax(np.abs(np.nan_to_num(data)))), data.shape)
+    who = _label(keys[int(i)], multi).replace("\n", " ")
+    def day(t: int) -> str:
+        return _day(t).replace("-", "\u2212")
+
+    head = "Day 0" if int(tau[top]) == 0 else f"Day {day(int(tau[top]))}, not day 0,"
+    return (f"{head} carried the largest abnormal returns (mean |AR| {size[top]:.1f}% against "
+            f"{rest:.1f}% on the other days); the largest: {who} {_pct(data[i, j] / 100)} on "
+            f"day {day(int(tau[j]))}")
 
 
 def plot_ar_heatmap(
@@ -557,8 +703,6 @@ def plot_ar_heatmap(
     -------
     matplotlib.figure.Figure
     """
-    from eventstudy.reporting.labels import event_date_text
-
     keys = _named_securities(res, tickers)
     multi = len({k[0] for k in keys}) > 1
     fig, ax = _fig_ax(ax, (9, max(3.5, 0.25 * len(keys) + 1.5)))
@@ -601,32 +745,39 @@ def plot_ar_heatmap(
     ax.set_xlabel(TAU_LABEL)
     ax.set_ylabel("Security")
     note = _of(keys, res) if tickers is None else ""
-    tau0 = 0 if 0 in res.ar.index else int(tau[0])
-    ar0 = res.ar[keys].loc[tau0].to_numpy(dtype=float) if keys else np.zeros(0)
-    fell = int(np.sum(ar0 < 0))
-    _titles(ax, f"{fell} of {len(keys)} named securities fell beyond the market on "
-            f"{event_date_text(res)} ({'' if event_date_text(res) == 'day 0' else 'day 0, '}"
-            f"framed){note}",
+    _titles(ax, _heatmap_title(data, tau, keys, multi) + note,
             f"Abnormal return by security and event day ({res.model_name} model), groups "
             "separated by lines" + ("; grey: no abnormal return that day (a missing price)"
                                     if np.isnan(data).any() else ""))
     return fig
 
 
-def _universe_group(res: EventStudyResults) -> str:
-    universe = res.provenance.universe
-    if universe in res.groups:
-        return str(universe)
-    return max(res.groups, key=lambda g: len(res.spec.groups[g]))
+def _distribution_set(res: EventStudyResults, group: str | None) -> tuple[list[str], str]:
+    """Return the groups whose security-events the distribution shows, and the set's name.
+
+    ``group`` given: that group. Otherwise the universe (``universe:``) when the study has one,
+    else every named group together (the first group alone left the others' ticks under a
+    histogram that did not hold them).
+    """
+    labels = _labels(res)
+    if group is None and res.provenance.universe in res.groups:
+        group = str(res.provenance.universe)
+    if group is not None:
+        return [group], labels.get(group, group)
+    named = named_groups(res)
+    names = [labels.get(g, g) for g in named]
+    return named, (_and(names) if len(names) <= 3 else f"the {len(names)} groups")
 
 
 def plot_ar_distribution(
     res: EventStudyResults, ax: Axes | None = None, *, tau: int = 0, group: str | None = None
 ) -> Figure:
-    """Plot the distribution of AR(tau) across a group (default: the universe or largest group).
+    """Plot the distribution of AR(tau) across one set of security-events, coloured by group.
 
-    A histogram of the security-events' AR, with the mean and median marked, and the named
-    securities as ticks along the bottom, coloured by group.
+    The set is ``group``, else the universe, else all the named groups together
+    (:func:`_distribution_set`). A histogram stacked by group (universe members outside the
+    named groups in grey), the mean and median marked, and each named security-event of the set
+    as a tick along the bottom in its group's colour: ticks and bars count the same securities.
 
     Returns
     -------
@@ -634,45 +785,159 @@ def plot_ar_distribution(
     """
     from eventstudy.reporting.labels import event_date_text
 
-    group = group or _universe_group(res)
-    labels = _labels(res)
+    members, name = _distribution_set(res, group)
+    labels, colors = _labels(res), _group_colors(res)
     frame = res.to_frame()
-    day = frame[frame["tau"] == tau]
-    members = set(res.spec.groups[group])
-    vals = day.loc[day["ticker"].isin(members), "ar"].dropna().to_numpy() * 100
+    inside = set().union(*(res.spec.groups[g] for g in members))
+    day = frame[(frame["tau"] == tau) & frame["ticker"].isin(inside)
+                & frame["group"].isin(res.groups)].dropna(subset=["ar"])
+    order = [g for g in res.groups if g in set(day["group"])]
+    vals = day["ar"].to_numpy() * 100
     fig, ax = _fig_ax(ax, (8, 4.8))
     when = event_date_text(res) if tau == 0 else f"day {_day(tau)}"
-    title = f"Abnormal returns across {labels.get(group, group)} on {when}"
+    noun = "security-events" if day["event_id"].nunique() > 1 else "securities"
+    title = f"Abnormal returns across {name} on {when}"
     if vals.size:
-        bins = min(60, max(10, int(np.sqrt(vals.size) * 2)))
-        ax.hist(vals, bins=bins, color=PALETTE[4], edgecolor="white", lw=0.4)
-        from matplotlib.ticker import MaxNLocator
-
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of securities
+        _stacked_histogram(ax, day, order, labels, colors, res.provenance.universe)
         mean, med = float(vals.mean()), float(np.median(vals))
         ax.axvline(mean, color="black", lw=1.5, label=f"mean {mean:+.2f}%")
         ax.axvline(med, color="0.45", lw=1.5, ls="--", label=f"median {med:+.2f}%")
-        p = day.loc[day["ticker"].isin(members), "p_value"].to_numpy()
         ax.text(0.01, 0.97, f"N = {vals.size}\nAR < 0: {np.mean(vals < 0):.0%}\n"
-                f"AR significant at 5% (two-sided t, either sign): {np.mean(p < 0.05):.0%}",
-                transform=ax.transAxes,
-                va="top", fontsize=8)
-        title = (f"{np.sum(vals < 0)} of {vals.size} {labels.get(group, group)} fell beyond the "
-                 f"market on {when}; the average abnormal return was {mean:+.2f}%")
-    colors = _group_colors(res)
-    for g in named_groups(res):
-        if g != group:
+                "AR significant at 5% (two-sided t, either sign): "
+                f"{np.mean(day['p_value'].to_numpy() < 0.05):.0%}",
+                transform=ax.transAxes, va="top", fontsize=8)
+        title = (f"{np.sum(vals < 0)} of {vals.size} {noun} ({name}) fell beyond the market on "
+                 f"{when}; the average abnormal return was {mean:+.2f}%")
+    for g in order:
+        if g != res.provenance.universe:
             x = day.loc[day["group"] == g, "ar"].to_numpy() * 100
-            ax.plot(x, np.zeros_like(x), "|", color=colors[g], ms=14, mew=2, label=labels[g],
+            ax.plot(x, np.zeros_like(x), "|", color=colors[g], ms=14, mew=2,
                     transform=ax.get_xaxis_transform(), clip_on=False)
     ax.axvline(0, color="0.3", lw=0.6)
     ax.set_xlabel(f"Abnormal return on day {_day(tau)} (%)")
-    ax.set_ylabel("Number of securities")
-    _titles(ax, title, f"Distribution of day {_day(tau)} abnormal returns across {group} "
-            f"({res.model_name} model); ticks: the named securities, coloured by group")
+    ax.set_ylabel(f"Number of {noun}")
+    _titles(ax, title, f"Distribution of day {_day(tau)} abnormal returns across {name} "
+            f"({res.model_name} model), bars stacked by group; ticks: the same security-events "
+            "of the named groups, in their group's colour")
     _legend(ax, fontsize=8, frameon=False, loc="center left")
     ax.grid(axis="y", alpha=0.3)
     return fig
+
+
+def _stacked_histogram(ax: Axes, day: pd.DataFrame, order: list[str], labels: dict[str, str],
+                       colors: dict[str, str], universe: str | None) -> None:
+    """Draw the day's ARs (percent) as one histogram stacked by group, each group in the legend."""
+    from matplotlib.ticker import MaxNLocator
+
+    vals = day["ar"].to_numpy() * 100
+    bins = np.histogram_bin_edges(vals, bins=min(60, max(10, int(np.sqrt(vals.size) * 2))))
+    data = [day.loc[day["group"] == g, "ar"].to_numpy() * 100 for g in order]
+    # the universe's bar holds its members outside the named groups: "other S&P 500 members"
+    names = [("other " + labels.get(g, g) if k and g == universe
+              else labels.get(g, g)) + f" ({len(x)})"
+             for k, (g, x) in enumerate(zip(order, data, strict=True))]
+    ax.hist(data, bins=bins.tolist(), stacked=True, color=[colors[g] for g in order], label=names,
+            edgecolor="white", lw=0.4)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of securities
+
+
+def _own_rows(index: pd.DatetimeIndex, ticker: str) -> np.ndarray:
+    """Rows of ``index`` that are sessions of the security's own exchange, a close or not.
+
+    Tau counts these sessions (as in ar.csv): a session without a close is a gap in the
+    security's path, never a reason to count its next close as that day.
+    """
+    from eventstudy.data.calendar import sessions
+    from eventstudy.reporting.markets import market_of
+
+    own = index.get_indexer(sessions(market_of(ticker), index[0], index[-1]))
+    return own[own >= 0]
+
+
+def _closes(res: EventStudyResults, levels: pd.DataFrame, tau: np.ndarray) -> np.ndarray:
+    """(N, len(tau)) close of each security-event at each tau, NaN where it has none."""
+    from eventstudy.reporting.markets import several_markets
+
+    ev = res.events
+    pos0 = levels.index.get_indexer(pd.DatetimeIndex(ev["day0"]))
+    rows = pos0[:, None] + tau[None, :]
+    ok = (pos0[:, None] >= 0) & (rows >= 0) & (rows < len(levels))
+    rows = np.clip(rows, 0, len(levels) - 1)
+    values = levels.to_numpy(dtype="float64")
+    cols = levels.columns.get_indexer(pd.Index(ev["ticker"]))
+    if several_markets(res):
+        # securities on several exchanges: tau counts each one's own exchange's sessions
+        index = pd.DatetimeIndex(levels.index)
+        for i in np.flatnonzero((pos0 >= 0) & (cols >= 0)):
+            own = _own_rows(index, str(ev["ticker"].iloc[i]))
+            k = int(np.searchsorted(own, pos0[i])) + tau
+            ok[i] = (k >= 0) & (k < len(own))
+            rows[i] = own[np.clip(k, 0, max(len(own) - 1, 0))] if len(own) else 0
+    return np.where(ok & (cols[:, None] >= 0), values[rows, np.maximum(cols, 0)[:, None]],
+                    np.nan)
+
+
+def _indexed(sec: np.ndarray, tau: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
+    """Index each row to 100 at its close on day ``base``, else its last close before it.
+
+    Returns the indexed rows and each row's base day (NaN: no close up to ``base``).
+    """
+    at = int(np.flatnonzero(tau == base)[0])
+    upto = sec[:, : at + 1]
+    has = np.isfinite(upto)
+    last = np.where(has.any(axis=1), at - np.argmax(has[:, ::-1], axis=1), -1)
+    ref = np.where(last >= 0, sec[np.arange(len(sec)), np.maximum(last, 0)], np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        norm = sec / ref[:, None] * 100
+    return norm, np.where(last >= 0, tau[np.maximum(last, 0)], np.nan)
+
+
+def _price_frame(res: EventStudyResults, before: int, base: int
+                 ) -> tuple[pd.DataFrame, dict[str, list[int]]]:
+    """Return :func:`normalized_prices` and, per group column, the base days of its members."""
+    import warnings
+
+    levels = res.price_levels()
+    tau = np.arange(min(int(res.ar.index[0]), -before, base), int(res.ar.index[-1]) + 1)
+    norm, based = _indexed(_closes(res, levels, tau), tau, base)
+    ev = res.events
+    out, bases = {}, {}
+    for g in res.groups:
+        mask = ev["ticker"].isin(set(res.spec.groups[g])).to_numpy()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a tau without any close: NaN
+            out[g] = np.nanmean(norm[mask], axis=0) if mask.any() else np.full(len(tau), np.nan)
+        bases[g] = sorted({int(b) for b in based[mask] if np.isfinite(b)})
+    market = res.provenance.market
+    mcol = market if market in levels.columns else "market"
+    if mcol in levels.columns:
+        name = f"market ({market})" if mcol != "market" else "market"
+        out[name] = _market_path(res, levels, mcol, tau, base)
+    return pd.DataFrame(out, index=pd.Index(tau, name="tau")), bases
+
+
+def _market_path(res: EventStudyResults, levels: pd.DataFrame, mcol: str, tau: np.ndarray,
+                 base: int) -> np.ndarray:
+    """Return the market's indexed path around the day 0s of the securities on its own exchange."""
+    from eventstudy.reporting.markets import market_of
+
+    ev = res.events
+    pos0 = levels.index.get_indexer(pd.DatetimeIndex(ev["day0"]))
+    m = levels[mcol].to_numpy(dtype="float64")
+    # around the day 0s of the securities on the market's own exchange (deepseek_global: not
+    # Taipei's 3 February, whose benchmark is its own index), on the market's own sessions
+    # (the rows of several exchanges hold NaN on its holidays)
+    home = market_of(res.provenance.market) if mcol != "market" else None
+    ours = np.array([home is None or market_of(t) == home for t in ev["ticker"]])
+    days = np.unique(pos0[(pos0 >= 0) & (ours if ours.any() else True)])
+    priced = np.flatnonzero(np.isfinite(m))
+    at_k = np.searchsorted(priced, days)[:, None] + tau[None, :]
+    inside = (at_k >= 0) & (at_k < len(priced))
+    mrows = priced[np.clip(at_k, 0, max(len(priced) - 1, 0))] if len(priced) else at_k * 0
+    at = int(np.flatnonzero(tau == base)[0])
+    mvals = np.where(inside, m[mrows], np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return cast("np.ndarray", np.nanmean(mvals / mvals[:, [at]] * 100, axis=0))
 
 
 def normalized_prices(res: EventStudyResults, before: int = 5, base: int = -1) -> pd.DataFrame:
@@ -685,69 +950,47 @@ def normalized_prices(res: EventStudyResults, before: int = 5, base: int = -1) -
         Sessions shown before day 0 at least (more when the event windows start earlier).
     base : int, default -1
         The event day whose close is 100: the pre-event close, so a crash shows as a fall
-        from 100 (day 0 = 100 hides it).
+        from 100 (day 0 = 100 hides it). A security-event without a close that day is indexed
+        to its last close before it (deepseek_global: ENR.DE to 23 January, day -2).
 
     Returns
     -------
     pandas.DataFrame
         (n_tau, n_series) indexed by tau: one column per group of the study (equal-weighted mean of
-        its security-events' normalised prices) and ``market``. Prices come from
-        ``res.price_levels()`` (levels as loaded or, for studies built from returns, compounded
-        from the returns).
+        its security-events' normalised prices, over those with a close at that tau) and
+        ``market``. Prices come from ``res.price_levels()`` (levels as loaded or, for studies
+        built from returns, compounded from the returns). With securities on several exchanges
+        tau counts each security's own exchange's sessions, as in ar.csv; a session without a
+        close is NaN (a gap), not the next close moved forward.
     """
-    levels = res.price_levels()
-    market = res.provenance.market
-    mcol = market if market in levels.columns else "market"
-    tau = np.arange(min(int(res.ar.index[0]), -before, base), int(res.ar.index[-1]) + 1)
-    ev = res.events
-    pos0 = levels.index.get_indexer(pd.DatetimeIndex(ev["day0"]))
-    rows = pos0[:, None] + tau[None, :]
-    ok = (pos0[:, None] >= 0) & (rows >= 0) & (rows < len(levels))
-    rows = np.clip(rows, 0, len(levels) - 1)
-    values = levels.to_numpy(dtype="float64")
-    cols = levels.columns.get_indexer(pd.Index(ev["ticker"]))
-    from eventstudy.reporting.markets import market_of, several_markets
+    return _price_frame(res, before, base)[0]
 
-    if several_markets(res):
-        # securities on several exchanges: tau counts each one's own priced sessions, not rows
-        for i in np.flatnonzero((pos0 >= 0) & (cols >= 0)):
-            own = np.flatnonzero(np.isfinite(values[:, cols[i]]))
-            k0 = int(np.searchsorted(own, pos0[i]))
-            k = k0 + tau
-            ok[i] = (k >= 0) & (k < len(own))
-            rows[i] = own[np.clip(k, 0, max(len(own) - 1, 0))] if len(own) else 0
-    sec = np.where(ok & (cols[:, None] >= 0), values[rows, np.maximum(cols, 0)[:, None]], np.nan)
-    at = int(np.flatnonzero(tau == base)[0])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        norm = sec / sec[:, [at]] * 100
-    out = {}
-    for g in res.groups:
-        mask = ev["ticker"].isin(set(res.spec.groups[g])).to_numpy()
-        out[g] = np.nanmean(norm[mask], axis=0) if mask.any() else np.full(len(tau), np.nan)
-    if mcol in levels.columns:
-        m = levels[mcol].to_numpy(dtype="float64")
-        # around the day 0s of the securities on the market's own exchange (deepseek_global: not
-        # Taipei's 3 February, whose benchmark is its own index), on the market's own sessions
-        # (the rows of several exchanges hold NaN on its holidays)
-        home = market_of(market) if mcol != "market" else None
-        ours = np.array([home is None or market_of(t) == home for t in ev["ticker"]])
-        days = np.unique(pos0[(pos0 >= 0) & (ours if ours.any() else True)])
-        priced = np.flatnonzero(np.isfinite(m))
-        at_k = np.searchsorted(priced, days)[:, None] + tau[None, :]
-        inside = (at_k >= 0) & (at_k < len(priced))
-        mrows = (priced[np.clip(at_k, 0, max(len(priced) - 1, 0))] if len(priced)
-                 else np.zeros_like(at_k))
-        mvals = np.where(inside, m[mrows], np.nan)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mnorm = mvals / mvals[:, [at]] * 100
-        out[f"market ({market})" if mcol != "market" else "market"] = np.nanmean(mnorm, axis=0)
-    return pd.DataFrame(out, index=pd.Index(tau, name="tau"))
+
+def _bridge(ax: Axes, y: pd.Series, color: str) -> None:
+    """Draw a thin dotted line across the interior gaps of ``y`` (sessions without a close)."""
+    filled = y.interpolate(limit_area="inside")
+    if filled.notna().sum() > y.notna().sum():
+        ax.plot(y.index, filled.where(y.isna() | y.shift(1).isna() | y.shift(-1).isna()),
+                color=color, lw=1.0, ls=":")
+
+
+def _based(bases: list[int], base: int) -> str:
+    """Note naming where a group's prices are indexed when not at day ``base``'s close."""
+    other = [b for b in bases if b != base]
+    if not other:
+        return ""
+    days = " and ".join(f"day {_day(b)}" for b in other).replace("-", "\u2212")
+    return f"from {days}'s close"
 
 
 def plot_normalized_prices(
     res: EventStudyResults, ax: Axes | None = None, *, before: int = 5
 ) -> Figure:
     """Plot group-average prices and the market, normalised to 100 at the pre-event close.
+
+    A session of a security's exchange without a close is a gap in its line, bridged by a thin
+    dotted line; a group whose members have no close on day -1 is indexed to their last close
+    before it, and its legend entry and the title say so.
 
     Returns
     -------
@@ -759,13 +1002,16 @@ def plot_normalized_prices(
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns of empty groups
-        norm = normalized_prices(res, before=before)
+        norm, bases = _price_frame(res, before, -1)
     fig, ax = _fig_ax(ax, (8, 4.8))
     colors = _group_colors(res)
     labels = _labels(res)
     for col in norm.columns:
         if col in colors:
-            ax.plot(norm.index, norm[col], color=colors[col], lw=1.8, label=labels[col])
+            note = _based(bases[col], -1)
+            ax.plot(norm.index, norm[col], color=colors[col], lw=1.8,
+                    label=labels[col] + (f" ({note}: no close on day \u22121)" if note else ""))
+            _bridge(ax, norm[col], colors[col])
         else:
             ax.plot(norm.index, norm[col], color="black", lw=2.2, ls=":", label=col)
     _mark_day0(ax, horizontal_zero=False, date=event_date_text(res))
@@ -779,15 +1025,20 @@ def plot_normalized_prices(
                  if c in named_groups(res)]
         moves.sort(key=lambda x: -abs(x[1]))  # the three largest moves, either way
         mk = [c for c in day0.index if c not in colors]
-        # labels as written (a list after a colon: "Frankfurt", not "frankfurt")
-        parts = [f"{labels[c]} {v:+.1f}%" for c, v in moves[:3]]
+        # labels as written (a list after a colon: "Frankfurt", not "frankfurt"); the move is
+        # the plotted one, from the close the line is indexed to
+        parts = [f"{labels[c]} {v:+.1f}%".replace("-", "\u2212")
+                 + (f" ({_based(bases[c], -1)})" if _based(bases[c], -1) else "")
+                 for c, v in moves[:3]]
         if mk:
-            parts.append(f"the market {float(day0[mk[0]]) - 100:+.1f}%")
+            parts.append(f"the market {float(day0[mk[0]]) - 100:+.1f}%".replace("-", "\u2212"))
         if parts:
             title = (f"From the pre-event close to the close of {event_date_text(res)}: "
-                     + ", ".join(p.replace("-", "\u2212") for p in parts))
+                     + ", ".join(parts))
     _titles(ax, title, "Equal-weighted group averages of prices and the market index, each "
-            "indexed to its close on the session before day 0 (day -1 = 100)")
+            "indexed to its close on the session before day 0 (day -1 = 100; a security "
+            "without a close that day: its last close before); tau counts each security's own "
+            "sessions, dotted: across sessions without a close")
     _legend(ax, fontsize=8, frameon=False, loc="best")
     ax.grid(alpha=0.3)
     return fig

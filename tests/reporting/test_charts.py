@@ -168,7 +168,7 @@ def test_titles_state_the_finding_with_the_headline_numbers(deepseek):
     """The CAAR chart's title names the groups and the values of the headline table."""
     h = deepseek.headline().query("tau_start == 0 and tau_end == 0").set_index("group")
     title = plots.caar_title(deepseek)
-    assert title == ("Power and AI hardware stocks fell "
+    assert title == ("Power and AI hardware fell "
                      f"{-h.loc['power', 'caar'] * 100:.1f}% and "
                      f"{-h.loc['ai_hardware', 'caar'] * 100:.1f}% beyond the market on "
                      "27 January 2025")
@@ -228,8 +228,8 @@ def test_small_multiples_have_their_own_scales(deepseek):
     plt.close("all")
 
 
-@pytest.mark.parametrize(("date", "label"), [("27 January 2025", " day 0: 27 January 2025"),
-                                             ("day 0", " day 0")])
+@pytest.mark.parametrize(("date", "label"), [("27 January 2025", "day 0: 27 January 2025"),
+                                             ("day 0", "day 0")])
 def test_day0_marker_names_the_date_once(date, label):
     """With day 0s on different dates (a shifted listing) the marker read "day 0: day 0"."""
     import matplotlib.pyplot as plt
