@@ -137,10 +137,14 @@ def _named_securities(res: EventStudyResults, tickers: list[str] | None) -> list
             order += [t for t in res.spec.groups[g] if t not in order]
     else:
         order = list(dict.fromkeys(tickers))
+    from eventstudy.reporting.labels import event_order
+
     rank = {t: i for i, t in enumerate(order)}
+    when = {e: i for i, e in enumerate(event_order(res))}  # a security's events by date
     sub = ev[ev["ticker"].isin(rank)].copy()
     sub["_rank"] = sub["ticker"].map(rank)
-    sub = sub.sort_values(["_rank", "event_id"], kind="stable")
+    sub["_when"] = sub["event_id"].astype(str).map(when)
+    sub = sub.sort_values(["_rank", "_when"], kind="stable")
     keys = list(zip(sub["event_id"], sub["ticker"], strict=True))
     if len(keys) > MAX_SECURITIES:  # keep the largest day-0 moves, in group order
         tau0 = 0 if 0 in res.ar.index else int(res.ar.index[0])
@@ -649,7 +653,8 @@ def _grid_header(res: EventStudyResults, fig: Figure, keys: list[tuple[str, str]
     frame = res.to_frame()
     day0 = frame[(frame["tau"] == tau0) & frame["ticker"].isin({k[1] for k in keys})]
     fell = int((day0["ar"] < 0).sum())
-    end = _fig_titles(fig, f"{fell} of {len(day0)} named securities fell beyond the market on "
+    noun = "security-events" if day0["event_id"].nunique() > 1 else "securities"
+    end = _fig_titles(fig, f"{fell} of {len(day0)} named {noun} fell beyond the market on "
                       f"{event_date_text(res)}; the paths show who recovered",
                       f"CAR path of each named security"
                       f"{_of(keys, res) if tickers is None else ''}, tau {tau[0]:+d} to "

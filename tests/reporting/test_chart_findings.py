@@ -218,3 +218,17 @@ def test_power_chart_tells_every_test_apart():
     assert len(set(styles.values())) == 3
     assert {s[0] for s in styles.values()} <= {c.lower() for c in PALETTE}
     assert len({s[1] for s in styles.values()}) == 3 and len({s[2] for s in styles.values()}) == 3
+
+
+def test_small_multiples_of_several_events_count_security_events_in_date_order(repo):
+    """nvda_earnings: 49 security-events of 10 securities were "49 named securities", and each
+    security's panels ran q1_fy25, q2_fy25, q3_fy25, q4_fy24 (by id, not by date)."""
+    from eventstudy.reporting.labels import event_order
+
+    res = EventStudy.from_yaml(repo / "configs" / "nvda_earnings.yaml").fit()
+    keys = plots._named_securities(res, None)
+    dates = event_order(res)
+    nvda = [e for e, t in keys if t == "NVDA"]
+    assert nvda == [e for e in dates if e in nvda] and nvda[0] == "q4_fy24"
+    fig = plots.plot_car_grid(res)
+    assert " of 49 named security-events fell" in fig.texts[0].get_text()
