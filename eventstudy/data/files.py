@@ -344,7 +344,8 @@ def read_price_file(
         notes.append(f"{path.name}: total-return prices from {use!r} and {div_col!r}")
     elif price_field == "adj_close" and adj is None:
         notes.append(f"{path.name}: no adjusted-close column; {use!r} taken as adjusted "
-                     "(yfinance's default); set data.price_field: close if it holds raw closes")
+                     "(yfinance's default), but a recorded split its prices still show is "
+                     "applied (quality log); set data.price_field: close if it holds raw closes")
     else:
         notes.append(f"{path.name}: column {use!r}")
     return groups, notes, price_field == "adj_close"

@@ -290,7 +290,8 @@ def screen_prices(
             ticker, date = out.columns[c], out.index[r]
             log.add(ticker, date, "split_applied", "info",
                     f"{k[r, c]:g}:1 split of {ticker} on {date.date()} applied to earlier "
-                    "prices (they were not adjusted)")
+                    "prices (the prices still showed it: not split-adjusted, whatever their "
+                    "column's name)")
             out[ticker] = adjust_prices(out[ticker], splits=pd.Series({date: k[r, c]}))
             ratio[:, c] = _ratios(out.iloc[:, [c]])[:, 0]
     out = _repair_bad_bars(out, log)

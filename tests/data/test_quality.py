@@ -50,6 +50,9 @@ def test_c09_recorded_split_is_back_adjusted():
     assert r == pytest.approx(4 * 129.04 / 499.23 - 1, rel=1e-12)
     assert round(r * 100, 2) == 3.39
     assert log.frame()["check"].tolist() == ["split_applied"]
+    # the note says what was found: the prices were not split-adjusted (a file's "close" is
+    # taken as adjusted by default, and the review read "taken as adjusted" beside "applied")
+    assert "not split-adjusted" in log.frame()["message"].iat[0]
 
 
 def test_c09_unrecorded_split_raises_naming_ticker_and_date():
