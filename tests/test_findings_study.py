@@ -323,3 +323,26 @@ def test_c23_separate_event_windows_of_one_security_give_no_overlap_warning():
         warnings.simplefilter("always")
         EventStudy(events, r, m, estimation_window=(-200, -11), event_windows=[(-1, 1)]).fit()
     assert not [w for w in caught if "event windows of the same security" in str(w.message)]
+
+
+def test_rank_and_sign_tests_report_nothing_when_no_security_event_has_the_window():
+    """deepseek_global's Frankfurt over [-1,+1] (its one security-event misses day -1): n = 0 and
+    every test n/a but the Corrado rank test, which gave -0.04 (p 0.97) from the days it had.
+    With one of two groups' members complete, the daily rank tests still count the other's days
+    (N_t), as Corrado and Cowan define them."""
+    r, m = _panel(("AAA", "BBB"))
+    day0 = r.index[280]
+    r.loc[r.index[279], "AAA"] = np.nan  # AAA's return on day -1
+    events = [{"event_id": "e", "ticker": t, "date": day0} for t in r.columns]
+    res = _quiet(EventStudy(events, r, m, groups={"a": ["AAA"], "b": ["BBB"]},
+                            estimation_window=(-200, -11), event_windows=[(-1, 1), (0, 1)],
+                            tests=["t", "corrado_rank", "corrado_sign", "modified_rank",
+                                   "generalized_sign"]).fit)
+    t = res.tests.set_index(["group", "tau_start", "test"])
+    for test in ("t", "corrado_rank", "corrado_sign", "modified_rank", "generalized_sign"):
+        assert t.loc[("a", -1, test), "n"] == 0
+        assert np.isnan(t.loc[("a", -1, test), "statistic"]), test
+        assert np.isnan(t.loc[("a", -1, test), "p_value"]), test
+        assert t.loc[("a", 0, test), "n"] == 1  # [0, 1] is whole: a statistic (t needs n > 1)
+        assert np.isfinite(t.loc[("b", -1, test), "statistic"]) or test == "t", test
+    assert np.isfinite(t.loc[("a", 0, "corrado_rank"), "statistic"])

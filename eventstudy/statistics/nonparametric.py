@@ -28,6 +28,14 @@ __all__ = [
 
 
 def _result(test: str, stat: Any, p: Any, dist: str, n: Any, window: Window) -> TestResult:
+    """The test's result; no statistic when no security-event has the whole window (n = 0).
+
+    The daily rank and sign statistics count a security-event on each day it has (N_t), so one
+    missing a day of the window still adds its other days; but with n = 0 no security-event has
+    the whole window, every CAR there is NaN and the other tests report nothing: nor do these.
+    """
+    if int(n) == 0:
+        stat, p = np.nan, np.nan
     return TestResult(test, float(stat), float(p), dist, int(n),
                       null_hypothesis=f"abnormal returns over {list(window)} are not shifted",
                       alternative_hypothesis="they are shifted up or down (two-sided)")
