@@ -28,7 +28,7 @@ __all__ = [
 
 
 def _result(test: str, stat: Any, p: Any, dist: str, n: Any, window: Window) -> TestResult:
-    """The test's result; no statistic when no security-event has the whole window (n = 0).
+    """Return the test's result; NaN when no security-event has the whole window (n = 0).
 
     The daily rank and sign statistics count a security-event on each day it has (N_t), so one
     missing a day of the window still adds its other days; but with n = 0 no security-event has
