@@ -1094,9 +1094,9 @@ class EventStudyResults:
         return repr_html(self)
 
     # ------------------------------------------------------------------ plots and reports
-    def plot_caar(self, ax: Any = None, *, ci: float = 0.95,
+    def plot_caar(self, ax: Any = None, *, ci: float = 0.90,
                   groups: list[str] | None = None) -> Figure:
-        """Plot CAAR paths per group with a ``ci`` band.
+        """Plot CAAR paths per group with a ``ci`` band (for the groups significant at 1 - ci).
 
         See :func:`eventstudy.reporting.plots.plot_caar`.
         """

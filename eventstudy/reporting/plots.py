@@ -331,7 +331,7 @@ def _no_path_note(res: EventStudyResults) -> str:
 
 
 def plot_caar(
-    res: EventStudyResults, ax: Axes | None = None, *, ci: float = 0.95,
+    res: EventStudyResults, ax: Axes | None = None, *, ci: float = 0.90,
     groups: list[str] | None = None, highlight: list[str] | None = None,
 ) -> Figure:
     """Plot the CAAR path of each group over the widest event window.
@@ -341,16 +341,18 @@ def plot_caar(
     res : EventStudyResults
     ax : matplotlib Axes, optional
         Axes to draw on; a new figure is created when omitted.
-    ci : float, default 0.95
+    ci : float, default 0.90
         Band coverage (cross-sectional t band, see :meth:`EventStudyResults.caar_path`),
         widened for cross-correlation (Kolari and Pynnonen 2010) when the headline test is
-        theirs, so that the band and the headline's stars tell the same story.
+        theirs, so that the band and the headline's stars tell the same story. The default
+        matches the title, which names the groups significant at 10% (one star).
     groups : list of str, optional
         Groups to draw (default: all).
     highlight : list of str, optional
-        Groups drawn with their band (default: the named groups significant at 10% in the first
-        event window by the headline test); the others are thin lines, so bands never overlap
-        into an unreadable blur.
+        Groups drawn with their band (default: the named groups significant at 1 - ``ci`` in
+        the first event window by the headline test, so that a shaded group is one whose band's
+        level it passes); the others are thin lines, so bands never overlap into an unreadable
+        blur.
 
     Returns
     -------
@@ -367,7 +369,7 @@ def plot_caar(
     if highlight is None:
         h = _first_window_headline(res)
         pval = {str(g): float(v) for g, v in h["p_value"].items()}
-        highlight = [g for g in named_groups(res) if pval.get(g, 1.0) < 0.10]
+        highlight = [g for g in named_groups(res) if pval.get(g, 1.0) < 1.0 - ci]
     units = list(dict.fromkeys(path["event_id"]))
     styles = ["-", "--", ":", "-."]
     for k, e in enumerate(units):
@@ -389,10 +391,10 @@ def plot_caar(
     ax.set_ylabel(f"CAAR (%) from tau {_day(int(res.car.index[0]))}")
     shaded = (f"shaded: pointwise {ci:.0%} band of the cross-sectional t"
               + (", widened for cross-correlation as Kolari-Pynnonen" if adjusted else "")
-              + ", for the groups the headline test finds significant: "
+              + f", for the groups the headline test finds significant at {1 - ci:.0%}: "
               + ", ".join(labels[g] for g in highlight) if highlight
-              else "no band: no group significant at 10% by the headline test in the first "
-              f"event window, {tau_range(*res.event_windows[0])}")
+              else f"no band: no group significant at {1 - ci:.0%} by the headline test in the "
+              f"first event window, {tau_range(*res.event_windows[0])}")
     _titles(ax, caar_title(res),
             f"Cumulative average abnormal return by group ({res.model_name} model; {shaded}). "
             f"Title: CAAR of the first event window, as in the headline table; the lines are "

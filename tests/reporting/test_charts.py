@@ -307,7 +307,9 @@ def test_caar_band_is_widened_as_the_kolari_pynnonen_headline(deepseek):
     assert deepseek.headline_test == "kolari_pynnonen"
     ax = plots.plot_caar(deepseek).axes[0]
     assert "widened for cross-correlation as Kolari-Pynnonen" in _title(ax)
-    want = deepseek.caar_path(cross_correlation=True)
+    # the band's level is the one the title and the shading name: 90%, significant at 10%
+    assert "pointwise 90% band" in _title(ax) and "significant at 10%: AI hardware" in _title(ax)
+    want = deepseek.caar_path(ci=0.90, cross_correlation=True)
     want = want[want["group"] == "power"]
     bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
     assert bands, "no band drawn"
@@ -316,7 +318,20 @@ def test_caar_band_is_widened_as_the_kolari_pynnonen_headline(deepseek):
     lo, hi = want["lower"].min() * 100, want["upper"].max() * 100
     assert any(a == pytest.approx(lo, abs=1e-9) and b == pytest.approx(hi, abs=1e-9)
                for a, b in spans), (lo, hi, spans)
-    plain = deepseek.caar_path()
+    plain = deepseek.caar_path(ci=0.90)
     plain = plain[plain["group"] == "power"]
     assert (want["upper"] - want["lower"] > plain["upper"] - plain["lower"]).all()
+    plt.close("all")
+
+
+def test_caar_bands_only_for_groups_significant_at_the_bands_level(deepseek):
+    """A 95% band is drawn only for groups significant at 5% (Power, p 0.003), not for AI
+    hardware (p 0.079), whose 95% band the reader would see cross zero under a 'significant'
+    label (fresh review: ETFs in deepseek_2025_ex_ai, a band of -63%..+46%)."""
+    from matplotlib.collections import PolyCollection
+
+    ax = plots.plot_caar(deepseek, ci=0.95).axes[0]
+    assert "significant at 5%: Power" in _title(ax) and "AI hardware" not in _title(ax).split(
+        "significant at 5%:")[1].split(")")[0]
+    assert len([c for c in ax.collections if isinstance(c, PolyCollection)]) == 1
     plt.close("all")
