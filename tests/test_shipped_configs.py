@@ -26,3 +26,25 @@ def test_shipped_study_runs_offline(config, tmp_path):
     folder = tmp_path / Path(config).stem
     assert (folder / "report.pdf").stat().st_size > 10_000
     assert "Traceback" not in out.stderr
+
+
+def test_shipped_studies_of_the_same_days_declare_the_same_confounders():
+    """Studies of 27 January 2025 whose windows reach 21 February declare that day's sell-off:
+    deepseek_2025_ex_ai did not, so its CAAR[0,+20] had no dagger where deepseek_2025's had."""
+    import pandas as pd
+
+    from eventstudy.config import load_config
+    from eventstudy.data.calendar import sessions
+
+    days = sessions("XNYS", pd.Timestamp("2025-01-27"), pd.Timestamp("2025-03-31"))
+    checked = 0
+    for name in CONFIGS:
+        cfg = load_config(ROOT / "configs" / name)
+        if not isinstance(cfg.events, list):  # events from a file (nvda_earnings): other dates
+            continue
+        dates = {pd.Timestamp(e.date) for e in cfg.events}
+        reach = max(t2 for _, t2 in cfg.event_windows)
+        if pd.Timestamp("2025-01-27") in dates and days[reach] >= pd.Timestamp("2025-02-21"):
+            assert pd.Timestamp("2025-02-21") in {pd.Timestamp(c.date) for c in cfg.confounders}, name
+            checked += 1
+    assert checked >= 2
