@@ -256,7 +256,9 @@ def _index_itself(ctx: ClaimContext, window: tuple[int, int]) -> str:
         move = ctx.market_return(*window)
     except DataUnavailableError:
         return ""
-    return f"; the index itself, {ctx.market_name}, moved {pct(move)}" if math.isfinite(move) else ""
+    if not math.isfinite(move):
+        return ""
+    return f"; the index itself, {ctx.market_name}, moved {pct(move)}"
 
 
 def _contribution(spec: ConcentrationTest, ctx: ClaimContext, name: str, label: str,
