@@ -135,6 +135,7 @@ def run(
     from tabulate import tabulate
 
     from eventstudy.pipeline import StudyRun, run_study
+    from eventstudy.reporting.labels import label_ids
     from eventstudy.reporting.summary import headline_display, headline_note, plural
 
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
@@ -170,9 +171,9 @@ def run(
     typer.echo(f"\n{res.provenance.title or cfg.study}")
     claims = res.claim_results
     assert claims is not None  # fit() always attaches the evaluation of the claims
-    if len(claims):
+    if len(claims):  # group ids as the report prints them ("S&P 500 members", not "sp500")
         typer.echo(f"\nClaims (verdicts first; numbers in claims.csv)\n"
-                   f"{claims.text()}\n")
+                   f"{label_ids(claims.text(), res)}\n")
     typer.echo(f"{plural(len(res.events), 'security-event')} fitted, {len(res.dropped)} skipped; "
                f"data: {res.provenance.source} (vintage {res.provenance.vintage})\n")
     # labels and one header per column (events reported apart: an event column, never tuples)

@@ -27,7 +27,7 @@ def test_run_writes_every_file(report):
 
 def test_run_prints_headline_and_report_path(report):
     folder, output = report
-    assert "ai_hardware" in output and "CAAR[+0,+5]" in output
+    assert "AI hardware" in output and "CAAR[+0,+5]" in output
     assert str(folder / "report.pdf") in output
 
 
@@ -194,3 +194,12 @@ def test_blank_formats_is_a_usage_error_naming_the_choices(tmp_path, repo, forma
     assert "(choose from csv, parquet, xlsx, latex, md, html, pdf or all;" in text
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()  # stopped before loading or writing anything
+
+
+def test_run_prints_claims_with_the_labels_the_report_uses(report):
+    """The console's claims say "S&P 500 members", not the ids "sp500", "ai_hardware+power"."""
+    _, output = report
+    claims = output[output.index("Claims (verdicts first"):output.index("security-events fitted")]
+    assert "152 of 503 S&P 500 members" in claims
+    assert "concentrated in AI hardware and power" in claims
+    assert "ai_hardware+power" not in claims and "sp500 members" not in claims

@@ -149,7 +149,10 @@ def test_concentration_carries_the_cap_weighted_share_of_the_move(res):
     assert m["the index without ai_hardware+power [0,0]"] == pytest.approx(0.00302, abs=5e-5)
     reason = res.claim_results.verdicts().set_index(["claim_id", "test"]).loc[
         ("ai_concentrated", "concentration"), "reason"]
-    assert reason.endswith("made 119% of the -1.45% move (without them +0.30%)")
+    # the rebuilt move and the index's own move, side by side, each named (fresh review)
+    assert reason.endswith("made 119% of the -1.45% move rebuilt from the sp500 members' "
+                           "market-cap weights (without them +0.30%); the index itself, ^GSPC, "
+                           "moved -1.46%")
 
 
 def test_recovery_shows_where_the_index_stood_at_the_end(res):

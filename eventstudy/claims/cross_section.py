@@ -11,6 +11,7 @@ import pandas as pd
 from eventstudy.claims._context import ALL_SECURITIES, ClaimContext, pct
 from eventstudy.claims.spec import BreadthTest, ConcentrationTest
 from eventstudy.claims.verdict import UNCLEAR, Metric, TestOutcome, state_finding
+from eventstudy.exceptions import DataUnavailableError
 from eventstudy.statistics.parametric import cross_sectional_t
 from eventstudy.statistics.twosample import mann_whitney_u, welch_t
 from eventstudy.statistics.variance import binomial_sf
@@ -233,14 +234,31 @@ def concentration(spec: ConcentrationTest, ctx: ClaimContext) -> TestOutcome:
                f"rest of {label} (n = {len(b)}): difference {pct(diff)}, Welch p = {p_t:.3g}, "
                f"Mann-Whitney p = {p_u:.3g} (alpha {spec.alpha:g})")
     if len(lens) >= 3 and math.isfinite(lens[2].value):
+        # two moves side by side: say which is rebuilt from the weights, which is the index's own
         details += (f"; cap-weighted, {name} made {lens[2].value:.0%} of the "
-                    f"{pct(lens[0].value)} move"
-                    + (f" (without them {pct(lens[3].value)})" if len(lens) > 3 else ""))
+                    f"{pct(lens[0].value)} move rebuilt from the {label} members' market-cap "
+                    f"weights" + (f" (without them {pct(lens[3].value)})" if len(lens) > 3 else "")
+                    + _index_itself(ctx, spec.window))
     words = {"concentrated": f"the {ctx.fall} concentrated in {name}",
              "not_concentrated": f"the {ctx.fall} not concentrated in {name}",
              UNCLEAR: f"no clear concentration of the {ctx.fall} in {name}"}
     reason = state_finding(finding, spec.expect, words, details)
     return TestOutcome("concentration", finding, spec.expect, reason, metrics)
+
+
+def _index_itself(ctx: ClaimContext, window: tuple[int, int]) -> str:
+    """Return "; the index itself, ^GSPC, moved -1.46%" over ``window``, or "" without its returns.
+
+    The reconstructed (cap-weighted members') move and the index's actual move differ slightly
+    (weights, float adjustment, members without caps): the reason names both apart.
+    """
+    try:
+        move = ctx.market_return(*window)
+    except DataUnavailableError:
+        return ""
+    if not math.isfinite(move):
+        return ""
+    return f"; the index itself, {ctx.market_name}, moved {pct(move)}"
 
 
 def _contribution(spec: ConcentrationTest, ctx: ClaimContext, name: str, label: str,

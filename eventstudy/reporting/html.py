@@ -23,6 +23,7 @@ from eventstudy.reporting.summary import (
     Section,
     answer_event,
     answer_tables,
+    caar_band,
     format_number,
     summary_sections,
     verdict_reasons,
@@ -72,8 +73,8 @@ document.body.dataset.charts=String(imgs.length);document.body.dataset.ok=ok?'1'
 CHART_CAPTIONS = {
     "index_contributions": "What moved the index on day 0: contributions of groups and of the "
                            "largest members (percentage points)",
-    "caar_paths": "CAAR paths by group; pointwise 95% band (cross-sectional t, ignores "
-                  "cross-correlation) for the groups the headline test finds significant",
+    "caar_paths": "CAAR paths by group; a pointwise 95% band for the groups the headline test "
+                  "finds significant",  # the band's kind: _caption, from the chart's own rule
     "car_small_multiples": "CAR and cumulative raw return of each named security",
     "ar_event_day": "Day-0 abnormal and raw returns of the named securities",
     "ar_heatmap": "Abnormal returns by security and event day",
@@ -203,8 +204,16 @@ def repr_html(res: EventStudyResults) -> str:
             f"<p class='note'>{html.escape(data_statement(res))}</p></div>")
 
 
-def _figure(name: str, png: bytes) -> str:
-    caption = CHART_CAPTIONS.get(name, name.replace("_", " "))
+def _caption(name: str, res: EventStudyResults) -> str:
+    """Return chart ``name``'s caption; the CAAR chart's band as its subtitle says it."""
+    if name == "caar_paths":  # widened as Kolari-Pynnonen or not: the chart's rule (caar_band)
+        return ("CAAR paths by group; " + caar_band(res)
+                + ", for the groups the headline test finds significant at 10%")
+    return CHART_CAPTIONS.get(name, name.replace("_", " "))
+
+
+def _figure(name: str, png: bytes, res: EventStudyResults) -> str:
+    caption = _caption(name, res)
     b64 = base64.b64encode(png).decode("ascii")
     return (f"<figure id='fig-{html.escape(name)}'><img alt='{html.escape(caption)}' "
             f"src='data:image/png;base64,{b64}'><figcaption>{html.escape(caption)} "
@@ -251,7 +260,7 @@ def summary_html(res: EventStudyResults, images: dict[str, bytes] | None = None)
     body.append("<h2>Charts</h2>")
     for name in [*CHART_CAPTIONS, *[n for n in images if n not in CHART_CAPTIONS]]:
         if name in images:
-            body.append(_figure(name, images[name]))
+            body.append(_figure(name, images[name], res))
     rest = [s for s in sections if s.key not in ("claims", "headline")]
     body.append(_sections(rest, res=res))
     body.append(f"<h2>Data</h2><p>{html.escape(data_statement(res))}</p>")

@@ -120,7 +120,35 @@ def page_plan(res: EventStudyResults) -> list[tuple[str, str]]:
              ("diagnostics", ("" if _settings_first(res) else "What ran (settings); ")
               + "Diagnostics: data source, skipped security-events, shifted dates, data "
               "quality, warnings")]
-    return plan
+    out = []
+    for kind, what in plan:  # a text page too long for one page continues on the next ones
+        out.append((kind, what))
+        if kind in TEXT_PAGES:
+            out += [(kind, f"{what.split(':')[0]} (continued)")] * (_sheets(res, kind) - 1)
+    return out
+
+
+_SHEETS: dict[tuple[int, str], tuple[Any, int]] = {}
+
+
+def _sheets(res: EventStudyResults, kind: str) -> int:
+    """Return how many pages the text page ``kind`` takes, measured by drawing it once unseen.
+
+    The same drawing code lays it out for the report (:func:`render_text`), so the count is the
+    pages it will take; kept per results object (``res`` itself held, so its id is not reused).
+    """
+    import io
+
+    key = (id(res), kind)
+    if key in _SHEETS and _SHEETS[key][0] is res:
+        return _SHEETS[key][1]
+    canvas = _canvas(io.BytesIO())
+    p = TextPage(canvas, res, 1, 1, measuring=True)
+    TEXT_PAGES[kind](p, res)
+    if len(_SHEETS) > 64:  # a long session fitting many studies: forget the oldest
+        _SHEETS.pop(next(iter(_SHEETS)))
+    _SHEETS[key] = (res, p.sheets)
+    return p.sheets
 
 
 def _settings_first(res: EventStudyResults) -> bool:
@@ -161,14 +189,42 @@ class TextPage:
         Every text and table cell drawn, in order (whitespace as given), for tests and search.
     """
 
-    def __init__(self, canvas: Any, res: EventStudyResults, page: int, n_pages: int) -> None:
+    TOP = 0.45
+    """Inches from the top edge where a page's body starts."""
+    BOTTOM = 0.45
+    """Inches above the bottom edge where the body ends (the footer is below)."""
+
+    def __init__(self, canvas: Any, res: EventStudyResults, page: int, n_pages: int, *,
+                 measuring: bool = False) -> None:
         self.canvas = canvas
+        self.res, self.page, self.n_pages = res, page, n_pages
+        self.measuring = measuring  # drawn unseen to count the pages (page_plan)
         self.w, self.h = PAGE_SIZE
-        self.y = 0.45
+        self.y = self.TOP
         self.left = MARGIN
+        self.sheets = 1
         self.strings: list[str] = []
-        for x, y, s, size, align in furniture(res, page, n_pages):
+        self._furniture()
+
+    def _furniture(self) -> None:
+        for x, y, s, size, align in furniture(self.res, self.page, self.n_pages):
             self._line(x, y, s, size, align=align, grey=0.35)
+
+    def next_page(self) -> None:
+        """Finish this page and go on at the top of the next, with its header and footer."""
+        self.canvas.showPage()
+        self.page += 1
+        self.sheets += 1
+        self.y = self.TOP
+        self._furniture()
+
+    def keep(self, inches: float) -> None:
+        """Go on to the next page unless ``inches`` fit above the footer.
+
+        For a heading with its first lines, a label with its value; never from a page's top.
+        """
+        if inches > self.room() and self.y > self.TOP + 1e-9:
+            self.next_page()
 
     def _line(self, x: float, top: float, s: str, size: float, *, bold: bool = False,
               grey: float = 0.0, align: str = "left") -> None:
@@ -190,10 +246,21 @@ class TextPage:
         """
         x = self.left if x is None else x
         lines = self.lines(s, size, bold, x)
-        for i, line in enumerate(lines):
-            self._line(x, self.y + i * size * 1.2 / 72, line, size, bold=bold, grey=_grey(color))
-        if advance:
-            self.y += self.height(s, size, bold, x)
+        if not advance:  # a label beside a value: the value's text() moves on
+            for i, line in enumerate(lines):
+                self._line(x, self.y + i * size * 1.2 / 72, line, size, bold=bold,
+                           grey=_grey(color))
+            return
+        k = 0  # lines on this page
+        for line in lines:  # a line that would reach the footer goes on the next page
+            if (self.y + k * size * 1.2 / 72 + size / 72 > self.h - self.BOTTOM
+                    and (k or self.y > self.TOP + 1e-9)):
+                self.y += k * size * 1.45 / 72
+                self.next_page()
+                k = 0
+            self._line(x, self.y + k * size * 1.2 / 72, line, size, bold=bold, grey=_grey(color))
+            k += 1
+        self.y += k * size * 1.45 / 72 + 0.04
 
     def lines(self, s: str, size: float, bold: bool = False, x: float | None = None
               ) -> list[str]:
@@ -211,17 +278,19 @@ class TextPage:
 
     def room(self) -> float:
         """Inches left above the footer."""
-        return self.h - 0.45 - self.y
+        return self.h - self.BOTTOM - self.y
 
     def table(self, frame: pd.DataFrame, *, size: float = 8, max_rows: int | None = None,
-              more: str = "") -> None:
+              more: str = "", flow: bool = False) -> None:
         """Draw ``frame`` as a table; long cells wrap onto more lines (rows grow), never cut.
 
         Columns are as wide as their widest cell (bold header included) plus one character of
         padding each side; when they do not fit across the page, the widest ones wrap (cells and
         header) to one common width that fits, none narrower than its longest word or ten
-        characters. Rows that do not fit above the footer are left out, with a
-        "... N more rows" line saying where they are (``more``).
+        characters. A table starts on the next page unless its header and first row fit above
+        the footer. Rows that do not fit are left out, with a "... N more rows" line saying where
+        they are (``more``); with ``flow`` they go on the next pages instead, under the header
+        again (``max_rows`` still caps them).
         """
         from reportlab.lib.utils import simpleSplit
 
@@ -253,19 +322,40 @@ class TextPage:
         heights = [max(len(v) for v in row) * line_h + cell_pad if row else line_h + cell_pad
                    for row in cells]
         header_h = max([len(v) for v in head_lines] or [1]) * line_h + cell_pad
-        room = self.room() - header_h
-        shown = heights[: max_rows or len(heights)]
-        if len(shown) < len(heights) or sum(shown) > room:
-            room -= line_h + cell_pad  # the "... N more rows" line, only when rows are left out
-        limit, used = 0, 0.0
-        for h in shown:
-            if used + h > room and limit:
+        cap = min(len(cells), max_rows or len(cells))  # rows shown at most
+        start = 0
+        while True:
+            if start < cap:  # the header and one row at least, else on the next page
+                self.keep(header_h + heights[start])
+            room = self.room() - header_h
+            rest = heights[start:cap]
+            whole = sum(rest) <= room
+            if not flow and (cap < len(cells) or not whole):
+                room -= line_h + cell_pad  # the "... N more rows" line, only when rows are cut
+            limit, used = 0, 0.0
+            for h in rest:
+                if used + h > room and limit:
+                    break
+                used += h
+                limit += 1
+            self._rows([(head_lines, header_h, True)]
+                       + [(row, h, False) for row, h in zip(cells[start:start + limit],
+                                                            rest[:limit], strict=True)], widths,
+                       size)
+            start += limit
+            if not flow or start >= cap:
                 break
-            used += h
-            limit += 1
-        extra = len(cells) - limit
-        rows = [(head_lines, header_h, True)]
-        rows += [(row, h, False) for row, h in zip(cells[:limit], heights[:limit], strict=True)]
+            self.next_page()  # the rest of the table, under its header again
+        extra = len(cells) - start
+        if extra > 0:
+            self.text(f"... {plural(extra, 'more row')} {more}".rstrip(), size=7, color="0.35")
+        self.y += 0.08
+
+    def _rows(self, rows: list[tuple[list[list[str]], float, bool]], widths: list[float],
+              size: float) -> None:
+        """Draw table rows (cell lines, height, header or not) from the current height down."""
+        pad = size * 0.55 / 72
+        line_h = size * 1.25 / 72
         c = self.canvas
         c.setLineWidth(0.4)
         c.setStrokeGray(0.75)
@@ -285,9 +375,6 @@ class TextPage:
                 x += w
             top += h
         self.y = top + 0.08
-        if extra > 0:
-            self.text(f"... {plural(extra, 'more row')} {more}".rstrip(), size=7, color="0.35")
-        self.y += 0.08
 
 
 def furniture(res: EventStudyResults, page: int, n_pages: int
@@ -306,16 +393,35 @@ def furniture(res: EventStudyResults, page: int, n_pages: int
 
 
 def _what_ran(p: TextPage, res: EventStudyResults, size: float = 14) -> None:
+    p.keep(size * 1.45 / 72 + 0.3)  # the heading with its first setting
     p.text("What ran", size=size, bold=True)
     for k, v in settings_table(res):
         if k == "Study":
             continue
+        p.keep(p.height(v, 8.5, x=p.left + 1.7))  # a label on the page of its value
         p.text(f"{k}:", size=8.5, bold=True, advance=False)
         p.text(v, size=8.5, x=p.left + 1.7)
     p.y += 0.1
 
 
 def _summary_page(p: TextPage, res: EventStudyResults) -> None:
+    """Draw the summary; in smaller type when that keeps it on fewer pages (:func:`_compact`)."""
+    _draw_summary(p, res, _compact(res))
+
+
+def _compact(res: EventStudyResults) -> bool:
+    """Whether the summary takes fewer pages in smaller type (verdicts 6.3 pt, headline 8 pt)."""
+    import io
+
+    def sheets(compact: bool) -> int:
+        p = TextPage(_canvas(io.BytesIO()), res, 1, 1, measuring=True)
+        _draw_summary(p, res, compact)
+        return p.sheets
+
+    return sheets(False) > 1 and sheets(True) < sheets(False)
+
+
+def _draw_summary(p: TextPage, res: EventStudyResults, compact: bool) -> None:
     p.text(title(res), size=16, bold=True)
     if res.provenance.description:
         p.text(str(res.provenance.description), size=9, color="0.2")
@@ -331,20 +437,26 @@ def _summary_page(p: TextPage, res: EventStudyResults) -> None:
                 claims = [c if t == "claim" else "" for c, t in zip(claims, verdicts["test"],
                                                                    strict=True)]
             verdicts = verdicts.assign(claim=claims)
-        p.table(verdicts.drop(columns=["claim_id"]), size=7,
-                more="(numbers behind them: claims.csv)")
+        p.table(verdicts.drop(columns=["claim_id"]), size=6.3 if compact else 7,
+                more="(numbers behind them: claims.csv)", flow=True)
     p.y += 0.1
     if _settings_first(res):
         _what_ran(p, res, size=11)
+    headline = headline_display(res)
+    note = f"{headline_note(res)} Decimal values and every test: caar.csv, tests.csv."
+    size = 8 if compact else 9
+    whole = 0.3 + (len(headline) + 1) * size * 1.9 / 72 + 0.16 + p.height(note, 7)  # about
+    p.keep(min(whole, p.h - p.TOP - p.BOTTOM))  # heading, table and note on one page if they can
     p.text("Headline: CAAR by group and event window (percent)", size=11, bold=True)
-    p.table(headline_display(res), size=9)
-    p.text(f"{headline_note(res)} Decimal values and every test: caar.csv, tests.csv.",
-           size=7.5, color="0.3")
-    if p.room() > 1.6:
+    p.table(headline, size=size, flow=True)
+    p.text(note, size=7 if compact else 7.5, color="0.3")
+    if p.measuring:  # the list only where it fits whole, so it never adds a page to the plan
+        return
+    listed = "\n".join(f"{i}. {what}" for i, (_, what) in enumerate(page_plan(res), start=1))
+    if p.room() > 1.6 and p.room() > 0.15 + p.height("Pages", 11, True) + p.height(listed, 8.5):
         p.y += 0.15
         p.text("Pages", size=11, bold=True)
-        p.text("\n".join(f"{i}. {what}" for i, (_, what) in enumerate(page_plan(res), start=1)),
-               size=8.5, color="0.2")
+        p.text(listed, size=8.5, color="0.2")
 
 
 def _answer_page(p: TextPage, res: EventStudyResults) -> None:
@@ -449,7 +561,7 @@ def draw_page(res: EventStudyResults, kind: str, page: int | None = None,
     page, n_pages = _numbered(res, kind, page, n_pages)
     canvas = _canvas(io.BytesIO())
     p = TextPage(canvas, res, page, n_pages)
-    TEXT_PAGES[kind](p, res)
+    TEXT_PAGES[kind](p, res)  # on as many pages as it takes (TextPage.next_page)
     canvas.showPage()
     canvas.save()
     return p
@@ -470,9 +582,17 @@ def render_text(res: EventStudyResults, plan: list[tuple[int, str]], path: Path)
         The PDF written (A4 landscape, DejaVu Sans embedded as TrueType subsets).
     """
     canvas = _canvas(str(path))
-    for page, kind in plan:
+    i = 0
+    while i < len(plan):
+        page, kind = plan[i]
+        run = 1  # a text page continued: one drawing fills its run of plan entries
+        while kind in TEXT_PAGES and i + run < len(plan) and plan[i + run][1] == kind:
+            run += 1
         p = TextPage(canvas, res, page, len(plan))
         if kind in TEXT_PAGES:
             TEXT_PAGES[kind](p, res)
+        if p.sheets != run:  # page_plan measured by the same drawing: never, unless a bug
+            raise RuntimeError(f"text page {kind!r} took {p.sheets} pages, planned {run}")
         canvas.showPage()
+        i += run
     canvas.save()

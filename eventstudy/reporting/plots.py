@@ -359,11 +359,10 @@ def plot_caar(
     matplotlib.figure.Figure
     """
     from eventstudy.reporting.labels import event_date_text
-    from eventstudy.reporting.summary import tau_range
+    from eventstudy.reporting.summary import band_widened, caar_band, tau_range
 
     fig, ax = _fig_ax(ax, (8, 4.8))
-    adjusted = res.headline_test == "kolari_pynnonen"
-    path = res.caar_path(ci=ci, cross_correlation=adjusted)
+    path = res.caar_path(ci=ci, cross_correlation=band_widened(res))
     colors = _group_colors(res)
     labels = _labels(res)
     if highlight is None:
@@ -389,8 +388,7 @@ def plot_caar(
     _mark_confounders(ax, res)
     ax.set_xlabel(TAU_LABEL)
     ax.set_ylabel(f"CAAR (%) from tau {_day(int(res.car.index[0]))}")
-    shaded = (f"shaded: pointwise {ci:.0%} band of the cross-sectional t"
-              + (", widened for cross-correlation as Kolari-Pynnonen" if adjusted else "")
+    shaded = ("shaded: " + caar_band(res, ci)  # one wording with summary.html's caption
               + f", for the groups the headline test finds significant at {1 - ci:.0%}: "
               + ", ".join(labels[g] for g in highlight) if highlight
               else f"no band: no group significant at {1 - ci:.0%} by the headline test in the "

@@ -31,7 +31,7 @@ __all__ = [
     "plural", "summary_sections", "Section", "reactions_table", "REACTIONS_NOTE", "reactions_note",
     "window_label", "tau_range", "STARS_NOTE", "TEST_REFERENCES", "tests_note", "format_number",
     "format_frame", "wrap", "SPANNING", "spanning_returns", "quality_findings", "headline_display",
-    "answer_event",
+    "answer_event", "band_widened", "caar_band",
 ]
 
 _T = TypeVar("_T")
@@ -95,6 +95,40 @@ HEADLINE_TESTS = {
     "calendar_time": "calendar-time portfolio test (Jaffe 1974; Mandelker 1974)",
     "crude_dependence": "crude dependence adjustment (Brown and Warner 1985)",
 }
+
+
+def band_widened(res: EventStudyResults) -> bool:
+    """Whether the CAAR chart's band is widened for cross-correlation (Kolari-Pynnonen).
+
+    So it is when their test stars the headline (``res.headline_test``): the band then tells
+    the story the stars tell. The chart draws by this rule and :func:`caar_band` words it.
+    """
+    return res.headline_test == "kolari_pynnonen"
+
+
+def caar_band(res: EventStudyResults, ci: float = 0.90) -> str:
+    """Return what the CAAR chart's band is, in the words of its subtitle and of its caption.
+
+    One rule for both (:func:`eventstudy.reporting.plots.plot_caar` draws by it): the band is the
+    pointwise cross-sectional t band, widened for the cross-correlation of security-events as
+    Kolari and Pynnonen (2010) when their test stars the headline (``res.headline_test``).
+
+    Parameters
+    ----------
+    res : EventStudyResults
+    ci : float, default 0.90
+        The band's coverage (the chart's default).
+
+    Returns
+    -------
+    str
+        E.g. "pointwise 90% band of the cross-sectional t, widened for cross-correlation as
+        Kolari-Pynnonen".
+    """
+    text = f"pointwise {ci:.0%} band of the cross-sectional t"
+    if band_widened(res):
+        return text + ", widened for cross-correlation as Kolari-Pynnonen"
+    return text + " (ignores cross-correlation)"
 
 
 def headline_note(res: EventStudyResults) -> str:
