@@ -280,7 +280,7 @@ def caar_title(res: EventStudyResults) -> str:
     there are named groups. Groups are the subject as labelled ("Power, AI hardware and ETFs
     fell ..."): a label may already name securities (ETFs, Chip peers), so no noun is added.
     """
-    from eventstudy.reporting.labels import event_date_text, lower_first
+    from eventstudy.reporting.labels import event_date_text
 
     h = _first_window_headline(res)
     caar = {str(g): float(v) for g, v in h["caar"].items()}
@@ -295,8 +295,9 @@ def caar_title(res: EventStudyResults) -> str:
         if not named:
             return f"No group moved beyond the market {when}"
         g = max(named, key=lambda x: abs(caar[x]))
+        # the group as labelled, mid-sentence too ("largest: Power +3.2%", not "power")
         return (f"No group moved significantly beyond the market {when} (largest: "
-                f"{lower_first(labels[g])} {_pct(caar[g])})")
+                f"{labels[g]} {_pct(caar[g])})")
     sig.sort(key=lambda g: caar[g])
     parts = []
     for gs, verb in (([g for g in sig if caar[g] < 0], "fell"),
@@ -1071,7 +1072,6 @@ def plot_index_contributions(
     from eventstudy.reporting.labels import (
         event_date_text,
         index_label,
-        lower_first,
         security_label,
     )
     from eventstudy.reporting.summary import TOP_MEMBERS
@@ -1123,7 +1123,7 @@ def plot_index_contributions(
              f"{abs(worst['contribution']) * 100:.2f} percentage points off the {market}'s "
              f"{abs(float(idx['index_return'])) * 100:.2f}% fall on {event_date_text(res)}")
     if g is not None:
-        title += (f"; {lower_first(labels.get(str(g.group), str(g.group)))} together "
+        title += (f"; {labels.get(str(g.group), str(g.group))} together "
                   f"{abs(g.contribution) * 100:.2f}")
     if float(idx["index_return"]) >= 0:
         title = f"What moved the {market} on {event_date_text(res)}"
