@@ -525,21 +525,44 @@ def tau0_of(res: EventStudyResults) -> int:
     return 0 if 0 in res.ar.index else int(res.ar.index[0])
 
 
-def _panel_title(key: tuple[str, str], multi: bool, ar0: float, r0: float, width: float
-                 ) -> str:
+def _panel_title(key: tuple[str, str], multi: bool, ar0: float, r0: float, width: float,
+                 note: str = "") -> str:
     """Return a small multiple's title, wrapped to the panel's ``width`` (inches).
 
-    Lines: the security (and its event), then the day-0 AR and raw return (percent), each line
-    cut at the words so that it fits the panel (a digit of DejaVu Sans is 0.64 em wide; 0.66 is
-    used), so a title never runs into the next panel's.
+    Lines: the security (and its event), then the day-0 AR and raw return (percent), then
+    ``note`` (where the CAR line starts when not at the first tau), each line cut at the words
+    so that it fits the panel (a digit of DejaVu Sans is 0.64 em wide; 0.66 is used), so a title
+    never runs into the next panel's.
     """
     import textwrap
 
     chars = max(int(width * 72 / (PANEL_FONT * 0.66)), 8)
     stats = f"day 0: AR {ar0:+.1f}%, raw {r0:+.1f}%".replace("-", "\u2212")
     lines = [*_label(key, multi).split("\n"), *([stats] if len(stats) <= chars else
-                                                  stats.split(", "))]
+                                                  stats.split(", ")), *([note] if note else [])]
     return "\n".join(part for line in lines for part in textwrap.wrap(line, chars))
+
+
+def _late_paths(res: EventStudyResults, keys: list[tuple[str, str]]
+                ) -> dict[tuple[str, str], tuple[pd.Series, str]]:
+    """CAR paths of the security-events without an AR on the first tau, cumulated from their first.
+
+    The CAR from the first tau is NaN throughout when that day's return is missing (deepseek_global:
+    ENR.DE has no close on 24 January, tau -1); as the markets chart does, the path is cumulated
+    from the first abnormal return, and the note says so. Returns percent paths by tau and the
+    panel's note ("CAR from tau 0: no return at tau -1").
+    """
+    out = {}
+    t0 = int(res.car.index[0])
+    for key in keys:
+        ar = res.ar[key]
+        if np.isfinite(ar.loc[t0]) or not ar.notna().any():
+            continue
+        start = int(ar.first_valid_index())  # type: ignore[arg-type]
+        path = ar.loc[start:].cumsum() * 100  # skips a later missing day, as the markets chart
+        out[key] = (path, f"CAR from tau {_day(start)}: no return at tau {_day(t0)}"
+                    .replace("-", "\u2212"))
+    return out
 
 
 def plot_car_grid(
@@ -587,8 +610,10 @@ def plot_car_grid(
     end = _grid_header(res, fig, keys, tickers, tau0, handles)
     left, right, wspace = MARGIN + 0.6, MARGIN, 0.32
     panel = (w - left - right) / (ncols + wspace * (ncols - 1))  # each panel's width, inches
+    late = _late_paths(res, keys)
     heads = {k: _panel_title(k, multi, float(res.ar[k].loc[tau0]) * 100,
-                             float(raw[k].loc[tau0]) if k in raw else np.nan, panel)
+                             float(raw[k].loc[tau0]) if k in raw else np.nan, panel,
+                             late[k][1] if k in late else "")
              for k in keys}
     head = max((t.count("\n") + 1 for t in heads.values()), default=2) * PANEL_FONT * 1.3 / 72
     gap = head + 0.1  # each row's panel titles, between it and the row above
@@ -600,7 +625,8 @@ def plot_car_grid(
     raw_cum = raw.cumsum()
     for ax, key in zip(axes.flat, keys, strict=False):
         g = group_of.loc[key]
-        ax.plot(car.index, car[key], color=colors.get(g, PALETTE[0]), lw=1.5)
+        path = late[key][0] if key in late else car[key]
+        ax.plot(path.index, path, color=colors.get(g, PALETTE[0]), lw=1.5)
         if key in raw_cum:
             ax.plot(raw_cum.index, raw_cum[key], color="0.15", lw=0.9, ls=(0, (2, 1.2)))
     # the paths of all panels first: a day-0 line asks for the shared x range, which rescales all

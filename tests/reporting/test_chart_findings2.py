@@ -63,3 +63,21 @@ def test_caar_title_keeps_the_group_label_as_written(r1):
 def test_security_label_names_the_ticker_once(ticker, label):
     """"NRG NRG Energy", "ASML ASML Holding": the name starting with the ticker is printed alone."""
     assert labels.security_label(ticker) == label
+
+
+# 1: the small multiples' panel without a return at the first tau ---------------------------------
+
+def test_small_multiple_without_a_first_return_draws_its_car_and_says_from_where(world):
+    """deepseek_global: ENR.DE's panel had only the raw return (its tau -1 return is missing, so
+    its CAR from tau -1 is NaN) and no note; the markets chart cumulates it from tau 0."""
+    fig = plots.plot_car_grid(world)
+    panel = next(ax for ax in fig.axes if ax.get_title(loc="left").startswith("ENR.DE"))
+    assert "CAR from tau 0: no return at tau \u22121" in " ".join(
+        panel.get_title(loc="left").split("\n"))
+    car = panel.lines[0]  # the CAR line, in the group's colour
+    x, y = np.asarray(car.get_xdata(), float), np.asarray(car.get_ydata(), float)
+    assert np.isfinite(y).sum() == 6 and x[0] == 0
+    expected = world.ar[("deepseek", "ENR.DE")].loc[0:].cumsum().to_numpy() * 100
+    np.testing.assert_allclose(y, expected, rtol=1e-12)
+    others = [ax for ax in fig.axes if ax.get_visible() and ax is not panel]
+    assert not any("CAR from tau" in ax.get_title(loc="left") for ax in others)
