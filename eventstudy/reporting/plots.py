@@ -172,6 +172,36 @@ def _day(tau: int) -> str:
     return "0" if tau == 0 else f"{tau:+d}"
 
 
+def _spanning_marks(res: EventStudyResults) -> tuple[set[tuple[str, str, int]], str]:
+    """Return the (event_id, ticker, tau) of returns spanning sessions and the caption's clause.
+
+    From :func:`eventstudy.reporting.summary.spanning_returns` (deepseek_global: ENR.DE's day 0
+    runs from the close of 23 January); the chart marks each with
+    :data:`~eventstudy.reporting.summary.SPANNING`, as the headline table marks its cells.
+    """
+    from eventstudy.reporting.labels import security_label
+    from eventstudy.reporting.summary import SPANNING, spanning_returns
+
+    spans = spanning_returns(res)
+    if not len(spans):
+        return set(), ""
+    keys = {(str(e), str(t), int(tau)) for e, t, tau in
+            zip(spans["event_id"], spans["ticker"], spans["tau"], strict=True)}
+    first = spans.iloc[0]
+    since = pd.Timestamp(str(first["since"]))
+    clause = (f"{SPANNING}: a return over more than one session "
+              f"({security_label(str(first['ticker']))}: from the "
+              f"{since.day} {since.strftime('%B')} close"
+              + (f", and {len(spans) - 1} more" if len(spans) > 1 else "") + ")")
+    return keys, clause
+
+
+def _event_when(res: EventStudyResults, event_id: str, date: object, tau: int) -> str:
+    """Return "27 February 2025 (day 0 of q4_fy25)": a day of one event of several, in words."""
+    d = pd.Timestamp(str(date))
+    return f"{d.day} {d.strftime('%B %Y')} (day {_day(tau)} of {event_id})".replace("-", "\u2212")
+
+
 def cumulated_from(res: EventStudyResults) -> str:
     """Return the note under a CAR or CAAR path: where it is cumulated from.
 
@@ -426,7 +456,7 @@ def plot_ar(res: EventStudyResults, ax: Axes | None = None, *, tau: int = 0) -> 
     from matplotlib.transforms import blended_transform_factory
 
     from eventstudy.reporting.labels import event_date_text, security_label
-    from eventstudy.reporting.summary import stars
+    from eventstudy.reporting.summary import SPANNING, stars
 
     frame = res.to_frame()
     groups = named_groups(res)
@@ -448,12 +478,16 @@ def plot_ar(res: EventStudyResults, ax: Axes | None = None, *, tau: int = 0) -> 
     # the AR's stars in a column right of the plot, one per row: beside the bars they sat next
     # to the raw-return diamond whenever it lay beyond the bar, and read as the raw return's
     column = blended_transform_factory(ax.transAxes, ax.transData)
-    for yi, (v, g, p) in enumerate(zip(vals, sub["group"], sub["p_value"], strict=True)):
+    spans, span_note = _spanning_marks(res)
+    for yi, (v, g, p, e, t) in enumerate(zip(vals, sub["group"], sub["p_value"], sub["event_id"],
+                                             sub["ticker"], strict=True)):
         sig = bool(p < 0.05)
         ax.barh(y[yi], v, color=colors[g], hatch=None if sig else "///",
                 edgecolor="white" if sig else colors[g], alpha=1.0 if sig else 0.45, height=0.7)
-        if np.isfinite(v) and stars(p):
-            ax.text(1.01, y[yi], stars(p), transform=column, va="center", ha="left",
+        # the headline's mark of a return over several sessions, beside the AR's stars
+        mark = stars(p) + (SPANNING if (str(e), str(t), tau) in spans else "")
+        if np.isfinite(v) and mark:
+            ax.text(1.01, y[yi], mark, transform=column, va="center", ha="left",
                     fontsize=7, clip_on=False)
     if len(sub):
         ax.text(1.01, y[-1] + 0.75, "AR", transform=column, va="bottom", ha="left", fontsize=7,
@@ -467,8 +501,12 @@ def plot_ar(res: EventStudyResults, ax: Axes | None = None, *, tau: int = 0) -> 
     when = event_date_text(res) if tau == 0 else f"day {_day(tau)}"
     if len(sub):
         worst = sub.iloc[0]
+        # one security-event of several events: its event and date ("SMCI fell ... on 27
+        # February 2025 (day 0 of q4_fy25)", not "on day 0")
+        on = (_event_when(res, str(worst["event_id"]), worst["date"], tau)
+              if res.events["event_id"].nunique() > 1 else when)
         title = (f"{security_label(str(worst['ticker']))} fell {abs(worst['ret']) * 100:.1f}% on "
-                 f"{when}, {abs(worst['ar']) * 100:.1f}% beyond what the market explains"
+                 f"{on}, {abs(worst['ar']) * 100:.1f}% beyond what the market explains"
                  if worst["ar"] < 0 and worst["ret"] < 0 else
                  f"Abnormal returns of the named securities on {when}")
     else:
@@ -476,7 +514,8 @@ def plot_ar(res: EventStudyResults, ax: Axes | None = None, *, tau: int = 0) -> 
     _titles(ax, f"{title}{note}",
             "Abnormal return on day " + _day(tau) + " of the named securities (bars, "
             f"{res.model_name} model) and raw return (diamonds); solid: p < 0.05, hatched: not "
-            "significant; stars in the AR column at the right: *** p<0.01, ** p<0.05, * p<0.10")
+            "significant; stars in the AR column at the right: *** p<0.01, ** p<0.05, * p<0.10"
+            + (f"; {span_note}" if span_note else ""))
     handles: list[Any] = [Patch(color=colors[g], label=labels_g[g]) for g in groups]
     handles.append(Line2D([], [], marker="D", color="black", ls="", ms=4, label="raw return"))
     # where it covers least: lower right when some bars are gains, upper left when every
@@ -699,7 +738,7 @@ def _grid_header(res: EventStudyResults, fig: Figure, keys: list[tuple[str, str]
 
 
 def _heatmap_title(data: np.ndarray, tau: np.ndarray, keys: list[tuple[str, str]],
-                   multi: bool) -> str:
+                   multi: bool, res: EventStudyResults | None = None) -> str:
     """Return the heatmap's finding: which event day carried the abnormal returns, the largest.
 
     The small multiples count who fell on day 0; the heatmap shows when the returns came: the
@@ -712,14 +751,21 @@ def _heatmap_title(data: np.ndarray, tau: np.ndarray, keys: list[tuple[str, str]
     top = int(np.nanargmax(size))
     rest = float(np.nanmean(np.delete(np.abs(data), top, axis=1))) if len(tau) > 1 else np.nan
     i, j = np.unravel_index(int(np.nanargmax(np.abs(np.nan_to_num(data)))), data.shape)
-    who = _label(keys[int(i)], multi).replace("\n", " ")
     def day(t: int) -> str:
         return _day(t).replace("-", "\u2212")
 
+    key = keys[int(i)]
+    where = f"day {day(int(tau[j]))}"
+    if multi and res is not None:  # the event of the largest cell, with its date
+        f = res.to_frame()
+        row = f[(f["event_id"] == key[0]) & (f["ticker"] == key[1]) & (f["tau"] == tau[j])]
+        if len(row):
+            where = _event_when(res, key[0], row["date"].iloc[0], int(tau[j]))
+    who = _label(key, multi and res is None).replace("\n", " ")
     head = "Day 0" if int(tau[top]) == 0 else f"Day {day(int(tau[top]))}, not day 0,"
     return (f"{head} carried the largest abnormal returns (mean |AR| {size[top]:.1f}% against "
             f"{rest:.1f}% on the other days); the largest: {who} {_pct(data[i, j] / 100)} on "
-            f"day {day(int(tau[j]))}")
+            f"{where}")
 
 
 def plot_ar_heatmap(
@@ -777,10 +823,20 @@ def plot_ar_heatmap(
     ax.set_xlabel(TAU_LABEL)
     ax.set_ylabel("Security")
     note = _of(keys, res) if tickers is None else ""
-    _titles(ax, _heatmap_title(data, tau, keys, multi) + note,
+    from eventstudy.reporting.summary import SPANNING
+
+    spans, span_note = _spanning_marks(res)
+    cells = {(k[0], k[1], int(t)): (r, c) for r, k in enumerate(keys) for c, t in enumerate(tau)}
+    for at in sorted(spans & set(cells)):  # the headline's mark of a multi-session return
+        r, c = cells[at]
+        dark = abs(float(data[r, c])) > 0.6 * lim
+        ax.text(float(tau[c]), r, SPANNING, ha="center", va="center", fontsize=9,
+                fontweight="bold", color="white" if dark else "black")
+    _titles(ax, _heatmap_title(data, tau, keys, multi, res) + note,
             f"Abnormal return by security and event day ({res.model_name} model), groups "
             "separated by lines" + ("; grey: no abnormal return that day (a missing price)"
-                                    if np.isnan(data).any() else ""))
+                                    if np.isnan(data).any() else "")
+            + (f"; {span_note}" if span_note else ""))
     return fig
 
 

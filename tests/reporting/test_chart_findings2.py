@@ -11,6 +11,7 @@ import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import pytest
 
 from eventstudy import EventStudy
@@ -81,3 +82,61 @@ def test_small_multiple_without_a_first_return_draws_its_car_and_says_from_where
     np.testing.assert_allclose(y, expected, rtol=1e-12)
     others = [ax for ax in fig.axes if ax.get_visible() and ax is not panel]
     assert not any("CAR from tau" in ax.get_title(loc="left") for ax in others)
+
+
+# 2: titles naming one security-event of several events ------------------------------------------
+
+def test_day0_bars_title_names_the_event_and_its_date(nvda):
+    """nvda_earnings: "SMCI Supermicro fell 16.0% on day 0" did not say which of the 5 events."""
+    title = " ".join(plots.plot_ar(nvda).axes[0].get_title(loc="left").split())
+    f = nvda.to_frame()
+    worst = f[(f["tau"] == 0) & f["group"].isin(plots.named_groups(nvda))].sort_values("ar")
+    e, d = str(worst["event_id"].iloc[0]), pd.Timestamp(worst["date"].iloc[0])
+    when = f"{d.day} {d.strftime('%B %Y')} (day 0 of {e})"
+    assert e == "q4_fy25" and f"fell 16.0% on {when}," in title, title
+
+
+def test_heatmap_title_names_the_event_of_its_largest_cell(nvda):
+    title = " ".join(plots.plot_ar_heatmap(nvda).axes[0].get_title(loc="left").split())
+    assert "the largest: SMCI Supermicro +26.8% on 22 February 2024 (day 0 of q4_fy24)" in title
+
+
+# 3: the mark of a return over several sessions --------------------------------------------------
+
+def _texts(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+def test_day0_bars_mark_a_return_over_several_sessions(world):
+    """deepseek_global: ENR.DE's day-0 return runs from the 23 January close (headline: ‡)."""
+    from eventstudy.reporting.summary import SPANNING
+
+    ax = plots.plot_ar(world).axes[0]
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    at = rows.index("ENR.DE Siemens Energy")
+    marks = {round(t.get_position()[1]): t.get_text() for t in ax.texts
+             if t.get_text().startswith("*")}
+    assert marks[at] == "***" + SPANNING
+    assert sum(SPANNING in m for m in marks.values()) == 1
+    assert f"{SPANNING}: a return over more than one session (ENR.DE Siemens Energy: from the " \
+           "23 January close)" in " ".join(" ".join(_texts(ax)).split())
+
+
+def test_heatmap_marks_a_return_over_several_sessions(world):
+    from eventstudy.reporting.summary import SPANNING
+
+    ax = plots.plot_ar_heatmap(world).axes[0]
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    marks = [t for t in ax.texts if t.get_text() == SPANNING]
+    assert len(marks) == 1
+    x, y = marks[0].get_position()
+    assert (x, rows[round(y)]) == (0, "ENR.DE Siemens Energy")
+    assert f"{SPANNING}: a return over more than one session" in " ".join(
+        " ".join(_texts(ax)).split())
+
+
+def test_no_mark_without_a_spanning_return(nvda):
+    from eventstudy.reporting.summary import SPANNING
+
+    for fig in (plots.plot_ar(nvda), plots.plot_ar_heatmap(nvda)):
+        assert not any(SPANNING in t for t in _texts(fig.axes[0]))
