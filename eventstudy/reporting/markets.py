@@ -226,7 +226,6 @@ def plot_markets(res: EventStudyResults, fig: Figure | None = None) -> Figure | 
     left.set_xlabel("tau (sessions of each security's own exchange; 0 = its day 0)")
     left.set_ylabel(f"CAAR (%) from tau {lo}")
     left.set_title("CAAR by market in event time", fontsize=10)
-    left.legend(fontsize=8, frameon=False)
     left.grid(alpha=0.3)
 
     cal = (f.assign(date=pd.to_datetime(f["date"])).groupby(["market", "group", "date"])["ar"]
@@ -257,6 +256,10 @@ def plot_markets(res: EventStudyResults, fig: Figure | None = None) -> Figure | 
                   color="0.35", x=x0, ha="left", **({} if own else {"y": 0.04}))
     if own:
         fig.tight_layout(rect=(0, 0.0, 1, 0.97))
+    from eventstudy.reporting.plots import _clear_legend
+
+    # placed on the laid-out axes, where it covers no market's line
+    _clear_legend(left, fontsize=8, frameon=False)
     return fig
 
 

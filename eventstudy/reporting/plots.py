@@ -58,6 +58,78 @@ def _legend(ax: Axes, **kwargs: Any) -> None:
         ax.legend(**kwargs)
 
 
+_LOCS = ("upper right", "upper left", "lower left", "lower right", "center right",
+         "center left", "upper center", "lower center")
+
+
+def _hits(ax: Axes, box: Any, renderer: Any, legend: Any) -> tuple[int, int]:
+    """Count what ``box`` (display units) covers: (data artists, reference lines and texts).
+
+    Data: lines and markers in data coordinates, bars, bands. Reference: lines spanning the
+    axes (zero, day 0, mean) and texts, which a legend should avoid too, second.
+    """
+    data = ref = 0
+    for line in ax.lines:
+        path = line.get_transform().transform_path(line.get_path())
+        if np.asarray(path.vertices).size and path.intersects_bbox(box, filled=False):
+            if line.get_transform() == ax.transData:
+                data += 1
+            else:
+                ref += 1
+    for patch in [*ax.patches, *ax.collections]:
+        if patch.get_window_extent(renderer).overlaps(box):
+            if hasattr(patch, "get_paths"):  # a band: its outline, not its bounding box
+                trans = patch.get_transform()
+                if not any(trans.transform_path(p).intersects_bbox(box)
+                           for p in patch.get_paths()):
+                    continue
+            data += 1
+    for text in ax.texts:
+        if text is not legend and text.get_text() and \
+                text.get_window_extent(renderer).overlaps(box):
+            ref += 1
+    return data, ref
+
+
+def _clear_legend(ax: Axes, *, band: str = "upper", **kwargs: Any) -> Any:
+    """Draw the legend where it covers no data, else in a band of the y range that holds none.
+
+    The legend is tried at each inside location (:data:`_LOCS`) and measured against the drawn
+    lines, bars, bands and texts (:func:`_hits`); the first location that covers no data, and of
+    those the one that crosses the fewest reference lines, wins. When every location covers data
+    (deepseek_global's markets chart, its distribution), the y range is extended on the ``band``
+    side ({'upper', 'lower'}) by the legend's height, so the legend sits in a strip that no data
+    reaches. Returns the Legend (None when nothing is labelled).
+    """
+    if not (kwargs.get("handles") or ax.get_legend_handles_labels()[0]):
+        return None
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    pad = renderer.points_to_pixels(4.0)
+    legend = cast("Any", ax).legend  # loc: one of _LOCS, a str to the stubs
+    best: tuple[tuple[int, int], str] | None = None
+    for loc in _LOCS:
+        leg = legend(loc=loc, **kwargs)
+        box = leg.get_window_extent(renderer).padded(pad)
+        cost = _hits(ax, box, renderer, leg)
+        if best is None or cost < best[0]:
+            best = (cost, loc)
+    assert best is not None
+    if best[0][0] == 0:
+        return legend(loc=best[1], **kwargs)
+    leg = legend(loc=f"{band} right", **kwargs)
+    frame = ax.get_window_extent(renderer)
+    f = min((leg.get_window_extent(renderer).height + 2 * pad) / max(frame.height, 1.0), 0.6)
+    lo, hi = ax.get_ylim()
+    span = (hi - lo) / (1 - f)  # the old range keeps 1 - f of the axes: the data, below the band
+    ax.set_ylim((lo, lo + span) if band == "upper" else (hi - span, hi))
+    placed = min(((_hits(ax, legend(loc=loc, **kwargs).get_window_extent(renderer)
+                         .padded(pad), renderer, None), loc)
+                  for loc in (f"{band} right", f"{band} left", f"{band} center")),
+                 key=lambda x: x[0])
+    return legend(loc=placed[1], **kwargs)
+
+
 def named_groups(res: EventStudyResults) -> list[str]:
     """Return the groups named in the study (the universe group left out when there are others)."""
     universe = res.provenance.universe
@@ -235,8 +307,47 @@ def _top_label(ax: Axes, x: float, text: str, *, right: bool = False, **kw: Any)
     label._full_text = text  # type: ignore[attr-defined]  # wrapped anew at each draw
     label._right = right  # type: ignore[attr-defined]
     ax.add_artist(label)
+    if "_top_labels" not in ax.__dict__:
+        ax.add_artist(_headroom())
     ax.__dict__.setdefault("_top_labels", []).append(label)
     return label
+
+
+def _headroom() -> Any:
+    """Return an artist that, drawn first, raises the y limit so no data reaches the top labels.
+
+    The labels are fitted at each draw (wrapped, stacked: :func:`_fit_label`), so the band they
+    take is known only then: this artist fits them, measures the band and extends the top of the
+    y range by it (deepseek_r1_release: the Power line crossed "other news" at the top), before
+    any line is drawn.
+    """
+    from matplotlib.artist import Artist
+
+    class _Headroom(Artist):
+        def draw(self, renderer: Any) -> None:
+            ax = self.axes
+            labels = ax.__dict__.get("_top_labels", []) if ax is not None else []
+            if not labels or ax is None:
+                return
+            for label in labels:
+                _fit_label(label, renderer)
+            frame = ax.get_window_extent(renderer)
+            low = min(t.get_window_extent(renderer).y0 for t in labels)
+            # a clear strip under the lowest label: its box's pad, a line's width, a gap
+            f = (frame.y1 - low + 2 * LABEL_PAD * renderer.points_to_pixels(1.0)) / frame.height
+            data = ax.dataLim
+            lo, hi = ax.get_ylim()
+            if not (0 < f < 0.5) or not np.isfinite(data.y1) or data.y1 < lo:
+                return
+            top = max(float(data.y1), lo)  # the highest data point below (1 - f) of the axes
+            need = lo + (top - lo) / (1 - f)
+            if need > hi:
+                ax.set_ylim(lo, need)
+
+    art = _Headroom()
+    art.set_zorder(-1e9)  # drawn before every other artist of the axes
+    art.set_in_layout(False)
+    return art
 
 
 LABEL_PAD = 3.0  # points between a top label and the frame, and between two labels
@@ -428,7 +539,7 @@ def plot_caar(
             f"Cumulative average abnormal return by group ({res.model_name} model; {shaded}). "
             f"Title: CAAR of the first event window, as in the headline table; the lines are "
             f"{cumulated_from(res)}")
-    _legend(ax, fontsize=8, frameon=False, loc="best")
+    _clear_legend(ax, band="lower", fontsize=8, frameon=False)  # the top holds the labels
     ax.grid(alpha=0.3)
     return fig
 
@@ -907,7 +1018,7 @@ def plot_ar_distribution(
     _titles(ax, title, f"Distribution of day {_day(tau)} abnormal returns across {name} "
             f"({res.model_name} model), bars stacked by group; ticks: the same security-events "
             "of the named groups, in their group's colour")
-    _legend(ax, fontsize=8, frameon=False, loc="center left")
+    _clear_legend(ax, fontsize=8, frameon=False)  # counts: room above the bars, not below 0
     ax.grid(axis="y", alpha=0.3)
     return fig
 

@@ -140,3 +140,49 @@ def test_no_mark_without_a_spanning_return(nvda):
 
     for fig in (plots.plot_ar(nvda), plots.plot_ar_heatmap(nvda)):
         assert not any(SPANNING in t for t in _texts(fig.axes[0]))
+
+
+# 4: legends and top labels clear of the data ----------------------------------------------------
+
+def _data_hits(ax, box):
+    """Data lines (in data coordinates) and bars whose drawn path crosses ``box`` (pixels)."""
+    hits = [ln.get_label() for ln in ax.lines if ln.get_transform() == ax.transData
+            and ln.get_transform().transform_path(ln.get_path()).intersects_bbox(box, False)]
+    hits += [p for p in ax.patches if p.get_window_extent().overlaps(box)]
+    return hits
+
+
+def test_markets_legend_covers_no_line(world):
+    """deepseek_global page 3: the left panel's legend sat on the US power line."""
+    from eventstudy.reporting.markets import plot_markets
+
+    fig = plot_markets(world)
+    fig.canvas.draw()
+    left = fig.axes[0]
+    box = left.get_legend().get_window_extent()
+    assert len(left.get_legend().get_texts()) == 6
+    assert not _data_hits(left, box)
+
+
+def test_distribution_legend_covers_no_bar(world):
+    """deepseek_global page 7: the legend sat over the US power bar at -25%."""
+    fig = plots.plot_ar_distribution(world)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    box = ax.get_legend().get_window_extent()
+    assert not _data_hits(ax, box)
+    stats = next(t for t in ax.texts if t.get_text().startswith("N = "))
+    assert not stats.get_window_extent().overlaps(box)
+
+
+@pytest.mark.parametrize("size", [(8, 4.8), (11, 6.5)])
+def test_caar_top_labels_clear_of_the_lines(r1, size):
+    """deepseek_r1_release page 2: the Power line crossed "other news" at the top."""
+    fig, ax = plt.subplots(figsize=size, layout="constrained")
+    plots.plot_caar(r1, ax=ax)
+    fig.canvas.draw()
+    tops = [t for t in ax.texts if t.get_text().startswith(("day 0", "other news"))]
+    assert len(tops) == 2
+    for t in tops:
+        assert not _data_hits(ax, t.get_window_extent().padded(2)), t.get_text()
+    assert not _data_hits(ax, ax.get_legend().get_window_extent())
