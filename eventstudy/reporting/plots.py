@@ -52,82 +52,17 @@ def _fig_ax(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes
     return ax.figure, ax  # type: ignore[return-value]  # a Figure unless drawn in a SubFigure
 
 
+def _clear_legend(ax: Axes, *, band: str = "upper", **kwargs: Any) -> Any:
+    """Draw the legend where it covers no data (:func:`.markets.clear_legend`)."""
+    from eventstudy.reporting.markets import clear_legend
+
+    return clear_legend(ax, band=band, **kwargs)
+
+
 def _legend(ax: Axes, **kwargs: Any) -> None:
     """Draw the legend only when something is labelled (an empty group draws no line)."""
     if ax.get_legend_handles_labels()[0]:
         ax.legend(**kwargs)
-
-
-_LOCS = ("upper right", "upper left", "lower left", "lower right", "center right",
-         "center left", "upper center", "lower center")
-
-
-def _hits(ax: Axes, box: Any, renderer: Any, legend: Any) -> tuple[int, int]:
-    """Count what ``box`` (display units) covers: (data artists, reference lines and texts).
-
-    Data: lines and markers in data coordinates, bars, bands. Reference: lines spanning the
-    axes (zero, day 0, mean) and texts, which a legend should avoid too, second.
-    """
-    data = ref = 0
-    for line in ax.lines:
-        path = line.get_transform().transform_path(line.get_path())
-        if np.asarray(path.vertices).size and path.intersects_bbox(box, filled=False):
-            if line.get_transform() == ax.transData:
-                data += 1
-            else:
-                ref += 1
-    for patch in [*ax.patches, *ax.collections]:
-        if patch.get_window_extent(renderer).overlaps(box):
-            if hasattr(patch, "get_paths"):  # a band: its outline, not its bounding box
-                trans = patch.get_transform()
-                if not any(trans.transform_path(p).intersects_bbox(box)
-                           for p in patch.get_paths()):
-                    continue
-            data += 1
-    for text in ax.texts:
-        if text is not legend and text.get_text() and \
-                text.get_window_extent(renderer).overlaps(box):
-            ref += 1
-    return data, ref
-
-
-def _clear_legend(ax: Axes, *, band: str = "upper", **kwargs: Any) -> Any:
-    """Draw the legend where it covers no data, else in a band of the y range that holds none.
-
-    The legend is tried at each inside location (:data:`_LOCS`) and measured against the drawn
-    lines, bars, bands and texts (:func:`_hits`); the first location that covers no data, and of
-    those the one that crosses the fewest reference lines, wins. When every location covers data
-    (deepseek_global's markets chart, its distribution), the y range is extended on the ``band``
-    side ({'upper', 'lower'}) by the legend's height, so the legend sits in a strip that no data
-    reaches. Returns the Legend (None when nothing is labelled).
-    """
-    if not (kwargs.get("handles") or ax.get_legend_handles_labels()[0]):
-        return None
-    fig = ax.figure
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    pad = renderer.points_to_pixels(4.0)
-    legend = cast("Any", ax).legend  # loc: one of _LOCS, a str to the stubs
-    best: tuple[tuple[int, int], str] | None = None
-    for loc in _LOCS:
-        leg = legend(loc=loc, **kwargs)
-        box = leg.get_window_extent(renderer).padded(pad)
-        cost = _hits(ax, box, renderer, leg)
-        if best is None or cost < best[0]:
-            best = (cost, loc)
-    assert best is not None
-    if best[0][0] == 0:
-        return legend(loc=best[1], **kwargs)
-    leg = legend(loc=f"{band} right", **kwargs)
-    frame = ax.get_window_extent(renderer)
-    f = min((leg.get_window_extent(renderer).height + 2 * pad) / max(frame.height, 1.0), 0.6)
-    lo, hi = ax.get_ylim()
-    span = (hi - lo) / (1 - f)  # the old range keeps 1 - f of the axes: the data, below the band
-    ax.set_ylim((lo, lo + span) if band == "upper" else (hi - span, hi))
-    placed = min(((_hits(ax, legend(loc=loc, **kwargs).get_window_extent(renderer)
-                         .padded(pad), renderer, None), loc)
-                  for loc in (f"{band} right", f"{band} left", f"{band} center")),
-                 key=lambda x: x[0])
-    return legend(loc=placed[1], **kwargs)
 
 
 def named_groups(res: EventStudyResults) -> list[str]:
