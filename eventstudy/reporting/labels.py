@@ -167,10 +167,18 @@ def short_name(ticker: str) -> str:
 
 
 def security_label(ticker: str) -> str:
-    """Return "NVDA Nvidia": the ticker and its short name where the bundle has it."""
+    """Return "NVDA Nvidia": the ticker and its short name where the bundle has it.
+
+    A name that starts with the ticker as a word, as written, is printed alone ("NRG Energy",
+    "ASML Holding", not "NRG NRG Energy"): the ticker stays visible in it. "Meta Platforms"
+    does not show META, so it keeps the ticker ("META Meta Platforms").
+    """
     name = short_name(ticker)
-    return (f"{ticker} {name}" if name and name.upper() not in (ticker, ticker.lstrip("^"))
-            else ticker)
+    if not name or name.upper() in (ticker, ticker.lstrip("^")):
+        return ticker
+    if name.split()[0] == ticker:
+        return name
+    return f"{ticker} {name}"
 
 
 def index_label(symbol: str) -> str:

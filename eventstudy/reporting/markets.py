@@ -9,7 +9,7 @@ tau, and placed on the calendar by each security's own dates, so a market whose 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -18,12 +18,13 @@ from eventstudy.data.calendar import exchange_for_symbol
 from eventstudy.reporting.layout import MARGIN, UNIVERSE_COLOR, group_colors
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from eventstudy.results import EventStudyResults
 
 __all__ = ["MARKET_NAMES", "market_of", "market_table", "market_summary", "plot_markets",
-           "several_markets", "side_by_side"]
+           "several_markets", "side_by_side", "clear_legend"]
 
 #: Exchange calendar code -> the market's name in tables and charts.
 MARKET_NAMES: dict[str, str] = {
@@ -34,6 +35,79 @@ MARKET_NAMES: dict[str, str] = {
 
 #: A market-level day-0 average abnormal return below this counts as "hit" in the chart's title.
 HIT = -0.02
+
+
+_LOCS = ("upper right", "upper left", "lower left", "lower right", "center right",
+         "center left", "upper center", "lower center")
+
+
+def _hits(ax: Axes, box: Any, renderer: Any, legend: Any) -> tuple[int, int]:
+    """Count what ``box`` (display units) covers: (data artists, reference lines and texts).
+
+    Data: lines and markers in data coordinates, bars, bands. Reference: lines spanning the
+    axes (zero, day 0, mean) and texts, which a legend should avoid too, second.
+    """
+    data = ref = 0
+    for line in ax.lines:
+        path = line.get_transform().transform_path(line.get_path())
+        if np.asarray(path.vertices).size and path.intersects_bbox(box, filled=False):
+            if line.get_transform() == ax.transData:
+                data += 1
+            else:
+                ref += 1
+    for patch in [*ax.patches, *ax.collections]:
+        if patch.get_window_extent(renderer).overlaps(box):
+            if hasattr(patch, "get_paths"):  # a band: its outline, not its bounding box
+                trans = patch.get_transform()
+                if not any(trans.transform_path(p).intersects_bbox(box)
+                           for p in patch.get_paths()):
+                    continue
+            data += 1
+    for text in ax.texts:
+        if text is not legend and text.get_text() and \
+                text.get_window_extent(renderer).overlaps(box):
+            ref += 1
+    return data, ref
+
+
+def clear_legend(ax: Axes, *, band: str = "upper", **kwargs: Any) -> Any:
+    """Draw the legend where it covers no data, else in a band of the y range that holds none.
+
+    The legend is tried at each inside location (:data:`_LOCS`) and measured against the drawn
+    lines, bars, bands and texts (:func:`_hits`); of the locations that cover no data, the one
+    that crosses the fewest reference lines wins. Here, not in :mod:`.plots`, whose charts use
+    it too: plots imports this module, never the reverse. When every location covers data
+    (deepseek_global's markets chart, its distribution), the y range is extended on the ``band``
+    side ({'upper', 'lower'}) by the legend's height, so the legend sits in a strip that no data
+    reaches. Returns the Legend (None when nothing is labelled).
+    """
+    if not (kwargs.get("handles") or ax.get_legend_handles_labels()[0]):
+        return None
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    pad = renderer.points_to_pixels(4.0)
+    legend = cast("Any", ax).legend  # loc: one of _LOCS, a str to the stubs
+    best: tuple[tuple[int, int], str] | None = None
+    for loc in _LOCS:
+        leg = legend(loc=loc, **kwargs)
+        box = leg.get_window_extent(renderer).padded(pad)
+        cost = _hits(ax, box, renderer, leg)
+        if best is None or cost < best[0]:
+            best = (cost, loc)
+    assert best is not None
+    if best[0][0] == 0:
+        return legend(loc=best[1], **kwargs)
+    leg = legend(loc=f"{band} right", **kwargs)
+    frame = ax.get_window_extent(renderer)
+    f = min((leg.get_window_extent(renderer).height + 2 * pad) / max(frame.height, 1.0), 0.6)
+    lo, hi = ax.get_ylim()
+    span = (hi - lo) / (1 - f)  # the old range keeps 1 - f of the axes: the data, below the band
+    ax.set_ylim((lo, lo + span) if band == "upper" else (hi - span, hi))
+    placed = min(((_hits(ax, legend(loc=loc, **kwargs).get_window_extent(renderer)
+                         .padded(pad), renderer, None), loc)
+                  for loc in (f"{band} right", f"{band} left", f"{band} center")),
+                 key=lambda x: x[0])
+    return legend(loc=placed[1], **kwargs)
 
 
 def market_of(ticker: str) -> str:
@@ -226,7 +300,6 @@ def plot_markets(res: EventStudyResults, fig: Figure | None = None) -> Figure | 
     left.set_xlabel("tau (sessions of each security's own exchange; 0 = its day 0)")
     left.set_ylabel(f"CAAR (%) from tau {lo}")
     left.set_title("CAAR by market in event time", fontsize=10)
-    left.legend(fontsize=8, frameon=False)
     left.grid(alpha=0.3)
 
     cal = (f.assign(date=pd.to_datetime(f["date"])).groupby(["market", "group", "date"])["ar"]
@@ -257,6 +330,8 @@ def plot_markets(res: EventStudyResults, fig: Figure | None = None) -> Figure | 
                   color="0.35", x=x0, ha="left", **({} if own else {"y": 0.04}))
     if own:
         fig.tight_layout(rect=(0, 0.0, 1, 0.97))
+    # placed on the laid-out axes, where it covers no market's line
+    clear_legend(left, fontsize=8, frameon=False)
     return fig
 
 

@@ -52,6 +52,13 @@ def _fig_ax(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes
     return ax.figure, ax  # type: ignore[return-value]  # a Figure unless drawn in a SubFigure
 
 
+def _clear_legend(ax: Axes, *, band: str = "upper", **kwargs: Any) -> Any:
+    """Draw the legend where it covers no data (:func:`.markets.clear_legend`)."""
+    from eventstudy.reporting.markets import clear_legend
+
+    return clear_legend(ax, band=band, **kwargs)
+
+
 def _legend(ax: Axes, **kwargs: Any) -> None:
     """Draw the legend only when something is labelled (an empty group draws no line)."""
     if ax.get_legend_handles_labels()[0]:
@@ -172,6 +179,36 @@ def _day(tau: int) -> str:
     return "0" if tau == 0 else f"{tau:+d}"
 
 
+def _spanning_marks(res: EventStudyResults) -> tuple[set[tuple[str, str, int]], str]:
+    """Return the (event_id, ticker, tau) of returns spanning sessions and the caption's clause.
+
+    From :func:`eventstudy.reporting.summary.spanning_returns` (deepseek_global: ENR.DE's day 0
+    runs from the close of 23 January); the chart marks each with
+    :data:`~eventstudy.reporting.summary.SPANNING`, as the headline table marks its cells.
+    """
+    from eventstudy.reporting.labels import security_label
+    from eventstudy.reporting.summary import SPANNING, spanning_returns
+
+    spans = spanning_returns(res)
+    if not len(spans):
+        return set(), ""
+    keys = {(str(e), str(t), int(tau)) for e, t, tau in
+            zip(spans["event_id"], spans["ticker"], spans["tau"], strict=True)}
+    first = spans.iloc[0]
+    since = pd.Timestamp(str(first["since"]))
+    clause = (f"{SPANNING}: a return over more than one session "
+              f"({security_label(str(first['ticker']))}: from the "
+              f"{since.day} {since.strftime('%B')} close"
+              + (f", and {len(spans) - 1} more" if len(spans) > 1 else "") + ")")
+    return keys, clause
+
+
+def _event_when(res: EventStudyResults, event_id: str, date: object, tau: int) -> str:
+    """Return "27 February 2025 (day 0 of q4_fy25)": a day of one event of several, in words."""
+    d = pd.Timestamp(str(date))
+    return f"{d.day} {d.strftime('%B %Y')} (day {_day(tau)} of {event_id})".replace("-", "\u2212")
+
+
 def cumulated_from(res: EventStudyResults) -> str:
     """Return the note under a CAR or CAAR path: where it is cumulated from.
 
@@ -205,8 +242,47 @@ def _top_label(ax: Axes, x: float, text: str, *, right: bool = False, **kw: Any)
     label._full_text = text  # type: ignore[attr-defined]  # wrapped anew at each draw
     label._right = right  # type: ignore[attr-defined]
     ax.add_artist(label)
+    if "_top_labels" not in ax.__dict__:
+        ax.add_artist(_headroom())
     ax.__dict__.setdefault("_top_labels", []).append(label)
     return label
+
+
+def _headroom() -> Any:
+    """Return an artist that, drawn first, raises the y limit so no data reaches the top labels.
+
+    The labels are fitted at each draw (wrapped, stacked: :func:`_fit_label`), so the band they
+    take is known only then: this artist fits them, measures the band and extends the top of the
+    y range by it (deepseek_r1_release: the Power line crossed "other news" at the top), before
+    any line is drawn.
+    """
+    from matplotlib.artist import Artist
+
+    class _Headroom(Artist):
+        def draw(self, renderer: Any) -> None:
+            ax = self.axes
+            labels = ax.__dict__.get("_top_labels", []) if ax is not None else []
+            if not labels or ax is None:
+                return
+            for label in labels:
+                _fit_label(label, renderer)
+            frame = ax.get_window_extent(renderer)
+            low = min(t.get_window_extent(renderer).y0 for t in labels)
+            # a clear strip under the lowest label: its box's pad, a line's width, a gap
+            f = (frame.y1 - low + 2 * LABEL_PAD * renderer.points_to_pixels(1.0)) / frame.height
+            data = ax.dataLim
+            lo, hi = ax.get_ylim()
+            if not (0 < f < 0.5) or not np.isfinite(data.y1) or data.y1 < lo:
+                return
+            top = max(float(data.y1), lo)  # the highest data point below (1 - f) of the axes
+            need = lo + (top - lo) / (1 - f)
+            if need > hi:
+                ax.set_ylim(lo, need)
+
+    art = _Headroom()
+    art.set_zorder(-1e9)  # drawn before every other artist of the axes
+    art.set_in_layout(False)
+    return art
 
 
 LABEL_PAD = 3.0  # points between a top label and the frame, and between two labels
@@ -280,7 +356,7 @@ def caar_title(res: EventStudyResults) -> str:
     there are named groups. Groups are the subject as labelled ("Power, AI hardware and ETFs
     fell ..."): a label may already name securities (ETFs, Chip peers), so no noun is added.
     """
-    from eventstudy.reporting.labels import event_date_text, lower_first
+    from eventstudy.reporting.labels import event_date_text
 
     h = _first_window_headline(res)
     caar = {str(g): float(v) for g, v in h["caar"].items()}
@@ -295,8 +371,9 @@ def caar_title(res: EventStudyResults) -> str:
         if not named:
             return f"No group moved beyond the market {when}"
         g = max(named, key=lambda x: abs(caar[x]))
+        # the group as labelled, mid-sentence too ("largest: Power +3.2%", not "power")
         return (f"No group moved significantly beyond the market {when} (largest: "
-                f"{lower_first(labels[g])} {_pct(caar[g])})")
+                f"{labels[g]} {_pct(caar[g])})")
     sig.sort(key=lambda g: caar[g])
     parts = []
     for gs, verb in (([g for g in sig if caar[g] < 0], "fell"),
@@ -397,7 +474,7 @@ def plot_caar(
             f"Cumulative average abnormal return by group ({res.model_name} model; {shaded}). "
             f"Title: CAAR of the first event window, as in the headline table; the lines are "
             f"{cumulated_from(res)}")
-    _legend(ax, fontsize=8, frameon=False, loc="best")
+    _clear_legend(ax, band="lower", fontsize=8, frameon=False)  # the top holds the labels
     ax.grid(alpha=0.3)
     return fig
 
@@ -425,7 +502,7 @@ def plot_ar(res: EventStudyResults, ax: Axes | None = None, *, tau: int = 0) -> 
     from matplotlib.transforms import blended_transform_factory
 
     from eventstudy.reporting.labels import event_date_text, security_label
-    from eventstudy.reporting.summary import stars
+    from eventstudy.reporting.summary import SPANNING, stars
 
     frame = res.to_frame()
     groups = named_groups(res)
@@ -447,12 +524,16 @@ def plot_ar(res: EventStudyResults, ax: Axes | None = None, *, tau: int = 0) -> 
     # the AR's stars in a column right of the plot, one per row: beside the bars they sat next
     # to the raw-return diamond whenever it lay beyond the bar, and read as the raw return's
     column = blended_transform_factory(ax.transAxes, ax.transData)
-    for yi, (v, g, p) in enumerate(zip(vals, sub["group"], sub["p_value"], strict=True)):
+    spans, span_note = _spanning_marks(res)
+    for yi, (v, g, p, e, t) in enumerate(zip(vals, sub["group"], sub["p_value"], sub["event_id"],
+                                             sub["ticker"], strict=True)):
         sig = bool(p < 0.05)
         ax.barh(y[yi], v, color=colors[g], hatch=None if sig else "///",
                 edgecolor="white" if sig else colors[g], alpha=1.0 if sig else 0.45, height=0.7)
-        if np.isfinite(v) and stars(p):
-            ax.text(1.01, y[yi], stars(p), transform=column, va="center", ha="left",
+        # the headline's mark of a return over several sessions, beside the AR's stars
+        mark = stars(p) + (SPANNING if (str(e), str(t), tau) in spans else "")
+        if np.isfinite(v) and mark:
+            ax.text(1.01, y[yi], mark, transform=column, va="center", ha="left",
                     fontsize=7, clip_on=False)
     if len(sub):
         ax.text(1.01, y[-1] + 0.75, "AR", transform=column, va="bottom", ha="left", fontsize=7,
@@ -466,8 +547,12 @@ def plot_ar(res: EventStudyResults, ax: Axes | None = None, *, tau: int = 0) -> 
     when = event_date_text(res) if tau == 0 else f"day {_day(tau)}"
     if len(sub):
         worst = sub.iloc[0]
+        # one security-event of several events: its event and date ("SMCI fell ... on 27
+        # February 2025 (day 0 of q4_fy25)", not "on day 0")
+        on = (_event_when(res, str(worst["event_id"]), worst["date"], tau)
+              if res.events["event_id"].nunique() > 1 else when)
         title = (f"{security_label(str(worst['ticker']))} fell {abs(worst['ret']) * 100:.1f}% on "
-                 f"{when}, {abs(worst['ar']) * 100:.1f}% beyond what the market explains"
+                 f"{on}, {abs(worst['ar']) * 100:.1f}% beyond what the market explains"
                  if worst["ar"] < 0 and worst["ret"] < 0 else
                  f"Abnormal returns of the named securities on {when}")
     else:
@@ -475,7 +560,8 @@ def plot_ar(res: EventStudyResults, ax: Axes | None = None, *, tau: int = 0) -> 
     _titles(ax, f"{title}{note}",
             "Abnormal return on day " + _day(tau) + " of the named securities (bars, "
             f"{res.model_name} model) and raw return (diamonds); solid: p < 0.05, hatched: not "
-            "significant; stars in the AR column at the right: *** p<0.01, ** p<0.05, * p<0.10")
+            "significant; stars in the AR column at the right: *** p<0.01, ** p<0.05, * p<0.10"
+            + (f"; {span_note}" if span_note else ""))
     handles: list[Any] = [Patch(color=colors[g], label=labels_g[g]) for g in groups]
     handles.append(Line2D([], [], marker="D", color="black", ls="", ms=4, label="raw return"))
     # where it covers least: lower right when some bars are gains, upper left when every
@@ -524,21 +610,44 @@ def tau0_of(res: EventStudyResults) -> int:
     return 0 if 0 in res.ar.index else int(res.ar.index[0])
 
 
-def _panel_title(key: tuple[str, str], multi: bool, ar0: float, r0: float, width: float
-                 ) -> str:
+def _panel_title(key: tuple[str, str], multi: bool, ar0: float, r0: float, width: float,
+                 note: str = "") -> str:
     """Return a small multiple's title, wrapped to the panel's ``width`` (inches).
 
-    Lines: the security (and its event), then the day-0 AR and raw return (percent), each line
-    cut at the words so that it fits the panel (a digit of DejaVu Sans is 0.64 em wide; 0.66 is
-    used), so a title never runs into the next panel's.
+    Lines: the security (and its event), then the day-0 AR and raw return (percent), then
+    ``note`` (where the CAR line starts when not at the first tau), each line cut at the words
+    so that it fits the panel (a digit of DejaVu Sans is 0.64 em wide; 0.66 is used), so a title
+    never runs into the next panel's.
     """
     import textwrap
 
     chars = max(int(width * 72 / (PANEL_FONT * 0.66)), 8)
     stats = f"day 0: AR {ar0:+.1f}%, raw {r0:+.1f}%".replace("-", "\u2212")
     lines = [*_label(key, multi).split("\n"), *([stats] if len(stats) <= chars else
-                                                  stats.split(", "))]
+                                                  stats.split(", ")), *([note] if note else [])]
     return "\n".join(part for line in lines for part in textwrap.wrap(line, chars))
+
+
+def _late_paths(res: EventStudyResults, keys: list[tuple[str, str]]
+                ) -> dict[tuple[str, str], tuple[pd.Series, str]]:
+    """CAR paths of the security-events without an AR on the first tau, cumulated from their first.
+
+    The CAR from the first tau is NaN throughout when that day's return is missing (deepseek_global:
+    ENR.DE has no close on 24 January, tau -1); as the markets chart does, the path is cumulated
+    from the first abnormal return, and the note says so. Returns percent paths by tau and the
+    panel's note ("CAR from tau 0: no return at tau -1").
+    """
+    out = {}
+    t0 = int(res.car.index[0])
+    for key in keys:
+        ar = res.ar[key]
+        if np.isfinite(ar.loc[t0]) or not ar.notna().any():
+            continue
+        start = int(ar.first_valid_index())  # type: ignore[arg-type]
+        path = ar.loc[start:].cumsum() * 100  # skips a later missing day, as the markets chart
+        out[key] = (path, f"CAR from tau {_day(start)}: no return at tau {_day(t0)}"
+                    .replace("-", "\u2212"))
+    return out
 
 
 def plot_car_grid(
@@ -586,8 +695,10 @@ def plot_car_grid(
     end = _grid_header(res, fig, keys, tickers, tau0, handles)
     left, right, wspace = MARGIN + 0.6, MARGIN, 0.32
     panel = (w - left - right) / (ncols + wspace * (ncols - 1))  # each panel's width, inches
+    late = _late_paths(res, keys)
     heads = {k: _panel_title(k, multi, float(res.ar[k].loc[tau0]) * 100,
-                             float(raw[k].loc[tau0]) if k in raw else np.nan, panel)
+                             float(raw[k].loc[tau0]) if k in raw else np.nan, panel,
+                             late[k][1] if k in late else "")
              for k in keys}
     head = max((t.count("\n") + 1 for t in heads.values()), default=2) * PANEL_FONT * 1.3 / 72
     gap = head + 0.1  # each row's panel titles, between it and the row above
@@ -599,7 +710,8 @@ def plot_car_grid(
     raw_cum = raw.cumsum()
     for ax, key in zip(axes.flat, keys, strict=False):
         g = group_of.loc[key]
-        ax.plot(car.index, car[key], color=colors.get(g, PALETTE[0]), lw=1.5)
+        path = late[key][0] if key in late else car[key]
+        ax.plot(path.index, path, color=colors.get(g, PALETTE[0]), lw=1.5)
         if key in raw_cum:
             ax.plot(raw_cum.index, raw_cum[key], color="0.15", lw=0.9, ls=(0, (2, 1.2)))
     # the paths of all panels first: a day-0 line asks for the shared x range, which rescales all
@@ -672,7 +784,7 @@ def _grid_header(res: EventStudyResults, fig: Figure, keys: list[tuple[str, str]
 
 
 def _heatmap_title(data: np.ndarray, tau: np.ndarray, keys: list[tuple[str, str]],
-                   multi: bool) -> str:
+                   multi: bool, res: EventStudyResults | None = None) -> str:
     """Return the heatmap's finding: which event day carried the abnormal returns, the largest.
 
     The small multiples count who fell on day 0; the heatmap shows when the returns came: the
@@ -685,14 +797,21 @@ def _heatmap_title(data: np.ndarray, tau: np.ndarray, keys: list[tuple[str, str]
     top = int(np.nanargmax(size))
     rest = float(np.nanmean(np.delete(np.abs(data), top, axis=1))) if len(tau) > 1 else np.nan
     i, j = np.unravel_index(int(np.nanargmax(np.abs(np.nan_to_num(data)))), data.shape)
-    who = _label(keys[int(i)], multi).replace("\n", " ")
     def day(t: int) -> str:
         return _day(t).replace("-", "\u2212")
 
+    key = keys[int(i)]
+    where = f"day {day(int(tau[j]))}"
+    if multi and res is not None:  # the event of the largest cell, with its date
+        f = res.to_frame()
+        row = f[(f["event_id"] == key[0]) & (f["ticker"] == key[1]) & (f["tau"] == tau[j])]
+        if len(row):
+            where = _event_when(res, key[0], row["date"].iloc[0], int(tau[j]))
+    who = _label(key, multi and res is None).replace("\n", " ")
     head = "Day 0" if int(tau[top]) == 0 else f"Day {day(int(tau[top]))}, not day 0,"
     return (f"{head} carried the largest abnormal returns (mean |AR| {size[top]:.1f}% against "
             f"{rest:.1f}% on the other days); the largest: {who} {_pct(data[i, j] / 100)} on "
-            f"day {day(int(tau[j]))}")
+            f"{where}")
 
 
 def plot_ar_heatmap(
@@ -750,10 +869,20 @@ def plot_ar_heatmap(
     ax.set_xlabel(TAU_LABEL)
     ax.set_ylabel("Security")
     note = _of(keys, res) if tickers is None else ""
-    _titles(ax, _heatmap_title(data, tau, keys, multi) + note,
+    from eventstudy.reporting.summary import SPANNING
+
+    spans, span_note = _spanning_marks(res)
+    cells = {(k[0], k[1], int(t)): (r, c) for r, k in enumerate(keys) for c, t in enumerate(tau)}
+    for at in sorted(spans & set(cells)):  # the headline's mark of a multi-session return
+        r, c = cells[at]
+        dark = abs(float(data[r, c])) > 0.6 * lim
+        ax.text(float(tau[c]), r, SPANNING, ha="center", va="center", fontsize=9,
+                fontweight="bold", color="white" if dark else "black")
+    _titles(ax, _heatmap_title(data, tau, keys, multi, res) + note,
             f"Abnormal return by security and event day ({res.model_name} model), groups "
             "separated by lines" + ("; grey: no abnormal return that day (a missing price)"
-                                    if np.isnan(data).any() else ""))
+                                    if np.isnan(data).any() else "")
+            + (f"; {span_note}" if span_note else ""))
     return fig
 
 
@@ -824,7 +953,7 @@ def plot_ar_distribution(
     _titles(ax, title, f"Distribution of day {_day(tau)} abnormal returns across {name} "
             f"({res.model_name} model), bars stacked by group; ticks: the same security-events "
             "of the named groups, in their group's colour")
-    _legend(ax, fontsize=8, frameon=False, loc="center left")
+    _clear_legend(ax, fontsize=8, frameon=False)  # counts: room above the bars, not below 0
     ax.grid(axis="y", alpha=0.3)
     return fig
 
@@ -1071,7 +1200,6 @@ def plot_index_contributions(
     from eventstudy.reporting.labels import (
         event_date_text,
         index_label,
-        lower_first,
         security_label,
     )
     from eventstudy.reporting.summary import TOP_MEMBERS
@@ -1123,7 +1251,7 @@ def plot_index_contributions(
              f"{abs(worst['contribution']) * 100:.2f} percentage points off the {market}'s "
              f"{abs(float(idx['index_return'])) * 100:.2f}% fall on {event_date_text(res)}")
     if g is not None:
-        title += (f"; {lower_first(labels.get(str(g.group), str(g.group)))} together "
+        title += (f"; {labels.get(str(g.group), str(g.group))} together "
                   f"{abs(g.contribution) * 100:.2f}")
     if float(idx["index_return"]) >= 0:
         title = f"What moved the {market} on {event_date_text(res)}"

@@ -160,7 +160,7 @@ def test_html_headline_n_and_extremes_caption(global_res):
 # F: company names -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("ticker", "label"), [
-    ("META", "META Meta Platforms"), ("NRG", "NRG NRG Energy"), ("ASML", "ASML ASML Holding"),
+    ("META", "META Meta Platforms"), ("NRG", "NRG Energy"), ("ASML", "ASML Holding"),
     ("JNJ", "JNJ Johnson & Johnson"), ("NVDA", "NVDA Nvidia"), ("AES", "AES")])
 def test_security_labels_name_the_company(ticker, label):
     assert labels.security_label(ticker) == label
