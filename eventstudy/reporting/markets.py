@@ -96,7 +96,7 @@ def clear_legend(ax: Axes, *, band: str = "upper", **kwargs: Any) -> Any:
             best = (cost, loc)
     assert best is not None
     if best[0][0] == 0:
-        return legend(loc=best[1], **kwargs)
+        return _opaque(legend(loc=best[1], **kwargs))
     leg = legend(loc=f"{band} right", **kwargs)
     frame = ax.get_window_extent(renderer)
     f = min((leg.get_window_extent(renderer).height + 2 * pad) / max(frame.height, 1.0), 0.6)
@@ -107,7 +107,21 @@ def clear_legend(ax: Axes, *, band: str = "upper", **kwargs: Any) -> Any:
                          .padded(pad), renderer, None), loc)
                   for loc in (f"{band} right", f"{band} left", f"{band} center")),
                  key=lambda x: x[0])
-    return legend(loc=placed[1], **kwargs)
+    return _opaque(legend(loc=placed[1], **kwargs))
+
+
+def _opaque(leg: Any) -> Any:
+    """Give the legend a white ground, so a reference line it crosses runs behind its text.
+
+    deepseek_global's markets chart: the day-0 line ran through the legend's labels.
+    """
+    leg.set_frame_on(True)
+    frame = leg.get_frame()
+    frame.set_facecolor("white")
+    frame.set_edgecolor("none")
+    frame.set_alpha(0.9)
+    leg.set_zorder(5)
+    return leg
 
 
 def market_of(ticker: str) -> str:

@@ -162,6 +162,9 @@ def test_markets_legend_covers_no_line(world):
     box = left.get_legend().get_window_extent()
     assert len(left.get_legend().get_texts()) == 6
     assert not _data_hits(left, box)
+    # the day-0 line it crosses runs behind a white ground, not through the labels
+    frame = left.get_legend().get_frame()
+    assert left.get_legend().get_frame_on() and frame.get_facecolor()[:3] == (1.0, 1.0, 1.0)
 
 
 def test_distribution_legend_covers_no_bar(world):
