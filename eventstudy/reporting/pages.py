@@ -101,8 +101,28 @@ def page_plan(res: EventStudyResults) -> list[tuple[str, str]]:
     Summary (claim verdicts only when the study has claims); the answer (market-value lens,
     context, recovery) when the
     results can give it; the charts; trading volume and volatility when computed; test
-    statistics; diagnostics.
+    statistics; diagnostics. A text page too long for one page continues on the next ones,
+    measured by laying it out (:func:`_sheets`).
     """
+    out = []
+    for kind, what in _pages(res):
+        out.append((kind, what))
+        if kind in TEXT_PAGES:
+            out += [(kind, f"{what.split(':')[0]} (continued)")] * (_sheets(res, kind) - 1)
+    return out
+
+
+def chart_kinds(res: EventStudyResults) -> list[str]:
+    """Return the charts of the report in page order, without laying out its text pages.
+
+    What the chart workers need at once (:class:`eventstudy.reporting.pdf.PdfJob`): measuring
+    the text pages (0.4 s) waits until the charts are being drawn.
+    """
+    return [kind for kind, _ in _pages(res) if kind not in TEXT_PAGES]
+
+
+def _pages(res: EventStudyResults) -> list[tuple[str, str]]:
+    """:func:`page_plan` before text pages are split over several sheets."""
     claims = claim_verdicts(res) is not None  # pages promise verdicts only when there are
     plan = [("summary", "Summary: " + ("claim verdicts with reasons, " if claims else "")
              + "headline table" + (", what ran" if _settings_first(res) else ""))]
@@ -120,12 +140,7 @@ def page_plan(res: EventStudyResults) -> list[tuple[str, str]]:
              ("diagnostics", ("" if _settings_first(res) else "What ran (settings); ")
               + "Diagnostics: data source, skipped security-events, shifted dates, data "
               "quality, warnings")]
-    out = []
-    for kind, what in plan:  # a text page too long for one page continues on the next ones
-        out.append((kind, what))
-        if kind in TEXT_PAGES:
-            out += [(kind, f"{what.split(':')[0]} (continued)")] * (_sheets(res, kind) - 1)
-    return out
+    return plan
 
 
 _SHEETS: dict[tuple[int, str], tuple[Any, int]] = {}

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from eventstudy.exceptions import ReportError
 from eventstudy.reporting import plots
 from eventstudy.reporting.layout import MARGIN
 from eventstudy.reporting.markets import plot_markets
@@ -23,6 +24,7 @@ from eventstudy.reporting.pages import (
     CHART_PAGES,
     PAGE_SIZE,
     TEXT_PAGES,
+    chart_kinds,
     page_plan,
     render_text,
     title,
@@ -255,8 +257,7 @@ class PdfJob:
 
     def __init__(self, res: EventStudyResults, path: Path, figures_dir: Path | None) -> None:
         self.res, self.path, self.figures_dir = res, path, figures_dir
-        self.plan = [(i, kind) for i, (kind, _) in enumerate(page_plan(res), start=1)]
-        self.kinds = [k for _, k in self.plan if k not in TEXT_PAGES]
+        self.kinds = chart_kinds(res)  # the text pages are measured once the charts are drawn
         self.tmp = path.parent / f".{path.stem}.parts"
         self.tmp.mkdir(exist_ok=True)
         n = report_workers() if len(self.kinds) > 1 else 0
@@ -278,7 +279,7 @@ class PdfJob:
         BaseException
             A worker's exception, raised here; the workers are stopped first.
         """
-        res, plan, figures_dir = self.res, self.plan, self.figures_dir
+        res, figures_dir = self.res, self.figures_dir
         boxes: dict[str, tuple[float, float, float, float]] = {}
         bundles: dict[str, tuple[Path, int]] = {}
         try:
@@ -286,6 +287,10 @@ class PdfJob:
             if self.job is None and self.kinds:
                 parts, files = [self.kinds], [self.tmp / "charts.pdf"]
                 drawn = [_render_charts(res, self.kinds, files[0], figures_dir)]
+            plan = [(i, kind) for i, (kind, _) in enumerate(page_plan(res), start=1)]
+            if [k for _, k in plan if k not in TEXT_PAGES] != self.kinds:
+                raise ReportError(f"the report's charts changed while it was written: "
+                                  f"{self.kinds}")  # pragma: no cover - one rule makes both
             text = self.tmp / "text.pdf"
             render_text(res, plan, text)
             if self.job is not None:

@@ -326,6 +326,12 @@ def claims_table(res: EventStudyResults) -> pd.DataFrame | None:
 
     Columns claim_id, claim, test, metric, value, p_value, verdict (value and p_value decimals).
     """
+    table = _once(res, "claims_table", lambda: _claims_table(res))
+    return None if table is None else table.copy()
+
+
+def _claims_table(res: EventStudyResults) -> pd.DataFrame | None:
+    """:func:`claims_table`, built once per results object (the report asks about 30 times)."""
     claims = getattr(res, "claims", None)
     if not isinstance(claims, pd.DataFrame) or claims.empty:
         return None
@@ -355,6 +361,12 @@ def verdict_reasons(res: EventStudyResults) -> pd.DataFrame | None:
     Columns claim_id, claim, test, verdict, reason (``claim_results.verdicts()``); the claim row
     first, then its tests.
     """
+    table = _once(res, "verdict_reasons", lambda: _verdict_reasons(res))
+    return None if table is None else table.copy()
+
+
+def _verdict_reasons(res: EventStudyResults) -> pd.DataFrame | None:
+    """:func:`verdict_reasons`, built once per results object."""
     report = getattr(res, "claim_results", None)
     if report is None or not hasattr(report, "verdicts"):
         return None
