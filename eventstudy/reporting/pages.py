@@ -425,15 +425,24 @@ def _summary_page(p: TextPage, res: EventStudyResults) -> None:
 
 
 def _compact(res: EventStudyResults) -> bool:
-    """Whether the summary takes fewer pages in smaller type (verdicts 6.3 pt, headline 8 pt)."""
+    """Whether the summary takes fewer pages in smaller type (verdicts 6.3 pt, headline 8 pt).
+
+    Decided once per results object: the page plan and the drawing both ask.
+    """
     import io
+
+    from eventstudy.reporting.summary import _once
 
     def sheets(compact: bool) -> int:
         p = TextPage(_canvas(io.BytesIO()), res, 1, 1, measuring=True)
         _draw_summary(p, res, compact)
         return p.sheets
 
-    return sheets(False) > 1 and sheets(True) < sheets(False)
+    def decide() -> bool:
+        normal = sheets(False)
+        return normal > 1 and sheets(True) < normal
+
+    return _once(res, "compact_summary", decide)
 
 
 def _draw_summary(p: TextPage, res: EventStudyResults, compact: bool) -> None:
