@@ -41,31 +41,46 @@ _LOCS = ("upper right", "upper left", "lower left", "lower right", "center right
          "center left", "upper center", "lower center")
 
 
-def _hits(ax: Axes, box: Any, renderer: Any, legend: Any) -> tuple[int, int]:
+def _obstacles(ax: Axes, renderer: Any) -> tuple[list[Any], list[Any], list[Any]]:
+    """Return what a legend should not cover, in display units, measured once for all places.
+
+    Lines (their display path, and whether they are data: in data coordinates), patches and
+    collections (their box, and the display paths of a band, whose outline counts, not its
+    box), texts (their boxes).
+    """
+    lines = [(line.get_transform().transform_path(line.get_path()),
+              line.get_transform() == ax.transData) for line in ax.lines]
+    patches = []
+    for patch in [*ax.patches, *ax.collections]:
+        paths = ([patch.get_transform().transform_path(p) for p in patch.get_paths()]
+                 if hasattr(patch, "get_paths") else None)
+        patches.append((patch.get_window_extent(renderer), paths))
+    texts = [(text, text.get_window_extent(renderer)) for text in ax.texts if text.get_text()]
+    return lines, patches, texts
+
+
+def _hits(obstacles: tuple[list[Any], list[Any], list[Any]], box: Any,
+          legend: Any) -> tuple[int, int]:
     """Count what ``box`` (display units) covers: (data artists, reference lines and texts).
 
     Data: lines and markers in data coordinates, bars, bands. Reference: lines spanning the
     axes (zero, day 0, mean) and texts, which a legend should avoid too, second.
     """
+    lines, patches, texts = obstacles
     data = ref = 0
-    for line in ax.lines:
-        path = line.get_transform().transform_path(line.get_path())
+    for path, is_data in lines:
         if np.asarray(path.vertices).size and path.intersects_bbox(box, filled=False):
-            if line.get_transform() == ax.transData:
+            if is_data:
                 data += 1
             else:
                 ref += 1
-    for patch in [*ax.patches, *ax.collections]:
-        if patch.get_window_extent(renderer).overlaps(box):
-            if hasattr(patch, "get_paths"):  # a band: its outline, not its bounding box
-                trans = patch.get_transform()
-                if not any(trans.transform_path(p).intersects_bbox(box)
-                           for p in patch.get_paths()):
-                    continue
+    for extent, paths in patches:
+        if extent.overlaps(box):
+            if paths is not None and not any(p.intersects_bbox(box) for p in paths):
+                continue  # a band: its outline, not its bounding box
             data += 1
-    for text in ax.texts:
-        if text is not legend and text.get_text() and \
-                text.get_window_extent(renderer).overlaps(box):
+    for text, extent in texts:
+        if text is not legend and extent.overlaps(box):
             ref += 1
     return data, ref
 
@@ -88,10 +103,11 @@ def clear_legend(ax: Axes, *, band: str = "upper", **kwargs: Any) -> Any:
     pad = renderer.points_to_pixels(4.0)
     legend = cast("Any", ax).legend  # loc: one of _LOCS, a str to the stubs
     best: tuple[tuple[int, int], str] | None = None
+    obstacles = _obstacles(ax, renderer)
     for loc in _LOCS:
         leg = legend(loc=loc, **kwargs)
         box = leg.get_window_extent(renderer).padded(pad)
-        cost = _hits(ax, box, renderer, leg)
+        cost = _hits(obstacles, box, leg)
         if best is None or cost < best[0]:
             best = (cost, loc)
     assert best is not None
@@ -103,8 +119,9 @@ def clear_legend(ax: Axes, *, band: str = "upper", **kwargs: Any) -> Any:
     lo, hi = ax.get_ylim()
     span = (hi - lo) / (1 - f)  # the old range keeps 1 - f of the axes: the data, below the band
     ax.set_ylim((lo, lo + span) if band == "upper" else (hi - span, hi))
-    placed = min(((_hits(ax, legend(loc=loc, **kwargs).get_window_extent(renderer)
-                         .padded(pad), renderer, None), loc)
+    obstacles = _obstacles(ax, renderer)  # measured again in the new y range
+    placed = min(((_hits(obstacles, legend(loc=loc, **kwargs).get_window_extent(renderer)
+                         .padded(pad), None), loc)
                   for loc in (f"{band} right", f"{band} left", f"{band} center")),
                  key=lambda x: x[0])
     return _opaque(legend(loc=placed[1], **kwargs))
