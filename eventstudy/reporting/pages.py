@@ -243,7 +243,13 @@ class TextPage:
 
     def _line(self, x: float, top: float, s: str, size: float, *, bold: bool = False,
               grey: float = 0.0, align: str = "left") -> None:
-        """Draw one line whose top is ``top`` inches below the page's top edge."""
+        """Draw one line whose top is ``top`` inches below the page's top edge.
+
+        Measuring (:func:`_sheets`), only the heights count: nothing is drawn.
+        """
+        self.strings.append(s)
+        if self.measuring:
+            return
         c = self.canvas
         c.setFillGray(grey)
         c.setFont(_BOLD if bold else _REGULAR, size)
@@ -251,7 +257,6 @@ class TextPage:
         draw = {"left": c.drawString, "right": c.drawRightString,
                 "center": c.drawCentredString}[align]
         draw(x * 72, base, s)
-        self.strings.append(s)
 
     def text(self, s: str, size: float = 9, bold: bool = False, color: str = "black",
              x: float | None = None, advance: bool = True) -> None:
@@ -378,8 +383,10 @@ class TextPage:
         for row, h, head in rows:
             x = self.left
             for lines, w in zip(row, widths, strict=True):
-                c.setFillGray(0.92)
-                c.rect(x * 72, (self.h - top - h) * 72, w * 72, h * 72, stroke=1, fill=int(head))
+                if not self.measuring:  # only the heights count when measuring
+                    c.setFillGray(0.92)
+                    c.rect(x * 72, (self.h - top - h) * 72, w * 72, h * 72, stroke=1,
+                           fill=int(head))
                 first = top + (h - len(lines) * line_h) / 2  # the lines centred in the cell
                 for k, line in enumerate(lines):
                     line_top = first + k * line_h + (line_h - size / 72) / 2
