@@ -58,8 +58,13 @@ def tests_note(res: EventStudyResults) -> str:
         adjusted = (f"p-values adjusted for multiple testing across the event windows of each "
                     f"group and test: {_ADJUST_NAMES.get(method, method)} (p_adjust: {method}; "
                     "unadjusted: p_value in tests.csv). ")
+    spanning = ""
+    if len(_spans(res)):
+        spanning = (f"{SPANNING} by a window: it holds a return that spans more than one session "
+                    "of its exchange (the sessions between have no close), judged against a "
+                    "one-session variance (listed with the data quality). ")
     return (f"Cells: statistic (p-value) stars, {STARS_NOTE}; H0: CAAR = 0 over the window. "
-            + adjusted + (f"Tests: {refs}. " if refs else "") + clustered
+            + adjusted + (f"Tests: {refs}. " if refs else "") + clustered + spanning
             + "Exact values: tests.csv.")
 QUALITY_COLUMNS = ["ticker", "date", "check", "severity", "message"]
 WARNING_COLUMNS = ["category", "message"]
@@ -496,6 +501,16 @@ def tests_table(res: EventStudyResults) -> pd.DataFrame:
         rank = rank + wide["event_id"].map(e_order).fillna(len(e_order)) * 1_000_000
     wide = wide.iloc[np.argsort(rank.to_numpy(), kind="stable")]
     wide.columns.name = None
+    spans = _spanning(res)
+    if spans:  # the window holds a return over several sessions, as the headline marks it
+        event = (wide["event_id"] if "event_id" in wide.columns
+                 else pd.Series(str(t["event_id"].iloc[0]), index=wide.index))
+        bounds = {w: range(int(a), int(b) + 1)
+                  for w, a, b in zip(t["window"], t["tau_start"], t["tau_end"], strict=True)}
+        wide["window"] = [
+            f"{w} {SPANNING}" if n and any((str(e), str(g), tau) in spans
+                                           for tau in bounds[w]) else w
+            for e, g, w, n in zip(event, wide["group"], wide["window"], wide["n"], strict=True)]
     return _readable(res, wide.reset_index(drop=True))
 
 
@@ -522,6 +537,31 @@ def day0_extremes(res: EventStudyResults, k: int = 5) -> pd.DataFrame:
     show = pd.concat([day0.head(k), day0.tail(k)]).drop_duplicates()
     return show[["event_id", "ticker", "group", "date", "ret", "ar", "t", "p_value"]].reset_index(
         drop=True)
+
+
+def _day0_marked(res: EventStudyResults) -> tuple[pd.DataFrame, str]:
+    """Return :func:`day0_extremes` with the ticker of a multi-session return marked, and its note.
+
+    A day-0 return that spans more than one session (:func:`spanning_returns`) gets
+    :data:`SPANNING` after its ticker ("ENR.DE ‡"); the note (" ‡ ...", or "" when
+    no row is marked) says what the mark means and where the return starts.
+    """
+    day0 = day0_extremes(res)
+    spans = _spans(res)
+    spans = spans[spans["tau"].astype(int) == 0]
+    since = {(str(e), str(t)): str(d) for e, t, d in
+             zip(spans["event_id"], spans["ticker"], spans["since"], strict=True)}
+    hit = [(str(e), str(t)) in since for e, t in zip(day0["event_id"], day0["ticker"],
+                                                       strict=True)]
+    if not any(hit):
+        return day0, ""
+    day0["ticker"] = [f"{t} {SPANNING}" if h else str(t)
+                      for t, h in zip(day0["ticker"], hit, strict=True)]
+    which = "; ".join(f"{t} from the {d} close" for (_, t), d in since.items()
+                      if any(str(x).startswith(f"{t} {SPANNING}") for x in day0["ticker"]))
+    return day0, (f" {SPANNING} the day-0 return spans more than one session of its exchange "
+                  f"(the sessions between have no close), judged against a one-session "
+                  f"variance: {which}.")
 
 
 def diagnostics_table(res: EventStudyResults) -> pd.DataFrame:
@@ -743,13 +783,13 @@ def _summary_sections(res: EventStudyResults) -> list[Section]:
     if reactions is not None:
         out.append(Section("reactions", "Trading volume and volatility", reactions,
                            reactions_note(res)))
-    day0 = day0_extremes(res)
+    day0, spanned = _day0_marked(res)
     out.append(Section("day0", "Smallest and largest day-0 abnormal returns",
                        _readable(res, day0),
                        "ret and ar are decimals; t uses the forecast-error-corrected variance "
-                       "(MacKinlay 1997).",
+                       f"(MacKinlay 1997).{spanned}",
                        html_note="ret and ar in percent (the decimal on hover); t uses the "
-                                 "forecast-error-corrected variance (MacKinlay 1997)."))
+                                 f"forecast-error-corrected variance (MacKinlay 1997).{spanned}"))
     if len(res.dropped):
         out.append(Section("skipped", "Skipped security-events", res.dropped))
     if len(res.shifted):

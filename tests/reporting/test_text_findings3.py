@@ -1,0 +1,60 @@
+"""Text of the reports after a third review: marks, bases and names readers can follow.
+
+The multi-session mark on the tests page and the extreme day-0 ARs (2); the recovery table's
+bases and missing series (1); test names and claim wording in warnings and claims (3); the event
+the answer tables are for, by its label (4).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from eventstudy import EventStudy
+from eventstudy.reporting import pages, summary
+
+
+@pytest.fixture(scope="module")
+def global_res(repo):
+    """configs/deepseek_global.yaml: ENR.DE's day-0 return runs from the 23 January close."""
+    with pytest.warns(Warning):
+        return EventStudy.from_yaml(repo / "configs" / "deepseek_global.yaml").fit()
+
+
+@pytest.fixture(scope="module")
+def nvda(repo):
+    """configs/nvda_earnings.yaml: five events, pooled."""
+    with pytest.warns(Warning):
+        return EventStudy.from_yaml(repo / "configs" / "nvda_earnings.yaml").fit()
+
+
+# 2: the multi-session mark beyond the headline ------------------------------------------------
+
+def test_tests_table_marks_windows_holding_a_multi_session_return(global_res):
+    mark = summary.SPANNING
+    table = summary.tests_table(global_res)
+    frankfurt = table[table["group"] == "Frankfurt"]
+    windows = list(frankfurt["window"])
+    assert windows == [f"[0,0] {mark}", "[-1,+1]", f"[0,+5] {mark}"]  # [-1,+1]: no security
+    assert not table.loc[table["group"] == "Paris", "window"].str.contains(mark).any()
+    assert f"{mark} by a window: it holds a return that spans more than one session" in (
+        summary.tests_note(global_res))
+    page = "\n".join(pages.draw_page(global_res, "tests").strings)
+    assert f"[0,0] {mark}" in page and f"{mark} by a window" in page
+
+
+def test_day0_extremes_mark_a_multi_session_return(global_res):
+    mark = summary.SPANNING
+    day0 = next(s for s in summary.summary_sections(global_res) if s.key == "day0")
+    marked = [t for t in day0.table["ticker"] if mark in str(t)]
+    assert marked == [f"ENR.DE {mark}"]
+    for note in (day0.note, day0.html_note):
+        assert (f"{mark} the day-0 return spans more than one session of its exchange" in note
+                and "ENR.DE from the 2025-01-23 close" in note)
+
+
+def test_no_mark_in_tests_or_extremes_without_a_multi_session_return(nvda):
+    mark = summary.SPANNING
+    assert not summary.tests_table(nvda)["window"].str.contains(mark).any()
+    assert mark not in summary.tests_note(nvda)
+    day0 = next(s for s in summary.summary_sections(nvda) if s.key == "day0")
+    assert mark not in day0.note and not day0.table["ticker"].str.contains(mark).any()
