@@ -46,6 +46,9 @@ class Recovery:
     ret_end : float
         Return from the pre-event close to the close of ``last_date`` (decimal): where the series
         stood at the end, after a recovery too.
+    base_date : pandas.Timestamp or None
+        The session whose close ``level_before`` is: the last close before day 0, which is not
+        day -1 when that session has no close (a holiday of the series' exchange, a filler row).
     """
 
     name: str
@@ -58,6 +61,7 @@ class Recovery:
     drawdown_date: pd.Timestamp
     last_date: pd.Timestamp
     ret_end: float = float("nan")
+    base_date: pd.Timestamp | None = None
 
     def text(self) -> str:
         """Return one line for readers.
@@ -114,6 +118,7 @@ def recovery(levels: pd.Series, day0: pd.Timestamp, name: str | None = None) -> 
         # a series that never closed below its pre-event level has no drawdown (0, not a gain)
         drawdown=min(0.0, float(upto[low] / before - 1.0)), drawdown_date=s.index[p0 + low],
         last_date=s.index[-1], ret_end=float(after[-1] / before - 1.0),
+        base_date=pd.Timestamp(s.index[p0 - 1]),
     )
 
 
@@ -124,7 +129,7 @@ def recovery_table(levels: pd.DataFrame, day0: pd.Timestamp) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns name, day0, level_before, recovered, sessions, date, drawdown, drawdown_date,
-        last_date, ret_end (dates as Timestamps; ``sessions`` and ``date`` empty when not
+        last_date, ret_end, base_date (dates as Timestamps; ``sessions`` and ``date`` empty when not
         recovered).
     """
     rows = [recovery(levels[c], day0, str(c)).__dict__ for c in levels.columns]

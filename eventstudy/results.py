@@ -764,14 +764,20 @@ class EventStudyResults:
         Each series is searched up to the last session of the widest event window (tau = its
         end), so ``last_date``/``ret_end`` are where it stood then.
 
+        A series measured from a close before day -1 (day -1 has no close on its exchange)
+        says so in ``base_date``; a market, group or context series that cannot be measured
+        (no close on day 0 or before it) is a row with ``missing`` saying why and no numbers.
+
         Returns
         -------
         pandas.DataFrame
             Columns kind (market, group, security, context), name, recovered, sessions, date,
             drawdown (decimal, before the recovery), drawdown_date, last_date, ret_end
-            (the return to last_date's close); see :func:`eventstudy.recovery.recovery`.
+            (the return to last_date's close), base_date (the session of the close it is measured
+            from: for a group, its members' earliest), missing ("" when measured, else why not),
+            event_id; see :func:`eventstudy.recovery.recovery`.
         """
-        from eventstudy.recovery import recovery
+        from eventstudy.recovery import Recovery, recovery
 
         eid, day0 = self._day0(event_id)
         # searched up to the last session of the widest event window, as its heading says
@@ -782,12 +788,18 @@ class EventStudyResults:
         else:
             end = sessions[-1]
         levels = self.price_levels().loc[:end]
-        rows = []
+        rows: list[tuple[str, Recovery]] = []
+        missing: list[tuple[str, str, str]] = []  # kind, name, why
         market = self._market_levels()
         if market is not None:
             market = market.loc[:end]
-            rows.append(("market", recovery(market, day0, self.provenance.market)))
+            try:
+                rows.append(("market", recovery(market, day0, self.provenance.market)))
+            except DataUnavailableError as err:
+                missing.append(("market", str(self.provenance.market), str(err)))
         p0 = int(cast(int, levels.index.get_loc(day0))) if day0 in levels.index else None
+        ev = self.events[self.events["event_id"] == eid]
+        own_day0 = dict(zip(ev["ticker"], pd.to_datetime(ev["day0"]), strict=True))
         named = [g for g in self.groups if g != self.spec.universe]
         for g in self.groups:
             members = [t for t in self.spec.groups[g] if t in levels.columns]
@@ -798,10 +810,17 @@ class EventStudyResults:
             base = levels[members].iloc[:p0].ffill().iloc[-1]
             rel = levels[members].div(base).mean(axis=1, skipna=True)
             rel.iloc[p0 - 1] = 1.0
+            since = [levels[m].iloc[:p0].last_valid_index() for m in members]
             try:
-                rows.append(("group", recovery(rel.iloc[p0 - 1:], day0, g)))
+                rec = recovery(rel.iloc[p0 - 1:], day0, g)
             except DataUnavailableError:  # no member with a close on day 0 (its own calendar)
+                others = sorted({own_day0[m] for m in members if m in own_day0} - {day0})
+                missing.append(("group", g, f"no member has a close on day 0 ({day0.date()})"
+                                + (f"; its own day 0 is {', '.join(str(d.date()) for d in others)}"
+                                   if others else "")))
                 continue
+            known = [pd.Timestamp(cast(str, d)) for d in since if d is not None]
+            rows.append(("group", replace(rec, base_date=min(known) if known else None)))
         for t in dict.fromkeys(t for g in named for t in self.spec.groups[g]):
             if t in levels.columns and levels[t].notna().any():
                 try:
@@ -814,9 +833,11 @@ class EventStudyResults:
                     continue
                 try:
                     rows.append(("context", recovery(self.context[c].loc[:end], day0, str(c))))
-                except Exception:  # noqa: BLE001 - no close around day 0
+                except Exception as err:  # noqa: BLE001 - no close around day 0
+                    missing.append(("context", str(c), str(err).removeprefix("recovery: ")))
                     continue
-        out = pd.DataFrame([{"kind": k, **r.__dict__} for k, r in rows])
+        out = pd.DataFrame([{"kind": k, **r.__dict__, "missing": ""} for k, r in rows]
+                           + [{"kind": k, "name": n, "missing": why} for k, n, why in missing])
         return out.drop(columns=["day0", "level_before"]).assign(event_id=eid)
 
     def sector_table(self, event_id: str | None = None) -> pd.DataFrame:

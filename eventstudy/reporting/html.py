@@ -254,9 +254,9 @@ def summary_html(res: EventStudyResults, images: dict[str, bytes] | None = None)
         for key, name in titles.items():
             if key in answer:
                 body.append(f"<h3>{name}</h3>{_frame(answer[key])}")
-                if key == "index" and "index_note" in answer:
-                    body.append(f"<p class='note'>{html.escape(answer['index_note']['note'][0])}"
-                                "</p>")
+                note = answer.get(f"{key}_note")  # index: the reconstruction; recovery: bases
+                if note is not None:
+                    body.append(f"<p class='note'>{html.escape(str(note['note'].iloc[0]))}</p>")
     body.append("<h2>Charts</h2>")
     for name in [*CHART_CAPTIONS, *[n for n in images if n not in CHART_CAPTIONS]]:
         if name in images:

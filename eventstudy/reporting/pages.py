@@ -508,6 +508,8 @@ def _answer_page(p: TextPage, res: EventStudyResults) -> None:
                "regained, the deepest drawdown before that, and where each stood at the "
                f"window's last session{which}", size=10, bold=True)
         p.table(tables["recovery"], size=7.5)
+        if "recovery_note" in tables:  # rows measured from another close, series left out
+            p.text(tables["recovery_note"]["note"].iloc[0], size=8, color="0.25")
 
 
 def _tests_page(p: TextPage, res: EventStudyResults) -> None:

@@ -972,6 +972,11 @@ def _answer_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
             "day-0 move": [pct(v) for v in ctx["ret"]]})
     rec = res.recovery_table()
     rec = rec[rec["kind"].isin(["market", "group", "context"])]
+    gone = rec[rec["missing"].astype(str) != ""]
+    rec = rec[rec["missing"].astype(str) == ""]
+    before = _day_minus_1(res, rec)
+    later = [pd.notna(b) and before is not None and pd.Timestamp(b) < before
+             for b in rec["base_date"]]
     # regained on day 0 without a drawdown: it never fell below the day -1 close before
     # regaining it (where it stood later is the last column), so no "0 sessions, +0.00%"
     never = [(r is True or r == 1) and pd.notna(n) and int(n) == 0
@@ -979,7 +984,10 @@ def _answer_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
              for r, n, d in zip(rec["recovered"], rec["sessions"], rec["drawdown"], strict=True)]
     if len(rec):
         out["recovery"] = pd.DataFrame({
-            "series": [series(str(n)) for n in rec["name"]],
+            "series": [series(str(n)) + (f" (from {_iso_date(b)}) {RECOVERY_BASE}"
+                                         if moved else "")
+                       for n, b, moved in zip(rec["name"], rec["base_date"], later,
+                                              strict=True)],
             "regained the day -1 close": [
                 ("not lost: day 0 closed above it" if held else "yes") if r is True or r == 1
                 else "not regained" for r, held in zip(rec["recovered"], never, strict=True)],
@@ -994,4 +1002,61 @@ def _answer_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
             # where each stood at the end, as the page's heading says
             "window's last session": [_iso_date(d) for d in rec["last_date"]],
             "from the day -1 close": [pct(v) for v in rec["ret_end"]]})
+    note = recovery_note(rec, gone, before, later, series)
+    if note:
+        out["recovery_note"] = pd.DataFrame({"note": [note]})
     return out
+
+
+RECOVERY_BASE = "\u00a7"  # section sign: a recovery row measured from a close before day -1
+
+
+def _day_minus_1(res: EventStudyResults, rec: pd.DataFrame) -> pd.Timestamp | None:
+    """Return the study's day -1 session of the recovery table's event (None without one)."""
+    if not len(rec):
+        return None
+    ev = res.events
+    day0 = pd.Timestamp(ev.loc[ev["event_id"] == rec["event_id"].iloc[0], "day0"].min())
+    sessions = res.returns.index
+    if day0 not in sessions:
+        return None
+    at = int(cast(int, sessions.get_loc(day0)))
+    return pd.Timestamp(sessions[at - 1]) if at else None
+
+
+def recovery_note(rec: pd.DataFrame, gone: pd.DataFrame, before: pd.Timestamp | None,
+                  later: Sequence[bool], series: Callable[[str], str]) -> str:
+    """Return the note under the recovery table: rows measured from another close, series left out.
+
+    Parameters
+    ----------
+    rec : pandas.DataFrame
+        The measured rows of :meth:`EventStudyResults.recovery_table` shown in the table.
+    gone : pandas.DataFrame
+        Its rows that could not be measured (column ``missing`` says why).
+    before : pandas.Timestamp or None
+        The study's day -1 session.
+    later : sequence of bool
+        Per row of ``rec``, whether it is measured from a close before ``before``.
+    series : callable
+        Names a series for readers.
+
+    Returns
+    -------
+    str
+        E.g. "\u00a7 measured from the 2025-01-23 close: Frankfurt (no close on day -1,
+        2025-01-24). Not shown: Taipei (no member has a close on day 0 (2025-01-27); ...)."; ""
+        when every series is measured from day -1 and none is left out.
+    """
+    parts = []
+    moved = [f"{series(str(n))} from the {_iso_date(b)} close"
+             for n, b, m in zip(rec["name"], rec["base_date"], later, strict=True) if m]
+    if moved and before is not None:
+        parts.append(f"{RECOVERY_BASE} not measured from the day -1 close ({_iso_date(before)}: "
+                     "no close that session) but from the last close before it: "
+                     + "; ".join(moved) + ".")
+    if len(gone):
+        parts.append("Not shown: " + "; ".join(
+            f"{series(str(n))} ({why})" for n, why in zip(gone["name"], gone["missing"],
+                                                         strict=True)) + ".")
+    return " ".join(parts)

@@ -58,3 +58,28 @@ def test_no_mark_in_tests_or_extremes_without_a_multi_session_return(nvda):
     assert mark not in summary.tests_note(nvda)
     day0 = next(s for s in summary.summary_sections(nvda) if s.key == "day0")
     assert mark not in day0.note and not day0.table["ticker"].str.contains(mark).any()
+
+
+# 1: the recovery table's bases and missing series ---------------------------------------------
+
+def test_recovery_names_a_base_before_day_minus_1_and_a_missing_series(global_res):
+    rec = global_res.recovery_table().set_index("name")
+    assert str(rec.at["frankfurt", "base_date"].date()) == "2025-01-23"
+    assert str(rec.at["paris", "base_date"].date()) == "2025-01-24"
+    assert "its own day 0 is 2025-02-03" in rec.at["taipei", "missing"]
+    tables = summary.answer_tables(global_res)
+    series = list(tables["recovery"]["series"])
+    assert f"Frankfurt (from 2025-01-23) {summary.RECOVERY_BASE}" in series
+    assert "Paris" in series and not any("Taipei" in s for s in series)
+    note = tables["recovery_note"]["note"].iloc[0]
+    assert "not measured from the day -1 close (2025-01-24" in note
+    assert "Frankfurt from the 2025-01-23 close" in note
+    assert "Not shown: Taipei (no member has a close on day 0 (2025-01-27)" in note
+
+
+def test_recovery_note_reaches_the_html(global_res):
+    from eventstudy.reporting import html as html_mod
+
+    page = html_mod.summary_html(global_res, {})
+    assert "Frankfurt (from 2025-01-23) \u00a7" in page
+    assert "Not shown: Taipei" in page
