@@ -896,8 +896,10 @@ def answer_tables(res: EventStudyResults) -> dict[str, pd.DataFrame]:
 def answer_event(res: EventStudyResults) -> str:
     """Return which event the day-0 context and recovery tables are for, when there are several.
 
-    "" for one event; else e.g. " (q4_fy24, day 0 22 February 2024, only: the first of 5 events;
-    the headline averages all of them)" (:meth:`EventStudyResults.context_moves` and
+    "" for one event; else e.g. " (Q4 FY2024 results: data-center revenue +409% y/y, q4_fy24,
+    day 0 22 February 2024, only: the first of 5 events; the headline averages all of them)"
+    (the event's label from the study file when it has one;
+    :meth:`EventStudyResults.context_moves` and
     ``recovery_table`` read the first event).
     """
     from eventstudy.reporting.labels import event_order
@@ -906,10 +908,14 @@ def answer_event(res: EventStudyResults) -> str:
     if len(ids) < 2:
         return ""
     first = ids[0]  # the event context_moves() and recovery_table() read by default
-    day = pd.Timestamp(res.events.loc[res.events["event_id"] == first, "day0"].min())
+    rows = res.events.loc[res.events["event_id"] == first]
+    day = pd.Timestamp(rows["day0"].min())
+    said = ([str(v) for v in rows["label"] if isinstance(v, str) and v.strip()]
+            if "label" in rows else [])
+    name = f"{said[0]}, {first}" if said else first  # what the study file calls it, and its id
     which = "the first" if event_order(res)[:1] == [first] else "one"
     pooled = res.headline()["event_id"].nunique() == 1
-    return (f" ({first}, day 0 {day.day} {day.strftime('%B %Y')}, only: {which} of {len(ids)} "
+    return (f" ({name}, day 0 {day.day} {day.strftime('%B %Y')}, only: {which} of {len(ids)} "
             "events" + ("; the headline averages all of them)" if pooled else ")"))
 
 

@@ -135,11 +135,13 @@ def test_event_order_is_by_date_not_by_id(nvda):
 
 def test_context_and_recovery_name_their_event(nvda, tmp_path):
     which = summary.answer_event(nvda)
-    assert which == (" (q4_fy24, day 0 22 February 2024, only: the first of 5 events; the "
-                     "headline averages all of them)")
+    # the event as the study file names it (its label), then its id and date
+    assert which == (" (Q4 FY2024 results: data-center revenue +409% y/y, q4_fy24, day 0 22 "
+                     "February 2024, only: the first of 5 events; the headline averages all "
+                     "of them)")
     page = html_mod.summary_html(nvda)
-    assert f"<h3>Context on day 0{which}</h3>" in page
-    assert "Recovery: sessions until the day -1 close was regained (q4_fy24" in page
+    assert f"<h3>Context on day 0{which.replace('&', '&amp;')}</h3>" in page
+    assert "Recovery: sessions until the day -1 close was regained (Q4 FY2024 results" in page
 
 
 # E: counts and captions of summary.html -------------------------------------------------------
