@@ -447,9 +447,9 @@ def clustering(events: pd.DataFrame, pos0: IntArray, keep: np.ndarray,
     msg = (
         f"{n_sharing} security-events share their day 0 with another (e.g. "
         f"{ids[a]}:{tick[a]} and {ids[b]}:{tick[b]} on {index[p0[a]].date()}): "
-        "their abnormal returns are cross-correlated, so t, patell and bmp overstate "
-        "significance; kolari_pynnonen and adjusted_patell adjust for it (or use a "
-        "calendar-time portfolio)"
+        "their abnormal returns are cross-correlated, so the t test, Patell and BMP "
+        "overstate significance; Kolari-Pynnonen and the adjusted Patell test adjust for it "
+        "(tests: kolari_pynnonen, adjusted_patell; or use a calendar-time portfolio)"
     )
     warnings.warn(msg, EventWindowOverlapWarning, stacklevel=4)
     logger.info(msg)

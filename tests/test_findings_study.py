@@ -346,3 +346,17 @@ def test_rank_and_sign_tests_report_nothing_when_no_security_event_has_the_windo
         assert t.loc[("a", 0, test), "n"] == 1  # [0, 1] is whole: a statistic (t needs n > 1)
         assert np.isfinite(t.loc[("b", -1, test), "statistic"]) or test == "t", test
     assert np.isfinite(t.loc[("a", 0, "corrado_rank"), "statistic"])
+
+
+def test_c44_shared_day0_warning_names_the_tests_as_readers_know_them():
+    """The warning is printed in the report's warnings table: test names, then the keys to use
+    (it read 't, patell and bmp ... kolari_pynnonen and adjusted_patell')."""
+    from eventstudy.exceptions import EventWindowOverlapWarning
+
+    r, m = _panel(("AAA", "BBB"))
+    events = [{"event_id": "e", "ticker": t, "date": r.index[280]} for t in r.columns]
+    with pytest.warns(EventWindowOverlapWarning) as rec:
+        EventStudy(events, r, m, estimation_window=(-200, -11), event_windows=[(0, 0)]).fit()
+    msg = next(str(w.message) for w in rec if "share their day 0" in str(w.message))
+    assert "so the t test, Patell and BMP overstate significance; Kolari-Pynnonen and the " \
+           "adjusted Patell test adjust for it (tests: kolari_pynnonen, adjusted_patell" in msg
