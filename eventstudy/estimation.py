@@ -740,7 +740,8 @@ def _warn_missing(ar: Float64Array, keys: list[str], missing_returns: str) -> No
     rows = np.flatnonzero(per_event)
     examples = ", ".join(f"{keys[r]}: {int(per_event[r])} of {ar.shape[1]}" for r in rows[:3])
     warnings.warn(
-        f"{n_missing} event-window returns missing for {len(rows)} security-events "
+        f"{n_missing} event-window return{'s' if n_missing != 1 else ''} missing for "
+        f"{len(rows)} security-event{'s' if len(rows) != 1 else ''} "
         f"(e.g. {examples} event-window returns missing); "
         + ("their CARs sum the available days (missing_returns: skip, n_days)"
            if missing_returns == "skip" else

@@ -163,6 +163,9 @@ def test_finding6_loading_and_fitting_warnings_are_collected_once_in_order(tmp_p
     assert cats.index("EventStudyWarning") < cats.index("MissingReturnsWarning")  # load, then fit
     assert any(w["message"] == "1 duplicate date removed for AAA" for w in got)
     assert any("e:AAA: 1 of 11 event-window returns missing" in w["message"] for w in got)
+    # one of each, in the singular (it read "1 event-window returns missing for 1 ...-events")
+    assert any(w["message"].startswith("1 event-window return missing for 1 security-event (")
+               for w in got)
     assert len({(w["category"], w["message"]) for w in got}) == len(got)  # de-duplicated
     # every collected warning is still shown to the user
     shown = {str(w.message) for w in caught}

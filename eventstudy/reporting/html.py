@@ -73,8 +73,8 @@ document.body.dataset.charts=String(imgs.length);document.body.dataset.ok=ok?'1'
 CHART_CAPTIONS = {
     "index_contributions": "What moved the index on day 0: contributions of groups and of the "
                            "largest members (percentage points)",
-    "caar_paths": "CAAR paths by group; a pointwise 95% band for the groups the headline test "
-                  "finds significant",  # the band's kind: _caption, from the chart's own rule
+    "caar_paths": "CAAR paths by group; a pointwise 90% band for the groups the headline test "
+                  "finds significant at 10%",  # the band's kind: _caption, the chart's rule
     "car_small_multiples": "CAR and cumulative raw return of each named security",
     "ar_event_day": "Day-0 abnormal and raw returns of the named securities",
     "ar_heatmap": "Abnormal returns by security and event day",

@@ -54,8 +54,8 @@ __all__ = ["CHART_PAGES", "PAGE_SIZE", "TEXT_PAGES", "TextPage", "page_plan", "r
 CHART_PAGES: list[tuple[str, str]] = [
     ("index_contributions", "What moved the index on day 0: cap-weighted contributions of groups "
      "and of the largest members"),
-    ("caar_paths", "CAAR paths per group over the widest event window, 95% band for the "
-     "significant groups"),
+    ("caar_paths", "CAAR paths per group over the widest event window, 90% band for the "
+     "groups significant at 10%"),
     ("markets", "Did the shock travel, and when? CAAR by market in event time and average AR by "
      "calendar date"),
     ("car_small_multiples", "CAR and cumulative raw return of each named security, small "

@@ -560,7 +560,8 @@ def plot_ar(res: EventStudyResults, ax: Axes | None = None, *, tau: int = 0) -> 
     _titles(ax, f"{title}{note}",
             "Abnormal return on day " + _day(tau) + " of the named securities (bars, "
             f"{res.model_name} model) and raw return (diamonds); solid: p < 0.05, hatched: not "
-            "significant; stars in the AR column at the right: *** p<0.01, ** p<0.05, * p<0.10"
+            "significant at 5%; stars in the AR column at the right: *** p<0.01, ** p<0.05, "
+            "* p<0.10"
             + (f"; {span_note}" if span_note else ""))
     handles: list[Any] = [Patch(color=colors[g], label=labels_g[g]) for g in groups]
     handles.append(Line2D([], [], marker="D", color="black", ls="", ms=4, label="raw return"))
