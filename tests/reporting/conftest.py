@@ -24,6 +24,20 @@ def deepseek(repo):
 
 
 @pytest.fixture(scope="session")
+def global_res(repo):
+    """configs/deepseek_global.yaml: ENR.DE's day-0 return runs from the 23 January close."""
+    with pytest.warns(Warning):
+        return EventStudy.from_yaml(repo / "configs" / "deepseek_global.yaml").fit()
+
+
+@pytest.fixture(scope="session")
+def nvda(repo):
+    """configs/nvda_earnings.yaml: five events, pooled."""
+    with pytest.warns(Warning):
+        return EventStudy.from_yaml(repo / "configs" / "nvda_earnings.yaml").fit()
+
+
+@pytest.fixture(scope="session")
 def notebook(repo, tmp_path_factory):
     """examples/deepseek_2025.ipynb executed offline in a kernel of this interpreter."""
     import nbformat

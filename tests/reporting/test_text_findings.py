@@ -19,19 +19,7 @@ from eventstudy.cli import app
 from eventstudy.reporting import html as html_mod
 from eventstudy.reporting import labels, pages, summary
 
-
-@pytest.fixture(scope="module")
-def global_res(repo):
-    """configs/deepseek_global.yaml: ENR.DE's day-0 return runs from the 23 January close."""
-    with pytest.warns(Warning):
-        return EventStudy.from_yaml(repo / "configs" / "deepseek_global.yaml").fit()
-
-
-@pytest.fixture(scope="module")
-def nvda(repo):
-    """configs/nvda_earnings.yaml: five events, pooled."""
-    with pytest.warns(Warning):
-        return EventStudy.from_yaml(repo / "configs" / "nvda_earnings.yaml").fit()
+# global_res and nvda: the fitted deepseek_global and nvda_earnings studies (conftest.py)
 
 
 @pytest.fixture(scope="module")

@@ -7,24 +7,9 @@ the answer tables are for, by its label (4).
 
 from __future__ import annotations
 
-import pytest
-
-from eventstudy import EventStudy
 from eventstudy.reporting import pages, summary
 
-
-@pytest.fixture(scope="module")
-def global_res(repo):
-    """configs/deepseek_global.yaml: ENR.DE's day-0 return runs from the 23 January close."""
-    with pytest.warns(Warning):
-        return EventStudy.from_yaml(repo / "configs" / "deepseek_global.yaml").fit()
-
-
-@pytest.fixture(scope="module")
-def nvda(repo):
-    """configs/nvda_earnings.yaml: five events, pooled."""
-    with pytest.warns(Warning):
-        return EventStudy.from_yaml(repo / "configs" / "nvda_earnings.yaml").fit()
+# global_res and nvda: the fitted deepseek_global and nvda_earnings studies (conftest.py)
 
 
 # 2: the multi-session mark beyond the headline ------------------------------------------------

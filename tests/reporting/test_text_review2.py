@@ -33,10 +33,14 @@ def deepseek_bmp(repo, tmp_path_factory):
     cfg = yaml.safe_load((repo / "configs" / "deepseek_2025.yaml").read_text(encoding="utf-8"))
     cfg["headline_test"] = "bmp"
     cfg.pop("claims", None)
+    return _fit_edited(repo, tmp_path_factory.mktemp("bmp") / "deepseek_bmp.yaml", cfg)
+
+
+def _fit_edited(repo, path, cfg):
+    """Fit ``cfg`` (the shipped study, edited) written to ``path``, its relative paths kept."""
     for key in ("market_values", "data_dir", "universe_file"):
         if isinstance(cfg.get(key), str) and not cfg[key].startswith("/"):
             cfg[key] = str(repo / "configs" / cfg[key])
-    path = tmp_path_factory.mktemp("bmp") / "deepseek_bmp.yaml"
     path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
     return EventStudy.from_yaml(path).fit()
 
@@ -85,12 +89,7 @@ def many_claims(repo, tmp_path_factory):
     """deepseek_2025 with its claims three times over: page 1's verdicts and note run long."""
     cfg = yaml.safe_load((repo / "configs" / "deepseek_2025.yaml").read_text(encoding="utf-8"))
     cfg["claims"] = [dict(c, id=f"{c['id']}_{k}") for k in range(3) for c in cfg["claims"]]
-    for key in ("market_values", "data_dir", "universe_file"):
-        if isinstance(cfg.get(key), str) and not cfg[key].startswith("/"):
-            cfg[key] = str(repo / "configs" / cfg[key])
-    path = tmp_path_factory.mktemp("many") / "deepseek_many.yaml"
-    path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
-    return EventStudy.from_yaml(path).fit()
+    return _fit_edited(repo, tmp_path_factory.mktemp("many") / "deepseek_many.yaml", cfg)
 
 
 @pytest.mark.parametrize("which", ["deepseek", "many_claims"])
