@@ -612,18 +612,20 @@ def tau0_of(res: EventStudyResults) -> int:
 
 
 def _panel_title(key: tuple[str, str], multi: bool, ar0: float, r0: float, width: float,
-                 note: str = "") -> str:
+                 note: str = "", mark: str = "") -> str:
     """Return a small multiple's title, wrapped to the panel's ``width`` (inches).
 
     Lines: the security (and its event), then the day-0 AR and raw return (percent), then
-    ``note`` (where the CAR line starts when not at the first tau), each line cut at the words
+    ``note`` (where the CAR line starts when not at the first tau), each line cut at the words;
+    ``mark`` follows the day-0 AR (:data:`~eventstudy.reporting.summary.SPANNING` for a return
+    over more than one session, as the headline marks it),
     so that it fits the panel (a digit of DejaVu Sans is 0.64 em wide; 0.66 is used), so a title
     never runs into the next panel's.
     """
     import textwrap
 
     chars = max(int(width * 72 / (PANEL_FONT * 0.66)), 8)
-    stats = f"day 0: AR {ar0:+.1f}%, raw {r0:+.1f}%".replace("-", "\u2212")
+    stats = f"day 0: AR {ar0:+.1f}%{mark}, raw {r0:+.1f}%".replace("-", "\u2212")
     lines = [*_label(key, multi).split("\n"), *([stats] if len(stats) <= chars else
                                                   stats.split(", ")), *([note] if note else [])]
     return "\n".join(part for line in lines for part in textwrap.wrap(line, chars))
@@ -674,6 +676,8 @@ def plot_car_grid(
     """
     from matplotlib.ticker import MaxNLocator
 
+    from eventstudy.reporting.summary import SPANNING
+
 
     plt = _import_mpl()
     keys = _named_securities(res, tickers)
@@ -697,9 +701,11 @@ def plot_car_grid(
     left, right, wspace = MARGIN + 0.6, MARGIN, 0.32
     panel = (w - left - right) / (ncols + wspace * (ncols - 1))  # each panel's width, inches
     late = _late_paths(res, keys)
+    spans, _ = _spanning_marks(res)
     heads = {k: _panel_title(k, multi, float(res.ar[k].loc[tau0]) * 100,
                              float(raw[k].loc[tau0]) if k in raw else np.nan, panel,
-                             late[k][1] if k in late else "")
+                             late[k][1] if k in late else "",
+                             SPANNING if (str(k[0]), str(k[1]), int(tau0)) in spans else "")
              for k in keys}
     head = max((t.count("\n") + 1 for t in heads.values()), default=2) * PANEL_FONT * 1.3 / 72
     gap = head + 0.1  # each row's panel titles, between it and the row above
@@ -773,7 +779,9 @@ def _grid_header(res: EventStudyResults, fig: Figure, keys: list[tuple[str, str]
                       f"{_of(keys, res) if tickers is None else ''}, tau {tau[0]:+d} to "
                       f"{tau[-1]:+d}, and the cumulative raw return (dashed; the sum of daily "
                       f"returns, as the CAR sums ARs). Each panel has its own scale. "
-                      f"{cumulated_from(res).capitalize()}", top=0.38)
+                      f"{cumulated_from(res).capitalize()}"
+                      + (f". {clause}" if (clause := _spanning_marks(res)[1]) else ""),
+                      top=0.38)
     # a handle: its line (2 em), the gap and the label at about 0.6 em a character, 7.5 points
     each = max(len(x.get_label()) for x in handles) * 0.6 * 7.5 + 4 * 7.5
     ncol = max(1, min(len(handles), int((w - 2 * MARGIN) * 72 // each)))

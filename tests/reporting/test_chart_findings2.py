@@ -204,3 +204,18 @@ def test_caar_top_labels_clear_of_the_lines(r1, size):
     for t in tops:
         assert not _data_hits(ax, t.get_window_extent().padded(2)), t.get_text()
     assert not _data_hits(ax, ax.get_legend().get_window_extent())
+
+
+def test_small_multiple_marks_a_return_over_several_sessions(world):
+    """Third review: ENR.DE's panel gave its day-0 AR (-17.4%) without the headline's mark."""
+    from eventstudy.reporting.summary import SPANNING
+
+    fig = plots.plot_car_grid(world)
+    heads = {" ".join(ax.get_title(loc="left").split("\n")): ax for ax in fig.axes
+             if ax.get_visible() and ax.get_title(loc="left")}
+    enr = next(h for h in heads if h.startswith("ENR.DE"))
+    assert f"AR \u221217.4%{SPANNING}" in enr
+    assert f"{SPANNING}: a return over more than one session (ENR.DE Siemens Energy: from the " \
+           "23 January close" in " ".join(" ".join(t.get_text() for t in fig.texts).split())
+    paris = next(h for h in heads if h.startswith("SU.PA"))
+    assert SPANNING not in paris
