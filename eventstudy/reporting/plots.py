@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.reporting.layout import MARGIN, PALETTE, UNIVERSE_COLOR, group_colors
+from eventstudy.reporting.legends import clear_legend
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -50,13 +51,6 @@ def _fig_ax(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes
         fig, ax = plt.subplots(figsize=figsize, layout="constrained")
         return fig, ax
     return ax.figure, ax  # type: ignore[return-value]  # a Figure unless drawn in a SubFigure
-
-
-def _clear_legend(ax: Axes, *, band: str = "upper", **kwargs: Any) -> Any:
-    """Draw the legend where it covers no data (:func:`.markets.clear_legend`)."""
-    from eventstudy.reporting.markets import clear_legend
-
-    return clear_legend(ax, band=band, **kwargs)
 
 
 def _legend(ax: Axes, **kwargs: Any) -> None:
@@ -474,7 +468,7 @@ def plot_caar(
             f"Cumulative average abnormal return by group ({res.model_name} model; {shaded}). "
             f"Title: CAAR of the first event window, as in the headline table; the lines are "
             f"{cumulated_from(res)}")
-    _clear_legend(ax, band="lower", fontsize=8, frameon=False)  # the top holds the labels
+    clear_legend(ax, band="lower", fontsize=8, frameon=False)  # the top holds the labels
     ax.grid(alpha=0.3)
     return fig
 
@@ -962,7 +956,7 @@ def plot_ar_distribution(
     _titles(ax, title, f"Distribution of day {_day(tau)} abnormal returns across {name} "
             f"({res.model_name} model), bars stacked by group; ticks: the same security-events "
             "of the named groups, in their group's colour")
-    _clear_legend(ax, fontsize=8, frameon=False)  # counts: room above the bars, not below 0
+    clear_legend(ax, fontsize=8, frameon=False)  # counts: room above the bars, not below 0
     ax.grid(axis="y", alpha=0.3)
     return fig
 
@@ -984,16 +978,15 @@ def _stacked_histogram(ax: Axes, day: pd.DataFrame, order: list[str], labels: di
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of securities
 
 
-def _own_rows(index: pd.DatetimeIndex, ticker: str) -> np.ndarray:
-    """Rows of ``index`` that are sessions of the security's own exchange, a close or not.
+def _own_rows(index: pd.DatetimeIndex, exchange: str) -> np.ndarray:
+    """Rows of ``index`` that are sessions of ``exchange``, a close or not.
 
-    Tau counts these sessions (as in ar.csv): a session without a close is a gap in the
-    security's path, never a reason to count its next close as that day.
+    Tau counts a security's own exchange's sessions (as in ar.csv): a session without a close
+    is a gap in the security's path, never a reason to count its next close as that day.
     """
     from eventstudy.data.calendar import sessions
-    from eventstudy.reporting.markets import market_of
 
-    own = index.get_indexer(sessions(market_of(ticker), index[0], index[-1]))
+    own = index.get_indexer(sessions(exchange, index[0], index[-1]))
     return own[own >= 0]
 
 
@@ -1009,10 +1002,16 @@ def _closes(res: EventStudyResults, levels: pd.DataFrame, tau: np.ndarray) -> np
     values = levels.to_numpy(dtype="float64")
     cols = levels.columns.get_indexer(pd.Index(ev["ticker"]))
     if several_markets(res):
+        from eventstudy.reporting.markets import market_of
+
         # securities on several exchanges: tau counts each one's own exchange's sessions
         index = pd.DatetimeIndex(levels.index)
+        rows_of: dict[str, np.ndarray] = {}  # each exchange's rows, looked up once
         for i in np.flatnonzero((pos0 >= 0) & (cols >= 0)):
-            own = _own_rows(index, str(ev["ticker"].iloc[i]))
+            exchange = market_of(str(ev["ticker"].iloc[i]))
+            if exchange not in rows_of:
+                rows_of[exchange] = _own_rows(index, exchange)
+            own = rows_of[exchange]
             k = int(np.searchsorted(own, pos0[i])) + tau
             ok[i] = (k >= 0) & (k < len(own))
             rows[i] = own[np.clip(k, 0, max(len(own) - 1, 0))] if len(own) else 0

@@ -59,7 +59,7 @@ def tests_note(res: EventStudyResults) -> str:
                     f"group and test: {_ADJUST_NAMES.get(method, method)} (p_adjust: {method}; "
                     "unadjusted: p_value in tests.csv). ")
     spanning = ""
-    if len(_spans(res)):
+    if len(spanning_returns(res)):
         spanning = (f"{SPANNING} by a window: it holds a return that spans more than one session "
                     "of its exchange (the sessions between have no close), judged against a "
                     "one-session variance (listed with the data quality). ")
@@ -157,7 +157,7 @@ def headline_note(res: EventStudyResults) -> str:
         other = (f" {CONFOUNDED} the window holds other news, so its CAAR mixes it in: "
                  + "; ".join(f"{pd.Timestamp(d).date()} {lab}"
                              for d, lab in items.itertuples(index=False, name=None)) + ".")
-    spans = _spans(res)
+    spans = spanning_returns(res)
     spanning = ""
     if len(spans):
         spanning = (f" {SPANNING} the window holds a return that spans more than one session of "
@@ -180,17 +180,12 @@ def _day(tau: int) -> str:
     return "0" if tau == 0 else f"{tau:+d}"
 
 
-def _spans(res: EventStudyResults) -> pd.DataFrame:
-    """Return :func:`spanning_returns` of ``res``, computed once per results object."""
-    return _once(res, "spanning", lambda: spanning_returns(res)).copy()
-
-
 def _spanning(res: EventStudyResults) -> set[tuple[str, str, int]]:
     """(event_id, group, tau) of each event-window return spanning sessions, by group.
 
     ``'pooled'`` stands for any event (the headline of pooled events).
     """
-    spans = _spans(res)
+    spans = spanning_returns(res)
     if not len(spans):
         return set()
     frame = res.to_frame()
@@ -436,7 +431,7 @@ def quality_findings(res: EventStudyResults) -> pd.DataFrame:
     ticker, date, check, severity, message.
     """
     q = quality_table(res)
-    spans = _spans(res)
+    spans = spanning_returns(res)
     if not len(spans):
         return q
     rows = pd.DataFrame({"ticker": spans["ticker"], "date": spans["date"],
@@ -547,7 +542,7 @@ def _day0_marked(res: EventStudyResults) -> tuple[pd.DataFrame, str]:
     no row is marked) says what the mark means and where the return starts.
     """
     day0 = day0_extremes(res)
-    spans = _spans(res)
+    spans = spanning_returns(res)
     spans = spans[spans["tau"].astype(int) == 0]
     since = {(str(e), str(t)): str(d) for e, t, d in
              zip(spans["event_id"], spans["ticker"], spans["since"], strict=True)}
@@ -615,8 +610,14 @@ def spanning_returns(res: EventStudyResults) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns event_id, ticker, date (``YYYY-MM-DD``), tau, since (the close the return starts
-        from), message; one row per such return inside an event window.
+        from), message; one row per such return inside an event window. Computed once per
+        results object (the headline, the tests, the tables and the charts all ask); a copy.
     """
+    return _once(res, "spanning", lambda: _spanning_returns(res)).copy()
+
+
+def _spanning_returns(res: EventStudyResults) -> pd.DataFrame:
+    """:func:`spanning_returns`, computed."""
     from eventstudy.data.calendar import sessions
     from eventstudy.reporting.markets import market_of, several_markets
     from eventstudy.returns import spans_sessions
