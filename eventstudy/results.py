@@ -28,7 +28,7 @@ from eventstudy.provenance import Provenance
 from eventstudy.specification import FitOptions, StudySpec, pools_events
 from eventstudy.statistics import TestResult
 from eventstudy.statistics.panel import TestPanel, build_panel
-from eventstudy.statistics.parametric import cross_sectional_t
+from eventstudy.statistics.parametric import cross_sectional_t, kp_widening
 from eventstudy.statistics.variance import t_quantile
 from eventstudy.valuation import IndexMove, index_move
 
@@ -523,7 +523,7 @@ class EventStudyResults:
                 mean, _, _, n = cross_sectional_t(sub, axis=0)
                 sd = (np.nanstd(sub, axis=0, ddof=1) if len(sub) > 1
                       else np.full(len(self._tau), np.nan))
-                widen = (_kp_widening(self.panel.subset(members).residual_correlation, n)
+                widen = (kp_widening(self.panel.subset(members).residual_correlation, n)
                          if cross_correlation else np.ones(len(self._tau)))
                 half = t_quantile(0.5 + ci / 2, n - 1) * sd / np.sqrt(n) * widen
             frame = pd.DataFrame({"group": g, "tau": self._tau, "caar": mean,
@@ -1166,19 +1166,3 @@ class EventStudyResults:
 
 _FIELDS = {"spec", "options", "estimate", "provenance", "returns", "market", "regression_spec",
            "claim_results", "market_values", "context", "sectors", "tables"}
-
-
-def _kp_widening(rbar: float, n: np.ndarray) -> np.ndarray:
-    r"""Return :math:`\sqrt{(1 + (n - 1)\bar r) / (1 - \bar r)}`, the Kolari-Pynnonen factor.
-
-    The standard error of a mean of n abnormal returns with average cross-correlation r-bar,
-    over the one the cross-sectional standard deviation gives (which is biased down by
-    1 - r-bar): Kolari and Pynnonen (2010, eq. 6-9). 1 for r-bar = 0; NaN where 1 + (n - 1)
-    r-bar is not positive or r-bar is 1.
-    """
-    n = np.asarray(n, dtype="float64")
-    if not rbar < 1.0:  # perfectly correlated (or NaN): no band
-        return np.full(n.shape, np.nan)
-    ratio = (1.0 + (n - 1.0) * rbar) / (1.0 - rbar)
-    return np.where(ratio > 0, np.sqrt(np.where(ratio > 0, ratio, 1.0)), np.nan)
-

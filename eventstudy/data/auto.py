@@ -116,13 +116,13 @@ class AutoSource(PriceSource):
         notes: list[str] = []
         rest = list(tickers)
         if self.files is not None:
-            for t, listed_in in self.files.blank(rest).items():
+            have, blank = self.files.holding(rest)  # one read of the files for both
+            for t, listed_in in blank.items():
                 # as if the file did not list it: the next layer serves it (README, Data)
                 warnings.warn(f"{listed_in}: no prices for {t}: the file lists {t} but every "
                               "close is empty (an all-NaN block is no data); served from the "
                               "next source (cache, bundle or yfinance) instead",
                               EventStudyWarning, stacklevel=2)
-            have = self.files.available(rest)
             if have:
                 part = self.files.get_prices(have, start, end)
                 for t in have:

@@ -455,9 +455,26 @@ class FileSource(PriceSource):
         A ticker the files list with every close empty (an all-NaN block) is not held: see
         :meth:`blank`.
         """
+        return self.holding(tickers)[0]
+
+    def holding(self, tickers: Sequence[str]) -> tuple[list[str], dict[str, Path]]:
+        """Return :meth:`available` and :meth:`blank` of ``tickers`` from one read of the files.
+
+        Parameters
+        ----------
+        tickers : sequence of str
+
+        Returns
+        -------
+        list of str
+            The tickers the files hold prices for, in the given order.
+        dict of str to pathlib.Path
+            The tickers they list without a single close, with the file listing each.
+        """
         tickers = list(tickers)
-        held, _ = self._held(tickers)
-        return [t for t in tickers if t in held]
+        held, blank = self._held(tickers)
+        return ([t for t in tickers if t in held],
+                {t: blank[t] for t in tickers if t in blank})
 
     def blank(self, tickers: Sequence[str]) -> dict[str, Path]:
         """Return the tickers the files list without a single close, with the file listing each.
@@ -471,9 +488,7 @@ class FileSource(PriceSource):
         dict of str to pathlib.Path
             In the order of ``tickers``: a header (or rows) for the ticker, every close empty.
         """
-        tickers = list(tickers)
-        _, blank = self._held(tickers)
-        return {t: blank[t] for t in tickers if t in blank}
+        return self.holding(tickers)[1]
 
     def get_prices(
         self, tickers: Sequence[str], start: pd.Timestamp, end: pd.Timestamp

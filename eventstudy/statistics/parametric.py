@@ -23,7 +23,7 @@ from eventstudy.statistics.variance import (
 __all__ = [
     "forecast_error_variance", "car_variance", "t_pvalue", "normal_pvalue", "cross_sectional_t",
     "t_test", "brown_warner_1980", "crude_dependence", "lamb", "patell", "adjusted_patell", "bmp",
-    "kolari_pynnonen", "skewness_adjusted_t", "bootstrap_t", "bhar",
+    "kolari_pynnonen", "kp_widening", "skewness_adjusted_t", "bootstrap_t", "bhar",
 ]
 
 
@@ -303,6 +303,35 @@ def bmp(panel: TestPanel, window: Window) -> TestResult:
     """
     stat, n = _bmp_t(panel, window)
     return _result("bmp", stat, t_pvalue(stat, n - 1), f"t({n - 1})", n, window)
+
+
+def kp_widening(rbar: float, n: np.ndarray) -> np.ndarray:
+    r"""Return :math:`\sqrt{(1 + (n - 1)\bar r) / (1 - \bar r)}`, the Kolari-Pynnonen factor.
+
+    The standard error of a mean of n abnormal returns with average cross-correlation r-bar,
+    over the one the cross-sectional standard deviation gives (which is biased down by
+    1 - r-bar): Kolari and Pynnonen (2010, eq. 6-9); the CAAR chart's band is widened by it
+    (:meth:`eventstudy.results.EventStudyResults.caar_path`). 1 for r-bar = 0; NaN at the floor
+    1 + (n - 1) r-bar <= 0 (to round-off, as :func:`kolari_pynnonen`) and at r-bar = 1.
+
+    Parameters
+    ----------
+    rbar : float
+        Average residual cross-correlation (:attr:`TestPanel.residual_correlation`).
+    n : numpy.ndarray
+        Security-events averaged, one per event day.
+
+    Returns
+    -------
+    numpy.ndarray
+        The factor, shape of ``n``.
+    """
+    n = np.asarray(n, dtype="float64")
+    if not rbar < 1.0:  # perfectly correlated (or NaN): no band
+        return np.full(n.shape, np.nan)
+    denom = 1.0 + (n - 1.0) * rbar
+    ok = denom > _RBAR_FLOOR_TOL
+    return np.where(ok, np.sqrt(np.where(ok, denom, 1.0) / (1.0 - rbar)), np.nan)
 
 
 def kolari_pynnonen(panel: TestPanel, window: Window) -> TestResult:

@@ -165,7 +165,7 @@ def test_kp_widening_by_hand():
     """sqrt((1 + (n - 1) r) / (1 - r)) (Kolari and Pynnonen 2010): 1 at r = 0; r = 0.1 gives
     sqrt(1 / 0.9) for n = 1 and sqrt(2 / 0.9) for n = 11; no band at the floor 1 + (n - 1) r = 0
     or at r = 1."""
-    from eventstudy.results import _kp_widening
+    from eventstudy.statistics.parametric import kp_widening as _kp_widening
 
     got = _kp_widening(0.1, np.array([1.0, 11.0]))
     assert got == pytest.approx([np.sqrt(1 / 0.9), np.sqrt(2.0 / 0.9)], rel=1e-14)
