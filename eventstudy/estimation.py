@@ -90,10 +90,21 @@ class FactorData:
             return f"{self.name} has no complete row"
         start = self.start if self.start is not None else self.first
         end = self.end if self.end is not None else self.last
-        text = f"{self.name} cover {start.date()}..{end.date()}"
-        if end != self.last:
-            text += f" (every factor the model needs only to {self.last.date()})"
-        return text
+        return f"{self.name} cover {start.date()}..{end.date()}{self.complete_to(end)}"
+
+    def complete_to(self, end: pd.Timestamp) -> str:
+        """Say where the complete rows stop when before ``end``, the files' last date.
+
+        Returns
+        -------
+        str
+            ' (every factor the model needs only to 2025-04-02)', ' (no row with every factor
+            the model needs)', or '' when the last row is complete.
+        """
+        if self.last is None:
+            return " (no row with every factor the model needs)"
+        return "" if end == self.last else (
+            f" (every factor the model needs only to {self.last.date()})")
 
     def coverage(self, need: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> str:
         """'; factor returns: FILES cover START..END; the windows need A..B' for error messages.
@@ -205,11 +216,8 @@ def check_factor_cover(factors: FactorData | None, events: pd.DataFrame, index: 
     gap_from = first if first > cutoff else index[index > cutoff][0]
     where = (f"{gap_from.date()}..{needed[worst].date()}" if gap_from != needed[worst]
              else f"{gap_from.date()}")
-    ends = (f"ends {factors.end.date()}" if factors.end is not None else "has no rows")
-    if factors.end is not None and factors.last is not None and factors.last != factors.end:
-        ends += f" (every factor the model needs only to {factors.last.date()})"
-    elif factors.end is not None and factors.last is None:
-        ends += " (no row with every factor the model needs)"
+    ends = (f"ends {factors.end.date()}{factors.complete_to(factors.end)}"
+            if factors.end is not None else "has no rows")
     keys = _LazyKeys(events)
     who = ", ".join(keys[i] for i in short[:3]) + (
         f" and {len(short) - 3} more" if len(short) > 3 else "")
